@@ -1,0 +1,186 @@
+"""Validation report for a release: what was read, what is missing, what was rejected.
+
+``casebook validate PATH [--json]`` loads PATH with ``on_bad_rows="report"`` and prints
+the report; it exits 1 on fatal problems (the files cannot be read, a row was rejected,
+no tweets) and 0 otherwise (duplicates and sparse columns are warnings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from casebook import paths
+from casebook.loader import LoadError, Release, load_release
+
+
+def validation_report(release: Release) -> dict[str, Any]:
+    """Summarise a loaded release as a JSON-ready dict.
+
+    Parameters
+    ----------
+    release
+        A release from :func:`casebook.load_release`.
+
+    Returns
+    -------
+    dict
+        Keys: ``name``, ``files`` (provenance rows), ``tweets``, ``accounts``,
+        ``accounts_with_tweets``, ``hashed_share`` (of accounts), ``time_range``
+        (first/last tweet, UTC ISO), ``retweet_share``, ``empty_share`` (per tweet
+        column: share of empty values; lists count as empty when they have no item),
+        ``duplicates`` (duplicate tweet ids), ``rejected`` (count) and
+        ``rejected_rows`` (up to 20, with file and line), ``checks``, ``fatal``
+        (list of fatal problems) and ``warnings``.
+    """
+    tweets, users = release.tweets, release.users
+    empty = {}
+    for col in tweets.columns:
+        s = tweets[col]
+        if isinstance(s.dtype, pd.ArrowDtype) and "list" in str(s.dtype):
+            share = float((s.list.len().fillna(0) == 0).mean()) if len(s) else 0.0
+        else:
+            share = float(s.isna().mean()) if len(s) else 0.0
+        empty[col] = round(share, 4)
+    times = tweets["tweet_time"].dropna()
+    fatal: list[str] = []
+    warnings: list[str] = []
+    if len(tweets) == 0:
+        fatal.append("no tweets")
+    if len(release.rejected):
+        fatal.append(f"{len(release.rejected)} rejected row(s)")
+    dups = int(release.checks.get("duplicate_tweetids", 0))
+    if dups:
+        warnings.append(f"{dups} duplicate tweet id(s)")
+    missing = int(release.checks.get("tweet_accounts_missing_from_users", 0))
+    if missing:
+        warnings.append(f"{missing} account(s) with tweets are missing from the users file")
+    replaced = int(release.provenance.get("replaced_characters", pd.Series(dtype=int)).sum())
+    if replaced:
+        warnings.append(f"{replaced} undecodable byte(s) replaced")
+    return {
+        "name": release.name,
+        "files": json.loads(release.provenance.to_json(orient="records")),
+        "tweets": int(len(tweets)),
+        "accounts": int(len(users)),
+        "accounts_with_tweets": int(tweets["userid"].nunique()),
+        "hashed_share": round(float(users["hashed"].mean()), 4) if len(users) else None,
+        "time_range": {
+            "first": times.min().isoformat() if len(times) else None,
+            "last": times.max().isoformat() if len(times) else None,
+        },
+        "retweet_share": round(float(tweets["is_retweet"].mean()), 4) if len(tweets) else None,
+        "empty_share": empty,
+        "duplicates": dups,
+        "rejected": int(len(release.rejected)),
+        "rejected_rows": json.loads(release.rejected.head(20).to_json(orient="records")),
+        "checks": {k: v for k, v in release.checks.items()},
+        "fatal": fatal,
+        "warnings": warnings,
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """Render :func:`validation_report` as plain text for a terminal."""
+    lines = [f"Release {report['name']}"]
+    lines.append("Files:")
+    for f in report["files"]:
+        lines.append(
+            f"  {Path(f['file']).name}  [{f['role']}]  {f['size_bytes']:,} bytes  "
+            f"rows {f['rows_read']:,}  rejected {f['rows_rejected']:,}  sha256 {f['sha256'][:16]}…"
+        )
+    tr = report["time_range"]
+    lines += [
+        f"Tweets: {report['tweets']:,}",
+        f"Accounts: {report['accounts']:,} ({report['accounts_with_tweets']:,} with tweets; "
+        f"hashed share {report['hashed_share'] if report['hashed_share'] is not None else 'n/a'})",
+        f"Time range (UTC): {tr['first']} .. {tr['last']}",
+        f"Retweet share: {report['retweet_share']}",
+        f"Duplicate tweet ids: {report['duplicates']}",
+        f"Rejected rows: {report['rejected']}",
+    ]
+    for r in report["rejected_rows"]:
+        lines.append(f"  {Path(r['file']).name} line {r['line']}: {r['reason']}")
+    lines.append("Empty share per column:")
+    for col, share in report["empty_share"].items():
+        lines.append(f"  {col:<22} {share:6.1%}")
+    for w in report["warnings"]:
+        lines.append(f"WARNING: {w}")
+    lines.append("FATAL: " + "; ".join(report["fatal"]) if report["fatal"] else "OK")
+    return "\n".join(lines)
+
+
+def _run(args: argparse.Namespace) -> int:
+    given = [paths.resolve(p) for p in args.path]
+    files = [p for p in given if p.is_file()]
+    # files given together are one release; each directory is a release of its own
+    targets: list = [p for p in given if not p.is_file()] + ([files] if files else [])
+    targets = targets or _default_targets()
+    if not targets:
+        print(
+            "casebook validate: no data found. Generate the specimen with 'casebook specimen' "
+            "or download a release with 'casebook fetch OP', then pass its directory.",
+            file=sys.stderr,
+        )
+        return 1
+    status = 0
+    reports = []
+    for target in targets:
+        try:
+            with warnings.catch_warnings():  # duplicates are in the report itself
+                warnings.simplefilter("ignore", UserWarning)
+                release = load_release(target, on_bad_rows="report", cache=not args.no_cache)
+        except LoadError as exc:
+            reports.append({"path": str(target), "fatal": [str(exc)], "tweets": 0,
+                            "accounts": 0, "rejected": None})
+            if not args.json:
+                print(f"{target}: FATAL: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        report = validation_report(release)
+        report["path"] = [str(t) for t in target] if isinstance(target, list) else str(target)
+        reports.append(report)
+        if report["fatal"]:
+            status = 1
+        if not args.json:
+            print(format_report(report))
+            print()
+    if args.json:
+        print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=1, default=str))
+    return status
+
+
+def _default_targets() -> list[str]:
+    """Every release directory under the data folder (specimen and raw)."""
+    found = []
+    for root in (paths.specimen_dir(), paths.raw_dir()):
+        if root.is_dir():
+            found += [str(d) for d in sorted(root.iterdir()) if d.is_dir() and not d.name.startswith(".")]
+    return found
+
+
+def register_cli(subparsers: Any) -> None:
+    """Add ``casebook validate``."""
+    p = subparsers.add_parser(
+        "validate",
+        help="check archive files and print a validation report",
+        description=(
+            "Load one or more releases (a directory, or tweets/users files) exactly as the "
+            "casebook does and report files, rows, accounts, hashed share, time range, empty "
+            "share per column, duplicate tweet ids and rejected rows (with file and line). "
+            "Without PATH, every release under data/specimen and data/raw is checked. "
+            "Exit status: 0 clean, 1 when a file cannot be read, a row is rejected or "
+            "there are no tweets."
+        ),
+        epilog="example: casebook validate data/raw/GRU_202012 --json",
+    )
+    p.add_argument("path", nargs="*", help="release directories, or the files of one release")
+    p.add_argument("--json", action="store_true", help="print one JSON object (a list for several paths)")
+    p.add_argument("--no-cache", action="store_true", help="read the CSV files, ignore the Parquet cache")
+    p.set_defaults(func=_run)

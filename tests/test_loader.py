@@ -1,0 +1,419 @@
+"""The loader reads archive files exactly, quirks and all, and never drops a row silently."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casebook import LoadError, load_release, loader, schema
+from tests.conftest import archive_bytes, tweet_row
+
+HASH_A = "7WTYPcAGruW7ZtKtLorAsQoBkPdRwCt0vtm6931MVE="
+HASH_B = "qBf+h+wuixptxkrp9LXpR7KQSoNGxJsvvPlkpciS4="
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --------------------------------------------------------------------------- real data
+
+
+def test_real_excerpt_counts(real_excerpt: Path) -> None:
+    release = load_release(real_excerpt, cache=False)
+    assert len(release.tweets) == 274
+    assert release.tweets["userid"].nunique() == 27
+    assert len(release.users) == 27
+    assert int(release.users["hashed"].sum()) == 26
+    numeric = release.users.loc[~release.users["hashed"], "userid"].tolist()
+    assert len(numeric) == 1 and numeric[0].isdigit()
+    assert release.rejected.empty
+    assert int(release.provenance["rows_read"].sum()) == 274
+
+
+def test_real_excerpt_text_identical_to_csv_module(real_excerpt: Path) -> None:
+    with open(real_excerpt, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    release = load_release(real_excerpt, cache=False)
+    got = release.tweets.set_index("tweetid")
+    expected = pd.DataFrame(rows).set_index("tweetid")
+    for col in ("tweet_text", "userid", "user_screen_name", "tweet_client_name", "retweet_tweetid"):
+        assert got[col].fillna("").to_dict() == expected[col].to_dict(), col
+    texts = got["tweet_text"].fillna("")
+    assert texts.str.contains("\n").sum() > 0  # multi-line texts survive
+    assert texts.str.contains("[\u0400-\u04ff]", regex=True).sum() > 0  # Cyrillic
+    assert texts.str.contains("[\u0600-\u06ff]", regex=True).sum() > 0  # Arabic
+    profile = release.users.set_index("userid")["user_profile_description"].fillna("")
+    first = pd.DataFrame(rows).drop_duplicates("userid").set_index("userid")["user_profile_description"]
+    assert profile.sort_index().to_dict() == first.sort_index().to_dict()
+
+
+def test_real_excerpt_dtypes(real_excerpt: Path) -> None:
+    release = load_release(real_excerpt, cache=False)
+    for col, dtype in schema.TWEET_DTYPES.items():
+        assert str(release.tweets[col].dtype) == str(pd.Series(dtype=dtype).dtype), col
+    for col, dtype in schema.USER_DTYPES.items():
+        assert str(release.users[col].dtype) == str(pd.Series(dtype=dtype).dtype), col
+    assert list(release.tweets.columns) == list(schema.TWEET_DTYPES)
+    # ids stay exact strings, never floats
+    assert "1229734494892101633" in set(release.tweets["tweetid"])
+
+
+# --------------------------------------------------------------------------- quirks
+
+
+def test_types_of_every_quirky_column(write_tweets) -> None:
+    path = write_tweets([
+        tweet_row(tweetid="1", is_retweet="True", latitude="present", longitude="absent",
+                  hashtags="['US', 'Syria']", urls="", user_mentions="['886618132370137088']",
+                  tweet_time="2020-09-30 01:15", like_count="63863", retweet_tweetid="965250965229195264"),
+        tweet_row(tweetid="2", is_retweet="false", latitude="", hashtags="[]",
+                  urls='["https://example.com/it\'s", \'https://b.example/x\']',
+                  tweet_language="", account_creation_date="2014-03-02"),
+        tweet_row(tweetid="3", is_retweet="FALSE", userid="12345678901234567890123",
+                  user_screen_name="BigAccount", user_display_name="Big Account"),
+    ])
+    release = load_release(path, cache=False)
+    t = release.tweets.set_index("tweetid")
+    assert t.loc["1", "is_retweet"] is True or bool(t.loc["1", "is_retweet"])
+    assert not bool(t.loc["2", "is_retweet"]) and not bool(t.loc["3", "is_retweet"])
+    assert bool(t.loc["1", "latitude"]) and not bool(t.loc["1", "longitude"])
+    assert pd.isna(t.loc["2", "latitude"])
+    assert t.loc["1", "hashtags"] == ["US", "Syria"]
+    assert t.loc["1", "urls"] == []  # an empty field is an empty list
+    assert t.loc["2", "hashtags"] == []
+    assert t.loc["2", "urls"] == ["https://example.com/it's", "https://b.example/x"]
+    assert t.loc["1", "user_mentions"] == ["886618132370137088"]
+    assert t.loc["1", "tweet_time"] == pd.Timestamp("2020-09-30 01:15", tz="UTC")
+    assert t.loc["1", "like_count"] == 63863
+    assert t.loc["1", "retweet_tweetid"] == "965250965229195264"
+    assert pd.isna(t.loc["2", "tweet_language"])
+    users = release.users.set_index("userid")
+    assert users.loc["12345678901234567890123", "user_screen_name"] == "BigAccount"
+    assert not bool(users.loc["12345678901234567890123", "hashed"])
+    assert bool(users.loc[HASH_A, "hashed"])
+    assert users.loc[HASH_A, "account_creation_date"] == pd.Timestamp("2020-02-01")
+
+
+def test_columns_selected_by_name_not_position(write_tweets, tmp_path: Path) -> None:
+    rows = [tweet_row(tweetid="1", in_reply_to_userid="42", in_reply_to_tweetid="4242")]
+    reference = load_release(write_tweets(rows), cache=False).tweets
+    order = list(schema.ARCHIVE_TWEET_COLUMNS)
+    i, j = order.index("in_reply_to_userid"), order.index("in_reply_to_tweetid")
+    order[i], order[j] = order[j], order[i]
+    order.append("poll_choices")
+    reordered = [[dict(zip(schema.ARCHIVE_TWEET_COLUMNS, r, strict=True)).get(c, "Yes|No") for c in order] for r in rows]
+    other = tmp_path / "other"
+    other.mkdir()
+    path = other / "ira_tweets_csv_hashed.csv"
+    path.write_bytes(archive_bytes(reordered, order))
+    got = load_release(path, cache=False).tweets
+    assert got.loc[0, "in_reply_to_userid"] == "42" and got.loc[0, "in_reply_to_tweetid"] == "4242"
+    assert got.loc[0, "poll_choices"] == ["Yes", "No"]
+    pd.testing.assert_frame_equal(got.drop(columns="poll_choices"), reference)
+
+
+def test_users_file_camelcase_and_accounts_without_tweets(write_tweets, tmp_path: Path) -> None:
+    write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="2")])
+    header = ["userid", "userDisplayName", "userScreenName", "userReportedLocation",
+              "userProfileDescription", "userProfileUrl", "followerCount", "followingCount",
+              "accountCreationDate", "accountLanguage"]
+    users = [[HASH_A, HASH_A, HASH_A, "Baku", "news", "", "10", "4000", "2014-05-01", "en"],
+             [HASH_B, HASH_B, HASH_B, "", "", "", "3", "2", "2019-01-01", "ru"]]
+    (tmp_path / "hashed_2020_12_test_202012_test_202012_users_csv_hashed.csv").write_bytes(
+        archive_bytes(users, header))
+    release = load_release(tmp_path, cache=False)
+    assert release.name == "test_202012"
+    u = release.users.set_index("userid")
+    assert len(u) == 2
+    assert u.loc[HASH_A, "user_reported_location"] == "Baku"  # the users file wins
+    assert u.loc[HASH_A, "following_count"] == 4000
+    assert u.loc[HASH_A, "tweet_count"] == 2 and u.loc[HASH_B, "tweet_count"] == 0
+    assert release.checks["accounts_without_tweets"] == 1
+    assert set(release.provenance["role"]) == {"tweets", "users"}
+
+
+def test_split_parts_gz_and_zip_are_combined(tmp_path: Path) -> None:
+    header = schema.ARCHIVE_TWEET_COLUMNS
+    parts = {n: [tweet_row(tweetid=str(n * 10 + k)) for k in range(3)] for n in (1, 2, 10)}
+    (tmp_path / "iran_201906_1_tweets_csv_hashed_1.csv").write_bytes(archive_bytes(parts[1], header))
+    with gzip.open(tmp_path / "iran_201906_1_tweets_csv_hashed_2.csv.gz", "wb") as fh:
+        fh.write(archive_bytes(parts[2], header))
+    with zipfile.ZipFile(tmp_path / "iran_201906_1_tweets_csv_hashed_10.zip", "w") as zf:
+        zf.writestr("iran_201906_1_tweets_csv_hashed_10.csv", archive_bytes(parts[10], header))
+    release = load_release(tmp_path, cache=False)
+    assert release.tweets["tweetid"].tolist() == [str(x) for x in (10, 11, 12, 20, 21, 22, 100, 101, 102)]
+    assert len(release.provenance) == 3
+    assert release.provenance["file"].iloc[2].endswith("!iran_201906_1_tweets_csv_hashed_10.csv")
+
+
+def test_per_year_files_and_explicit_file_list(tmp_path: Path) -> None:
+    a = tmp_path / "CNHU_0621_tweets_csv_hashed_2019.csv"
+    b = tmp_path / "CNHU_0621_tweets_csv_hashed_2020.csv"
+    a.write_bytes(archive_bytes([tweet_row(tweetid="1", tweet_time="2019-01-01 00:00")], schema.ARCHIVE_TWEET_COLUMNS))
+    b.write_bytes(archive_bytes([tweet_row(tweetid="2", tweet_time="2020-01-01 00:00")], schema.ARCHIVE_TWEET_COLUMNS))
+    release = load_release([a, b], cache=False)
+    assert release.name == "CNHU_0621"
+    assert release.tweets["tweetid"].tolist() == ["1", "2"]
+
+
+def test_header_only_file_loads_empty(write_tweets) -> None:
+    release = load_release(write_tweets([]), cache=False)
+    assert len(release.tweets) == 0 and len(release.users) == 0
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_missing_required_column_names_file_and_column(tmp_path: Path) -> None:
+    header = [c for c in schema.ARCHIVE_TWEET_COLUMNS if c != "tweet_time"]
+    path = tmp_path / "x_tweets_csv_hashed.csv"
+    row = [v for c, v in zip(schema.ARCHIVE_TWEET_COLUMNS, tweet_row(), strict=True) if c != "tweet_time"]
+    path.write_bytes(archive_bytes([row], header))
+    with pytest.raises(LoadError, match=r"x_tweets_csv_hashed\.csv.*tweet_time"):
+        load_release(path, cache=False)
+
+
+def _with_bad_record(write_tweets) -> Path:
+    good = archive_bytes([tweet_row(tweetid="1", tweet_text="two\nlines"), tweet_row(tweetid="2")],
+                         schema.ARCHIVE_TWEET_COLUMNS)
+    bad = b'"3","short","row"\n'
+    tail = archive_bytes([tweet_row(tweetid="4", tweet_text="a\nb\nc")], schema.ARCHIVE_TWEET_COLUMNS).split(b"\n", 1)[1]
+    path = write_tweets([])
+    path.write_bytes(good + bad + tail)
+    return path
+
+
+def test_wrong_field_count_names_file_and_line(write_tweets) -> None:
+    path = _with_bad_record(write_tweets)
+    # header = line 1, record 1 spans lines 2-3, record 2 is line 4, the bad one line 5
+    with pytest.raises(LoadError, match=r"tweets_csv_hashed\.csv: line 5: expected 30 fields, found 3"):
+        load_release(path, cache=False)
+
+
+def test_report_mode_keeps_good_rows_and_counts_rejected(write_tweets) -> None:
+    path = _with_bad_record(write_tweets)
+    release = load_release(path, on_bad_rows="report", cache=False)
+    assert release.tweets["tweetid"].tolist() == ["1", "2", "4"]
+    assert release.tweets.loc[2, "tweet_text"] == "a\nb\nc"
+    assert len(release.rejected) == 1
+    assert release.rejected.loc[0, "line"] == 5
+    assert "expected 30 fields" in release.rejected.loc[0, "reason"]
+    assert int(release.provenance["rows_rejected"].sum()) == 1
+    assert int(release.provenance["rows_read"].sum()) == 4
+
+
+def test_unclosed_quote_names_line(write_tweets) -> None:
+    ok = archive_bytes([tweet_row(tweetid="1")], schema.ARCHIVE_TWEET_COLUMNS)
+    path = write_tweets([])
+    path.write_bytes(ok + b'"2","' + HASH_A.encode() + b'","never closed\n')
+    with pytest.raises(LoadError, match=r"line 3"):
+        load_release(path, cache=False)
+
+
+def test_unreadable_value_names_line_and_column(write_tweets) -> None:
+    path = write_tweets([tweet_row(tweetid="1", tweet_text="multi\nline"),
+                         tweet_row(tweetid="2", tweet_time="yesterday")])
+    with pytest.raises(LoadError, match=r"line 4: column tweet_time .*'yesterday'"):
+        load_release(path, cache=False)
+    release = load_release(path, on_bad_rows="report", cache=False)
+    assert release.tweets["tweetid"].tolist() == ["1"]
+    assert release.rejected.loc[0, "line"] == 4
+    assert "tweet_time" in release.rejected.loc[0, "reason"]
+
+
+def test_invalid_utf8_raises_with_line_or_is_counted(write_tweets) -> None:
+    path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="2", tweet_text="bad XX byte")])
+    path.write_bytes(path.read_bytes().replace(b"XX", b"\xff\xfe"))
+    with pytest.raises(LoadError, match=r"invalid UTF-8 at line 3"):
+        load_release(path, cache=False)
+    release = load_release(path, encoding_errors="replace", cache=False)
+    assert release.tweets.loc[1, "tweet_text"] == "bad \ufffd\ufffd byte"
+    assert int(release.provenance["replaced_characters"].sum()) == 2
+
+
+def test_empty_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "x_tweets_csv_hashed.csv"
+    path.write_bytes(b"")
+    with pytest.raises(LoadError, match=r"x_tweets_csv_hashed\.csv: the file is empty"):
+        load_release(path, cache=False)
+
+
+def test_users_file_given_as_tweets(tmp_path: Path) -> None:
+    path = tmp_path / "op_tweets_csv_hashed.csv"
+    path.write_bytes(archive_bytes([[HASH_A] * 3 + [""] * 3 + ["1", "2", "2020-01-01", "en"]],
+                                   schema.ARCHIVE_USER_COLUMNS))
+    with pytest.raises(LoadError, match=r"op_tweets_csv_hashed\.csv: named as a tweets file but its header is a users file"):
+        load_release(path, cache=False)
+
+
+def test_only_users_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "op_users_csv_hashed.csv"
+    path.write_bytes(archive_bytes([[HASH_A] * 3 + [""] * 3 + ["1", "2", "2020-01-01", "en"]],
+                                   schema.ARCHIVE_USER_COLUMNS))
+    with pytest.raises(LoadError, match="no tweets file"):
+        load_release(path, cache=False)
+
+
+def test_duplicate_tweet_ids_are_reported_not_dropped(write_tweets) -> None:
+    path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="1"), tweet_row(tweetid="2")])
+    with pytest.warns(UserWarning, match="1 duplicate tweet id"):
+        release = load_release(path, cache=False)
+    assert len(release.tweets) == 3
+    assert release.checks["duplicate_tweetids"] == 1
+    assert release.checks["duplicate_tweetid_examples"] == ["1"]
+
+
+def test_missing_path_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match="no such file"):
+        load_release(tmp_path / "nope", cache=False)
+    with pytest.raises(LoadError, match="casebook fetch"):
+        load_release(tmp_path, cache=False)
+
+
+def test_raw_files_are_never_modified(write_tweets, tmp_path: Path) -> None:
+    path = _with_bad_record(write_tweets)
+    before = (_sha(path), path.stat().st_mtime_ns)
+    load_release(path, on_bad_rows="report", cache_dir=tmp_path / "c")
+    load_release(path, on_bad_rows="report", cache_dir=tmp_path / "c")
+    assert (_sha(path), path.stat().st_mtime_ns) == before
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def test_cache_roundtrip_and_key(write_tweets, tmp_path: Path) -> None:
+    path = write_tweets([tweet_row(tweetid="1", hashtags="['a']"), tweet_row(tweetid="2")])
+    cache = tmp_path / "cache"
+    cold = load_release(path, cache_dir=cache)
+    warm = load_release(path, cache_dir=cache)
+    assert not cold.provenance["cached"].any() and warm.provenance["cached"].all()
+    pd.testing.assert_frame_equal(cold.tweets, warm.tweets)
+    pd.testing.assert_frame_equal(cold.users, warm.users)
+    assert len([p for p in cache.iterdir() if not p.name.startswith(".")]) == 1
+    # a changed file is a new key: never a stale answer
+    path.write_bytes(archive_bytes([tweet_row(tweetid="9")], schema.ARCHIVE_TWEET_COLUMNS))
+    changed = load_release(path, cache_dir=cache)
+    assert changed.tweets["tweetid"].tolist() == ["9"] and not changed.provenance["cached"].any()
+
+
+def test_cache_env_var_and_disable(write_tweets, tmp_path: Path, monkeypatch) -> None:
+    path = write_tweets([tweet_row()])
+    monkeypatch.setenv("CASEBOOK_CACHE_DIR", str(tmp_path / "envcache"))
+    load_release(path)
+    assert any((tmp_path / "envcache").iterdir())
+    load_release(path, cache=False, cache_dir=tmp_path / "off")
+    assert not (tmp_path / "off").exists()
+
+
+def test_killed_cache_write_leaves_nothing_trusted(write_tweets, tmp_path: Path, monkeypatch) -> None:
+    path = write_tweets([tweet_row()])
+    cache = tmp_path / "cache"
+    real_write = loader.pq.write_table
+    calls = {"n": 0}
+
+    def dying_write(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # the run is killed mid-write
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(loader.pq, "write_table", dying_write)
+    with pytest.raises(KeyboardInterrupt):
+        load_release(path, cache_dir=cache)
+    monkeypatch.setattr(loader.pq, "write_table", real_write)
+    assert list(cache.iterdir()) == []  # no entry, no temporary left behind
+    # a half-written entry (no meta.json) from a hard kill is not trusted
+    key = loader._cache_key([_sha(path)], {"on_bad_rows": "raise", "encoding_errors": "raise"})
+    (cache / key).mkdir()
+    (cache / key / "tweets.parquet").write_bytes(b"garbage")
+    release = load_release(path, cache_dir=cache)
+    assert not release.provenance["cached"].any() and len(release.tweets) == 1
+    assert load_release(path, cache_dir=cache).provenance["cached"].all()
+
+
+# --------------------------------------------------------------------------- property
+
+
+_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00")
+    | st.sampled_from(['"', ",", "\n", "'", "[", "]", "\u0627", "\u0416"]),
+    min_size=1, max_size=40,
+)
+_tag = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABC_0123456789\u0416", min_size=1, max_size=12)
+_hash = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", min_size=42, max_size=42).map(lambda s: s + "=")
+_uid = st.one_of(_hash, st.integers(10**5, 10**19).map(str))
+
+
+@st.composite
+def _frames(draw: st.DrawFn) -> list[dict]:
+    n = draw(st.integers(1, 12))
+    rows = []
+    for i in range(n):
+        rows.append({
+            "tweetid": str(10**18 + i),
+            "userid": draw(_uid),
+            "tweet_text": draw(_text),
+            "tweet_time": draw(st.datetimes(min_value=pd.Timestamp("2009-01-01").to_pydatetime(),
+                                             max_value=pd.Timestamp("2021-01-01").to_pydatetime())).replace(second=0, microsecond=0),
+            "is_retweet": draw(st.booleans()),
+            "hashtags": draw(st.lists(_tag, max_size=4)),
+            "urls": draw(st.lists(st.sampled_from(["https://a.example/x?y=1", "http://b.example/it's", "https://c.example/\u0416"]), max_size=3)),
+            "like_count": draw(st.integers(0, 10**6)),
+            "follower_count": draw(st.integers(0, 10**7)),
+        })
+    return rows
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=_frames())
+def test_written_frames_load_back_equal(rows: list[dict], tmp_path_factory) -> None:
+    d = tmp_path_factory.mktemp("prop")
+    archive_rows = [
+        tweet_row(
+            tweetid=r["tweetid"], userid=r["userid"], user_screen_name=r["userid"],
+            user_display_name=r["userid"], tweet_text=r["tweet_text"],
+            tweet_time=r["tweet_time"].strftime("%Y-%m-%d %H:%M"),
+            is_retweet="true" if r["is_retweet"] else "false", hashtags=repr(r["hashtags"]),
+            urls=repr(r["urls"]), like_count=str(r["like_count"]),
+            follower_count=str(r["follower_count"]),
+        )
+        for r in rows
+    ]
+    path = d / "p_tweets_csv_hashed.csv"
+    path.write_bytes(archive_bytes(archive_rows, schema.ARCHIVE_TWEET_COLUMNS))
+    t = load_release(path, cache=False).tweets
+    assert t["tweetid"].tolist() == [r["tweetid"] for r in rows]
+    assert t["userid"].tolist() == [r["userid"] for r in rows]
+    assert t["tweet_text"].tolist() == [r["tweet_text"] for r in rows]
+    assert t["hashtags"].tolist() == [r["hashtags"] for r in rows]
+    assert t["urls"].tolist() == [r["urls"] for r in rows]
+    assert t["is_retweet"].tolist() == [r["is_retweet"] for r in rows]
+    assert t["like_count"].tolist() == [r["like_count"] for r in rows]
+    assert [x.tz_convert(None).to_pydatetime() for x in t["tweet_time"]] == [r["tweet_time"] for r in rows]
+
+
+def test_cli_entry_point_help() -> None:
+    from casebook.cli import build_parser
+
+    text = build_parser().format_help()
+    assert "validate" in text
+
+
+def test_loader_leaves_no_temp_dirs(write_tweets, tmp_path: Path) -> None:
+    path = write_tweets([tweet_row()])
+    cache = tmp_path / "c"
+    load_release(path, cache_dir=cache)
+    assert [p.name for p in cache.iterdir() if p.name.startswith(".tmp")] == []
+    shutil.rmtree(cache)
+    assert not os.path.exists(cache)
