@@ -61,9 +61,16 @@ def shared_dir() -> Path:
 
 
 def resolve(path: str | os.PathLike[str]) -> Path:
-    """Resolve a user-given path: absolute stays, relative is taken from the checkout root
-    when it does not exist relative to the working directory."""
+    """Resolve a user-given path.
+
+    Absolute paths stay. A relative path is taken from the working directory when it
+    exists there, else from the checkout root when it exists there (so ``data/raw/X``
+    works from ``notebooks/``), else from the working directory (a new output folder
+    goes where the user is).
+    """
     p = Path(path).expanduser()
     if p.is_absolute() or p.exists():
         return p.resolve()
-    return (ROOT / p).resolve()
+    if (ROOT / p).exists():
+        return (ROOT / p).resolve()
+    return p.resolve()
