@@ -1,0 +1,887 @@
+"""``casebook run``: re-run the case notebooks with papermill into readable reports.
+
+Each case notebook is executed with papermill into a report folder, exported to an
+HTML page with the code hidden, and linked from ``index.html`` with its headline
+findings, the data it ran on and its status. A failing case keeps its partial
+notebook, is named with its failing cell, and does not stop the others.
+
+Usage::
+
+    casebook run                              # every case, on the specimen
+    casebook run iran russia --data data/raw  # two cases, on real releases
+    casebook run russia -p datasets '[GRU_202012]' -p seed 3 --out reports/gru-only
+    casebook run --list                       # the cases and their parameters
+
+The contract with the case notebooks
+------------------------------------
+- **One parameters cell.** Each case notebook has exactly one cell tagged
+  ``parameters`` holding annotated literals with a ``# help`` comment each, among
+  them::
+
+      data_dir: str = ""        # folder with the releases ("" = the specimen)
+      datasets: list = [...]    # dataset names this case uses
+      output_dir: str = ""      # where findings are written ("" = current directory)
+      seed: int = 0             # seed for every random step
+
+  One parameter per line, and no other ``=`` on the line, not even in the help
+  comment: papermill skips such lines, and the runner refuses the notebook. Values
+  derived from parameters go in a later cell (papermill injects the run's values
+  right after the parameters cell).
+- **Data.** The notebook finds its data with
+  ``casebook.report.find_datasets(data_dir, datasets)`` and runs on whichever datasets
+  are present, saying which are absent; it shows
+  ``casebook.report.specimen_banner(found)``.
+- **Findings.** The notebook records its headline findings with
+  ``casebook.report.record_findings(findings, case=CASE, output_dir=output_dir)``,
+  where ``CASE`` is its name in :data:`CASES` (``iran``...). That writes
+  ``<output_dir>/<CASE>.findings.json``, which the index shows.
+- **Display.** Tweets and accounts are shown with ``casebook.report.show_table`` and
+  exported with ``casebook.report.export_csv``; cells tagged ``remove-cell`` are left
+  out of the HTML page, and cells tagged ``remove-output`` show nothing.
+
+What a run does
+---------------
+- **Cases** are the names in :data:`CASES` (or paths to other notebooks, whose case
+  name is the file name without ``.ipynb``). The default is every case, in the order
+  of :data:`CASES`: the overview first, then Iran, Russia and Armenia.
+- **Parameters**, from lowest to highest precedence: the notebook's own defaults;
+  ``params/<case>.yaml`` (:func:`casebook.paths.params_dir`); the ``-f FILE`` YAML
+  mapping (its top-level keys apply to every case, and a key named after a case
+  holding a mapping applies to that case only); ``-p KEY VALUE`` (VALUE is read as
+  YAML, like papermill's ``-y``, except for ``str`` parameters, which take the text
+  as given); ``--data DIR``, which sets ``data_dir``. Relative ``data_dir`` values are
+  resolved from the caller's directory. ``output_dir`` is always the report folder.
+  Every key must be a parameter of every case it is passed to, and its value must
+  have the declared type: anything else stops the run before any notebook starts,
+  naming the key and listing the valid ones (papermill alone would only warn).
+- **Where reports go**: ``--out DIR``, else ``reports/latest/`` (under
+  :func:`casebook.paths.reports_dir`): a fixed name, no timestamp, so a re-run
+  replaces the previous one. Per case: the executed notebook (same file name), its
+  HTML page (``.html``) and ``<case>.findings.json``; then ``index.html``. Files of a
+  case are removed before it runs, so nothing stale is shown.
+- **Kernel**: ``python3``, which jupyter_client resolves to the interpreter running
+  the casebook (the kernelspec's ``python`` is replaced by ``sys.executable``), so the
+  notebooks see the same environment; ``--kernel`` picks another. The kernel's
+  working directory is the report folder; notebooks take every path from
+  :mod:`casebook.paths` anyway.
+- **HTML pages** hide code and prompts, keep tables and figures (embedded PNG), and
+  are sanitised with an allow-list (:func:`casebook.report.sanitize_html`) under a
+  Content-Security-Policy that forbids scripts: nothing a tweet contains can run.
+- **Failures**: the partial notebook (papermill saves it with the error) and its page
+  are kept; the console and the index name the failing cell (its position in the
+  source notebook, counting cells from 1, and its first line) and the exception; the other
+  cases still run; the exit status is 1. Parameter errors exit with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import os
+import sys
+import textwrap
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from casebook import paths, report, safety
+
+__all__ = [
+    "CASES",
+    "DEFAULT_KERNEL",
+    "DEFAULT_RUN",
+    "CaseResult",
+    "CellError",
+    "ParameterError",
+    "RawValue",
+    "RunResult",
+    "case_parameters",
+    "kernel_python",
+    "notebook_parameters",
+    "register_cli",
+    "resolve_cases",
+    "run_cases",
+    "split_params_file",
+    "write_index",
+]
+
+#: Case name -> notebook file in :func:`casebook.paths.notebooks_dir`, in run order.
+CASES: dict[str, str] = {
+    "overview": "00_overview.ipynb",
+    "iran": "01_iran_debate_interference.ipynb",
+    "russia": "02_russia_anti_nato.ipynb",
+    "armenia": "03_armenia_anti_azerbaijan.ipynb",
+}
+
+#: Report folder name under ``reports/`` when ``--out`` is not given.
+DEFAULT_RUN = "latest"
+
+#: The kernel used unless one is named: ipykernel in the running environment.
+DEFAULT_KERNEL = "python3"
+
+#: Parameters the runner sets itself.
+RUNNER_PARAMETERS: tuple[str, ...] = ("output_dir",)
+
+_INJECTED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "list": (list, tuple),
+    "dict": (dict,),
+}
+
+
+class ParameterError(ValueError):
+    """A parameter that is not declared by a notebook, or has the wrong type."""
+
+
+class RawValue(str):
+    """A parameter value typed on the command line: read as YAML unless declared ``str``."""
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class CellError:
+    """Where a notebook failed."""
+
+    #: Position of the failing cell in the source notebook, counting from 0.
+    index: int | None
+    #: Number of cells in the source notebook.
+    cells: int | None
+    #: Its execution count in the executed notebook (``In [n]``).
+    execution_count: int | None
+    #: The first non-blank line of its source.
+    first_line: str
+    #: ``ExceptionName: message`` (first line of the message).
+    exception: str
+
+    def describe(self) -> str:
+        """``cell 4 of 9 (In [3]) `x = 1/0`: ZeroDivisionError: division by zero``.
+
+        Cells are counted from 1 here, as a reader counts them.
+        """
+        where = "a cell" if self.index is None else f"cell {self.index + 1}"
+        if self.index is not None and self.cells:
+            where += f" of {self.cells}"
+        if self.execution_count is not None:
+            where += f" (In [{self.execution_count}])"
+        line = f" `{self.first_line}`" if self.first_line else ""
+        return f"{where}{line}: {self.exception}"
+
+
+@dataclass
+class CaseResult:
+    """One executed case."""
+
+    case: str
+    notebook: Path
+    output_notebook: Path
+    parameters: dict[str, Any]
+    status: str = "not run"
+    html: Path | None = None
+    error: CellError | None = None
+    message: str = ""
+    findings: pd.DataFrame | None = None
+    data_dir: Path | None = None
+    datasets: dict[str, Path] = field(default_factory=dict)
+    absent: list[str] = field(default_factory=list)
+    specimen: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def describe_failure(self) -> str:
+        """The failing cell and exception, or the message of a failure outside cells."""
+        return self.error.describe() if self.error is not None else self.message
+
+
+@dataclass
+class RunResult:
+    """The outcome of :func:`run_cases`."""
+
+    out_dir: Path
+    index: Path
+    cases: list[CaseResult]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.cases)
+
+    @property
+    def failed(self) -> list[CaseResult]:
+        return [c for c in self.cases if not c.ok]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every case ran, 1 otherwise."""
+        return 0 if self.ok else 1
+
+
+# --------------------------------------------------------------------------- cases and parameters
+
+
+def resolve_cases(cases: Sequence[str | os.PathLike[str]] | None = None) -> dict[str, Path]:
+    """Case name -> notebook path for the requested cases (default: all of :data:`CASES`).
+
+    A name from :data:`CASES` maps to its notebook in
+    :func:`casebook.paths.notebooks_dir`; a path to an ``.ipynb`` file is a case named
+    after the file (or after the :data:`CASES` entry it is).
+
+    Raises
+    ------
+    ParameterError
+        For an unknown case name or a missing notebook.
+    """
+    requested = list(CASES) if not cases else [os.fspath(c) for c in cases]
+    by_file = {name_: case for case, name_ in CASES.items()}
+    out: dict[str, Path] = {}
+    for item in requested:
+        if item in CASES:
+            notebook = paths.notebooks_dir() / CASES[item]
+            name = item
+        elif item.endswith(".ipynb"):
+            notebook = paths.resolve(item)
+            name = by_file.get(notebook.name, notebook.stem)
+        else:
+            close = difflib.get_close_matches(item, list(CASES), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ParameterError(
+                f"unknown case {item!r}{hint} Cases: {', '.join(CASES)} (or a path to a .ipynb file)"
+            )
+        if not notebook.is_file():
+            raise ParameterError(f"case {name!r}: notebook not found: {notebook}")
+        if name in out:
+            raise ParameterError(f"case {name!r} is given twice")
+        out[name] = notebook
+    return out
+
+
+def notebook_parameters(notebook: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """The parameters a notebook declares: name -> ``{name, inferred_type_name, default, help}``.
+
+    Read with :func:`papermill.inspect_notebook` from the cell tagged ``parameters``.
+
+    Raises
+    ------
+    ParameterError
+        When the notebook has no cell tagged ``parameters``, or more than one, or when
+        papermill cannot read an assignment in it (a second ``=`` on its line).
+    """
+    import nbformat
+    import papermill
+
+    nb = nbformat.read(os.fspath(notebook), as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(tagged) != 1:
+        raise ParameterError(
+            f"{notebook}: needs exactly one cell tagged 'parameters', found {len(tagged)}"
+        )
+    if nb.metadata.get("kernelspec", {}).get("name"):
+        declared = papermill.inspect_notebook(os.fspath(notebook))
+    else:  # papermill needs a kernel name to pick its translator; the cases are Python
+        from papermill.translators import PythonTranslator
+
+        declared = {p.name: p._asdict() for p in PythonTranslator.inspect(tagged[0])}
+    unread = [name for name in _assigned_names(tagged[0].source) if name not in declared]
+    if unread:
+        raise ParameterError(
+            f"{notebook}: papermill cannot read the parameter(s) {', '.join(unread)} in the "
+            "parameters cell: write one 'name: type = literal  # help' per line, with no "
+            "other '=' on the line (not even in the help comment)"
+        )
+    return declared
+
+
+def _assigned_names(source: str) -> list[str]:
+    """Names assigned at the top level of a cell (``x = 1``, ``x: int = 1``)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
+        names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return names
+
+
+def _read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ParameterError(f"{what} {path}: cannot be read ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{what} {path}: not valid YAML ({exc})") from exc
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ParameterError(f"{what} {path}: must be a mapping of parameter: value")
+    return {str(k): v for k, v in loaded.items()}
+
+
+def split_params_file(
+    mapping: Mapping[str, Any], case_names: Sequence[str]
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Split a ``-f`` mapping into keys for every case and per-case sections.
+
+    A top-level key that is a case name (of :data:`CASES` or of this run) and holds a
+    mapping is that case's section; every other key is shared.
+    """
+    names = set(CASES) | set(case_names)
+    sections = {
+        k: {str(kk): vv for kk, vv in v.items()}
+        for k, v in mapping.items()
+        if k in names and isinstance(v, Mapping)
+    }
+    shared = {k: v for k, v in mapping.items() if k not in sections}
+    return shared, sections
+
+
+def _type_name(declared: Mapping[str, Any]) -> str:
+    return str(declared.get("inferred_type_name") or "None").split("[")[0].strip()
+
+
+def _default_value(declared: Mapping[str, Any]) -> Any:
+    try:
+        return ast.literal_eval(str(declared.get("default")))
+    except (ValueError, SyntaxError):
+        return None
+
+
+def _coerce(key: str, value: Any, declared: Mapping[str, Any], source: str) -> Any:
+    """Check ``value`` against the declared type; parse command-line text."""
+    type_name = _type_name(declared)
+    if isinstance(value, RawValue):
+        if type_name == "str":
+            return str(value)
+        try:
+            value = yaml.safe_load(str(value))
+        except yaml.YAMLError as exc:
+            raise ParameterError(f"{key} ({source}): {value!r} is not a YAML value ({exc})") from exc
+    allowed = _TYPES.get(type_name)
+    if allowed is None or (value is None and _default_value(declared) is None):
+        return value
+    if isinstance(value, bool) and bool not in allowed or not isinstance(value, allowed):
+        raise ParameterError(
+            f"{key} ({source}): expected {type_name}, got {type(value).__name__} {value!r}"
+        )
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _valid_list(declared: Mapping[str, Mapping[str, Any]]) -> str:
+    return ", ".join(f"{k} ({_type_name(v)})" for k, v in declared.items()) or "(none)"
+
+
+def case_parameters(
+    case: str,
+    notebook: str | os.PathLike[str],
+    *,
+    shared: Mapping[str, Any] | None = None,
+    section: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
+    data: str | os.PathLike[str] | None = None,
+    declared: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The parameters one case runs with, checked against its parameters cell.
+
+    Parameters
+    ----------
+    case, notebook
+        The case name and its notebook.
+    shared
+        The ``-f`` file's top-level keys (for every case).
+    section
+        The ``-f`` file's section for this case (see :func:`split_params_file`).
+    params
+        ``-p`` values (highest precedence after ``data``); :class:`RawValue` text is
+        read as YAML unless the parameter is declared ``str``.
+    data
+        ``--data``: sets ``data_dir``.
+    declared
+        The notebook's parameters (default: read with :func:`notebook_parameters`).
+
+    Returns
+    -------
+    dict
+        Only the parameters set somewhere other than the notebook (papermill keeps the
+        notebook's defaults for the rest); ``output_dir`` is not included (the runner
+        sets it).
+
+    Raises
+    ------
+    ParameterError
+        Listing every unknown key (with the valid ones) and every wrong type.
+    """
+    declared = dict(declared if declared is not None else notebook_parameters(notebook))
+    layers: list[tuple[str, Mapping[str, Any]]] = []
+    defaults_file = paths.params_dir() / f"{case}.yaml"
+    if defaults_file.is_file():
+        layers.append((str(defaults_file), _read_yaml_mapping(defaults_file, "parameter file")))
+    layers.append(("-f file", dict(shared or {})))
+    layers.append((f"-f file, section {case}", dict(section or {})))
+    layers.append(("-p", dict(params or {})))
+    if data is not None:
+        layers.append(("--data", {"data_dir": str(data)}))
+
+    problems: list[str] = []
+    merged: dict[str, Any] = {}
+    for source, layer in layers:
+        for key, value in layer.items():
+            if key in RUNNER_PARAMETERS:
+                if source.startswith(("-p", "-f")) and value not in ("", None):
+                    problems.append(f"{key} ({source}): set by the runner; use --out instead")
+                continue
+            if key not in declared:
+                close = difflib.get_close_matches(key, list(declared), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problems.append(
+                    f"{key} ({source}): not a parameter of case {case!r}{hint}; "
+                    f"valid: {_valid_list(declared)}"
+                )
+                continue
+            try:
+                merged[key] = _coerce(key, value, declared[key], source)
+            except ParameterError as exc:
+                problems.append(str(exc))
+    if problems:
+        raise ParameterError(f"case {case!r} ({Path(notebook).name}):\n  " + "\n  ".join(problems))
+    if isinstance(merged.get("data_dir"), str) and merged["data_dir"]:
+        merged["data_dir"] = str(paths.resolve(merged["data_dir"]))
+    return merged
+
+
+# --------------------------------------------------------------------------- kernel
+
+
+def kernel_python(kernel_name: str = DEFAULT_KERNEL) -> str:
+    """The interpreter the kernel ``kernel_name`` will run.
+
+    jupyter_client replaces a kernelspec's bare ``python``/``python3`` by
+    ``sys.executable``, so the default kernel runs this environment's Python.
+
+    Raises
+    ------
+    ParameterError
+        When no such kernel is installed.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    except NoSuchKernel as exc:
+        raise ParameterError(
+            f"no Jupyter kernel named {kernel_name!r}; install this environment's with "
+            f"'{sys.executable} -m ipykernel install --sys-prefix'"
+        ) from exc
+    exe = spec.argv[0] if spec.argv else ""
+    major, minor = sys.version_info[:2]
+    if exe in {"python", f"python{major}", f"python{major}.{minor}"}:
+        return sys.executable
+    return exe
+
+
+def _kernel_config() -> Any:
+    """Encrypt the kernel's local channels (CurveZMQ) when pyzmq and the kernel support it."""
+    import zmq
+    from traitlets.config import Config
+
+    policy = "auto" if zmq.has("curve") else "disabled"
+    return Config({"KernelManager": {"transport_encryption": policy}})
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _first_line(source: str) -> str:
+    line = next((ln.strip() for ln in source.splitlines() if ln.strip()), "")
+    return line if len(line) <= 120 else line[:117] + "..."
+
+
+def _cell_error(output_notebook: Path, exc: Any) -> CellError:
+    """Locate the failing cell in the executed notebook; number it as in the source notebook."""
+    import nbformat
+
+    index: int | None = None
+    total: int | None = None
+    source = str(getattr(exc, "source", "") or "")
+    if output_notebook.is_file():
+        cells = [
+            c
+            for c in nbformat.read(os.fspath(output_notebook), as_version=4).cells
+            if not _INJECTED_TAGS & set(c.get("metadata", {}).get("tags", []))
+        ]
+        failing = [
+            i
+            for i, c in enumerate(cells)
+            if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+        ]
+        matching = [i for i in failing if cells[i].source == source]
+        index = (matching or failing or [None])[0]
+        total = len(cells)
+    evalue = str(getattr(exc, "evalue", "") or "").strip().splitlines()
+    message = evalue[0] if evalue else ""
+    if len(message) > 300:
+        message = message[:297] + "..."
+    ename = getattr(exc, "ename", type(exc).__name__)
+    return CellError(
+        index=index,
+        cells=total,
+        execution_count=getattr(exc, "exec_count", None),
+        first_line=_first_line(source),
+        exception=f"{ename}: {message}" if message else str(ename),
+    )
+
+
+def _provenance(result: CaseResult, declared: Mapping[str, Mapping[str, Any]]) -> None:
+    data_dir = result.parameters.get("data_dir", _default_value(declared.get("data_dir", {})))
+    datasets = result.parameters.get("datasets", _default_value(declared.get("datasets", {})))
+    if not isinstance(data_dir, str):
+        return
+    result.data_dir = paths.specimen_dir() if data_dir == "" else paths.resolve(data_dir)
+    if not isinstance(datasets, (list, tuple)):
+        return
+    try:
+        result.datasets, result.absent = report.find_datasets(data_dir, [str(d) for d in datasets])
+    except FileNotFoundError:
+        result.absent = [str(d) for d in datasets]
+    result.specimen = any(report.is_specimen(p) for p in result.datasets.values())
+
+
+def _say(message: str) -> None:
+    from tqdm.auto import tqdm
+
+    tqdm.write(message, file=sys.stdout)
+
+
+def run_cases(
+    cases: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    params_file: str | os.PathLike[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    data: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+    kernel_name: str | None = None,
+) -> RunResult:
+    """Execute case notebooks with papermill and write the HTML reports and index.
+
+    Parameters
+    ----------
+    cases
+        Case names from :data:`CASES` or paths to notebooks; default every case.
+    params_file
+        A YAML file of parameters (``-f``): top-level keys for every case, a key
+        named after a case holding a mapping for that case only.
+    params
+        Parameter values (``-p``), over the file's.
+    data
+        Folder with the releases: sets ``data_dir`` (``--data``).
+    out
+        Report folder; default ``reports/latest`` (:data:`DEFAULT_RUN`).
+    progress
+        Show a progress bar over cases (and papermill's over cells, on a terminal).
+    kernel_name
+        Jupyter kernel; default ``python3`` (this environment's Python).
+
+    Returns
+    -------
+    RunResult
+        The report folder, the index and each case's outcome (``exit_code`` is 1 when
+        any case failed).
+
+    Raises
+    ------
+    ParameterError
+        Before anything runs, for an unknown case, an unknown or mistyped parameter,
+        a missing ``--data`` folder or a missing kernel.
+
+    Examples
+    --------
+    >>> result = run_cases(["russia"], params={"datasets": ["GRU_202012"]})  # doctest: +SKIP
+    >>> result.index  # doctest: +SKIP
+    PosixPath('.../reports/latest/index.html')
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+    from tqdm.auto import tqdm
+
+    notebooks = resolve_cases(cases)
+    file_params = (
+        _read_yaml_mapping(paths.resolve(params_file), "-f file") if params_file is not None else {}
+    )
+    shared, sections = split_params_file(file_params, list(notebooks))
+    data_path = None
+    if data is not None:
+        data_path = paths.resolve(data)
+        if not data_path.is_dir():
+            raise ParameterError(f"--data {data}: no such folder ({data_path})")
+    kernel = kernel_name or DEFAULT_KERNEL
+    python = kernel_python(kernel)
+    if kernel_name is None and Path(python).resolve() != Path(sys.executable).resolve():
+        _say(f"note: kernel {kernel!r} runs {python}, not this environment's {sys.executable}")
+
+    # every case's parameters are checked before any notebook runs
+    declared = {case: notebook_parameters(nb) for case, nb in notebooks.items()}
+    problems: list[str] = []
+    planned: dict[str, dict[str, Any]] = {}
+    for case, nb in notebooks.items():
+        try:
+            planned[case] = case_parameters(
+                case, nb, shared=shared, section=sections.get(case), params=params,
+                data=data_path, declared=declared[case],
+            )
+        except ParameterError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ParameterError("\n".join(problems))
+
+    out_dir = paths.resolve(out) if out is not None else paths.reports_dir() / DEFAULT_RUN
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results: list[CaseResult] = []
+    bar = tqdm(list(notebooks.items()), desc="cases", unit="case", disable=not progress, file=sys.stderr)
+    for case, nb in bar:
+        bar.set_postfix_str(case)
+        output_notebook = out_dir / nb.name
+        html_path = output_notebook.with_suffix(".html")
+        for stale in (output_notebook, html_path, report.findings_path(out_dir, case)):
+            stale.unlink(missing_ok=True)
+        run_params = dict(planned[case])
+        if "output_dir" in declared[case]:
+            run_params["output_dir"] = str(out_dir)
+        result = CaseResult(case=case, notebook=nb, output_notebook=output_notebook, parameters=run_params)
+        _provenance(result, declared[case])
+        cell_bar = {"leave": False, "desc": case} if progress and sys.stderr.isatty() else False
+        try:
+            papermill.execute_notebook(
+                os.fspath(nb),
+                os.fspath(output_notebook),
+                parameters=run_params,
+                kernel_name=kernel,
+                progress_bar=cell_bar,
+                cwd=os.fspath(out_dir),
+                config=_kernel_config(),
+            )
+            result.status = "ok"
+        except PapermillExecutionError as exc:
+            result.status = "failed"
+            result.error = _cell_error(output_notebook, exc)
+        except Exception as exc:  # the kernel died, timed out or could not start
+            result.status = "failed"
+            result.message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        if output_notebook.is_file():
+            try:
+                html_path.write_text(report.notebook_html(output_notebook), encoding="utf-8")
+                result.html = html_path
+            except Exception as exc:  # a page that cannot be made is reported, not fatal
+                result.message = (result.message + "; " if result.message else "") + (
+                    f"HTML export failed: {type(exc).__name__}: {exc}"
+                )
+        try:
+            result.findings = report.load_findings(out_dir, case)
+        except ValueError as exc:
+            result.message = (result.message + "; " if result.message else "") + str(exc)
+        if result.ok:
+            _say(f"ok      {case}")
+        else:
+            _say(f"FAILED  {case}: {result.describe_failure()}")
+            _say(f"        partial notebook kept: {output_notebook}")
+        results.append(result)
+    bar.close()
+    run = RunResult(out_dir=out_dir, index=out_dir / "index.html", cases=results)
+    write_index(run)
+    return run
+
+
+# --------------------------------------------------------------------------- index
+
+
+def _shown_path(p: Path | None) -> str:
+    if p is None:
+        return ""
+    try:
+        return p.resolve().relative_to(paths.ROOT).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def _link(target: Path | None, label: str, base: Path) -> str:
+    if target is None or not target.is_file():
+        return ""
+    href = urllib.parse.quote(os.path.relpath(target, base).replace(os.sep, "/"))
+    return f'<a href="{safety.escape_html(href)}">{safety.escape_html(label)}</a>'
+
+
+def write_index(result: RunResult) -> Path:
+    """Write ``index.html``: every case's status, findings, data and parameters."""
+    from casebook import __version__
+
+    esc = safety.escape_html
+    base = result.out_dir
+    specimen = sorted({n for c in result.cases if c.specimen for n, p in c.datasets.items() if report.is_specimen(p)})
+    parts = ["<h1>casebook report</h1>"]
+    if specimen:
+        parts.append(report.specimen_banner({n: p for c in result.cases for n, p in c.datasets.items()}).html)
+    failed = result.failed
+    parts.append(
+        f"<p>{len(result.cases)} case(s) run; "
+        + (f'<span class="status-failed">{len(failed)} failed</span>' if failed else '<span class="status-ok">all ran</span>')
+        + ".</p>"
+    )
+    summary = pd.DataFrame(
+        {
+            "case": [c.case for c in result.cases],
+            "status": [c.status for c in result.cases],
+            "data": [
+                ("specimen (synthetic)" if c.specimen else "archive files" if c.datasets else "none found")
+                for c in result.cases
+            ],
+            "datasets present": [", ".join(c.datasets) for c in result.cases],
+            "datasets absent": [", ".join(c.absent) for c in result.cases],
+        }
+    )
+    parts.append(report.show_table(summary, max_rows=len(summary) or 1, caption="Cases").html)
+    for c in result.cases:
+        status_class = "status-ok" if c.ok else "status-failed"
+        links = " | ".join(
+            filter(None, [_link(c.html, "report", base), _link(c.output_notebook, "notebook", base)])
+        )
+        parts.append(
+            f'<h2 id="case-{esc(c.case)}">{esc(c.case)}</h2>'
+            f'<p>Status: <span class="{status_class}">{esc(c.status)}</span>'
+            + (f" &mdash; {links}" if links else "")
+            + "</p>"
+        )
+        if not c.ok:
+            parts.append(f"<p>Failed at {esc(c.describe_failure())}</p>")
+        elif c.message:
+            parts.append(f"<p>Note: {esc(c.message)}</p>")
+        if c.findings is not None and len(c.findings):
+            parts.append(report.show_table(c.findings, max_rows=len(c.findings), caption="Headline findings").html)
+        else:
+            parts.append("<p>No findings recorded.</p>")
+        data_line = (
+            f"Data folder: {esc(_shown_path(c.data_dir))}"
+            + (" (synthetic specimen)" if c.specimen else "")
+            + (f"; absent: {esc(', '.join(c.absent))}" if c.absent else "")
+        )
+        parts.append(f"<p>{data_line}</p>")
+        shown_params = pd.DataFrame(
+            {
+                "parameter": list(c.parameters),
+                "value": [yaml.safe_dump(v, default_flow_style=True).strip().removesuffix("...").strip() for v in c.parameters.values()],
+            }
+        )
+        if len(shown_params):
+            parts.append(
+                report.show_table(
+                    shown_params, max_rows=len(shown_params), caption="Parameters set for this run",
+                    text_columns=[],
+                ).html
+            )
+    parts.append(f"<p><small>casebook {esc(__version__)}; notebooks executed with papermill.</small></p>")
+    result.index.write_text(report.html_page("\n".join(parts), title="casebook report"), encoding="utf-8")
+    return result.index
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _list_cases() -> int:
+    for case, file in CASES.items():
+        notebook = paths.notebooks_dir() / file
+        print(f"{case}: {file}" + ("" if notebook.is_file() else "  (notebook not found)"))
+        if notebook.is_file():
+            try:
+                declared = notebook_parameters(notebook)
+            except ParameterError as exc:
+                print(f"  {exc}")
+                continue
+            for p in declared.values():
+                print(f"  {p['name']}: {p['inferred_type_name']} = {p['default']}  # {p['help']}")
+    return 0
+
+
+def _run_cli(args: argparse.Namespace) -> int:
+    if args.list:
+        return _list_cases()
+    try:
+        params = {key: RawValue(value) for key, value in (args.param or [])}
+        result = run_cases(
+            args.cases or None,
+            params_file=args.params_file,
+            params=params,
+            data=args.data,
+            out=args.out,
+            progress=args.progress,
+            kernel_name=args.kernel,
+        )
+    except ParameterError as exc:
+        print(f"casebook run: {exc}", file=sys.stderr)
+        return 2
+    failed = result.failed
+    if failed:
+        print(f"{len(failed)} of {len(result.cases)} case(s) failed:", file=sys.stderr)
+        for c in failed:
+            print(f"  {c.case}: {c.describe_failure()}", file=sys.stderr)
+    print(f"Reports: {result.index}")
+    return result.exit_code
+
+
+def register_cli(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``run`` subcommand to the ``casebook`` command line."""
+    parser = subparsers.add_parser(
+        "run",
+        help="run the case notebooks with papermill into HTML reports",
+        description=textwrap.fill(
+            "Execute the case notebooks with papermill and write, for each, the executed "
+            "notebook and an HTML page for readers (code hidden), plus index.html with "
+            "the headline findings, the data used and each case's status. A failing case "
+            "keeps its partial notebook and does not stop the others."
+        ),
+        epilog=(
+            f"cases: {', '.join(CASES)} (default: all, in this order), or paths to .ipynb files\n\n"
+            "parameters, lowest to highest precedence: the notebook's defaults, "
+            "params/CASE.yaml,\n-f FILE, -p KEY VALUE, --data DIR. Unknown keys are errors.\n\n"
+            "examples:\n"
+            "  casebook run\n"
+            "  casebook run iran --data data/raw -p seed 1\n"
+            "  casebook run russia -p datasets '[GRU_202012]' --out reports/gru\n"
+            "  casebook run --list\n\n"
+            "exit status: 0 all cases ran, 1 a case failed, 2 bad arguments or parameters"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("cases", nargs="*", metavar="CASE", help="cases to run (default: all)")
+    parser.add_argument("-f", "--params-file", metavar="FILE", help="YAML file of parameters")
+    parser.add_argument(
+        "-p", "--param", nargs=2, action="append", metavar=("KEY", "VALUE"),
+        help="set a parameter (VALUE is read as YAML, as given for str parameters; repeatable)",
+    )
+    parser.add_argument("--data", metavar="DIR", help="folder with the releases (sets data_dir)")
+    parser.add_argument(
+        "--out", metavar="DIR", help=f"report folder (default: reports/{DEFAULT_RUN})"
+    )
+    parser.add_argument("--kernel", metavar="NAME", default=None, help="Jupyter kernel (default: python3)")
+    parser.add_argument(
+        "--no-progress", dest="progress", action="store_false", help="no progress bars"
+    )
+    parser.add_argument("--list", action="store_true", help="list the cases and their parameters")
+    parser.set_defaults(func=_run_cli)
+    return parser

@@ -1,0 +1,175 @@
+"""Make archive text safe to hand on: CSV for spreadsheets, HTML for reports, inert links.
+
+Tweets in an information-operations archive are written by the operators. Anything the
+casebook exports must therefore treat their text as hostile:
+
+- a CSV cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+  run as a formula by spreadsheet programs ("CSV injection"); :func:`neutralise_csv_cell`
+  prefixes such cells with ``'`` (which spreadsheets show as a plain text marker), and
+  :func:`to_safe_csv` applies it to every text column before writing;
+- text put into HTML must be escaped (:func:`escape_html`);
+- links in a report should not be clickable by accident (:func:`defang_url`:
+  ``http://example.com`` becomes ``hxxp://example[.]com``).
+
+Every function takes a single string or a pandas Series (vectorised), and leaves missing
+values missing.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from collections.abc import Sequence
+from typing import overload
+
+import pandas as pd
+
+__all__ = ["FORMULA_PREFIXES", "defang_url", "escape_html", "neutralise_csv_cell", "to_safe_csv"]
+
+#: First characters that make a spreadsheet treat a cell as a formula.
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+_FORMULA_START = r"^[=+\-@\t\r]"
+_URL = re.compile(r"(?i)\b(h)tt(ps?)://([^\s/?#<>\"']+)")
+_FTP = re.compile(r"(?i)\bftp://([^\s/?#<>\"']+)")
+
+
+@overload
+def neutralise_csv_cell(values: str) -> str: ...
+@overload
+def neutralise_csv_cell(values: pd.Series) -> pd.Series: ...
+def neutralise_csv_cell(values: str | pd.Series) -> str | pd.Series:
+    """Prefix cells that a spreadsheet would run as a formula with ``'``.
+
+    Parameters
+    ----------
+    values
+        One cell or a Series of cells. Non-string values and missing values are
+        returned unchanged.
+
+    Returns
+    -------
+    str or pandas.Series
+        The cell(s), with ``'`` in front of any cell starting with ``=``, ``+``, ``-``,
+        ``@``, a tab or a carriage return.
+
+    Examples
+    --------
+    >>> neutralise_csv_cell("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise_csv_cell(pd.Series(["@user hi", "plain"])).tolist()
+    ["'@user hi", 'plain']
+    """
+    if isinstance(values, pd.Series):
+        if not _is_text(values):
+            return values
+        text = values.astype("string")
+        risky = text.str.match(_FORMULA_START).fillna(False).astype(bool)
+        if not risky.any():
+            return values
+        return text.mask(risky, "'" + text)
+    if isinstance(values, str) and values.startswith(FORMULA_PREFIXES):
+        return "'" + values
+    return values
+
+
+def to_safe_csv(
+    df: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    columns: Sequence[str] | None = None,
+    index: bool = False,
+    **to_csv_kwargs: object,
+) -> None:
+    """Write ``df`` as CSV with every text cell neutralised against formula injection.
+
+    Parameters
+    ----------
+    df
+        The table to write; it is not modified.
+    path
+        Output file.
+    columns
+        The columns to neutralise; default every text column (string or object dtype).
+        Pass a subset to keep machine-generated columns (such as archive ids) verbatim.
+    index
+        Write the index (default False).
+    **to_csv_kwargs
+        Passed on to :meth:`pandas.DataFrame.to_csv`.
+    """
+    names = [c for c in df.columns if _is_text(df[c])] if columns is None else list(columns)
+    missing = [c for c in names if c not in df.columns]
+    if missing:
+        raise KeyError(f"columns not in the table: {missing}")
+    safe = df.assign(**{c: neutralise_csv_cell(df[c]) for c in names})
+    safe.to_csv(path, index=index, **to_csv_kwargs)
+
+
+@overload
+def escape_html(text: str) -> str: ...
+@overload
+def escape_html(text: pd.Series) -> pd.Series: ...
+def escape_html(text: str | pd.Series) -> str | pd.Series:
+    """Escape ``& < > " '`` so archive text can be put into HTML as text.
+
+    Examples
+    --------
+    >>> escape_html('<script>alert("x")</script>')
+    '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'
+    """
+    if isinstance(text, pd.Series):
+        s = text.astype("string")
+        return (
+            s.str.replace("&", "&amp;", regex=False)
+            .str.replace("<", "&lt;", regex=False)
+            .str.replace(">", "&gt;", regex=False)
+            .str.replace('"', "&quot;", regex=False)
+            .str.replace("'", "&#x27;", regex=False)
+        )
+    if isinstance(text, str):
+        return html.escape(text, quote=True)
+    return text
+
+
+@overload
+def defang_url(text: str) -> str: ...
+@overload
+def defang_url(text: pd.Series) -> pd.Series: ...
+def defang_url(text: str | pd.Series) -> str | pd.Series:
+    """Make every http(s)/ftp link in ``text`` inert: ``hxxp://`` and ``[.]`` in the host.
+
+    The scheme ``http``/``https``/``ftp`` becomes ``hxxp``/``hxxps``/``fxp`` and each dot
+    of the host becomes ``[.]``; the path is kept as it is, so the link stays readable.
+
+    Examples
+    --------
+    >>> defang_url("http://example.com")
+    'hxxp://example[.]com'
+    >>> defang_url("see https://www.news.example.co.uk/a.html now")
+    'see hxxps://www[.]news[.]example[.]co[.]uk/a.html now'
+    """
+    if isinstance(text, pd.Series):
+        s = text.astype("string")
+        return s.str.replace(_URL, _defang_http, regex=True).str.replace(
+            _FTP, _defang_ftp, regex=True
+        )
+    if isinstance(text, str):
+        return _FTP.sub(_defang_ftp, _URL.sub(_defang_http, text))
+    return text
+
+
+def _defang_http(m: re.Match[str]) -> str:
+    return f"{m.group(1)}xx{m.group(2)}://{m.group(3).replace('.', '[.]')}"
+
+
+def _defang_ftp(m: re.Match[str]) -> str:
+    return f"fxp://{m.group(1).replace('.', '[.]')}"
+
+
+def _is_text(s: pd.Series) -> bool:
+    if isinstance(s.dtype, pd.StringDtype):
+        return True
+    if s.dtype == object:
+        return pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
+    return False

@@ -1,0 +1,376 @@
+"""casebook.report: safe tables, CSV export, findings files, datasets, banners, pages."""
+
+from __future__ import annotations
+
+import csv
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from casebook import report, schema
+
+EVIL = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '=HYPERLINK("http://evil.example")',
+]
+
+
+class _DOM(HTMLParser):
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def names(self) -> list[str]:
+        return [t for t, _ in self.tags]
+
+    def all_text(self) -> str:
+        return "".join(self.text)
+
+    def handlers(self) -> list[tuple[str, str]]:
+        return [(t, a) for t, attrs in self.tags for a in attrs if a.startswith("on")]
+
+
+def _tweets() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "tweetid": pd.Series(["1", "2", "3"], dtype=schema.STRING),
+            "tweet_text": pd.Series(EVIL, dtype=schema.STRING),
+            "urls": pd.Series([["https://news.example.org/a"], [], None], dtype=schema.LIST),
+            "like_count": pd.Series([5, None, 0], dtype=schema.COUNT),
+            "tweet_time": pd.to_datetime(["2020-09-30 01:15", "2020-09-30 01:16", None], utc=True),
+        }
+    )
+
+
+# --------------------------------------------------------------------------- show_table
+
+
+def test_show_table_escapes_and_defangs_tweet_text() -> None:
+    table = report.show_table(_tweets(), caption="Tweets <b>")
+    dom = _DOM(table.html)
+    assert "script" not in dom.names() and dom.handlers() == []
+    assert dom.names().count("img") == 0
+    text = dom.all_text()
+    assert EVIL[0] in text and EVIL[1] in text  # shown as text
+    assert '=HYPERLINK("hxxp://evil[.]example")' in text
+    assert "hxxps://news[.]example[.]org/a" in text  # list column: joined and defanged
+    assert "http" + "://evil.example" not in table.html
+    assert "Tweets <b>" in text and "<b>" not in table.html  # caption escaped
+    assert table._repr_html_() == table.html
+
+
+def test_show_table_plain_text_repr_is_defanged() -> None:
+    table = report.show_table(_tweets())
+    assert "hxxp://evil[.]example" in repr(table)
+    assert "tweet_text" in repr(table) and "<table" not in repr(table)
+
+
+def test_show_table_limits_rows_and_says_so() -> None:
+    df = pd.DataFrame({"n": range(50)})
+    dom = _DOM(report.show_table(df, max_rows=5).html)
+    assert dom.names().count("tr") == 6  # header + 5 rows
+    assert "first 5 of 50 rows" in dom.all_text()
+    assert "of 50 rows" not in report.show_table(df, max_rows=50).html
+
+
+def test_show_table_text_columns_chooses_what_is_defanged() -> None:
+    df = pd.DataFrame({"a": ["http://x.example"], "b": ["http://y.example"]})
+    html = report.show_table(df, text_columns=["b"]).html
+    assert "http://x.example" in html and "hxxp://y[.]example" in html
+    with pytest.raises(KeyError):
+        report.show_table(df, text_columns=["nope"])
+
+
+def test_show_table_shows_meaningful_index_and_escapes_headers() -> None:
+    df = pd.DataFrame({"<h>": [1, 2]}, index=pd.Index(["<u1>", "u2"], name="userid"))
+    dom = _DOM(report.show_table(df).html)
+    text = dom.all_text()
+    assert "userid" in text and "<u1>" in text and "<h>" in text
+    assert "u" not in dom.names() and "h" not in dom.names()
+    # a default 0..n-1 index is not shown
+    assert "index" not in _DOM(report.show_table(pd.DataFrame({"a": [1]})).html).all_text()
+
+
+def test_show_table_on_the_real_excerpt(real_excerpt: Path) -> None:
+    from casebook import load_release
+
+    tweets = load_release(real_excerpt, cache=False).tweets
+    table = report.show_table(tweets, max_rows=10)
+    dom = _DOM(table.html)
+    assert dom.names().count("tr") == 11 and dom.handlers() == []
+    assert set(dom.names()) <= {"table", "caption", "thead", "tbody", "tr", "th", "td"}
+    assert "://" not in dom.all_text().replace("hxxp://", "").replace("hxxps://", "")
+
+
+# --------------------------------------------------------------------------- export_csv
+
+
+def test_export_csv_neutralises_formulas_and_defangs(tmp_path: Path) -> None:
+    path = report.export_csv(_tweets(), tmp_path / "sub" / "t.csv")
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[2]["tweet_text"] == '\'=HYPERLINK("hxxp://evil[.]example")'
+    assert rows[0]["tweet_text"] == EVIL[0]
+    assert rows[0]["urls"] == "hxxps://news[.]example[.]org/a"
+    assert rows[1]["urls"] == "" and rows[0]["like_count"] == "5"
+
+
+def test_export_csv_can_keep_links(tmp_path: Path) -> None:
+    path = report.export_csv(_tweets(), tmp_path / "t.csv", defang=False)
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[2]["tweet_text"] == '\'=HYPERLINK("http://evil.example")'  # still neutralised
+    assert rows[0]["urls"] == "https://news.example.org/a"
+
+
+def test_export_csv_on_the_real_excerpt(real_excerpt: Path, tmp_path: Path) -> None:
+    from casebook import load_release
+
+    tweets = load_release(real_excerpt, cache=False).tweets
+    path = report.export_csv(tweets, tmp_path / "gru.csv")
+    back = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert len(back) == len(tweets)
+    assert not back["tweet_text"].str.match(r"^[=+\-@\t\r]").any()
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def test_record_findings_writes_valid_json(tmp_path: Path) -> None:
+    findings = pd.DataFrame(
+        {
+            "finding": ["accounts", "share of top account", "first tweet", "<b>x</b>"],
+            "value": [238, 0.54, pd.Timestamp("2009-09-01", tz="UTC"), None],
+            "detail": ["users file", "tweets", "UTC", "<script>alert(1)</script>"],
+        }
+    )
+    shown = report.record_findings(findings, case="iran", output_dir=tmp_path)
+    path = tmp_path / "iran.findings.json"
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    assert payload["case"] == "iran"
+    values = [f["value"] for f in payload["findings"]]
+    assert values[:2] == [238, 0.54] and values[2].startswith("2009-09-01T00:00:00") and values[3] is None
+    assert [p.name for p in tmp_path.iterdir()] == ["iran.findings.json"]  # no temp file left
+    dom = _DOM(shown.html)
+    assert "script" not in dom.names() and "<script>alert(1)</script>" in dom.all_text()
+    back = report.load_findings(tmp_path, "iran")
+    assert list(back.columns) == ["finding", "value", "detail"] and len(back) == 4
+
+
+def test_record_findings_accepts_dicts_and_current_directory(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    report.record_findings([{"finding": "accounts", "value": 69}], case="russia")
+    back = report.load_findings("", "russia")
+    assert back.loc[0, "value"] == 69 and pd.isna(back.loc[0, "detail"])
+
+
+def test_record_findings_is_atomic(tmp_path: Path, monkeypatch) -> None:
+    report.record_findings([{"finding": "a", "value": 1}], case="x", output_dir=tmp_path)
+    before = (tmp_path / "x.findings.json").read_bytes()
+
+    def broken_dump(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(report.json, "dump", broken_dump)
+    with pytest.raises(OSError, match="disk full"):
+        report.record_findings([{"finding": "a", "value": 2}], case="x", output_dir=tmp_path)
+    assert (tmp_path / "x.findings.json").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["x.findings.json"]
+
+
+def test_record_findings_rejects_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown column"):
+        report.record_findings([{"finding": "a", "details": "typo"}], case="x", output_dir=tmp_path)
+    with pytest.raises(ValueError, match="'finding' column"):
+        report.record_findings([{"value": 1}], case="x", output_dir=tmp_path)
+    with pytest.raises(ValueError, match="case must be"):
+        report.record_findings([{"finding": "a"}], case="../evil", output_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_findings_absent_and_invalid(tmp_path: Path) -> None:
+    assert report.load_findings(tmp_path, "none") is None
+    (tmp_path / "bad.findings.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a findings file"):
+        report.load_findings(tmp_path, "bad")
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+def _release(folder: Path, name: str, *, synthetic: bool | None = None, file: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / (file or f"{name}_tweets_csv_hashed.csv")).write_text('"tweetid"\n"1"\n', encoding="utf-8")
+    if synthetic is not None:
+        (folder / "ground_truth.json").write_text(json.dumps({"synthetic": synthetic}), encoding="utf-8")
+    return folder
+
+
+def test_find_datasets_in_the_specimen_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CASEBOOK_DATA_DIR", str(tmp_path))
+    spec = tmp_path / "specimen"
+    _release(spec / "GRU_202012", "GRU_202012", synthetic=True)
+    _release(spec / "iran_202012", "iran_202012", synthetic=True)
+    (spec / "empty_dir").mkdir()
+    found, absent = report.find_datasets("", ["IRA_202012", "GRU_202012", "Iran_202012"])
+    assert found == {"GRU_202012": spec / "GRU_202012", "Iran_202012": spec / "iran_202012"}
+    assert absent == ["IRA_202012"]
+    assert list(found) == ["GRU_202012", "Iran_202012"]  # in the order asked
+
+
+def test_find_datasets_single_release_folder(tmp_path: Path) -> None:
+    folder = _release(tmp_path / "download", "x",
+                      file="hashed_2020_12_GRU_202012_GRU_202012_tweets_csv_hashed.csv")
+    found, absent = report.find_datasets(folder, ["IRA_202012", "GRU_202012"])
+    assert found == {"GRU_202012": folder} and absent == ["IRA_202012"]
+    # a release folder that names no requested dataset is the first one requested
+    other = _release(tmp_path / "mine", "x", file="tweets.csv")
+    assert report.find_datasets(other, ["armenia_202012", "GRU_202012"]) == (
+        {"armenia_202012": other}, ["GRU_202012"],
+    )
+    # IRA is not mistaken for iran
+    iran = _release(tmp_path / "r", "iran_202012")
+    assert report.find_datasets(iran, ["IRA_202012", "iran_202012"])[0] == {"iran_202012": iran}
+
+
+def test_find_datasets_subfolder_named_by_its_files(tmp_path: Path) -> None:
+    _release(tmp_path / "a", "x", file="hashed_2020_12_armenia_202012_armenia_202012_tweets_csv_hashed.zip")
+    found, absent = report.find_datasets(str(tmp_path), "armenia_202012")
+    assert found == {"armenia_202012": tmp_path / "a"} and absent == []
+
+
+def test_find_datasets_missing_dataset_and_missing_folder(tmp_path: Path, monkeypatch) -> None:
+    _release(tmp_path / "GRU_202012", "GRU_202012")
+    assert report.find_datasets(tmp_path, ["IRA_202012"]) == ({}, ["IRA_202012"])
+    with pytest.raises(FileNotFoundError, match="nope"):
+        report.find_datasets(tmp_path / "nope", ["GRU_202012"])
+    monkeypatch.setenv("CASEBOOK_DATA_DIR", str(tmp_path / "nothing"))
+    with pytest.raises(FileNotFoundError, match="casebook specimen"):
+        report.find_datasets("", ["GRU_202012"])
+
+
+def test_is_specimen(tmp_path: Path) -> None:
+    assert report.is_specimen(_release(tmp_path / "s", "GRU_202012", synthetic=True))
+    assert report.is_specimen(tmp_path / "s" / "GRU_202012_tweets_csv_hashed.csv")
+    assert not report.is_specimen(_release(tmp_path / "f", "GRU_202012", synthetic=False))
+    assert not report.is_specimen(_release(tmp_path / "r", "GRU_202012"))
+    bad = _release(tmp_path / "b", "GRU_202012")
+    (bad / "ground_truth.json").write_text("not json", encoding="utf-8")
+    assert not report.is_specimen(bad)
+    (bad / "ground_truth.json").write_text('{"synthetic": "yes"}', encoding="utf-8")
+    assert not report.is_specimen(bad)  # only a real true counts
+    parent = tmp_path / "spec"
+    _release(parent / "IRA_202012", "IRA_202012")
+    (parent / "ground_truth.json").write_text('{"synthetic": true}', encoding="utf-8")
+    assert report.is_specimen(parent / "IRA_202012")
+
+
+def test_specimen_banner(tmp_path: Path) -> None:
+    spec = _release(tmp_path / "s" / "GRU_202012", "GRU_202012", synthetic=True)
+    real = _release(tmp_path / "r" / "IRA_202012", "IRA_202012")
+    banner = report.specimen_banner({"GRU_202012": spec, "IRA_202012": real})
+    text = _DOM(banner.html).all_text()
+    assert "SYNTHETIC SPECIMEN DATA: not real accounts" in text and "GRU_202012" in text
+    assert "IRA_202012" in text and str(tmp_path) not in banner.html  # no machine paths
+    assert "SYNTHETIC SPECIMEN DATA" in repr(banner)
+    plain = report.specimen_banner([real])
+    assert "SYNTHETIC" not in plain.html and "IRA_202012" in plain.html
+    assert "SYNTHETIC" in report.specimen_banner(spec).html
+    evil = report.specimen_banner({"<script>x</script>": spec})
+    assert "script" not in _DOM(evil.html).names()
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def test_sanitize_html_keeps_tables_and_images_and_removes_active_content() -> None:
+    dirty = (
+        '<table><caption>c</caption><thead><tr><th colspan="2" onclick="x()">h</th></tr></thead>'
+        '<tbody><tr><td style="color:red;position:fixed">1</td></tr></tbody></table>'
+        '<img src="data:image/png;base64,iVBORw0KGgo=" alt="fig">'
+        "<img src=x onerror=alert(1)><script>alert(1)</script><style>body{}</style>"
+        '<a href="javascript:alert(1)">j</a><a href="data:text/html,x">d</a>'
+        '<a href="https://ok.example/">ok</a><a href="other.html">rel</a>'
+        '<iframe src="https://x.example"></iframe><svg onload=alert(1)></svg>'
+    )
+    clean = report.sanitize_html(dirty)
+    dom = _DOM(clean)
+    assert {"table", "caption", "thead", "tbody", "tr", "th", "td", "img", "a"} <= set(dom.names())
+    assert not {"script", "style", "iframe", "svg"} & set(dom.names())
+    assert dom.handlers() == [] and "alert" not in clean and "body{}" not in clean
+    srcs = [a.get("src") for t, a in dom.tags if t == "img"]
+    assert srcs == ["data:image/png;base64,iVBORw0KGgo=", None]
+    hrefs = [a.get("href") for t, a in dom.tags if t == "a"]
+    assert hrefs == [None, None, "https://ok.example/", "other.html"]
+    assert 'style="color:red"' in clean and "position" not in clean
+
+
+def test_html_page_has_a_policy_and_escapes_the_title() -> None:
+    page = report.html_page("<p>hi</p><script>x()</script>", title="<T>")
+    dom = _DOM(page)
+    metas = {a.get("http-equiv"): a.get("content") for t, a in dom.tags if t == "meta"}
+    assert "script-src" not in metas["Content-Security-Policy"]
+    assert metas["Content-Security-Policy"].startswith("default-src 'none'")
+    assert dom.names().count("script") == 0 and "<T>" in dom.all_text()
+
+
+def _executed_notebook() -> nbformat.NotebookNode:
+    v4 = nbformat.v4
+    code = v4.new_code_cell("secret_code_line = 1\nreport.show_table(df)")
+    code.outputs = [
+        v4.new_output("display_data", data={
+            "text/html": "<table><thead><tr><th>h</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>"
+                         "<script>alert(1)</script><img src=x onerror=alert(1)>",
+            "text/plain": "table"}),
+        v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "fig"}),
+        v4.new_output("display_data", data={"application/javascript": "alert(2)", "text/plain": "js"}),
+        v4.new_output("stream", name="stdout", text="<b>printed</b>\n"),
+    ]
+    code.execution_count = 3
+    hidden = v4.new_code_cell("hidden_cell = 1")
+    hidden.metadata["tags"] = ["remove-cell"]
+    hidden.outputs = [v4.new_output("stream", name="stdout", text="HIDDEN OUTPUT\n")]
+    quiet = v4.new_code_cell("x = 1")
+    quiet.metadata["tags"] = ["remove-output"]
+    quiet.outputs = [v4.new_output("stream", name="stdout", text="QUIET OUTPUT\n")]
+    nb = v4.new_notebook()
+    nb.cells = [
+        v4.new_markdown_cell("# The case\n\n<script>alert(4)</script>[x](javascript:alert(5))\n\n| a | b |\n|---|---|\n| 1 | 2 |"),
+        code, hidden, quiet,
+    ]
+    return nb
+
+
+def test_notebook_html_hides_code_keeps_outputs_and_is_inert(tmp_path: Path) -> None:
+    nb = _executed_notebook()
+    nbformat.write(nb, tmp_path / "case.ipynb")
+    page = report.notebook_html(tmp_path / "case.ipynb")
+    dom = _DOM(page)
+    assert "script" not in dom.names() and dom.handlers() == []
+    assert not [a for t, a in dom.tags if (a.get("href") or "").lower().startswith("javascript")]
+    for removed in ("alert(1)", "alert(2)", "alert(4)"):  # scripts go with their content
+        assert removed not in page
+    text = dom.all_text()
+    assert "secret_code_line" not in text and "In [" not in text
+    assert "<b>printed</b>" in text  # a stream is text
+    assert "HIDDEN OUTPUT" not in page and "hidden_cell" not in page and "QUIET OUTPUT" not in page
+    assert dom.names().count("table") == 2 and "th" in dom.names()  # the output's and the markdown's
+    assert any((a.get("src") or "").startswith("data:image/png;base64,") for t, a in dom.tags if t == "img")
+    assert "<title>The case</title>" in page
+    assert report.notebook_html(nb, title="Other") != page and len(nb.cells[1].outputs) == 4

@@ -1,0 +1,468 @@
+"""casebook run: papermill execution, parameters, failures, HTML reports and the index.
+
+Two toy notebooks (written here with nbformat) are executed once for the whole module
+(the ``run`` fixture: two kernel starts, a few seconds); every other test reads what
+that run wrote, or checks parameters without executing anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import json
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+
+from casebook import paths, runner
+from casebook.runner import ParameterError, RawValue
+
+EVIL_SCRIPT = "<script>alert(1)</script>"
+EVIL_IMG = "<img src=x onerror=alert(1)>"
+EVIL_FORMULA = '=HYPERLINK("http://evil.example")'
+FAILING_FIRST_LINE = "# the cell that fails on request"
+
+PARAMETERS_CELL = """\
+data_dir: str = ""  # folder with the releases (empty: the specimen)
+datasets: list = ["toy_202012", "absent_202012"]  # datasets this case uses
+output_dir: str = ""  # where findings are written
+seed: int = 0  # seed for every random step
+label: str = "notebook default"  # a label that ends up in the findings
+note: str = "notebook default"  # a second label
+fail: bool = False  # fail on purpose in a later cell
+"""
+
+
+def toy_notebook(case: str) -> nbformat.NotebookNode:
+    """A small case notebook following the runner's contract."""
+    v4 = nbformat.v4
+    params = v4.new_code_cell(PARAMETERS_CELL)
+    params.metadata["tags"] = ["parameters"]
+    setup = v4.new_code_cell(
+        "import io\nimport sys\nfrom pathlib import Path\n"
+        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+        "import pandas as pd\n"
+        "from IPython.display import HTML, Image, Javascript, Markdown, display\n"
+        "from casebook import report\n"
+        "found, absent = report.find_datasets(data_dir, datasets)\n"
+        "report.specimen_banner(found)"
+    )
+    table = v4.new_code_cell(
+        "tweets = pd.DataFrame({\n"
+        "    'user_screen_name': ['alice', 'bob', 'carol'],\n"
+        f"    'tweet_text': [{EVIL_SCRIPT!r}, {EVIL_IMG!r}, {EVIL_FORMULA!r}],\n"
+        "}).astype('string')\n"
+        "report.show_table(tweets, caption='Tweets')"
+    )
+    # displayed raw, bypassing the helpers: the page sanitiser must still catch it
+    raw = v4.new_code_cell(
+        f"display(HTML({EVIL_SCRIPT + EVIL_IMG!r}))\n"
+        "display(Javascript('alert(2)'))\n"
+        "display(Markdown('[click](javascript:alert(3))'))"
+    )
+    figure = v4.new_code_cell(
+        "fig, ax = plt.subplots(figsize=(2, 1.5))\nax.bar(['a', 'b'], [1, 2])\n"
+        "buf = io.BytesIO()\nfig.savefig(buf, format='png')\nplt.close(fig)\n"
+        "display(Image(buf.getvalue()))"
+    )
+    export = v4.new_code_cell("report.export_csv(tweets, Path(output_dir) / 'tweets.csv')")
+    failing = v4.new_code_cell(
+        f"{FAILING_FIRST_LINE}\nif fail:\n    raise ValueError('toy failure requested')"
+    )
+    findings = v4.new_code_cell(
+        "report.record_findings([\n"
+        "    {'finding': 'label', 'value': label},\n"
+        "    {'finding': 'note', 'value': note},\n"
+        "    {'finding': 'seed', 'value': seed},\n"
+        "    {'finding': 'python', 'value': sys.executable},\n"
+        "    {'finding': 'prefix', 'value': sys.prefix},\n"
+        f"    {{'finding': 'present', 'value': ', '.join(found), 'detail': {EVIL_SCRIPT!r}}},\n"
+        f"], case={case!r}, output_dir=output_dir)"
+    )
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        v4.new_markdown_cell(f"# Toy case {case}\n\nA case for the runner's tests."),
+        params, setup, table, raw, figure, export, failing, findings,
+    ]
+    return nb
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="casebook")
+    runner.register_cli(parser.add_subparsers())
+    return parser
+
+
+def _cli(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    args = _parser().parse_args(argv)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = args.func(args)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """Toy notebooks, parameter files and a specimen-like data folder (nothing executed)."""
+    root = tmp_path_factory.mktemp("runner")
+    for case in ("toy", "broken"):
+        nbformat.write(toy_notebook(case), root / f"{case}.ipynb")
+    params = root / "params"
+    params.mkdir()
+    (params / "toy.yaml").write_text("label: from yaml\nnote: from yaml\nseed: 1\n", encoding="utf-8")
+    (params / "broken.yaml").write_text("fail: true\n", encoding="utf-8")
+    (root / "run.yaml").write_text("seed: 2\ntoy:\n  label: from -f section\n", encoding="utf-8")
+    release = root / "releases" / "toy_202012"
+    release.mkdir(parents=True)
+    (release / "toy_202012_tweets_csv_hashed.csv").write_text('"tweetid"\n"1"\n', encoding="utf-8")
+    (release / "ground_truth.json").write_text('{"synthetic": true}', encoding="utf-8")
+    return SimpleNamespace(root=root, params=params, data=root / "releases", out=root / "report")
+
+
+@pytest.fixture(scope="module")
+def run(project: SimpleNamespace) -> SimpleNamespace:
+    """One ``casebook run`` of both toy cases: the failing one first."""
+    project.out.mkdir()
+    (project.out / "broken.findings.json").write_text('{"stale": true}', encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(paths, "params_dir", lambda: project.params)
+        code, out, err = _cli(
+            [
+                "run", str(project.root / "broken.ipynb"), str(project.root / "toy.ipynb"),
+                "-f", str(project.root / "run.yaml"), "-p", "label", "from -p",
+                "--data", str(project.data), "--out", str(project.out), "--no-progress",
+            ]
+        )
+    return SimpleNamespace(code=code, stdout=out, stderr=err, out=project.out)
+
+
+class _DOM(HTMLParser):
+    """Elements, attributes and text of a page, as a browser's parser sees them."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def all_text(self) -> str:
+        return "".join(self.text)
+
+
+def _assert_inert(page: str) -> _DOM:
+    dom = _DOM(page)
+    names = [t for t, _ in dom.tags]
+    assert "script" not in names and "iframe" not in names and "object" not in names
+    for tag, attrs in dom.tags:
+        assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
+        for key in ("href", "src"):
+            value = (attrs.get(key) or "").strip().lower()
+            assert not value.startswith(("javascript:", "data:text")), (tag, attrs)
+    return dom
+
+
+def _findings(out: Path, case: str) -> dict[str, object]:
+    payload = json.loads((out / f"{case}.findings.json").read_text(encoding="utf-8"))
+    return {f["finding"]: f["value"] for f in payload["findings"]}
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def test_a_failing_case_makes_the_exit_status_nonzero(run) -> None:
+    assert run.code == 1
+    assert "Reports: " in run.stdout and str(run.out / "index.html") in run.stdout
+
+
+def test_other_cases_still_run_after_a_failure(run) -> None:
+    assert "ok      toy" in run.stdout
+    assert (run.out / "toy.html").is_file() and (run.out / "toy.findings.json").is_file()
+
+
+def test_parameters_flow_from_yaml_then_file_then_p(run, project) -> None:
+    nb = nbformat.read(run.out / "toy.ipynb", as_version=4)
+    used = nb.metadata.papermill.parameters
+    assert used["label"] == "from -p"  # -p beats the -f section and params/toy.yaml
+    assert used["seed"] == 2  # -f beats params/toy.yaml
+    assert used["note"] == "from yaml"  # params/toy.yaml beats the notebook
+    assert used["output_dir"] == str(run.out)
+    assert used["data_dir"] == str(project.data)
+    found = _findings(run.out, "toy")
+    assert (found["label"], found["note"], found["seed"]) == ("from -p", "from yaml", 2)
+    assert found["present"] == "toy_202012"
+
+
+def test_the_kernel_is_this_environments_python(run) -> None:
+    found = _findings(run.out, "toy")
+    assert found["prefix"] == sys.prefix
+    assert Path(str(found["python"])).resolve() == Path(sys.executable).resolve()
+    assert Path(runner.kernel_python()).resolve() == Path(sys.executable).resolve()
+
+
+def test_a_failing_case_keeps_its_partial_notebook(run) -> None:
+    nb = nbformat.read(run.out / "broken.ipynb", as_version=4)
+    assert nb.metadata.papermill.parameters["fail"] is True
+    failing = [c for c in nb.cells if c.source.startswith(FAILING_FIRST_LINE)][0]
+    error = [o for o in failing.outputs if o.output_type == "error"]
+    assert error and error[0].ename == "ValueError"
+    table = [c for c in nb.cells if "report.show_table" in c.source][0]
+    assert table.outputs, "cells before the failure keep their outputs"
+    after = [c for c in nb.cells if "record_findings" in c.source][0]
+    assert after.outputs == [] and after.execution_count is None
+    assert (run.out / "broken.html").is_file()
+
+
+def test_the_console_and_the_index_name_the_failing_cell(run) -> None:
+    # markdown, parameters, setup, table, raw, figure, export, failing (8th of 9)
+    expected = f"cell 8 of 9 (In [8]) `{FAILING_FIRST_LINE}`: ValueError: toy failure requested"
+    assert f"FAILED  broken: {expected}" in run.stdout
+    assert f"broken: {expected}" in run.stderr
+    index = _DOM((run.out / "index.html").read_text(encoding="utf-8")).all_text()
+    assert f"Failed at {expected}" in index
+
+
+def test_stale_findings_of_a_case_are_removed_before_it_runs(run) -> None:
+    assert not (run.out / "broken.findings.json").exists()
+    page = (run.out / "index.html").read_text(encoding="utf-8")
+    broken = page[page.index('id="case-broken"'): page.index('id="case-toy"')]
+    assert "No findings recorded." in broken and "stale" not in broken
+
+
+def test_index_links_cases_shows_findings_status_and_provenance(run, project) -> None:
+    page = (run.out / "index.html").read_text(encoding="utf-8")
+    dom = _assert_inert(page)
+    hrefs = {a.get("href") for t, a in dom.tags if t == "a"}
+    assert {"toy.html", "broken.html", "toy.ipynb", "broken.ipynb"} <= hrefs
+    for href in ("toy.html", "broken.html"):
+        assert (run.out / href).is_file()
+    text = dom.all_text()
+    assert "SYNTHETIC SPECIMEN DATA: not real accounts" in text
+    assert "from -p" in text and "toy_202012" in text and "absent_202012" in text
+    assert str(project.data) in text
+    assert EVIL_SCRIPT in text  # a finding's detail: shown as text, not run
+
+
+def test_html_report_hides_code_and_keeps_table_and_png(run) -> None:
+    page = (run.out / "toy.html").read_text(encoding="utf-8")
+    dom = _DOM(page)
+    text = dom.all_text()
+    assert "import matplotlib" not in text and "report.show_table" not in text
+    assert "In [" not in text  # no prompts
+    assert "Toy case toy" in text  # markdown kept
+    tags = [t for t, _ in dom.tags]
+    assert "table" in tags and "th" in tags and "caption" in tags
+    pngs = [a["src"] for t, a in dom.tags if t == "img" and (a.get("src") or "").startswith("data:image/png;base64,")]
+    assert pngs and len(pngs[0]) > 200
+
+
+def test_html_report_is_inert_and_defanged(run) -> None:
+    page = (run.out / "toy.html").read_text(encoding="utf-8")
+    dom = _assert_inert(page)
+    text = dom.all_text()
+    assert EVIL_SCRIPT in text and EVIL_IMG in text  # the tweets, shown as text
+    assert '=HYPERLINK("hxxp://evil[.]example")' in text
+    assert "http://evil.example" not in page
+    assert "alert(2)" not in page  # the JavaScript output was dropped
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+
+
+def test_exported_csv_is_neutralised(run) -> None:
+    with open(run.out / "tweets.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    texts = [r["tweet_text"] for r in rows]
+    assert '\'=HYPERLINK("hxxp://evil[.]example")' in texts
+    assert EVIL_SCRIPT in texts
+
+
+# --------------------------------------------------------------------------- parameters (no execution)
+
+
+def test_unknown_parameter_is_an_error_naming_it_and_the_valid_ones(project, tmp_path) -> None:
+    out = tmp_path / "never"
+    with pytest.raises(ParameterError) as info:
+        runner.run_cases([project.root / "toy.ipynb"], params={"sede": 1}, out=out, progress=False)
+    message = str(info.value)
+    assert "sede" in message and "did you mean 'seed'" in message
+    for valid in ("data_dir", "datasets", "seed", "label", "fail"):
+        assert valid in message
+    assert not out.exists()  # nothing ran
+
+
+def test_unknown_parameter_on_the_command_line_exits_2(project, tmp_path) -> None:
+    code, out, err = _cli(
+        ["run", str(project.root / "toy.ipynb"), "-p", "bogus", "1", "--out", str(tmp_path / "r")]
+    )
+    assert code == 2 and "bogus" in err and "valid:" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_wrong_type_is_an_error(project, tmp_path) -> None:
+    with pytest.raises(ParameterError, match=r"seed \(-p\): expected int, got str"):
+        runner.run_cases([project.root / "toy.ipynb"], params={"seed": RawValue("abc")},
+                         out=tmp_path / "r", progress=False)
+    with pytest.raises(ParameterError, match="expected bool"):
+        runner.case_parameters("toy", project.root / "toy.ipynb", params={"fail": 1})
+
+
+def test_command_line_values_are_yaml_except_for_str_parameters(project, monkeypatch) -> None:
+    monkeypatch.setattr(paths, "params_dir", lambda: project.params)
+    got = runner.case_parameters(
+        "toy", project.root / "toy.ipynb",
+        params={"label": RawValue("007"), "seed": RawValue("3"), "datasets": RawValue("[a, b]"),
+                "fail": RawValue("true")},
+    )
+    assert got["label"] == "007" and got["seed"] == 3
+    assert got["datasets"] == ["a", "b"] and got["fail"] is True
+    assert got["note"] == "from yaml"  # params/toy.yaml
+
+
+def test_params_file_sections_apply_to_their_case_only(project, monkeypatch) -> None:
+    monkeypatch.setattr(paths, "params_dir", lambda: project.root / "no-params")
+    shared, sections = runner.split_params_file(
+        {"seed": 5, "toy": {"label": "t"}, "broken": {"fail": True}, "iran": {"x": 1}},
+        ["toy", "broken"],
+    )
+    assert shared == {"seed": 5} and set(sections) == {"toy", "broken", "iran"}
+    toy = runner.case_parameters("toy", project.root / "toy.ipynb", shared=shared, section=sections["toy"])
+    assert toy == {"seed": 5, "label": "t"}
+
+
+def test_output_dir_is_the_runners(project) -> None:
+    with pytest.raises(ParameterError, match="output_dir .*use --out"):
+        runner.case_parameters("toy", project.root / "toy.ipynb", params={"output_dir": "/tmp/x"})
+
+
+def test_data_dir_is_resolved_from_the_callers_directory(project, monkeypatch) -> None:
+    monkeypatch.chdir(project.root)
+    got = runner.case_parameters("toy", project.root / "toy.ipynb", params={"data_dir": "releases"})
+    assert got["data_dir"] == str(project.data)
+
+
+def test_missing_data_folder_is_an_error(project, tmp_path) -> None:
+    with pytest.raises(ParameterError, match="no such folder"):
+        runner.run_cases([project.root / "toy.ipynb"], data=tmp_path / "nope", out=tmp_path / "r",
+                         progress=False)
+
+
+def test_notebook_needs_exactly_one_parameters_cell(tmp_path) -> None:
+    nb = toy_notebook("x")
+    nb.cells[2].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, tmp_path / "two.ipynb")
+    with pytest.raises(ParameterError, match="exactly one cell tagged 'parameters', found 2"):
+        runner.notebook_parameters(tmp_path / "two.ipynb")
+
+
+def test_parameter_lines_papermill_cannot_read_are_an_error(tmp_path) -> None:
+    nb = toy_notebook("x")
+    nb.cells[1].source += 'window: int = 60  # seconds (60 = one minute)\n'
+    nbformat.write(nb, tmp_path / "eq.ipynb")
+    with pytest.raises(ParameterError, match="cannot read the parameter.* window"):
+        runner.notebook_parameters(tmp_path / "eq.ipynb")
+
+
+def test_parameters_are_read_without_kernelspec_metadata(tmp_path) -> None:
+    nb = toy_notebook("x")
+    del nb.metadata["kernelspec"]
+    nbformat.write(nb, tmp_path / "bare.ipynb")
+    declared = runner.notebook_parameters(tmp_path / "bare.ipynb")
+    assert declared["seed"]["inferred_type_name"] == "int"
+    assert declared["datasets"]["help"].startswith("datasets this case uses")
+
+
+# --------------------------------------------------------------------------- cases and CLI
+
+
+def test_cases_default_to_all_in_order(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: tmp_path)
+    for file in runner.CASES.values():
+        nbformat.write(toy_notebook("x"), tmp_path / file)
+    resolved = runner.resolve_cases()
+    assert list(resolved) == ["overview", "iran", "russia", "armenia"]
+    assert resolved["iran"] == tmp_path / "01_iran_debate_interference.ipynb"
+    # a case notebook given by path keeps its case name
+    by_path = runner.resolve_cases([tmp_path / "02_russia_anti_nato.ipynb"])
+    assert list(by_path) == ["russia"]
+
+
+def test_unknown_case_suggests_one(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: tmp_path)
+    with pytest.raises(ParameterError, match="did you mean 'russia'"):
+        runner.resolve_cases(["rusia"])
+    with pytest.raises(ParameterError, match="notebook not found"):
+        runner.resolve_cases(["iran"])
+
+
+def test_cli_options_parse() -> None:
+    args = _parser().parse_args(
+        ["run", "iran", "russia", "-f", "p.yaml", "-p", "a", "1", "-p", "b", "[x]", "--data", "d",
+         "--out", "o", "--no-progress"]
+    )
+    assert args.cases == ["iran", "russia"] and args.params_file == "p.yaml"
+    assert args.param == [["a", "1"], ["b", "[x]"]]
+    assert (args.data, args.out, args.progress, args.kernel) == ("d", "o", False, None)
+    assert _parser().parse_args(["run"]).progress is True
+
+
+def test_missing_kernel_is_a_clear_error() -> None:
+    with pytest.raises(ParameterError, match="no Jupyter kernel named 'no-such-kernel'"):
+        runner.kernel_python("no-such-kernel")
+
+
+def test_cell_error_describes_the_cell() -> None:
+    err = runner.CellError(index=3, cells=9, execution_count=4, first_line="x = 1/0",
+                           exception="ZeroDivisionError: division by zero")
+    assert err.describe() == "cell 4 of 9 (In [4]) `x = 1/0`: ZeroDivisionError: division by zero"
+    assert runner.CellError(None, None, None, "", "DeadKernelError").describe() == "a cell: DeadKernelError"
+
+
+# --------------------------------------------------------------------------- the project's own cases
+
+
+CONTRACT = {"data_dir": "str", "datasets": "list", "output_dir": "str", "seed": "int"}
+
+
+def _existing_cases() -> dict[str, Path]:
+    found = {c: paths.notebooks_dir() / f for c, f in runner.CASES.items()}
+    found = {c: p for c, p in found.items() if p.is_file()}
+    if not found:
+        pytest.skip(f"no case notebook in {paths.notebooks_dir()} yet")
+    return found
+
+
+def test_case_notebooks_declare_the_contract_parameters() -> None:
+    for case, notebook in _existing_cases().items():
+        declared = runner.notebook_parameters(notebook)
+        types = {k: v["inferred_type_name"].split("[")[0] for k, v in declared.items()}
+        missing = {k: t for k, t in CONTRACT.items() if types.get(k) != t}
+        assert not missing, f"{case}: parameters cell lacks {missing}"
+        assert all(v["help"] for v in declared.values()), f"{case}: a parameter has no # help"
+
+
+def test_params_files_name_real_parameters() -> None:
+    checked = 0
+    for case, notebook in _existing_cases().items():
+        if (paths.params_dir() / f"{case}.yaml").is_file():
+            runner.case_parameters(case, notebook)  # raises on an unknown key or type
+            checked += 1
+    stray = sorted(
+        p.stem for p in paths.params_dir().glob("*.yaml") if p.stem not in runner.CASES
+    ) if paths.params_dir().is_dir() else []
+    assert not stray, f"params/ files for no case: {stray}"
+    if not checked:
+        pytest.skip("no params/<case>.yaml yet")
