@@ -1,0 +1,268 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from casebook import accounts, activity
+from tests._frames import FakeRelease, load_real_excerpt, make_tweets, make_users
+
+HASH = "jqGSYKkIV+B+ELGTvX+qbrzut5YRGjh9LNi5v5gRP8="  # a real hashed id: reads "...ELG Tv X..."
+
+
+# --------------------------------------------------------------------------- creation
+
+
+@pytest.fixture
+def created():
+    dates = ["2019-01-15", "2019-02-01", "2019-03-31", "2019-10-01", "2019-12-31",
+             "2020-01-01", None]
+    return make_users({"userid": str(i), "account_creation_date": d}
+                      for i, d in enumerate(dates))
+
+
+def test_creation_waves_by_quarter(created):
+    out = accounts.creation_waves(created, freq="QS")
+    assert out["period"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2019-01-01", "2019-04-01", "2019-07-01", "2019-10-01", "2020-01-01"]
+    assert out["accounts"].tolist() == [3, 0, 0, 2, 1]
+    assert out["cumulative"].tolist() == [3, 3, 3, 5, 6]
+    assert out["share"].tolist() == pytest.approx([0.5, 0, 0, 1 / 3, 1 / 6])
+    monthly = accounts.creation_waves(created, freq="MS")
+    assert monthly["accounts"].iloc[:3].tolist() == [1, 1, 1]
+
+
+def test_plot_creation_bars_labels_events(created):
+    ax = accounts.plot_creation(created, freq="QS", events=[
+        {"name": "war", "start": "2019-09-27", "end": "2019-11-10"},
+        {"name": "ceasefire", "start": "2019-11-10"}])
+    bars = [p for p in ax.patches if p.get_gid() != activity.EVENT_GID]
+    assert [b.get_height() for b in bars] == [3, 0, 0, 2, 1]
+    assert ax.get_title() == "Accounts created per quarter"
+    assert ax.get_xlabel() == "account creation date"
+    assert ax.get_ylabel() == "accounts created per quarter"
+    n_events = sum(a.get_gid() == activity.EVENT_GID for a in [*ax.patches, *ax.lines])
+    assert n_events == 2
+
+
+# --------------------------------------------------------------------------- audiences
+
+
+def test_follower_summary_by_hand():
+    users = make_users({"userid": str(i), "follower_count": f, "following_count": g}
+                       for i, (f, g) in enumerate([(0, 10), (5, 20), (100, 30), (4000, 40),
+                                                   (None, None)]))
+    out = accounts.follower_summary(users)
+    row = out.loc["follower_count"]
+    assert row["accounts"] == 4
+    assert row["mean"] == pytest.approx(1026.25)
+    assert row["median"] == pytest.approx(52.5)
+    assert row["max"] == 4000 and row["min"] == 0
+    assert row["under_10"] == 2 and row["over_1000"] == 1
+    assert out.loc["following_count", "q50"] == pytest.approx(25)
+
+
+def test_plot_followers_marks_median_and_mean():
+    users = make_users({"userid": str(i), "follower_count": f}
+                       for i, f in enumerate([0, 1, 10, 100, 1000]))
+    ax = accounts.plot_followers(users)
+    assert ax.get_title() == "Followers per account"
+    assert ax.get_xlabel() == "followers (count, symmetric log scale)"
+    assert ax.get_ylabel() == "accounts"
+    assert ax.get_xscale() == "symlog"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "median 10" in labels and "mean 222" in labels
+    assert sum(p.get_height() for p in ax.patches) == 5
+
+
+# --------------------------------------------------------------------------- follow spam
+
+
+def test_follow_spam_rule():
+    users = make_users([
+        {"userid": "spray", "follower_count": 100, "following_count": 2000},
+        {"userid": "keen", "follower_count": 1000, "following_count": 3900},
+        {"userid": "popular", "follower_count": 1500, "following_count": 2000},
+        {"userid": "small", "follower_count": 0, "following_count": 900},
+        {"userid": "asker", "follower_count": 500, "following_count": 400},
+        {"userid": "quiet", "follower_count": 500, "following_count": 400},
+    ])
+    tweets = make_tweets(
+        [{"userid": "asker", "tweet_text": t} for t in
+         ["Sígueme y te sigo", "взаимная подписка!", "I follow back #F4F", "hello"]]
+        + [{"userid": "quiet", "tweet_text": t} for t in
+           ["follow back please", "followback", "unfollowed you"]]
+    )
+    out = accounts.follow_spam(users, tweets=tweets).set_index("userid")
+    assert out.loc["spray", "follow_ratio"] == pytest.approx(20)
+    assert out.loc["small", "follow_ratio"] == pytest.approx(900)  # followers floored at 1
+    # a ratio of 3.9 (ordinary accounts reach it) stays below the default 5
+    assert out["ratio_flag"].to_dict() == {"spray": True, "keen": False, "popular": False,
+                                           "small": False, "asker": False, "quiet": False}
+    assert accounts.follow_spam(users, min_ratio=3).set_index("userid").loc["keen", "flag"]
+    assert out.loc["asker", "followback_tweets"] == 3
+    assert out.loc["quiet", "followback_tweets"] == 2
+    assert out.loc["asker", "followback_share"] == pytest.approx(0.75)
+    assert out["flag"].to_dict() == {"spray": True, "keen": False, "popular": False,
+                                     "small": False, "asker": True, "quiet": False}
+    assert out.index[:2].tolist() == ["spray", "asker"]  # flagged first
+    assert "1000" in out.attrs["rule"] and "3" in out.attrs["rule"]
+    strict = accounts.follow_spam(users, tweets=tweets, min_followback_tweets=2)
+    assert strict.set_index("userid").loc["quiet", "flag"]
+    loose = accounts.follow_spam(users, min_following=500).set_index("userid")
+    assert loose.loc["small", "flag"] and not loose["text_flag"].any()
+
+
+# --------------------------------------------------------------------------- personas
+
+
+@pytest.fixture
+def profiles():
+    return make_users([
+        {"userid": "1", "user_screen_name": "AzerbaijanMFA", "user_display_name": "MFA",
+         "user_profile_description": "Spokesperson of the Ministry of Foreign Affairs",
+         "user_reported_location": "Baku, Azerbaijan"},
+        {"userid": "2", "user_screen_name": "xeber_az", "user_display_name": "Xəbər Agentliyi",
+         "user_reported_location": "Bakı"},
+        {"userid": "3", "user_display_name": "Новости Баку", "user_reported_location": "Баку"},
+        {"userid": "4", "user_display_name": "أخبار اليوم", "user_reported_location": "طهران"},
+        {"userid": HASH, "user_screen_name": HASH, "user_display_name": HASH,
+         "user_profile_description": "I love cats", "user_reported_location": "Yerevan"},
+        {"userid": "6", "user_display_name": "Officially a cat person",
+         "user_profile_description": "newsletter writer"},
+        {"userid": "7", "user_display_name": "Nurse",
+         "user_profile_description": "nurse | news junkie | News, politics"},
+        {"userid": "8", "user_display_name": "Ganja News",
+         "user_profile_description": "news junkies welcome"},
+    ])
+
+
+def test_persona_signals_match_in_several_scripts(profiles):
+    out = accounts.persona_signals(profiles).set_index("userid")
+    assert out.loc["1", "official"] and not out.loc["1", "news"]
+    assert out.loc["1", "official_terms"] == "foreign affairs; mfa; ministry; spokesperson"
+    assert out.loc["1", "claimed_place"] == "Azerbaijan"
+    assert out.loc["2", "news"] and out.loc["2", "news_terms"] == "agentliyi; xəbər"
+    assert out.loc["2", "claimed_place"] == "Azerbaijan"
+    assert out.loc["3", "news_terms"] == "новости"
+    assert out.loc["3", "claimed_place"] == "Azerbaijan"
+    assert out.loc["4", "news_terms"] == "أخبار"
+    assert out.loc["4", "claimed_place"] == "Iran"
+    assert out.loc["4", "signals"] == "news; place"
+    # a hashed account's name is a hash: no signal from its letters
+    assert not out.loc[HASH, "official"] and not out.loc[HASH, "news"]
+    assert out.loc[HASH, "claimed_place"] == "Armenia"
+    # whole words only: "Officially", "newsletter" do not count
+    assert out.loc["6", "n_signals"] == 0 and pd.isna(out.loc["6", "signals"])
+    # an audience phrase is not a persona; an outlet's name still is
+    assert not out.loc["7", "news"]
+    assert out.loc["8", "news_terms"] == "news"
+    unfiltered = accounts.persona_signals(profiles, exclude={}).set_index("userid")
+    assert unfiltered.loc["7", "news"]
+    assert out.index[:4].tolist() == ["1", "2", "3", "4"]  # most signals first
+
+
+def test_persona_signals_custom_lexicons(profiles):
+    out = accounts.persona_signals(profiles, lexicons={"feline": ["cat*"]},
+                                   places={"Caucasus": ["Baku", "Yerevan"]})
+    assert list(out.columns[4:6]) == ["feline", "feline_terms"]
+    by_id = out.set_index("userid")
+    assert by_id.loc["6", "feline_terms"] == "cat"
+    assert by_id.loc[HASH, "claimed_place"] == "Caucasus"
+
+
+# --------------------------------------------------------------------------- hashing, languages
+
+
+def test_is_hashed_id():
+    ids = pd.Series(["123456789012345678901", HASH, "abc", None], dtype="string")
+    assert accounts.is_hashed_id(ids).tolist() == [False, True, True, True]
+
+
+def test_hashed_share_by_hand():
+    users = make_users([
+        {"userid": "1", "tweet_count": 54}, {"userid": HASH, "tweet_count": 30},
+        {"userid": "h2", "tweet_count": 16},
+    ])
+    out = accounts.hashed_share(users)
+    assert out.loc[True, "accounts"] == 2 and out.loc[False, "accounts"] == 1
+    assert out.loc[False, "tweet_share"] == pytest.approx(0.54)
+    assert out.loc[True, "account_share"] == pytest.approx(2 / 3)
+    tweets = make_tweets([{"userid": "1"}, {"userid": "h2"}, {"userid": "h2"}])
+    assert accounts.hashed_share(users, tweets=tweets).loc[True, "tweets"] == 2
+
+
+def test_profile_languages():
+    users = make_users({"userid": str(i), "account_language": lang}
+                       for i, lang in enumerate(["fa", "en", "fa", "en-gb", None, "FA"]))
+    out = accounts.profile_languages(users)
+    assert out["language"].tolist() == ["fa", "(empty)", "en", "en-gb"]
+    assert out["accounts"].tolist() == [3, 1, 1, 1]
+    assert out["share"].iloc[0] == pytest.approx(0.5)
+
+
+# --------------------------------------------------------------------------- concentration
+
+
+@pytest.fixture
+def concentrated():
+    counts = {"100": 54, "h1": 20, "h2": 16, "h3": 10}
+    tweets = make_tweets({"userid": u} for u, n in counts.items() for _ in range(n))
+    users = make_users([
+        {"userid": "100", "user_screen_name": "StateTV", "follower_count": 161000},
+        {"userid": "h1", "follower_count": 50}, {"userid": "h2"}, {"userid": "h3"},
+    ])
+    return FakeRelease(tweets, users)
+
+
+def test_top_accounts_makes_concentration_visible(concentrated):
+    out = accounts.top_accounts(concentrated, n=3)
+    assert len(out) == 3
+    top = out.iloc[0]
+    assert top["userid"] == "100" and top["user_screen_name"] == "StateTV"
+    assert top["share"] == pytest.approx(0.54)
+    assert top["dominant"] and not out["dominant"].iloc[1:].any()
+    assert not top["hashed"] and out["hashed"].iloc[1:].all()
+    assert out["tweets"].tolist() == [54, 20, 16]
+    assert out["cumulative_share"].tolist() == pytest.approx([0.54, 0.74, 0.90])
+    assert out["rank"].tolist() == [1, 2, 3]
+    assert top["follower_count"] == 161000
+
+
+def test_concentration_by_hand(concentrated):
+    out = accounts.concentration(concentrated.tweets).iloc[0]
+    assert out["top1_share"] == pytest.approx(0.54)
+    assert out["accounts_for_half"] == 1
+    assert out["top5_share"] == pytest.approx(1.0)
+    assert out["hhi"] == pytest.approx(0.54**2 + 0.2**2 + 0.16**2 + 0.1**2)
+    # Gini of (10, 16, 20, 54): mean absolute difference / (2 * mean)
+    x = np.array([10, 16, 20, 54])
+    gini = np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 * x.mean())
+    assert out["gini"] == pytest.approx(gini)
+
+
+def test_concentration_equal_accounts():
+    tweets = make_tweets({"userid": u} for u in ["a", "b", "c", "d"] for _ in range(5))
+    out = accounts.concentration(tweets).iloc[0]
+    assert out["gini"] == pytest.approx(0.0)
+    assert out["accounts_for_half"] == 2
+
+
+# --------------------------------------------------------------------------- real data
+
+
+def test_real_excerpt_smoke():
+    release = load_real_excerpt()
+    users, tweets = release.users, release.tweets
+    assert accounts.creation_waves(users)["accounts"].sum() == len(users)
+    assert accounts.hashed_share(users)["accounts"].tolist() == [26, 1]
+    top = accounts.top_accounts(release, n=5)
+    assert top["tweets"].iloc[0] == tweets["userid"].value_counts().iloc[0]
+    assert not top["hashed"].iloc[0]  # the one numeric id is the most active account
+    signals = accounts.persona_signals(users)
+    assert len(signals) == len(users)
+    accounts.follow_spam(users, tweets=tweets)
+    accounts.follower_summary(users)
+    accounts.profile_languages(users)
+    accounts.plot_creation(users)
+    accounts.plot_followers(users)

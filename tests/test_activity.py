@@ -1,0 +1,272 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from casebook import activity
+from tests._frames import load_real_excerpt, make_tweets, office_rhythm
+
+IRAN_WEEK = (5, 6, 0, 1, 2)  # Saturday to Wednesday
+
+
+def _events(artists):
+    return [a for a in artists if a.get_gid() == activity.EVENT_GID]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def test_format_utc_offset():
+    assert activity.format_utc_offset(3.5) == "UTC+03:30"
+    assert activity.format_utc_offset(-9.5) == "UTC-09:30"
+    assert activity.format_utc_offset(0) == "UTC+00:00"
+    assert activity.format_utc_offset(5.75) == "UTC+05:45"
+
+
+def test_retweet_mask_falls_back_on_retweet_tweetid():
+    tweets = make_tweets([
+        {"userid": "a", "tweet_time": "2020-01-01 10:00", "is_retweet": True},
+        {"userid": "a", "tweet_time": "2020-01-01 10:00", "is_retweet": False},
+        {"userid": "a", "tweet_time": "2020-01-01 10:00", "retweet_tweetid": "99"},
+        {"userid": "a", "tweet_time": "2020-01-01 10:00"},
+    ])
+    assert activity.retweet_mask(tweets).tolist() == [True, False, True, False]
+
+
+def test_parse_events_reads_utc_and_orders():
+    events = activity.parse_events([
+        {"name": "b", "start": "2020-09-30T01:00", "end": "2020-09-30T02:30"},
+        {"name": "a", "start": "2020-09-29T21:00-04:00"},
+    ])
+    assert events["name"].tolist() == ["a", "b"]  # same start (01:00 UTC): by name
+    a = events.set_index("name").loc["a"]
+    assert a["start"] == pd.Timestamp("2020-09-30 01:00", tz="UTC")
+    assert a["end"] == a["start"]
+    assert events["start"].is_monotonic_increasing
+    with pytest.raises(ValueError, match="ends before"):
+        activity.parse_events([{"name": "x", "start": "2020-01-02", "end": "2020-01-01"}])
+
+
+# --------------------------------------------------------------------------- volume
+
+
+@pytest.fixture
+def three_days():
+    return make_tweets([
+        {"userid": "a", "tweet_time": "2020-03-01 10:00"},
+        {"userid": "b", "tweet_time": "2020-03-01 23:59", "is_retweet": True},
+        {"userid": "a", "tweet_time": "2020-03-03 00:00"},
+    ])
+
+
+def test_volume_counts_by_hand_and_keeps_empty_days(three_days):
+    out = activity.volume(three_days, freq="D")
+    assert out["period"].dt.strftime("%Y-%m-%d").tolist() == ["2020-03-01", "2020-03-02",
+                                                              "2020-03-03"]
+    assert out["tweets"].tolist() == [2, 0, 1]
+    assert out["retweets"].tolist() == [1, 0, 0]
+    assert out["originals"].tolist() == [1, 0, 1]
+    assert out["accounts"].tolist() == [2, 0, 1]
+
+
+def test_plot_volume_labels_and_event_markers(three_days):
+    events = [
+        {"name": "debate", "start": "2020-03-01T10:00", "end": "2020-03-01T12:00"},
+        {"name": "announcement", "start": "2020-03-02T00:00"},
+    ]
+    ax = activity.plot_volume(three_days, freq="D", events=events)
+    assert ax.get_title() == "Tweets per day"
+    assert ax.get_xlabel() == "date (UTC)"
+    assert ax.get_ylabel() == "tweets per day"
+    spans = _events(ax.patches)
+    lines = _events(ax.lines)
+    assert len(spans) == 1 and len(lines) == 1
+    labels = [t.get_text().strip() for t in ax.texts if t.get_gid() == activity.EVENT_LABEL_GID]
+    assert labels == ["debate", "announcement"]
+    assert ax.lines[0].get_ydata().tolist() == [2, 0, 1]
+
+
+def test_plot_volume_without_events_has_no_markers(three_days):
+    ax = activity.plot_volume(three_days, freq="W")
+    assert ax.get_ylabel() == "tweets per week"
+    assert not _events(ax.patches) and not _events(ax.lines)
+
+
+# --------------------------------------------------------------------------- bursts
+
+
+def test_bursts_find_planted_day():
+    rng = np.random.default_rng(3)
+    rows = []
+    days = pd.date_range("2020-05-01", periods=30, freq="D")
+    for i, day in enumerate(days):
+        n = 60 if i == 17 else int(rng.integers(4, 7))
+        for j in range(n):
+            user = "loud" if (i == 17 and j < 45) else f"u{j % 3}"
+            tags = ["PalestinaLibre"] if i == 17 else ["daily"]
+            rows.append({"userid": user, "tweet_time": day + pd.Timedelta(minutes=j),
+                         "hashtags": tags})
+    found = activity.bursts(make_tweets(rows))
+    assert len(found) == 1
+    burst = found.iloc[0]
+    assert burst["period"] == pd.Timestamp("2020-05-18", tz="UTC")
+    assert burst["tweets"] == 60
+    assert burst["top_account"] == "loud"
+    assert burst["top_account_share"] == pytest.approx(45 / 60)
+    assert burst["top_hashtag"] == "palestinalibre"
+    assert burst["score"] > 3.5
+
+
+def test_bursts_flat_series_uses_unit_mad():
+    # 3 tweets every day: MAD is 0 and is taken as 1, so the cut is 3 + 3.5 = 6.5
+    rows = [{"userid": "a", "tweet_time": f"2020-01-{d:02d} 10:0{j}"}
+            for d in range(1, 11) for j in range(3)]
+    rows += [{"userid": "a", "tweet_time": "2020-01-11 10:00"} for _ in range(6)]
+    assert activity.bursts(make_tweets(rows)).empty
+    rows += [{"userid": "a", "tweet_time": "2020-01-12 10:00"} for _ in range(7)]
+    found = activity.bursts(make_tweets(rows))
+    assert found["period"].tolist() == [pd.Timestamp("2020-01-12", tz="UTC")]
+    assert found["threshold"].iloc[0] == pytest.approx(6.5)
+
+
+def test_bursts_ignore_silent_periods_in_baseline():
+    # years of silence must not make every active day a burst
+    rows = [{"userid": "a", "tweet_time": "2015-01-01 10:00"}]
+    rows += [{"userid": "a", "tweet_time": f"2020-01-{d:02d} 10:00"} for d in range(1, 20)]
+    assert activity.bursts(make_tweets(rows)).empty
+
+
+# --------------------------------------------------------------------------- rhythm
+
+
+def test_hour_weekday_shifts_by_half_hours():
+    tweets = make_tweets([
+        {"userid": "a", "tweet_time": "2020-01-06 22:45"},  # Monday UTC
+        {"userid": "a", "tweet_time": "2020-01-06 10:10"},
+    ])
+    utc = activity.hour_weekday(tweets)
+    assert utc.shape == (7, 24)
+    assert utc.loc["Monday", 22] == 1 and utc.loc["Monday", 10] == 1
+    tehran = activity.hour_weekday(tweets, utc_offset=3.5)
+    assert tehran.loc["Tuesday", 2] == 1  # 22:45 + 3:30 = 02:15 next day
+    assert tehran.loc["Monday", 13] == 1  # 10:10 + 3:30 = 13:40
+    assert tehran.to_numpy().sum() == 2
+    shares = activity.hour_weekday(tweets, normalize=True)
+    assert shares.to_numpy().sum() == pytest.approx(1.0)
+
+
+def test_plot_hour_weekday_labels():
+    tweets = office_rhythm(3.5, n=200)
+    ax = activity.plot_hour_weekday(tweets, utc_offset=3.5)
+    assert ax.get_title() == "Tweets by hour and weekday (UTC+03:30)"
+    assert ax.get_xlabel() == "hour of day (UTC+03:30)"
+    assert ax.get_ylabel() == "weekday (UTC+03:30)"
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "Monday"
+
+
+@pytest.mark.parametrize(
+    ("planted", "workdays"),
+    [(3.5, IRAN_WEEK), (3.0, (0, 1, 2, 3, 4)), (4.0, (0, 1, 2, 3, 4))],
+    ids=["tehran", "moscow", "yerevan"],
+)
+def test_infer_utc_offset_recovers_planted_offset(planted, workdays):
+    tweets = office_rhythm(planted, workdays=workdays, n=2000, seed=11)
+    best = activity.infer_utc_offset(tweets, workdays=workdays).iloc[0]
+    assert best["utc_offset"] == planted
+    assert best["label"] == activity.format_utc_offset(planted)
+    # the evening tail makes half an hour earlier the runner-up, then half an hour later
+    assert best["runner_up"] == planted - 0.5
+    assert best["margin"] > 0.01
+    assert best["confidence"] >= 0.9
+    assert best["tweets"] == 2000
+    scores = activity.offset_scores(tweets, workdays=workdays)
+    assert scores["utc_offset"].head(3).tolist() == [planted, planted - 0.5, planted + 0.5]
+    # unimodal: the share falls away from the best offset on both sides (within 3 h)
+    near = scores.set_index("utc_offset")["office_share"].sort_index().loc[
+        planted - 3:planted + 3]
+    left, right = near.loc[:planted], near.loc[planted:]
+    assert left.is_monotonic_increasing and right.is_monotonic_decreasing
+
+
+def test_infer_utc_offset_with_default_week_still_finds_tehran():
+    tweets = office_rhythm(3.5, workdays=IRAN_WEEK, n=2000, seed=5)
+    assert activity.infer_utc_offset(tweets).iloc[0]["utc_offset"] == 3.5
+
+
+def test_infer_utc_offset_is_deterministic_and_seeded():
+    tweets = office_rhythm(3.0, n=500, seed=2)
+    a = activity.infer_utc_offset(tweets, seed=1)
+    b = activity.infer_utc_offset(tweets, seed=1)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_offset_scores_break_ties_by_centring():
+    # activity 12:00-14:00 UTC fits a 9-18 day at many offsets; the tie goes to the
+    # offset that centres it on 13:30 local
+    rows = [{"userid": "a", "tweet_time": pd.Timestamp("2020-01-06 12:00")
+             + pd.Timedelta(days=d, minutes=m)} for d in range(5) for m in range(0, 120, 7)]
+    scores = activity.offset_scores(make_tweets(rows))
+    assert scores["office_share"].iloc[0] == 1.0
+    assert (scores["office_share"] == 1.0).sum() > 5
+    assert scores["utc_offset"].iloc[0] == 0.5
+
+
+def test_infer_utc_offset_empty():
+    out = activity.infer_utc_offset(make_tweets([]))
+    assert out["tweets"].iloc[0] == 0 and np.isnan(out["utc_offset"].iloc[0])
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def test_account_spans_by_hand():
+    tweets = make_tweets([
+        {"userid": "a", "user_screen_name": "A", "tweet_time": "2020-01-01 23:00"},
+        {"userid": "a", "user_screen_name": "A", "tweet_time": "2020-01-02 01:00"},
+        {"userid": "a", "user_screen_name": "A", "tweet_time": "2020-01-10 08:00"},
+        {"userid": "b", "user_screen_name": "B", "tweet_time": "2019-12-31 12:00"},
+    ])
+    spans = activity.account_spans(tweets).set_index("userid")
+    assert spans.index.tolist() == ["b", "a"]  # by first tweet
+    assert spans.loc["a", "span_days"] == 10
+    assert spans.loc["a", "active_days"] == 3
+    assert spans.loc["a", "tweets"] == 3
+    assert spans.loc["a", "tweets_per_active_day"] == pytest.approx(1.0)
+    assert spans.loc["b", "span_days"] == 1
+    assert spans.loc["a", "user_screen_name"] == "A"
+
+
+def test_accounts_active_in_window_is_inclusive_and_widens():
+    tweets = make_tweets([
+        {"userid": "early", "tweet_time": "2020-09-30 00:59"},
+        {"userid": "start", "tweet_time": "2020-09-30 01:00"},
+        {"userid": "end", "tweet_time": "2020-09-30 02:30"},
+        {"userid": "end", "tweet_time": "2020-09-30 02:00"},
+        {"userid": "late", "tweet_time": "2020-09-30 02:31"},
+    ])
+    inside = activity.accounts_active_in(tweets, "2020-09-30 01:00", "2020-09-30 02:30")
+    assert inside["userid"].tolist() == ["end", "start"]
+    assert inside["tweets"].tolist() == [2, 1]
+    assert inside.attrs["window_end"] == pd.Timestamp("2020-09-30 02:30", tz="UTC")
+    wide = activity.accounts_active_in(tweets, "2020-09-30 01:00", "2020-09-30 02:30",
+                                       widen="1min")
+    assert sorted(wide["userid"]) == ["early", "end", "late", "start"]
+
+
+# --------------------------------------------------------------------------- real data
+
+
+def test_real_excerpt_smoke():
+    release = load_real_excerpt()
+    tweets = release.tweets
+    assert activity.volume(tweets, freq="W")["tweets"].sum() == len(tweets)
+    assert activity.hour_weekday(tweets).to_numpy().sum() == len(tweets)
+    activity.bursts(tweets)
+    spans = activity.account_spans(tweets)
+    assert spans["tweets"].sum() == len(tweets)
+    # the GRU excerpt keeps Moscow office hours
+    assert activity.infer_utc_offset(tweets).iloc[0]["utc_offset"] == 3.0
+    ax = activity.plot_volume(tweets, freq="MS", events=[
+        {"name": "Defender 2020", "start": "2020-02-01", "end": "2020-05-31"}])
+    assert len(_events(ax.patches)) == 1

@@ -1,0 +1,345 @@
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from casebook import activity, content
+from tests._frames import FakeRelease, load_real_excerpt, make_tweets, make_users
+
+# --------------------------------------------------------------------------- lexicons
+
+
+@pytest.mark.parametrize(
+    ("terms", "text", "expected"),
+    [
+        (["NATO"], "Stop #NATO now", True),
+        (["NATO"], "NATO's drills", True),
+        (["NATO"], "Donatos pizza", False),
+        (["нато"], "Учения НАТО, снова", True),
+        (["нато"], "за донатом", False),
+        (["новост*"], "Последние новостей", True),
+        (["أخبار"], "أخبار اليوم", True),
+        (["أخبار"], "الأخباري", False),
+        (["*ناتو"], "قوات الناتو", True),
+        (["White Helmets"], "the white\n helmets again", True),
+        (["White Helmets"], "white\u00a0helmets", True),
+        (["#NoDEF20"], "#nodef20!", True),
+        (["Deir ez-Zor"], "in deir EZ-ZOR.", True),
+        (["xəbər*"], "Xəbərlər agentliyi", True),
+        ([], "anything", False),
+    ],
+)
+def test_lexicon_word_boundaries_in_any_script(terms, text, expected):
+    # the Python pattern (term extraction) and the RE2 one (matching) agree
+    assert bool(content.compile_lexicon(terms).search(text)) is expected
+    texts = pd.Series([text], dtype="string")
+    assert content.match_lexicon(texts, terms).tolist() == [expected]
+
+
+def test_match_lexicon_missing_text_is_false():
+    texts = pd.Series(["NATO", None, "nothing"], dtype="string")
+    assert content.match_lexicon(texts, ["nato"]).tolist() == [True, False, False]
+
+
+@pytest.fixture
+def narrative_tweets():
+    return make_tweets([
+        {"userid": "a", "tweet_time": "2020-01-06 10:00", "tweet_text": "NATO out of Europe"},
+        {"userid": "b", "tweet_time": "2020-01-07 10:00", "tweet_text": "НАТО и Сирия"},
+        {"userid": "a", "tweet_time": "2020-01-08 10:00", "tweet_text": "Idlib today"},
+        {"userid": "c", "tweet_time": "2020-01-08 11:00", "tweet_text": "cats"},
+        {"userid": "a", "tweet_time": "2020-01-21 10:00", "tweet_text": "#NoDEF20 #nato"},
+    ])
+
+
+LEX = {"nato": ["NATO", "нато", "#NoDEF20"], "syria": ["Idlib", "Сирия"]}
+
+
+def test_lexicon_counts_by_hand(narrative_tweets):
+    out = content.lexicon_counts(narrative_tweets, LEX, freq="W")
+    weeks = out["period"].dt.strftime("%Y-%m-%d")
+    # W bins end on Sunday: 6-12 Jan, 13-19 Jan (empty), 20-26 Jan
+    assert weeks.unique().tolist() == ["2020-01-12", "2020-01-19", "2020-01-26"]
+    assert out["narrative"].tolist() == ["nato", "syria"] * 3
+    assert out["tweets"].tolist() == [2, 2, 0, 0, 1, 0]
+    assert out["accounts"].tolist() == [2, 2, 0, 0, 1, 0]
+    assert out["share"].tolist() == pytest.approx([0.5, 0.5, 0.0, 0.0, 1.0, 0.0])
+
+
+def test_lexicon_accounts_by_hand(narrative_tweets):
+    out = content.lexicon_accounts(narrative_tweets, LEX)
+    nato = out.loc[out["narrative"] == "nato"].set_index("userid")
+    assert nato.index.tolist() == ["a", "b", "c"]
+    assert nato["tweets"].tolist() == [2, 1, 0]
+    assert nato.loc["a", "account_tweets"] == 3
+    assert nato.loc["a", "share"] == pytest.approx(2 / 3)
+
+
+def test_plot_lexicon_counts(narrative_tweets):
+    ax = content.plot_lexicon_counts(narrative_tweets, LEX, freq="W", events=[
+        {"name": "Defender", "start": "2020-01-14", "end": "2020-01-16"}])
+    assert len(ax.lines) == 2
+    assert ax.get_ylabel() == "matching tweets per week"
+    assert ax.get_title() == "Tweets matching each narrative, per week"
+    assert sum(p.get_gid() == activity.EVENT_GID for p in ax.patches) == 1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["nato", "syria"]
+
+
+# --------------------------------------------------------------------------- languages
+
+
+def test_tweet_languages_handles_und_empty_and_legacy():
+    tweets = make_tweets([
+        {"userid": "a", "tweet_language": "en"}, {"userid": "a", "tweet_language": "und"},
+        {"userid": "b", "tweet_language": None}, {"userid": "b", "tweet_language": ""},
+        {"userid": "c", "tweet_language": "in"}, {"userid": "c", "tweet_language": "id"},
+        {"userid": "c", "tweet_language": "iw"},
+    ])
+    out = content.tweet_languages(tweets).set_index("language")
+    assert out.loc["(empty)", "tweets"] == 2
+    assert out.loc["und", "tweets"] == 1
+    assert out.loc["id", "tweets"] == 2 and "in" not in out.index
+    assert out.loc["he", "tweets"] == 1
+    assert out["share"].sum() == pytest.approx(1.0)
+    assert out.index[0] in {"(empty)", "id"}  # most frequent first
+    raw = content.tweet_languages(tweets, normalize_legacy=False).set_index("language")
+    assert raw.loc["in", "tweets"] == 1
+
+
+# --------------------------------------------------------------------------- clients
+
+
+def test_client_table_known_and_unknown_names():
+    names = ["Twitter Web App", "twitter  for iphone", "Hootsuite Inc.", "TweetDeck",
+             "dlvr.it", "Twitter for Android", "SomeApp", None, "Zapier.com", "IFTTT",
+             "Twittascope", "SocialOomph", "Sprout Social", "twitterfeed", "Buffer",
+             "Twitter Web Client", "Twitter for iPad"]
+    tweets = make_tweets({"userid": "u", "tweet_client_name": n} for n in names)
+    got = content.classify_clients(tweets).tolist()
+    assert got == ["official", "mobile", "automation", "automation", "automation", "mobile",
+                   "other", "other", "automation", "automation", "automation", "automation",
+                   "automation", "automation", "automation", "official", "mobile"]
+    assert set(content.CLIENT_CLASSES.values()) <= set(content.CLIENT_CLASS_ORDER)
+
+
+def test_custom_app_rule():
+    tweets = make_tweets([
+        # named after the posting account (unhashed): automation
+        {"userid": "1", "user_screen_name": "Baku_Today", "tweet_client_name": "baku today"},
+        # a web address: automation
+        {"userid": "2", "user_screen_name": "x", "tweet_client_name": "news-site.az"},
+        # contains the name of a site the release links to: automation
+        {"userid": "3", "user_screen_name": "y", "tweet_client_name": "westvoicesnews",
+         "urls": ["https://westvoices.com/a"]},
+        # contains a platform name only (twitter.com is linked): stays other
+        {"userid": "4", "user_screen_name": "z", "tweet_client_name": "Twitterrific",
+         "urls": ["https://twitter.com/x/status/1"]},
+        # the same name for another account's tweets (not named after it): other
+        {"userid": "5", "user_screen_name": "w", "tweet_client_name": "baku today"},
+        # reads as an outlet's name (a newsroom word inside): automation
+        {"userid": "6", "user_screen_name": "v", "tweet_client_name": "levantwirenews"},
+        {"userid": "6", "user_screen_name": "v", "tweet_client_name": "Xəbər Portalı"},
+        # an unknown interactive app: other
+        {"userid": "7", "user_screen_name": "t", "tweet_client_name": "Tweetbot for iOS"},
+    ])
+    assert content.classify_clients(tweets).tolist() == [
+        "automation", "automation", "automation", "other", "other", "automation", "automation",
+        "other"]
+    # westvoices is a linked site; without that evidence the name stays unknown
+    tweets.loc[2, "tweet_client_name"] = "westvoicescast"
+    assert content.classify_clients(tweets).tolist()[2] == "automation"
+    assert content.classify_clients(tweets, linked_sites=False).tolist()[2] == "other"
+
+
+def test_client_class_shares_lists_every_class():
+    tweets = make_tweets(
+        [{"userid": "a", "tweet_client_name": "Twitter Web App"}] * 6
+        + [{"userid": "b", "tweet_client_name": "Hootsuite Inc."}] * 3
+        + [{"userid": "c", "tweet_client_name": "Unknown thing"}]
+    )
+    out = content.client_class_shares(tweets).set_index("client_class")
+    assert out.index.tolist() == ["official", "mobile", "automation", "other"]
+    assert out["tweets"].tolist() == [6, 0, 3, 1]
+    assert out.loc["automation", "share"] == pytest.approx(0.3)
+    table = content.client_table(tweets)
+    assert table["client"].tolist() == ["Twitter Web App", "Hootsuite Inc.", "Unknown thing"]
+    assert table["client_class"].tolist() == ["official", "automation", "other"]
+
+
+# --------------------------------------------------------------------------- entities
+
+
+def test_top_hashtags_case_folded_and_once_per_tweet():
+    tweets = make_tweets([
+        {"userid": "a", "hashtags": ["NATO", "nato", "Syria"]},
+        {"userid": "b", "hashtags": ["Nato"]},
+        {"userid": "b", "hashtags": []},
+        {"userid": "c", "hashtags": None},
+    ])
+    out = content.top_hashtags(tweets)
+    assert out["hashtag"].tolist() == ["nato", "syria"]
+    assert out["tweets"].tolist() == [2, 1]
+    assert out["accounts"].tolist() == [2, 1]
+    assert out["share"].tolist() == pytest.approx([0.5, 0.25])
+    assert len(content.top_hashtags(tweets, n=1)) == 1
+
+
+def test_top_mentions_marks_release_accounts():
+    tweets = make_tweets([
+        {"userid": "a", "user_mentions": ["111", "222"]},
+        {"userid": "b", "user_mentions": ["111"]},
+        {"userid": "b", "user_mentions": ["111", "111"]},
+    ])
+    users = make_users([{"userid": "111", "user_screen_name": "InsideOne"},
+                        {"userid": "a"}, {"userid": "b"}])
+    out = content.top_mentions(tweets, users=users)
+    assert out["userid"].tolist() == ["111", "222"]
+    assert out["tweets"].tolist() == [3, 1]
+    assert out["accounts"].tolist() == [2, 1]
+    assert out["in_release"].tolist() == [True, False]
+    assert out["user_screen_name"].iloc[0] == "InsideOne"
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    content._extractor.cache_clear()  # build the extractor under the patch
+    yield
+    content._extractor.cache_clear()
+
+
+def test_registered_domains_offline(no_network):
+    urls = pd.Series([
+        "https://a.b.example.co.uk/x?y=1", "http://nat-antivirus.livejournal.com/212268.html",
+        "https://www.Medium.com/@someone/post", "http://192.168.0.1:8080/x", None,
+        "user@host.ru/page", "https://someone.blogspot.com/2020/01/post.html",
+    ], dtype="string")
+    got = content.registered_domains(urls).tolist()
+    assert got[:4] == ["example.co.uk", "livejournal.com", "medium.com", "192.168.0.1"]
+    assert got[4] is pd.NA
+    assert got[5] == "host.ru"
+    assert got[6] == "blogspot.com"
+    private = content.registered_domains(urls, private_domains=True).tolist()
+    assert private[6] == "someone.blogspot.com"
+    assert private[1] == "livejournal.com"  # not on the public suffix list
+
+
+def test_top_domains_by_hand(no_network):
+    tweets = make_tweets([
+        {"userid": "a", "urls": ["https://x.example.com/1", "https://example.com/2"]},
+        {"userid": "b", "urls": ["https://example.com/1", ""]},
+        {"userid": "b", "urls": ["https://other.org"]},
+        {"userid": "c", "urls": [""]},
+    ])
+    out = content.top_domains(tweets)
+    assert out["domain"].tolist() == ["example.com", "other.org"]
+    assert out["tweets"].tolist() == [2, 1]
+    assert out["accounts"].tolist() == [2, 1]
+    assert out["urls"].tolist() == [3, 1]
+    assert out["share"].tolist() == pytest.approx([0.5, 0.25])
+
+
+# --------------------------------------------------------------------------- retweets
+
+
+def test_retweet_targets_inside_outside_unknown():
+    tweets = make_tweets([
+        {"tweetid": "10", "userid": "u1", "user_screen_name": "One", "tweet_text": "original"},
+        {"tweetid": "11", "userid": "u2", "user_screen_name": "Two", "is_retweet": True,
+         "retweet_userid": "u1", "retweet_tweetid": "10", "tweet_text": "RT @One: original"},
+        {"tweetid": "12", "userid": "u2", "is_retweet": True, "retweet_userid": "999",
+         "tweet_text": "RT @stranger: hi"},
+        {"tweetid": "13", "userid": "u2", "is_retweet": True, "retweet_tweetid": "10",
+         "tweet_text": "RT @someone: original"},
+        {"tweetid": "14", "userid": "u1", "is_retweet": True, "retweet_tweetid": "77",
+         "tweet_text": "RT @two: hello"},
+        {"tweetid": "15", "userid": "u1", "is_retweet": True, "retweet_tweetid": "78",
+         "tweet_text": "RT @stranger: hey"},
+        {"tweetid": "16", "userid": "u1", "is_retweet": True, "retweet_tweetid": "79",
+         "tweet_text": "no prefix"},
+    ])
+    users = make_users([{"userid": "u1", "user_screen_name": "One"},
+                        {"userid": "u2", "user_screen_name": "Two"}])
+    release = FakeRelease(tweets, users)
+    out = content.retweet_targets(release).set_index("tweetid")
+    assert out.index.tolist() == ["11", "12", "13", "14", "15", "16"]
+    assert out["target"].tolist() == ["inside", "outside", "inside", "inside", "outside",
+                                      "unknown"]
+    assert out["evidence"].tolist() == ["retweet_userid", "retweet_userid", "retweet_tweetid",
+                                        "rt_prefix", "rt_prefix", "none"]
+    assert out.loc["13", "target_userid"] == "u1"
+    assert out.loc["14", "target_userid"] == "u2"
+    assert out.loc["14", "target_screen_name"] == "Two"
+    assert out.loc["15", "target_screen_name"] == "stranger"
+    summary = content.retweet_target_summary(release).set_index("target")
+    assert summary["retweets"].tolist() == [3, 2, 1]
+    assert summary.loc["inside", "share_of_known"] == pytest.approx(0.6)
+    assert np.isnan(summary.loc["unknown", "share_of_known"])
+
+
+# --------------------------------------------------------------------------- engagement
+
+
+@pytest.fixture
+def engagement_tweets():
+    return make_tweets([
+        {"userid": "a", "like_count": 0, "retweet_count": 0, "reply_count": 0, "quote_count": 0},
+        {"userid": "a", "like_count": 2, "retweet_count": 1, "reply_count": 0, "quote_count": 0},
+        {"userid": "b", "like_count": 10, "retweet_count": 4, "reply_count": 1,
+         "quote_count": 1},
+        {"userid": "b", "is_retweet": True, "like_count": 0, "retweet_count": 0,
+         "reply_count": 0, "quote_count": 0},
+        {"userid": "b", "is_retweet": True, "like_count": 0, "retweet_count": 0,
+         "reply_count": 0, "quote_count": 0},
+    ])
+
+
+def test_engagement_summary_excludes_retweets(engagement_tweets):
+    out = content.engagement_summary(engagement_tweets)
+    assert out.attrs["retweets_excluded"] == 2
+    assert out.loc["like_count", "originals"] == 3
+    assert out.loc["like_count", "median"] == 2  # with the zero-count retweets it would be 0
+    assert out.loc["like_count", "sum"] == 12
+    assert out.loc["total", "sum"] == 19
+    assert out.loc["total", "median"] == 3
+    assert out.loc["total", "zero_share"] == pytest.approx(1 / 3)
+    assert "p90" in out.columns
+
+
+def test_engagement_by_account(engagement_tweets):
+    out = content.engagement_by_account(engagement_tweets).set_index("userid")
+    assert out.index.tolist() == ["b", "a"]
+    assert out.loc["b", "originals"] == 1 and out.loc["b", "retweets"] == 2
+    assert out.loc["b", "engagement"] == 16
+    assert out.loc["a", "engagement_per_original"] == pytest.approx(1.5)
+    assert out.loc["a", "median_likes"] == 1
+    assert out.loc["a", "zero_share"] == pytest.approx(0.5)
+
+
+# --------------------------------------------------------------------------- real data
+
+
+def test_real_excerpt_smoke(no_network):
+    release = load_real_excerpt()
+    tweets = release.tweets
+    assert content.tweet_languages(tweets)["tweets"].sum() == len(tweets)
+    assert content.client_class_shares(tweets)["tweets"].sum() == len(tweets)
+    tags = content.top_hashtags(tweets, n=5)
+    assert tags["hashtag"].iloc[0] == "syria"
+    domains = content.top_domains(tweets, n=None)
+    assert "livejournal.com" in set(domains["domain"])
+    content.top_mentions(tweets, users=release.users)
+    content.lexicon_counts(tweets, content.NARRATIVE_LEXICONS, freq="MS")
+    assert content.retweet_target_summary(release)["retweets"].sum() == int(
+        activity.retweet_mask(tweets).sum())
+    summary = content.engagement_summary(tweets)
+    assert summary.loc["like_count", "originals"] + summary.attrs["retweets_excluded"] == len(
+        tweets)
