@@ -1,0 +1,501 @@
+"""Synthetic *specimen* releases in the exact format of Twitter's information-operations archive.
+
+The real ``2020_12`` releases are gated and large; the casebook must still run offline (in
+workshops, in CI, at first contact). :func:`write_specimen` writes deterministic, synthetic
+stand-ins for the four datasets of the disclosure plus a control cohort, with the planted
+facts recorded as ground truth so that every notebook section shows what the disclosure
+describes and every detector can be scored.
+
+Datasets
+--------
+``iran_202012``, ``GRU_202012``, ``IRA_202012``, ``armenia_202012`` (modelled on the published
+facts of the February 2021 disclosure) and ``control`` (a few hundred ordinary accounts on the
+same topics and languages, organic timing across time zones, no planted coordination, a few
+innocent coincidences) for calibrating detectors against false positives.
+
+Every name, handle, description, outlet, blog, domain and text is invented from templates;
+public figures only appear as topics of conversation. Nothing is copied from real files.
+
+Files (one folder per dataset)
+------------------------------
+- ``hashed_2020_12_<op>_<op>_tweets_csv_hashed.csv``: the 30 columns of
+  :data:`casebook.schema.ARCHIVE_TWEET_COLUMNS`, every field double-quoted (header too),
+  embedded quotes doubled, ``\\n`` line ends, UTF-8, raw newlines inside some texts, rows in
+  shuffled (not time) order. ``op`` is the dataset name (``control_202012`` for the control).
+- ``hashed_2020_12_<op>_<op>_users_csv_hashed.csv``: the 10 :data:`~casebook.schema.ARCHIVE_USER_COLUMNS`.
+- ``README.md``: says the data are SYNTHETIC, how and from what they were made.
+- ``ground_truth.json``: the planted facts (kept outside the archive files).
+
+As in the real archive: ``tweet_time`` is ``YYYY-MM-DD HH:MM`` UTC; ``latitude``/``longitude``
+are ``absent`` (rarely ``present``); ``is_retweet`` is ``true``/``false``; ``hashtags``,
+``urls`` (expanded) and ``user_mentions`` (userids) are Python list literals, occasionally an
+empty field; accounts under 5,000 followers have userid, display name and screen name replaced
+by one 44-character base64 hash (also inside ``RT @<hash>:`` texts), larger ones keep numeric ids
+and (fictional) names; ``retweet_userid`` is often empty when ``retweet_tweetid`` is set;
+retweets have zero engagement; tweet ids are snowflakes consistent with the time (sequential
+before November 2010), unique within and across datasets.
+
+Scale
+-----
+``scale=1`` reproduces the published counts exactly: Iran 560,571 tweets from 238 accounts;
+GRU 26,684 tweets, 70 user rows of which 51 have tweets; IRA 68,914 tweets, 31 user rows of
+which 24 have tweets; Armenia 72,960 tweets from 35 accounts; the control 120,000 tweets from
+400 accounts (the casebook's choice). Tweet counts scale linearly (rounded). Account counts stay
+at the published numbers for ``scale <= 1`` and grow linearly above 1 (e.g. ``scale=14`` gives
+about 12M tweets for benchmarks). At very small scales counts are raised to the minimum the
+planted structures need (e.g. every one of Iran's 130 debate accounts posts in the debate
+window). :data:`DEFAULT_SCALE` (0.15) gives a workshop-sized casebook of about 128,000 tweets.
+Proportions (Iran's broadcaster share, retweet and reply shares, client shares) hold at every
+scale.
+
+Determinism
+-----------
+The same ``seed`` and ``scale`` give byte-identical files: every dataset has its own
+``numpy.random.Generator`` seeded from ``(seed, dataset index)``, hashes are SHA-256 of the
+seed, and nothing depends on the clock, on set/dict ordering or on hash randomisation.
+
+Ground truth (``ground_truth.json``)
+------------------------------------
+::
+
+    {
+      "dataset": "iran_202012", "synthetic": true, "generator": "casebook.specimen",
+      "generator_version": "0.1.0", "seed": 0, "scale": 0.15,
+      "files": {"tweets": "<file name>", "users": "<file name>"},
+      "counts": {"tweets", "accounts" (with tweets), "user_rows", "retweets", "replies"},
+      "published": {"tweets", "accounts", "user_rows"} (the scale-1 numbers),
+      "shares": {"retweet", "reply", "automation_client", "top_account"},
+      "coordination_groups": [
+        {"id", "kinds": subset of ["co_retweet", "co_tweet", "near_duplicate", "co_link",
+                                   "co_hashtag"],
+         "accounts": [userid], "tweetids": [the planted tweets],
+         "target_tweetids": [retweeted tweets, co_retweet only], "window_minutes",
+         "events", "description"}
+      ],
+      "planted": {
+        iran:    "state_media_account", "state_media_share", "debate_window" {start, end,
+                 timezone}, "debate_accounts" (130), "pro_trump_accounts",
+                 "pro_biden_accounts", "debate_tweetids", "debate_accounts_removed_by",
+                 "viral_tweet" {tweetid, account, like_count, hashtag},
+                 "time_span" {first_tweetid, last_tweetid};
+        GRU:     "syria_accounts", "anti_nato_accounts", "karabakh_mercenaries" {name, start,
+                 end, tweetids}, "blog_domains", "time_span";
+        IRA:     "outlet_accounts" [{account, name, domain}], "us_accounts", "eu_accounts",
+                 "engagement_total";
+        armenia: "impersonator_accounts" [{account, persona: foreign_minister |
+                 ministry_spokesperson | news_outlet, name}], "handle_change" {account,
+                 old_screen_name, new_screen_name, changed, created},
+                 "follow_spam_accounts", "claimed_country", "time_span";
+        control: "innocent_coincidences" {popular_hashtag {hashtag, date, accounts, tweetids},
+                 viral_retweet {retweet_tweetid, accounts, tweetids, span_minutes},
+                 chance_co_retweet_pairs [{accounts, tweetids, retweet_tweetid,
+                 minutes_apart}]};
+        all:     "automation_share", "automation_clients", "operator_utc_offset_hours",
+                 "operator_timezone", "events" [{name, start, end, ...; busy days also
+                 busiest_rank, hashtags, tweetids}];
+        all but control: "noise" {popular_retweets {source_tweetids, tweetids, accounts,
+                 min_gap_minutes}, spread_hashtag {hashtag, tweetids, accounts,
+                 min_days_apart}}: patterns a detector should NOT flag as coordination
+      }
+    }
+
+Accounts are always given as userids and tweets as tweetids (strings), and every one of them
+exists in the files. ``control`` has no coordination groups.
+
+Examples
+--------
+>>> from casebook.specimen import write_specimen
+>>> dirs = write_specimen("/tmp/specimen", scale=0.02, datasets=["GRU_202012"])  # doctest: +SKIP
+>>> sorted(p.name for p in dirs["GRU_202012"].iterdir())  # doctest: +SKIP
+['README.md', 'ground_truth.json', 'hashed_2020_12_GRU_202012_GRU_202012_tweets_csv_hashed.csv', ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from casebook import __version__, paths
+from casebook._specimen.engine import Acct, Accts, Row, Rows, render
+from casebook._specimen.recipes import PUBLISHED, RECIPES, Built, Ctx
+from casebook._specimen.vocab import AUTOMATION_CLIENTS
+
+__all__ = [
+    "AUTOMATION_CLIENTS",
+    "DATASETS",
+    "DEFAULT_SCALE",
+    "PUBLISHED",
+    "Specimen",
+    "archive_file_names",
+    "build_specimen",
+    "register_cli",
+    "write_specimen",
+]
+
+#: The datasets a specimen holds, in the order they are written.
+DATASETS: tuple[str, ...] = ("iran_202012", "GRU_202012", "IRA_202012", "armenia_202012", "control")
+#: Workshop size: about 128,000 tweets across all datasets, control included.
+DEFAULT_SCALE: float = 0.15
+
+_CHUNK = 250_000
+_DESCRIPTIONS = {
+    "iran_202012": "Iranian state-linked network: a Spanish-language state-broadcaster persona with "
+                   "~54% of tweets, multilingual news and activist personas, 130 US-persona accounts "
+                   "active during the first 2020 US presidential debate, follow-back spam.",
+    "GRU_202012": "Russian state actors (GRU-attributed): Syria-focused 'local news' personas and an "
+                  "anti-NATO subset linking to blogs; an October 2020 Karabakh 'Syrian mercenaries' "
+                  "narrative.",
+    "IRA_202012": "Accounts linked to earlier Internet Research Agency operations targeting the US "
+                  "and EU, including two outlet-run accounts; low follower counts.",
+    "armenia_202012": "Armenian-government-linked accounts posing as Azerbaijani officials and news "
+                      "outlets, mostly posting through scheduling tools, busiest during the 2020 "
+                      "Nagorno-Karabakh war.",
+    "control": "Ordinary accounts on the same topics and languages, for calibrating detectors: "
+               "organic timing across time zones, official clients, no planted coordination.",
+}
+
+
+def archive_file_names(dataset: str) -> tuple[str, str]:
+    """(tweets, users) file names of ``dataset`` as in the archive's ``2020_12`` release."""
+    op = "control_202012" if dataset == "control" else dataset
+    return (f"hashed_2020_12_{op}_{op}_tweets_csv_hashed.csv",
+            f"hashed_2020_12_{op}_{op}_users_csv_hashed.csv")
+
+
+@dataclass
+class Specimen:
+    """One generated dataset: archive-format tables and its ground truth.
+
+    Every column is a string column; the account columns (``userid`` ... ``account_language``)
+    of ``tweets`` are dictionary-encoded by author, as they repeat on every row."""
+
+    name: str
+    tweets: pa.Table
+    users: pa.Table
+    ground_truth: dict[str, Any]
+    #: deterministic row order of the files (the tables themselves are in generation order)
+    tweet_order: np.ndarray
+    user_order: np.ndarray
+
+
+def _check(dataset: str, seed: int, scale: float) -> None:
+    if dataset not in RECIPES:
+        raise ValueError(f"unknown dataset {dataset!r}; choose from {', '.join(DATASETS)}")
+    if not (isinstance(scale, int | float) and np.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a positive number, got {scale!r}")
+    if int(seed) != seed or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+
+
+def build_specimen(dataset: str, *, seed: int = 0, scale: float = DEFAULT_SCALE) -> Specimen:
+    """Generate one specimen dataset in memory.
+
+    Parameters
+    ----------
+    dataset : str
+        One of :data:`DATASETS`.
+    seed : int
+        Seed of the random generator; the same seed and scale give the same data.
+    scale : float
+        1 reproduces the published counts; see the module docstring.
+
+    Returns
+    -------
+    Specimen
+    """
+    _check(dataset, seed, scale)
+    index = DATASETS.index(dataset)
+    rng = np.random.default_rng([int(seed), index])
+    built = RECIPES[dataset](Ctx(dataset, index, int(seed), float(scale), rng))
+    out = render(rng, dataset_index=index, roster=built.roster, userids=built.userids, plan=built.plan,
+                 personas=built.personas, externals=built.externals,
+                 engagement_total=built.engagement_total)
+    gt = _ground_truth(dataset, int(seed), float(scale), built, out)
+    return Specimen(dataset, out.tweets, out.users, gt, rng.permutation(out.tweets.num_rows),
+                    rng.permutation(out.users.num_rows))
+
+
+def _ground_truth(dataset: str, seed: int, scale: float, built: Built, out: Any) -> dict[str, Any]:
+    tid = out.tweetids
+    t_order = np.argsort(out.t, kind="stable")
+    rank = np.empty_like(t_order)
+    rank[t_order] = np.arange(len(t_order))
+
+    def conv(x: Any) -> Any:
+        if isinstance(x, Rows):
+            r = np.asarray(x, dtype=np.int64)
+            r = r[np.argsort(rank[r], kind="stable")]
+            return [str(v) for v in tid[r]]
+        if isinstance(x, Accts):
+            return [built.userids[int(i)] for i in np.asarray(x)]
+        if isinstance(x, Row):
+            return str(tid[int(x)])
+        if isinstance(x, Acct):
+            return built.userids[int(x)]
+        if isinstance(x, dict):
+            return {k: conv(v) for k, v in x.items()}
+        if isinstance(x, list | tuple):
+            return [conv(v) for v in x]
+        if isinstance(x, np.integer):
+            return int(x)
+        if isinstance(x, np.floating):
+            return float(x)
+        return x
+
+    n = out.tweets.num_rows
+    kind = out.kind
+    clients = out.clients
+    automation = float(pc.sum(pc.is_in(clients, pa.array(list(AUTOMATION_CLIENTS), pa.large_string())))
+                       .as_py() or 0) / max(n, 1)
+    top = np.bincount(out.acct).max() / max(n, 1) if n else 0.0
+    short = {"iran_202012": "iran", "GRU_202012": "gru", "IRA_202012": "ira",
+             "armenia_202012": "armenia", "control": "control"}[dataset]
+    groups = []
+    for k, g in enumerate(built.plan.groups):
+        entry = {
+            "id": f"{short}-g{k + 1:02d}",
+            "kinds": g["kinds"],
+            "accounts": conv(g["members"]),
+            "tweetids": conv(g["tweet_rows"]),
+            "window_minutes": g["window_minutes"],
+            "events": g["events"],
+            "description": g["description"],
+        }
+        if len(g["target_rows"]):
+            entry["target_tweetids"] = conv(g["target_rows"])
+        groups.append(entry)
+    planted = conv(built.planted)
+    shares = {
+        "retweet": round(float((kind == 1).mean()), 6) if n else 0.0,
+        "reply": round(float((kind == 2).mean()), 6) if n else 0.0,
+        "automation_client": round(automation, 6),
+        "top_account": round(float(top), 6),
+    }
+    planted["automation_share"] = shares["automation_client"]
+    planted["automation_clients"] = list(AUTOMATION_CLIENTS)
+    if planted.get("state_media_share") == "computed":
+        planted["state_media_share"] = shares["top_account"]
+    names = archive_file_names(dataset)
+    return {
+        "dataset": dataset,
+        "synthetic": True,
+        "generator": "casebook.specimen",
+        "generator_version": __version__,
+        "seed": seed,
+        "scale": scale,
+        "files": {"tweets": names[0], "users": names[1]},
+        "counts": {
+            "tweets": int(n),
+            "accounts": int(len(np.unique(out.acct))),
+            "user_rows": int(out.users.num_rows),
+            "retweets": int((kind == 1).sum()),
+            "replies": int((kind == 2).sum()),
+        },
+        "published": dict(PUBLISHED[dataset]),
+        "shares": shares,
+        "coordination_groups": groups,
+        "planted": planted,
+    }
+
+
+def _write_csv(table: pa.Table, path: Path, order: np.ndarray) -> None:
+    opts = pacsv.WriteOptions(include_header=True, quoting_style="all_valid", eol="\n")
+    with pacsv.CSVWriter(path, table.schema, write_options=opts) as writer:
+        if table.num_rows == 0:
+            return
+        for s in range(0, table.num_rows, _CHUNK):
+            writer.write_table(table.take(pa.array(order[s:s + _CHUNK])))
+
+
+def _readme(spec: Specimen) -> str:
+    gt = spec.ground_truth
+    c = gt["counts"]
+    tweets_file, users_file = archive_file_names(spec.name)
+    lines = [
+        f"# {spec.name} — SYNTHETIC specimen",
+        "",
+        "**These files are SYNTHETIC.** They were made by casebook's specimen generator "
+        f"(`casebook.specimen`, casebook {__version__}) with seed {gt['seed']} and scale {gt['scale']}. "
+        "They are modelled on the published facts about Twitter's `2020_12` information-operations "
+        "disclosure, in the exact format of the public archive, but every account, name, handle, "
+        "description, outlet, link and text is invented. None of it is a real account or a real tweet.",
+        "",
+        _DESCRIPTIONS[spec.name],
+        "",
+        "| file | rows |",
+        "|---|---|",
+        f"| `{tweets_file}` | {c['tweets']:,} tweets from {c['accounts']:,} accounts |",
+        f"| `{users_file}` | {c['user_rows']:,} accounts |",
+        f"| `ground_truth.json` | {len(gt['coordination_groups'])} planted coordination groups and the planted facts |",
+        "",
+        "`ground_truth.json` records what was planted (coordination groups with their accounts and "
+        "tweets, dataset-specific facts, noise that should not be flagged) so that analyses and "
+        "detectors can be checked. It is not part of the archive format.",
+        "",
+        f"Regenerate with: `casebook specimen --seed {gt['seed']} --scale {gt['scale']} --datasets {spec.name}`",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _write_one(spec: Specimen, out: Path) -> Path:
+    tweets_file, users_file = archive_file_names(spec.name)
+    final = out / spec.name
+    for stale in out.glob(f".{spec.name}.*.tmp"):  # left by a killed run
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", suffix=".tmp", dir=out))
+    try:
+        _write_csv(spec.tweets, tmp / tweets_file, spec.tweet_order)
+        _write_csv(spec.users, tmp / users_file, spec.user_order)
+        (tmp / "ground_truth.json").write_text(
+            json.dumps(spec.ground_truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (tmp / "README.md").write_text(_readme(spec), encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        if final.exists():
+            old = out / f".{spec.name}.{os.getpid()}.old.tmp"
+            final.rename(old)
+            tmp.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+def write_specimen(
+    out: str | os.PathLike[str] | None = None,
+    *,
+    seed: int = 0,
+    scale: float = DEFAULT_SCALE,
+    datasets: Sequence[str] | None = None,
+    progress: bool = False,
+) -> dict[str, Path]:
+    """Write the specimen releases, one folder per dataset.
+
+    Parameters
+    ----------
+    out : path, optional
+        Parent folder; default :func:`casebook.paths.specimen_dir` (``data/specimen``).
+    seed : int
+        Seed; the same seed and scale give byte-identical files.
+    scale : float
+        ``1`` reproduces the published counts; tweet counts scale linearly, account counts
+        only above 1. Default :data:`DEFAULT_SCALE`.
+    datasets : sequence of str, optional
+        Subset of :data:`DATASETS` (default all).
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    dict
+        dataset name -> folder written. Each folder is written to a temporary folder and
+        renamed into place, so an interrupted run leaves no half-written dataset.
+    """
+    names = list(DATASETS if datasets is None else datasets)
+    for name in names:
+        _check(name, seed, scale)
+    target = paths.specimen_dir() if out is None else Path(out)
+    target.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(names), desc="specimen", unit="dataset")
+    try:
+        for name in names:
+            if bar is not None:
+                bar.set_postfix_str(name)
+            spec = build_specimen(name, seed=seed, scale=scale)
+            written[name] = _write_one(spec, target)
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return written
+
+
+# ---------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------
+
+_EPILOG = f"""\
+scale:
+  1 reproduces the published counts exactly (Iran 560,571 tweets / 238 accounts;
+  GRU 26,684 / 70 user rows, 51 with tweets; IRA 68,914 / 31 user rows, 24 with tweets;
+  Armenia 72,960 / 35; control 120,000 / 400). Tweet counts scale linearly; account
+  counts stay published up to 1 and grow above it (14 gives ~12M tweets for benchmarks).
+  Default {DEFAULT_SCALE}: a workshop-sized casebook of about 128,000 tweets.
+
+Every dataset folder holds the two archive CSV files, a README.md that says the data are
+SYNTHETIC, and ground_truth.json with the planted facts. The same seed and scale always
+give byte-identical files.
+
+examples:
+  casebook specimen
+  casebook specimen --scale 1 --datasets iran_202012 control
+  casebook specimen --out /tmp/specimen --seed 7 --scale 0.02
+"""
+
+
+def register_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``casebook specimen`` to the command line."""
+    p = subparsers.add_parser(
+        "specimen",
+        help="write the synthetic specimen releases (offline stand-ins with ground truth)",
+        description="Write synthetic, deterministic specimen releases in the exact format of "
+                    "Twitter's information-operations archive: iran_202012, GRU_202012, "
+                    "IRA_202012, armenia_202012 and a control cohort, each with ground truth.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="parent folder (default: data/specimen in the checkout, or "
+                        "$CASEBOOK_DATA_DIR/specimen)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--scale", type=float, default=DEFAULT_SCALE,
+                   help=f"size; 1 = published counts (default: {DEFAULT_SCALE})")
+    p.add_argument("--datasets", nargs="+", choices=DATASETS, metavar="NAME", default=None,
+                   help=f"datasets to write (default: all of {', '.join(DATASETS)})")
+    p.add_argument("--progress", action="store_true", help="show a progress bar")
+    p.set_defaults(func=_run_cli)
+
+
+def _run_cli(args: argparse.Namespace) -> int:
+    out = paths.resolve(args.out) if args.out else None
+    try:
+        written = write_specimen(out, seed=args.seed, scale=args.scale, datasets=args.datasets,
+                                 progress=args.progress)
+    except ValueError as exc:
+        print(f"casebook specimen: {exc}", file=sys.stderr)
+        return 2
+    total = 0
+    for name, folder in written.items():
+        gt = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
+        c = gt["counts"]
+        total += c["tweets"]
+        tweets_file, users_file = archive_file_names(name)
+        print(f"{name}: {c['tweets']:,} tweets, {c['user_rows']:,} user rows, "
+              f"{len(gt['coordination_groups'])} coordination groups")
+        for f in (tweets_file, users_file, "ground_truth.json", "README.md"):
+            print(f"  {folder / f}")
+    where_ = next(iter(written.values())).parent if written else out
+    print(f"wrote {total:,} synthetic tweets (seed {args.seed}, scale {args.scale}) to {where_}")
+    return 0
