@@ -436,8 +436,12 @@ def render_ledger(ledger: pd.DataFrame, *,
 
     Returns
     -------
-    ``pandas.io.formats.style.Styler``; ``.to_html()`` gives the table.
+    casebook.report.SafeHTML
+        The styled table (``.html``) with a plain-text twin (``.text``), so notebook
+        outputs carry no object address and stay identical between runs.
     """
+    from casebook.report import SafeHTML
+
     shown = [c for c in columns if c in ledger]
     escaped = ledger[shown].astype("string").fillna("").map(html.escape)
     # a fixed uuid keeps the HTML identical between runs (notebooks are checked by nbval)
@@ -446,4 +450,6 @@ def render_ledger(ledger: pd.DataFrame, *,
     if "verdict" in shown:
         styler = styler.map(lambda v: _VERDICT_STYLE.get(html.unescape(v), ""),
                             subset=["verdict"])
-    return styler.set_table_attributes('class="casebook-ledger"')
+    styler = styler.set_table_attributes('class="casebook-ledger"')
+    text = ledger[shown].astype("string").fillna("").to_string(index=False)
+    return SafeHTML(html=styler.to_html(), text=text)

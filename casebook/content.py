@@ -235,14 +235,20 @@ def lexicon_counts(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[str]], 
 
 
 def lexicon_accounts(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[str]], *,
-                     column: str = "tweet_text") -> pd.DataFrame:
+                     column: str = "tweet_text", min_tweets: int = 0) -> pd.DataFrame:
     """Per account and narrative: matching tweets and their share of the account's tweets.
+
+    Parameters
+    ----------
+    min_tweets
+        Keep only account x narrative pairs with at least this many matching tweets
+        (0 keeps every pair, zeros included).
 
     Returns
     -------
     DataFrame ``userid, narrative, tweets, account_tweets, share``, every account x
-    narrative pair (zeros kept), sorted by narrative (order given), tweets
-    descending, then userid.
+    narrative pair (zeros kept unless ``min_tweets`` > 0), sorted by narrative (order
+    given), tweets descending, then userid.
     """
     names = list(lexicons)
     matches = lexicon_matches(tweets, lexicons, column=column)
@@ -262,7 +268,10 @@ def lexicon_accounts(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[str]]
                      kind="stable")
         .reset_index(drop=True)
     )
-    return out[["userid", "narrative", "tweets", "account_tweets", "share"]]
+    out = out[["userid", "narrative", "tweets", "account_tweets", "share"]]
+    if min_tweets > 0:
+        out = out[out["tweets"] >= min_tweets].reset_index(drop=True)
+    return out
 
 
 def plot_lexicon_counts(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[str]], *,

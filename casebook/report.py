@@ -118,15 +118,35 @@ def _join_lists(s: pd.Series, sep: str = ", ") -> pd.Series:
     return pd.Series(joined.to_pandas(types_mapper=pd.ArrowDtype), index=s.index).astype(STRING)
 
 
+#: An archive hash standing in for an id or a name (base64-like, 40-44 characters).
+_HASH = r"(?<![A-Za-z0-9+/])([A-Za-z0-9+/]{8})[A-Za-z0-9+/]{32,35}={0,2}(?![A-Za-z0-9+/=])"
+
+
 def _as_text(s: pd.Series) -> pd.Series:
-    """Display strings for one column, vectorised; missing values become ``<NA>``."""
+    """Display strings for one column, vectorised; missing values become ``<NA>``.
+
+    Lists are joined with commas; times are ``YYYY-MM-DD HH:MM`` (``YYYY-MM-DD`` when
+    every value is at midnight), the archive's own minute resolution.
+    """
     if _is_list(s):
         return _join_lists(s)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        t = s.dt.tz_convert("UTC").dt.tz_localize(None) if s.dt.tz is not None else s
+        midnight = bool((t.dropna() == t.dropna().dt.normalize()).all())
+        return t.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M").astype(STRING)
     if pd.api.types.is_float_dtype(s.dtype):
         values = s.to_numpy(dtype=float, na_value=np.nan)
         text = pd.Series(np.char.mod("%.4g", values), index=s.index, dtype=STRING)
         return text.mask(s.isna())
+    if s.dtype == object and s.map(lambda v: isinstance(v, (list, tuple))).any():
+        return s.map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+                     ).astype(STRING)
     return s.astype(STRING)
+
+
+def _abbreviate_hashes(text: pd.Series) -> pd.Series:
+    """Shorten archive hashes to their first 8 characters and an ellipsis."""
+    return text.str.replace(_HASH, r"\1…", regex=True)
 
 
 def _text_columns(df: pd.DataFrame, text_columns: Sequence[str] | None) -> list[Any]:
@@ -138,12 +158,15 @@ def _text_columns(df: pd.DataFrame, text_columns: Sequence[str] | None) -> list[
     return list(text_columns)
 
 
-def _safe_cells(df: pd.DataFrame, text_columns: Sequence[str] | None) -> pd.DataFrame:
+def _safe_cells(df: pd.DataFrame, text_columns: Sequence[str] | None,
+                abbreviate_ids: bool = False) -> pd.DataFrame:
     """Every cell as escaped display text; URLs in text columns defanged."""
     defang = set(_text_columns(df, text_columns))
     cells = {}
     for col in df.columns:  # a loop over columns, not rows
         text = _as_text(df[col])
+        if abbreviate_ids:
+            text = _abbreviate_hashes(text)
         if col in defang:
             text = safety.defang_url(text)
         cells[safety.escape_html(str(col))] = safety.escape_html(text).fillna("")
@@ -156,6 +179,7 @@ def show_table(
     max_rows: int = 20,
     text_columns: Sequence[str] | None = None,
     caption: str | None = None,
+    abbreviate_ids: bool = True,
 ) -> SafeHTML:
     """Render a table of tweets or accounts safely for a notebook or a report.
 
@@ -177,6 +201,10 @@ def show_table(
         Columns whose links are defanged; default every string, object or list column.
     caption
         A caption above the table (escaped too).
+    abbreviate_ids
+        Shorten the archive's 40-44 character hashes (hashed ids and names) to their
+        first 8 characters and an ellipsis, so tables stay readable; the full ids are
+        in the DataFrame and in the explorer.
 
     Returns
     -------
@@ -201,7 +229,7 @@ def show_table(
         shown = shown.reset_index()
     shown = shown.set_axis([_label(c) for c in shown.columns], axis=1)
     text_columns = None if text_columns is None else [_label(c) for c in text_columns]
-    cells = _safe_cells(shown, text_columns)
+    cells = _safe_cells(shown, text_columns, abbreviate_ids)
     defanged = set(_text_columns(shown, text_columns))
 
     note = f"first {len(shown):,} of {total:,} rows" if total > len(shown) else ""
@@ -210,7 +238,7 @@ def show_table(
     if title:
         html = html.replace(">", f"><caption>{safety.escape_html(title)}</caption>", 1)
     plain_cells = pd.DataFrame(
-        {c: _plain(shown[c], c in defanged) for c in shown.columns}
+        {c: _plain(shown[c], c in defanged, abbreviate_ids) for c in shown.columns}
     )
     text = plain_cells.to_string(index=False) if len(plain_cells.columns) else "(no columns)"
     return SafeHTML(html=html, text=f"{title}\n{text}" if title else text)
@@ -220,8 +248,10 @@ def _label(col: Any) -> str:
     return " / ".join(map(str, col)) if isinstance(col, tuple) else str(col)
 
 
-def _plain(s: pd.Series, defang: bool) -> pd.Series:
+def _plain(s: pd.Series, defang: bool, abbreviate_ids: bool = False) -> pd.Series:
     text = _as_text(s)
+    if abbreviate_ids:
+        text = _abbreviate_hashes(text)
     return (safety.defang_url(text) if defang else text).fillna("")
 
 

@@ -343,3 +343,18 @@ def test_real_excerpt_smoke(no_network):
     summary = content.engagement_summary(tweets)
     assert summary.loc["like_count", "originals"] + summary.attrs["retweets_excluded"] == len(
         tweets)
+
+
+def test_lexicon_accounts_min_tweets_keeps_only_heavy_pairs():
+    import pandas as pd
+
+    from casebook import schema
+
+    tweets = pd.DataFrame({
+        "userid": pd.array(["a", "a", "a", "b"], dtype=schema.STRING),
+        "tweet_text": pd.array(["NATO out", "no NATO", "NATO again", "NATO"], dtype=schema.STRING),
+    })
+    all_pairs = content.lexicon_accounts(tweets, {"anti_nato": ["NATO"]})
+    assert set(all_pairs["userid"]) == {"a", "b"}
+    heavy = content.lexicon_accounts(tweets, {"anti_nato": ["NATO"]}, min_tweets=3)
+    assert heavy["userid"].tolist() == ["a"] and heavy["tweets"].tolist() == [3]

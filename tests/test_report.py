@@ -374,3 +374,21 @@ def test_notebook_html_hides_code_keeps_outputs_and_is_inert(tmp_path: Path) -> 
     assert any((a.get("src") or "").startswith("data:image/png;base64,") for t, a in dom.tags if t == "img")
     assert "<title>The case</title>" in page
     assert report.notebook_html(nb, title="Other") != page and len(nb.cells[1].outputs) == 4
+
+
+def test_show_table_abbreviates_hashes_formats_times_and_joins_lists() -> None:
+    df = pd.DataFrame({
+        "userid": ["7WTYPcAGruW7ZtKtLorAsQoBkPdRwCt0vtm6931MVE=", "155322756"],
+        "t": pd.to_datetime(["2020-01-01 10:00", "2020-01-02 00:00"], utc=True),
+        "d": pd.to_datetime(["2020-01-01", "2020-01-02"]),
+        "l": [["a", "b"], ["c"]],
+        "text": ["RT @qBf+h+wuixptxkrp9LXpR7KQSoNGxJsvvPlkpciS4=: hi", "ok"],
+    })
+    table = report.show_table(df)
+    assert "7WTYPcAG…" in table.html and "7WTYPcAGruW7" not in table.html
+    assert "155322756" in table.html  # numeric ids stay whole
+    assert "RT @qBf+h+wu…: hi" in table.text
+    assert "2020-01-01 10:00" in table.text and "00:00:00" not in table.text
+    assert "a, b" in table.text and "['a'" not in table.text
+    full = report.show_table(df, abbreviate_ids=False)
+    assert "7WTYPcAGruW7ZtKtLorAsQoBkPdRwCt0vtm6931MVE=" in full.html
