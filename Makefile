@@ -5,36 +5,59 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
+NBVAL  := CASEBOOK_STATIC=1 $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider
 
-.PHONY: help setup run test lint lab specimen bench clean
+.PHONY: help setup run test unit nbval lint lab specimen notebooks bench browser-deps clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip 2>&1 | grep -v 'is ignored' || true
 	$(PIP) install --quiet -e '.[dev]' 2>&1 | grep -v 'is ignored' || true
-	@$(BIN)/python -c "import casebook, pandas, pyarrow, papermill, nbval" || { echo "setup failed: see the pip output above"; exit 1; }
+	@$(BIN)/python -c "import casebook, pandas, pyarrow, papermill, nbval, playwright" || { echo "setup failed: see the pip output above"; exit 1; }
 	@touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install the project (done by every target)
 
-specimen: setup  ## write the synthetic specimen releases to data/specimen
-	$(BIN)/casebook specimen
+specimen: setup  ## write the synthetic specimen releases to data/specimen (about 3 s)
+	@$(BIN)/casebook specimen | tail -n 1
 
-run: setup  ## generate the specimen and run the casebook on it
-	$(BIN)/casebook specimen
-	$(BIN)/casebook validate
+run: specimen  ## generate the specimen and run every case into reports/latest/
+	$(BIN)/casebook run
 
-test: setup  ## run every test
+browser-deps:  ## install Debian's chromium for the browser tests (as root; skipped otherwise)
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium (Debian package) for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "note: /usr/bin/chromium is missing and this is not root: browser tests will be skipped"; fi
+
+unit: specimen browser-deps  ## the pytest suite in tests/
 	$(BIN)/python -m pytest
+
+nbval: specimen  ## re-execute the committed notebooks and compare their outputs
+	$(NBVAL)
+
+test: unit nbval  ## run every test: unit, browser and notebook validation
 
 lint: setup  ## ruff
 	$(BIN)/ruff check .
 
-bench: setup  ## speed benchmarks (minutes; print ratios against baselines)
+lab: specimen  ## JupyterLab on this environment, with the notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+notebooks: specimen  ## re-execute the committed notebooks in place (after changing them or the specimen)
+	CASEBOOK_STATIC=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=900 \
+	  notebooks/*.ipynb notebooks/workshop/*.ipynb notebooks/workshop/solutions/*.ipynb
+
+bench: setup  ## speed benchmarks (minutes; each prints ratios against a baseline measured in the same run)
 	$(BIN)/python benchmarks/loader_vs_naive.py
+	$(BIN)/python benchmarks/coordination_vs_cnt.py
+	$(BIN)/python benchmarks/explorer_latency.py
+	$(BIN)/python benchmarks/make_run.py
 
 clean:  ## remove caches, generated data and reports (keeps .venv)
-	rm -rf data/cache data/specimen reports .pytest_cache
+	rm -rf data/cache data/specimen reports test-artifacts .pytest_cache

@@ -163,15 +163,23 @@ def open_case(
             releases[name] = load_release(folder, on_bad_rows=on_bad_rows, name=name)
         folders = dict(present)
         control_release = None
-        if control:
-            found, _ = report.find_datasets(data_dir, [control])
-            if not found and data_dir:
-                found, _ = report.find_datasets("", [control])
-            if found:
-                folders[control] = found[control]
-                control_release = load_release(found[control], on_bad_rows=on_bad_rows, name=control)
+        folder = _control_folder(data_dir, control) if control else None
+        if folder is not None:
+            folders[str(control)] = folder
+            control_release = load_release(folder, on_bad_rows=on_bad_rows, name=control)
     return Case(releases=releases, absent=list(absent), folders=folders,
                 control=control_release, control_name=control if control_release else None)
+
+
+def _control_folder(data_dir: str, control: str) -> Path | None:
+    """The control cohort: ``<data_dir>/<control>/`` when it holds release files, else the
+    specimen's. Never the data folder itself (a case must not calibrate on itself)."""
+    candidates = [paths.resolve(data_dir) / control] if data_dir else []
+    candidates.append(paths.specimen_dir() / control)
+    for folder in candidates:
+        if folder.is_dir() and report.is_release_dir(folder):
+            return folder
+    return None
 
 
 def metrics(
@@ -410,9 +418,9 @@ def coordination_analysis(
                             "threshold": min_weight or 2, "flagged_accounts": pd.NA,
                             "flagged_share": pd.NA})
     thr = cal[cal["cohort"] == "operation"].set_index("kind")["threshold"]
-    strong = (edges.assign(_thr=edges["kind"].map(thr))
-                   .loc[lambda d: d["weight"] >= d["_thr"]]
-                   .drop(columns="_thr").reset_index(drop=True))
+    weight = pd.to_numeric(edges["weight"]).astype("float64")
+    needed = pd.to_numeric(edges["kind"].astype(object).map(thr)).astype("float64")
+    strong = edges.loc[(weight >= needed).to_numpy()].reset_index(drop=True)
     communities = co.detect_communities(strong, seed=seed)
     summary = (co.summarize_communities(release, strong, communities) if len(communities)
                else pd.DataFrame())

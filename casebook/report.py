@@ -308,7 +308,8 @@ def export_csv(
 
 
 def findings_path(output_dir: str | os.PathLike[str], case: str) -> Path:
-    """``<output_dir>/<case>.findings.json`` (``""`` = the current directory)."""
+    """``<output_dir>/<case>.findings.json`` (``""`` = ``reports/notebooks/``: the folder
+    for notebooks run by hand or by nbval, outside the notebooks folder)."""
     _check_case(case)
     return _output_dir(output_dir) / f"{case}.findings.json"
 
@@ -321,7 +322,9 @@ def _check_case(case: str) -> None:
 
 
 def _output_dir(output_dir: str | os.PathLike[str]) -> Path:
-    return Path.cwd() if str(output_dir) == "" else paths.resolve(output_dir)
+    if str(output_dir) == "":
+        return paths.reports_dir() / "notebooks"
+    return paths.resolve(output_dir)
 
 
 def _findings_frame(findings: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
@@ -355,7 +358,7 @@ def record_findings(
     case
         The case name (``iran``, ``russia``...): the file name ``casebook run`` reads.
     output_dir
-        Folder for the file; ``""`` (the default) is the current directory.
+        Folder for the file; ``""`` (the default) is ``reports/notebooks/``.
 
     Returns
     -------

@@ -20,7 +20,7 @@ The contract with the case notebooks
 
       data_dir: str = ""        # folder with the releases ("" = the specimen)
       datasets: list = [...]    # dataset names this case uses
-      output_dir: str = ""      # where findings are written ("" = current directory)
+      output_dir: str = ""      # where findings are written ("" = reports/notebooks/)
       seed: int = 0             # seed for every random step
 
   One parameter per line, and no other ``=`` on the line, not even in the help

@@ -173,9 +173,10 @@ def test_record_findings_writes_valid_json(tmp_path: Path) -> None:
     assert list(back.columns) == ["finding", "value", "detail"] and len(back) == 4
 
 
-def test_record_findings_accepts_dicts_and_current_directory(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_record_findings_accepts_dicts_and_default_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CASEBOOK_REPORTS_DIR", str(tmp_path))
     report.record_findings([{"finding": "accounts", "value": 69}], case="russia")
+    assert (tmp_path / "notebooks" / "russia.findings.json").is_file()
     back = report.load_findings("", "russia")
     assert back.loc[0, "value"] == 69 and pd.isna(back.loc[0, "detail"])
 

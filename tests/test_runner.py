@@ -466,3 +466,19 @@ def test_params_files_name_real_parameters() -> None:
     assert not stray, f"params/ files for no case: {stray}"
     if not checked:
         pytest.skip("no params/<case>.yaml yet")
+
+
+def test_real_data_params_files_name_real_parameters() -> None:
+    import yaml
+
+    real = paths.params_dir() / "real"
+    files = sorted(real.glob("*.yaml"))
+    assert files, "params/real/ has an example per case"
+    for path in files:
+        assert path.stem in runner.CASES, f"{path.name} names no case"
+        notebook = paths.notebooks_dir() / runner.CASES[path.stem]
+        declared = runner.notebook_parameters(notebook)
+        keys = set(yaml.safe_load(path.read_text(encoding="utf-8")))
+        unknown = keys - set(declared)
+        assert not unknown, f"{path.name}: not parameters of {notebook.name}: {sorted(unknown)}"
+        assert keys >= {"data_dir", "datasets"}
