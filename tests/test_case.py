@@ -41,9 +41,9 @@ def test_open_case_without_any_dataset_says_what_to_do(small_specimen: Path) -> 
 
 def test_control_is_never_the_data_folder_itself(real_excerpt: Path) -> None:
     c = case.open_case(str(real_excerpt.parent), ["GRU_202012"])
-    assert c.folders["GRU_202012"] == real_excerpt.parent
+    assert c.folders["GRU_202012"].resolve() == real_excerpt.parent.resolve()
     if c.control is not None:  # the specimen's control, never the excerpt
-        assert c.folders["control"] != real_excerpt.parent
+        assert c.folders["control"].resolve() != real_excerpt.parent.resolve()
         assert len(c.control.tweets) != len(c.primary.tweets)
 
 

@@ -1,0 +1,61 @@
+"""Wall time of ``make run`` after setup, against a bare execution of the same notebooks.
+
+Times, in the same run and on the same specimen:
+
+- ``casebook specimen`` (writes the default specimen);
+- ``casebook run`` (every case with papermill, HTML export, index);
+- baseline: ``jupyter nbconvert --execute`` of the same four notebooks, no reports.
+
+Prints the seconds, the goal (make run under two minutes after setup) and the ratio of
+the runner to the bare execution (what the reports cost).
+
+    python benchmarks/make_run.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+GOAL_SECONDS = 120.0
+
+
+def _timed(cmd: list[str], **kwargs) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="casebook-makerun-"))
+    env = {**os.environ, "CASEBOOK_REPORTS_DIR": str(work / "reports"), "CASEBOOK_STATIC": "1"}
+    try:
+        specimen = _timed([str(BIN / "casebook"), "specimen"], cwd=ROOT, env=env)
+        run = _timed([str(BIN / "casebook"), "run", "--no-progress", "--out", str(work / "out")],
+                     cwd=ROOT, env=env)
+        notebooks = sorted(str(p) for p in (ROOT / "notebooks").glob("0*.ipynb"))
+        bare = _timed([str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
+                       "--output-dir", str(work / "bare"), *notebooks], cwd=ROOT, env=env)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    total = specimen + run
+    print(f"casebook specimen        : {specimen:6.1f} s")
+    print(f"casebook run (4 cases)   : {run:6.1f} s")
+    print(f"make run after setup     : {total:6.1f} s   (goal < {GOAL_SECONDS:.0f} s: {'met' if total < GOAL_SECONDS else 'NOT met'})")
+    print(f"baseline: bare execution : {bare:6.1f} s   (nbconvert --execute, no reports)")
+    print(f"runner / bare execution  : {run / bare:6.2f}x  (cost of parameters, HTML reports, index)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
