@@ -43,21 +43,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from casebook import schema
+
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "_work"
 CNT_VENV = HERE / ".venv-cnt"
 CNT_VERSION = "1.5.2"
 KINDS = ("co_retweet", "co_tweet")
-ARCHIVE_COLUMNS = (
-    "tweetid", "userid", "user_display_name", "user_screen_name",
-    "user_reported_location", "user_profile_description", "user_profile_url",
-    "follower_count", "following_count", "account_creation_date", "account_language",
-    "tweet_language", "tweet_text", "tweet_time", "tweet_client_name",
-    "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
-    "is_retweet", "retweet_userid", "retweet_tweetid", "latitude", "longitude",
-    "quote_count", "reply_count", "like_count", "retweet_count",
-    "hashtags", "urls", "user_mentions",
-)
+ARCHIVE_COLUMNS = schema.ARCHIVE_TWEET_COLUMNS
 
 
 # --------------------------------------------------------------------------- data

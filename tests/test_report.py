@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -12,38 +11,13 @@ import pandas as pd
 import pytest
 
 from casebook import report, schema
+from tests._html import DOM as _DOM
 
 EVIL = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",
     '=HYPERLINK("http://evil.example")',
 ]
-
-
-class _DOM(HTMLParser):
-    def __init__(self, page: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-        self.feed(page)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-    def names(self) -> list[str]:
-        return [t for t, _ in self.tags]
-
-    def all_text(self) -> str:
-        return "".join(self.text)
-
-    def handlers(self) -> list[tuple[str, str]]:
-        return [(t, a) for t, attrs in self.tags for a in attrs if a.startswith("on")]
 
 
 def _tweets() -> pd.DataFrame:

@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +21,7 @@ import pytest
 
 from casebook import paths, runner
 from casebook.runner import ParameterError, RawValue
+from tests._html import DOM as _DOM
 
 EVIL_SCRIPT = "<script>alert(1)</script>"
 EVIL_IMG = "<img src=x onerror=alert(1)>"
@@ -141,28 +141,6 @@ def run(project: SimpleNamespace) -> SimpleNamespace:
             ]
         )
     return SimpleNamespace(code=code, stdout=out, stderr=err, out=project.out)
-
-
-class _DOM(HTMLParser):
-    """Elements, attributes and text of a page, as a browser's parser sees them."""
-
-    def __init__(self, page: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-        self.feed(page)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-    def all_text(self) -> str:
-        return "".join(self.text)
 
 
 def _assert_inert(page: str) -> _DOM:
