@@ -15,8 +15,10 @@ What it does, in one run on the same data:
    ``compute_networks DB compute co_retweet --time_window 60 --min_edge_weight 1`` and
    the same for ``co_tweet``, then ``export_network ... --output_format graphml`` (its
    CSV export crashes, issue #55);
-4. runs the casebook in a fresh process: ``casebook.load_release(FILE, cache=False)``
-   (archive ingest included) and ``casebook.coordination.networks`` for both kinds;
+4. runs the casebook in a fresh process: ``casebook.load_release(FILE, cache=False,
+   columns=[...])`` with the tweet columns the two kinds read (archive ingest included:
+   every record is still parsed and checked, the file hashed) and
+   ``casebook.coordination.networks`` for both kinds;
 5. prints whether the edge sets and weights are identical (self-pairs excluded), the
    seconds and the peak memory (resident set of the whole process tree, sampled every
    20 ms with psutil) of each side, and the speed ratio.
@@ -296,7 +298,11 @@ def casebook_worker(archive: Path, out: Path) -> None:
     from casebook import coordination
 
     t1 = time.perf_counter()
-    release = casebook.load_release(archive, cache=False)
+    # the columns the two kinds read: the others are not converted (archive ingest still
+    # parses every record of the file, checks its fields and UTF-8, and hashes it)
+    release = casebook.load_release(
+        archive, cache=False, columns=["is_retweet", "retweet_tweetid", "tweet_text"]
+    )
     t2 = time.perf_counter()
     peak_load = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     rss_loaded = psutil.Process().memory_info().rss

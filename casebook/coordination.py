@@ -1596,10 +1596,13 @@ def _cli_network(args: argparse.Namespace) -> int:
 
     try:
         parse_window(args.window)
-        release = load_release(paths.resolve(args.path))
+        # only the tweet columns this kind reads (and the texts of the evidence)
+        columns = ["is_retweet", "retweet_tweetid", *_NEEDS[args.kind],
+                   *(["tweet_text"] if args.evidence is not None else [])]
+        release = load_release(paths.resolve(args.path), columns=columns)
         min_weight = args.min_weight
         if args.control is not None:
-            control = load_release(paths.resolve(args.control))
+            control = load_release(paths.resolve(args.control), columns=columns)
             table = calibrate(release, control, kind=args.kind, window=args.window,
                               fpr=args.fpr, min_weight=min_weight)
             min_weight = int(table["threshold"].iloc[0])

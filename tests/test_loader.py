@@ -10,7 +10,10 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -155,6 +158,8 @@ def test_split_parts_gz_and_zip_are_combined(tmp_path: Path) -> None:
     assert release.tweets["tweetid"].tolist() == [str(x) for x in (10, 11, 12, 20, 21, 22, 100, 101, 102)]
     assert len(release.provenance) == 3
     assert release.provenance["file"].iloc[2].endswith("!iran_201906_1_tweets_csv_hashed_10.csv")
+    narrow = load_release(tmp_path, cache=False, columns=["tweet_text"])  # gz and zip streams too
+    pd.testing.assert_frame_equal(narrow.tweets, release.tweets[["tweetid", "userid", "tweet_text", "tweet_time"]])
 
 
 def test_per_year_files_and_explicit_file_list(tmp_path: Path) -> None:
@@ -232,6 +237,17 @@ def test_unreadable_value_names_line_and_column(write_tweets) -> None:
     assert "tweet_time" in release.rejected.loc[0, "reason"]
 
 
+def test_out_of_range_values_are_unreadable_not_a_crash(write_tweets) -> None:
+    path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="2", tweet_time="1600-01-01 00:00"),
+                         tweet_row(tweetid="3", like_count="99999999999999999999")])
+    with pytest.raises(LoadError, match=r"line 3: column tweet_time .*'1600-01-01 00:00'"):
+        load_release(path, cache=False)
+    release = load_release(path, on_bad_rows="report", cache=False)
+    assert release.tweets["tweetid"].tolist() == ["1"]
+    assert release.rejected["line"].tolist() == [3, 4]
+    assert "like_count='99999999999999999999'" in release.rejected.loc[1, "reason"]
+
+
 def test_invalid_utf8_raises_with_line_or_is_counted(write_tweets) -> None:
     path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="2", tweet_text="bad XX byte")])
     path.write_bytes(path.read_bytes().replace(b"XX", b"\xff\xfe"))
@@ -305,6 +321,25 @@ def test_cache_roundtrip_and_key(write_tweets, tmp_path: Path) -> None:
     path.write_bytes(archive_bytes([tweet_row(tweetid="9")], schema.ARCHIVE_TWEET_COLUMNS))
     changed = load_release(path, cache_dir=cache)
     assert changed.tweets["tweetid"].tolist() == ["9"] and not changed.provenance["cached"].any()
+
+
+def test_cache_same_size_other_content_is_a_miss(write_tweets, tmp_path: Path) -> None:
+    path = write_tweets([tweet_row(tweetid="1", tweet_text="aaaa")])
+    cache = tmp_path / "cache"
+    load_release(path, cache_dir=cache)
+    assert load_release(path, cache_dir=cache).provenance["cached"].all()
+    before = path.stat().st_size
+    path.write_bytes(path.read_bytes().replace(b"aaaa", b"bbbb"))  # same size, new content
+    assert path.stat().st_size == before
+    changed = load_release(path, cache_dir=cache)
+    assert not changed.provenance["cached"].any()
+    assert changed.tweets.loc[0, "tweet_text"] == "bbbb"
+    assert load_release(path, cache_dir=cache).tweets.loc[0, "tweet_text"] == "bbbb"
+    # the entry's sizes decide whether a lookup can hit before the hash is known
+    options = {"on_bad_rows": "raise", "encoding_errors": "raise"}
+    assert loader._cache_may_hold(cache, [before], options)
+    assert not loader._cache_may_hold(cache, [before + 1], options)
+    assert not loader._cache_may_hold(cache, [before], {**options, "on_bad_rows": "report"})
 
 
 def test_cache_env_var_and_disable(write_tweets, tmp_path: Path, monkeypatch) -> None:
@@ -401,6 +436,287 @@ def test_written_frames_load_back_equal(rows: list[dict], tmp_path_factory) -> N
     assert t["is_retweet"].tolist() == [r["is_retweet"] for r in rows]
     assert t["like_count"].tolist() == [r["like_count"] for r in rows]
     assert [x.tz_convert(None).to_pydatetime() for x in t["tweet_time"]] == [r["tweet_time"] for r in rows]
+
+
+# --------------------------------------------------------------------------- columns=
+
+
+def _narrow_fixture(write_tweets) -> Path:
+    return write_tweets([
+        tweet_row(tweetid="1", tweet_text="multi\nline", retweet_tweetid="77", is_retweet="true",
+                  follower_count="12", hashtags="['a', 'b']"),
+        tweet_row(tweetid="2", userid=HASH_B, user_screen_name="b", tweet_text="plain",
+                  follower_count="3", like_count="5"),
+        tweet_row(tweetid="3", tweet_text="again", follower_count="13"),
+    ])
+
+
+def test_columns_returns_the_selection_in_schema_order(write_tweets) -> None:
+    path = _narrow_fixture(write_tweets)
+    full = load_release(path, cache=False)
+    narrow = load_release(path, cache=False, columns=["retweet_tweetid", "tweet_text"])
+    expected = ["tweetid", "userid", "tweet_text", "tweet_time", "retweet_tweetid"]
+    assert list(narrow.tweets.columns) == expected
+    pd.testing.assert_frame_equal(narrow.tweets, full.tweets[expected])
+    # users keep userid, hashed and tweet_count; account columns only when asked for
+    assert list(narrow.users.columns) == ["userid", "hashed", "tweet_count"]
+    pd.testing.assert_frame_equal(narrow.users, full.users[["userid", "hashed", "tweet_count"]])
+    assert narrow.checks == full.checks
+    pd.testing.assert_frame_equal(narrow.provenance, full.provenance)
+
+
+def test_columns_may_name_account_columns(write_tweets) -> None:
+    path = _narrow_fixture(write_tweets)
+    full = load_release(path, cache=False)
+    narrow = load_release(path, cache=False, columns=("follower_count", "user_screen_name"))
+    assert list(narrow.tweets.columns) == ["tweetid", "userid", "user_screen_name", "tweet_time"]
+    cols = ["userid", "user_screen_name", "follower_count", "hashed", "tweet_count"]
+    assert list(narrow.users.columns) == cols
+    pd.testing.assert_frame_equal(narrow.users, full.users[cols])
+    assert narrow.users.set_index("userid").loc[HASH_A, "follower_count"] == 12  # first row wins
+    only_ids = load_release(path, cache=False, columns=[])
+    assert list(only_ids.tweets.columns) == ["tweetid", "userid", "tweet_time"]
+
+
+def test_columns_unknown_name_is_an_error(write_tweets) -> None:
+    path = _narrow_fixture(write_tweets)
+    with pytest.raises(ValueError, match="'tweet_txt'"):
+        load_release(path, cache=False, columns=["tweet_txt"])
+
+
+def test_columns_still_checks_records_and_utf8(write_tweets) -> None:
+    path = _with_bad_record(write_tweets)
+    with pytest.raises(LoadError, match=r"line 5: expected 30 fields, found 3"):
+        load_release(path, cache=False, columns=["retweet_tweetid"])
+    report = load_release(path, cache=False, columns=["retweet_tweetid"], on_bad_rows="report")
+    assert report.tweets["tweetid"].tolist() == ["1", "2", "4"]
+    assert report.rejected["line"].tolist() == [5]
+    # invalid UTF-8 in a column that is not read is still found, and counted when replaced
+    bad = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="2", tweet_text="bad XX byte")],
+                       name="u_tweets_csv_hashed.csv")
+    bad.write_bytes(bad.read_bytes().replace(b"XX", b"\xff\xfe"))
+    with pytest.raises(LoadError, match=r"invalid UTF-8 at line 3"):
+        load_release(bad, cache=False, columns=["retweet_tweetid"])
+    replaced = load_release(bad, cache=False, columns=["retweet_tweetid"], encoding_errors="replace")
+    assert int(replaced.provenance["replaced_characters"].sum()) == 2
+    assert replaced.tweets["tweetid"].tolist() == ["1", "2"]
+
+
+def test_columns_error_lines_count_line_breaks_in_unread_columns(write_tweets) -> None:
+    path = write_tweets([tweet_row(tweetid="1", tweet_text="a\nb\nc"),
+                         tweet_row(tweetid="2", tweet_time="yesterday")])
+    # record 1 spans lines 2-4, so record 2 starts on line 5, though tweet_text is not read
+    with pytest.raises(LoadError, match=r"line 5: column tweet_time .*'yesterday'"):
+        load_release(path, cache=False, columns=["retweet_tweetid"])
+
+
+def test_columns_does_not_check_values_it_does_not_read(write_tweets) -> None:
+    path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="2", like_count="many")])
+    with pytest.raises(LoadError, match="column like_count"):
+        load_release(path, cache=False)
+    narrow = load_release(path, cache=False, columns=["retweet_tweetid"])
+    assert narrow.tweets["tweetid"].tolist() == ["1", "2"] and narrow.rejected.empty
+
+
+def test_columns_is_part_of_the_cache_key(write_tweets, tmp_path: Path) -> None:
+    path = _narrow_fixture(write_tweets)
+    cache = tmp_path / "cache"
+    cold = load_release(path, cache_dir=cache, columns=["tweet_text"])
+    warm = load_release(path, cache_dir=cache, columns=["tweet_text"])
+    assert not cold.provenance["cached"].any() and warm.provenance["cached"].all()
+    pd.testing.assert_frame_equal(cold.tweets, warm.tweets)
+    pd.testing.assert_frame_equal(cold.users, warm.users)
+    full = load_release(path, cache_dir=cache)  # a narrow entry never answers a full load
+    assert not full.provenance["cached"].any()
+    assert list(full.tweets.columns) == list(schema.TWEET_DTYPES)
+    assert len([p for p in cache.iterdir() if not p.name.startswith(".")]) == 2
+    # the same selection in another order or spelling is the same entry
+    again = load_release(path, cache_dir=cache, columns=["tweet_text", "tweetid"])
+    assert again.provenance["cached"].all()
+
+
+def test_poll_choices_only_when_selected(tmp_path: Path) -> None:
+    order = [*schema.ARCHIVE_TWEET_COLUMNS, "poll_choices"]
+    path = tmp_path / "ira_tweets_csv_hashed.csv"
+    path.write_bytes(archive_bytes([[*tweet_row(tweetid="1"), "Yes|No"]], order))
+    assert "poll_choices" not in load_release(path, cache=False, columns=["tweet_text"]).tweets
+    got = load_release(path, cache=False, columns=["poll_choices"]).tweets
+    assert list(got.columns) == ["tweetid", "userid", "tweet_time", "poll_choices"]
+    assert got.loc[0, "poll_choices"] == ["Yes", "No"]
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+def test_tweet_counts_and_profiles_across_split_files(tmp_path: Path) -> None:
+    header = schema.ARCHIVE_TWEET_COLUMNS
+    (tmp_path / "op_tweets_csv_hashed_1.csv").write_bytes(archive_bytes(
+        [tweet_row(tweetid="1", follower_count="10"), tweet_row(tweetid="2", userid=HASH_B)], header))
+    (tmp_path / "op_tweets_csv_hashed_2.csv").write_bytes(archive_bytes(
+        [tweet_row(tweetid="3", follower_count="99"), tweet_row(tweetid="4", follower_count="98"),
+         tweet_row(tweetid="5", userid="42", user_screen_name="big")], header))
+    users = load_release(tmp_path, cache=False).users.set_index("userid")
+    assert users["tweet_count"].to_dict() == {HASH_A: 3, HASH_B: 1, "42": 1}
+    assert users.loc[HASH_A, "follower_count"] == 10  # the first row of the account
+    assert users.index.tolist() == [HASH_A, HASH_B, "42"]  # order of first appearance
+
+
+def test_duplicate_ids_with_leading_zeros_and_missing_ids(write_tweets) -> None:
+    path = write_tweets([tweet_row(tweetid=t) for t in ("1", "01", "1", "2", "02", "02")])
+    with pytest.warns(UserWarning, match="2 duplicate tweet id"):
+        release = load_release(path, cache=False)
+    assert release.checks["duplicate_tweetid_examples"] == ["02", "1"]
+    assert loader._duplicate_count(pa.chunked_array([pa.array(["5", None, None, "5", "6"])])) == 2
+    assert loader._duplicate_count(pa.chunked_array([pa.array(["9" * 25, "9" * 25])])) == 1
+
+
+def _chunked(values: list) -> pa.ChunkedArray:
+    """Strings as several chunks, some of them slices with an offset (as pyarrow makes)."""
+    padded = pa.array(["pad", *values, "pad"], pa.string())
+    cut = len(values) // 2 + 1
+    return pa.chunked_array([padded.slice(1, cut - 1), padded.slice(cut, len(values) - cut + 1)])
+
+
+_time_text = st.one_of(
+    st.datetimes(min_value=pd.Timestamp("1970-01-01").to_pydatetime(),
+                 max_value=pd.Timestamp("2030-12-31").to_pydatetime()).map(lambda d: d.strftime("%Y-%m-%d %H:%M")),
+    st.sampled_from(["2020-02-30 10:00", "2019-02-29 00:00", "2020-01-01 24:00", "2020-9-30 1:15",
+                     "2020-09-30 01:15:59", "2020-09-30T01:15", "2020-09-30", "yesterday",
+                     "2020-09-30 01:1x", "0000-01-01 00:00", " 2020-09-30 01:15"]),
+    st.none(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(_time_text, min_size=1, max_size=12), fixed=st.booleans())
+def test_time_fast_path_equals_strptime(values: list, fixed: bool) -> None:
+    if fixed:  # only values of the format's width: the fast path's layout check decides
+        values = [v for v in values if v is None or len(v) == 16]
+    col = _chunked(values)
+    formats = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+    got, bad = loader._parse_time(col, formats, tz="UTC")
+    expected = None
+    for fmt in formats:
+        parsed = pc.strptime(col, format=fmt, unit="s", error_is_null=True)
+        expected = parsed if expected is None else pc.coalesce(expected, parsed)
+    # seconds, None where unreadable or beyond timestamp[ns] (years 1677-2262)
+    seconds = [None if s is None or abs(s) > 9_223_372_035 else s
+               for s in expected.cast(pa.int64()).to_pylist()]
+    assert got.cast(pa.int64()).to_pylist() == [None if s is None else s * 10**9 for s in seconds]
+    assert bad.tolist() == [v is not None and s is None for v, s in zip(values, seconds, strict=True)]
+
+
+_int_text = st.one_of(
+    st.integers(0, 10**12).map(str), st.integers(-(2**64), 2**64).map(str),
+    st.sampled_from([" 5", "5 ", "+5", "0x10", "007", "1e3", "\u0663", "x", "9" * 20, "-0",
+                     str(2**63 - 1), str(2**63), str(-(2**63)), "-" + str(2**63 + 1),
+                     "000" + str(2**63 - 1), " -12 "]),
+    st.none(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(_int_text, min_size=1, max_size=12))
+def test_int_fast_path_equals_regex_rule(values: list) -> None:
+    import re
+
+    expected = []
+    for v in values:  # the rule, value by value: optional blanks (RE2's \\s) and sign, ASCII digits
+        n = int(v.strip()) if v is not None and re.fullmatch(r"[ \t\n\f\r]*-?[0-9]+[ \t\n\f\r]*", v) else None
+        expected.append(n if n is not None and -(2**63) <= n < 2**63 else None)
+    got, bad = loader._parse_int(_chunked(values))
+    assert got.to_pylist() == expected
+    assert bad.tolist() == [v is not None and e is None for v, e in zip(values, expected, strict=True)]
+
+
+def _list_reference(text: str | None) -> tuple[list[str], bool]:
+    """The original rule, value by value: the simple form by regex, else literal_eval."""
+    import ast
+    import re
+
+    if text is None or text == "[]":
+        return [], False
+    if re.fullmatch(r"\[(?:'[^'\\]*'(?:, '[^'\\]*')*)?\]", text, flags=re.S):
+        return text[2:-2].split("', '"), False
+    try:
+        parsed = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        parsed = None
+    if isinstance(parsed, (list, tuple)):
+        return [str(x) for x in parsed], False
+    if text.strip() and not text.strip().startswith("["):
+        return [text.strip()], False
+    return [], True
+
+
+_item = st.text(alphabet=st.sampled_from(list("ab ,'\"\\[]\n\u0416")), max_size=6)
+_list_text = st.one_of(
+    st.lists(_item, max_size=4).map(repr),
+    st.lists(_item, max_size=4).map(lambda xs: "[" + ", ".join(f"'{x}'" for x in xs) + "]"),
+    st.sampled_from(["[]", "['']", "[']", "['', ', ']", "['a','b']", "['a'", "plain", "[", "  ",
+                     "[1, 2]", "['it\\'s']", '["x", \'y\']', "['ab]", "[a']", "['a', b']",
+                     "[ 'a']", "['a' ]", "('a', 'b')", "['a', 'b'] "]),
+    st.none(),
+)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::SyntaxWarning")
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(_list_text, min_size=1, max_size=10))
+def test_list_fast_path_equals_literal_rule(values: list) -> None:
+    lists, bad = loader._parse_lists(_chunked(values))
+    expected = [_list_reference(v) for v in values]
+    assert lists.to_pylist() == [e for e, _ in expected]
+    assert bad.tolist() == [b for _, b in expected]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::SyntaxWarning")
+def test_list_literal_edge_cases() -> None:
+    values = ["[]", None, "['']", "[']", "['', ', ']", "['a','b']", "['a'", "plain", "[", "  ",
+              "[1, 2]", "['it\\'s']", '["x", \'y\']', "['ab]", "[a']", "['a', b']", "[ 'a']",
+              "['a' ]", "('a', 'b')", "['a', 'b'] ", "['x\ny', 'z']", "['\u0416', '\u0641']"]
+    lists, bad = loader._parse_lists(_chunked(values))
+    expected = [_list_reference(v) for v in values]
+    assert lists.to_pylist() == [e for e, _ in expected]
+    assert bad.tolist() == [b for _, b in expected]
+    # not list literals, and not a bare value either
+    assert [v for v, b in zip(values, bad, strict=True) if b] == [
+        "[']", "['a'", "[", "  ", "['ab]", "[a']", "['a', b']"]
+
+
+def test_null_lists_become_empty_even_when_their_slots_are_not() -> None:
+    values = pa.array(["a", "b", "c", "d"])
+    lists = pa.ListArray.from_arrays(pa.array([0, 2, 4], pa.int32()), values,
+                                     mask=pa.array([False, True]))
+    assert loader._null_as_empty(lists).to_pylist() == [["a", "b"], []]
+
+
+def test_utf8_check_across_block_boundaries(tmp_path: Path) -> None:
+    text = ("a\u00e9\u0416\u4e2d\U0001f600\n" * 50).encode()
+    path = tmp_path / "u_tweets_csv_hashed.csv"
+    for block in (1, 2, 3, 5, 7, 64):
+        path.write_bytes(text)
+        assert loader._utf8_ok(loader._Source(path), block=block), block
+        for pos in (0, 2, 9, len(text) - 2):
+            broken = bytearray(text)
+            broken[pos] = 0xFF
+            path.write_bytes(bytes(broken))
+            assert not loader._utf8_ok(loader._Source(path), block=block), (block, pos)
+        path.write_bytes(text + "\u4e2d".encode()[:2])  # cut inside the last character
+        assert not loader._utf8_ok(loader._Source(path), block=block), block
+
+
+def test_parsed_times_counts_and_lists_keep_chunk_offsets() -> None:
+    col = _chunked(["2020-01-02 03:04", None, "2021-05-06 07:08"])
+    got, bad = loader._parse_time(col, ("%Y-%m-%d %H:%M",), tz="UTC")
+    assert [None if v is None else str(v) for v in got.to_pylist()] == [
+        "2020-01-02 03:04:00+00:00", None, "2021-05-06 07:08:00+00:00"]
+    assert not bad.any()
+    lists, _ = loader._parse_lists(_chunked(["['x', 'y']", None, "['z']", "[]"]))
+    assert lists.to_pylist() == [["x", "y"], [], ["z"], []]
+    counts, _ = loader._parse_int(_chunked(["1", None, "30"]))
+    assert counts.to_pylist() == [1, None, 30]
+    assert np.array_equal(loader._first_rows(_chunked(["b", "a", "b", None, "a", None]))[0], [0, 1, 3])
 
 
 def test_cli_entry_point_help() -> None:
