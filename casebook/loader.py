@@ -732,8 +732,11 @@ def _convert(cols: dict[str, pa.ChunkedArray]) -> tuple[pa.Table, list[tuple[int
     problems: list[tuple[int, str, str]] = []
 
     def note(mask: np.ndarray, name: str, source_col: Any) -> None:
-        for i in np.flatnonzero(mask)[:1000]:  # at most 1000 rows, never all rows
-            problems.append((int(i), name, str(source_col[int(i)].as_py())[:200]))
+        # every bad row is recorded (no cap: a value that cannot be read is never turned
+        # into a silent null); this runs only on the error path
+        idx = np.flatnonzero(mask)
+        values = source_col.take(pa.array(idx)).to_pylist()
+        problems.extend((int(i), name, str(v)[:200]) for i, v in zip(idx, values, strict=True))
 
     out: dict[str, pa.Array | pa.ChunkedArray] = {}
     for name in list(cols):

@@ -733,3 +733,12 @@ def test_loader_leaves_no_temp_dirs(write_tweets, tmp_path: Path) -> None:
     assert [p.name for p in cache.iterdir() if p.name.startswith(".tmp")] == []
     shutil.rmtree(cache)
     assert not os.path.exists(cache)
+
+
+def test_report_mode_rejects_every_unreadable_value_not_only_the_first_thousand(write_tweets) -> None:
+    rows = [tweet_row(tweetid=str(i), like_count="lots" if i % 2 else "1") for i in range(2600)]
+    release = load_release(write_tweets(rows), on_bad_rows="report", cache=False)
+    assert len(release.rejected) == 1300
+    assert len(release.tweets) == 1300
+    assert release.tweets["like_count"].notna().all()  # no unreadable value became a null
+    assert release.rejected["line"].tolist() == [i + 2 for i in range(1, 2600, 2)]
