@@ -407,13 +407,13 @@ def coordination_analysis(
     from casebook import coordination as co
 
     kinds = list(kinds or co.DEFAULT_KINDS)
-    edges = co.networks(release, kinds=kinds, window=window, min_weight=1)
-    control_edges = (co.networks(control, kinds=kinds, window=window, min_weight=1)
-                     if control is not None else None)
-    if control is not None:
-        cal = co.calibrate(release, control, kind=kinds, window=window, fpr=control_fpr,
-                           min_weight=min_weight)
+    control_edges = None
+    if control is not None:  # one pass computes both cohorts' networks and the thresholds
+        cal, nets = co.calibrate(release, control, kind=kinds, window=window, fpr=control_fpr,
+                                 min_weight=min_weight, return_edges=True)
+        edges, control_edges = nets["operation"], nets["control"]
     else:
+        edges = co.networks(release, kinds=kinds, window=window, min_weight=1)
         cal = pd.DataFrame({"kind": kinds, "cohort": "operation",
                             "threshold": min_weight or 2, "flagged_accounts": pd.NA,
                             "flagged_share": pd.NA})

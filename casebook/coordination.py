@@ -1085,7 +1085,8 @@ def calibrate(
     shingle_size: int = 2,
     num_perm: int = 128,
     seed: int = 1,
-) -> pd.DataFrame:
+    return_edges: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Compare edge weights of an operation with a control cohort of ordinary accounts.
 
     For each kind, both networks are computed with ``min_weight=1``; the threshold is
@@ -1101,6 +1102,8 @@ def calibrate(
         without edges), ``threshold``, ``flagged_accounts`` and ``flagged_share``
         (accounts with an edge >= threshold, and their share of ``accounts``),
         ``flagged_pairs`` (unordered account pairs with an edge >= threshold).
+        With ``return_edges=True``, also a dict ``{"operation": edges, "control": edges}``
+        of every kind's edges (``min_weight=1``), so callers need not compute them again.
 
     Examples
     --------
@@ -1116,8 +1119,11 @@ def calibrate(
         "control": _prepare(_tweets_frame(control_tweets)),
     }
     rows = []
+    all_edges: dict[str, list[pd.DataFrame]] = {name: [] for name in cohorts}
     for k in kinds:
         nets = {name: _network(p, k, w, 1, opts, MAX_PAIRS)[0] for name, p in cohorts.items()}
+        for name, e in nets.items():
+            all_edges[name].append(e)
         n_ctl = int(np.unique(cohorts["control"].ucode[cohorts["control"].ok]).size)
         thr = (
             _check_min_weight(min_weight) if min_weight is not None
@@ -1140,7 +1146,10 @@ def calibrate(
                 flagged_share=flagged / n_acc if n_acc else np.nan, flagged_pairs=pairs,
             )
             rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if not return_edges:
+        return table
+    return table, {name: pd.concat(frames, ignore_index=True) for name, frames in all_edges.items()}
 
 
 def edge_pvalues(

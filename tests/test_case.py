@@ -160,3 +160,14 @@ def test_small_multiples_have_titles_and_units(small_specimen: Path) -> None:
     assert ax.get_title() == "Tweets by client class" and "%" in ax.get_xlabel()
     mix = case.client_mix(c.releases)
     assert mix[["official", "mobile", "automation", "other"]].sum(axis=1).round(2).eq(1.0).all()
+
+
+def test_calibrate_returns_the_same_edges_as_networks(small_specimen: Path) -> None:
+    from casebook import coordination as co
+
+    c = case.open_case(str(small_specimen), ["armenia_202012"])
+    kinds = ["co_retweet", "co_hashtag"]
+    table, nets = co.calibrate(c.primary, c.control, kind=kinds, return_edges=True)
+    pd.testing.assert_frame_equal(nets["operation"], co.networks(c.primary, kinds=kinds))
+    pd.testing.assert_frame_equal(nets["control"], co.networks(c.control, kinds=kinds))
+    assert table.equals(co.calibrate(c.primary, c.control, kind=kinds))
