@@ -80,7 +80,6 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -464,43 +463,27 @@ def _casefold(values: pa.Array) -> pa.Array:
     return pa.array(folded.tolist(), type=pa.large_string())
 
 
-@lru_cache(maxsize=1)
-def _extractor() -> Any:
-    import tldextract
-
-    # bundled public-suffix snapshot only: no download, no cache written
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
 def registered_domains(urls: pd.Series) -> pd.Series:
     """Registered domain of each URL (``news.example.co.uk`` -> ``example.co.uk``).
 
-    Uses tldextract's bundled public-suffix list (no network). Hosts that are IP
-    addresses are returned as they are; URLs without a recognisable domain give
-    ``<NA>``. Each distinct URL is parsed once.
+    The same function as :func:`casebook.content.registered_domains` (tldextract's
+    bundled public-suffix list, no network; one lookup per distinct host); URLs
+    without a host give ``<NA>``.
 
     Examples
     --------
     >>> registered_domains(pd.Series(["https://WWW.BBC.co.uk/news", ""])).tolist()
     ['bbc.co.uk', <NA>]
     """
-    arr = _combined(_arrow_strings(urls))
-    codes, uniques = _encode(pc.fill_null(arr, ""))
-    out = _domains(uniques).take(pa.array(codes))
-    out = pc.if_else(pc.equal(out, ""), pa.scalar(None, out.type), out)
-    return pd.Series(pd.array(out, dtype=schema.STRING), index=urls.index, name=urls.name)
+    from casebook.content import registered_domains as _registered_domains
+
+    return _registered_domains(urls)
 
 
 def _domains(urls: pa.Array) -> pa.Array:
-    ex = _extractor()
-
-    def one(url: str | None) -> str:
-        if not url:
-            return ""
-        r = ex(url)
-        return (r.top_domain_under_public_suffix or r.ipv4 or r.ipv6 or "").lower()
-
-    return pa.array([one(u) for u in urls.to_pylist()], type=pa.large_string())
+    """Registered domains of distinct URLs as an arrow array ("" where there is none)."""
+    s = registered_domains(pd.Series(pd.array(urls, dtype=schema.STRING)))
+    return pa.array(s.fillna("").astype(object).tolist(), type=pa.large_string())
 
 
 # --------------------------------------------------------------------------- near duplicates
