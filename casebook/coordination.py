@@ -78,6 +78,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -205,7 +206,8 @@ def normalise_text(texts: pd.Series) -> pd.Series:
     stray ``@``), collapse whitespace runs (Python's ``str.split`` set) to one space and
     strip. This is CNT 1.5.2's ``message_preprocessor``, computed with pyarrow; the only
     known difference is lowercasing: pyarrow maps each character on its own, so a Greek
-    final capital sigma becomes ``σ`` (Python: ``ς``) and ``İ`` becomes ``i̇`` in both.
+    final capital sigma becomes ``σ`` (Python: ``ς``) and ``İ`` becomes ``i`` (Python:
+    ``i̇``).
 
     Parameters
     ----------
@@ -227,18 +229,119 @@ def normalise_text(texts: pd.Series) -> pd.Series:
 
 
 def _normalise_arrow(arr: pa.Array) -> pa.Array:
-    # Each step runs only on the texts that need it. Arrow's utf8 whitespace (split and
-    # trim) is exactly Python's str.split() set, so split + join == " ".join(s.split()).
-    out = pc.utf8_lower(arr)
-    has_at = pc.fill_null(pc.match_substring(out, "@"), False)
-    if pc.any(has_at).as_py():
-        fixed = pc.replace_substring_regex(out.filter(has_at), pattern=_MENTION, replacement="")
-        out = pc.replace_with_mask(out, has_at, fixed)
-    messy = pc.fill_null(pc.match_substring_regex(out, pattern=r"[^ !-~]|  |^ | $"), False)
-    if pc.any(messy).as_py():
-        parts = pc.utf8_split_whitespace(pc.utf8_trim_whitespace(out.filter(messy)))
+    # Only the texts that need more than lowercasing (an "@", whitespace other than
+    # single inner spaces) go through the regex and the split, found by scanning the
+    # UTF-8 bytes with numpy. Arrow's utf8 whitespace (split and trim) is exactly
+    # Python's str.split() set, so split + join == " ".join(s.split()).
+    data = _utf8_bytes(arr)[1]
+    out = pc.ascii_lower(arr) if len(data) == 0 or data.max() < 0x80 else pc.utf8_lower(arr)
+    fix = _rows_with(out, _at_or_odd_whitespace) | _edge_spaces(out)
+    if fix.any():
+        mask = pa.array(fix)
+        sub = pc.replace_substring_regex(out.filter(mask), pattern=_MENTION, replacement="")
+        parts = pc.utf8_split_whitespace(pc.utf8_trim_whitespace(sub))
         fixed = pc.binary_join(parts, pa.scalar(" ", parts.type.value_type))
-        out = pc.replace_with_mask(out, messy, fixed)
+        out = pc.replace_with_mask(out, mask, fixed)
+    return out
+
+
+def _utf8_bytes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets from 0, bytes) of a string array, without copying the bytes."""
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    buffers = arr.buffers()
+    off = np.frombuffer(buffers[1], width)[arr.offset:arr.offset + len(arr) + 1].astype(np.int64)
+    if buffers[2] is None or len(arr) == 0:
+        return np.zeros(len(arr) + 1, np.int64), np.zeros(0, np.uint8)
+    data = np.frombuffer(buffers[2], np.uint8)[off[0]:off[-1]]
+    return off - off[0], data
+
+
+def _rows_with(arr: pa.Array, find: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Which strings hold a byte position that ``find(bytes)`` returns."""
+    off, data = _utf8_bytes(arr)
+    rows = np.zeros(len(arr), bool)
+    hits = find(data)
+    if len(hits):
+        rows[np.searchsorted(off, hits, "right") - 1] = True
+    return rows
+
+
+def _at_or_odd_whitespace(b: np.ndarray) -> np.ndarray:
+    return np.concatenate([np.flatnonzero(b == 0x40), _odd_whitespace(b)])
+
+
+def _odd_whitespace(b: np.ndarray) -> np.ndarray:
+    """Positions of whitespace other than a single space: ASCII controls, two spaces,
+    and the UTF-8 of U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028/9, U+202F, U+205F and
+    U+3000 (with the space, Python's str.split() set)."""
+    found = [np.zeros(0, np.int64)]
+    if len(b) == 0:
+        return found[0]
+    if b.min() < 0x20:
+        found.append(np.flatnonzero(b < 0x20))
+    space = b == 0x20
+    double = space[:-1] & space[1:]
+    if double.any():
+        found.append(np.flatnonzero(double))
+    if b.max() >= 0xC2:
+        lead = np.flatnonzero(b >= 0xC2)
+        b0 = b[lead]
+        lead = lead[(b0 == 0xC2) | ((b0 >= 0xE1) & (b0 <= 0xE3))]
+        b0 = b[lead]
+        b1 = b[np.minimum(lead + 1, len(b) - 1)]
+        b2 = b[np.minimum(lead + 2, len(b) - 1)]
+        ws = (
+            ((b0 == 0xC2) & ((b1 == 0x85) | (b1 == 0xA0)))
+            | ((b0 == 0xE1) & (b1 == 0x9A) & (b2 == 0x80))
+            | ((b0 == 0xE2) & (b1 == 0x80) & ((b2 <= 0x8A) | (b2 == 0xA8) | (b2 == 0xA9) | (b2 == 0xAF)))
+            | ((b0 == 0xE2) & (b1 == 0x81) & (b2 == 0x9F))
+            | ((b0 == 0xE3) & (b1 == 0x80) & (b2 == 0x80))
+        )
+        found.append(lead[ws])
+    return np.concatenate(found)
+
+
+def _maybe_shared(arr: pa.Array) -> np.ndarray:
+    """False for strings that certainly occur once in ``arr`` (True: may repeat).
+
+    Compares a 64-bit fingerprint of each string's length and three 8-byte samples
+    (start, middle, end): equal strings have equal fingerprints, so a fingerprint seen
+    once marks a unique string. Cheaper than hashing whole texts; exact encoding then
+    runs only on the strings that may repeat.
+    """
+    off, data = _utf8_bytes(arr)
+    n = len(arr)
+    if n < 2:
+        return np.zeros(n, bool)
+    padded = np.zeros(len(data) + 8, np.uint8)
+    padded[:len(data)] = data
+    # every byte offset viewed as the start of an unaligned little-endian uint64
+    u64 = np.ndarray(shape=(len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    start, length = off[:-1], np.diff(off)
+    short = np.minimum(length, 8)
+    mask = np.where(length >= 8, np.uint64(0xFFFFFFFFFFFFFFFF),
+                    (np.uint64(1) << (8 * short).astype(np.uint64)) - np.uint64(1))
+    fp = length.astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+    for k, where in enumerate((start, start + np.maximum(length - 8, 0) // 2,
+                               start + np.maximum(length - 8, 0))):
+        fp ^= (u64[where] & mask) * np.uint64((0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F,
+                                               0x165667B19E3779F9)[k])
+        fp = (fp << np.uint64(31)) | (fp >> np.uint64(33))
+    order = np.argsort(fp)
+    same = fp[order[1:]] == fp[order[:-1]]
+    out = np.zeros(n, bool)
+    out[order[1:][same]] = True
+    out[order[:-1][same]] = True
+    return out
+
+
+def _edge_spaces(arr: pa.Array) -> np.ndarray:
+    """Strings that start or end with a space."""
+    off, data = _utf8_bytes(arr)
+    filled = off[1:] > off[:-1]
+    out = np.zeros(len(arr), bool)
+    if filled.any():
+        out[filled] = (data[off[:-1][filled]] == 0x20) | (data[off[1:][filled] - 1] == 0x20)
     return out
 
 
@@ -346,12 +449,21 @@ def _numpy_bool(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def _normalised_texts(df: pd.DataFrame, rows: np.ndarray, *, batch: int = 1 << 20) -> pa.Array:
-    """Normalised ``tweet_text`` of the given rows, computed in batches to bound memory."""
+    """Normalised ``tweet_text`` of the given rows, in batches (bounded memory) that run
+    on two threads (pyarrow and numpy release the GIL)."""
     texts = _arrow_strings(df["tweet_text"])
-    parts = [
-        _normalise_arrow(_combined(texts.take(pa.array(rows[i:i + batch], pa.int64()))))
-        for i in range(0, len(rows), batch)  # loop over batches of a million rows
-    ]
+    if len(rows) > 1 << 16:  # at least two batches, so both cores work
+        batch = min(batch, -(-len(rows) // 2))
+    starts = range(0, len(rows), batch)  # loop over batches of up to a million rows
+
+    def one(i: int) -> pa.Array:
+        return _normalise_arrow(_combined(texts.take(pa.array(rows[i:i + batch], pa.int64()))))
+
+    if len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="casebook-text") as pool:
+            parts = list(pool.map(one, starts))
+    else:
+        parts = [one(i) for i in starts]
     if not parts:
         return pa.array([], pa.large_string())
     return _combined(pa.chunked_array(parts, type=parts[0].type))
@@ -418,7 +530,11 @@ def _events(prep: _Prepared, kind: str, *, drop_singletons: bool = True, **optio
         rows = np.flatnonzero(original)
         norm = _normalised_texts(df, rows)
         keep = _present(norm)
-        ev = _make_events(prep, rows[keep], norm.filter(pa.array(keep)))
+        rows, norm = rows[keep], norm.filter(pa.array(keep))
+        if drop_singletons:  # texts certainly used once: dropped below anyway
+            shared = _maybe_shared(norm)
+            rows, norm = rows[shared], norm.filter(pa.array(shared))
+        ev = _make_events(prep, rows, norm)
     elif kind in _LIST_KEYS:
         ev = _list_events(prep, kind, original)
     elif kind == "near_duplicate":
@@ -611,6 +727,21 @@ def _near_duplicate_events(
 # --------------------------------------------------------------------------- the join
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an integer array.
+
+    A sort and a neighbour comparison: numpy 2.4's plain ``np.unique`` takes a hashing
+    path that is about 20x slower on large int64 arrays.
+    """
+    if len(values) == 0:
+        return values
+    s = np.sort(values)
+    keep = np.empty(len(s), bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
+
+
 def _window_pairs(ev: _Events, w: int, *, max_pairs: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield chunks of (i, j) event indices with equal key, |dt| <= w, other account.
 
@@ -623,19 +754,18 @@ def _window_pairs(ev: _Events, w: int, *, max_pairs: int) -> Iterator[tuple[np.n
     if (int(ev.key.max()) + 1) * stride >= 2**62:
         raise OverflowError("too many distinct keys over too long a time span for one pass")
     sk = ev.key * stride + (ev.t - t0)
-    order = np.argsort(sk, kind="stable")
+    order = np.argsort(sk)  # ties (same key, same second) may come in any order
     sk = sk[order]
     lo = np.searchsorted(sk, sk - w, "left")
-    hi = np.searchsorted(sk, sk + w, "right")
-    cnt = hi - lo
+    cnt = np.searchsorted(sk, sk + w, "right") - lo
     su = ev.user[order]
-    tweet_pos = ev.pos[order]
-    per_tweet = np.bincount(tweet_pos, weights=cnt)
-    chunk_of_tweet = (np.cumsum(per_tweet) // max_pairs).astype(np.int64)
-    chunk = chunk_of_tweet[tweet_pos]
-    if chunk.max() == 0:
+    total = int(cnt.sum())
+    if total <= max_pairs:
         groups: Iterator[np.ndarray] = iter([np.arange(len(sk))])
     else:
+        tweet_pos = ev.pos[order]
+        per_tweet = np.bincount(tweet_pos, weights=cnt)
+        chunk = (np.cumsum(per_tweet) // max_pairs).astype(np.int64)[tweet_pos]
         by_chunk = np.argsort(chunk, kind="stable")
         bounds = np.searchsorted(chunk[by_chunk], np.arange(1, chunk.max() + 1))
         groups = iter(np.split(by_chunk, bounds))
@@ -651,57 +781,29 @@ def _window_pairs(ev: _Events, w: int, *, max_pairs: int) -> Iterator[tuple[np.n
 
 
 def _weights(
-    ev: _Events, w: int, n_users: int, *, max_pairs: int
+    ev: _Events, w: int, tweet_user: np.ndarray, n_users: int, *, max_pairs: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Directed weights as (pair codes source * n_users + target, weights)."""
-    if len(ev) < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    # A pair (tweet a, account B) can repeat only if a's tweet has several events or B
-    # has another event with the same key within 2w; only those pairs are deduplicated.
-    multi = np.bincount(ev.pos)[ev.pos] > 1
-    order = np.lexsort((ev.t, ev.user, ev.key))
-    same = (np.diff(ev.key[order]) == 0) & (np.diff(ev.user[order]) == 0)
-    close = same & (np.diff(ev.t[order]) <= 2 * w)
-    sibling = np.zeros(len(ev), bool)
-    sibling[order[1:][close]] = True
-    sibling[order[:-1][close]] = True
+    """Directed weights as (pair codes source * n_users + target, weights).
 
+    ``tweet_user`` is the account code of every tweet position. Each chunk of event
+    pairs is reduced to its distinct (tweet of A, account B) pairs, then counted per
+    (A, B); a tweet's pairs all fall in one chunk, so the chunks add up.
+    """
     codes, counts = [], []
     for ia, ib in _window_pairs(ev, w, max_pairs=max_pairs):
         if ev.pair_filter is not None:
             ia, ib = ev.pair_filter(ev, ia, ib)
-        ub = ev.user[ib]
-        suspect = multi[ia] | sibling[ib]
-        tweet_target = np.unique(ev.pos[ia[suspect]] * n_users + ub[suspect])
-        src = np.concatenate(
-            [ev.user[ia[~suspect]], _user_of_tweet(ev, ia, suspect, tweet_target, n_users)]
-        )
-        dst = np.concatenate([ub[~suspect], tweet_target % n_users])
-        u, k = np.unique(src * n_users + dst, return_counts=True)
+        tweet_target = _distinct(ev.pos[ia] * n_users + ev.user[ib])
+        pair = tweet_user[tweet_target // n_users] * n_users + tweet_target % n_users
+        u, k = np.unique(pair, return_counts=True)
         codes.append(u)
         counts.append(k)
     if not codes:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    allc = np.concatenate(codes)
-    allk = np.concatenate(counts)
     if len(codes) == 1:
-        return allc, allk
-    u, inv = np.unique(allc, return_inverse=True)
-    return u, np.bincount(inv, weights=allk).astype(np.int64)
-
-
-def _user_of_tweet(
-    ev: _Events, ia: np.ndarray, suspect: np.ndarray, tweet_target: np.ndarray, n_users: int
-) -> np.ndarray:
-    """Account of each deduplicated (tweet, target) pair."""
-    pos = ev.pos[ia[suspect]]
-    users = ev.user[ia[suspect]]
-    if len(pos) == 0:
-        return np.zeros(0, np.int64)
-    order = np.argsort(pos, kind="stable")
-    sp = pos[order]
-    where = np.searchsorted(sp, tweet_target // n_users)
-    return users[order][where]
+        return codes[0], counts[0]
+    u, inv = np.unique(np.concatenate(codes), return_inverse=True)
+    return u, np.bincount(inv, weights=np.concatenate(counts)).astype(np.int64)
 
 
 # --------------------------------------------------------------------------- networks
@@ -764,7 +866,7 @@ def _network(
     prep: _Prepared, kind: str, w: int, min_weight: int, opts: _TextOptions, max_pairs: int
 ) -> tuple[pd.DataFrame, _Events, np.ndarray]:
     ev = _kind_events(prep, kind, opts)
-    codes, weights = _weights(ev, w, prep.n_users, max_pairs=max_pairs)
+    codes, weights = _weights(ev, w, prep.ucode, prep.n_users, max_pairs=max_pairs)
     kept = codes[weights >= min_weight]
     return _edges_frame(prep, codes, weights, kind, min_weight), ev, kept
 
@@ -887,7 +989,7 @@ def _evidence(
 ) -> pd.DataFrame:
     """Every (tweet of A, tweet of B) pair behind the allowed directed pair codes."""
     n = prep.n_users
-    allowed = np.unique(allowed)
+    allowed = _distinct(allowed)
     parts_a, parts_b = [], []
     if len(allowed):
         for ia, ib in _window_pairs(ev, w, max_pairs=max_pairs):
@@ -1209,7 +1311,8 @@ def edge_pvalues(
         key = np.empty_like(ev.key)
         key[perm] = ev.key[base]
         codes, weights = _weights(
-            _Events(ev.pos, key, ev.t, ev.user), w, prep.n_users, max_pairs=MAX_PAIRS
+            _Events(ev.pos, key, ev.t, ev.user), w, prep.ucode, prep.n_users,
+            max_pairs=MAX_PAIRS,
         )
         at = np.searchsorted(codes, obs_codes)
         at_ok = np.minimum(at, max(len(codes) - 1, 0))

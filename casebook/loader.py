@@ -72,7 +72,7 @@ _DATA_SUFFIXES = (".csv", ".csv.gz", ".gz", ".zip")
 _USER_COLUMNS = tuple(c for c in schema.USER_DTYPES if c not in ("hashed", "tweet_count"))
 #: Tweet columns that every load returns, whatever ``columns=`` asks for.
 _ALWAYS = ("tweetid", "userid", "tweet_time")
-_BLOCK = 1 << 24
+_BLOCK = 1 << 22
 
 OnBadRows = Literal["raise", "report"]
 EncodingErrors = Literal["raise", "replace"]

@@ -127,6 +127,23 @@ def test_normalise_text_matches_cnt_preprocessor() -> None:
     assert co.normalise_text(pd.Series([None], dtype=schema.STRING)).isna().all()
 
 
+# every Python whitespace character, and characters whose UTF-8 shares lead bytes with them
+_WS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2005\u200a\u2028\u2029\u202f\u205f\u3000"
+_NEAR_WS = "\u200b\u2019\u201c\u2060\u3001\u1681\xa9\xab\u0100\x7f\x00"
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.text(alphabet=_WS + _NEAR_WS + "aZ@\u0627\u0416\u0531", max_size=12),
+                      min_size=1, max_size=30))
+def test_normalise_text_equals_cnt_on_any_whitespace(texts: list[str]) -> None:
+    def cnt(text: str) -> str:
+        return " ".join(re.sub(r"@.*?(?=(?:[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a"
+                               r"\u2028\u2029\u202f\u205f\u3000]|$))", "", text.lower()).split())
+
+    got = co.normalise_text(pd.Series(texts, dtype=schema.STRING)).tolist()
+    assert got == [cnt(t) for t in texts]
+
+
 def test_co_link_ignores_empty_urls_and_retweet_urls() -> None:
     tweets = make_tweets([
         post("A", 0, "a", urls=["https://example.com/x", ""]),
