@@ -301,40 +301,6 @@ def _odd_whitespace(b: np.ndarray) -> np.ndarray:
     return np.concatenate(found)
 
 
-def _maybe_shared(arr: pa.Array) -> np.ndarray:
-    """False for strings that certainly occur once in ``arr`` (True: may repeat).
-
-    Compares a 64-bit fingerprint of each string's length and three 8-byte samples
-    (start, middle, end): equal strings have equal fingerprints, so a fingerprint seen
-    once marks a unique string. Cheaper than hashing whole texts; exact encoding then
-    runs only on the strings that may repeat.
-    """
-    off, data = _utf8_bytes(arr)
-    n = len(arr)
-    if n < 2:
-        return np.zeros(n, bool)
-    padded = np.zeros(len(data) + 8, np.uint8)
-    padded[:len(data)] = data
-    # every byte offset viewed as the start of an unaligned little-endian uint64
-    u64 = np.ndarray(shape=(len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
-    start, length = off[:-1], np.diff(off)
-    short = np.minimum(length, 8)
-    mask = np.where(length >= 8, np.uint64(0xFFFFFFFFFFFFFFFF),
-                    (np.uint64(1) << (8 * short).astype(np.uint64)) - np.uint64(1))
-    fp = length.astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93)
-    for k, where in enumerate((start, start + np.maximum(length - 8, 0) // 2,
-                               start + np.maximum(length - 8, 0))):
-        fp ^= (u64[where] & mask) * np.uint64((0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F,
-                                               0x165667B19E3779F9)[k])
-        fp = (fp << np.uint64(31)) | (fp >> np.uint64(33))
-    order = np.argsort(fp)
-    same = fp[order[1:]] == fp[order[:-1]]
-    out = np.zeros(n, bool)
-    out[order[1:][same]] = True
-    out[order[:-1][same]] = True
-    return out
-
-
 def _edge_spaces(arr: pa.Array) -> np.ndarray:
     """Strings that start or end with a space."""
     off, data = _utf8_bytes(arr)
@@ -342,6 +308,39 @@ def _edge_spaces(arr: pa.Array) -> np.ndarray:
     out = np.zeros(len(arr), bool)
     if filled.any():
         out[filled] = (data[off[:-1][filled]] == 0x20) | (data[off[1:][filled] - 1] == 0x20)
+    return out
+
+
+def _fingerprints(arr: pa.Array) -> np.ndarray:
+    """A 64-bit fingerprint per string: its length and three 8-byte samples (start,
+    middle, end). Equal strings have equal fingerprints; a fingerprint seen once
+    therefore marks a string seen once (see :func:`_repeated`)."""
+    off, data = _utf8_bytes(arr)
+    padded = np.zeros(len(data) + 8, np.uint8)
+    padded[:len(data)] = data
+    # every byte offset viewed as the start of an unaligned little-endian uint64
+    u64 = np.ndarray(shape=(len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    start, length = off[:-1], np.diff(off)
+    short = np.minimum(length, 8).astype(np.uint64)
+    mask = np.where(length >= 8, np.uint64(0xFFFFFFFFFFFFFFFF),
+                    (np.uint64(1) << (np.uint64(8) * short)) - np.uint64(1))
+    rest = np.maximum(length - 8, 0)
+    fp = length.astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+    for where, mul in ((start, 0x9E3779B97F4A7C15), (start + rest // 2, 0xC2B2AE3D27D4EB4F),
+                       (start + rest, 0x165667B19E3779F9)):
+        fp ^= (u64[where] & mask) * np.uint64(mul)
+        fp = (fp << np.uint64(31)) | (fp >> np.uint64(33))
+    return fp
+
+
+def _repeated(values: np.ndarray) -> np.ndarray:
+    """True where a value occurs more than once."""
+    out = np.zeros(len(values), bool)
+    if len(values) > 1:
+        order = np.argsort(values)
+        same = values[order[1:]] == values[order[:-1]]
+        out[order[1:][same]] = True
+        out[order[:-1][same]] = True
     return out
 
 
@@ -448,25 +447,58 @@ def _numpy_bool(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(_combined(arr).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _normalised_texts(df: pd.DataFrame, rows: np.ndarray, *, batch: int = 1 << 20) -> pa.Array:
-    """Normalised ``tweet_text`` of the given rows, in batches (bounded memory) that run
-    on two threads (pyarrow and numpy release the GIL)."""
+#: Frame rows per batch of text work: small batches reuse the same memory (fresh
+#: memory is what costs most) and keep both cores busy.
+_TEXT_BATCH = 1 << 17
+
+
+def _text_batches(df: pd.DataFrame, mask: np.ndarray, fn: Callable[[pa.Array], Any]) -> list[Any]:
+    """``fn`` of the ``tweet_text`` values where ``mask`` is true, batch by batch.
+
+    Batches are consecutive row ranges (a range's values are a filter of its chunks:
+    no copy of the column); with several batches they run on two threads (pyarrow and
+    numpy release the GIL). Results come in row order.
+    """
     texts = _arrow_strings(df["tweet_text"])
-    if len(rows) > 1 << 16:  # at least two batches, so both cores work
-        batch = min(batch, -(-len(rows) // 2))
-    starts = range(0, len(rows), batch)  # loop over batches of up to a million rows
 
-    def one(i: int) -> pa.Array:
-        return _normalise_arrow(_combined(texts.take(pa.array(rows[i:i + batch], pa.int64()))))
+    def one(lo: int) -> Any:
+        sel = mask[lo:lo + _TEXT_BATCH]
+        return fn(_combined(texts.slice(lo, len(sel)).filter(pa.array(sel))))
 
-    if len(starts) > 1:
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="casebook-text") as pool:
-            parts = list(pool.map(one, starts))
-    else:
-        parts = [one(i) for i in starts]
+    starts = range(0, len(mask), _TEXT_BATCH)  # loop over batches of rows
+    if len(starts) < 2:
+        return [one(lo) for lo in starts]
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="casebook-text") as pool:
+        return list(pool.map(one, starts))
+
+
+def _normalised_texts(df: pd.DataFrame, mask: np.ndarray) -> pa.Array:
+    """Normalised ``tweet_text`` (:func:`normalise_text`) of the rows where ``mask`` is
+    true, in row order."""
+    parts = _text_batches(df, mask, _normalise_arrow)
     if not parts:
         return pa.array([], pa.large_string())
     return _combined(pa.chunked_array(parts, type=parts[0].type))
+
+
+def _maybe_repeated_texts(df: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
+    """``mask`` narrowed to rows whose normalised text is present and may repeat.
+
+    This pass keeps only a fingerprint per text (:func:`_fingerprints`), so the
+    normalised texts of a whole release are never in memory at once; a text whose
+    fingerprint is unique is certainly unique.
+    """
+    def scan(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        norm = _normalise_arrow(texts)
+        return _present(norm), _fingerprints(norm)
+
+    parts = _text_batches(df, mask, scan)
+    out = np.zeros(len(mask), bool)
+    if parts:
+        ok = np.concatenate([p[0] for p in parts])
+        fp = np.concatenate([p[1] for p in parts])[ok]
+        out[np.flatnonzero(mask)[ok][_repeated(fp)]] = True
+    return out
 
 
 # --------------------------------------------------------------------------- events
@@ -527,14 +559,11 @@ def _events(prep: _Prepared, kind: str, *, drop_singletons: bool = True, **optio
         keep = original & _present(arr)
         ev = _make_events(prep, np.flatnonzero(keep), arr.filter(pa.array(keep)))
     elif kind == "co_tweet":
-        rows = np.flatnonzero(original)
-        norm = _normalised_texts(df, rows)
+        # texts certainly used once would be dropped below anyway
+        mask = _maybe_repeated_texts(df, original) if drop_singletons else original
+        norm = _normalised_texts(df, mask)
         keep = _present(norm)
-        rows, norm = rows[keep], norm.filter(pa.array(keep))
-        if drop_singletons:  # texts certainly used once: dropped below anyway
-            shared = _maybe_shared(norm)
-            rows, norm = rows[shared], norm.filter(pa.array(shared))
-        ev = _make_events(prep, rows, norm)
+        ev = _make_events(prep, np.flatnonzero(mask)[keep], norm.filter(pa.array(keep)))
     elif kind in _LIST_KEYS:
         ev = _list_events(prep, kind, original)
     elif kind == "near_duplicate":
@@ -681,7 +710,7 @@ def _near_duplicate_events(
     if shingle_size < 1:
         raise ValueError("shingle_size must be >= 1")
     candidates = np.flatnonzero(rows)
-    norm = _normalised_texts(prep.df, candidates)
+    norm = _normalised_texts(prep.df, rows)
     keep = _present(norm)
     docs_pos = candidates[keep]
     n_docs = len(docs_pos)
@@ -951,8 +980,8 @@ def networks(
     """Several coordination networks at once, as one long frame with a ``kind`` column.
 
     Same semantics and parameters as :func:`coordination_network`; the tweets are
-    prepared once for all kinds. Rows are ordered by ``kinds``, then weight (descending),
-    source and target.
+    prepared once for all kinds, and two kinds are computed at a time on two threads.
+    Rows are ordered by ``kinds``, then weight (descending), source and target.
 
     Examples
     --------
@@ -968,7 +997,16 @@ def networks(
     mw = _check_min_weight(min_weight)
     opts = _TextOptions(threshold, shingle_size, num_perm, seed)
     prep = _prepare(df)
-    frames = [_network(prep, k, w, mw, opts, max_pairs)[0] for k in dict.fromkeys(kinds)]
+
+    def one(kind: str) -> pd.DataFrame:
+        return _network(prep, kind, w, mw, opts, max_pairs)[0]
+
+    unique_kinds = list(dict.fromkeys(kinds))
+    if len(unique_kinds) > 1:  # two kinds at a time (numpy and pyarrow release the GIL)
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="casebook-kind") as pool:
+            frames = list(pool.map(one, unique_kinds))
+    else:
+        frames = [one(k) for k in unique_kinds]
     frames = [f for f in frames if len(f)]
     if not frames:
         return _empty_edges()
