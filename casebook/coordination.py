@@ -312,24 +312,28 @@ def _edge_spaces(arr: pa.Array) -> np.ndarray:
 
 
 def _fingerprints(arr: pa.Array) -> np.ndarray:
-    """A 64-bit fingerprint per string: its length and three 8-byte samples (start,
-    middle, end). Equal strings have equal fingerprints; a fingerprint seen once
-    therefore marks a string seen once (see :func:`_repeated`)."""
+    """A 64-bit fingerprint per string from its length, first 8 and last 8 bytes.
+
+    Equal strings have equal fingerprints; a fingerprint seen once therefore marks a
+    string seen once (see :func:`_repeated`).
+    """
     off, data = _utf8_bytes(arr)
-    padded = np.zeros(len(data) + 8, np.uint8)
-    padded[:len(data)] = data
+    if len(data) < 8:
+        data = np.concatenate([data, np.zeros(8 - len(data), np.uint8)])
     # every byte offset viewed as the start of an unaligned little-endian uint64
-    u64 = np.ndarray(shape=(len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    u64 = np.ndarray(shape=(len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
     start, length = off[:-1], np.diff(off)
+    # a string under 8 bytes: read the 8 bytes ending at the data's end if need be,
+    # shift it into place and keep only its own bytes
+    at = np.minimum(start, len(data) - 8)
     short = np.minimum(length, 8).astype(np.uint64)
-    mask = np.where(length >= 8, np.uint64(0xFFFFFFFFFFFFFFFF),
+    head = u64[at] >> (np.uint64(8) * (start - at).astype(np.uint64))
+    keep = np.where(short == 8, np.uint64(0xFFFFFFFFFFFFFFFF),
                     (np.uint64(1) << (np.uint64(8) * short)) - np.uint64(1))
-    rest = np.maximum(length - 8, 0)
-    fp = length.astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93)
-    for where, mul in ((start, 0x9E3779B97F4A7C15), (start + rest // 2, 0xC2B2AE3D27D4EB4F),
-                       (start + rest, 0x165667B19E3779F9)):
-        fp ^= (u64[where] & mask) * np.uint64(mul)
-        fp = (fp << np.uint64(31)) | (fp >> np.uint64(33))
+    head &= keep
+    tail = np.where(length >= 8, u64[np.maximum(start + length - 8, 0)], head)
+    fp = head * np.uint64(0x9E3779B97F4A7C15)
+    fp ^= tail * np.uint64(0xC2B2AE3D27D4EB4F) + length.astype(np.uint64)
     return fp
 
 
@@ -438,9 +442,52 @@ def _prepare(df: pd.DataFrame) -> _Prepared:
 
 
 def _present(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """True where a string is present and not blank (whitespace only)."""
-    ok = pc.and_kleene(pc.greater(pc.binary_length(arr), 0), pc.invert(pc.utf8_is_space(arr)))
-    return _numpy_bool(pc.fill_null(ok, False))
+    """True where a string is present and not blank (whitespace only).
+
+    A string whose first byte is printable ASCII other than the space is not blank;
+    only the others are checked with pyarrow.
+    """
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    parts = [np.zeros(0, bool)]
+    for chunk in chunks:  # loop over the column's chunks (one per parsed CSV block)
+        off, data = _utf8_bytes(chunk)
+        ok = off[1:] > off[:-1]
+        if chunk.null_count:
+            ok &= _numpy_bool(pc.is_valid(chunk))
+        check = ok.copy()
+        if len(data):
+            first = data[np.minimum(off[:-1], len(data) - 1)]
+            check &= (first <= 0x20) | (first >= 0x7F)
+        if check.any():
+            idx = np.flatnonzero(check)
+            ok[idx[_numpy_bool(pc.utf8_is_space(chunk.take(pa.array(idx))))]] = False
+        parts.append(ok)
+    return np.concatenate(parts)
+
+
+def _trimmed(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Strings with surrounding whitespace removed; only those that may have some
+    (first or last byte a space, a control or part of a non-ASCII character) are
+    touched, and a column that has none is returned as it is."""
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    for chunk in chunks:  # loop over the column's chunks
+        off, data = _utf8_bytes(chunk)
+        filled = off[1:] > off[:-1]
+        ends = data[np.concatenate([off[:-1][filled], off[1:][filled] - 1])]
+        if ((ends <= 0x20) | (ends >= 0x7F)).any():
+            break
+    else:
+        return arr
+    arr = _combined(arr)
+    off, data = _utf8_bytes(arr)
+    filled = off[1:] > off[:-1]
+    n = int(filled.sum())
+    ends = data[np.concatenate([off[:-1][filled], off[1:][filled] - 1])]
+    odd = (ends <= 0x20) | (ends >= 0x7F)
+    edge = np.zeros(len(arr), bool)
+    edge[filled] = odd[:n] | odd[n:]
+    mask = pa.array(edge)
+    return pc.replace_with_mask(arr, mask, pc.utf8_trim_whitespace(arr.filter(mask)))
 
 
 def _numpy_bool(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -551,11 +598,11 @@ def _events(prep: _Prepared, kind: str, *, drop_singletons: bool = True, **optio
     if kind == "co_post":
         ev = _make_events(prep, np.flatnonzero(prep.ok), None)
     elif kind == "co_retweet":
-        arr = _combined(pc.utf8_trim_whitespace(_arrow_strings(df["retweet_tweetid"])))
+        arr = _trimmed(_arrow_strings(df["retweet_tweetid"]))
         keep = prep.ok & prep.is_rt & _present(arr)
         ev = _make_events(prep, np.flatnonzero(keep), arr.filter(pa.array(keep)))
     elif kind == "co_reply":
-        arr = _combined(pc.utf8_trim_whitespace(_arrow_strings(df["in_reply_to_tweetid"])))
+        arr = _trimmed(_arrow_strings(df["in_reply_to_tweetid"]))
         keep = original & _present(arr)
         ev = _make_events(prep, np.flatnonzero(keep), arr.filter(pa.array(keep)))
     elif kind == "co_tweet":
@@ -572,11 +619,11 @@ def _events(prep: _Prepared, kind: str, *, drop_singletons: bool = True, **optio
         raise ValueError(kind)
     if drop_singletons and kind != "co_post" and len(ev):
         # a key used by a single tweet cannot link two accounts
-        counts = np.bincount(ev.key)
-        ev = ev.subset(counts[ev.key] > 1)
-        if ev.labels is not None:  # keep only the labels of keys still in use
-            used, ev.key = np.unique(ev.key, return_inverse=True)
-            ev.labels = ev.labels.take(pa.array(used, pa.int64()))
+        shared = np.bincount(ev.key, minlength=len(ev.labels) if ev.labels is not None else 0) > 1
+        ev = ev.subset(shared[ev.key])
+        if ev.labels is not None:  # keep only the labels of keys still in use, renumbered
+            ev.key = (np.cumsum(shared) - 1)[ev.key]
+            ev.labels = ev.labels.filter(pa.array(shared))
     return ev
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -260,6 +261,32 @@ def test_minhash_signatures_equal_datasketch() -> None:
         m = MinHash(num_perm=64, seed=7, hashfunc=int)
         m.update_batch(h32[doc == d].tolist())
         np.testing.assert_array_equal(sig[d], m.hashvalues)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.none() | st.text(alphabet=_WS + _NEAR_WS + "a1", max_size=5), max_size=20),
+       cut=st.integers(0, 20))
+def test_present_and_trimmed_follow_python_strip(values: list[str | None], cut: int) -> None:
+    # two chunks, as a column read from several CSV blocks
+    arr = pa.chunked_array([pa.array(values[:cut], pa.string()), pa.array(values[cut:], pa.string())])
+    assert co._present(arr).tolist() == [v is not None and v.strip() != "" for v in values]
+    trimmed = co._trimmed(arr)
+    assert trimmed.to_pylist() == [None if v is None else v.strip() for v in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.text(alphabet="ab\u00e9", max_size=11), max_size=25),
+       offset=st.integers(0, 5))
+def test_fingerprints_equal_for_equal_texts(values: list[str], offset: int) -> None:
+    arr = pa.array(values, pa.large_string()).slice(min(offset, len(values)))
+    texts = arr.to_pylist()
+    fp = co._fingerprints(arr)
+    for i, a in enumerate(texts):
+        for j, b in enumerate(texts):
+            if a == b:
+                assert fp[i] == fp[j]
+    repeated = co._repeated(fp)
+    assert all(repeated[i] for i, t in enumerate(texts) if texts.count(t) > 1)
 
 
 # --------------------------------------------------------------------------- CNT equivalence
