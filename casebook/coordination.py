@@ -123,6 +123,8 @@ KINDS: tuple[str, ...] = (
 CNT_KINDS: tuple[str, ...] = ("co_retweet", "co_tweet", "co_link", "co_reply")
 #: Kinds computed by :func:`networks` by default: all but the ``co_post`` baseline.
 DEFAULT_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "co_post")
+# (A, B, tweet) codes must stay below this to be sorted as one int64 key
+_ONE_SORT_LIMIT = 2**62
 #: Default cap on the tweet pairs expanded at once (memory guard, ~16 bytes per pair).
 MAX_PAIRS: int = 1 << 23
 
@@ -465,6 +467,16 @@ def _present(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.concatenate(parts)
 
 
+def _filled(norm: pa.Array) -> np.ndarray:
+    """Present and non-empty; for normalised texts (never blank unless empty) this is
+    :func:`_present`."""
+    off = _utf8_bytes(norm)[0]
+    ok = off[1:] > off[:-1]
+    if norm.null_count:
+        ok &= _numpy_bool(pc.is_valid(norm))
+    return ok
+
+
 def _trimmed(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Strings with surrounding whitespace removed; only those that may have some
     (first or last byte a space, a control or part of a non-ASCII character) are
@@ -537,7 +549,7 @@ def _maybe_repeated_texts(df: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
     """
     def scan(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         norm = _normalise_arrow(texts)
-        return _present(norm), _fingerprints(norm)
+        return _filled(norm), _fingerprints(norm)
 
     parts = _text_batches(df, mask, scan)
     out = np.zeros(len(mask), bool)
@@ -597,19 +609,16 @@ def _events(prep: _Prepared, kind: str, *, drop_singletons: bool = True, **optio
     original = prep.ok & ~prep.is_rt
     if kind == "co_post":
         ev = _make_events(prep, np.flatnonzero(prep.ok), None)
-    elif kind == "co_retweet":
-        arr = _trimmed(_arrow_strings(df["retweet_tweetid"]))
-        keep = prep.ok & prep.is_rt & _present(arr)
-        ev = _make_events(prep, np.flatnonzero(keep), arr.filter(pa.array(keep)))
-    elif kind == "co_reply":
-        arr = _trimmed(_arrow_strings(df["in_reply_to_tweetid"]))
-        keep = original & _present(arr)
-        ev = _make_events(prep, np.flatnonzero(keep), arr.filter(pa.array(keep)))
+    elif kind in _SCALAR_KEYS:
+        rows = prep.ok & prep.is_rt if kind == "co_retweet" else original
+        arr = _trimmed(_combined(_arrow_strings(df[_SCALAR_KEYS[kind]]).filter(pa.array(rows))))
+        keep = _present(arr)
+        ev = _make_events(prep, np.flatnonzero(rows)[keep], arr.filter(pa.array(keep)))
     elif kind == "co_tweet":
         # texts certainly used once would be dropped below anyway
         mask = _maybe_repeated_texts(df, original) if drop_singletons else original
         norm = _normalised_texts(df, mask)
-        keep = _present(norm)
+        keep = _filled(norm)
         ev = _make_events(prep, np.flatnonzero(mask)[keep], norm.filter(pa.array(keep)))
     elif kind in _LIST_KEYS:
         ev = _list_events(prep, kind, original)
@@ -865,13 +874,23 @@ def _weights(
     pairs is reduced to its distinct (tweet of A, account B) pairs, then counted per
     (A, B); a tweet's pairs all fall in one chunk, so the chunks add up.
     """
+    n_rows = len(tweet_user)
+    one_sort = n_users * n_users * max(n_rows, 1) < _ONE_SORT_LIMIT
     codes, counts = [], []
     for ia, ib in _window_pairs(ev, w, max_pairs=max_pairs):
         if ev.pair_filter is not None:
             ia, ib = ev.pair_filter(ev, ia, ib)
-        tweet_target = _distinct(ev.pos[ia] * n_users + ev.user[ib])
-        pair = tweet_user[tweet_target // n_users] * n_users + tweet_target % n_users
-        u, k = np.unique(pair, return_counts=True)
+        pos_a = ev.pos[ia]
+        if one_sort:  # (A, B, tweet of A) in one code: sorted distinct codes are grouped by (A, B)
+            pair = _distinct((tweet_user[pos_a] * n_users + ev.user[ib]) * n_rows + pos_a) // n_rows
+            if len(pair) == 0:
+                continue
+            starts = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
+            u, k = pair[starts], np.diff(np.append(starts, len(pair)))
+        else:
+            tweet_target = _distinct(pos_a * n_users + ev.user[ib])
+            pair = tweet_user[tweet_target // n_users] * n_users + tweet_target % n_users
+            u, k = np.unique(pair, return_counts=True)
         codes.append(u)
         counts.append(k)
     if not codes:
@@ -928,13 +947,15 @@ def _edges_frame(
     codes, weights = codes[keep], weights[keep]
     if len(codes) == 0:
         return _empty_edges()
-    src, dst = codes // prep.n_users, codes % prep.n_users
-    order = np.lexsort((dst, src, -weights))  # user codes follow the sorted ids
+    # codes are sorted (source, target), user codes follow the sorted ids: a stable sort
+    # by weight gives weight (descending), then source and target
+    order = np.argsort(-weights, kind="stable")
+    codes = codes[order]
     return pd.DataFrame({
-        "source": _ids(prep, src[order]),
-        "target": _ids(prep, dst[order]),
+        "source": _ids(prep, codes // prep.n_users),
+        "target": _ids(prep, codes % prep.n_users),
         "weight": weights[order].astype(np.int64),
-        "kind": pd.array(np.full(len(order), kind, dtype=object), dtype=schema.STRING),
+        "kind": pd.array(pa.repeat(pa.scalar(kind, pa.string()), len(order)), dtype=schema.STRING),
     })
 
 

@@ -11,6 +11,7 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 import pandas as pd
@@ -353,6 +354,16 @@ def test_matches_cnt_definition(tweets: pd.DataFrame, kind: str, window: int,
     assert (got["source"] != got["target"]).all()
     order = got.sort_values(["weight", "source", "target"], ascending=[False, True, True])
     assert got.index.equals(order.index)
+
+
+@settings(max_examples=30, deadline=None)
+@given(tweets=tweet_frames(), kind=st.sampled_from(co.CNT_KINDS), max_pairs=st.sampled_from([2, co.MAX_PAIRS]))
+def test_weights_without_the_one_sort_code_are_the_same(tweets: pd.DataFrame, kind: str,
+                                                          max_pairs: int) -> None:
+    # many accounts x many tweets would overflow the one-sort code: the fallback agrees
+    with patch.object(co, "_ONE_SORT_LIMIT", 0):
+        got = co.coordination_network(tweets, kind=kind, max_pairs=max_pairs)
+    assert weights(got) == cnt_reference(tweets, kind, 60)
 
 
 @settings(max_examples=25, deadline=None)
