@@ -64,6 +64,10 @@ chunk by chunk, so memory stays bounded even for a hashtag with thousands of twe
 the same minute (a single tweet whose window alone holds more than ``max_pairs`` tweets
 is processed as its own chunk). Run time grows with the number of matching pairs, not
 with the square of a key's popularity. No Python loop runs over tweets or pairs.
+Texts are normalised in batches of rows on two threads; ``co_tweet`` first keeps only a
+64-bit fingerprint per text and normalises again, exactly, only the texts whose
+fingerprint repeats (a unique fingerprint is a unique text). :func:`networks` computes
+two kinds at a time.
 
 Beyond the networks: :func:`edge_evidence` (the tweets behind an edge),
 :func:`calibrate` and :func:`threshold_for_fpr` (how many ordinary accounts a threshold
