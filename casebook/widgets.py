@@ -953,8 +953,11 @@ class Explorer:
         subset = self._tweets
         if self.kind == "co_retweet":
             s, e = self._slice(userid)
-            keys = np.unique(self._rt_key[s:e])
-            positions = self._order[np.isin(self._rt_key, keys[keys >= 0])]
+            # key codes are -1 (none) or 0..K-1: a lookup table beats a unique + isin
+            wanted = np.zeros(int(self._rt_key.max(initial=-1)) + 2, bool)
+            wanted[self._rt_key[s:e] + 1] = True
+            wanted[0] = False
+            positions = self._order[wanted[self._rt_key + 1]]
             subset = self._tweets[[c for c in _EVIDENCE_INPUT if c in self._tweets.columns]] \
                 .iloc[np.sort(positions)]
         return _edges_touching(subset, [userid], kind=self.kind, window=self.window,
