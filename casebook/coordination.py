@@ -1821,11 +1821,13 @@ def _cli_network(args: argparse.Namespace) -> int:
         print(f"casebook network: {exc}", file=sys.stderr)
         return 2
     edges, evidence = result if isinstance(result, tuple) else (result, None)
-    # ids are Twitter's (hashes or numbers), never operator-written text: kept verbatim
-    edges[["source", "target", "weight"]].to_csv(args.out, index=False)
+    # plain ids (hashes or numbers) are kept verbatim so the files join back to the
+    # archive; anything else, ids of a hostile file included, is neutralised
+    to_safe_csv(edges[["source", "target", "weight"]], args.out, columns=[],
+                ids=["source", "target"])
     print(f"{len(edges)} {args.kind} edges (min weight {min_weight}) -> {args.out}")
     if evidence is not None:
-        text_cols = ["key", "source_text", "target_text"]
-        to_safe_csv(evidence, args.evidence, columns=text_cols)
+        to_safe_csv(evidence, args.evidence, columns=["key", "source_text", "target_text"],
+                    ids=["source", "target", "source_tweetid", "target_tweetid"])
         print(f"{len(evidence)} tweet pairs -> {args.evidence}")
     return 0

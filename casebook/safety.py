@@ -31,6 +31,8 @@ __all__ = ["FORMULA_PREFIXES", "defang_url", "escape_html", "neutralise_csv_cell
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _FORMULA_START = r"^[=+\-@\t\r]"
+# a decimal id or a hashed id (base64 alphabet, optional padding): inert in a spreadsheet
+_PLAIN_ID = r"\d+|[A-Za-z0-9+/]+={0,2}"
 _URL = re.compile(r"(?i)\b(h)tt(ps?)://([^\s/?#<>\"']+)")
 _FTP = re.compile(r"(?i)\bftp://([^\s/?#<>\"']+)")
 
@@ -79,6 +81,7 @@ def to_safe_csv(
     path: str | os.PathLike[str],
     *,
     columns: Sequence[str] | None = None,
+    ids: Sequence[str] = (),
     index: bool = False,
     **to_csv_kwargs: object,
 ) -> None:
@@ -91,19 +94,51 @@ def to_safe_csv(
     path
         Output file.
     columns
-        The columns to neutralise; default every text column (string or object dtype).
-        Pass a subset to keep machine-generated columns (such as archive ids) verbatim.
+        The columns to neutralise; default every text column (string or object dtype)
+        that is not in ``ids``.
+    ids
+        Id columns (``userid``, ``tweetid``...): a plain id (digits, or a hashed id in
+        the base64 alphabet such as ``+EL31k...Y=``) is written verbatim, so the file
+        joins back to the archive; any other cell is neutralised like text (an id in a
+        hostile file can be a formula too).
     index
         Write the index (default False).
     **to_csv_kwargs
         Passed on to :meth:`pandas.DataFrame.to_csv`.
+
+    Examples
+    --------
+    >>> import io
+    >>> buf = io.StringIO()
+    >>> to_safe_csv(pd.DataFrame({"userid": ["+Ab/9=", "=SUM(1)"], "t": ["=1", "ok"]}),
+    ...             buf, ids=["userid"])
+    >>> print(buf.getvalue().strip())
+    userid,t
+    +Ab/9=,'=1
+    '=SUM(1),ok
     """
-    names = [c for c in df.columns if _is_text(df[c])] if columns is None else list(columns)
-    missing = [c for c in names if c not in df.columns]
+    id_names = list(ids)
+    names = (
+        [c for c in df.columns if _is_text(df[c]) and c not in id_names]
+        if columns is None else list(columns)
+    )
+    missing = [c for c in [*names, *id_names] if c not in df.columns]
     if missing:
         raise KeyError(f"columns not in the table: {missing}")
-    safe = df.assign(**{c: neutralise_csv_cell(df[c]) for c in names})
+    safe = df.assign(
+        **{c: neutralise_csv_cell(df[c]) for c in names},
+        **{c: _neutralise_ids(df[c]) for c in id_names},
+    )
     safe.to_csv(path, index=index, **to_csv_kwargs)
+
+
+def _neutralise_ids(values: pd.Series) -> pd.Series:
+    """Neutralise the cells of an id column that are not plain ids."""
+    text = values.astype("string")
+    risky = (text.str.match(_FORMULA_START) & ~text.str.fullmatch(_PLAIN_ID)).fillna(False)
+    if not risky.any():
+        return values
+    return text.mask(risky.astype(bool), "'" + text)
 
 
 @overload

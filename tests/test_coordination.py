@@ -588,6 +588,25 @@ def test_cli_network_writes_edges_and_safe_evidence(write_tweets, tmp_path: Path
     assert main(["network", str(path), "--window", "30s", "--out", str(out)]) == 2
 
 
+def test_cli_network_keeps_hashed_ids_and_neutralises_formula_ids(write_tweets,
+                                                                  tmp_path: Path) -> None:
+    hashed = "+EL31kZ5AO/+wTjkmSFtqVppSoYdzxOeUjnS+CQPK2Y="
+    rows = [
+        tweet_row(tweetid="1", userid=hashed, tweet_text="same", tweet_time="2020-09-30 01:15"),
+        tweet_row(tweetid="2", userid='=HYPERLINK("http://x.example")', tweet_text="same",
+                  tweet_time="2020-09-30 01:15"),
+    ]
+    out, evidence = tmp_path / "edges.csv", tmp_path / "evidence.csv"
+    assert main(["network", str(write_tweets(rows)), "--kind", "co_tweet", "--out", str(out),
+                 "--evidence", str(evidence)]) == 0
+    for f in (out, evidence):
+        with f.open(newline="") as fh:
+            cells = [c for row in csv.reader(fh) for c in row]
+        assert hashed in cells  # joins back to the archive
+        assert "'=HYPERLINK(\"http://x.example\")" in cells
+        assert not any(c.startswith("=") for c in cells)
+
+
 def test_cli_network_with_control(write_tweets, tmp_path: Path, capsys) -> None:
     op = write_tweets([
         tweet_row(tweetid=str(i), userid=u, is_retweet="true", retweet_tweetid=f"r{i // 2}",
