@@ -20,6 +20,10 @@ Exercises (:data:`EXERCISES`)
 ``top_account_share``
     The share of the Iran network's tweets posted by its most active account
     (a fraction; a percentage above 1 is read as percent).
+``operator_offset``
+    The UTC offset that the Iran network's working day points to: hours (``3.5``), a
+    string (``"+03:30"``, ``"UTC+3:30"``), a timedelta, or the table of
+    :func:`casebook.activity.infer_utc_offset`.
 
 Run ``python -m casebook.workshop`` to generate the workshop specimen if it is missing
 (``make lab`` does this before starting JupyterLab).
@@ -31,8 +35,10 @@ import argparse
 import dataclasses
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -403,6 +409,60 @@ def _grade_share(answer: Any, ctx: _Context) -> CheckResult:
         "(casebook.accounts.concentration does it)."))
 
 
+_OFFSET = re.compile(r"^\s*(?:utc|gmt)?\s*([+\-\u2212])?\s*(\d{1,2})(?:[:h]?(\d{2}))?\s*$", re.I)
+
+
+def _offset_hours(answer: Any) -> float | None:
+    """An offset answer in hours, or None when it is not one."""
+    if isinstance(answer, pd.DataFrame):
+        if "utc_offset" not in answer.columns or len(answer) != 1:
+            return None
+        answer = answer["utc_offset"].iloc[0]
+    if isinstance(answer, pd.Series | np.ndarray) and np.size(answer) == 1:
+        answer = np.asarray(answer).ravel()[0]
+    if isinstance(answer, timedelta | pd.Timedelta):
+        return pd.Timedelta(answer) / pd.Timedelta(hours=1)
+    if isinstance(answer, str):
+        m = _OFFSET.match(answer)
+        if m is None:
+            return None
+        sign = -1 if m.group(1) in ("-", "\u2212") else 1
+        return sign * (int(m.group(2)) + int(m.group(3) or 0) / 60)
+    if isinstance(answer, bool) or not isinstance(answer, int | float | np.number):
+        return None
+    value = float(answer)
+    return value if np.isfinite(value) else None
+
+
+def _grade_offset(answer: Any, ctx: _Context) -> CheckResult:
+    ex = "operator_offset"
+    truth = float(ctx.truth("iran_202012")["planted"]["operator_utc_offset_hours"])
+    value = _offset_hours(answer)
+    if value is None:
+        return CheckResult(ex, "wrong", "Expected a UTC offset: hours such as 2 or -5.5, or a "
+                           "string such as '+02:00'.")
+    label = f"UTC{'+' if value >= 0 else '-'}{int(abs(value)):02d}:{round(abs(value) % 1 * 60):02d}"
+    if abs(value - truth) < 1 / 120:
+        return CheckResult(ex, "right", (
+            f"{label}: the tweets fill a 09:00-18:00 working week on Tehran's clock. Few "
+            "places keep a half-hour offset (Iran, Afghanistan at +4:30, India at +5:30, "
+            "Newfoundland at -3:30), so here the clock itself points to Iran. It is one "
+            "signal among several: the offset is read against an assumed working day, and "
+            "offsets 30 minutes apart score almost as well (see margin and confidence)."))
+    if abs(value + truth) < 1 / 120:
+        return CheckResult(ex, "wrong", (
+            f"{label} has the wrong sign. Local time = UTC + offset: a working day that "
+            "starts before 09:00 UTC belongs to a place east of Greenwich."))
+    if abs(value - truth) <= 1:
+        return CheckResult(ex, "wrong", (
+            f"{label} is close. Offsets 30 minutes apart score almost alike: compare the "
+            "office-hours share of the candidates (casebook.activity.offset_scores) instead "
+            "of reading the peak hour off a chart."))
+    return CheckResult(ex, "wrong", (
+        f"{label} is far off. Hint: casebook.activity.infer_utc_offset tries every offset "
+        "and keeps the one that puts most tweets inside office hours."))
+
+
 #: The exercises, by id, in the order of the notebook.
 EXERCISES: dict[str, Exercise] = {e.id: e for e in [
     Exercise("debate_accounts", "iran_202012",
@@ -424,6 +484,12 @@ EXERCISES: dict[str, Exercise] = {e.id: e for e in [
              "What share of the Iran network's tweets comes from one account?",
              "casebook.accounts.concentration or casebook.accounts.top_accounts.",
              _grade_share),
+    Exercise("operator_offset", "iran_202012",
+             "Which UTC offset does the Iran network's working day point to?",
+             "The archive's clock is UTC. casebook.activity.infer_utc_offset scores every "
+             "offset by the share of tweets in office hours (09:00-18:00 local, Monday to "
+             "Friday).",
+             _grade_offset),
 ]}
 
 

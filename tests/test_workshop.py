@@ -156,6 +156,21 @@ def test_top_account_share(specimen: Path, releases: dict) -> None:
     assert "between 0 and 1" in _grade("top_account_share", 250, specimen).message
 
 
+# --------------------------------------------------------------------------- operator offset
+
+
+def test_operator_offset(specimen: Path, releases: dict) -> None:
+    inferred = activity.infer_utc_offset(releases["iran_202012"].tweets)
+    assert _grade("operator_offset", inferred, specimen).right
+    for answer in (3.5, "+03:30", "UTC+3:30", pd.Timedelta(hours=3, minutes=30)):
+        assert _grade("operator_offset", answer, specimen).right, answer
+    assert "wrong sign" in _grade("operator_offset", "-03:30", specimen).message
+    assert "close" in _grade("operator_offset", 4, specimen).message
+    assert "far off" in _grade("operator_offset", -5, specimen).message
+    for bad in ("Tehran", True, [3.5, 4.0]):
+        assert "Expected a UTC offset" in _grade("operator_offset", bad, specimen).message
+
+
 # --------------------------------------------------------------------------- specimen helper
 
 
@@ -233,7 +248,8 @@ def test_notebooks_are_committed_executed_and_clean() -> None:
     exercise_checks = [_printed(c) for c in _code(EXERCISES_NB) if "workshop.check(" in c.source]
     assert all("Not answered yet." in text for text in exercise_checks)
     solution_checks = [_printed(c) for c in _code(SOLUTIONS_NB) if "workshop.check(" in c.source]
-    assert len(solution_checks) == 4 and all("Right!" in text for text in solution_checks)
+    assert len(solution_checks) == len(workshop.EXERCISES)
+    assert all("Right!" in text for text in solution_checks)
 
 
 def test_solutions_pass_on_another_specimen(specimen: Path, monkeypatch: pytest.MonkeyPatch) -> None:
