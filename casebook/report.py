@@ -255,6 +255,14 @@ def _plain(s: pd.Series, defang: bool, abbreviate_ids: bool = False) -> pd.Serie
     return (safety.defang_url(text) if defang else text).fillna("")
 
 
+#: Columns holding archive ids (kept verbatim in CSV exports when they are plain ids).
+_ID_COLUMNS = frozenset({
+    "tweetid", "userid", "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
+    "retweet_userid", "retweet_tweetid", "source", "target", "source_tweetid",
+    "target_tweetid",
+})
+
+
 def export_csv(
     df: pd.DataFrame,
     path: str | os.PathLike[str],
@@ -266,8 +274,10 @@ def export_csv(
 
     Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
     ``@``, a tab or a carriage return) get a leading ``'``
-    (:func:`casebook.safety.to_safe_csv`); this includes hashed ids that happen to
-    start with ``+``, so re-read such files with care. List columns are written
+    (:func:`casebook.safety.to_safe_csv`). In the id columns (``tweetid``, ``userid``,
+    ``retweet_userid``... and ``source``/``target`` of edges) a plain id, digits or a
+    hashed id such as ``+EL31k...Y=``, is kept verbatim so the file joins back to the
+    archive; any other cell there is neutralised too. List columns are written
     comma-separated.
 
     Parameters
@@ -300,7 +310,8 @@ def export_csv(
             frame[col] = _join_lists(df[col])
         if defang and col in columns:
             frame[col] = safety.defang_url(frame[col].astype(STRING))
-    safety.to_safe_csv(frame, out)
+    ids = [c for c in frame.columns if c in _ID_COLUMNS and not _is_list(df[c])]
+    safety.to_safe_csv(frame, out, ids=ids)
     return out
 
 

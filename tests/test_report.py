@@ -105,6 +105,18 @@ def test_export_csv_neutralises_formulas_and_defangs(tmp_path: Path) -> None:
     assert rows[1]["urls"] == "" and rows[0]["like_count"] == "5"
 
 
+def test_export_csv_keeps_plain_ids_and_neutralises_formula_ids(tmp_path: Path) -> None:
+    frame = pd.DataFrame({
+        "userid": pd.array(["+EL31kZ5AO/+wTjkmSFtqVppSoYdzxOeUjnS+CQPK2Y=", "=1+1", "123"],
+                           dtype="string"),
+        "tweet_text": pd.array(["+1 for this", "ok", "-5"], dtype="string"),
+    })
+    path = report.export_csv(frame, tmp_path / "ids.csv")
+    back = pd.read_csv(path, dtype=str)
+    assert back["userid"].tolist() == ["+EL31kZ5AO/+wTjkmSFtqVppSoYdzxOeUjnS+CQPK2Y=", "'=1+1", "123"]
+    assert back["tweet_text"].tolist() == ["'+1 for this", "ok", "'-5"]
+
+
 def test_export_csv_can_keep_links(tmp_path: Path) -> None:
     path = report.export_csv(_tweets(), tmp_path / "t.csv", defang=False)
     with open(path, newline="", encoding="utf-8") as fh:
