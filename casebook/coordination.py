@@ -307,14 +307,26 @@ def _odd_whitespace(b: np.ndarray) -> np.ndarray:
     return np.concatenate(found)
 
 
-def _edge_spaces(arr: pa.Array) -> np.ndarray:
-    """Strings that start or end with a space."""
+def _end_bytes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(non-empty, first byte, last byte) of each string; the bytes are 0 where empty."""
     off, data = _utf8_bytes(arr)
     filled = off[1:] > off[:-1]
-    out = np.zeros(len(arr), bool)
-    if filled.any():
-        out[filled] = (data[off[:-1][filled]] == 0x20) | (data[off[1:][filled] - 1] == 0x20)
-    return out
+    first = np.zeros(len(arr), np.uint8)
+    last = np.zeros(len(arr), np.uint8)
+    first[filled] = data[off[:-1][filled]]
+    last[filled] = data[off[1:][filled] - 1]
+    return filled, first, last
+
+
+def _maybe_space(b: np.ndarray) -> np.ndarray:
+    """Bytes that may belong to whitespace: ASCII space and controls, any non-ASCII."""
+    return (b <= 0x20) | (b >= 0x7F)
+
+
+def _edge_spaces(arr: pa.Array) -> np.ndarray:
+    """Strings that start or end with a space."""
+    filled, first, last = _end_bytes(arr)
+    return filled & ((first == 0x20) | (last == 0x20))
 
 
 def _fingerprints(arr: pa.Array) -> np.ndarray:
@@ -450,20 +462,16 @@ def _prepare(df: pd.DataFrame) -> _Prepared:
 def _present(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """True where a string is present and not blank (whitespace only).
 
-    A string whose first byte is printable ASCII other than the space is not blank;
-    only the others are checked with pyarrow.
+    A string whose first byte cannot be whitespace is not blank; only the others are
+    checked with pyarrow.
     """
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     parts = [np.zeros(0, bool)]
     for chunk in chunks:  # loop over the column's chunks (one per parsed CSV block)
-        off, data = _utf8_bytes(chunk)
-        ok = off[1:] > off[:-1]
+        ok, first, _ = _end_bytes(chunk)
         if chunk.null_count:
             ok &= _numpy_bool(pc.is_valid(chunk))
-        check = ok.copy()
-        if len(data):
-            first = data[np.minimum(off[:-1], len(data) - 1)]
-            check &= (first <= 0x20) | (first >= 0x7F)
+        check = ok & _maybe_space(first)
         if check.any():
             idx = np.flatnonzero(check)
             ok[idx[_numpy_bool(pc.utf8_is_space(chunk.take(pa.array(idx))))]] = False
@@ -481,27 +489,13 @@ def _filled(norm: pa.Array) -> np.ndarray:
     return ok
 
 
-def _trimmed(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """Strings with surrounding whitespace removed; only those that may have some
-    (first or last byte a space, a control or part of a non-ASCII character) are
-    touched, and a column that has none is returned as it is."""
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    for chunk in chunks:  # loop over the column's chunks
-        off, data = _utf8_bytes(chunk)
-        filled = off[1:] > off[:-1]
-        ends = data[np.concatenate([off[:-1][filled], off[1:][filled] - 1])]
-        if ((ends <= 0x20) | (ends >= 0x7F)).any():
-            break
-    else:
+def _trimmed(arr: pa.Array) -> pa.Array:
+    """Strings with surrounding whitespace removed; only those whose first or last byte
+    may be whitespace are touched, and an array that has none is returned as it is."""
+    filled, first, last = _end_bytes(arr)
+    edge = filled & (_maybe_space(first) | _maybe_space(last))
+    if not edge.any():
         return arr
-    arr = _combined(arr)
-    off, data = _utf8_bytes(arr)
-    filled = off[1:] > off[:-1]
-    n = int(filled.sum())
-    ends = data[np.concatenate([off[:-1][filled], off[1:][filled] - 1])]
-    odd = (ends <= 0x20) | (ends >= 0x7F)
-    edge = np.zeros(len(arr), bool)
-    edge[filled] = odd[:n] | odd[n:]
     mask = pa.array(edge)
     return pc.replace_with_mask(arr, mask, pc.utf8_trim_whitespace(arr.filter(mask)))
 
@@ -644,7 +638,7 @@ def _list_events(prep: _Prepared, kind: str, rows: np.ndarray) -> _Events:
     lists = _arrow_lists(prep.df[_LIST_KEYS[kind]])
     flat = _combined(_arrow_strings(pc.list_flatten(lists)))
     parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
-    values = pc.utf8_trim_whitespace(flat)
+    values = _trimmed(flat)
     if kind == "co_hashtag":
         values = pc.utf8_ltrim(values, characters="#")
     keep = rows[parent] & _present(values)
@@ -771,7 +765,7 @@ def _near_duplicate_events(
         raise ValueError("shingle_size must be >= 1")
     candidates = np.flatnonzero(rows)
     norm = _normalised_texts(prep.df, rows)
-    keep = _present(norm)
+    keep = _filled(norm)
     docs_pos = candidates[keep]
     n_docs = len(docs_pos)
     empty = _Events(*(np.zeros(0, np.int64) for _ in range(4)))

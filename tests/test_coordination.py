@@ -271,7 +271,7 @@ def test_present_and_trimmed_follow_python_strip(values: list[str | None], cut: 
     # two chunks, as a column read from several CSV blocks
     arr = pa.chunked_array([pa.array(values[:cut], pa.string()), pa.array(values[cut:], pa.string())])
     assert co._present(arr).tolist() == [v is not None and v.strip() != "" for v in values]
-    trimmed = co._trimmed(arr)
+    trimmed = co._trimmed(arr.combine_chunks())
     assert trimmed.to_pylist() == [None if v is None else v.strip() for v in values]
 
 
