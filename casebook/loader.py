@@ -994,6 +994,7 @@ def _read_source(
     encoding_errors: EncodingErrors,
     selection: _Columns,
     pool: concurrent.futures.Executor,
+    count_duplicates: bool = False,
 ) -> _Part:
     header = _read_header(source)
     role = _role(source, header)
@@ -1032,8 +1033,12 @@ def _read_source(
             {"file": source.label, "line": ln, "reason": why, "text": txt[:500]}
             for ln, why, txt in scanned
         ]
-    # the duplicate check needs only the raw ids: it runs beside the conversion
-    duplicates = pool.submit(_duplicate_count, table.column("tweetid")) if role == "tweets" else None
+    # the only tweets file: its duplicate check needs only the raw ids and runs beside the
+    # conversion (split parts are checked together once combined)
+    duplicates = (
+        pool.submit(_duplicate_count, table.column("tweetid"))
+        if count_duplicates and role == "tweets" else None
+    )
     raw_cols = dict(zip(table.column_names, table.columns, strict=True))
     del table  # _convert releases each raw column once it is typed
     converted, problems = _convert(raw_cols)
@@ -1179,12 +1184,13 @@ def load_release(
                     users=_to_pandas(users_t, consume=True), provenance=prov,
                     rejected=_to_pandas(rejected_t), checks=meta.get("checks", {}),
                 )
+        sources = _sources(files)
         parts = [
             _read_source(
                 source, on_bad_rows=on_bad_rows, encoding_errors=encoding_errors,
-                selection=selection, pool=pool,
+                selection=selection, pool=pool, count_duplicates=len(sources) == 1,
             )
-            for source in _sources(files)
+            for source in sources
         ]
         shas = {f: digests[f].result() for f in files}
     finally:
@@ -1266,9 +1272,9 @@ def _assemble(parts: list[_Part]) -> tuple[pa.Table, pa.Table, dict[str, Any]]:
         [p.table for p in parts if p.role == "tweets"], promote_options="default"
     )
     tweetid = tweets_t.column("tweetid")
-    tweet_parts = [p for p in parts if p.role == "tweets"]
-    if len(tweet_parts) == 1 and tweet_parts[0].duplicates is not None:
-        checks["duplicate_tweetids"] = tweet_parts[0].duplicates
+    counted = [p.duplicates for p in parts if p.role == "tweets"]
+    if len(counted) == 1 and counted[0] is not None:
+        checks["duplicate_tweetids"] = counted[0]
     else:  # several files: a duplicate may sit in two of them
         checks["duplicate_tweetids"] = _duplicate_count(tweetid)
     examples: list[str] = []

@@ -281,6 +281,19 @@ def test_only_users_file_is_an_error(tmp_path: Path) -> None:
         load_release(path, cache=False)
 
 
+def test_duplicate_tweet_ids_across_split_parts_and_after_rejects(write_tweets) -> None:
+    a = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="2")], name="op_tweets_csv_hashed_1.csv")
+    b = write_tweets([tweet_row(tweetid="2"), tweet_row(tweetid="3")], name="op_tweets_csv_hashed_2.csv")
+    with pytest.warns(UserWarning, match="1 duplicate tweet id"):
+        release = load_release([a, b], cache=False)
+    assert release.checks["duplicate_tweetid_examples"] == ["2"]
+    # the second "1" has an unreadable count: once rejected, no id repeats
+    c = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="1", like_count="many")],
+                     name="op2_tweets_csv_hashed.csv")
+    release = load_release(c, cache=False, on_bad_rows="report")
+    assert len(release.tweets) == 1 and release.checks["duplicate_tweetids"] == 0
+
+
 def test_duplicate_tweet_ids_are_reported_not_dropped(write_tweets) -> None:
     path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="1"), tweet_row(tweetid="2")])
     with pytest.warns(UserWarning, match="1 duplicate tweet id"):
