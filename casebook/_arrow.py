@@ -1,0 +1,95 @@
+"""Arrow buffer helpers: read a string array's bytes as numpy views, without copies.
+
+Vectorised byte scans (whitespace, quotes, fixed-width layouts) run on these views
+instead of on Python strings; the helpers here are the one place that knows Arrow's
+string layout (a validity bitmap, ``len + 1`` offsets, then the bytes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = [
+    "as_lists", "as_strings", "combined", "dictionary_codes", "string_offsets", "to_bool",
+    "utf8_bytes",
+]
+
+
+def string_offsets(arr: pa.Array) -> np.ndarray:
+    """The ``len(arr) + 1`` offsets of a (large) string or binary array, as stored.
+
+    Offsets index the array's data buffer (they do not start at 0 for a slice); a null
+    entry spans zero bytes.
+    """
+    width = np.int64 if pa.types.is_large_string(arr.type) or pa.types.is_large_binary(
+        arr.type) else np.int32
+    buffer = arr.buffers()[1]
+    if buffer is None:  # an array of only nulls may have no offsets buffer
+        return np.zeros(len(arr) + 1, width)
+    return np.frombuffer(buffer, width)[arr.offset:arr.offset + len(arr) + 1]
+
+
+def utf8_bytes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``(offsets from 0, bytes)`` of a string array; the bytes are a view, not a copy.
+
+    ``bytes[offsets[i]:offsets[i + 1]]`` is the UTF-8 encoding of ``arr[i]`` (empty for
+    a null).
+    """
+    off = string_offsets(arr).astype(np.int64)
+    data_buffer = arr.buffers()[2]
+    if data_buffer is None or len(arr) == 0:
+        return np.zeros(len(arr) + 1, np.int64), np.zeros(0, np.uint8)
+    data = np.frombuffer(data_buffer, np.uint8)[off[0]:off[-1]]
+    return off - off[0], data
+
+
+def combined(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous array: the chunks of a ChunkedArray combined, an Array as it is."""
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def as_strings(values: Any) -> pa.Array | pa.ChunkedArray:
+    """The strings of a Series (or Arrow data) as Arrow strings, without copying
+    arrow-backed columns; any other type is cast to ``large_string``."""
+    arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.large_string())
+    return arr
+
+
+def as_lists(series: Any) -> pa.Array:
+    """A Series of lists of strings as one Arrow list array (all-missing -> nulls).
+
+    Raises
+    ------
+    TypeError
+        When the values are not lists.
+    """
+    try:
+        arr = pa.array(series)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = pa.array(series.tolist(), type=pa.list_(pa.string()))
+    arr = combined(arr)
+    if pa.types.is_null(arr.type):
+        arr = pa.nulls(len(arr), pa.list_(pa.string()))
+    if not (pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)):
+        raise TypeError(f"column {getattr(series, 'name', None)!r} must hold lists of strings, "
+                        f"not {arr.type}")
+    return arr
+
+
+def to_bool(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean Arrow array without nulls (``pc.is_valid``, ``pc.utf8_is_space``...)
+    as a numpy bool array."""
+    return np.asarray(combined(arr).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def dictionary_codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """``(int64 code per value, distinct values)``: ``distinct.take(codes)`` is ``values``
+    (a null gets a null code)."""
+    enc = combined(pc.dictionary_encode(values))
+    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary

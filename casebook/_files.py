@@ -1,0 +1,46 @@
+"""Release files on disk: which names are archive data files, and a folder's list of them.
+
+The one place that knows the archive's file suffixes, shared by the loader (which reads
+the files) and dataset discovery (which looks for release folders). Standard library
+only: the command line and discovery import it without pulling in pandas.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DATA_SUFFIXES", "data_files", "is_data_file", "natural_key"]
+
+#: Suffixes of archive data files, as published (zip files are read without unpacking).
+DATA_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".gz", ".zip")
+
+
+def natural_key(name: str) -> list[Any]:
+    """Sort key that orders digit runs by value: ``part2`` before ``part10``."""
+    return [int(tok) if tok.isdigit() else tok for tok in re.split(r"(\d+)", name)]
+
+
+def is_data_file(path: Path) -> bool:
+    """True for a regular file whose name ends with one of :data:`DATA_SUFFIXES`."""
+    return path.name.lower().endswith(DATA_SUFFIXES) and path.is_file()
+
+
+def data_files(folder: Path) -> list[Path]:
+    """The archive data files directly inside ``folder``, in natural name order.
+
+    Parameters
+    ----------
+    folder
+        A release folder.
+
+    Returns
+    -------
+    list of Path
+        Regular files whose names end with a suffix of :data:`DATA_SUFFIXES` (any
+        case); sub-folders are not searched. Numbered parts come in numeric order
+        (``_2`` before ``_10``), which is the order the loader concatenates them.
+    """
+    return sorted((f for f in Path(folder).iterdir() if is_data_file(f)),
+                  key=lambda f: natural_key(f.name))

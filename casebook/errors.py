@@ -1,0 +1,72 @@
+"""The errors casebook raises on purpose, under one base class.
+
+Every error the package raises deliberately is a :class:`CasebookError`: its message
+says what went wrong (naming the file, line, parameter or address) and, where it can,
+what to do. The command line prints such an error as one line on stderr and exits with
+:attr:`CasebookError.exit_code`: 1 when the data or a run failed, 2 when the command was
+used wrongly (an unknown option value, a parameter a notebook does not declare). Any
+other exception is a bug and shows its traceback.
+
+This module imports nothing heavy: the command line loads it before any subcommand.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CasebookError",
+    "FetchError",
+    "LoadError",
+    "ParameterError",
+    "RunError",
+    "SpecimenMismatch",
+    "UsageError",
+]
+
+
+class CasebookError(Exception):
+    """Base of every error casebook raises on purpose.
+
+    Parameters
+    ----------
+    message
+        What went wrong, in one line.
+    hint
+        What the user can do about it, in one line (optional).
+    """
+
+    #: Process exit code on the command line: 1 for data or run failures.
+    exit_code: int = 1
+
+    def __init__(self, message: str = "", *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        return f"{message} ({self.hint})" if self.hint else message
+
+
+class UsageError(CasebookError, ValueError):
+    """The command or function was called wrongly (an option value, a missing argument)."""
+
+    exit_code = 2
+
+
+class ParameterError(UsageError):
+    """A notebook parameter that is not declared, or has the wrong type."""
+
+
+class LoadError(CasebookError, ValueError):
+    """An archive file cannot be read as it is; the message names the file (and line)."""
+
+
+class FetchError(CasebookError):
+    """A download failed; the message says what happened and what to do next."""
+
+
+class RunError(CasebookError):
+    """A case notebook could not be run into a report."""
+
+
+class SpecimenMismatch(CasebookError):
+    """The specimen folder holds a specimen made with another seed or scale."""
