@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from casebook import paths, runner
+from casebook import cli, paths, runner
 from casebook.runner import ParameterError, RawValue
 from tests._html import DOM as _DOM
 
@@ -95,16 +95,14 @@ def toy_notebook(case: str) -> nbformat.NotebookNode:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="casebook")
-    runner.register_cli(parser.add_subparsers())
-    return parser
+    return cli.build_parser("run")
 
 
 def _cli(argv: list[str]) -> tuple[int, str, str]:
+    """``casebook ARGV`` through the command line's own error handling."""
     out, err = io.StringIO(), io.StringIO()
-    args = _parser().parse_args(argv)
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = args.func(args)
+        code = cli.main(argv)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -166,6 +164,9 @@ def _findings(out: Path, case: str) -> dict[str, object]:
 def test_a_failing_case_makes_the_exit_status_nonzero(run) -> None:
     assert run.code == 1
     assert "Reports: " in run.stdout and str(run.out / "index.html") in run.stdout
+    # the failures are reported as one error line, not a traceback
+    assert run.stderr.startswith("casebook run: error: 1 of 2 case(s) failed: broken: ")
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
 
 
 def test_other_cases_still_run_after_a_failure(run) -> None:
@@ -287,6 +288,7 @@ def test_unknown_parameter_on_the_command_line_exits_2(project, tmp_path) -> Non
         ["run", str(project.root / "toy.ipynb"), "-p", "bogus", "1", "--out", str(tmp_path / "r")]
     )
     assert code == 2 and "bogus" in err and "valid:" in err
+    assert err.startswith("casebook run: error: ") and err.count("\n") == 1
     assert not (tmp_path / "r").exists()
 
 
@@ -402,11 +404,12 @@ def test_missing_kernel_is_a_clear_error() -> None:
         runner.kernel_python("no-such-kernel")
 
 
-def test_cell_error_describes_the_cell() -> None:
-    err = runner.CellError(index=3, cells=9, execution_count=4, first_line="x = 1/0",
-                           exception="ZeroDivisionError: division by zero")
-    assert err.describe() == "cell 4 of 9 (In [4]) `x = 1/0`: ZeroDivisionError: division by zero"
-    assert runner.CellError(None, None, None, "", "DeadKernelError").describe() == "a cell: DeadKernelError"
+def test_failed_cell_describes_the_cell() -> None:
+    failed = runner.FailedCell(index=3, cells=9, execution_count=4, first_line="x = 1/0",
+                               exception="ZeroDivisionError: division by zero")
+    assert failed.describe() == "cell 4 of 9 (In [4]) `x = 1/0`: ZeroDivisionError: division by zero"
+    assert runner.FailedCell(None, None, None, "", "DeadKernelError").describe() == "a cell: DeadKernelError"
+    assert not isinstance(failed, BaseException)  # a record of where a run failed, not an error
 
 
 # --------------------------------------------------------------------------- the project's own cases
@@ -430,33 +433,3 @@ def test_case_notebooks_declare_the_contract_parameters() -> None:
         missing = {k: t for k, t in CONTRACT.items() if types.get(k) != t}
         assert not missing, f"{case}: parameters cell lacks {missing}"
         assert all(v["help"] for v in declared.values()), f"{case}: a parameter has no # help"
-
-
-def test_params_files_name_real_parameters() -> None:
-    checked = 0
-    for case, notebook in _existing_cases().items():
-        if (paths.params_dir() / f"{case}.yaml").is_file():
-            runner.case_parameters(case, notebook)  # raises on an unknown key or type
-            checked += 1
-    stray = sorted(
-        p.stem for p in paths.params_dir().glob("*.yaml") if p.stem not in runner.CASES
-    ) if paths.params_dir().is_dir() else []
-    assert not stray, f"params/ files for no case: {stray}"
-    if not checked:
-        pytest.skip("no params/<case>.yaml yet")
-
-
-def test_real_data_params_files_name_real_parameters() -> None:
-    import yaml
-
-    real = paths.params_dir() / "real"
-    files = sorted(real.glob("*.yaml"))
-    assert files, "params/real/ has an example per case"
-    for path in files:
-        assert path.stem in runner.CASES, f"{path.name} names no case"
-        notebook = paths.notebooks_dir() / runner.CASES[path.stem]
-        declared = runner.notebook_parameters(notebook)
-        keys = set(yaml.safe_load(path.read_text(encoding="utf-8")))
-        unknown = keys - set(declared)
-        assert not unknown, f"{path.name}: not parameters of {notebook.name}: {sorted(unknown)}"
-        assert keys >= {"data_dir", "datasets"}
