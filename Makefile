@@ -54,6 +54,7 @@ notebooks: specimen  ## re-execute the committed notebooks in place (after chang
 	  notebooks/*.ipynb notebooks/workshop/*.ipynb notebooks/workshop/solutions/*.ipynb
 
 bench: setup  ## speed benchmarks (minutes; each prints ratios against a baseline measured in the same run)
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/loader_vs_naive.py
 	$(BIN)/python benchmarks/coordination_vs_cnt.py
 	$(BIN)/python benchmarks/explorer_latency.py

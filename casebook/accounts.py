@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from casebook.activity import ReleaseLike, _naive, _new_ax, draw_events, freq_label
-from casebook.content import compile_lexicon, match_lexicon
+from casebook._frames import ReleaseLike, hashed_flags, is_hashed_id, naive
+from casebook._plotting import freq_label, label_time_axes, new_ax
+from casebook.content import compile_lexicon, language_labels, match_lexicon
 from casebook.schema import STRING
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "follower_summary",
     "hashed_share",
     "is_hashed_id",
+    "neighbours",
     "persona_signals",
     "plot_creation",
     "plot_followers",
@@ -43,12 +45,12 @@ __all__ = [
 
 
 def creation_waves(users: pd.DataFrame, *, freq: str = "QS") -> pd.DataFrame:
-    """Accounts created per period, empty periods kept.
+    """How many accounts were created in each period; periods with none are kept.
 
     Parameters
     ----------
     users
-        ``Release.users``.
+        ``Release.users`` (its ``account_creation_date`` is read).
     freq
         ``"QS"`` (quarter), ``"MS"`` (month), ``"YS"``...
 
@@ -82,19 +84,16 @@ def plot_creation(users: pd.DataFrame, *, freq: str = "QS",
     -------
     The matplotlib Axes.
     """
-    ax = _new_ax(ax)
     waves = creation_waves(users, freq=freq)
-    unit = freq_label(freq)
+    ax, unit = new_ax(ax), freq_label(freq)
     if len(waves):
         edges = pd.date_range(waves["period"].iloc[0], periods=len(waves) + 1, freq=freq)
         widths = np.diff(edges.to_numpy()).astype("timedelta64[s]").astype(float) / 86400
-        ax.bar(_naive(edges[:-1]), waves["accounts"], width=widths * 0.9, align="edge",
+        ax.bar(naive(edges[:-1]), waves["accounts"], width=widths * 0.9, align="edge",
                color="tab:blue", label="accounts created")
-    draw_events(ax, events)
-    ax.set_title(title or f"Accounts created per {unit}")
-    ax.set_xlabel("account creation date")
-    ax.set_ylabel(f"accounts created per {unit}")
-    return ax
+    return label_time_axes(ax, events, title=title or f"Accounts created per {unit}",
+                           xlabel="account creation date",
+                           ylabel=f"accounts created per {unit}")
 
 
 # --------------------------------------------------------------------------- audiences
@@ -132,7 +131,7 @@ def plot_followers(users: pd.DataFrame, *, column: str = "follower_count",
     -------
     The matplotlib Axes.
     """
-    ax = _new_ax(ax)
+    ax = new_ax(ax)
     values = users[column].dropna().astype("float64").to_numpy()
     what = "followers" if column == "follower_count" else "accounts followed"
     top = max(float(values.max()) if values.size else 1.0, 1.0)
@@ -335,7 +334,7 @@ def _profile_text(users: pd.DataFrame, fields: Sequence[str]) -> pd.Series:
     so that ``AzerbaijanMFA`` reads "Azerbaijan MFA". Names of hashed accounts are
     hashes (their letters would make spurious words) and are left out."""
     parts = []
-    hashed = _hashed(users) if "userid" in users else pd.Series(False, index=users.index)
+    hashed = hashed_flags(users) if "userid" in users else pd.Series(False, index=users.index)
     for field in fields:  # a few columns
         if field not in users:
             continue
@@ -440,18 +439,6 @@ def _join_true(flags: pd.DataFrame) -> pd.Series:
 # --------------------------------------------------------------------------- hashing, languages
 
 
-def is_hashed_id(userids: pd.Series) -> pd.Series:
-    """True where a userid was hashed by the archive (anything but a decimal number)."""
-    return ~userids.astype(STRING).str.fullmatch(r"\d+").fillna(False).astype(bool)
-
-
-def _hashed(users: pd.DataFrame) -> pd.Series:
-    if "hashed" in users and users["hashed"].notna().any():
-        return users["hashed"].astype("boolean").fillna(is_hashed_id(users["userid"])).astype(
-            bool)
-    return is_hashed_id(users["userid"])
-
-
 def _tweet_counts(users: pd.DataFrame, tweets: pd.DataFrame | None) -> pd.Series:
     if tweets is not None:
         return (users["userid"].map(tweets.groupby("userid").size())
@@ -472,7 +459,7 @@ def hashed_share(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None) -> 
     DataFrame indexed by ``hashed`` (True, False) with ``accounts, account_share,
     tweets, tweet_share``.
     """
-    frame = pd.DataFrame({"hashed": _hashed(users), "tweets": _tweet_counts(users, tweets)})
+    frame = pd.DataFrame({"hashed": hashed_flags(users), "tweets": _tweet_counts(users, tweets)})
     grouped = frame.groupby("hashed")
     out = (pd.DataFrame({"accounts": grouped.size(), "tweets": grouped["tweets"].sum()})
            .reindex([True, False], fill_value=0).rename_axis("hashed")
@@ -490,8 +477,7 @@ def profile_languages(users: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame ``language, accounts, share``, most common first, then by code.
     """
-    lang = users["account_language"].astype(STRING).str.strip().str.lower()
-    lang = lang.mask(lang.fillna("") == "", "(empty)").fillna("(empty)")
+    lang = language_labels(users["account_language"], normalize_legacy=False)
     counts = lang.value_counts().rename("accounts").rename_axis("language").reset_index()
     return (
         counts.assign(share=lambda d: d["accounts"] / len(users))
@@ -499,6 +485,63 @@ def profile_languages(users: pd.DataFrame) -> pd.DataFrame:
         .reset_index(drop=True)
         .astype({"accounts": "int64", "language": STRING})
     )
+
+
+# --------------------------------------------------------------------------- neighbours
+
+
+def neighbours(edges: pd.DataFrame, userid: str, *, kind: str = "co_retweet") -> pd.DataFrame:
+    """An account's coordination neighbours: one row per account it shares an edge with.
+
+    Parameters
+    ----------
+    edges
+        Directed coordination edges ``source, target, weight`` and optionally ``kind``
+        (:func:`casebook.coordination.coordination_network` or ``networks``).
+    userid
+        The account.
+    kind
+        The kind of every edge when ``edges`` has no ``kind`` column.
+
+    Returns
+    -------
+    DataFrame ``userid, weight, out_weight, in_weight, kind, kinds``: ``out_weight``
+    sums the edges from the account to the neighbour, ``in_weight`` those back, per
+    kind; ``kind`` is the neighbour's heaviest kind (``weight``: the larger direction of
+    that kind) and ``kinds`` every kind joined with ``", "``. Heaviest first, then by
+    userid.
+
+    Examples
+    --------
+    >>> neighbours(coordination_network(release, kind="co_retweet"), uid)  # doctest: +SKIP
+    """
+    cols = ["userid", "weight", "out_weight", "in_weight", "kind", "kinds"]
+    if not len(edges):
+        return pd.DataFrame({c: pd.Series(dtype="int64" if "weight" in c else STRING)
+                             for c in cols})
+    kinds = edges["kind"].astype(STRING) if "kind" in edges else pd.Series(
+        kind, index=edges.index, dtype=STRING)
+    out_e = edges["source"] == userid
+    in_e = edges["target"] == userid
+    long = pd.concat([
+        pd.DataFrame({"userid": edges.loc[out_e, "target"], "kind": kinds[out_e],
+                      "out_weight": edges.loc[out_e, "weight"], "in_weight": 0}),
+        pd.DataFrame({"userid": edges.loc[in_e, "source"], "kind": kinds[in_e],
+                      "out_weight": 0, "in_weight": edges.loc[in_e, "weight"]}),
+    ], ignore_index=True).astype({"userid": STRING, "kind": STRING,
+                                  "out_weight": "int64", "in_weight": "int64"})
+    if not len(long):
+        return neighbours(edges.iloc[:0], userid, kind=kind)
+    per_kind = (long.groupby(["userid", "kind"], sort=True)[["out_weight", "in_weight"]].sum()
+                .reset_index()
+                .assign(weight=lambda d: d[["out_weight", "in_weight"]].max(axis=1)))
+    all_kinds = per_kind.groupby("userid", sort=True)["kind"].agg(", ".join).rename("kinds")
+    best = (per_kind.sort_values(["userid", "weight", "kind"], ascending=[True, False, True],
+                                 kind="stable")
+            .drop_duplicates("userid").set_index("userid").join(all_kinds).reset_index())
+    return (best.sort_values(["weight", "userid"], ascending=[False, True], kind="stable")
+            .reset_index(drop=True)[cols]
+            .astype({"kinds": STRING}))
 
 
 # --------------------------------------------------------------------------- concentration
@@ -534,7 +577,7 @@ def top_accounts(release: ReleaseLike, *, n: int | None = 10,
     counts["share"] = counts["tweets"] / total if total else np.nan
     counts["cumulative_share"] = counts["share"].cumsum()
     counts["rank"] = np.arange(1, len(counts) + 1)
-    profile = users.drop_duplicates("userid").assign(hashed=_hashed(users))
+    profile = users.drop_duplicates("userid").assign(hashed=hashed_flags(users))
     keep = ["userid", "user_screen_name", "user_display_name", "hashed", "follower_count",
             "following_count", "account_creation_date"]
     profile = profile[[c for c in keep if c in profile]]
@@ -547,7 +590,7 @@ def top_accounts(release: ReleaseLike, *, n: int | None = 10,
         if column in names:  # accounts missing from the users table
             out[column] = out[column].astype(STRING).fillna(
                 out["userid"].map(names[column]).astype(STRING))
-    out["hashed"] = out["hashed"].astype("boolean").fillna(is_hashed_id(out["userid"]))
+    out["hashed"] = hashed_flags(out).astype("boolean")
     out["dominant"] = out["share"] >= dominant_share
     out = out[["rank", "userid", "user_screen_name", "user_display_name", "tweets", "share",
                "cumulative_share", "hashed", "follower_count", "following_count",

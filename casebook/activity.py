@@ -21,13 +21,22 @@ labelled with its name. The artists carry the gid ``"casebook-event"`` (labels
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from casebook.schema import LIST, STRING
+from casebook._frames import ReleaseLike, explode_list, naive, utc
+from casebook._plotting import (
+    EVENT_GID,
+    EVENT_LABEL_GID,
+    draw_events,
+    freq_label,
+    label_time_axes,
+    new_ax,
+    parse_events,
+)
 
 __all__ = [
     "EVENT_GID",
@@ -50,10 +59,6 @@ __all__ = [
     "volume",
 ]
 
-#: gid of the span or line drawn for each event.
-EVENT_GID = "casebook-event"
-#: gid of the text label drawn for each event.
-EVENT_LABEL_GID = "casebook-event-label"
 #: Weekday names in the order of ``Timestamp.weekday()`` (Monday = 0).
 WEEKDAYS: tuple[str, ...] = (
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
@@ -62,27 +67,9 @@ WEEKDAYS: tuple[str, ...] = (
 DEFAULT_OFFSETS: tuple[float, ...] = tuple(np.arange(-12.0, 14.5, 0.5).tolist())
 
 _MINUTES_PER_WEEK = 7 * 24 * 60
-_FREQ_LABELS = {
-    "min": "minute", "T": "minute", "h": "hour", "H": "hour", "D": "day", "B": "business day",
-    "W": "week", "W-SUN": "week", "W-MON": "week", "MS": "month", "ME": "month",
-    "M": "month", "QS": "quarter", "QE": "quarter", "Q": "quarter", "YS": "year",
-    "YE": "year", "Y": "year", "QS-JAN": "quarter", "YS-JAN": "year",
-}
-
-
-class ReleaseLike(Protocol):
-    """What the analysis functions need from a :class:`casebook.Release`."""
-
-    tweets: pd.DataFrame
-    users: pd.DataFrame
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def freq_label(freq: str) -> str:
-    """Human name of a pandas frequency alias (``"D"`` -> ``"day"``, ``"QS"`` -> ``"quarter"``)."""
-    return _FREQ_LABELS.get(freq, freq)
 
 
 def format_utc_offset(offset: float) -> str:
@@ -101,19 +88,6 @@ def format_utc_offset(offset: float) -> str:
     return f"UTC{sign}{hours:02d}:{mins:02d}"
 
 
-def _utc(value: Any) -> pd.Timestamp:
-    ts = pd.Timestamp(value)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-
-
-def _naive(values: Any) -> Any:
-    """UTC timestamps without a time zone, for plotting on a plain date axis."""
-    if isinstance(values, pd.Timestamp):
-        return values.tz_convert("UTC").tz_localize(None) if values.tzinfo else values
-    index = pd.DatetimeIndex(values)
-    return index.tz_convert("UTC").tz_localize(None) if index.tz is not None else index
-
-
 def retweet_mask(tweets: pd.DataFrame) -> pd.Series:
     """Boolean Series: which tweets are retweets.
 
@@ -129,84 +103,6 @@ def retweet_mask(tweets: pd.DataFrame) -> pd.Series:
     else:
         fallback = pd.Series(False, index=tweets.index)
     return flag.fillna(fallback).astype(bool)
-
-
-def _explode_list(frame: pd.DataFrame, column: str,
-                  keep: Sequence[str] = ()) -> pd.DataFrame:
-    """One row per element of a ``list<string>`` column, with ``keep`` columns repeated.
-
-    Empty lists and missing values give no row; the index is the position of the
-    parent row in ``frame``.
-    """
-    values = frame[column].reset_index(drop=True)
-    if not isinstance(values.dtype, pd.ArrowDtype):
-        values = values.astype(LIST)
-    flat = values.list.flatten()
-    out = frame[list(keep)].reset_index(drop=True).iloc[flat.index.to_numpy()]
-    return out.assign(**{column: flat.astype(STRING).array})
-
-
-# --------------------------------------------------------------------------- events
-
-
-def parse_events(events: Iterable[Mapping[str, Any]] | None) -> pd.DataFrame:
-    """Normalise event dicts into a DataFrame ``name, start, end`` (UTC timestamps).
-
-    Parameters
-    ----------
-    events
-        Dicts with ``name``, ``start`` and optionally ``end`` (ISO strings or
-        timestamps; naive values are UTC). A missing ``end`` equals ``start``.
-
-    Returns
-    -------
-    DataFrame sorted by ``start`` then ``name``.
-    """
-    rows = []
-    for event in events or ():
-        start = _utc(event["start"])
-        end = _utc(event["end"]) if event.get("end") not in (None, "") else start
-        if end < start:
-            raise ValueError(f"event {event.get('name')!r} ends before it starts")
-        rows.append({"name": str(event.get("name", "")), "start": start, "end": end})
-    frame = pd.DataFrame(rows, columns=["name", "start", "end"])
-    if frame.empty:
-        return frame.astype({"name": "string", "start": "datetime64[ns, UTC]",
-                             "end": "datetime64[ns, UTC]"})
-    return frame.sort_values(["start", "name"], kind="stable").reset_index(drop=True)
-
-
-def draw_events(ax: Any, events: Iterable[Mapping[str, Any]] | None, *,
-                color: str = "tab:red", alpha: float = 0.15) -> Any:
-    """Draw events on a date axis (UTC, plotted without time zone) and label them.
-
-    Spans get a thin outline so that a 90-minute window stays visible on a
-    multi-year axis. Returns the Axes.
-    """
-    import matplotlib.transforms as mtransforms
-
-    frame = parse_events(events)
-    trans = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
-    for event in frame.itertuples(index=False):  # a handful of events, not tweets
-        start, end = _naive(event.start), _naive(event.end)
-        if end > start:
-            artist = ax.axvspan(start, end, facecolor=color, alpha=alpha, linewidth=1.0,
-                                edgecolor=color)
-        else:
-            artist = ax.axvline(start, color=color, linewidth=1.0, linestyle="--")
-        artist.set_gid(EVENT_GID)
-        text = ax.text(start, 0.98, f" {event.name}", transform=trans, rotation=90,
-                       va="top", ha="right", fontsize=8, color=color)
-        text.set_gid(EVENT_LABEL_GID)
-    return ax
-
-
-def _new_ax(ax: Any) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(10, 4))
-    return ax
 
 
 # --------------------------------------------------------------------------- volume
@@ -272,15 +168,13 @@ def plot_volume(tweets: pd.DataFrame, *, freq: str = "D",
     -------
     The matplotlib Axes.
     """
-    ax = _new_ax(ax)
+    ax = new_ax(ax)
     counts = volume(tweets, freq=freq)
     unit = freq_label(freq)
-    ax.plot(_naive(counts["period"]), counts["tweets"], color="tab:blue", linewidth=1.0,
+    ax.plot(naive(counts["period"]), counts["tweets"], color="tab:blue", linewidth=1.0,
             label="tweets")
-    draw_events(ax, events)
-    ax.set_title(title or f"Tweets per {unit}")
-    ax.set_xlabel("date (UTC)")
-    ax.set_ylabel(f"tweets per {unit}")
+    label_time_axes(ax, events, title=title or f"Tweets per {unit}", xlabel="date (UTC)",
+                    ylabel=f"tweets per {unit}")
     ax.set_ylim(bottom=0)
     return ax
 
@@ -334,7 +228,7 @@ def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
     ).assign(top_account_share=lambda d: d["n"] / d["tweets"]).drop(columns="n")
     if "hashtags" in tweets:
         per_tag = (
-            _explode_list(tweets, "hashtags", keep=("tweet_time",))
+            explode_list(tweets, "hashtags", keep=("tweet_time",))
             .assign(tag=lambda d: d["hashtags"].str.casefold())
             .dropna(subset=["tweet_time", "tag"])
             .groupby([grouper, "tag"]).size().rename("n").reset_index()
@@ -403,7 +297,7 @@ def plot_hour_weekday(tweets: pd.DataFrame, *, utc_offset: float = 0.0,
     """
     import seaborn as sns
 
-    ax = _new_ax(ax)
+    ax = new_ax(ax)
     table = hour_weekday(tweets, utc_offset=utc_offset, normalize=normalize)
     label = format_utc_offset(utc_offset)
     sns.heatmap(table, ax=ax, cmap=cmap,
@@ -444,26 +338,62 @@ def offset_scores(tweets: pd.DataFrame, *,
     DataFrame ``utc_offset, label, office_share, centre_distance, rank``,
     best first.
     """
-    offsets = np.asarray(DEFAULT_OFFSETS if candidates is None else candidates, dtype=float)
-    times = tweets["tweet_time"].dropna()
-    minute_of_week = (times.dt.day_of_week * 1440 + times.dt.hour * 60 + times.dt.minute).to_numpy()
-    counts = np.bincount(minute_of_week.astype(np.int64), minlength=_MINUTES_PER_WEEK)
-    total = counts.sum()
-    shift = np.rint(offsets * 60).astype(np.int64)
-    office = _office_mask(workday, workdays)
-    local_index = (np.arange(_MINUTES_PER_WEEK)[None, :] + shift[:, None]) % _MINUTES_PER_WEEK
-    shares = (office[local_index] @ counts) / total if total else np.full(len(offsets), np.nan)
-    centre = _circular_mean_hour(counts)
-    distance = _circ_distance_hours(centre + offsets, (workday[0] + workday[1]) / 2)
-    key = _rank_key(shares, distance)
-    order = np.lexsort((offsets, -key))
-    return pd.DataFrame({
-        "utc_offset": offsets[order],
-        "label": [format_utc_offset(o) for o in offsets[order]],
-        "office_share": shares[order],
-        "centre_distance": distance[order],
-        "rank": np.arange(1, len(offsets) + 1),
-    })
+    return _OfficeFit(tweets, candidates, workday, workdays).scores
+
+
+class _OfficeFit:
+    """The office-hours fit of every candidate offset, computed once: the scores table
+    of :func:`offset_scores` and the per-tweet arrays its bootstrap resamples."""
+
+    def __init__(self, tweets: pd.DataFrame, candidates: Sequence[float] | None,
+                 workday: tuple[float, float], workdays: Sequence[int]) -> None:
+        offsets = np.asarray(DEFAULT_OFFSETS if candidates is None else candidates,
+                             dtype=float)
+        self.offsets, self.middle = offsets, (workday[0] + workday[1]) / 2
+        self.times = tweets["tweet_time"].dropna()
+        self.minute_of_week = (self.times.dt.day_of_week * 1440 + self.times.dt.hour * 60
+                               + self.times.dt.minute).to_numpy().astype(np.int64)
+        counts = np.bincount(self.minute_of_week, minlength=_MINUTES_PER_WEEK)
+        total = counts.sum()
+        shift = np.rint(offsets * 60).astype(np.int64)
+        local_index = ((np.arange(_MINUTES_PER_WEEK)[None, :] + shift[:, None])
+                       % _MINUTES_PER_WEEK)
+        # candidates x minute of week (UTC): inside office hours in local time
+        self.office = _office_mask(workday, workdays)[local_index]
+        shares = (self.office @ counts) / total if total else np.full(len(offsets), np.nan)
+        centre = _circular_mean_hour(counts)
+        distance = _circ_distance_hours(centre + offsets, self.middle)
+        order = np.lexsort((offsets, -_rank_key(shares, distance)))
+        self.scores = pd.DataFrame({
+            "utc_offset": offsets[order],
+            "label": [format_utc_offset(o) for o in offsets[order]],
+            "office_share": shares[order],
+            "centre_distance": distance[order],
+            "rank": np.arange(1, len(offsets) + 1),
+        })
+
+    def bootstrap_best(self, n_boot: int, seed: int) -> tuple[np.ndarray, int]:
+        """Best offset of each of ``n_boot`` day-block resamples, and the number of days."""
+        day_codes, days = pd.factorize(self.times.dt.floor("D"))
+        n_days = len(days)
+        in_office = self.office[:, self.minute_of_week]  # candidates x tweets
+        per_day_office = np.stack(
+            [np.bincount(day_codes, weights=row, minlength=n_days) for row in in_office],
+            axis=1,
+        )  # days x candidates (a loop over ~53 candidates, each vectorised over tweets)
+        per_day_total = np.bincount(day_codes, minlength=n_days).astype(float)
+        angle = (self.minute_of_week % 1440) / 1440 * 2 * np.pi
+        per_day_sin = np.bincount(day_codes, weights=np.sin(angle), minlength=n_days)
+        per_day_cos = np.bincount(day_codes, weights=np.cos(angle), minlength=n_days)
+        rng = np.random.default_rng(seed)
+        weights = rng.multinomial(n_days, np.full(n_days, 1.0 / n_days),
+                                  size=n_boot).astype(float)
+        boot_shares = (weights @ per_day_office) / (weights @ per_day_total)[:, None]
+        boot_centre = np.mod(np.arctan2(weights @ per_day_sin, weights @ per_day_cos)
+                             / (2 * np.pi) * 24, 24)
+        boot_distance = _circ_distance_hours(boot_centre[:, None] + self.offsets[None, :],
+                                             self.middle)
+        return self.offsets[np.argmax(_rank_key(boot_shares, boot_distance), axis=1)], n_days
 
 
 def _circular_mean_hour(counts_by_minute: np.ndarray) -> np.ndarray | float:
@@ -528,40 +458,16 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
     --------
     >>> infer_utc_offset(release.tweets, workdays=(5, 6, 0, 1, 2))  # doctest: +SKIP
     """
-    offsets = np.asarray(DEFAULT_OFFSETS if candidates is None else candidates, dtype=float)
-    scores = offset_scores(tweets, candidates=offsets, workday=workday, workdays=workdays)
-    times = tweets["tweet_time"].dropna()
-    n_tweets = int(len(times))
+    fit = _OfficeFit(tweets, candidates, workday, workdays)
+    scores = fit.scores
+    n_tweets = int(len(fit.times))
     columns = ["utc_offset", "label", "office_share", "runner_up", "runner_up_share",
                "margin", "confidence", "tweets", "days"]
     if n_tweets == 0:
         return pd.DataFrame([dict.fromkeys(columns, np.nan) | {"tweets": 0, "days": 0}],
                             columns=columns)
     best, second = scores.iloc[0], scores.iloc[1] if len(scores) > 1 else scores.iloc[0]
-
-    # Day-block bootstrap: per-day office counts under every candidate.
-    day_codes, days = pd.factorize(times.dt.floor("D"))
-    minute_of_week = (times.dt.day_of_week * 1440 + times.dt.hour * 60
-                      + times.dt.minute).to_numpy().astype(np.int64)
-    office = _office_mask(workday, workdays)
-    shift = np.rint(offsets * 60).astype(np.int64)
-    n_days = len(days)
-    in_office = office[(minute_of_week[None, :] + shift[:, None]) % _MINUTES_PER_WEEK]
-    per_day_office = np.stack(
-        [np.bincount(day_codes, weights=row, minlength=n_days) for row in in_office], axis=1
-    )  # days x candidates (a loop over ~53 candidates, each vectorised over tweets)
-    per_day_total = np.bincount(day_codes, minlength=n_days).astype(float)
-    angle = (minute_of_week % 1440) / 1440 * 2 * np.pi
-    per_day_sin = np.bincount(day_codes, weights=np.sin(angle), minlength=n_days)
-    per_day_cos = np.bincount(day_codes, weights=np.cos(angle), minlength=n_days)
-    rng = np.random.default_rng(seed)
-    weights = rng.multinomial(n_days, np.full(n_days, 1.0 / n_days), size=n_boot).astype(float)
-    boot_shares = (weights @ per_day_office) / (weights @ per_day_total)[:, None]
-    boot_centre = np.mod(np.arctan2(weights @ per_day_sin, weights @ per_day_cos)
-                         / (2 * np.pi) * 24, 24)
-    boot_distance = _circ_distance_hours(boot_centre[:, None] + offsets[None, :],
-                                         (workday[0] + workday[1]) / 2)
-    boot_best = offsets[np.argmax(_rank_key(boot_shares, boot_distance), axis=1)]
+    boot_best, n_days = fit.bootstrap_best(n_boot, seed)
     confidence = float(np.mean(boot_best == best["utc_offset"])) if n_boot else np.nan
 
     return pd.DataFrame([{
@@ -643,7 +549,7 @@ def accounts_active_in(tweets: pd.DataFrame, start: Any, end: Any, *,
     >>> accounts_active_in(tweets, "2020-09-30 01:00", "2020-09-30 02:30")  # doctest: +SKIP
     """
     margin = pd.Timedelta(widen)
-    lo, hi = _utc(start) - margin, _utc(end) + margin
+    lo, hi = utc(start) - margin, utc(end) + margin
     inside = tweets.loc[tweets["tweet_time"].between(lo, hi, inclusive="both"),
                         ["userid", "tweet_time"]].dropna()
     grouped = inside.groupby("userid")

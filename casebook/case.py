@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from casebook import accounts, activity, content, paths, report
+from casebook import accounts, activity, content, discovery, paths, report
+from casebook._plotting import freq_label
 from casebook.loader import Release, load_release
 from casebook.validate import validation_report
 
@@ -150,7 +151,7 @@ def open_case(
         from casebook.specimen import write_specimen
 
         write_specimen()
-    present, absent = report.find_datasets(data_dir, list(datasets))
+    present, absent = discovery.find_datasets(data_dir, list(datasets))
     if not present:
         raise FileNotFoundError(
             f"none of {', '.join(datasets)} found under {data_dir or paths.specimen_dir()}: "
@@ -177,7 +178,7 @@ def _control_folder(data_dir: str, control: str) -> Path | None:
     candidates = [paths.resolve(data_dir) / control] if data_dir else []
     candidates.append(paths.specimen_dir() / control)
     for folder in candidates:
-        if folder.is_dir() and report.is_release_dir(folder):
+        if folder.is_dir() and discovery.is_release_dir(folder):
             return folder
     return None
 
@@ -311,7 +312,7 @@ class CoordinationResult:
     communities
         ``userid, community, community_size`` on the strong edges.
     summary
-        One row per community (:func:`casebook.coordination.summarize_communities`).
+        One row per community (:func:`casebook.coordination.summarise_communities`).
     """
 
     calibration: pd.DataFrame
@@ -422,7 +423,7 @@ def coordination_analysis(
     needed = pd.to_numeric(edges["kind"].astype(object).map(thr)).astype("float64")
     strong = edges.loc[(weight >= needed).to_numpy()].reset_index(drop=True)
     communities = co.detect_communities(strong, seed=seed)
-    summary = (co.summarize_communities(release, strong, communities) if len(communities)
+    summary = (co.summarise_communities(release, strong, communities) if len(communities)
                else pd.DataFrame())
     return CoordinationResult(cal, edges, strong, communities, summary, control_edges)
 
@@ -486,7 +487,7 @@ def plot_timelines(releases: Mapping[str, Release], *, freq: str = "W",
     fig, axes = _grid(len(releases))
     for ax, (name, rel) in zip(axes, releases.items(), strict=True):
         activity.plot_volume(rel.tweets, freq=freq, events=(events or {}).get(name), ax=ax,
-                             title=f"{name}: tweets per {activity.freq_label(freq)}")
+                             title=f"{name}: tweets per {freq_label(freq)}")
     fig.suptitle("Activity over time (UTC), with each operation's events")
     return fig
 

@@ -11,21 +11,22 @@ column the rule needs is absent or empty, or the data do not cover the period).
 Examples
 --------
 >>> ledger = evaluate_claims(release, "iran", debate_widen="1h")  # doctest: +SKIP
->>> render_ledger(ledger)  # doctest: +SKIP
+>>> report.render_ledger(ledger)  # doctest: +SKIP
+
+The ledger is shown with :func:`casebook.report.render_ledger` (presentation lives in
+:mod:`casebook.report`; this module only tests).
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 
 from casebook import accounts, activity, content
-from casebook.activity import ReleaseLike
+from casebook._frames import ReleaseLike, is_hashed_id, is_list_column
 
 __all__ = [
     "CLAIMS",
@@ -39,7 +40,6 @@ __all__ = [
     "ClaimParams",
     "Outcome",
     "evaluate_claims",
-    "render_ledger",
 ]
 
 SUPPORTED = "supported"
@@ -124,7 +124,7 @@ def _has_data(frame: pd.DataFrame, column: str) -> bool:
     if column not in frame:
         return False
     values = frame[column]
-    if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_list(values.dtype.pyarrow_dtype):
+    if is_list_column(values):
         return bool((values.list.len().fillna(0) > 0).any())
     if pd.api.types.is_string_dtype(values.dtype):
         return bool((values.fillna("").str.strip() != "").any())
@@ -140,6 +140,11 @@ def _missing(release: ReleaseLike, requires: Sequence[str]) -> list[str]:
                    for opt in options):
             missing.append(" or ".join(options))
     return missing
+
+
+def _tested(supported: bool, evidence: str, value: float) -> Outcome:
+    """The outcome of a rule that could be tested: supported or not, and the number."""
+    return Outcome(SUPPORTED if supported else NOT_SUPPORTED, evidence, float(value))
 
 
 def _pct(x: float) -> str:
@@ -160,8 +165,7 @@ def _check_debate(release: ReleaseLike, p: ClaimParams) -> Outcome:
                        f" and do not cover the window {lo:%Y-%m-%d %H:%M}-{hi:%H:%M} UTC"
                        if not pd.isna(first) else "no tweet has a time")
     n = len(active)
-    verdict = SUPPORTED if n >= p.debate_accounts - p.debate_tolerance else NOT_SUPPORTED
-    return Outcome(verdict,
+    return _tested(n >= p.debate_accounts - p.debate_tolerance,
                    f"{n} accounts posted {int(active['tweets'].sum())} tweets between "
                    f"{lo:%Y-%m-%d %H:%M} and {hi:%Y-%m-%d %H:%M} UTC; the claim names "
                    f"{p.debate_accounts}", float(n))
@@ -173,8 +177,7 @@ def _check_engagement(release: ReleaseLike, p: ClaimParams) -> Outcome:
     if likes["originals"] == 0:
         return Outcome(NOT_TESTABLE, "no original tweet with a like count")
     median = float(likes["median"])
-    verdict = SUPPORTED if median < p.max_median_likes else NOT_SUPPORTED
-    return Outcome(verdict,
+    return _tested(median < p.max_median_likes,
                    f"median likes per original tweet {median:g} (mean {likes['mean']:.2f}) "
                    f"over {int(likes['originals'])} originals; "
                    f"{_pct(summary.loc['total', 'zero_share'])} drew no engagement at all; "
@@ -190,10 +193,9 @@ def _check_dominance(release: ReleaseLike, p: ClaimParams) -> Outcome:
     match = signals.loc[signals["userid"] == row["userid"]]
     news = match["news_terms"].iloc[0] if len(match) else pd.NA
     share = float(row["share"])
-    verdict = SUPPORTED if share >= p.dominance_share else NOT_SUPPORTED
     followers = row["follower_count"]
     followers = "unknown" if pd.isna(followers) else f"{int(followers):,}"
-    return Outcome(verdict,
+    return _tested(share >= p.dominance_share,
                    f"top account {row['user_screen_name']} "
                    f"({'hashed' if row['hashed'] else 'unhashed'}, {followers} followers) "
                    f"posted {int(row['tweets']):,} of "
@@ -208,8 +210,7 @@ def _check_nato(release: ReleaseLike, p: ClaimParams) -> Outcome:
     per = content.lexicon_accounts(release.tweets, {"anti_nato": p.lexicons["anti_nato"]})
     subset = per.loc[per["tweets"] >= p.nato_min_tweets]
     n, total = len(subset), int(per["userid"].nunique())
-    verdict = SUPPORTED if n >= p.nato_min_accounts else NOT_SUPPORTED
-    return Outcome(verdict,
+    return _tested(n >= p.nato_min_accounts,
                    f"{n} of {total} accounts posted at least {p.nato_min_tweets} anti-NATO "
                    f"lexicon tweets ({int(per['tweets'].sum())} such tweets in all)", float(n))
 
@@ -219,8 +220,7 @@ def _check_narratives(release: ReleaseLike, p: ClaimParams) -> Outcome:
     hits = content.lexicon_matches(tweets, {"syria": p.lexicons["syria"]})["syria"]
     share = float(hits.mean()) if len(hits) else 0.0
     n_accounts = int(tweets.loc[hits, "userid"].nunique())
-    verdict = SUPPORTED if share >= p.narrative_min_share else NOT_SUPPORTED
-    return Outcome(verdict,
+    return _tested(share >= p.narrative_min_share,
                    f"{int(hits.sum()):,} of {len(hits):,} tweets ({_pct(share)}) from "
                    f"{n_accounts} accounts match the Syria lexicon", share)
 
@@ -238,8 +238,7 @@ def _automation(release: ReleaseLike) -> tuple[float, str]:
 
 def _check_low_automation(release: ReleaseLike, p: ClaimParams) -> Outcome:
     share, evidence = _automation(release)
-    return Outcome(SUPPORTED if share < p.automation_max_share else NOT_SUPPORTED, evidence,
-                   share)
+    return _tested(share < p.automation_max_share, evidence, share)
 
 
 # --------------------------------------------------------------------------- checks: Armenia
@@ -258,10 +257,9 @@ def _check_personas(release: ReleaseLike, p: ClaimParams) -> Outcome:
     # hashed accounts have a hash for a name: show the words that matched instead
     terms = found["official_terms"].fillna(found["news_terms"]).fillna("")
     names = found["user_display_name"].fillna(found["user_screen_name"]).where(
-        ~accounts.is_hashed_id(found["userid"]), "hashed account (" + terms + ")")
+        ~is_hashed_id(found["userid"]), "hashed account (" + terms + ")")
     examples = "; ".join(names.head(3).astype(str)) or "none"
-    verdict = SUPPORTED if n >= p.persona_min_accounts else NOT_SUPPORTED
-    return Outcome(verdict,
+    return _tested(n >= p.persona_min_accounts,
                    f"{n} accounts present as officials ({int(official.sum())}) or news outlets "
                    f"({int(news.sum())}) and name Azerbaijan; "
                    f"{int(azerbaijan.sum())} name Azerbaijan in all; e.g. {examples}", float(n))
@@ -273,8 +271,7 @@ def _check_spam(release: ReleaseLike, p: ClaimParams) -> Outcome:
                                 min_followback_tweets=p.spam_min_followback_tweets)
     n = int(spam["flag"].sum())
     ratio = spam["follow_ratio"].median()
-    verdict = SUPPORTED if n >= p.spam_min_accounts else NOT_SUPPORTED
-    return Outcome(verdict,
+    return _tested(n >= p.spam_min_accounts,
                    f"{n} of {len(spam)} accounts flagged ({int(spam['ratio_flag'].sum())} by "
                    f"following/follower ratio, {int(spam['text_flag'].sum())} by follow-back "
                    f"tweets); median following/follower ratio {ratio:.2f}", float(n))
@@ -282,8 +279,7 @@ def _check_spam(release: ReleaseLike, p: ClaimParams) -> Outcome:
 
 def _check_scheduling(release: ReleaseLike, p: ClaimParams) -> Outcome:
     share, evidence = _automation(release)
-    return Outcome(SUPPORTED if share >= p.scheduling_min_share else NOT_SUPPORTED, evidence,
-                   share)
+    return _tested(share >= p.scheduling_min_share, evidence, share)
 
 
 # --------------------------------------------------------------------------- the ledger
@@ -418,38 +414,3 @@ def evaluate_claims(release: ReleaseLike, claims: Sequence[Claim] | str | None =
         })
     columns = ["id", "operation", "claim", "source", "rule", "evidence", "verdict", "value"]
     return pd.DataFrame(rows, columns=columns).astype({"value": "float64"})
-
-
-_VERDICT_STYLE = {
-    SUPPORTED: "background-color: #d9f2d9",
-    NOT_SUPPORTED: "background-color: #f8d7d7",
-    NOT_TESTABLE: "background-color: #eeeeee",
-}
-
-
-def render_ledger(ledger: pd.DataFrame, *,
-                  columns: Sequence[str] = ("claim", "source", "rule", "evidence", "verdict"),
-                  ) -> Any:
-    """The ledger as a pandas Styler, every cell HTML-escaped (:func:`html.escape`:
-    account names and tweet text in the evidence cannot inject markup), verdicts
-    coloured.
-
-    Returns
-    -------
-    casebook.report.SafeHTML
-        The styled table (``.html``) with a plain-text twin (``.text``), so notebook
-        outputs carry no object address and stay identical between runs.
-    """
-    from casebook.report import SafeHTML
-
-    shown = [c for c in columns if c in ledger]
-    escaped = ledger[shown].astype("string").fillna("").map(html.escape)
-    # a fixed uuid keeps the HTML identical between runs (notebooks are checked by nbval)
-    styler = escaped.style.set_uuid("ledger").hide(axis="index").set_properties(
-        **{"text-align": "left", "vertical-align": "top"})
-    if "verdict" in shown:
-        styler = styler.map(lambda v: _VERDICT_STYLE.get(html.unescape(v), ""),
-                            subset=["verdict"])
-    styler = styler.set_table_attributes('class="casebook-ledger"')
-    text = ledger[shown].astype("string").fillna("").to_string(index=False)
-    return SafeHTML(html=styler.to_html(), text=text)

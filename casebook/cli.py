@@ -1,67 +1,173 @@
 """The ``casebook`` command line: one entry point, a subcommand per task.
 
-Each subcommand lives in its topic module, which exposes
-``register_cli(subparsers)``; that function adds its parser and sets
-``func`` (called with the parsed arguments, returning an exit code).
+:data:`COMMANDS` names each subcommand's module and its one-line help, so that
+``casebook --help`` lists the commands without importing any of them. When the command
+line names a command, only that module is imported; it provides::
+
+    add_arguments(parser: argparse.ArgumentParser) -> None   # its options
+    run(args: argparse.Namespace) -> int                     # 0 on success
+
+``run`` reports a failure by raising a :class:`~casebook.errors.CasebookError`; :func:`main`
+prints it as one line on stderr and exits with its ``exit_code`` (1 when the data or a run
+failed, 2 when the command was used wrongly). ``casebook --debug COMMAND ...`` shows the
+traceback as well.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
+import traceback
+from types import ModuleType
 
-#: Modules that provide subcommands, in the order ``--help`` lists them.
-SUBCOMMAND_MODULES: tuple[str, ...] = (
-    "casebook.validate",
-    "casebook.fetch",
-    "casebook.specimen",
-    "casebook.coordination",
-    "casebook.runner",
-)
+from casebook import __version__
+from casebook.errors import CasebookError
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+#: Subcommand name -> (module providing ``add_arguments``/``run``, one-line help),
+#: in the order ``casebook --help`` lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("casebook.validate", "check archive files and print a validation report"),
+    "fetch": ("casebook.fetch", "download a real release (tweets and users files) from the archive"),
+    "specimen": (
+        "casebook.specimen",
+        "write the synthetic specimen releases (offline stand-ins with ground truth)",
+    ),
+    "network": ("casebook.coordination.command", "compute coordination networks from a release"),
+    "run": ("casebook.runner", "run the case notebooks with papermill into HTML reports"),
+    "workshop": ("casebook.workshop", "generate the workshop specimen if it is missing"),
+}
+
+#: Exit status of an interrupted command (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+
+_EPILOG = """\
+exit status:
+  0    success
+  1    the data or a run failed (an unreadable file, a failed download or case)
+  2    wrong usage (an unknown option or value, an undeclared notebook parameter)
+  130  interrupted (Ctrl-C)
+
+An error is printed as one line on stderr:
+  casebook COMMAND: error: what went wrong (what to do)
+Put --debug before the command to see the traceback too, e.g.
+  casebook --debug validate data/raw/GRU_202012
+
+Run 'casebook COMMAND --help' for the options of one command."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every available subcommand."""
+def _top_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     parser = argparse.ArgumentParser(
         prog="casebook",
         description=(
-            "Investigate state-linked information operations in Twitter's public "
-            "archive: validate and fetch releases, generate the synthetic specimen, "
-            "compute coordination networks, and run the case notebooks into reports."
+            "Investigate state-linked information operations in Twitter's public archive:\n"
+            "validate and fetch releases, generate the synthetic specimen, compute\n"
+            "coordination networks, and run the case notebooks into reports."
         ),
-        epilog="Run 'casebook COMMAND --help' for the options of one command.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    from casebook import __version__
-
     parser.add_argument("--version", action="version", version=f"casebook {__version__}")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a module not written yet
-            if exc.name != name:
-                raise
-            continue
-        register = getattr(module, "register_cli", None)
-        if register is not None:
-            register(subparsers)
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an error, not just one line"
+    )
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+    return parser, subparsers
+
+
+def _command_module(command: str) -> ModuleType:
+    """Import the module of ``command`` (only this one: the others stay unloaded)."""
+    module_name = COMMANDS[command][0]
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        # a command whose module is absent from this installation, not a missing dependency
+        if exc.name is None or not module_name.startswith(exc.name):
+            raise
+        raise CasebookError(
+            f"the {command} command is not available in this installation "
+            f"(no module {module_name})",
+            hint="reinstall casebook with 'make setup'",
+        ) from exc
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``casebook`` parser; with ``command``, that command's options are added.
+
+    Parameters
+    ----------
+    command
+        A key of :data:`COMMANDS` whose module is imported to add its options; the
+        other commands are listed with their help line only.
+    """
+    parser, subparsers = _top_parser()
+    for name, (_, help_line) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_line, description=help_line)
+        if name == command:
+            _command_module(name).add_arguments(sub)
     return parser
 
 
+def _named_command(argv: list[str]) -> str | None:
+    """The command ``argv`` names: its first word that is not an option (the top-level
+    options take no value), when that word is a command."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s*\n\s*", " ", text.strip())
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func = getattr(args, "func", None)
-    if func is None:
-        parser.print_help()
-        return 2
+    """Run the command line; returns the process exit code.
+
+    Parameters
+    ----------
+    argv
+        The arguments after ``casebook`` (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success; 1 when the data or a run failed; 2 for a usage or parameter
+        error (argparse's own usage errors exit 2 through ``SystemExit``); 130 when
+        interrupted.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = _named_command(argv)
+    debug = "--debug" in argv[: argv.index(command)] if command else False
     try:
-        return int(func(args) or 0)
+        parser = build_parser(command)
+        args = parser.parse_args(argv)
+        if command is None:
+            parser.print_help()
+            return 2
+        return int(_command_module(command).run(args) or 0)
     except KeyboardInterrupt:
+        if debug:
+            traceback.print_exc()
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except CasebookError as exc:
+        return _fail(command, exc, exc.exit_code, debug)
+    except OSError as exc:  # a path the user gave: missing, unreadable, a folder
+        return _fail(command, exc, 1, debug)
+
+
+def _fail(command: str | None, exc: BaseException, code: int, debug: bool) -> int:
+    if debug:
+        traceback.print_exception(exc)
+    if isinstance(exc, OSError) and exc.strerror and exc.filename is not None:
+        message = f"{exc.strerror}: {exc.filename}"
+    else:
+        message = str(exc) or type(exc).__name__
+    prog = f"casebook {command}" if command else "casebook"
+    print(f"{prog}: error: {_one_line(message)}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,15 +29,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from casebook.activity import (
-    ReleaseLike,
-    _explode_list,
-    _naive,
-    _new_ax,
-    draw_events,
-    freq_label,
-    retweet_mask,
-)
+from casebook._frames import ReleaseLike, explode_list, naive, rows_sharing_key
+from casebook._plotting import freq_label, label_time_axes, new_ax
+from casebook.activity import retweet_mask
 from casebook.schema import STRING
 
 __all__ = [
@@ -55,6 +49,7 @@ __all__ = [
     "compile_lexicon",
     "engagement_by_account",
     "engagement_summary",
+    "language_labels",
     "lexicon_accounts",
     "lexicon_counts",
     "lexicon_matches",
@@ -63,6 +58,7 @@ __all__ = [
     "registered_domains",
     "retweet_target_summary",
     "retweet_targets",
+    "shared_retweets",
     "top_domains",
     "top_hashtags",
     "top_mentions",
@@ -283,15 +279,13 @@ def plot_lexicon_counts(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[st
     -------
     The matplotlib Axes.
     """
-    ax = _new_ax(ax)
+    ax = new_ax(ax)
     counts = lexicon_counts(tweets, lexicons, freq=freq)
     unit = freq_label(freq)
     for name, part in counts.groupby("narrative", sort=False):  # one line per narrative
-        ax.plot(_naive(part["period"]), part["tweets"], linewidth=1.0, label=str(name))
-    draw_events(ax, events)
-    ax.set_title(title or f"Tweets matching each narrative, per {unit}")
-    ax.set_xlabel("date (UTC)")
-    ax.set_ylabel(f"matching tweets per {unit}")
+        ax.plot(naive(part["period"]), part["tweets"], linewidth=1.0, label=str(name))
+    label_time_axes(ax, events, title=title or f"Tweets matching each narrative, per {unit}",
+                    xlabel="date (UTC)", ylabel=f"matching tweets per {unit}")
     ax.set_ylim(bottom=0)
     if len(lexicons):
         ax.legend(title="narrative", loc="upper left")
@@ -305,21 +299,34 @@ LEGACY_LANGUAGE_CODES: dict[str, str] = {"in": "id", "iw": "he", "ji": "yi"}
 _EMPTY = "(empty)"
 
 
+def language_labels(codes: pd.Series, *, normalize_legacy: bool = True) -> pd.Series:
+    """Language codes as reported: stripped, lower case, ``(empty)`` for a missing or
+    empty code; with ``normalize_legacy``, ``in``/``iw``/``ji`` become ``id``/``he``/``yi``.
+
+    Examples
+    --------
+    >>> language_labels(pd.Series([" EN", "iw", "", None])).tolist()
+    ['en', 'he', '(empty)', '(empty)']
+    """
+    lang = codes.astype(STRING).str.strip().str.lower()
+    if normalize_legacy:
+        lang = lang.replace(LEGACY_LANGUAGE_CODES)
+    return lang.mask(lang.fillna("") == "", _EMPTY).fillna(_EMPTY)
+
+
 def tweet_languages(tweets: pd.DataFrame, *, normalize_legacy: bool = True) -> pd.DataFrame:
     """Tweet languages with counts and shares.
 
     ``und`` is Twitter's "undetermined" and is kept as is; a missing or empty
     ``tweet_language`` is reported as ``(empty)`` (the archive often leaves it
-    blank). With ``normalize_legacy``, ``in``/``iw``/``ji`` become ``id``/``he``/``yi``.
+    blank). With ``normalize_legacy``, ``in``/``iw``/``ji`` become ``id``/``he``/``yi``
+    (:func:`language_labels`).
 
     Returns
     -------
     DataFrame ``language, tweets, accounts, share``, most frequent first, then by code.
     """
-    lang = tweets["tweet_language"].astype(STRING).str.strip().str.lower()
-    if normalize_legacy:
-        lang = lang.replace(LEGACY_LANGUAGE_CODES)
-    lang = lang.mask(lang.fillna("") == "", _EMPTY).fillna(_EMPTY)
+    lang = language_labels(tweets["tweet_language"], normalize_legacy=normalize_legacy)
     return _count_table(pd.DataFrame({"language": lang, "userid": tweets["userid"]}),
                         "language", total=len(tweets))
 
@@ -337,6 +344,19 @@ def _count_table(frame: pd.DataFrame, key: str, *, total: int,
         .astype({"tweets": "int64", "accounts": "int64", key: STRING})
     )
     return out.head(n) if n is not None else out
+
+
+def _class_counts(frame: pd.DataFrame, key: str, order: Sequence[str], *,
+                  count: str = "tweets") -> pd.DataFrame:
+    """Rows (``count``) and distinct accounts per class of ``key``, every class of
+    ``order`` listed in that order (zeros kept)."""
+    grouped = frame.groupby(key)
+    return (
+        pd.DataFrame({count: grouped.size(), "accounts": grouped["userid"].nunique()})
+        .reindex(list(order), fill_value=0)
+        .rename_axis(key).reset_index()
+        .astype({count: "int64", "accounts": "int64", key: STRING})
+    )
 
 
 # --------------------------------------------------------------------------- clients
@@ -449,7 +469,7 @@ def _site_labels(tweets: pd.DataFrame, *, min_length: int = 5) -> list[str]:
     """Names of the websites linked in ``tweets`` (``westvoices`` for westvoices.com)."""
     if "urls" not in tweets:
         return []
-    flat = _explode_list(tweets, "urls")["urls"]
+    flat = explode_list(tweets, "urls")["urls"]
     flat = flat.loc[flat.fillna("").str.strip() != ""]
     labels = registered_domains(flat).dropna().str.split(".").str[0].str.casefold()
     unique = labels.drop_duplicates()
@@ -561,13 +581,7 @@ def client_class_shares(tweets: pd.DataFrame, *,
     frame = pd.DataFrame({"client_class": classify_clients(tweets, classes=classes,
                                                            linked_sites=linked_sites),
                           "userid": tweets["userid"]})
-    grouped = frame.groupby("client_class")
-    out = (
-        pd.DataFrame({"tweets": grouped.size(), "accounts": grouped["userid"].nunique()})
-        .reindex(list(CLIENT_CLASS_ORDER), fill_value=0)
-        .rename_axis("client_class").reset_index()
-        .astype({"tweets": "int64", "accounts": "int64", "client_class": STRING})
-    )
+    out = _class_counts(frame, "client_class", CLIENT_CLASS_ORDER)
     out["share"] = out["tweets"] / len(tweets) if len(tweets) else np.nan
     return out
 
@@ -584,7 +598,7 @@ def top_hashtags(tweets: pd.DataFrame, *, n: int | None = 20) -> pd.DataFrame:
     ``share`` (of all tweets); most used first, then alphabetical. ``n=None``: all.
     """
     flat = (
-        _explode_list(tweets, "hashtags", keep=("tweetid", "userid"))
+        explode_list(tweets, "hashtags", keep=("tweetid", "userid"))
         .assign(hashtag=lambda d: d["hashtags"].str.casefold().str.lstrip("#"))
         .loc[lambda d: d["hashtag"].fillna("") != ""]
         .drop_duplicates(["tweetid", "hashtag"])
@@ -611,7 +625,7 @@ def top_mentions(tweets: pd.DataFrame, *, users: pd.DataFrame | None = None,
     DataFrame ``userid, user_screen_name, in_release, tweets, accounts, share``.
     """
     flat = (
-        _explode_list(tweets, "user_mentions", keep=("tweetid", "userid"))
+        explode_list(tweets, "user_mentions", keep=("tweetid", "userid"))
         .rename(columns={"userid": "author"})
         .loc[lambda d: d["user_mentions"].fillna("") != ""]
         .drop_duplicates(["tweetid", "user_mentions"])
@@ -679,7 +693,7 @@ def top_domains(tweets: pd.DataFrame, *, n: int | None = 20,
     DataFrame ``domain, tweets, accounts, share, urls`` (distinct URLs).
     """
     flat = (
-        _explode_list(tweets, "urls", keep=("tweetid", "userid"))
+        explode_list(tweets, "urls", keep=("tweetid", "userid"))
         .loc[lambda d: d["urls"].fillna("").str.strip() != ""]
     )
     flat = flat.assign(domain=registered_domains(flat["urls"],
@@ -757,6 +771,21 @@ def retweet_targets(release: ReleaseLike) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def shared_retweets(tweets: pd.DataFrame, userids: Sequence[str]) -> pd.Series:
+    """Which tweets retweet a tweet that one of ``userids`` retweeted too.
+
+    These are the only tweets a ``co_retweet`` edge of those accounts can involve, so
+    :func:`casebook.coordination.coordination_network` on them finds every such edge.
+
+    Returns
+    -------
+    boolean Series aligned on ``tweets.index`` (the accounts' own retweets included).
+    """
+    mine = tweets["userid"].isin(list(userids)).fillna(False).to_numpy(bool)
+    codes, _ = pd.factorize(tweets["retweet_tweetid"].astype(STRING))
+    return pd.Series(rows_sharing_key(codes, mine), index=tweets.index)
+
+
 def retweet_target_summary(release: ReleaseLike) -> pd.DataFrame:
     """Retweets by target (inside / outside / unknown), every class listed.
 
@@ -766,13 +795,7 @@ def retweet_target_summary(release: ReleaseLike) -> pd.DataFrame:
     all retweets), ``share_of_known`` (inside/outside over retweets with a known target).
     """
     targets = retweet_targets(release)
-    grouped = targets.groupby("target")
-    out = (
-        pd.DataFrame({"retweets": grouped.size(), "accounts": grouped["userid"].nunique()})
-        .reindex(list(TARGET_ORDER), fill_value=0)
-        .rename_axis("target").reset_index()
-        .astype({"retweets": "int64", "accounts": "int64", "target": STRING})
-    )
+    out = _class_counts(targets, "target", TARGET_ORDER, count="retweets")
     total = out["retweets"].sum()
     known = out.loc[out["target"] != "unknown", "retweets"].sum()
     out["share"] = out["retweets"] / total if total else np.nan

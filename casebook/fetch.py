@@ -46,9 +46,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from casebook import __version__, paths
+from casebook.errors import FetchError, UsageError
 
 __all__ = [
     "BASE_URL_ENV",
@@ -60,7 +59,8 @@ __all__ = [
     "candidate_urls",
     "default_base_url",
     "fetch",
-    "register_cli",
+    "add_arguments",
+    "run",
     "sha256_file",
     "suggest_op",
 ]
@@ -92,10 +92,6 @@ _ADVICE = (
     f"--base-url URL (or set {BASE_URL_ENV}); new access to the data goes through the "
     "platform's Moderation Research Consortium."
 )
-
-
-class FetchError(Exception):
-    """A download failed; the message says what happened and what to do next."""
 
 
 class _Absent(Exception):
@@ -223,7 +219,14 @@ def _int_header(headers: Any, name: str) -> int | None:
 
 def _unreachable(url: str, exc: BaseException) -> FetchError:
     reason = getattr(exc, "reason", None) or exc
-    return FetchError(f"Cannot reach the archive at {url} ({reason}). {_ADVICE}")
+    return FetchError(f"Cannot reach the archive at {url} ({reason})", hint=_ADVICE)
+
+
+def _note(message: str) -> None:
+    """A one-line note on stderr that does not break a progress bar being drawn."""
+    from tqdm.auto import tqdm
+
+    tqdm.write(message, file=sys.stderr)
 
 
 def _probe(url: str, *, timeout: float) -> tuple[int, int | None]:
@@ -266,7 +269,7 @@ def _stream(
         if exc.code in _ABSENT:
             raise _Absent(exc.code) from exc
         raise FetchError(
-            f"{url} answered HTTP {exc.code} {exc.reason}; try again later. {_ADVICE}"
+            f"{url} answered HTTP {exc.code} {exc.reason}", hint=f"try again later. {_ADVICE}"
         ) from exc
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         raise _unreachable(url, exc) from exc
@@ -289,10 +292,13 @@ def _stream(
         if size is not None and total is not None and total != size:
             raise FetchError(
                 f"{url}: the server announced {total} bytes for this download but {size} "
-                f"bytes for the file; the archive may have changed. Nothing was renamed into "
-                f"place ({part.name} is kept): re-run to try again, or use --force to start over."
+                "bytes for the file; the archive may have changed",
+                hint=f"nothing was renamed into place ({part.name} is kept): re-run to try "
+                "again, or use --force to start over",
             )
         total = total if total is not None else size
+        from tqdm.auto import tqdm  # the progress bar's import is slow: only when downloading
+
         with (
             part.open(mode) as sink,
             tqdm(
@@ -354,17 +360,17 @@ def _download(
     got = part.stat().st_size if part.is_file() else 0
     if size is not None and got != size:
         raise FetchError(
-            f"Size mismatch for {url}: got {got} bytes, the server announced {size}. "
-            f"The partial file {part} is kept: re-run the same command to resume "
-            "(or use --force to start over)."
+            f"Size mismatch for {url}: got {got} bytes, the server announced {size}",
+            hint=f"the partial file {part} is kept: re-run the same command to resume "
+            "(or use --force to start over)",
         )
     if sha256 is not None:
         digest = sha256_file(part)
         if digest != sha256.lower():
             part.unlink()
             raise FetchError(
-                f"sha256 mismatch for {url}: got {digest}, expected {sha256.lower()}. "
-                "The download was discarded; check the expected digest, or the mirror."
+                f"sha256 mismatch for {url}: got {digest}, expected {sha256.lower()}",
+                hint="the download was discarded; check the expected digest, or the mirror",
             )
     os.replace(part, final)
 
@@ -393,33 +399,29 @@ def _fetch_one(
             present = [p for p in local if p.is_file()]
             if present and not force:  # cannot check its size, but it is there: keep it
                 if progress:
-                    tqdm.write(
-                        f"{present[0].name}: archive unreachable, keeping the file "
-                        "already downloaded",
-                        file=sys.stderr,
-                    )
+                    _note(f"{present[0].name}: archive unreachable, keeping the file "
+                          "already downloaded")
                 return present[0]
             suggestion = suggest_op(op)
             if suggestion is None:
                 raise
-            raise FetchError(f"{exc} (Did you mean {suggestion!r}?)") from exc
+            raise FetchError(
+                exc.args[0], hint=f"Did you mean {suggestion!r}? {exc.hint or ''}".strip()
+            ) from exc
         if status in _ABSENT:
-            tried.append(f"  {url} (HTTP {status})")
+            tried.append(f"{url} (HTTP {status})")
             continue
         if final.is_file() and not force:
             have = final.stat().st_size
             if size is None or have == size:
                 if progress:
-                    tqdm.write(
-                        f"{final.name}: already complete, not downloaded again "
-                        "(--force to download it again)",
-                        file=sys.stderr,
-                    )
+                    _note(f"{final.name}: already complete, not downloaded again "
+                          "(--force to download it again)")
                 return final
             raise FetchError(
-                f"{final} exists with {have} bytes but the archive's file has {size}. "
-                "Raw files are never modified: move it away, or re-run with --force to "
-                "replace it."
+                f"{final} exists with {have} bytes but the archive's file has {size}",
+                hint="raw files are never modified: move it away, or re-run with --force "
+                "to replace it",
             )
         expected = sha256.get(final.name, sha256.get(kind))
         try:
@@ -433,22 +435,17 @@ def _fetch_one(
                 timeout=timeout,
             )
         except _Absent as exc:
-            tried.append(f"  {url} (HTTP {exc.status})")
+            tried.append(f"{url} (HTTP {exc.status})")
             continue
         return final
-    hints = _hints(op, release)
     denied = (
-        "HTTP 403 usually means the files are no longer public. "
+        "HTTP 403 usually means the files are no longer public."
         if any(t.endswith("(HTTP 403)") for t in tried)
         else ""
     )
     raise FetchError(
-        f"No {kind} file for {op!r} in release {release!r}; tried:\n"
-        + "\n".join(tried)
-        + ("\n" + hints if hints else "")
-        + "\n"
-        + denied
-        + _ADVICE
+        f"No {kind} file for {op!r} in release {release!r}; tried: " + ", ".join(tried),
+        hint=" ".join(filter(None, [_hints(op, release), denied, _ADVICE])),
     )
 
 
@@ -521,14 +518,14 @@ def fetch(
     kinds = tuple(kinds)
     for label, value in (("op", op), ("release", release)):
         if not _NAME_RE.match(value) or ".." in value:
-            raise FetchError(
-                f"Invalid {label} {value!r}: use a plain name such as "
-                f"{'GRU_202012' if label == 'op' else '2020_12'}."
+            raise UsageError(
+                f"Invalid {label} {value!r}",
+                hint=f"use a plain name such as {'GRU_202012' if label == 'op' else '2020_12'}",
             )
     if unknown := [k for k in kinds if k not in KINDS]:
-        raise ValueError(f"unknown kinds {unknown}; choose from {list(KINDS)}")
+        raise UsageError(f"unknown kinds {unknown}; choose from {list(KINDS)}")
     if not formats or (unknown := [f for f in formats if f not in FORMATS]):
-        raise ValueError(f"formats must be a non-empty subset of {list(FORMATS)}")
+        raise UsageError(f"formats must be a non-empty subset of {list(FORMATS)}")
     folder = Path(dest if dest is not None else paths.raw_dir()) / op
     return [
         _fetch_one(
@@ -556,13 +553,13 @@ def _parse_digests(values: Sequence[str] | None, kinds: Sequence[str]) -> dict[s
         key, sep, digest = value.rpartition("=")
         if not sep:
             if len(kinds) != 1:
-                raise FetchError(
-                    "--sha256 HEX needs a single --kind; otherwise write "
-                    "--sha256 KIND=HEX or --sha256 FILENAME=HEX."
+                raise UsageError(
+                    "--sha256 HEX needs a single --kind",
+                    hint="otherwise write --sha256 KIND=HEX or --sha256 FILENAME=HEX",
                 )
             key = kinds[0]
         if not re.fullmatch(r"[0-9A-Fa-f]{64}", digest):
-            raise FetchError(f"--sha256 {value!r}: expected 64 hexadecimal digits.")
+            raise UsageError(f"--sha256 {value!r}: expected 64 hexadecimal digits")
         digests[key] = digest.lower()
     return digests
 
@@ -575,25 +572,30 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """``casebook fetch``: download, then print each file's sha256 and the next command.
+
+    Raises
+    ------
+    FetchError
+        The download failed (exit status 1).
+    UsageError
+        A malformed ``--sha256``, op or release (exit status 2).
+    """
     kinds = tuple(dict.fromkeys(args.kind or KINDS))
     base_url = args.base_url or default_base_url()
     dest = paths.resolve(args.dest) if args.dest else paths.raw_dir()
-    try:
-        files = fetch(
-            args.op,
-            release=args.release,
-            base_url=base_url,
-            dest=dest,
-            kinds=kinds,
-            sha256=_parse_digests(args.sha256, kinds),
-            force=args.force,
-            progress=args.progress,
-            timeout=args.timeout,
-        )
-    except FetchError as exc:
-        print(f"casebook fetch: error: {exc}", file=sys.stderr)
-        return 1
+    files = fetch(
+        args.op,
+        release=args.release,
+        base_url=base_url,
+        dest=dest,
+        kinds=kinds,
+        sha256=_parse_digests(args.sha256, kinds),
+        force=args.force,
+        progress=args.progress,
+        timeout=args.timeout,
+    )
     print(f"Files of {args.op} (sha256, path):")
     for path in files:
         print(f"{sha256_file(path)}  {_shown(path)}")
@@ -601,33 +603,29 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_cli(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``fetch`` subcommand to the ``casebook`` command line."""
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``casebook fetch`` to ``parser``."""
     known = "\n".join(f"  {rel}: {', '.join(ops)}" for rel, ops in KNOWN_OPS.items())
-    parser = subparsers.add_parser(
-        "fetch",
-        help="download a real release (tweets and users files) from the archive",
-        description=textwrap.fill(
-            "Download the tweets and users files of one operation from Twitter's "
-            "information-operations archive into DEST/OP/. Transfers resume after an "
-            "interruption, are size-checked, and are renamed into place only when "
-            "complete; files already complete are skipped."
-        ),
-        epilog=(
-            f"known operations (any other name is accepted, e.g. for other releases):\n{known}\n\n"
-            "examples:\n"
-            "  casebook fetch GRU_202012\n"
-            "  casebook fetch iran_202012 --dest /big/disk/raw --no-progress\n"
-            "  casebook fetch GRU_202012 --base-url https://mirror.example.org/hashed\n\n"
-            + textwrap.fill(
-                f"The archive lived at {DEFAULT_BASE_URL}; availability is fragile. Use a "
-                f"mirror with --base-url or {BASE_URL_ENV}; new access goes through the "
-                "platform's Moderation Research Consortium.",
-                break_on_hyphens=False,
-                break_long_words=False,
-            )
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser.description = textwrap.fill(
+        "Download the tweets and users files of one operation from Twitter's "
+        "information-operations archive into DEST/OP/. Transfers resume after an "
+        "interruption, are size-checked, and are renamed into place only when "
+        "complete; files already complete are skipped."
+    )
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = (
+        f"known operations (any other name is accepted, e.g. for other releases):\n{known}\n\n"
+        "examples:\n"
+        "  casebook fetch GRU_202012\n"
+        "  casebook fetch iran_202012 --dest /big/disk/raw --no-progress\n"
+        "  casebook fetch GRU_202012 --base-url https://mirror.example.org/hashed\n\n"
+        + textwrap.fill(
+            f"The archive lived at {DEFAULT_BASE_URL}; availability is fragile. Use a "
+            f"mirror with --base-url or {BASE_URL_ENV}; new access goes through the "
+            "platform's Moderation Research Consortium.",
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
     )
     parser.add_argument("op", metavar="OP", help="dataset name, e.g. GRU_202012")
     parser.add_argument(
@@ -673,5 +671,3 @@ def register_cli(subparsers: Any) -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="network timeout per connection and read (default: %(default)s)",
     )
-    parser.set_defaults(func=_run)
-    return parser

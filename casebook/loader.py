@@ -44,6 +44,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -58,6 +59,9 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from casebook import paths, schema
+from casebook._arrow import string_offsets, utf8_bytes
+from casebook._files import data_files, natural_key
+from casebook.errors import LoadError
 
 #: Bump when the parsed output changes: it is part of every cache key.
 LOADER_VERSION = "2"
@@ -67,7 +71,6 @@ _COUNT_COLUMNS = (
     "follower_count", "following_count", "quote_count", "reply_count", "like_count",
     "retweet_count",
 )
-_DATA_SUFFIXES = (".csv", ".csv.gz", ".gz", ".zip")
 #: Columns of the users table that come from the archive (``hashed``/``tweet_count`` are derived).
 _USER_COLUMNS = tuple(c for c in schema.USER_DTYPES if c not in ("hashed", "tweet_count"))
 #: Tweet columns that every load returns, whatever ``columns=`` asks for.
@@ -76,10 +79,6 @@ _BLOCK = 1 << 22
 
 OnBadRows = Literal["raise", "report"]
 EncodingErrors = Literal["raise", "replace"]
-
-
-class LoadError(ValueError):
-    """An archive file cannot be read as it is; the message names the file (and line)."""
 
 
 @dataclasses.dataclass
@@ -172,10 +171,6 @@ class _Source:
             return fh.read(n)
 
 
-def _natural_key(name: str) -> list[Any]:
-    return [int(tok) if tok.isdigit() else tok for tok in re.split(r"(\d+)", name)]
-
-
 def _discover(path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
     """The data files named by ``path``: a directory's archive files, or the files given."""
     items = [path] if isinstance(path, (str, os.PathLike)) else list(path)
@@ -185,10 +180,7 @@ def _discover(path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -
     for item in items:
         p = Path(item).expanduser()
         if p.is_dir():
-            found = sorted(
-                (f for f in p.iterdir() if f.is_file() and f.name.lower().endswith(_DATA_SUFFIXES)),
-                key=lambda f: _natural_key(f.name),
-            )
+            found = data_files(p)
             if not found:
                 raise LoadError(
                     f"{p}: no archive files (.csv, .csv.gz, .zip) in this directory; "
@@ -216,7 +208,7 @@ def _sources(files: Iterable[Path]) -> list[_Source]:
                             if m.lower().endswith(".csv") and not Path(m).name.startswith(".")
                             and "__MACOSX" not in m
                         ),
-                        key=_natural_key,
+                        key=natural_key,
                     )
             except zipfile.BadZipFile as exc:
                 raise LoadError(f"{f}: not a readable zip file ({exc})") from exc
@@ -411,17 +403,26 @@ def _first_invalid_utf8(raw: bytes) -> int | None:
     return None
 
 
+# The codec registry is process-wide, so the counting handler is registered once, here,
+# and counts into thread-local storage: loads in several threads never share a count.
+_REPLACED = threading.local()
+_COUNTING_HANDLER = "casebook.loader.replace_and_count"
+
+
+def _replace_and_count(exc: UnicodeError) -> tuple[str, int]:
+    assert isinstance(exc, UnicodeDecodeError)
+    _REPLACED.count += exc.end - exc.start
+    return ("\ufffd", exc.end)
+
+
+codecs.register_error(_COUNTING_HANDLER, _replace_and_count)
+
+
 def _decode_replacing(raw: bytes) -> tuple[str, int]:
-    count = 0
-
-    def counting(exc: UnicodeError) -> tuple[str, int]:
-        nonlocal count
-        assert isinstance(exc, UnicodeDecodeError)
-        count += exc.end - exc.start
-        return ("\ufffd", exc.end)
-
-    codecs.register_error("casebook_count", counting)
-    return raw.decode("utf-8", errors="casebook_count"), count
+    """``raw`` decoded with U+FFFD for undecodable bytes, and how many bytes were replaced."""
+    _REPLACED.count = 0
+    text = raw.decode("utf-8", errors=_COUNTING_HANDLER)
+    return text, _REPLACED.count
 
 
 def _records_with_lines(text: str) -> Iterator[tuple[int, list[str], str | None]]:
@@ -504,11 +505,10 @@ def _fixed_width(col: pa.ChunkedArray, width: int) -> list[np.ndarray] | None:
         present = len(chunk) - chunk.null_count
         if not present:
             continue
-        _, offsets_buf, data_buf = chunk.buffers()
-        offsets = np.frombuffer(offsets_buf, np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
-        if int(offsets[-1] - offsets[0]) != present * width:
+        offsets, data = utf8_bytes(chunk)
+        if int(offsets[-1]) != present * width:
             return None
-        out.append(np.frombuffer(data_buf, np.uint8)[offsets[0] : offsets[-1]].reshape(present, width))
+        out.append(data.reshape(present, width))
     return out
 
 
@@ -642,12 +642,12 @@ def _rows_with_quote_items(lists: pa.ChunkedArray) -> np.ndarray:
     base = 0
     for chunk in lists.chunks:  # loop over parse blocks, not rows
         values = chunk.values
-        _, voffsets_buf, vdata_buf = values.buffers()
+        vdata_buf = values.buffers()[2]
         if vdata_buf is not None and len(values):
             data = np.frombuffer(vdata_buf, np.uint8)
             hits = np.flatnonzero((data == ord("'")) | (data == ord("\\")))
             if len(hits):
-                voffsets = np.frombuffer(voffsets_buf, np.int32)[values.offset : values.offset + len(values) + 1]
+                voffsets = string_offsets(values)
                 item = np.searchsorted(voffsets, hits, side="right") - 1
                 item = item[(item >= 0) & (item < len(values))]
                 loffsets = chunk.offsets.to_numpy()
@@ -663,9 +663,9 @@ def _framed(col: pa.ChunkedArray) -> np.ndarray:
     out = []
     for chunk in col.chunks:  # loop over parse blocks, not rows
         mask = np.zeros(len(chunk), dtype=bool)
-        _, offsets_buf, data_buf = chunk.buffers()
+        data_buf = chunk.buffers()[2]
         if data_buf is not None and len(chunk):
-            offsets = np.frombuffer(offsets_buf, np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+            offsets = string_offsets(chunk)
             long = np.flatnonzero(np.diff(offsets) >= 4)
             start, end = offsets[long], offsets[long + 1]
             data = np.frombuffer(data_buf, np.uint8)

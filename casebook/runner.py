@@ -28,7 +28,7 @@ The contract with the case notebooks
   derived from parameters go in a later cell (papermill injects the run's values
   right after the parameters cell).
 - **Data.** The notebook finds its data with
-  ``casebook.report.find_datasets(data_dir, datasets)`` and runs on whichever datasets
+  ``casebook.discovery.find_datasets(data_dir, datasets)`` and runs on whichever datasets
   are present, saying which are absent; it shows
   ``casebook.report.specimen_banner(found)``.
 - **Findings.** The notebook records its headline findings with
@@ -65,12 +65,15 @@ What a run does
   working directory is the report folder; notebooks take every path from
   :mod:`casebook.paths` anyway.
 - **HTML pages** hide code and prompts, keep tables and figures (embedded PNG), and
-  are sanitised with an allow-list (:func:`casebook.report.sanitize_html`) under a
+  are sanitised with an allow-list (:func:`casebook.report.sanitise_html`) under a
   Content-Security-Policy that forbids scripts: nothing a tweet contains can run.
 - **Failures**: the partial notebook (papermill saves it with the error) and its page
   are kept; the console and the index name the failing cell (its position in the
   source notebook, counting cells from 1, and its first line) and the exception; the other
   cases still run; the exit status is 1. Parameter errors exit with 2.
+
+papermill, pandas, PyYAML and the report module are imported when a run starts, not
+with this module, so that ``casebook run --help`` answers at once.
 """
 
 from __future__ import annotations
@@ -85,27 +88,29 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import yaml
+from casebook import discovery, paths
+from casebook.errors import ParameterError, RunError
 
-from casebook import paths, report, safety
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CASES",
     "DEFAULT_KERNEL",
     "DEFAULT_RUN",
     "CaseResult",
-    "CellError",
+    "FailedCell",
     "ParameterError",
     "RawValue",
     "RunResult",
     "case_parameters",
+    "add_arguments",
     "kernel_python",
     "notebook_parameters",
-    "register_cli",
     "resolve_cases",
+    "run",
     "run_cases",
     "split_params_file",
     "write_index",
@@ -140,10 +145,6 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-class ParameterError(ValueError):
-    """A parameter that is not declared by a notebook, or has the wrong type."""
-
-
 class RawValue(str):
     """A parameter value typed on the command line: read as YAML unless declared ``str``."""
 
@@ -152,8 +153,8 @@ class RawValue(str):
 
 
 @dataclass(frozen=True)
-class CellError:
-    """Where a notebook failed."""
+class FailedCell:
+    """Where a notebook failed: the cell and the exception it raised (a record, not an error)."""
 
     #: Position of the failing cell in the source notebook, counting from 0.
     index: int | None
@@ -190,7 +191,7 @@ class CaseResult:
     parameters: dict[str, Any]
     status: str = "not run"
     html: Path | None = None
-    error: CellError | None = None
+    error: FailedCell | None = None
     message: str = ""
     findings: pd.DataFrame | None = None
     data_dir: Path | None = None
@@ -256,9 +257,10 @@ def resolve_cases(cases: Sequence[str | os.PathLike[str]] | None = None) -> dict
             name = by_file.get(notebook.name, notebook.stem)
         else:
             close = difflib.get_close_matches(item, list(CASES), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            guess = f"; did you mean {close[0]!r}?" if close else ""
             raise ParameterError(
-                f"unknown case {item!r}{hint} Cases: {', '.join(CASES)} (or a path to a .ipynb file)"
+                f"unknown case {item!r}{guess}",
+                hint=f"cases: {', '.join(CASES)}, or a path to a .ipynb file",
             )
         if not notebook.is_file():
             raise ParameterError(f"case {name!r}: notebook not found: {notebook}")
@@ -323,12 +325,14 @@ def _assigned_names(source: str) -> list[str]:
 
 
 def _read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
+    import yaml
+
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ParameterError(f"{what} {path}: cannot be read ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
-        raise ParameterError(f"{what} {path}: not valid YAML ({exc})") from exc
+        raise ParameterError(f"{what} {path}: not valid YAML ({_one_line(exc)})") from exc
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
@@ -367,6 +371,8 @@ def _default_value(declared: Mapping[str, Any]) -> Any:
 
 def _coerce(key: str, value: Any, declared: Mapping[str, Any], source: str) -> Any:
     """Check ``value`` against the declared type; parse command-line text."""
+    import yaml
+
     type_name = _type_name(declared)
     if isinstance(value, RawValue):
         if type_name == "str":
@@ -374,7 +380,9 @@ def _coerce(key: str, value: Any, declared: Mapping[str, Any], source: str) -> A
         try:
             value = yaml.safe_load(str(value))
         except yaml.YAMLError as exc:
-            raise ParameterError(f"{key} ({source}): {value!r} is not a YAML value ({exc})") from exc
+            raise ParameterError(
+                f"{key} ({source}): {value!r} is not a YAML value ({_one_line(exc)})"
+            ) from exc
     allowed = _TYPES.get(type_name)
     if allowed is None or (value is None and _default_value(declared) is None):
         return value
@@ -383,6 +391,11 @@ def _coerce(key: str, value: Any, declared: Mapping[str, Any], source: str) -> A
             f"{key} ({source}): expected {type_name}, got {type(value).__name__} {value!r}"
         )
     return list(value) if isinstance(value, tuple) else value
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line (PyYAML's point at the text over several)."""
+    return " ".join(str(exc).split())
 
 
 def _valid_list(declared: Mapping[str, Mapping[str, Any]]) -> str:
@@ -461,7 +474,7 @@ def case_parameters(
             except ParameterError as exc:
                 problems.append(str(exc))
     if problems:
-        raise ParameterError(f"case {case!r} ({Path(notebook).name}):\n  " + "\n  ".join(problems))
+        raise ParameterError(f"case {case!r} ({Path(notebook).name}): " + "; ".join(problems))
     if isinstance(merged.get("data_dir"), str) and merged["data_dir"]:
         merged["data_dir"] = str(paths.resolve(merged["data_dir"]))
     return merged
@@ -514,7 +527,7 @@ def _first_line(source: str) -> str:
     return line if len(line) <= 120 else line[:117] + "..."
 
 
-def _cell_error(output_notebook: Path, exc: Any) -> CellError:
+def _failed_cell(output_notebook: Path, exc: Any) -> FailedCell:
     """Locate the failing cell in the executed notebook; number it as in the source notebook."""
     import nbformat
 
@@ -540,7 +553,7 @@ def _cell_error(output_notebook: Path, exc: Any) -> CellError:
     if len(message) > 300:
         message = message[:297] + "..."
     ename = getattr(exc, "ename", type(exc).__name__)
-    return CellError(
+    return FailedCell(
         index=index,
         cells=total,
         execution_count=getattr(exc, "exec_count", None),
@@ -558,10 +571,12 @@ def _provenance(result: CaseResult, declared: Mapping[str, Mapping[str, Any]]) -
     if not isinstance(datasets, (list, tuple)):
         return
     try:
-        result.datasets, result.absent = report.find_datasets(data_dir, [str(d) for d in datasets])
+        result.datasets, result.absent = discovery.find_datasets(
+            data_dir, [str(d) for d in datasets]
+        )
     except FileNotFoundError:
         result.absent = [str(d) for d in datasets]
-    result.specimen = any(report.is_specimen(p) for p in result.datasets.values())
+    result.specimen = any(discovery.is_specimen(p) for p in result.datasets.values())
 
 
 def _say(message: str) -> None:
@@ -622,6 +637,8 @@ def run_cases(
     from papermill.exceptions import PapermillExecutionError
     from tqdm.auto import tqdm
 
+    from casebook import report
+
     notebooks = resolve_cases(cases)
     file_params = (
         _read_yaml_mapping(paths.resolve(params_file), "-f file") if params_file is not None else {}
@@ -650,7 +667,7 @@ def run_cases(
         except ParameterError as exc:
             problems.append(str(exc))
     if problems:
-        raise ParameterError("\n".join(problems))
+        raise ParameterError(" | ".join(problems))
 
     out_dir = paths.resolve(out) if out is not None else paths.reports_dir() / DEFAULT_RUN
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -681,7 +698,7 @@ def run_cases(
             result.status = "ok"
         except PapermillExecutionError as exc:
             result.status = "failed"
-            result.error = _cell_error(output_notebook, exc)
+            result.error = _failed_cell(output_notebook, exc)
         except Exception as exc:  # the kernel died, timed out or could not start
             result.status = "failed"
             result.message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
@@ -722,6 +739,8 @@ def _shown_path(p: Path | None) -> str:
 
 
 def _link(target: Path | None, label: str, base: Path) -> str:
+    from casebook import safety
+
     if target is None or not target.is_file():
         return ""
     href = urllib.parse.quote(os.path.relpath(target, base).replace(os.sep, "/"))
@@ -730,11 +749,14 @@ def _link(target: Path | None, label: str, base: Path) -> str:
 
 def write_index(result: RunResult) -> Path:
     """Write ``index.html``: every case's status, findings, data and parameters."""
-    from casebook import __version__
+    import pandas as pd
+    import yaml
+
+    from casebook import __version__, report, safety
 
     esc = safety.escape_html
     base = result.out_dir
-    specimen = sorted({n for c in result.cases if c.specimen for n, p in c.datasets.items() if report.is_specimen(p)})
+    specimen = sorted({n for c in result.cases if c.specimen for n, p in c.datasets.items() if discovery.is_specimen(p)})
     parts = ["<h1>casebook report</h1>"]
     if specimen:
         parts.append(report.specimen_banner({n: p for c in result.cases for n, p in c.datasets.items()}).html)
@@ -818,55 +840,59 @@ def _list_cases() -> int:
     return 0
 
 
-def _run_cli(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """``casebook run``: run the cases, print where the reports are.
+
+    Raises
+    ------
+    ParameterError
+        Before anything runs: an unknown case or parameter, a wrong type (exit status 2).
+    RunError
+        After the run, when a case failed: names each failed case and its failing cell
+        (exit status 1). The other cases ran and the index shows every case.
+    """
     if args.list:
         return _list_cases()
-    try:
-        params = {key: RawValue(value) for key, value in (args.param or [])}
-        result = run_cases(
-            args.cases or None,
-            params_file=args.params_file,
-            params=params,
-            data=args.data,
-            out=args.out,
-            progress=args.progress,
-            kernel_name=args.kernel,
-        )
-    except ParameterError as exc:
-        print(f"casebook run: {exc}", file=sys.stderr)
-        return 2
+    params = {key: RawValue(value) for key, value in (args.param or [])}
+    result = run_cases(
+        args.cases or None,
+        params_file=args.params_file,
+        params=params,
+        data=args.data,
+        out=args.out,
+        progress=args.progress,
+        kernel_name=args.kernel,
+    )
+    print(f"Reports: {result.index}")
     failed = result.failed
     if failed:
-        print(f"{len(failed)} of {len(result.cases)} case(s) failed:", file=sys.stderr)
-        for c in failed:
-            print(f"  {c.case}: {c.describe_failure()}", file=sys.stderr)
-    print(f"Reports: {result.index}")
-    return result.exit_code
+        raise RunError(
+            f"{len(failed)} of {len(result.cases)} case(s) failed: "
+            + "; ".join(f"{c.case}: {c.describe_failure()}" for c in failed),
+            hint="each partial notebook is kept in the report folder",
+        )
+    return 0
 
 
-def register_cli(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``run`` subcommand to the ``casebook`` command line."""
-    parser = subparsers.add_parser(
-        "run",
-        help="run the case notebooks with papermill into HTML reports",
-        description=textwrap.fill(
-            "Execute the case notebooks with papermill and write, for each, the executed "
-            "notebook and an HTML page for readers (code hidden), plus index.html with "
-            "the headline findings, the data used and each case's status. A failing case "
-            "keeps its partial notebook and does not stop the others."
-        ),
-        epilog=(
-            f"cases: {', '.join(CASES)} (default: all, in this order), or paths to .ipynb files\n\n"
-            "parameters, lowest to highest precedence: the notebook's defaults, "
-            "params/CASE.yaml,\n-f FILE, -p KEY VALUE, --data DIR. Unknown keys are errors.\n\n"
-            "examples:\n"
-            "  casebook run\n"
-            "  casebook run iran --data data/raw -p seed 1\n"
-            "  casebook run russia -p datasets '[GRU_202012]' --out reports/gru\n"
-            "  casebook run --list\n\n"
-            "exit status: 0 all cases ran, 1 a case failed, 2 bad arguments or parameters"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``casebook run`` to ``parser``."""
+    parser.description = textwrap.fill(
+        "Execute the case notebooks with papermill and write, for each, the executed "
+        "notebook and an HTML page for readers (code hidden), plus index.html with "
+        "the headline findings, the data used and each case's status. A failing case "
+        "keeps its partial notebook and does not stop the others."
+    )
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = (
+        f"cases: {', '.join(CASES)} (default: all, in this order), or paths to .ipynb files\n\n"
+        "parameters, lowest to highest precedence: the notebook's defaults, "
+        "params/CASE.yaml,\n-f FILE, -p KEY VALUE, --data DIR. Unknown keys are errors.\n\n"
+        "examples:\n"
+        "  casebook run\n"
+        "  casebook run iran --data data/raw -p seed 1\n"
+        "  casebook run russia -p datasets '[GRU_202012]' --out reports/gru\n"
+        "  casebook run --list\n\n"
+        "exit status: 0 all cases ran, 1 a case failed, 2 bad arguments or parameters"
     )
     parser.add_argument("cases", nargs="*", metavar="CASE", help="cases to run (default: all)")
     parser.add_argument("-f", "--params-file", metavar="FILE", help="YAML file of parameters")
@@ -883,5 +909,3 @@ def register_cli(subparsers: Any) -> argparse.ArgumentParser:
         "--no-progress", dest="progress", action="store_false", help="no progress bars"
     )
     parser.add_argument("--list", action="store_true", help="list the cases and their parameters")
-    parser.set_defaults(func=_run_cli)
-    return parser

@@ -21,9 +21,11 @@ import html
 import os
 import re
 from collections.abc import Sequence
-from typing import overload
+from typing import TypeVar
 
 import pandas as pd
+
+from casebook._frames import PLAIN_ID
 
 __all__ = ["FORMULA_PREFIXES", "defang_url", "escape_html", "neutralise_csv_cell", "to_safe_csv"]
 
@@ -31,17 +33,14 @@ __all__ = ["FORMULA_PREFIXES", "defang_url", "escape_html", "neutralise_csv_cell
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _FORMULA_START = r"^[=+\-@\t\r]"
-# a decimal id or a hashed id (base64 alphabet, optional padding): inert in a spreadsheet
-_PLAIN_ID = r"\d+|[A-Za-z0-9+/]+={0,2}"
 _URL = re.compile(r"(?i)\b(h)tt(ps?)://([^\s/?#<>\"']+)")
 _FTP = re.compile(r"(?i)\bftp://([^\s/?#<>\"']+)")
 
+#: One cell or a column of cells: every function returns what it was given.
+Text = TypeVar("Text", str, pd.Series)
 
-@overload
-def neutralise_csv_cell(values: str) -> str: ...
-@overload
-def neutralise_csv_cell(values: pd.Series) -> pd.Series: ...
-def neutralise_csv_cell(values: str | pd.Series) -> str | pd.Series:
+
+def neutralise_csv_cell(values: Text) -> Text:
     """Prefix cells that a spreadsheet would run as a formula with ``'``.
 
     Parameters
@@ -135,17 +134,13 @@ def to_safe_csv(
 def _neutralise_ids(values: pd.Series) -> pd.Series:
     """Neutralise the cells of an id column that are not plain ids."""
     text = values.astype("string")
-    risky = (text.str.match(_FORMULA_START) & ~text.str.fullmatch(_PLAIN_ID)).fillna(False)
+    risky = (text.str.match(_FORMULA_START) & ~text.str.fullmatch(PLAIN_ID)).fillna(False)
     if not risky.any():
         return values
     return text.mask(risky.astype(bool), "'" + text)
 
 
-@overload
-def escape_html(text: str) -> str: ...
-@overload
-def escape_html(text: pd.Series) -> pd.Series: ...
-def escape_html(text: str | pd.Series) -> str | pd.Series:
+def escape_html(text: Text) -> Text:
     """Escape ``& < > " '`` so archive text can be put into HTML as text.
 
     Examples
@@ -167,11 +162,7 @@ def escape_html(text: str | pd.Series) -> str | pd.Series:
     return text
 
 
-@overload
-def defang_url(text: str) -> str: ...
-@overload
-def defang_url(text: pd.Series) -> pd.Series: ...
-def defang_url(text: str | pd.Series) -> str | pd.Series:
+def defang_url(text: Text) -> Text:
     """Make every http(s)/ftp link in ``text`` inert: ``hxxp://`` and ``[.]`` in the host.
 
     The scheme ``http``/``https``/``ftp`` becomes ``hxxp``/``hxxps``/``fxp`` and each dot

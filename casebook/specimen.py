@@ -114,34 +114,37 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
+from typing import TYPE_CHECKING, Any
 
 from casebook import __version__, paths
-from casebook._specimen.engine import Acct, Accts, Row, Rows, render
-from casebook._specimen.recipes import PUBLISHED, RECIPES, Built, Ctx
 from casebook._specimen.vocab import AUTOMATION_CLIENTS
+from casebook.errors import UsageError
+
+# numpy, pyarrow and the generator are imported where they are used, so that the
+# command line starts without them (``casebook specimen --help``).
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+    from casebook._specimen.recipes import Built
 
 __all__ = [
     "AUTOMATION_CLIENTS",
     "DATASETS",
     "DEFAULT_SCALE",
-    "PUBLISHED",
+    "PUBLISHED",  # noqa: F822 (a lazy attribute: see __getattr__)
     "Specimen",
     "archive_file_names",
     "build_specimen",
-    "register_cli",
+    "add_arguments",
+    "run",
     "write_specimen",
 ]
 
@@ -191,13 +194,22 @@ class Specimen:
     user_order: np.ndarray
 
 
+def __getattr__(name: str) -> Any:
+    # PUBLISHED lives with the recipes, which import numpy and pandas: loaded on first use
+    if name == "PUBLISHED":
+        from casebook._specimen.recipes import PUBLISHED
+
+        return PUBLISHED
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _check(dataset: str, seed: int, scale: float) -> None:
-    if dataset not in RECIPES:
-        raise ValueError(f"unknown dataset {dataset!r}; choose from {', '.join(DATASETS)}")
-    if not (isinstance(scale, int | float) and np.isfinite(scale) and scale > 0):
-        raise ValueError(f"scale must be a positive number, got {scale!r}")
+    if dataset not in DATASETS:
+        raise UsageError(f"unknown dataset {dataset!r}; choose from {', '.join(DATASETS)}")
+    if not (isinstance(scale, int | float) and math.isfinite(scale) and scale > 0):
+        raise UsageError(f"scale must be a positive number, got {scale!r}")
     if int(seed) != seed or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        raise UsageError(f"seed must be a non-negative integer, got {seed!r}")
 
 
 def build_specimen(dataset: str, *, seed: int = 0, scale: float = DEFAULT_SCALE) -> Specimen:
@@ -216,6 +228,11 @@ def build_specimen(dataset: str, *, seed: int = 0, scale: float = DEFAULT_SCALE)
     -------
     Specimen
     """
+    import numpy as np
+
+    from casebook._specimen.engine import render
+    from casebook._specimen.recipes import RECIPES, Ctx
+
     _check(dataset, seed, scale)
     index = DATASETS.index(dataset)
     rng = np.random.default_rng([int(seed), index])
@@ -229,6 +246,13 @@ def build_specimen(dataset: str, *, seed: int = 0, scale: float = DEFAULT_SCALE)
 
 
 def _ground_truth(dataset: str, seed: int, scale: float, built: Built, out: Any) -> dict[str, Any]:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from casebook._specimen.engine import Acct, Accts, Row, Rows
+    from casebook._specimen.recipes import PUBLISHED
+
     tid = out.tweetids
     t_order = np.argsort(out.t, kind="stable")
     rank = np.empty_like(t_order)
@@ -312,6 +336,9 @@ def _ground_truth(dataset: str, seed: int, scale: float, built: Built, out: Any)
 
 
 def _write_csv(table: pa.Table, path: Path, order: np.ndarray) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     opts = pacsv.WriteOptions(include_header=True, quoting_style="all_valid", eol="\n")
     with pacsv.CSVWriter(path, table.schema, write_options=opts) as writer:
         if table.num_rows == 0:
@@ -455,17 +482,13 @@ examples:
 """
 
 
-def register_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``casebook specimen`` to the command line."""
-    p = subparsers.add_parser(
-        "specimen",
-        help="write the synthetic specimen releases (offline stand-ins with ground truth)",
-        description="Write synthetic, deterministic specimen releases in the exact format of "
-                    "Twitter's information-operations archive: iran_202012, GRU_202012, "
-                    "IRA_202012, armenia_202012 and a control cohort, each with ground truth.",
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the options of ``casebook specimen`` to ``p``."""
+    p.description = ("Write synthetic, deterministic specimen releases in the exact format of "
+                     "Twitter's information-operations archive: iran_202012, GRU_202012, "
+                     "IRA_202012, armenia_202012 and a control cohort, each with ground truth.")
+    p.epilog = _EPILOG
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument("--out", metavar="DIR", default=None,
                    help="parent folder (default: data/specimen in the checkout, or "
                         "$CASEBOOK_DATA_DIR/specimen)")
@@ -475,17 +498,19 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     p.add_argument("--datasets", nargs="+", choices=DATASETS, metavar="NAME", default=None,
                    help=f"datasets to write (default: all of {', '.join(DATASETS)})")
     p.add_argument("--progress", action="store_true", help="show a progress bar")
-    p.set_defaults(func=_run_cli)
 
 
-def _run_cli(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """``casebook specimen``: write the datasets and list the files written.
+
+    Raises
+    ------
+    UsageError
+        A scale, seed or dataset out of range (exit status 2).
+    """
     out = paths.resolve(args.out) if args.out else None
-    try:
-        written = write_specimen(out, seed=args.seed, scale=args.scale, datasets=args.datasets,
-                                 progress=args.progress)
-    except ValueError as exc:
-        print(f"casebook specimen: {exc}", file=sys.stderr)
-        return 2
+    written = write_specimen(out, seed=args.seed, scale=args.scale, datasets=args.datasets,
+                             progress=args.progress)
     total = 0
     for name, folder in written.items():
         gt = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))

@@ -3,21 +3,25 @@
 ``casebook validate PATH [--json]`` loads PATH with ``on_bad_rows="report"`` and prints
 the report; it exits 1 on fatal problems (the files cannot be read, a row was rejected,
 no tweets) and 0 otherwise (duplicates and sparse columns are warnings).
+
+The loader (and with it pandas and pyarrow) is imported only when a report is made, so
+that ``casebook validate --help`` answers at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-import warnings
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from casebook import paths
-from casebook.loader import LoadError, Release, load_release
+from casebook.errors import LoadError
+
+if TYPE_CHECKING:
+    from casebook.loader import Release
+
+__all__ = ["add_arguments", "format_report", "run", "validation_report"]
 
 
 def validation_report(release: Release) -> dict[str, Any]:
@@ -39,6 +43,8 @@ def validation_report(release: Release) -> dict[str, Any]:
         ``rejected_rows`` (up to 20, with file and line), ``checks``, ``fatal``
         (list of fatal problems) and ``warnings``.
     """
+    import pandas as pd
+
     tweets, users = release.tweets, release.users
     empty = {}
     for col in tweets.columns:
@@ -50,20 +56,20 @@ def validation_report(release: Release) -> dict[str, Any]:
         empty[col] = round(share, 4)
     times = tweets["tweet_time"].dropna()
     fatal: list[str] = []
-    warnings: list[str] = []
+    cautions: list[str] = []
     if len(tweets) == 0:
         fatal.append("no tweets")
     if len(release.rejected):
         fatal.append(f"{len(release.rejected)} rejected row(s)")
     dups = int(release.checks.get("duplicate_tweetids", 0))
     if dups:
-        warnings.append(f"{dups} duplicate tweet id(s)")
+        cautions.append(f"{dups} duplicate tweet id(s)")
     missing = int(release.checks.get("tweet_accounts_missing_from_users", 0))
     if missing:
-        warnings.append(f"{missing} account(s) with tweets are missing from the users file")
+        cautions.append(f"{missing} account(s) with tweets are missing from the users file")
     replaced = int(release.provenance.get("replaced_characters", pd.Series(dtype=int)).sum())
     if replaced:
-        warnings.append(f"{replaced} undecodable byte(s) replaced")
+        cautions.append(f"{replaced} undecodable byte(s) replaced")
     return {
         "name": release.name,
         "files": json.loads(release.provenance.to_json(orient="records")),
@@ -82,7 +88,7 @@ def validation_report(release: Release) -> dict[str, Any]:
         "rejected_rows": json.loads(release.rejected.head(20).to_json(orient="records")),
         "checks": {k: v for k, v in release.checks.items()},
         "fatal": fatal,
-        "warnings": warnings,
+        "warnings": cautions,
     }
 
 
@@ -116,22 +122,31 @@ def format_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """``casebook validate``: print a report per release; fail when one has a fatal problem.
+
+    Every release is reported, readable or not; then a :class:`~casebook.errors.LoadError`
+    names the releases with fatal problems (exit status 1).
+    """
+    import warnings
+
+    from casebook.loader import load_release
+
     given = [paths.resolve(p) for p in args.path]
     files = [p for p in given if p.is_file()]
     # files given together are one release; each directory is a release of its own
     targets: list = [p for p in given if not p.is_file()] + ([files] if files else [])
     targets = targets or _default_targets()
     if not targets:
-        print(
-            "casebook validate: no data found. Generate the specimen with 'casebook specimen' "
-            "or download a release with 'casebook fetch OP', then pass its directory.",
-            file=sys.stderr,
+        raise LoadError(
+            "no data found",
+            hint="generate the specimen with 'casebook specimen' or download a release with "
+            "'casebook fetch OP', then pass its directory",
         )
-        return 1
-    status = 0
     reports = []
+    failed: list[str] = []
     for target in targets:
+        shown = [str(t) for t in target] if isinstance(target, list) else str(target)
         try:
             with warnings.catch_warnings():  # duplicates are in the report itself
                 warnings.simplefilter("ignore", UserWarning)
@@ -139,21 +154,26 @@ def _run(args: argparse.Namespace) -> int:
         except LoadError as exc:
             reports.append({"path": str(target), "fatal": [str(exc)], "tweets": 0,
                             "accounts": 0, "rejected": None})
-            if not args.json:
-                print(f"{target}: FATAL: {exc}", file=sys.stderr)
-            status = 1
+            failed.append(str(exc))
             continue
         report = validation_report(release)
-        report["path"] = [str(t) for t in target] if isinstance(target, list) else str(target)
+        report["path"] = shown
         reports.append(report)
         if report["fatal"]:
-            status = 1
+            failed.append(f"{release.name}: {'; '.join(report['fatal'])}")
         if not args.json:
             print(format_report(report))
             print()
     if args.json:
         print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=1, default=str))
-    return status
+    if failed:
+        count = "" if len(targets) == 1 else f"{len(failed)} of {len(targets)} releases: "
+        rejected = any(r.get("rejected") for r in reports)
+        raise LoadError(
+            count + " | ".join(failed),
+            hint="the report lists each rejected row with its file and line" if rejected else None,
+        )
+    return 0
 
 
 def _default_targets() -> list[str]:
@@ -165,22 +185,19 @@ def _default_targets() -> list[str]:
     return found
 
 
-def register_cli(subparsers: Any) -> None:
-    """Add ``casebook validate``."""
-    p = subparsers.add_parser(
-        "validate",
-        help="check archive files and print a validation report",
-        description=(
-            "Load one or more releases (a directory, or tweets/users files) exactly as the "
-            "casebook does and report files, rows, accounts, hashed share, time range, empty "
-            "share per column, duplicate tweet ids and rejected rows (with file and line). "
-            "Without PATH, every release under data/specimen and data/raw is checked. "
-            "Exit status: 0 clean, 1 when a file cannot be read, a row is rejected or "
-            "there are no tweets."
-        ),
-        epilog="example: casebook validate data/raw/GRU_202012 --json",
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``casebook validate`` to ``parser``."""
+    parser.description = (
+        "Load one or more releases (a directory, or tweets/users files) exactly as the "
+        "casebook does and report files, rows, accounts, hashed share, time range, empty "
+        "share per column, duplicate tweet ids and rejected rows (with file and line). "
+        "Without PATH, every release under data/specimen and data/raw is checked. "
+        "Exit status: 0 clean, 1 when a file cannot be read, a row is rejected or "
+        "there are no tweets."
     )
-    p.add_argument("path", nargs="*", help="release directories, or the files of one release")
-    p.add_argument("--json", action="store_true", help="print one JSON object (a list for several paths)")
-    p.add_argument("--no-cache", action="store_true", help="read the CSV files, ignore the Parquet cache")
-    p.set_defaults(func=_run)
+    parser.epilog = "example: casebook validate data/raw/GRU_202012 --json"
+    parser.add_argument("path", nargs="*", help="release directories, or the files of one release")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (a list for several paths)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="read the CSV files, ignore the Parquet cache")

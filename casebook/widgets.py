@@ -51,10 +51,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from casebook import safety
-from casebook.accounts import is_hashed_id, top_accounts
-from casebook.activity import ReleaseLike, infer_utc_offset, plot_volume, retweet_mask
-from casebook.content import CLIENT_CLASS_ORDER, LEGACY_LANGUAGE_CODES, classify_clients
+from casebook import accounts, safety
+from casebook._frames import ReleaseLike, hashed_flags, is_hashed_id, join_lists, rows_sharing_key
+from casebook._plotting import freq_label
+from casebook.activity import infer_utc_offset, plot_volume, retweet_mask
+from casebook.content import (
+    CLIENT_CLASS_ORDER,
+    classify_clients,
+    language_labels,
+    shared_retweets,
+)
 from casebook.schema import STRING
 
 __all__ = [
@@ -73,7 +79,6 @@ __all__ = [
 STATIC_ENV = "CASEBOOK_STATIC"
 #: Language dropdown entry that keeps every language.
 ALL_LANGUAGES = "(all)"
-_EMPTY_LANGUAGE = "(empty)"  # as casebook.content.tweet_languages labels it
 #: Programs whose kernels get the static summary (``python -m X`` and ``jupyter X`` too).
 _LAUNCHERS = frozenset({"papermill", "pytest", "py.test", "nbval", "nbclient",
                         "jupyter-nbconvert", "jupyter-execute", "casebook"})
@@ -142,8 +147,7 @@ def _safe(text: pd.Series) -> pd.Series:
 
 def _join_list(values: pd.Series, *, prefix: str = "") -> pd.Series:
     """``list<string>`` column -> one space-separated string per row (in pyarrow)."""
-    joined = pc.binary_join(pa.array(values, type=pa.list_(pa.string())), " " + prefix)
-    out = pd.Series(pd.array(joined, dtype=STRING), index=values.index)
+    out = join_lists(values, " " + prefix)
     return (prefix + out).where(out.fillna("") != "", "")
 
 
@@ -275,46 +279,13 @@ def _as_tweets(data: Any) -> pd.DataFrame:
     return data.tweets if hasattr(data, "tweets") else data
 
 
-def _neighbour_frame(edges: pd.DataFrame, userid: str, *, kind: str) -> pd.DataFrame:
-    """Edges touching ``userid`` -> one row per neighbour (heaviest kind first)."""
-    cols = ["userid", "weight", "out_weight", "in_weight", "kind", "kinds"]
-    if not len(edges):
-        return pd.DataFrame({c: pd.Series(dtype="int64" if "weight" in c else STRING)
-                             for c in cols})
-    kinds = edges["kind"].astype(STRING) if "kind" in edges else pd.Series(
-        kind, index=edges.index, dtype=STRING)
-    out_e = edges["source"] == userid
-    in_e = edges["target"] == userid
-    long = pd.concat([
-        pd.DataFrame({"userid": edges.loc[out_e, "target"], "kind": kinds[out_e],
-                      "out_weight": edges.loc[out_e, "weight"], "in_weight": 0}),
-        pd.DataFrame({"userid": edges.loc[in_e, "source"], "kind": kinds[in_e],
-                      "out_weight": 0, "in_weight": edges.loc[in_e, "weight"]}),
-    ], ignore_index=True).astype({"userid": STRING, "kind": STRING,
-                                  "out_weight": "int64", "in_weight": "int64"})
-    if not len(long):
-        return _neighbour_frame(edges.iloc[:0], userid, kind=kind)
-    per_kind = (long.groupby(["userid", "kind"], sort=True)[["out_weight", "in_weight"]].sum()
-                .reset_index()
-                .assign(weight=lambda d: d[["out_weight", "in_weight"]].max(axis=1)))
-    all_kinds = per_kind.groupby("userid", sort=True)["kind"].agg(", ".join).rename("kinds")
-    best = (per_kind.sort_values(["userid", "weight", "kind"], ascending=[True, False, True],
-                                 kind="stable")
-            .drop_duplicates("userid").set_index("userid").join(all_kinds).reset_index())
-    return (best.sort_values(["weight", "userid"], ascending=[False, True], kind="stable")
-            .reset_index(drop=True)[cols]
-            .astype({"kinds": STRING}))
-
-
 def _control_max_weights(control: Any, kind: str, window: Any) -> tuple[np.ndarray, int]:
     """Each control account's heaviest edge of ``kind`` (sorted), and the cohort size."""
-    from casebook.coordination import coordination_network
+    from casebook.coordination import account_max_weight, coordination_network
 
     tweets = _as_tweets(control)
     edges = coordination_network(tweets, kind=kind, window=window, min_weight=1)
-    both = pd.concat([edges[["source", "weight"]].set_axis(["a", "w"], axis=1),
-                      edges[["target", "weight"]].set_axis(["a", "w"], axis=1)])
-    maxw = np.sort(both.groupby("a")["w"].max().to_numpy(dtype=np.int64))
+    maxw = np.sort(account_max_weight(edges).to_numpy(dtype=np.int64))
     return maxw, int(tweets["userid"].nunique())
 
 
@@ -392,7 +363,7 @@ class Explorer:
         self.query: str = ""
         self.page = 0
         self._positions = np.zeros(0, np.int64)
-        self.neighbours = _neighbour_frame(pd.DataFrame(), "", kind=kind)
+        self.neighbours = accounts.neighbours(pd.DataFrame(), "", kind=kind)
         self.evidence = pd.DataFrame()
         self.evidence_userid: str | None = None
         self._build_widgets()
@@ -423,10 +394,7 @@ class Explorer:
             zip(map(str, uniques[codes[starts]]) if n_valid else [],
                 zip(starts.tolist(), stops.tolist(), strict=True), strict=True))
         self._time_ns = time_ns[self._order]  # NaT is the smallest int64
-        lang = tweets["tweet_language"].astype(STRING).str.strip().str.lower() \
-            .replace(LEGACY_LANGUAGE_CODES)
-        lang = lang.mask(lang.fillna("") == "", _EMPTY_LANGUAGE).fillna(_EMPTY_LANGUAGE)
-        lang_codes, self._lang_names = pd.factorize(lang)
+        lang_codes, self._lang_names = pd.factorize(language_labels(tweets["tweet_language"]))
         self._lang = lang_codes[self._order]
         text = pa.array(tweets["tweet_text"].astype(STRING), type=pa.string())
         self._text = pc.utf8_lower(pc.fill_null(pc.take(text, order), ""))
@@ -444,13 +412,11 @@ class Explorer:
         self._is_rt = retweet_mask(tweets).to_numpy(dtype=bool)[self._order]
 
     def _account_table(self, release: ReleaseLike) -> None:
-        ranked = top_accounts(release, n=None)
+        ranked = accounts.top_accounts(release, n=None)
         users = release.users
         idle = users.loc[~users["userid"].isin(ranked["userid"]).fillna(False)]
         idle = idle.assign(tweets=0).sort_values("userid", kind="stable")
-        hashed_idle = (idle["hashed"].astype("boolean") if "hashed" in idle
-                       else pd.Series(pd.NA, index=idle.index, dtype="boolean"))
-        idle = idle.assign(hashed=hashed_idle.fillna(is_hashed_id(idle["userid"])))
+        idle = idle.assign(hashed=hashed_flags(idle))
         cols = ["userid", "user_screen_name", "user_display_name", "tweets", "hashed"]
         idle = idle.reindex(columns=cols)
         table = pd.concat([ranked[cols], idle[cols]], ignore_index=True).astype(
@@ -914,7 +880,7 @@ class Explorer:
                 if span <= pd.Timedelta(days=1500) else "MS"
             plot_volume(frame, freq=freq, ax=ax,
                         title=f"{self._labels.get(userid, userid)}: tweets per "
-                              f"{ {'D': 'day', 'W': 'week', 'MS': 'month'}[freq]}")
+                              f"{freq_label(freq)}")
         else:
             ax.set_title("no tweets")
         fig.tight_layout()
@@ -931,7 +897,7 @@ class Explorer:
             edges = self.network.iloc[np.sort(idx)]
         else:
             edges = self._on_demand_edges(userid)
-        frame = _neighbour_frame(edges, userid, kind=self.kind)
+        frame = accounts.neighbours(edges, userid, kind=self.kind)
         frame.insert(1, "label", frame["userid"].map(self._labels).astype(STRING)
                      .fillna(frame["userid"]))
         if self.control is not None and len(frame):
@@ -952,12 +918,8 @@ class Explorer:
         that retweeted what the account retweeted (the precomputed key codes find them)."""
         subset = self._tweets
         if self.kind == "co_retweet":
-            s, e = self._slice(userid)
-            # key codes are -1 (none) or 0..K-1: a lookup table beats a unique + isin
-            wanted = np.zeros(int(self._rt_key.max(initial=-1)) + 2, bool)
-            wanted[self._rt_key[s:e] + 1] = True
-            wanted[0] = False
-            positions = self._order[wanted[self._rt_key + 1]]
+            # the codes were computed once for every tweet: no string hashing per account
+            positions = self._order[rows_sharing_key(self._rt_key, slice(*self._slice(userid)))]
             subset = self._tweets[[c for c in _EVIDENCE_INPUT if c in self._tweets.columns]] \
                 .iloc[np.sort(positions)]
         return _edges_touching(subset, [userid], kind=self.kind, window=self.window,
@@ -1059,9 +1021,7 @@ def _co_retweet_edges(tweets: pd.DataFrame, userids: Sequence[str], *, window: A
                       min_weight: int) -> pd.DataFrame:
     """``co_retweet`` edges touching ``userids``, computed on the tweets that retweeted
     what those accounts retweeted (the only tweets such an edge can involve)."""
-    mine = tweets["userid"].isin(list(userids)).fillna(False).to_numpy(bool)
-    keys = tweets.loc[mine, "retweet_tweetid"].dropna().unique()
-    subset = tweets.loc[tweets["retweet_tweetid"].isin(keys).fillna(False).to_numpy(bool)]
+    subset = tweets.loc[shared_retweets(tweets, userids).to_numpy(bool)]
     return _edges_touching(subset, userids, kind="co_retweet", window=window,
                            min_weight=min_weight)
 
@@ -1085,7 +1045,7 @@ def static_summary(release: ReleaseLike, *, network: pd.DataFrame | None = None,
     from IPython.display import HTML
 
     tweets = release.tweets
-    top = top_accounts(release, n=max_accounts)
+    top = accounts.top_accounts(release, n=max_accounts)
     labels = account_labels(top["userid"], top["user_screen_name"], top["hashed"])
     if network is None:
         network = _co_retweet_edges(tweets, top["userid"].tolist(), window=window,
@@ -1115,7 +1075,7 @@ def static_summary(release: ReleaseLike, *, network: pd.DataFrame | None = None,
         parts.append(f"<h4>{row.rank}. {safety.escape_html(str(label))}: {row.tweets:,} "
                      f"tweets ({row.share:.1%}), {hashed}, {followers} followers</h4>")
         parts.append(tweets_html(sample.loc[sample["userid"] == row.userid]))
-        near = _neighbour_frame(network, row.userid, kind="co_retweet").head(
+        near = accounts.neighbours(network, row.userid, kind="co_retweet").head(
             neighbours_per_account)
         items = ", ".join(
             f"{safety.escape_html(str(label_of.get(u, u)))} ({safety.escape_html(str(k))}, "

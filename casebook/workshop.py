@@ -25,8 +25,9 @@ Exercises (:data:`EXERCISES`)
     string (``"+03:30"``, ``"UTC+3:30"``), a timedelta, or the table of
     :func:`casebook.activity.infer_utc_offset`.
 
-Run ``python -m casebook.workshop`` to generate the workshop specimen if it is missing
-(``make lab`` does this before starting JupyterLab).
+Run ``casebook workshop`` (or ``python -m casebook.workshop``) to generate the workshop
+specimen if it is missing (``make lab`` does this before starting JupyterLab). numpy and
+pandas are imported by the functions that grade, so that the command starts at once.
 """
 
 from __future__ import annotations
@@ -40,23 +41,26 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from casebook import paths
+from casebook.errors import SpecimenMismatch
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "EXERCISES",
     "CheckResult",
     "Exercise",
     "SpecimenMismatch",
+    "add_arguments",
     "check",
     "ensure_specimen",
     "exercises",
     "grade",
     "load",
+    "run",
 ]
 
 #: Seed and scale of the workshop specimen (the outputs of the committed notebooks).
@@ -67,10 +71,6 @@ def _default_scale() -> float:
     from casebook.specimen import DEFAULT_SCALE
 
     return DEFAULT_SCALE
-
-
-class SpecimenMismatch(RuntimeError):
-    """The specimen folder holds a specimen made with another seed or scale."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,8 +142,9 @@ def ensure_specimen(*, seed: int = WORKSHOP_SEED, scale: float | None = None) ->
     if other:
         raise SpecimenMismatch(
             f"the specimen folder holds {', '.join(other)}; the workshop needs seed {seed}, "
-            f"scale {scale:g}. Regenerate it with `casebook specimen --seed {seed} --scale "
-            f"{scale:g}`, or set CASEBOOK_DATA_DIR to another folder."
+            f"scale {scale:g}",
+            hint=f"regenerate it with `casebook specimen --seed {seed} --scale {scale:g}`, "
+            "or set CASEBOOK_DATA_DIR to another folder",
         )
     if missing:
         write_specimen(root, seed=seed, scale=scale, datasets=missing)
@@ -187,6 +188,8 @@ def _load_release(folder: str) -> Any:
 @functools.lru_cache(maxsize=4)
 def _control_flags(folder: str, window: str) -> pd.DataFrame:
     """Control accounts linked by each kind at weight >= 1: ``kind, flagged, accounts``."""
+    import pandas as pd
+
     from casebook.coordination import DEFAULT_KINDS, networks
 
     control = _load_release(folder)
@@ -201,6 +204,9 @@ def _control_flags(folder: str, window: str) -> pd.DataFrame:
 
 def _as_strings(answer: Any) -> list[str] | None:
     """A collection of ids/names as strings; None when ``answer`` is not a collection."""
+    import numpy as np
+    import pandas as pd
+
     if isinstance(answer, pd.DataFrame):
         for column in ("userid", "user_screen_name", "account"):
             if column in answer:
@@ -381,6 +387,9 @@ def _grade_control(answer: Any, ctx: _Context) -> CheckResult:
 
 
 def _grade_share(answer: Any, ctx: _Context) -> CheckResult:
+    import numpy as np
+    import pandas as pd
+
     ex = "top_account_share"
     truth = float(ctx.truth("iran_202012")["shares"]["top_account"])
     if isinstance(answer, pd.Series | pd.DataFrame | np.ndarray) and np.size(answer) == 1:
@@ -414,6 +423,9 @@ _OFFSET = re.compile(r"^\s*(?:utc|gmt)?\s*([+\-\u2212])?\s*(\d{1,2})(?:[:h]?(\d{
 
 def _offset_hours(answer: Any) -> float | None:
     """An offset answer in hours, or None when it is not one."""
+    import numpy as np
+    import pandas as pd
+
     if isinstance(answer, pd.DataFrame):
         if "utc_offset" not in answer.columns or len(answer) != 1:
             return None
@@ -495,6 +507,8 @@ EXERCISES: dict[str, Exercise] = {e.id: e for e in [
 
 def exercises() -> pd.DataFrame:
     """The exercises: ``id, dataset, question``."""
+    import pandas as pd
+
     return pd.DataFrame([{"id": e.id, "dataset": e.dataset, "question": e.question}
                          for e in EXERCISES.values()])
 
@@ -533,18 +547,32 @@ def check(exercise: str, answer: Any, *, specimen: str | Path | None = None) -> 
     print(grade(exercise, answer, specimen=specimen))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m casebook.workshop``: make sure the workshop specimen exists."""
-    parser = argparse.ArgumentParser(prog="python -m casebook.workshop",
-                                     description="Generate the workshop specimen if missing.")
-    parser.parse_args(argv)
-    try:
-        root = ensure_specimen()
-    except SpecimenMismatch as exc:
-        print(f"casebook workshop: {exc}", file=sys.stderr)
-        return 2
-    print(f"workshop specimen ready in {root}")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``casebook workshop`` takes no options; this sets its description."""
+    parser.description = (
+        "Generate the workshop specimen (seed 0, the default scale) in data/specimen if "
+        "any dataset is missing. A specimen made with another seed or scale is never "
+        "overwritten: the command fails and says how to regenerate it."
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """``casebook workshop``: make sure the workshop specimen exists.
+
+    Raises
+    ------
+    SpecimenMismatch
+        The folder holds a specimen made with another seed or scale (exit status 1).
+    """
+    print(f"workshop specimen ready in {ensure_specimen()}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m casebook.workshop``: the same as ``casebook workshop``."""
+    from casebook import cli
+
+    return cli.main(["workshop", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":  # pragma: no cover

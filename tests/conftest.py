@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
+import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -13,9 +15,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from casebook import paths, schema  # noqa: E402
-
-REAL_EXCERPT = paths.shared_dir() / "fixtures" / "real" / "gru_202012_excerpt_a.csv"
+from casebook import schema  # noqa: E402
+from tests._frames import REAL_EXCERPT  # noqa: E402
 
 
 def archive_bytes(rows: Iterable[Sequence[str]], header: Sequence[str]) -> bytes:
@@ -71,6 +72,16 @@ def real_excerpt() -> Path:
     return REAL_EXCERPT
 
 
+@pytest.fixture
+def real_gru_folder(real_excerpt: Path, tmp_path: Path) -> Path:
+    """A data folder holding only the GRU excerpt, as ``GRU_202012/`` (../shared's folder
+    also holds excerpts of other releases, which a folder load would combine)."""
+    folder = tmp_path / "real" / "GRU_202012"
+    folder.mkdir(parents=True)
+    shutil.copy(real_excerpt, folder / real_excerpt.name)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test writes into the checkout's data/cache."""
@@ -86,3 +97,13 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def release_folder(folder: Path, name: str, *, synthetic: bool | None = None, file: str | None = None) -> Path:
+    """A release folder holding one small tweets file (and the specimen marker when
+    ``synthetic`` is given); returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / (file or f"{name}_tweets_csv_hashed.csv")).write_text('"tweetid"\n"1"\n', encoding="utf-8")
+    if synthetic is not None:
+        (folder / "ground_truth.json").write_text(json.dumps({"synthetic": synthetic}), encoding="utf-8")
+    return folder

@@ -266,3 +266,43 @@ def test_real_excerpt_smoke():
     accounts.profile_languages(users)
     accounts.plot_creation(users)
     accounts.plot_followers(users)
+
+
+# --------------------------------------------------------------------------- neighbours
+
+
+def test_neighbours_sum_both_directions_per_kind_and_rank_heaviest_first():
+    edges = pd.DataFrame({
+        "source": ["a", "b", "a", "a", "c", "d"],
+        "target": ["b", "a", "c", "b", "a", "e"],
+        "weight": [5, 3, 2, 1, 4, 9],
+        "kind": ["co_retweet", "co_retweet", "co_retweet", "co_tweet", "co_tweet", "co_tweet"],
+    })
+    got = accounts.neighbours(edges, "a")
+    assert got.columns.tolist() == ["userid", "weight", "out_weight", "in_weight", "kind",
+                                    "kinds"]
+    assert got["userid"].tolist() == ["b", "c"]  # d-e does not touch a
+    b = got.iloc[0]
+    # co_retweet: 5 out, 3 back; the larger direction is the weight
+    assert (b["weight"], b["out_weight"], b["in_weight"], b["kind"]) == (5, 5, 3, "co_retweet")
+    assert b["kinds"] == "co_retweet, co_tweet"
+    c = got.iloc[1]
+    assert (c["weight"], c["kind"], c["kinds"]) == (4, "co_tweet", "co_retweet, co_tweet")
+
+
+def test_neighbours_without_kind_column_or_edges():
+    edges = pd.DataFrame({"source": ["x"], "target": ["a"], "weight": [2]})
+    got = accounts.neighbours(edges, "a", kind="co_post")
+    assert got[["userid", "in_weight", "kind"]].values.tolist() == [["x", 2, "co_post"]]
+    assert accounts.neighbours(edges, "nobody").empty
+    assert accounts.neighbours(pd.DataFrame(), "a").columns.tolist()[:2] == ["userid", "weight"]
+
+
+def test_is_hashed_id_and_top_accounts_fall_back_on_the_userid():
+    ids = pd.Series(["123", HASH, None, "12a"], dtype="string")
+    assert accounts.is_hashed_id(ids).tolist() == [False, True, True, True]
+    release = FakeRelease(make_tweets([{"userid": "123"}, {"userid": HASH}]),
+                          make_users([{"userid": "123", "hashed": True}]))
+    top = accounts.top_accounts(release).set_index("userid")["hashed"]
+    # the users table says 123 was hashed; HASH is not in it, so its id decides
+    assert top.to_dict() == {"123": True, HASH: True}

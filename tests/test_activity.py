@@ -199,6 +199,12 @@ def test_infer_utc_offset_is_deterministic_and_seeded():
     a = activity.infer_utc_offset(tweets, seed=1)
     b = activity.infer_utc_offset(tweets, seed=1)
     pd.testing.assert_frame_equal(a, b)
+    # the seed drives the bootstrap: on a weak rhythm (few tweets, a heavy evening tail)
+    # other seeds give other confidences; an ignored seed would give one value
+    weak = office_rhythm(3.0, n=40, seed=2, evening_share=0.5, weeks=4)
+    confidences = {float(activity.infer_utc_offset(weak, n_boot=20, seed=s)["confidence"]
+                         .iloc[0]) for s in range(8)}
+    assert len(confidences) > 1
 
 
 def test_offset_scores_break_ties_by_centring():

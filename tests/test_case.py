@@ -88,7 +88,7 @@ def test_ledger_covers_every_present_dataset(small_specimen: Path) -> None:
 def _expected_findings(folder: Path, control: Path | None, *, operation: str, seed: int,
                        **claim_params: object) -> pd.DataFrame:
     """The findings computed directly with the library, as the notebook should."""
-    rel = load_release(folder, on_bad_rows="report", name=folder.name if folder.name != "real" else "GRU_202012")
+    rel = load_release(folder, on_bad_rows="report", name=folder.name)
     ctl = load_release(control, on_bad_rows="report", name="control") if control else None
     ledger = claims.evaluate_claims(rel, operation, **claim_params)
     coord = case.coordination_analysis(rel, ctl, window="1min", control_fpr=0.01, seed=seed)
@@ -117,17 +117,17 @@ def test_papermill_rerun_on_another_seed_records_library_results(small_specimen:
 
 
 @pytest.mark.slow
-def test_papermill_rerun_on_the_real_excerpt(real_excerpt: Path, tmp_path: Path, small_specimen: Path,
+def test_papermill_rerun_on_the_real_excerpt(real_gru_folder: Path, tmp_path: Path, small_specimen: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     # the control cohort comes from the specimen folder when the data has none
     monkeypatch.setenv("CASEBOOK_DATA_DIR", str(tmp_path / "data"))
     (tmp_path / "data").mkdir()
     shutil.copytree(small_specimen, tmp_path / "data" / "specimen")
     out = tmp_path / "run"
-    result = run_cases(["russia"], data=real_excerpt.parent, out=out, progress=False)
+    result = run_cases(["russia"], data=real_gru_folder.parent, out=out, progress=False)
     assert result.exit_code == 0, result
     recorded = _recorded(out, "russia")
-    expected = _expected_findings(real_excerpt.parent, tmp_path / "data" / "specimen" / "control",
+    expected = _expected_findings(real_gru_folder, tmp_path / "data" / "specimen" / "control",
                                   operation="russia", seed=0)
     pd.testing.assert_frame_equal(recorded, expected.astype(object), check_dtype=False)
     assert recorded.loc[0, "value"] == "27 accounts, 274 tweets"

@@ -358,3 +358,30 @@ def test_lexicon_accounts_min_tweets_keeps_only_heavy_pairs():
     assert set(all_pairs["userid"]) == {"a", "b"}
     heavy = content.lexicon_accounts(tweets, {"anti_nato": ["NATO"]}, min_tweets=3)
     assert heavy["userid"].tolist() == ["a"] and heavy["tweets"].tolist() == [3]
+
+
+# --------------------------------------------------------------------------- labels, subsets
+
+
+def test_language_labels_strip_lower_and_map_legacy_codes():
+    codes = pd.Series([" EN", "iw", "in", "", None, "und"], dtype="string")
+    assert content.language_labels(codes).tolist() == ["en", "he", "id", "(empty)",
+                                                      "(empty)", "und"]
+    assert content.language_labels(codes, normalize_legacy=False).tolist()[1:3] == ["iw", "in"]
+
+
+def test_shared_retweets_finds_every_retweet_of_what_the_accounts_retweeted():
+    tweets = make_tweets([
+        {"userid": "a", "retweet_tweetid": "1"},
+        {"userid": "b", "retweet_tweetid": "1"},
+        {"userid": "c", "retweet_tweetid": "2"},
+        {"userid": "a"},  # an original: no key, never shared
+        {"userid": "d"},
+        {"userid": "e", "retweet_tweetid": "3"},
+        {"userid": "f", "retweet_tweetid": "3"},
+    ])
+    got = content.shared_retweets(tweets, ["a"])
+    assert got.index.equals(tweets.index)
+    assert got.tolist() == [True, True, False, False, False, False, False]
+    assert content.shared_retweets(tweets, ["a", "f"]).sum() == 4
+    assert not content.shared_retweets(tweets, ["zz"]).any()

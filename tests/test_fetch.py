@@ -16,6 +16,7 @@ import pytest
 
 from casebook import fetch as fetch_mod
 from casebook.cli import main
+from casebook.errors import UsageError
 from casebook.fetch import (
     DEFAULT_BASE_URL,
     FetchError,
@@ -417,7 +418,7 @@ def test_existing_file_of_wrong_size_is_not_touched(archive: Archive, tmp_path: 
 
 
 def test_rejects_path_like_op(tmp_path: Path) -> None:
-    with pytest.raises(FetchError, match="Invalid op"):
+    with pytest.raises(UsageError, match="Invalid op"):
         fetch("../etc", base_url="http://127.0.0.1:9/x", dest=tmp_path, progress=False)
 
 
@@ -491,12 +492,15 @@ def test_cli_failure_exits_1_without_traceback(
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("casebook fetch: error: No tweets file")
-    assert "Traceback" not in err
+    assert "Traceback" not in err and err.count("\n") == 1  # one line, hint included
+    assert "--base-url" in err
 
 
-def test_cli_bad_sha256_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["fetch", OP, "--dest", str(tmp_path), "--sha256", "abc"]) == 1
-    assert "--sha256" in capsys.readouterr().err
+def test_cli_bad_sha256_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fetch", OP, "--dest", str(tmp_path), "--sha256", "abc"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("casebook fetch: error: --sha256 HEX needs a single --kind")
+    assert err.count("\n") == 1
 
 
 def test_cli_help_lists_known_ops(capsys: pytest.CaptureFixture[str]) -> None:

@@ -258,6 +258,52 @@ def test_invalid_utf8_raises_with_line_or_is_counted(write_tweets) -> None:
     assert int(release.provenance["replaced_characters"].sum()) == 2
 
 
+def test_replacing_undecodable_bytes_leaves_the_codec_registry_alone(monkeypatch) -> None:
+    def no_registration(*args: object) -> None:
+        raise AssertionError("codecs.register_error is process-wide: register once at import")
+
+    monkeypatch.setattr(loader.codecs, "register_error", no_registration)
+    assert loader._decode_replacing(b"a\xffb\xfe\xfdc") == ("a\ufffdb\ufffd\ufffdc", 3)
+
+
+def test_replaced_counts_stay_apart_across_threads() -> None:
+    # each thread decodes a text with its own number of bad bytes, all at the same time;
+    # a tiny switch interval makes the threads take turns inside the decoding
+    import sys
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    start = threading.Barrier(4)
+
+    def decode(bad: int) -> tuple[int, int]:
+        raw = (b"ok \xff" * bad + b"!") * 20_000
+        start.wait()
+        text, count = loader._decode_replacing(raw)
+        return count, text.count("\ufffd")
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(decode, range(1, 5)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert results == [(20_000 * bad, 20_000 * bad) for bad in range(1, 5)]
+
+
+def test_data_files_of_a_folder(tmp_path: Path) -> None:
+    from casebook._files import DATA_SUFFIXES, data_files
+
+    for name in ("x_part10.csv", "x_part2.csv", "x.CSV.GZ", "x.zip", "notes.txt", "x.csv.bak"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "sub.csv").mkdir()  # a folder is not a data file, whatever its name
+    assert [f.name for f in data_files(tmp_path)] == ["x.CSV.GZ", "x.zip", "x_part2.csv",
+                                                       "x_part10.csv"]
+    assert ".csv" in DATA_SUFFIXES and ".zip" in DATA_SUFFIXES
+    # the loader reads a folder's files in that order
+    assert loader._discover(tmp_path) == data_files(tmp_path)
+
+
 def test_empty_file_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "x_tweets_csv_hashed.csv"
     path.write_bytes(b"")

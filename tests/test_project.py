@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import stat
+import subprocess
 import tomllib
+from pathlib import Path
 
+import pytest
 import yaml
 
 from casebook import paths
-from casebook.cli import build_parser, main
+from casebook.cli import COMMANDS, build_parser, main
 
 
 def _pyproject() -> dict:
@@ -33,15 +40,58 @@ def test_environment_yml_does_not_drift_from_pyproject() -> None:
         assert d.split(">")[0].split("=")[0].strip().lower() in declared, d
 
 
-def test_ci_runs_make_test() -> None:
-    ci = (paths.ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "make test" in ci and "set -euo pipefail" in ci
+def _fake_make(tmp_path: Path, status: int) -> tuple[dict[str, str], Path]:
+    """A ``make`` on PATH that records its directory and arguments, then exits ``status``."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "make.log"
+    fake = bin_dir / "make"
+    fake.write_text(f'#!/bin/sh\necho "$PWD|$*" >> "{log}"\nexit {status}\n', encoding="utf-8")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    return env, log
 
 
-def test_readme_shows_the_two_commands_first() -> None:
+@pytest.mark.parametrize("status", [0, 3])
+def test_ci_runs_make_test_from_the_root_and_keeps_its_status(tmp_path: Path, status: int) -> None:
+    env, log = _fake_make(tmp_path, status)
+    done = subprocess.run([str(paths.ROOT / ".ci" / "run")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == status, done.stderr
+    assert log.read_text(encoding="utf-8").splitlines() == [f"{paths.ROOT}|test"]
+
+
+def _make_dry_run(target: str) -> subprocess.CompletedProcess[str]:
+    # -n prints the recipe without running it (nothing is installed or executed)
+    return subprocess.run(["make", "-n", "-C", str(paths.ROOT), target],
+                          capture_output=True, text=True, timeout=60)
+
+
+def _readme_commands(text: str, program: str) -> list[str]:
+    """The subcommands of ``program`` that the README's code shows (inline or fenced)."""
+    fenced = "\n".join(re.findall(r"^```[^\n]*\n(.*?)^```", text, re.M | re.S))
+    spans = re.findall(r"(?<!`)`([^`\n]+)`(?!`)", text) + fenced.splitlines()
+    start = rf"^\s*(?:\$ )?(?:\S*/)?{program} ([a-z][a-z-]*)"
+    return sorted({m[1] for span in spans if (m := re.match(start, span))})
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_readme_make_commands_are_real_targets_and_run_and_test_come_first() -> None:
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    named = _readme_commands(readme, "make")
+    assert {"run", "test"} <= set(named)
+    assert _make_dry_run("no-such-target").returncode != 0  # the check can fail
+    for target in named:
+        done = _make_dry_run(target)
+        assert done.returncode == 0, f"README names `make {target}`: {done.stderr}"
     head = readme[: readme.find("\n## ", readme.find("make test"))]
-    assert "make run" in head and "make test" in head
+    assert {"run", "test"} <= set(_readme_commands(head, "make"))
+
+
+def test_readme_casebook_commands_exist() -> None:
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(_readme_commands(readme, "casebook")) - {"COMMAND"}
+    assert named and named <= set(COMMANDS), named - set(COMMANDS)
 
 
 def test_cli_help_lists_subcommands(capsys) -> None:

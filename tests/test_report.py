@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
 
-from casebook import report, schema
+import casebook
+from casebook import claims, report, schema
 from tests._html import DOM as _DOM
+from tests.conftest import release_folder
 
 EVIL = [
     "<script>alert(1)</script>",
@@ -174,7 +179,7 @@ def test_record_findings_is_atomic(tmp_path: Path, monkeypatch) -> None:
     def broken_dump(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(report.json, "dump", broken_dump)
+    monkeypatch.setattr(report.findings.json, "dump", broken_dump)
     with pytest.raises(OSError, match="disk full"):
         report.record_findings([{"finding": "a", "value": 2}], case="x", output_dir=tmp_path)
     assert (tmp_path / "x.findings.json").read_bytes() == before
@@ -198,79 +203,12 @@ def test_load_findings_absent_and_invalid(tmp_path: Path) -> None:
         report.load_findings(tmp_path, "bad")
 
 
-# --------------------------------------------------------------------------- datasets
-
-
-def _release(folder: Path, name: str, *, synthetic: bool | None = None, file: str | None = None) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / (file or f"{name}_tweets_csv_hashed.csv")).write_text('"tweetid"\n"1"\n', encoding="utf-8")
-    if synthetic is not None:
-        (folder / "ground_truth.json").write_text(json.dumps({"synthetic": synthetic}), encoding="utf-8")
-    return folder
-
-
-def test_find_datasets_in_the_specimen_folder(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("CASEBOOK_DATA_DIR", str(tmp_path))
-    spec = tmp_path / "specimen"
-    _release(spec / "GRU_202012", "GRU_202012", synthetic=True)
-    _release(spec / "iran_202012", "iran_202012", synthetic=True)
-    (spec / "empty_dir").mkdir()
-    found, absent = report.find_datasets("", ["IRA_202012", "GRU_202012", "Iran_202012"])
-    assert found == {"GRU_202012": spec / "GRU_202012", "Iran_202012": spec / "iran_202012"}
-    assert absent == ["IRA_202012"]
-    assert list(found) == ["GRU_202012", "Iran_202012"]  # in the order asked
-
-
-def test_find_datasets_single_release_folder(tmp_path: Path) -> None:
-    folder = _release(tmp_path / "download", "x",
-                      file="hashed_2020_12_GRU_202012_GRU_202012_tweets_csv_hashed.csv")
-    found, absent = report.find_datasets(folder, ["IRA_202012", "GRU_202012"])
-    assert found == {"GRU_202012": folder} and absent == ["IRA_202012"]
-    # a release folder that names no requested dataset is the first one requested
-    other = _release(tmp_path / "mine", "x", file="tweets.csv")
-    assert report.find_datasets(other, ["armenia_202012", "GRU_202012"]) == (
-        {"armenia_202012": other}, ["GRU_202012"],
-    )
-    # IRA is not mistaken for iran
-    iran = _release(tmp_path / "r", "iran_202012")
-    assert report.find_datasets(iran, ["IRA_202012", "iran_202012"])[0] == {"iran_202012": iran}
-
-
-def test_find_datasets_subfolder_named_by_its_files(tmp_path: Path) -> None:
-    _release(tmp_path / "a", "x", file="hashed_2020_12_armenia_202012_armenia_202012_tweets_csv_hashed.zip")
-    found, absent = report.find_datasets(str(tmp_path), "armenia_202012")
-    assert found == {"armenia_202012": tmp_path / "a"} and absent == []
-
-
-def test_find_datasets_missing_dataset_and_missing_folder(tmp_path: Path, monkeypatch) -> None:
-    _release(tmp_path / "GRU_202012", "GRU_202012")
-    assert report.find_datasets(tmp_path, ["IRA_202012"]) == ({}, ["IRA_202012"])
-    with pytest.raises(FileNotFoundError, match="nope"):
-        report.find_datasets(tmp_path / "nope", ["GRU_202012"])
-    monkeypatch.setenv("CASEBOOK_DATA_DIR", str(tmp_path / "nothing"))
-    with pytest.raises(FileNotFoundError, match="casebook specimen"):
-        report.find_datasets("", ["GRU_202012"])
-
-
-def test_is_specimen(tmp_path: Path) -> None:
-    assert report.is_specimen(_release(tmp_path / "s", "GRU_202012", synthetic=True))
-    assert report.is_specimen(tmp_path / "s" / "GRU_202012_tweets_csv_hashed.csv")
-    assert not report.is_specimen(_release(tmp_path / "f", "GRU_202012", synthetic=False))
-    assert not report.is_specimen(_release(tmp_path / "r", "GRU_202012"))
-    bad = _release(tmp_path / "b", "GRU_202012")
-    (bad / "ground_truth.json").write_text("not json", encoding="utf-8")
-    assert not report.is_specimen(bad)
-    (bad / "ground_truth.json").write_text('{"synthetic": "yes"}', encoding="utf-8")
-    assert not report.is_specimen(bad)  # only a real true counts
-    parent = tmp_path / "spec"
-    _release(parent / "IRA_202012", "IRA_202012")
-    (parent / "ground_truth.json").write_text('{"synthetic": true}', encoding="utf-8")
-    assert report.is_specimen(parent / "IRA_202012")
+# --------------------------------------------------------------------------- banner
 
 
 def test_specimen_banner(tmp_path: Path) -> None:
-    spec = _release(tmp_path / "s" / "GRU_202012", "GRU_202012", synthetic=True)
-    real = _release(tmp_path / "r" / "IRA_202012", "IRA_202012")
+    spec = release_folder(tmp_path / "s" / "GRU_202012", "GRU_202012", synthetic=True)
+    real = release_folder(tmp_path / "r" / "IRA_202012", "IRA_202012")
     banner = report.specimen_banner({"GRU_202012": spec, "IRA_202012": real})
     text = _DOM(banner.html).all_text()
     assert "SYNTHETIC SPECIMEN DATA: not real accounts" in text and "GRU_202012" in text
@@ -286,7 +224,7 @@ def test_specimen_banner(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- pages
 
 
-def test_sanitize_html_keeps_tables_and_images_and_removes_active_content() -> None:
+def test_sanitise_html_keeps_tables_and_images_and_removes_active_content() -> None:
     dirty = (
         '<table><caption>c</caption><thead><tr><th colspan="2" onclick="x()">h</th></tr></thead>'
         '<tbody><tr><td style="color:red;position:fixed">1</td></tr></tbody></table>'
@@ -296,7 +234,7 @@ def test_sanitize_html_keeps_tables_and_images_and_removes_active_content() -> N
         '<a href="https://ok.example/">ok</a><a href="other.html">rel</a>'
         '<iframe src="https://x.example"></iframe><svg onload=alert(1)></svg>'
     )
-    clean = report.sanitize_html(dirty)
+    clean = report.sanitise_html(dirty)
     dom = _DOM(clean)
     assert {"table", "caption", "thead", "tbody", "tr", "th", "td", "img", "a"} <= set(dom.names())
     assert not {"script", "style", "iframe", "svg"} & set(dom.names())
@@ -379,3 +317,62 @@ def test_show_table_abbreviates_hashes_formats_times_and_joins_lists() -> None:
     assert "a, b" in table.text and "['a'" not in table.text
     full = report.show_table(df, abbreviate_ids=False)
     assert "7WTYPcAGruW7ZtKtLorAsQoBkPdRwCt0vtm6931MVE=" in full.html
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+def _ledger() -> pd.DataFrame:
+    return pd.DataFrame({
+        "id": ["a-1", "a-2", "a-3"], "claim": ["one", "two", "three"],
+        "source": ["s", "s", "s"], "rule": ["r", "r", "r"],
+        "evidence": ['e.g. <script>alert("x")</script> & co', "fine", "none"],
+        "verdict": [claims.SUPPORTED, claims.NOT_SUPPORTED, claims.NOT_TESTABLE],
+        "value": [1.0, 0.0, None],
+    })
+
+
+def test_render_ledger_escapes_html_and_colours_verdicts() -> None:
+    rendered = report.render_ledger(_ledger())
+    html = rendered.html
+    assert isinstance(rendered, report.SafeHTML)
+    assert "<script>" not in html
+    assert " at 0x" not in repr(rendered) and "alert" in repr(rendered)  # plain-text twin
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
+    assert "#d9f2d9" in html and "#f8d7d7" in html and "#eeeeee" in html
+    assert 'class="casebook-ledger"' in html
+    assert html == report.render_ledger(_ledger()).html  # deterministic for nbval
+    shown = report.render_ledger(_ledger(), columns=("claim", "verdict", "absent"))
+    assert shown.text.split("\n")[0].split() == ["claim", "verdict"]
+
+
+_PRESENTATION = ("casebook.report", "casebook.widgets", "casebook.runner")
+
+
+def _imported(path: Path) -> set[str]:
+    """Every module a source file imports, at the top or inside a function."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{a.name}" for a in node.names}
+    return names
+
+
+@pytest.mark.parametrize("module", ["accounts", "activity", "content", "claims",
+                                    "coordination", "discovery", "_frames", "_plotting"])
+def test_analysis_modules_do_not_import_presentation(module: str) -> None:
+    package = Path(casebook.__file__).parent
+    files = ([package / f"{module}.py"] if (package / f"{module}.py").is_file()
+             else sorted((package / module).glob("*.py")))
+    assert files
+    for path in files:
+        bad = {n for n in _imported(path) if n.startswith(_PRESENTATION)}
+        assert not bad, f"{path.name} imports {sorted(bad)}"
+    code = (f"import sys, casebook.{module}; "
+            f"print(sorted(m for m in sys.modules if m.startswith({_PRESENTATION!r})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

@@ -17,8 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from casebook import cli, paths, schema
+from casebook import cli, schema
 from casebook import specimen as sp
+from tests._frames import REAL_EXCERPT
 
 SMALL = 0.02
 HASH_RE = re.compile(r"^[A-Za-z0-9+/]{42,43}=?$")
@@ -26,7 +27,6 @@ TIME_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d$")
 DATE_RE = re.compile(r"^\d{4}-\d\d-\d\d$")
 LIST_RE = re.compile(r"^\[(?:'[^'\\]*'(?:, '[^'\\]*')*)?\]$")
 SNOWFLAKE_EPOCH_MS = 1288834974657
-REAL_EXCERPT = paths.shared_dir() / "fixtures" / "real" / "gru_202012_excerpt_a.csv"
 
 
 def _read(path: Path) -> list[dict[str, str]]:

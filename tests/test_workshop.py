@@ -207,8 +207,10 @@ def test_main_reports_a_mismatch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     folder = tmp_path / "specimen" / "iran_202012"
     folder.mkdir(parents=True)
     (folder / "ground_truth.json").write_text('{"seed": 3, "scale": 1}', encoding="utf-8")
-    assert workshop.main([]) == 2
-    assert "seed 3" in capsys.readouterr().err
+    assert workshop.main([]) == 1  # a data problem, reported as one line
+    err = capsys.readouterr().err
+    assert err.startswith("casebook workshop: error: ") and "seed 3" in err
+    assert err.count("\n") == 1 and "casebook specimen --seed 0" in err
 
 
 # --------------------------------------------------------------------------- notebooks

@@ -1,0 +1,241 @@
+"""``casebook network``: coordination networks of a release, as CSV, GraphML or GEXF.
+
+One load of the release serves every ``--kind`` asked for (:func:`networks` computes
+them together). Each output is written to a temporary name in its folder and renamed
+when complete, so an interrupted run never leaves a half-written file. The command
+imports numpy, pandas and pyarrow (the engine needs them), networkx only for GraphML
+and GEXF, and never the notebook stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from casebook.coordination.kinds import KINDS, NEEDS
+from casebook.errors import CasebookError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
+    import pandas as pd
+
+__all__ = ["add_arguments", "run"]
+
+#: Output formats of ``--format``.
+FORMATS: tuple[str, ...] = ("csv", "graphml", "gexf")
+#: Account columns given to the nodes of a GraphML or GEXF network, when the release has them.
+NODE_ATTRIBUTES: tuple[str, ...] = (
+    "user_screen_name", "user_display_name", "user_reported_location", "follower_count",
+    "following_count", "account_creation_date", "account_language", "tweet_count",
+)
+_EDGE_CSV_COLUMNS = ["source", "target", "weight", "kind"]
+# characters XML 1.0 cannot hold (C0 controls but tab, newline and carriage return,
+# lone surrogates, U+FFFE and U+FFFF): removed from text attributes
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``casebook network`` to ``parser``."""
+    parser.description = (
+        "Compute directed coordination networks from an archive release: weight(A->B) = "
+        "tweets of A with a tweet of B sharing the key within the window. Several --kind "
+        "are computed from one load. Writes source,target,weight,kind as CSV, or one "
+        "GraphML/GEXF graph (edge attributes weight and kind, account attributes on the "
+        "nodes); optionally the tweet pairs behind every edge, and a threshold "
+        "calibrated on a control cohort."
+    )
+    parser.add_argument("path", help="release directory or tweets file(s) of the operation")
+    parser.add_argument("--kind", action="append", default=None, metavar="KIND",
+                        help="network kind, repeatable (default co_retweet); one of "
+                             + ", ".join(KINDS))
+    parser.add_argument("--window", default="1min",
+                        help="time window, at least one minute (default 1min)")
+    parser.add_argument("--min-weight", type=int, default=None,
+                        help="drop lighter edges (default 1, or chosen on --control for --fpr)")
+    parser.add_argument("--out", required=True, help="network file to write")
+    parser.add_argument("--format", default="csv", choices=FORMATS,
+                        help="output format (default csv)")
+    parser.add_argument("--evidence", default=None,
+                        help="also write the tweet pairs behind every edge to this CSV")
+    parser.add_argument("--control", default=None,
+                        help="control release: calibrate the threshold of each kind on "
+                             "ordinary accounts")
+    parser.add_argument("--fpr", type=float, default=0.01,
+                        help="with --control and no --min-weight: largest share of control "
+                             "accounts flagged (default 0.01)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``casebook network`` with parsed arguments; returns 0 or raises a CasebookError."""
+    from casebook import load_release, paths
+    from casebook.coordination.calibration import calibrate
+    from casebook.coordination.network import check_min_weight, networks, parse_window
+
+    kinds = _chosen_kinds(args.kind)
+    fmt = getattr(args, "format", "csv") or "csv"
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+    parse_window(args.window)
+    min_weight = None if args.min_weight is None else check_min_weight(args.min_weight)
+    if not 0 <= args.fpr <= 1:
+        raise UsageError(f"--fpr must be between 0 and 1, got {args.fpr!r}")
+    out = Path(args.out)
+    evidence_out = Path(args.evidence) if args.evidence is not None else None
+    for target in (out, evidence_out):
+        if target is not None and not target.parent.is_dir():
+            raise CasebookError(f"cannot write {target}: the folder {target.parent} does not exist",
+                                hint="create it or choose another path")
+
+    # only the tweet columns the kinds read (and the texts of the evidence, the account
+    # columns of the graph's nodes)
+    columns = ["is_retweet", "retweet_tweetid", *(c for k in kinds for c in NEEDS[k])]
+    if evidence_out is not None:
+        columns.append("tweet_text")
+    if fmt != "csv":
+        columns += [c for c in NODE_ATTRIBUTES if c != "tweet_count"]
+    columns = list(dict.fromkeys(columns))
+    release = load_release(paths.resolve(args.path), columns=columns)
+    thresholds = {k: min_weight or 1 for k in kinds}
+    calibrated = None
+    if args.control is not None:
+        control = load_release(paths.resolve(args.control), columns=columns)
+        table, calibrated = calibrate(release, control, kind=kinds, window=args.window,
+                                      fpr=args.fpr, min_weight=min_weight, return_edges=True)
+        thresholds = table.drop_duplicates("kind").set_index("kind")["threshold"].astype(int).to_dict()
+        print(table.to_string(index=False))
+
+    if calibrated is not None and evidence_out is None:
+        edges, pairs = calibrated["operation"], None
+    else:
+        result = networks(release, kinds=kinds, window=args.window,
+                          min_weight=min(thresholds.values()), evidence=evidence_out is not None)
+        edges, pairs = result if isinstance(result, tuple) else (result, None)
+    if calibrated is not None:
+        edges, pairs = _at_least(edges, pairs, thresholds)
+
+    if fmt == "csv":
+        _write(out, lambda tmp: _edges_csv(edges, tmp))
+    else:
+        graph = edges_graph(edges, release.users)
+        _write(out, lambda tmp: _write_graph(graph, tmp, fmt))
+    counts = edges["kind"].value_counts()
+    for k in kinds:
+        print(f"{int(counts.get(k, 0))} {k} edges (min weight {thresholds[k]})")
+    print(f"-> {out}")
+    if pairs is not None and evidence_out is not None:
+        _write(evidence_out, lambda tmp: _evidence_csv(pairs, tmp))
+        print(f"{len(pairs)} tweet pairs -> {evidence_out}")
+    return 0
+
+
+def _chosen_kinds(asked: str | Sequence[str] | None) -> list[str]:
+    chosen = ["co_retweet"] if not asked else [asked] if isinstance(asked, str) else list(asked)
+    unknown = [k for k in chosen if k not in KINDS]
+    if unknown:
+        raise UsageError(f"unknown kind {', '.join(map(repr, unknown))}",
+                         hint=f"choose --kind from {', '.join(KINDS)}")
+    return list(dict.fromkeys(chosen))
+
+
+def _at_least(
+    edges: pd.DataFrame, pairs: pd.DataFrame | None, thresholds: dict[str, int]
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Edges at least as heavy as their kind's threshold, and the evidence of those."""
+    kept = edges[(edges["weight"] >= edges["kind"].astype(str).map(thresholds)).to_numpy(bool)]
+    kept = kept.reset_index(drop=True)
+    if pairs is not None:
+        keys = ["source", "target", "kind"]
+        pairs = pairs.merge(kept[keys], on=keys, how="inner", sort=False)
+    return kept, pairs
+
+
+def _write(path: Path, write: Callable[[Path], None]) -> None:
+    """``write`` a temporary file beside ``path``, then rename it to ``path``."""
+    # a rename within one folder is atomic: readers see the old file or the whole new one
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _edges_csv(edges: pd.DataFrame, path: Path) -> None:
+    from casebook.safety import to_safe_csv
+
+    # plain ids (hashes or numbers) are kept verbatim so the files join back to the
+    # archive; anything else, ids of a hostile file included, is neutralised
+    to_safe_csv(edges[_EDGE_CSV_COLUMNS], path, columns=[], ids=["source", "target"])
+
+
+def _evidence_csv(pairs: pd.DataFrame, path: Path) -> None:
+    from casebook.safety import to_safe_csv
+
+    to_safe_csv(pairs, path, columns=["key", "source_text", "target_text"],
+                ids=["source", "target", "source_tweetid", "target_tweetid"])
+
+
+def _xml_text(value: Any) -> str:
+    return _NOT_XML.sub("", str(value))
+
+
+def _node_attributes(accounts: pd.Index, users: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """{userid: {attribute: value}} of the accounts, from the release's users table;
+    missing values are left out, texts made safe for XML, dates as ISO strings, and
+    ``label`` (for Gephi) is the screen name, else the id."""
+    import pandas as pd
+
+    table = users.drop_duplicates("userid").set_index("userid").reindex(accounts)
+    columns: dict[str, list[Any]] = {}
+    for col in NODE_ATTRIBUTES:
+        if col not in table.columns:
+            continue
+        values = table[col]
+        text = not (pd.api.types.is_bool_dtype(values.dtype)
+                    or pd.api.types.is_numeric_dtype(values.dtype))
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            values = values.dt.strftime("%Y-%m-%d")
+        cells = values.astype(object).where(values.notna(), None).tolist()
+        columns[col] = [_xml_text(c) if text and c is not None else c for c in cells]
+    labels = columns.get("user_screen_name") or [None] * len(accounts)
+    out = {}
+    for i, uid in enumerate(accounts):  # loop over accounts (nodes), not tweets
+        attrs = {col: vals[i] for col, vals in columns.items() if vals[i] is not None}
+        attrs["label"] = labels[i] or _xml_text(uid)
+        out[uid] = attrs
+    return out
+
+
+def edges_graph(edges: pd.DataFrame, users: pd.DataFrame | None = None) -> nx.MultiDiGraph:
+    """One directed multigraph of edges of any kinds: an edge per (source, target, kind),
+    keyed by kind, with ``weight`` and ``kind``; nodes carry the account attributes of
+    ``users`` (:data:`NODE_ATTRIBUTES`, those present)."""
+    import networkx as nx
+    import pandas as pd
+
+    accounts = pd.Index(sorted(set(edges["source"].astype(str)) | set(edges["target"].astype(str))))
+    attrs = _node_attributes(accounts, users if users is not None else
+                             pd.DataFrame({"userid": pd.Series([], dtype=str)}))
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(attrs.items())
+    kinds = edges["kind"].astype(str).tolist()
+    graph.add_edges_from(
+        (s, t, k, {"weight": int(w), "kind": k})
+        for s, t, w, k in zip(edges["source"].astype(str).tolist(),
+                              edges["target"].astype(str).tolist(),
+                              edges["weight"].tolist(), kinds, strict=True)
+    )
+    return graph
+
+
+def _write_graph(graph: nx.MultiDiGraph, path: Path, fmt: str) -> None:
+    import networkx as nx
+
+    if fmt == "graphml":
+        nx.write_graphml(graph, path)
+    else:
+        nx.write_gexf(graph, path)

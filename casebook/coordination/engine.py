@@ -1,0 +1,157 @@
+"""The pair engine: events with a key, the pairs within the window, directed weights.
+
+An *event* is one (tweet, key) occurrence of a network kind (:mod:`.kinds` makes them).
+Keys are integer codes; events are sorted once by ``(key, time)`` and every event's
+window is found with :func:`numpy.searchsorted`; the matching pairs are expanded in
+chunks of at most ``max_pairs`` (default :data:`MAX_PAIRS`) and reduced to weights chunk
+by chunk, so memory stays bounded even for a hashtag with thousands of tweets in the
+same minute (a single tweet whose window alone holds more than ``max_pairs`` tweets is
+processed as its own chunk). Run time grows with the number of matching pairs, not with
+the square of a key's popularity. No Python loop runs over tweets or pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+__all__ = ["MAX_PAIRS"]
+
+#: Default cap on the tweet pairs expanded at once (memory guard, ~16 bytes per pair).
+MAX_PAIRS: int = 1 << 23
+#: Integer codes packed into one int64 sort key stay below this, leaving headroom under
+#: 2**63 for the +- window arithmetic on them.
+INT64_KEY_LIMIT = 2**62
+#: :func:`weights` packs (account A, account B, tweet of A) into one int64 code when the
+#: code space fits under this (a module constant so a test can force the fallback).
+ONE_SORT_LIMIT = INT64_KEY_LIMIT
+
+PairFilter = Callable[["Events", np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass
+class Events:
+    """One row per (tweet, key) occurrence of a kind."""
+
+    pos: np.ndarray  # tweet position in the frame (int64)
+    key: np.ndarray  # key code (int64)
+    t: np.ndarray  # seconds (int64)
+    user: np.ndarray  # user code (int64)
+    labels: pa.Array | None = None  # key code -> key text
+    # (events, i, j) -> the (i, j) pairs that really match (near_duplicate verification)
+    pair_filter: PairFilter | None = None
+    similarity: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def subset(self, mask: np.ndarray) -> Events:
+        return Events(
+            self.pos[mask], self.key[mask], self.t[mask], self.user[mask], self.labels,
+            self.pair_filter, self.similarity,
+        )
+
+    @classmethod
+    def empty(cls) -> Events:
+        return cls(*(np.zeros(0, np.int64) for _ in range(4)))
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an integer array."""
+    if len(values) == 0:
+        return values
+    # a sort and a neighbour comparison: numpy 2.4's np.unique hashes, ~20x slower on
+    # large int64; guarded by tests/coordination/test_network.py::test_matches_cnt_definition
+    s = np.sort(values)
+    keep = np.empty(len(s), bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
+
+
+def window_pairs(ev: Events, w: int, *, max_pairs: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield chunks of (i, j) event indices with equal key, |dt| <= w, other account.
+
+    All events of one tweet fall in the same chunk.
+    """
+    if len(ev) < 2:
+        return
+    t0 = int(ev.t.min())
+    stride = int(ev.t.max()) - t0 + w + 1
+    if (int(ev.key.max()) + 1) * stride >= INT64_KEY_LIMIT:
+        raise OverflowError("too many distinct keys over too long a time span for one pass")
+    # (key, time) as one int64 so one argsort and two searchsorted find every window;
+    # guarded by tests/coordination/test_network.py::test_matches_cnt_definition
+    sk = ev.key * stride + (ev.t - t0)
+    order = np.argsort(sk)  # ties (same key, same second) may come in any order
+    sk = sk[order]
+    lo = np.searchsorted(sk, sk - w, "left")
+    cnt = np.searchsorted(sk, sk + w, "right") - lo
+    su = ev.user[order]
+    total = int(cnt.sum())
+    if total <= max_pairs:
+        groups: Iterator[np.ndarray] = iter([np.arange(len(sk))])
+    else:
+        # chunks cut between tweets so that per-chunk distinct counts add up;
+        # guarded by tests/coordination/test_network.py::test_popular_key_is_chunked_without_changing_weights
+        tweet_pos = ev.pos[order]
+        per_tweet = np.bincount(tweet_pos, weights=cnt)
+        chunk = (np.cumsum(per_tweet) // max_pairs).astype(np.int64)[tweet_pos]
+        by_chunk = np.argsort(chunk, kind="stable")
+        bounds = np.searchsorted(chunk[by_chunk], np.arange(1, chunk.max() + 1))
+        groups = iter(np.split(by_chunk, bounds))
+    for idx in groups:  # loop over chunks of pairs, vectorised inside
+        c = cnt[idx]
+        total = int(c.sum())
+        if total == 0:
+            continue
+        a = np.repeat(idx, c)
+        b = np.arange(total, dtype=np.int64) + np.repeat(lo[idx] - (np.cumsum(c) - c), c)
+        other = su[a] != su[b]
+        yield order[a[other]], order[b[other]]
+
+
+def matching_pairs(ev: Events, w: int, *, max_pairs: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """:func:`window_pairs`, verified by the kind's pair filter when it has one."""
+    for ia, ib in window_pairs(ev, w, max_pairs=max_pairs):
+        yield ev.pair_filter(ev, ia, ib) if ev.pair_filter is not None else (ia, ib)
+
+
+def weights(
+    ev: Events, w: int, tweet_user: np.ndarray, n_users: int, *, max_pairs: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Directed weights as (pair codes source * n_users + target, weights).
+
+    ``tweet_user`` is the account code of every tweet position. Each chunk of event
+    pairs is reduced to its distinct (tweet of A, account B) pairs, then counted per
+    (A, B); a tweet's pairs all fall in one chunk, so the chunks add up. The codes are
+    sorted.
+    """
+    n_rows = len(tweet_user)
+    one_sort = n_users * n_users * max(n_rows, 1) < ONE_SORT_LIMIT
+    codes, counts = [], []
+    for ia, ib in matching_pairs(ev, w, max_pairs=max_pairs):
+        pos_a = ev.pos[ia]
+        if one_sort:
+            # (A, B, tweet of A) in one code: one sort gives distinct tweets grouped by (A, B);
+            # guarded by tests/coordination/test_engine.py::test_weights_without_the_one_sort_code_are_the_same
+            pair = distinct((tweet_user[pos_a] * n_users + ev.user[ib]) * n_rows + pos_a) // n_rows
+            if len(pair) == 0:
+                continue
+            starts = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
+            u, k = pair[starts], np.diff(np.append(starts, len(pair)))
+        else:
+            tweet_target = distinct(pos_a * n_users + ev.user[ib])
+            pair = tweet_user[tweet_target // n_users] * n_users + tweet_target % n_users
+            u, k = np.unique(pair, return_counts=True)
+        codes.append(u)
+        counts.append(k)
+    if not codes:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if len(codes) == 1:
+        return codes[0], counts[0]
+    u, inv = np.unique(np.concatenate(codes), return_inverse=True)
+    return u, np.bincount(inv, weights=np.concatenate(counts)).astype(np.int64)

@@ -1,0 +1,218 @@
+"""Network kinds: which key each kind reads from a tweet, as engine events.
+
+Retweets carry their original's hashtags, mentions and links; counting them again would
+repeat the co-retweet evidence, so the content kinds use non-retweets only. A tweet is a
+retweet when ``is_retweet`` is true or ``retweet_tweetid`` is set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from casebook import schema
+from casebook._arrow import as_lists, as_strings, combined, dictionary_codes
+from casebook.content import registered_domains  # one definition of a domain (co_domain keys)
+from casebook.coordination.engine import Events
+from casebook.coordination.near_duplicate import NearDuplicateOptions, near_duplicate_events
+from casebook.coordination.text import (
+    filled,
+    maybe_repeated_texts,
+    normalised_texts,
+    present,
+    trimmed,
+)
+from casebook.errors import UsageError
+
+__all__ = ["CNT_KINDS", "DEFAULT_KINDS", "KINDS", "registered_domains"]
+
+#: Every network kind, in the order :func:`casebook.coordination.networks` reports them.
+KINDS: tuple[str, ...] = (
+    "co_retweet", "co_tweet", "co_link", "co_domain", "co_hashtag", "co_mention",
+    "co_reply", "near_duplicate", "co_post",
+)
+#: The kinds whose semantics equal coordination-network-toolkit 1.5.2's.
+CNT_KINDS: tuple[str, ...] = ("co_retweet", "co_tweet", "co_link", "co_reply")
+#: Kinds computed by :func:`casebook.coordination.networks` by default: all but the
+#: ``co_post`` baseline.
+DEFAULT_KINDS: tuple[str, ...] = tuple(k for k in KINDS if k != "co_post")
+
+#: Kinds keyed by one tweet column holding one id.
+SCALAR_KEYS = {"co_retweet": "retweet_tweetid", "co_reply": "in_reply_to_tweetid"}
+#: Kinds keyed by each value of a list column.
+LIST_KEYS = {
+    "co_link": "urls", "co_domain": "urls", "co_hashtag": "hashtags",
+    "co_mention": "user_mentions",
+}
+#: The tweet columns each kind reads (besides tweetid, userid and tweet_time).
+NEEDS: dict[str, tuple[str, ...]] = {
+    "co_retweet": ("retweet_tweetid",), "co_tweet": ("tweet_text",), "co_link": ("urls",),
+    "co_domain": ("urls",), "co_hashtag": ("hashtags",), "co_mention": ("user_mentions",),
+    "co_reply": ("in_reply_to_tweetid",), "near_duplicate": ("tweet_text",), "co_post": (),
+}
+_ID_COLUMNS = ("tweetid", "userid", "tweet_time")
+
+
+def check_kind(kind: str) -> None:
+    """Raise :class:`~casebook.errors.UsageError` unless ``kind`` is one of :data:`KINDS`."""
+    if kind not in KINDS:
+        raise UsageError(f"unknown kind {kind!r}", hint=f"choose one of {', '.join(KINDS)}")
+
+
+def tweets_frame(data: Any) -> pd.DataFrame:
+    """The tweets of a Release, or the DataFrame itself."""
+    frame = getattr(data, "tweets", data)
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError("expected a tweets DataFrame or a Release")
+    return frame
+
+
+@dataclass
+class Prepared:
+    """Per-tweet arrays shared by every kind."""
+
+    df: pd.DataFrame
+    user_ids: pa.Array  # sorted distinct userids; user code = position here
+    ucode: np.ndarray  # int64 per tweet, -1 where the userid is missing
+    sec: np.ndarray  # int64 seconds since the epoch per tweet
+    ok: np.ndarray  # usable tweet: userid and time present
+    is_rt: np.ndarray  # retweet: is_retweet true or retweet_tweetid set
+
+    @property
+    def n_users(self) -> int:
+        return len(self.user_ids)
+
+    @property
+    def n_active(self) -> int:
+        """Accounts with at least one usable tweet."""
+        return int(np.unique(self.ucode[self.ok]).size)
+
+    def ids(self, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
+        """The userids of user codes."""
+        return pd.array(self.user_ids.take(pa.array(codes, pa.int64())), dtype=schema.STRING)
+
+
+def prepare(df: pd.DataFrame) -> Prepared:
+    """Account codes, seconds and retweet flags of every tweet, computed once."""
+    for col in _ID_COLUMNS:
+        if col not in df.columns:
+            raise UsageError(f"the tweets frame has no {col!r} column")
+    users = combined(pc.dictionary_encode(as_strings(df["userid"])))
+    order = pc.array_sort_indices(users.dictionary).to_numpy()
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    idx = users.indices
+    has_user = pc.is_valid(idx).to_numpy(zero_copy_only=False)
+    raw = pc.fill_null(idx, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    ucode = np.where(has_user, rank[raw] if len(rank) else raw, -1)
+    user_ids = users.dictionary.take(pa.array(order))
+
+    times = pd.to_datetime(df["tweet_time"], utc=True).to_numpy(dtype="datetime64[ns]")
+    has_time = ~np.isnat(times)
+    sec = np.where(has_time, times.view(np.int64) // 1_000_000_000, 0)
+
+    is_rt = np.zeros(len(df), dtype=bool)
+    if "is_retweet" in df.columns:
+        is_rt |= df["is_retweet"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    if "retweet_tweetid" in df.columns:
+        is_rt |= present(as_strings(df["retweet_tweetid"]))
+    return Prepared(df, user_ids, ucode, sec, has_user & has_time, is_rt)
+
+
+def _check_columns(df: pd.DataFrame, kind: str) -> None:
+    missing = [c for c in (*_ID_COLUMNS, *NEEDS[kind]) if c not in df.columns]
+    if missing:
+        raise UsageError(f"{kind} needs the tweet columns {missing}, which are missing")
+
+
+def _make_events(prep: Prepared, pos: np.ndarray, labels: pa.Array | None) -> Events:
+    pos = np.asarray(pos, dtype=np.int64)
+    if labels is None:
+        key = np.zeros(len(pos), np.int64)
+        dictionary = None
+    else:
+        key, dictionary = dictionary_codes(labels)
+    return Events(pos, key, prep.sec[pos], prep.ucode[pos], dictionary)
+
+
+def events(
+    prep: Prepared, kind: str, *, near_duplicate: NearDuplicateOptions | None = None,
+    drop_singletons: bool = True,
+) -> Events:
+    """The events of one kind: one per (tweet, key), keys coded as integers.
+
+    With ``drop_singletons``, keys used by a single tweet are dropped (they cannot link
+    two accounts) and the remaining keys renumbered.
+    """
+    df = prep.df
+    _check_columns(df, kind)
+    original = prep.ok & ~prep.is_rt
+    if kind == "co_post":
+        ev = _make_events(prep, np.flatnonzero(prep.ok), None)
+    elif kind in SCALAR_KEYS:
+        rows = prep.ok & prep.is_rt if kind == "co_retweet" else original
+        arr = trimmed(combined(as_strings(df[SCALAR_KEYS[kind]]).filter(pa.array(rows))))
+        keep = present(arr)
+        ev = _make_events(prep, np.flatnonzero(rows)[keep], arr.filter(pa.array(keep)))
+    elif kind == "co_tweet":
+        # texts certainly used once (unique fingerprint) would be dropped below anyway;
+        # guarded by tests/coordination/test_network.py::test_matches_cnt_definition
+        mask = maybe_repeated_texts(df, original) if drop_singletons else original
+        norm = normalised_texts(df, mask)
+        keep = filled(norm)
+        ev = _make_events(prep, np.flatnonzero(mask)[keep], norm.filter(pa.array(keep)))
+    elif kind in LIST_KEYS:
+        ev = list_events(prep, kind, original)
+    elif kind == "near_duplicate":
+        ev = near_duplicate_events(prep, original, near_duplicate or NearDuplicateOptions())
+    else:  # pragma: no cover - guarded by check_kind
+        raise UsageError(f"unknown kind {kind!r}")
+    if drop_singletons and kind != "co_post" and len(ev):
+        shared = np.bincount(ev.key, minlength=len(ev.labels) if ev.labels is not None else 0) > 1
+        ev = ev.subset(shared[ev.key])
+        if ev.labels is not None:  # keep only the labels of keys still in use, renumbered
+            ev.key = (np.cumsum(shared) - 1)[ev.key]
+            ev.labels = ev.labels.filter(pa.array(shared))
+    return ev
+
+
+def list_events(prep: Prepared, kind: str, rows: np.ndarray) -> Events:
+    """Events of a list-keyed kind (:data:`LIST_KEYS`) for the tweets of ``rows``."""
+    lists = as_lists(prep.df[LIST_KEYS[kind]])
+    flat = combined(as_strings(pc.list_flatten(lists)))
+    parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
+    values = trimmed(flat)
+    if kind == "co_hashtag":
+        values = pc.utf8_ltrim(values, characters="#")
+    keep = rows[parent] & present(values)
+    values = values.filter(pa.array(keep))
+    parent = parent[keep]
+    if kind in ("co_hashtag", "co_domain"):
+        # case-fold or look up each distinct value once;
+        # guarded by tests/coordination/test_kinds.py::test_co_hashtag_is_case_folded_and_counts_a_tweet_once
+        codes, uniques = dictionary_codes(values)
+        mapped = _casefold(uniques) if kind == "co_hashtag" else _domains(uniques)
+        values = mapped.take(pa.array(codes))
+        ok = present(values)
+        values = values.filter(pa.array(ok))
+        parent = parent[ok]
+    # one event per (tweet, key): a hashtag repeated in a tweet counts once
+    ev = _make_events(prep, parent, values)
+    uniq = np.unique(ev.pos * (int(ev.key.max(initial=0)) + 1) + ev.key, return_index=True)[1]
+    return ev.subset(np.sort(uniq))
+
+
+def _casefold(values: pa.Array) -> pa.Array:
+    folded = pd.Series(values.to_pylist(), dtype=object).str.casefold()
+    return pa.array(folded.tolist(), type=pa.large_string())
+
+
+def _domains(urls: pa.Array) -> pa.Array:
+    """Registered domains of distinct URLs as an arrow array ("" where there is none)."""
+    s = registered_domains(pd.Series(pd.array(urls, dtype=schema.STRING)))
+    return pa.array(s.fillna("").astype(object).tolist(), type=pa.large_string())

@@ -1,0 +1,189 @@
+"""Near-duplicate texts: MinHash signatures and LSH buckets, for all tweets at once.
+
+Two non-retweets are near duplicates when the estimated Jaccard similarity of their
+normalised texts' word-shingle sets is at least ``threshold``. Signatures use
+datasketch's permutations (``affine32`` scheme), computed with numpy; candidate pairs
+come only from shared LSH buckets (band parameters from :class:`datasketch.MinHashLSH`,
+tuned towards recall), never from all pairs, and are then verified on the signatures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from casebook._arrow import dictionary_codes
+from casebook.coordination.engine import Events
+from casebook.coordination.text import HASH_MUL, filled, normalised_texts
+from casebook.errors import UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from casebook.coordination.kinds import Prepared
+
+__all__ = ["NearDuplicateOptions"]
+
+#: datasketch.MinHashLSH weights of (false positives, false negatives): favour recall,
+#: since every candidate pair is verified on its signatures afterwards.
+LSH_WEIGHTS: tuple[float, float] = (0.1, 0.9)
+#: Candidate pairs compared at once (a num_perm x chunk block of signature values).
+SIMILARITY_CHUNK = 1 << 16
+_LOW32 = np.uint64(0xFFFFFFFF)
+
+
+@dataclass(frozen=True)
+class NearDuplicateOptions:
+    """Options of the ``near_duplicate`` network kind (the other kinds ignore them).
+
+    Parameters
+    ----------
+    threshold
+        Smallest estimated Jaccard similarity of two texts' word-shingle sets, in (0, 1].
+    shingle_size
+        Words per shingle (>= 1); a text with fewer words is one shingle.
+    num_perm
+        MinHash permutations (signature length).
+    seed
+        Seed of the MinHash permutations.
+
+    Examples
+    --------
+    >>> strict = NearDuplicateOptions(threshold=0.9)
+    >>> strict.num_perm
+    128
+    """
+
+    threshold: float = 0.7
+    shingle_size: int = 2
+    num_perm: int = 128
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        if not 0 < self.threshold <= 1:
+            raise UsageError(f"threshold must be in (0, 1], got {self.threshold!r}")
+        if self.shingle_size < 1:
+            raise UsageError(f"shingle_size must be >= 1, got {self.shingle_size!r}")
+        if self.num_perm < 1:
+            raise UsageError(f"num_perm must be >= 1, got {self.num_perm!r}")
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (datasketch's pre-mix for the affine32 scheme)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def shingle_hashes(norm: pa.Array, shingle_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit hashes of the word shingles of each text, and the text index of each.
+
+    A text shorter than ``shingle_size`` words is one shingle. Token hashes are pandas'
+    deterministic SipHash of the token; a shingle hash combines its tokens' hashes.
+    """
+    tokens = pc.split_pattern(norm, " ")
+    flat = pc.list_flatten(tokens)
+    doc = pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False).astype(np.int64)
+    lengths = pc.list_value_length(tokens).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes, vocab = dictionary_codes(flat)
+    # hash each distinct token once
+    vocab_hash = pd.util.hash_array(np.asarray(vocab.to_pylist(), dtype=object))
+    th = vocab_hash[codes]
+    start = np.cumsum(lengths) - lengths
+    where = np.arange(len(th)) - start[doc]
+    length = lengths[doc]
+    first = where <= np.maximum(length - shingle_size, 0)
+    h = th.copy()
+    for j in range(1, shingle_size):  # loop over the shingle width only
+        nxt = np.minimum(np.arange(len(th)) + j, len(th) - 1)
+        use = where + j < length
+        h = np.where(use, h * HASH_MUL + th[nxt], h)
+    h = h[first]
+    h32 = ((h >> np.uint64(32)) ^ (h & _LOW32)).astype(np.uint32)
+    return h32, doc[first]
+
+
+def minhash_signatures(
+    h32: np.ndarray, doc: np.ndarray, n_docs: int, *, num_perm: int, seed: int
+) -> np.ndarray:
+    """MinHash signatures (n_docs x num_perm, uint32) of the shingle hashes per text.
+
+    Bit for bit what ``datasketch.MinHash(num_perm, seed, hashfunc=...)`` gives when
+    updated with the same 32-bit shingle hashes (scheme ``affine32``). Every text must
+    have a shingle, and ``doc`` must be sorted. The result is a transposed view of a
+    (num_perm x n_docs) array, so each permutation's values are contiguous.
+    """
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    a = a.astype(np.uint32)
+    b = b.astype(np.uint32)
+    mixed = _fmix32(h32)
+    starts = np.searchsorted(doc, np.arange(n_docs), "left")
+    sig_t = np.empty((num_perm, n_docs), dtype=np.uint32)
+    # one vectorised pass per permutation over every text (reduceat per text);
+    # guarded by tests/coordination/test_near_duplicate.py::test_minhash_signatures_equal_datasketch
+    for k in range(num_perm):  # loop over permutations only
+        sig_t[k] = np.minimum.reduceat(mixed * a[k] + b[k], starts)
+    return sig_t.T
+
+
+def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows per band) that datasketch.MinHashLSH chooses."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+    return int(lsh.b), int(lsh.r)
+
+
+def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplicateOptions) -> Events:
+    """One event per (tweet, LSH band bucket) of the texts of ``rows``; the events
+    carry the pair filter that verifies candidates on their signatures."""
+    candidates = np.flatnonzero(rows)
+    norm = normalised_texts(prep.df, rows)
+    keep = filled(norm)
+    docs_pos = candidates[keep]
+    n_docs = len(docs_pos)
+    if n_docs < 2:
+        return Events.empty()
+    h32, doc = shingle_hashes(norm.filter(pa.array(keep)), options.shingle_size)
+    sig = minhash_signatures(h32, doc, n_docs, num_perm=options.num_perm, seed=options.seed)
+    sig_t = sig.T  # (num_perm, n_docs), contiguous
+    bands, rows_per_band = _lsh_params(options.threshold, options.num_perm)
+    doc_of_pos = np.full(len(prep.df), -1, np.int64)
+    doc_of_pos[docs_pos] = np.arange(n_docs)
+
+    # each band's bucket is a key, so the pair engine finds candidates within the window;
+    # guarded by tests/coordination/test_near_duplicate.py::test_near_duplicate_across_many_texts_only_links_the_copies
+    keys, offset = [], 0
+    for j in range(bands):  # loop over LSH bands only
+        h = np.zeros(n_docs, np.uint64)
+        for row in sig_t[j * rows_per_band:(j + 1) * rows_per_band]:
+            h = h * HASH_MUL + row.astype(np.uint64)
+        code = pd.factorize(h)[0].astype(np.int64)
+        keys.append(code + offset)
+        offset += int(code.max()) + 1
+    key = np.concatenate(keys)
+    pos = np.tile(docs_pos, bands)
+
+    def similarity(pos_a: np.ndarray, pos_b: np.ndarray) -> np.ndarray:
+        out = np.empty(len(pos_a), np.float64)
+        for s in range(0, len(pos_a), SIMILARITY_CHUNK):  # chunks of pairs, vectorised inside
+            da = doc_of_pos[pos_a[s:s + SIMILARITY_CHUNK]]
+            db = doc_of_pos[pos_b[s:s + SIMILARITY_CHUNK]]
+            out[s:s + SIMILARITY_CHUNK] = (sig_t[:, da] == sig_t[:, db]).mean(axis=0)
+        return out
+
+    def pair_filter(ev: Events, ia: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # the same two tweets meet in several bands: verify each tweet pair once
+        first = np.unique(ev.pos[ia] * len(prep.df) + ev.pos[ib], return_index=True)[1]
+        ia, ib = ia[first], ib[first]
+        ok = similarity(ev.pos[ia], ev.pos[ib]) >= options.threshold
+        return ia[ok], ib[ok]
+
+    return Events(pos, key, prep.sec[pos], prep.ucode[pos], None, pair_filter, similarity)

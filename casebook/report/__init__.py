@@ -1,0 +1,82 @@
+"""Readable, safe reports: display helpers, CSV export, findings files and HTML pages.
+
+Every case notebook shows tweets and accounts through :func:`show_table`, records its
+headline findings with :func:`record_findings`, finds its data with
+:func:`find_datasets` and says whether the data is synthetic with
+:func:`specimen_banner`; the claims ledger is shown with :func:`render_ledger`.
+``casebook run`` (:mod:`casebook.runner`) then turns each executed notebook into a page
+for readers with :func:`notebook_html` and links them from an index built with
+:func:`html_page`.
+
+The package has one module per job: :mod:`~casebook.report.display` (tables, banners,
+the ledger), :mod:`~casebook.report.export` (CSV), :mod:`~casebook.report.findings`
+(findings files) and :mod:`~casebook.report.pages` (sanitised HTML pages). Dataset
+discovery lives in :mod:`casebook.discovery`; its names are re-exported here.
+
+Archive text is written by the operators, so it is treated as hostile everywhere:
+
+- tables escape every cell and header (:func:`casebook.safety.escape_html`) and defang
+  links in text columns (``http://evil.example`` -> ``hxxp://evil[.]example``);
+- CSV exports neutralise cells a spreadsheet would run as formulas (``'=HYPERLINK(...``);
+- the HTML pages are sanitised again as a whole with an allow-list (:func:`sanitise_html`,
+  ammonia through ``nh3``): no ``<script>``, ``<style>``, ``<iframe>``, event-handler
+  attribute or ``javascript:`` link survives, whatever a cell displayed; and each page
+  carries a Content-Security-Policy that forbids scripts and any network fetch.
+
+Examples
+--------
+In a case notebook::
+
+    from casebook import report
+    found, absent = report.find_datasets(data_dir, datasets)
+    report.specimen_banner(found)
+    report.show_table(tweets[["tweet_time", "user_screen_name", "tweet_text"]])
+    report.record_findings(findings, case="iran", output_dir=output_dir)
+"""
+
+from __future__ import annotations
+
+from casebook.discovery import DATA_SUFFIXES, find_datasets, is_release_dir, is_specimen
+from casebook.report.display import (
+    SPECIMEN_WARNING,
+    SafeHTML,
+    render_ledger,
+    show_table,
+    specimen_banner,
+)
+from casebook.report.export import export_csv
+from casebook.report.findings import (
+    FINDING_COLUMNS,
+    findings_path,
+    load_findings,
+    record_findings,
+)
+from casebook.report.pages import (
+    CONTENT_SECURITY_POLICY,
+    SAFE_OUTPUT_TYPES,
+    html_page,
+    notebook_html,
+    sanitise_html,
+)
+
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "DATA_SUFFIXES",
+    "FINDING_COLUMNS",
+    "SAFE_OUTPUT_TYPES",
+    "SPECIMEN_WARNING",
+    "SafeHTML",
+    "export_csv",
+    "find_datasets",
+    "findings_path",
+    "html_page",
+    "is_release_dir",
+    "is_specimen",
+    "load_findings",
+    "notebook_html",
+    "record_findings",
+    "render_ledger",
+    "sanitise_html",
+    "show_table",
+    "specimen_banner",
+]

@@ -1,0 +1,1 @@
+"""Tests of casebook.coordination, one module per module of the package."""

@@ -1,0 +1,234 @@
+"""``casebook network``: several kinds from one load, CSV/GraphML/GEXF, safe evidence,
+calibration per kind, errors as CasebookError, and no notebook stack."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from casebook import coordination as co
+from casebook import load_release
+from casebook.coordination import command
+from casebook.errors import CasebookError, UsageError
+from tests.conftest import tweet_row
+
+
+def network(*argv: str) -> int:
+    """Parse ``argv`` with the command's own options and run it."""
+    parser = argparse.ArgumentParser(prog="casebook network")
+    command.add_arguments(parser)
+    return command.run(parser.parse_args(list(argv)))
+
+
+def _mixed_rows() -> list[list[str]]:
+    """Accounts that co-retweet, co-tweet and share a hashtag, with hostile profile text."""
+    rows = []
+    for i, (user, minute) in enumerate([("A", 15), ("B", 15), ("C", 16), ("A", 30), ("B", 30)]):
+        rows.append(tweet_row(tweetid=f"1{i}", userid=user, is_retweet="true",
+                              retweet_tweetid="900", tweet_time=f"2020-09-30 01:{minute:02d}",
+                              user_screen_name=f"screen_{user}", follower_count=str(10 + i),
+                              user_display_name=f"Name\x0b{user}"))
+    for i, user in enumerate(["A", "C", "D"]):
+        rows.append(tweet_row(tweetid=f"2{i}", userid=user, tweet_text="Same words here",
+                              tweet_time="2020-09-30 02:00", hashtags="['tag']",
+                              user_screen_name=f"screen_{user}"))
+    return rows
+
+
+KINDS = ("co_retweet", "co_tweet", "co_hashtag")
+
+
+def test_several_kinds_in_one_csv_equal_networks(write_tweets, tmp_path: Path) -> None:
+    path = write_tweets(_mixed_rows())
+    out = tmp_path / "edges.csv"
+    argv = [str(path), "--out", str(out)]
+    for k in KINDS:
+        argv += ["--kind", k]
+    assert network(*argv) == 0
+    got = pd.read_csv(out, dtype={"source": str, "target": str, "kind": str})
+    assert list(got.columns) == ["source", "target", "weight", "kind"]
+    expected = co.networks(load_release(path), kinds=KINDS)
+    assert got.to_dict("records") == expected.astype(object).to_dict("records")
+    assert set(got["kind"]) == set(KINDS)
+    assert not list(tmp_path.glob(".*.part"))  # no temporary file left
+
+
+def test_graphml_round_trips_with_weights_and_account_attributes(write_tweets,
+                                                                  tmp_path: Path) -> None:
+    import networkx as nx
+
+    path = write_tweets(_mixed_rows())
+    out = tmp_path / "net.graphml"
+    assert network(str(path), "--kind", "co_retweet", "--kind", "co_tweet",
+                   "--format", "graphml", "--out", str(out)) == 0
+    graph = nx.read_graphml(out)
+    expected = co.networks(load_release(path), kinds=["co_retweet", "co_tweet"])
+    got = sorted((s, t, d["kind"], d["weight"]) for s, t, d in graph.edges(data=True))
+    assert got == sorted(zip(expected["source"], expected["target"], expected["kind"],
+                             expected["weight"].astype(int), strict=True))
+    assert graph.nodes["A"]["user_screen_name"] == "screen_A"
+    assert graph.nodes["A"]["label"] == "screen_A"
+    assert graph.nodes["A"]["follower_count"] == 10
+    assert graph.nodes["A"]["user_display_name"] == "NameA"  # \x0b cannot be in XML
+    assert graph.nodes["A"]["account_creation_date"] == "2020-02-01"
+    assert graph.nodes["A"]["tweet_count"] == 3
+
+
+def test_gexf_is_readable_by_networkx(write_tweets, tmp_path: Path) -> None:
+    import networkx as nx
+
+    path = write_tweets(_mixed_rows())
+    out = tmp_path / "net.gexf"
+    assert network(str(path), "--kind", "co_retweet", "--kind", "co_hashtag",
+                   "--format", "gexf", "--out", str(out)) == 0
+    graph = nx.read_gexf(out)
+    kinds = {d["kind"] for _, _, d in graph.edges(data=True)}
+    assert kinds == {"co_retweet", "co_hashtag"}
+    weights = {(s, t, d["kind"]): d["weight"] for s, t, d in graph.edges(data=True)}
+    assert weights[("A", "B", "co_retweet")] == 2
+    assert graph.nodes["C"]["label"] == "screen_C"
+
+
+def test_bad_kind_and_window_are_usage_errors(write_tweets, tmp_path: Path) -> None:
+    path = write_tweets(_mixed_rows())
+    out = tmp_path / "edges.csv"
+    with pytest.raises(UsageError, match="co_like") as err:
+        network(str(path), "--kind", "co_retweet", "--kind", "co_like", "--out", str(out))
+    assert err.value.exit_code == 2 and "co_retweet" in str(err.value)
+    with pytest.raises(UsageError, match="minute"):
+        network(str(path), "--window", "30s", "--out", str(out))
+    with pytest.raises(UsageError):
+        command.run(argparse.Namespace(path=str(path), kind=None, window="1min", min_weight=0,
+                                       out=str(out), format="csv", evidence=None,
+                                       control=None, fpr=0.01))
+    assert not out.exists()
+
+
+def test_missing_path_is_a_casebook_error(tmp_path: Path) -> None:
+    with pytest.raises(CasebookError) as err:
+        network(str(tmp_path / "absent"), "--out", str(tmp_path / "edges.csv"))
+    assert err.value.exit_code == 1
+    with pytest.raises(CasebookError, match="does not exist"):
+        network(str(tmp_path), "--out", str(tmp_path / "no" / "edges.csv"))
+
+
+def test_a_failed_write_leaves_the_old_file(write_tweets, tmp_path: Path, monkeypatch) -> None:
+    path = write_tweets(_mixed_rows())
+    out = tmp_path / "edges.csv"
+    out.write_text("old\n")
+
+    def broken(edges, tmp):
+        tmp.write_text("half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(command, "_edges_csv", broken)
+    with pytest.raises(OSError):
+        network(str(path), "--out", str(out))
+    assert out.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_writes_edges_and_safe_evidence_of_several_kinds(write_tweets, tmp_path: Path) -> None:
+    rows = [
+        tweet_row(tweetid="1", userid="A", tweet_text="=cmd|' /C calc'!A0", tweet_time="2020-09-30 01:15",
+                  hashtags="['x']"),
+        tweet_row(tweetid="2", userid="B", tweet_text="=CMD|' /c calc'!A0", tweet_time="2020-09-30 01:16",
+                  hashtags="['X']"),
+        tweet_row(tweetid="3", userid="C", tweet_text="other", tweet_time="2020-09-30 01:16"),
+    ]
+    path = write_tweets(rows)
+    out, evidence = tmp_path / "edges.csv", tmp_path / "evidence.csv"
+    assert network(str(path), "--kind", "co_tweet", "--kind", "co_hashtag", "--window", "1min",
+                   "--out", str(out), "--evidence", str(evidence)) == 0
+    edges = pd.read_csv(out, dtype=str)
+    assert sorted(map(tuple, edges.to_numpy().tolist())) == [
+        ("A", "B", "1", "co_hashtag"), ("A", "B", "1", "co_tweet"),
+        ("B", "A", "1", "co_hashtag"), ("B", "A", "1", "co_tweet")]
+    pairs = pd.read_csv(evidence, dtype=str)
+    assert sorted(pairs["kind"].unique()) == ["co_hashtag", "co_tweet"]
+    with evidence.open(newline="") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert "'=cmd|' /C calc'!A0" in cells
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+
+
+def test_keeps_hashed_ids_and_neutralises_formula_ids(write_tweets, tmp_path: Path) -> None:
+    hashed = "+EL31kZ5AO/+wTjkmSFtqVppSoYdzxOeUjnS+CQPK2Y="
+    rows = [
+        tweet_row(tweetid="1", userid=hashed, tweet_text="same", tweet_time="2020-09-30 01:15"),
+        tweet_row(tweetid="2", userid='=HYPERLINK("http://x.example")', tweet_text="same",
+                  tweet_time="2020-09-30 01:15"),
+    ]
+    out, evidence = tmp_path / "edges.csv", tmp_path / "evidence.csv"
+    assert network(str(write_tweets(rows)), "--kind", "co_tweet", "--out", str(out),
+                   "--evidence", str(evidence)) == 0
+    for f in (out, evidence):
+        with f.open(newline="") as fh:
+            cells = [c for row in csv.reader(fh) for c in row]
+        assert hashed in cells  # joins back to the archive
+        assert "'=HYPERLINK(\"http://x.example\")" in cells
+        assert not any(c.startswith("=") for c in cells)
+
+
+def test_control_calibrates_each_kind(write_tweets, tmp_path: Path, capsys) -> None:
+    op = write_tweets([
+        tweet_row(tweetid=str(i), userid=u, is_retweet="true", retweet_tweetid=f"r{i // 2}",
+                  tweet_time=f"2020-09-30 01:{10 + i // 2:02d}", hashtags="['h']")
+        for i, u in enumerate(["A", "B"] * 6)
+    ] + [
+        tweet_row(tweetid=f"p{i}", userid=u, tweet_time="2020-09-30 03:00", hashtags="['z']")
+        for i, u in enumerate(["A", "B"] * 5)
+    ] + [  # one chance co-retweet: weight 1, under the threshold
+        tweet_row(tweetid="e0", userid="E", is_retweet="true", retweet_tweetid="r0",
+                  tweet_time="2020-09-30 01:10"),
+    ], name="op_tweets.csv")
+    ctl = write_tweets([
+        tweet_row(tweetid=f"c{i}", userid=f"C{i % 4}", is_retweet="true",
+                  retweet_tweetid="r0", tweet_time="2020-09-30 02:00")
+        for i in range(4)
+    ] + [
+        tweet_row(tweetid=f"d{i}", userid=f"C{i % 4}", tweet_time="2020-09-30 02:00",
+                  hashtags="['z']")
+        for i in range(12)  # three each: control hashtag edges weigh 3
+    ], name="ctl_tweets.csv")
+    out, evidence = tmp_path / "edges.csv", tmp_path / "evidence.csv"
+    assert network(str(op), "--control", str(ctl), "--fpr", "0", "--kind", "co_retweet",
+                   "--kind", "co_hashtag", "--out", str(out)) == 0
+    printed = capsys.readouterr().out
+    assert "threshold" in printed
+    assert "co_retweet edges (min weight 2)" in printed
+    assert "co_hashtag edges (min weight 4)" in printed
+    edges = pd.read_csv(out)
+    assert edges[edges["kind"] == "co_retweet"]["weight"].tolist() == [6, 6]
+    assert edges[edges["kind"] == "co_hashtag"]["weight"].tolist() == [5, 5]
+    assert network(str(op), "--control", str(ctl), "--fpr", "0", "--kind", "co_retweet",
+                   "--out", str(out), "--evidence", str(evidence)) == 0
+    pairs = pd.read_csv(evidence, dtype=str)
+    assert set(zip(pairs["source"], pairs["target"], strict=True)) == {("A", "B"), ("B", "A")}
+
+
+def test_run_never_imports_the_notebook_stack(write_tweets, tmp_path: Path) -> None:
+    path = write_tweets(_mixed_rows())
+    code = f"""
+import argparse, json, sys
+from casebook.coordination import command
+parser = argparse.ArgumentParser()
+command.add_arguments(parser)
+for fmt in ("csv", "graphml"):
+    command.run(parser.parse_args([{str(path)!r}, "--kind", "co_retweet", "--kind", "co_tweet",
+                                   "--format", fmt, "--out", {str(tmp_path / "x")!r} + fmt]))
+heavy = ("papermill", "nbconvert", "nbformat", "IPython", "ipywidgets", "matplotlib",
+         "jupyter_client", "seaborn")
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    assert (tmp_path / "xcsv").exists() and (tmp_path / "xgraphml").exists()

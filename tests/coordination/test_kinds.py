@@ -1,0 +1,93 @@
+"""The key of each kind, by hand-computed weights."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from casebook import coordination as co
+from tests._frames import make_tweets
+from tests.coordination._tweets import post, rt, weights
+
+
+def test_co_tweet_normalises_text_and_never_matches_empty_text() -> None:
+    tweets = make_tweets([
+        post("A", 0, "Hello  @bob WORLD\n"),
+        post("B", 0, "hello world"),
+        post("C", 0, "@x"),            # normalises to "": never matches
+        post("D", 0, "@y "),
+        rt("E", 0, "5", tweet_text="hello world"),  # retweets are not co-tweets
+        post("F", 3, "hello world"),   # too late
+    ])
+    assert weights(co.coordination_network(tweets, kind="co_tweet")) == {
+        ("A", "B"): 1, ("B", "A"): 1,
+    }
+
+
+def test_co_link_ignores_empty_urls_and_retweet_urls() -> None:
+    tweets = make_tweets([
+        post("A", 0, "a", urls=["https://example.com/x", ""]),
+        post("B", 0, "b", urls=["https://example.com/x"]),
+        post("C", 0, "c", urls=["", " "]),          # an empty URL is not a URL
+        post("D", 0, "d", urls=[""]),
+        rt("E", 0, "5", urls=["https://example.com/x"]),   # URLs of retweets ignored
+        post("F", 0, "f", urls=["https://example.com/y"]),
+    ])
+    assert weights(co.coordination_network(tweets, kind="co_link")) == {
+        ("A", "B"): 1, ("B", "A"): 1,
+    }
+
+
+def test_co_domain_uses_registered_domains() -> None:
+    tweets = make_tweets([
+        post("A", 0, "a", urls=["https://news.bbc.co.uk/1"]),
+        post("B", 1, "b", urls=["http://www.BBC.co.uk/2"]),
+        post("C", 0, "c", urls=["https://other.co.uk/1"]),   # a different domain under co.uk
+        post("D", 0, "d", urls=["not a url"]),
+    ])
+    assert weights(co.coordination_network(tweets, kind="co_domain")) == {
+        ("A", "B"): 1, ("B", "A"): 1,
+    }
+    got = co.registered_domains(pd.Series(["https://a.b.example.com/x", "", None, "http://10.0.0.1/"]))
+    assert got.tolist() == ["example.com", pd.NA, pd.NA, "10.0.0.1"]
+
+
+def test_co_hashtag_is_case_folded_and_counts_a_tweet_once() -> None:
+    tweets = make_tweets([
+        post("A", 0, "a", hashtags=["NATO", "Syria", "nato"]),
+        post("B", 0, "b", hashtags=["nato", "#SYRIA"]),      # shares two tags: counts once
+        post("B", 1, "b2", hashtags=["Straße"]),
+        post("C", 0, "c", hashtags=["STRASSE"]),            # casefold: straße == strasse
+        rt("D", 0, "4", hashtags=["NATO"]),                 # retweets ignored
+    ])
+    got = weights(co.coordination_network(tweets, kind="co_hashtag"))
+    assert got == {("A", "B"): 1, ("B", "A"): 1, ("B", "C"): 1, ("C", "B"): 1}
+    edges, evidence = co.coordination_network(tweets, kind="co_hashtag", evidence=True)
+    ab = evidence[(evidence["source"] == "A") & (evidence["target"] == "B")]
+    assert sorted(ab["key"]) == ["nato", "syria"]
+    assert ab["source_tweetid"].nunique() == 1
+
+
+def test_co_mention_and_co_reply() -> None:
+    tweets = make_tweets([
+        post("A", 0, "a", user_mentions=["42"], in_reply_to_tweetid="100"),
+        post("B", 1, "b", user_mentions=["42", "43"], in_reply_to_tweetid="100"),
+        post("C", 0, "c", user_mentions=["43"], in_reply_to_tweetid="101"),
+        rt("D", 0, "5", user_mentions=["42"], in_reply_to_tweetid="100"),
+    ])
+    assert weights(co.coordination_network(tweets, kind="co_mention")) == {
+        ("A", "B"): 1, ("B", "A"): 1, ("B", "C"): 1, ("C", "B"): 1,
+    }
+    assert weights(co.coordination_network(tweets, kind="co_reply")) == {
+        ("A", "B"): 1, ("B", "A"): 1,
+    }
+
+
+def test_co_post_counts_any_tweets_in_the_window() -> None:
+    tweets = make_tweets([
+        post("A", 0, "x"), post("A", 0, "y"),
+        post("B", 1, "z"),
+        post("C", 2, "w"),
+    ])
+    assert weights(co.coordination_network(tweets, kind="co_post")) == {
+        ("A", "B"): 2, ("B", "A"): 1, ("B", "C"): 1, ("C", "B"): 1,
+    }

@@ -1,0 +1,86 @@
+"""Near-duplicate texts: MinHash equals datasketch, LSH finds the copies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from casebook import coordination as co
+from casebook.coordination.near_duplicate import minhash_signatures
+from casebook.errors import UsageError
+from tests._frames import make_tweets
+from tests.coordination._tweets import post, weights
+
+WORDS = ("the convoy was fired upon near the river crossing while local residents "
+         "gathered to demand the release of the detainees held there").split()
+
+
+def test_near_duplicate_links_one_word_edits_and_not_unrelated_texts() -> None:
+    base = " ".join(WORDS[:20])
+    edited = " ".join(WORDS[:9] + ["bridge"] + WORDS[10:20])
+    assert len(base.split()) == 20
+    tweets = make_tweets([
+        post("A", 0, base),
+        post("B", 1, edited),
+        post("C", 0, "completely different words about a football match and the weather "
+                     "today in the city centre with friends after work on friday"),
+        post("D", 5, base),     # outside the window
+    ])
+    got = weights(co.coordination_network(tweets, kind="near_duplicate"))
+    assert got == {("A", "B"): 1, ("B", "A"): 1}
+    ev = co.edge_evidence(tweets, "A", "B", kind="near_duplicate")
+    assert len(ev) == 1 and 0.7 <= ev["similarity"].iloc[0] < 1
+    # stricter threshold drops the edited pair but keeps exact copies
+    strict = co.coordination_network(
+        tweets, kind="near_duplicate", window="10min",
+        near_duplicate=co.NearDuplicateOptions(threshold=0.95))
+    assert weights(strict) == {("A", "D"): 1, ("D", "A"): 1}
+
+
+def test_near_duplicate_across_many_texts_only_links_the_copies() -> None:
+    rng = np.random.default_rng(3)
+    vocab = np.array([f"w{i}" for i in range(400)])
+    rows = [post(f"u{i:02d}", 0, " ".join(rng.choice(vocab, 20))) for i in range(40)]
+    copy_words = rows[0]["tweet_text"].split()
+    copy_words[5] = "changed"
+    rows.append(post("zz", 0, " ".join(copy_words)))
+    got = weights(co.coordination_network(make_tweets(rows), kind="near_duplicate"))
+    assert got == {("u00", "zz"): 1, ("zz", "u00"): 1}
+
+
+def test_minhash_signatures_equal_datasketch() -> None:
+    from datasketch import MinHash
+
+    h32 = np.array([5, 17, 99, 3, 12345678], dtype=np.uint32)
+    doc = np.array([0, 0, 0, 1, 1])
+    sig = minhash_signatures(h32, doc, 2, num_perm=64, seed=7)
+    for d in (0, 1):
+        m = MinHash(num_perm=64, seed=7, hashfunc=int)
+        m.update_batch(h32[doc == d].tolist())
+        np.testing.assert_array_equal(sig[d], m.hashvalues)
+
+
+def test_options_are_checked_and_frozen() -> None:
+    for bad in ({"threshold": 0}, {"threshold": 1.5}, {"shingle_size": 0}, {"num_perm": 0}):
+        with pytest.raises(UsageError):
+            co.NearDuplicateOptions(**bad)
+    options = co.NearDuplicateOptions()
+    assert (options.threshold, options.shingle_size, options.num_perm, options.seed) == (0.7, 2, 128, 1)
+    with pytest.raises(AttributeError):
+        options.threshold = 0.5  # type: ignore[misc]
+
+
+def test_options_reach_the_signatures() -> None:
+    base = " ".join(WORDS[:20])
+    edited = " ".join(WORDS[:9] + ["bridge"] + WORDS[10:20])
+    tweets = make_tweets([post("A", 0, base), post("B", 0, edited)])
+    similarities = {
+        float(co.edge_evidence(tweets, "A", "B", kind="near_duplicate",
+                               near_duplicate=co.NearDuplicateOptions(seed=seed))
+              ["similarity"].iloc[0])
+        for seed in (1, 2, 3)
+    }
+    # the estimate depends on the permutations: other seeds give other values
+    assert len(similarities) > 1
+    words = co.NearDuplicateOptions(shingle_size=1)
+    assert len(co.coordination_network(tweets, kind="near_duplicate", near_duplicate=words)) == 2

@@ -1,0 +1,214 @@
+"""The ``casebook`` command line: lazy subcommands, one error policy, exit statuses."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from casebook import cli, paths, workshop
+from casebook.errors import CasebookError
+
+#: Libraries a command's --help must not load (seconds of start-up between them).
+HEAVY = ("pandas", "pyarrow", "numpy", "yaml", "tqdm", "papermill", "nbformat", "matplotlib")
+#: What ``casebook network`` must never load, even when it runs.
+NOTEBOOK_STACK = ("papermill", "nbconvert", "nbformat", "IPython", "ipywidgets", "matplotlib",
+                  "jupyter_client", "jupyter_core")
+
+
+def _modules_after(argv: list[str]) -> set[str]:
+    """The modules a fresh interpreter has imported after ``casebook ARGV`` (help exits)."""
+    code = (
+        "import json, sys\n"
+        "from casebook import cli\n"
+        "try:\n"
+        f"    cli.main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=paths.ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _top(modules: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in modules}
+
+
+def test_top_level_help_imports_no_subcommand_and_no_heavy_library() -> None:
+    loaded = _modules_after(["--help"])
+    commands = {module for module, _ in cli.COMMANDS.values()}
+    assert not loaded & commands, loaded & commands
+    assert not _top(loaded) & set(HEAVY), _top(loaded) & set(HEAVY)
+    assert "casebook.loader" not in loaded
+
+
+@pytest.mark.parametrize("command", [c for c in cli.COMMANDS if c != "network"])
+def test_command_help_imports_only_its_module_and_no_heavy_library(command: str) -> None:
+    loaded = _modules_after([command, "--help"])
+    module = cli.COMMANDS[command][0]
+    assert module in loaded
+    others = {m for name, (m, _) in cli.COMMANDS.items() if name != command}
+    assert not loaded & others, loaded & others
+    assert not _top(loaded) & set(HEAVY), _top(loaded) & set(HEAVY)
+    assert "casebook.loader" not in loaded
+
+
+def test_network_never_imports_the_notebook_stack() -> None:
+    try:
+        importlib.import_module(cli.COMMANDS["network"][0])
+    except ModuleNotFoundError:
+        pytest.skip("casebook.coordination.command is not written yet")
+    loaded = _modules_after(["network", "--help"])
+    assert not _top(loaded) & set(NOTEBOOK_STACK), _top(loaded) & set(NOTEBOOK_STACK)
+
+
+def test_every_command_module_has_the_command_interface() -> None:
+    for name, (module_name, help_line) in cli.COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            assert name == "network"  # written in parallel; the other commands exist
+            continue
+        assert callable(module.add_arguments) and callable(module.run), name
+        assert not hasattr(module, "register_cli"), name
+        assert help_line and "\n" not in help_line
+
+
+def test_help_lists_the_commands_and_documents_exit_statuses(capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for name, (_, help_line) in cli.COMMANDS.items():
+        assert name in out and help_line.split()[0] in out
+    for status in ("0 ", "1 ", "2 ", "130 "):
+        assert f"\n  {status}" in out
+    assert "--debug" in out and "casebook COMMAND: error:" in out
+
+
+def test_no_command_prints_help_and_exits_2(capsys) -> None:
+    assert cli.main([]) == 2
+    assert "COMMAND" in capsys.readouterr().out
+
+
+def test_argparse_usage_errors_exit_2(capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["fetch"])  # OP is required
+    assert info.value.code == 2
+    with pytest.raises(SystemExit) as info:
+        cli.main(["no-such-command"])
+    assert info.value.code == 2
+
+
+def test_data_error_is_one_line_exit_1(tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "op_tweets_csv_hashed.csv"
+    empty.write_bytes(b"")
+    assert cli.main(["validate", str(empty)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("casebook validate: error: ") and "the file is empty" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_usage_error_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
+    assert cli.main(["specimen", "--out", str(tmp_path), "--scale", "-2"]) == 2
+    err = capsys.readouterr().err
+    assert err == "casebook specimen: error: scale must be a positive number, got -2.0\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_debug_shows_the_traceback_and_keeps_the_status(tmp_path: Path, capsys) -> None:
+    assert cli.main(["--debug", "specimen", "--out", str(tmp_path), "--scale", "-2"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "UsageError" in err
+    assert err.rstrip().endswith("casebook specimen: error: scale must be a positive number, got -2.0")
+
+
+def test_a_multi_line_message_is_printed_on_one_line(monkeypatch, capsys) -> None:
+    def run(args):  # noqa: ANN001, ANN202
+        raise CasebookError("first line\n  second line", hint="do this")
+
+    monkeypatch.setattr("casebook.validate.run", run)
+    assert cli.main(["validate"]) == 1
+    assert capsys.readouterr().err == "casebook validate: error: first line second line (do this)\n"
+
+
+def test_interrupt_exits_130(monkeypatch, capsys) -> None:
+    def run(args):  # noqa: ANN001, ANN202
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("casebook.validate.run", run)
+    assert cli.main(["validate"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_os_error_on_a_user_path_is_one_line_exit_1(tmp_path: Path, monkeypatch, capsys) -> None:
+    missing = tmp_path / "nope.yaml"
+
+    def run(args):  # noqa: ANN001, ANN202
+        return len(missing.read_text())
+
+    monkeypatch.setattr("casebook.validate.run", run)
+    assert cli.main(["validate"]) == 1
+    assert capsys.readouterr().err == f"casebook validate: error: No such file or directory: {missing}\n"
+
+
+def test_a_bug_is_not_hidden(monkeypatch) -> None:
+    def run(args):  # noqa: ANN001, ANN202
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("casebook.validate.run", run)
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["validate"])
+
+
+def test_run_return_value_is_the_exit_status(monkeypatch) -> None:
+    monkeypatch.setattr("casebook.validate.run", lambda args: 0)
+    assert cli.main(["validate"]) == 0
+    monkeypatch.setattr("casebook.validate.run", lambda args: None)
+    assert cli.main(["validate"]) == 0
+
+
+def test_a_command_whose_module_is_missing_fails_in_one_line(monkeypatch, capsys) -> None:
+    monkeypatch.setitem(cli.COMMANDS, "ghost", ("casebook.no_such_module", "a missing command"))
+    assert cli.main(["ghost"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("casebook ghost: error: the ghost command is not available")
+    assert err.count("\n") == 1
+
+
+def test_the_missing_module_of_a_dependency_is_not_disguised(monkeypatch, tmp_path: Path) -> None:
+    package = tmp_path / "ghostpkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "command.py").write_text("import no_such_dependency_anywhere\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli.COMMANDS, "ghost", ("ghostpkg.command", "imports a missing library"))
+    with pytest.raises(ModuleNotFoundError, match="no_such_dependency_anywhere"):
+        cli.main(["ghost"])
+
+
+def test_build_parser_adds_only_the_named_commands_options() -> None:
+    args = cli.build_parser("validate").parse_args(["validate", "x", "--json"])
+    assert (args.command, args.path, args.json, args.debug) == ("validate", ["x"], True, False)
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["validate", "--json"])  # validate's options not added
+
+
+def test_workshop_module_entry_point_uses_the_same_policy(tmp_path: Path, monkeypatch,
+                                                          capsys) -> None:
+    def mismatch() -> Path:
+        raise workshop.SpecimenMismatch("another seed", hint="regenerate it")
+
+    monkeypatch.setattr(workshop, "ensure_specimen", mismatch)
+    assert workshop.main([]) == 1
+    assert capsys.readouterr().err == "casebook workshop: error: another seed (regenerate it)\n"
+    monkeypatch.setattr(workshop, "ensure_specimen", lambda: tmp_path)
+    assert workshop.main([]) == 0
+    assert str(tmp_path) in capsys.readouterr().out
