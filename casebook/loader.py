@@ -37,6 +37,7 @@ import codecs
 import concurrent.futures
 import csv
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -840,6 +841,29 @@ def _to_pandas(table: pa.Table, *, consume: bool = False) -> pd.DataFrame:
 # --------------------------------------------------------------------------- cache
 
 
+# One writer thread for cache="background". Its thread is joined when the interpreter
+# exits (concurrent.futures registers that), so a command's cache entry is complete
+# before the process ends; a hard kill leaves at most a temporary folder, never an
+# entry (entries are renamed into place).
+_CACHE_WRITER = concurrent.futures.ThreadPoolExecutor(max_workers=1,
+                                                      thread_name_prefix="casebook-cache")
+_PENDING: list[concurrent.futures.Future[None]] = []
+_PENDING_LOCK = threading.Lock()
+
+
+def wait_for_cache() -> None:
+    """Wait until every cache entry being written in the background is complete.
+
+    Re-raises the first error of a background write that failed (an unwritable cache
+    folder only warns, as in a foreground write).
+    """
+    with _PENDING_LOCK:
+        pending = list(_PENDING)
+        _PENDING.clear()
+    for future in pending:
+        future.result()
+
+
 def _cache_key(fingerprints: Sequence[str], options: dict[str, Any]) -> str:
     h = hashlib.sha256()
     h.update(f"casebook-loader-{LOADER_VERSION}".encode())
@@ -1096,7 +1120,7 @@ def load_release(
     *,
     on_bad_rows: OnBadRows = "raise",
     encoding_errors: EncodingErrors = "raise",
-    cache: bool = True,
+    cache: bool | Literal["background"] = True,
     cache_dir: str | os.PathLike[str] | None = None,
     name: str | None = None,
     columns: Sequence[str] | None = None,
@@ -1120,6 +1144,10 @@ def load_release(
     cache
         Read and write a typed Parquet copy keyed by the files' sha256 and the
         loader version. ``False`` reads the CSV every time and writes nothing.
+        ``"background"`` returns as soon as the release is loaded and writes the copy
+        on a background thread (for a command that loads once and then computes); the
+        interpreter waits for it at exit, the next load waits for it before looking
+        the cache up, and :func:`wait_for_cache` waits for it explicitly.
     cache_dir
         Cache location; default ``$CASEBOOK_CACHE_DIR`` or ``data/cache/``.
     name
@@ -1168,6 +1196,8 @@ def load_release(
     # hashing runs beside the parse (hashlib and pyarrow both release the GIL); only a
     # cache lookup has to wait for it, and only when an entry for files of these sizes
     # exists (an entry is keyed by content, so other sizes cannot hit)
+    if cache:
+        wait_for_cache()
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="casebook-load")
     try:
         digests = {f: pool.submit(_sha256, f) for f in files}
@@ -1230,16 +1260,23 @@ def load_release(
             stacklevel=2,
         )
     if cache:
-        _write_cache(
-            cache_root, _cache_key([shas[f] for f in files], options), tweets_t, users_t,
-            rejected_t,
+        write = functools.partial(
+            _write_cache, cache_root, _cache_key([shas[f] for f in files], options), tweets_t,
+            users_t, rejected_t,
             {"loader_version": LOADER_VERSION, "name": release_name, "provenance": prov_rows,
              "checks": checks, "file_sizes": file_sizes, "options": options},
         )
+        if cache == "background":
+            with _PENDING_LOCK:
+                _PENDING.append(_CACHE_WRITER.submit(write))
+        else:
+            write()
+    # a table the background writer still reads must outlive the conversion
+    consume = cache != "background"
     release = Release(
         name=release_name,
-        tweets=_to_pandas(tweets_t, consume=True),
-        users=_to_pandas(users_t, consume=True),
+        tweets=_to_pandas(tweets_t, consume=consume),
+        users=_to_pandas(users_t, consume=consume),
         provenance=pd.DataFrame(prov_rows),
         rejected=_to_pandas(rejected_t),
         checks=checks,

@@ -33,6 +33,7 @@ __all__ = ["FORMULA_PREFIXES", "defang_url", "escape_html", "neutralise_csv_cell
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _FORMULA_START = r"^[=+\-@\t\r]"
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 _URL = re.compile(r"(?i)\b(h)tt(ps?)://([^\s/?#<>\"']+)")
 _FTP = re.compile(r"(?i)\bftp://([^\s/?#<>\"']+)")
 
@@ -128,7 +129,42 @@ def to_safe_csv(
         **{c: neutralise_csv_cell(df[c]) for c in names},
         **{c: _neutralise_ids(df[c]) for c in id_names},
     )
-    safe.to_csv(path, index=index, **to_csv_kwargs)
+    if index or to_csv_kwargs or not isinstance(path, str | os.PathLike) or not _plain_csv(safe, path):
+        safe.to_csv(path, index=index, **to_csv_kwargs)
+
+
+def _plain_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> bool:
+    """Write ``df`` with pyarrow, byte for byte as pandas would, if it needs no quoting.
+
+    pandas' writer costs ~0.15 s per 100,000 rows of ids; pyarrow's ~0.01 s. Only string
+    and integer columns render the same in both; a value or a header holding a comma,
+    quote or line break would need quoting, so then nothing is written and False says
+    pandas must write the file (guarded by
+    tests/test_safety.py::test_to_safe_csv_arrow_path_matches_pandas).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    plain = all(
+        pd.api.types.is_integer_dtype(df[c].dtype) or isinstance(df[c].dtype, pd.StringDtype)
+        for c in df.columns
+    )
+    names = [str(c) for c in df.columns]
+    # the csv module writes a lone empty field as "" (not an empty line): pandas then
+    if not plain or any(_NEEDS_QUOTES.search(n) for n in names) or len(names) < 2:
+        return False
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        # arrow refuses structural characters when asked not to quote: checked in memory
+        # before the file is touched
+        body = pa.BufferOutputStream()
+        pcsv.write_csv(table, body, pcsv.WriteOptions(include_header=False, quoting_style="none"))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return False
+    with open(path, "wb") as f:
+        f.write(",".join(names).encode("utf-8") + b"\n")
+        f.write(body.getvalue())
+    return True
 
 
 def _neutralise_ids(values: pd.Series) -> pd.Series:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import json
 import os
 import shutil
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -433,6 +437,52 @@ def test_killed_cache_write_leaves_nothing_trusted(write_tweets, tmp_path: Path,
     (cache / key / "tweets.parquet").write_bytes(b"garbage")
     release = load_release(path, cache_dir=cache)
     assert not release.provenance["cached"].any() and len(release.tweets) == 1
+    assert load_release(path, cache_dir=cache).provenance["cached"].all()
+
+
+def _slow_parquet_writes(monkeypatch, seconds: float) -> None:
+    real_write = loader.pq.write_table
+
+    def slow_write(*args, **kwargs):
+        time.sleep(seconds)
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(loader.pq, "write_table", slow_write)
+
+
+def test_background_cache_serves_the_next_load(write_tweets, tmp_path: Path, monkeypatch) -> None:
+    path = write_tweets([tweet_row(), tweet_row(tweetid="2")])
+    cache = tmp_path / "cache"
+    _slow_parquet_writes(monkeypatch, 0.3)  # the write is still running when the load returns
+    first = load_release(path, cache_dir=cache, cache="background")
+    assert not first.provenance["cached"].any() and len(first.tweets) == 2
+    second = load_release(path, cache_dir=cache)  # waits for the pending write, then hits it
+    assert second.provenance["cached"].all()
+    pd.testing.assert_frame_equal(first.tweets, second.tweets)
+
+
+def test_wait_for_cache_completes_the_entry(write_tweets, tmp_path: Path, monkeypatch) -> None:
+    path = write_tweets([tweet_row()])
+    cache = tmp_path / "cache"
+    _slow_parquet_writes(monkeypatch, 0.3)
+    load_release(path, cache_dir=cache, cache="background")
+    loader.wait_for_cache()
+    (entry,) = [p for p in cache.iterdir() if not p.name.startswith(".")]
+    assert json.loads((entry / "meta.json").read_text(encoding="utf-8"))["complete"]
+
+
+def test_background_cache_is_complete_when_the_process_exits(write_tweets, tmp_path: Path) -> None:
+    path = write_tweets([tweet_row()])
+    cache = tmp_path / "cache"
+    # the process returns from the load and exits at once, while the (slowed) write runs
+    script = (
+        "import time\n"
+        "from casebook import load_release, loader\n"
+        "real = loader.pq.write_table\n"
+        "loader.pq.write_table = lambda *a, **k: (time.sleep(0.5), real(*a, **k))[1]\n"
+        f"load_release({str(path)!r}, cache_dir={str(cache)!r}, cache='background')\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
     assert load_release(path, cache_dir=cache).provenance["cached"].all()
 
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from casebook import safety
 from casebook.safety import (
     FORMULA_PREFIXES,
     defang_url,
@@ -80,3 +81,34 @@ def test_defang_url() -> None:
     assert defang_url("ftp://files.example.org/x") == "fxp://files[.]example[.]org/x"
     assert defang_url("no link here. really.") == "no link here. really."
     assert defang_url(pd.Series(["http://a.b", None])).tolist() == ["hxxp://a[.]b", pd.NA]
+
+
+_CELLS = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list('ab=+,"\n\r é\t\'')), max_size=6))
+
+
+@given(rows=st.lists(st.tuples(_CELLS, _CELLS, st.integers(-10**12, 10**12)), max_size=8),
+       single=st.booleans())
+def test_to_safe_csv_arrow_path_matches_pandas(tmp_path_factory, rows, single) -> None:
+    # the file is the one pandas writes, whichever writer takes it
+    df = pd.DataFrame({
+        "source": pd.array([r[0] for r in rows], dtype="string"),
+        "target": pd.array([r[1] for r in rows], dtype="string"),
+        "weight": pd.array([r[2] for r in rows], dtype="int64"),
+    })
+    if single:
+        df = df[["source"]]
+    folder = tmp_path_factory.mktemp("csv")
+    to_safe_csv(df, folder / "fast.csv", columns=[], ids=["source"])
+    monkeypatch = pytest.MonkeyPatch()
+    with monkeypatch.context() as m:  # the same neutralised frame, written by pandas
+        m.setattr(safety, "_plain_csv", lambda *a: False)
+        to_safe_csv(df, folder / "pandas.csv", columns=[], ids=["source"])
+    assert (folder / "fast.csv").read_bytes() == (folder / "pandas.csv").read_bytes()
+
+
+def test_to_safe_csv_plain_ids_take_the_arrow_writer(tmp_path: Path, monkeypatch) -> None:
+    df = pd.DataFrame({"source": pd.array(["+Ab/9=", "12"], dtype="string"),
+                       "target": pd.array(["x", None], dtype="string"), "weight": [3, 1]})
+    monkeypatch.setattr(pd.DataFrame, "to_csv", lambda *a, **k: pytest.fail("pandas wrote"))
+    to_safe_csv(df, tmp_path / "e.csv", columns=[], ids=["source", "target"])
+    assert (tmp_path / "e.csv").read_text() == "source,target,weight\n+Ab/9=,x,3\n12,,1\n"

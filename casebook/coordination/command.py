@@ -98,11 +98,13 @@ def run(args: argparse.Namespace) -> int:
     if fmt != "csv":
         columns += [c for c in NODE_ATTRIBUTES if c != "tweet_count"]
     columns = list(dict.fromkeys(columns))
-    release = load_release(paths.resolve(args.path), columns=columns)
+    # the Parquet cache is written while the networks are computed (the process waits
+    # for it at exit)
+    release = load_release(paths.resolve(args.path), columns=columns, cache="background")
     thresholds = {k: min_weight or 1 for k in kinds}
     calibrated = None
     if args.control is not None:
-        control = load_release(paths.resolve(args.control), columns=columns)
+        control = load_release(paths.resolve(args.control), columns=columns, cache="background")
         table, calibrated = calibrate(release, control, kind=kinds, window=args.window,
                                       fpr=args.fpr, min_weight=min_weight, return_edges=True)
         thresholds = table.drop_duplicates("kind").set_index("kind")["threshold"].astype(int).to_dict()
