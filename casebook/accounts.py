@@ -477,7 +477,7 @@ def profile_languages(users: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame ``language, accounts, share``, most common first, then by code.
     """
-    lang = language_labels(users["account_language"], normalize_legacy=False)
+    lang = language_labels(users["account_language"], normalise_legacy=False)
     counts = lang.value_counts().rename("accounts").rename_axis("language").reset_index()
     return (
         counts.assign(share=lambda d: d["accounts"] / len(users))

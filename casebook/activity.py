@@ -256,7 +256,7 @@ def _local(times: pd.Series, utc_offset: float) -> pd.Series:
 
 
 def hour_weekday(tweets: pd.DataFrame, *, utc_offset: float = 0.0,
-                 normalize: bool = False) -> pd.DataFrame:
+                 normalise: bool = False) -> pd.DataFrame:
     """Tweets by weekday (rows, Monday first) and hour of day (columns 0-23).
 
     Parameters
@@ -265,7 +265,7 @@ def hour_weekday(tweets: pd.DataFrame, *, utc_offset: float = 0.0,
         ``Release.tweets``.
     utc_offset
         Hours added to UTC before binning (3.5 for Tehran, 3 for Moscow).
-    normalize
+    normalise
         Divide by the total so that cells are shares.
 
     Returns
@@ -280,14 +280,14 @@ def hour_weekday(tweets: pd.DataFrame, *, utc_offset: float = 0.0,
     )
     table.index = pd.Index(WEEKDAYS, name="weekday")
     table.columns = pd.Index(range(24), name="hour")
-    if normalize:
+    if normalise:
         total = table.to_numpy().sum()
         return table / total if total else table.astype(float)
     return table
 
 
 def plot_hour_weekday(tweets: pd.DataFrame, *, utc_offset: float = 0.0,
-                      normalize: bool = False, cmap: str = "rocket_r", ax: Any = None,
+                      normalise: bool = False, cmap: str = "rocket_r", ax: Any = None,
                       title: str | None = None) -> Any:
     """Heatmap of :func:`hour_weekday` in local time ``UTC+utc_offset``.
 
@@ -298,10 +298,10 @@ def plot_hour_weekday(tweets: pd.DataFrame, *, utc_offset: float = 0.0,
     import seaborn as sns
 
     ax = new_ax(ax)
-    table = hour_weekday(tweets, utc_offset=utc_offset, normalize=normalize)
+    table = hour_weekday(tweets, utc_offset=utc_offset, normalise=normalise)
     label = format_utc_offset(utc_offset)
     sns.heatmap(table, ax=ax, cmap=cmap,
-                cbar_kws={"label": "share of tweets" if normalize else "tweets"})
+                cbar_kws={"label": "share of tweets" if normalise else "tweets"})
     ax.set_title(title or f"Tweets by hour and weekday ({label})")
     ax.set_xlabel(f"hour of day ({label})")
     ax.set_ylabel(f"weekday ({label})")

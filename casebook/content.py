@@ -299,9 +299,9 @@ LEGACY_LANGUAGE_CODES: dict[str, str] = {"in": "id", "iw": "he", "ji": "yi"}
 _EMPTY = "(empty)"
 
 
-def language_labels(codes: pd.Series, *, normalize_legacy: bool = True) -> pd.Series:
+def language_labels(codes: pd.Series, *, normalise_legacy: bool = True) -> pd.Series:
     """Language codes as reported: stripped, lower case, ``(empty)`` for a missing or
-    empty code; with ``normalize_legacy``, ``in``/``iw``/``ji`` become ``id``/``he``/``yi``.
+    empty code; with ``normalise_legacy``, ``in``/``iw``/``ji`` become ``id``/``he``/``yi``.
 
     Examples
     --------
@@ -309,24 +309,24 @@ def language_labels(codes: pd.Series, *, normalize_legacy: bool = True) -> pd.Se
     ['en', 'he', '(empty)', '(empty)']
     """
     lang = codes.astype(STRING).str.strip().str.lower()
-    if normalize_legacy:
+    if normalise_legacy:
         lang = lang.replace(LEGACY_LANGUAGE_CODES)
     return lang.mask(lang.fillna("") == "", _EMPTY).fillna(_EMPTY)
 
 
-def tweet_languages(tweets: pd.DataFrame, *, normalize_legacy: bool = True) -> pd.DataFrame:
+def tweet_languages(tweets: pd.DataFrame, *, normalise_legacy: bool = True) -> pd.DataFrame:
     """Tweet languages with counts and shares.
 
     ``und`` is Twitter's "undetermined" and is kept as is; a missing or empty
     ``tweet_language`` is reported as ``(empty)`` (the archive often leaves it
-    blank). With ``normalize_legacy``, ``in``/``iw``/``ji`` become ``id``/``he``/``yi``
+    blank). With ``normalise_legacy``, ``in``/``iw``/``ji`` become ``id``/``he``/``yi``
     (:func:`language_labels`).
 
     Returns
     -------
     DataFrame ``language, tweets, accounts, share``, most frequent first, then by code.
     """
-    lang = language_labels(tweets["tweet_language"], normalize_legacy=normalize_legacy)
+    lang = language_labels(tweets["tweet_language"], normalise_legacy=normalise_legacy)
     return _count_table(pd.DataFrame({"language": lang, "userid": tweets["userid"]}),
                         "language", total=len(tweets))
 
@@ -439,7 +439,7 @@ _WEB_ADDRESS = re.compile(r"^(?:https?://)?(?:www\.)?(?:[\w-]+\.)+[a-z]{2,}(?:/\
                           re.IGNORECASE)
 
 
-def _normalize_client(names: pd.Series) -> pd.Series:
+def _normalise_client(names: pd.Series) -> pd.Series:
     return names.astype(STRING).str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
 
 
@@ -516,7 +516,7 @@ def classify_clients(tweets: pd.DataFrame, *,
     combos = frame.drop_duplicates().reset_index(drop=True)
     client = combos["client"]
     lookup = {" ".join(k.casefold().split()): v for k, v in classes.items()}
-    known = _normalize_client(client).map(lookup).astype(STRING)
+    known = _normalise_client(client).map(lookup).astype(STRING)
     key = _alnum(client)
     named_after = pd.Series(False, index=combos.index)
     for column in names:  # two columns

@@ -152,7 +152,7 @@ def test_hour_weekday_shifts_by_half_hours():
     assert tehran.loc["Tuesday", 2] == 1  # 22:45 + 3:30 = 02:15 next day
     assert tehran.loc["Monday", 13] == 1  # 10:10 + 3:30 = 13:40
     assert tehran.to_numpy().sum() == 2
-    shares = activity.hour_weekday(tweets, normalize=True)
+    shares = activity.hour_weekday(tweets, normalise=True)
     assert shares.to_numpy().sum() == pytest.approx(1.0)
 
 

@@ -105,7 +105,7 @@ def test_tweet_languages_handles_und_empty_and_legacy():
     assert out.loc["he", "tweets"] == 1
     assert out["share"].sum() == pytest.approx(1.0)
     assert out.index[0] in {"(empty)", "id"}  # most frequent first
-    raw = content.tweet_languages(tweets, normalize_legacy=False).set_index("language")
+    raw = content.tweet_languages(tweets, normalise_legacy=False).set_index("language")
     assert raw.loc["in", "tweets"] == 1
 
 
@@ -367,7 +367,7 @@ def test_language_labels_strip_lower_and_map_legacy_codes():
     codes = pd.Series([" EN", "iw", "in", "", None, "und"], dtype="string")
     assert content.language_labels(codes).tolist() == ["en", "he", "id", "(empty)",
                                                       "(empty)", "und"]
-    assert content.language_labels(codes, normalize_legacy=False).tolist()[1:3] == ["iw", "in"]
+    assert content.language_labels(codes, normalise_legacy=False).tolist()[1:3] == ["iw", "in"]
 
 
 def test_shared_retweets_finds_every_retweet_of_what_the_accounts_retweeted():

@@ -100,7 +100,7 @@ def _total(ctx: Ctx, plan: Plan, roster: pd.DataFrame, fixed_share: float = 0.0)
     return max(int(round(PUBLISHED[ctx.dataset]["tweets"] * ctx.scale)), floor)
 
 
-def finalize(ctx: Ctx, roster: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def finalise(ctx: Ctx, roster: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Hash accounts under 5,000 followers; give the others numeric ids and unique handles."""
     roster = roster.reset_index(drop=True).copy()
     n = len(roster)
@@ -278,7 +278,7 @@ def build_iran(ctx: Ctx) -> Built:
     spam = roster["persona"].to_numpy() == "spam"
     roster["following"] = np.where(spam, _following(rng, fol, spam=True), _following(rng, fol))
     roster.loc[0, "following"] = 121
-    roster, userids = finalize(ctx, roster)
+    roster, userids = finalise(ctx, roster)
     plan = Plan(IRAN_TOPICS)
     clock = OpClock(make_curve(rng, "2009-09-01", "2020-12-27",
                                [("2009-09-01", 0.02), ("2012-01-01", 0.04), ("2016-01-01", 0.08),
@@ -489,7 +489,7 @@ def build_gru(ctx: Ctx) -> Built:
     roster.loc[syria[0], ["display", "handle", "description"]] = [
         "Levant Frontline", "LevantFrontline", "Independent news from Syria and the Levant\n#Syria #MiddleEast"]
     roster.loc[syria[0], ["created", "start", "end"]] = [day("2015-03-02"), first, last]
-    roster, userids = finalize(ctx, roster)
+    roster, userids = finalise(ctx, roster)
     plan = Plan(GRU_TOPICS)
     clock = OpClock(make_curve(rng, "2016-10-01", "2020-10-15",
                                [("2016-10-01", 0.4), ("2018-01-01", 0.6), ("2019-06-01", 0.9),
@@ -622,7 +622,7 @@ def build_ira(ctx: Ctx) -> Built:
     fol[idle] = np.resize(tiny[4:] + tiny[:4], len(idle))
     roster["followers"] = fol
     roster["following"] = _following(rng, fol)
-    roster, userids = finalize(ctx, roster)
+    roster, userids = finalise(ctx, roster)
     plan = Plan(topics)
     clock = OpClock(make_curve(rng, "2019-06-01", "2020-12-15",
                                [("2019-06-01", 0.1), ("2019-12-31", 0.2), ("2020-01-01", 1.0),
@@ -750,7 +750,7 @@ def build_armenia(ctx: Ctx) -> Built:
     roster.loc[0, "old_screen_name"] = "XeberlerBaku24"
     roster["handle_changed_min"] = np.int64(0)
     roster.loc[0, "handle_changed_min"] = minute(HANDLE_CHANGE)
-    roster, userids = finalize(ctx, roster)
+    roster, userids = finalise(ctx, roster)
     plan = Plan(ARMENIA_TOPICS)
     clock = OpClock(make_curve(rng, "2014-06-01", "2020-12-10",
                                [("2014-06-01", 0.05), ("2016-01-01", 0.1), ("2018-01-01", 0.2),
@@ -866,7 +866,7 @@ def build_control(ctx: Ctx) -> Built:
     fol[big] = rng.integers(5_200, 42_000, len(big))
     roster["followers"] = fol
     roster["following"] = _following(rng, fol)
-    roster, userids = finalize(ctx, roster)
+    roster, userids = finalise(ctx, roster)
     plan = Plan(CONTROL_TOPICS)
     clock = OpClock(make_curve(rng, "2016-01-01", "2020-12-20", [("2016-01-01", 0.7), ("2020-12-20", 1.1)],
                                weekday="organic", jitter=12.0), "organic", 0)
