@@ -9,9 +9,17 @@ describes and every detector can be scored.
 Datasets
 --------
 ``iran_202012``, ``GRU_202012``, ``IRA_202012``, ``armenia_202012`` (modelled on the published
-facts of the February 2021 disclosure) and ``control`` (a few hundred ordinary accounts on the
-same topics and languages, organic timing across time zones, no planted coordination, a few
-innocent coincidences) for calibrating detectors against false positives.
+facts of the February 2021 disclosure) and ``control`` (400 ordinary accounts on the same topics
+and languages, for calibrating detectors against false positives). The control posts at the
+operations' activity level (at the default seed and scale 0.42 tweets per account-day against
+the operations' 0.11-1.07, median 0.54; 34% retweets, 47% of tweets with hashtags, 27% with
+links, mostly to a few popular news sites), from official mobile and web apps (a few accounts
+use TweetDeck or Hootsuite), in several languages and 18 UTC offsets, each account in the
+daily rhythm of its own time zone. It reacts to the same public events (the first 2020 US
+presidential debate, US election day, the Nagorno-Karabakh war), retweets the same viral
+tweets, some in the same minute, and mentions NATO, Syria, Karabakh, Azerbaijan, Trump and
+Biden in ordinary ways; it holds innocent coincidences only, no planted coordination and no
+office hours.
 
 Every name, handle, description, outlet, blog, domain and text is invented from templates;
 public figures only appear as topics of conversation. Nothing is copied from real files.
@@ -39,12 +47,12 @@ Scale
 -----
 ``scale=1`` reproduces the published counts exactly: Iran 560,571 tweets from 238 accounts;
 GRU 26,684 tweets, 70 user rows of which 51 have tweets; IRA 68,914 tweets, 31 user rows of
-which 24 have tweets; Armenia 72,960 tweets from 35 accounts; the control 120,000 tweets from
-400 accounts (the casebook's choice). Tweet counts scale linearly (rounded). Account counts stay
+which 24 have tweets; Armenia 72,960 tweets from 35 accounts; the control 240,000 tweets from
+400 accounts (the casebook's choice, for the operations' activity level). Tweet counts scale linearly (rounded). Account counts stay
 at the published numbers for ``scale <= 1`` and grow linearly above 1 (e.g. ``scale=14`` gives
 about 12M tweets for benchmarks). At very small scales counts are raised to the minimum the
 planted structures need (e.g. every one of Iran's 130 debate accounts posts in the debate
-window). :data:`DEFAULT_SCALE` (0.15) gives a workshop-sized casebook of about 128,000 tweets.
+window). :data:`DEFAULT_SCALE` (0.15) gives a workshop-sized casebook of about 145,000 tweets.
 Proportions (Iran's broadcaster share, retweet and reply shares, client shares) hold at every
 scale.
 
@@ -86,17 +94,22 @@ Ground truth (``ground_truth.json``)
                  ministry_spokesperson | news_outlet, name}], "handle_change" {account,
                  old_screen_name, new_screen_name, changed, created},
                  "follow_spam_accounts", "claimed_country", "time_span";
-        control: "innocent_coincidences" {popular_hashtag {hashtag, date, accounts, tweetids},
-                 viral_retweet {retweet_tweetid, accounts, tweetids, span_minutes},
-                 chance_co_retweet_pairs [{accounts, tweetids, retweet_tweetid,
-                 minutes_apart}]};
+        control: "planted_coordination" ([]), "utc_offsets_hours" (the time zones of its
+                 accounts), "accounts_per_utc_offset" {"UTC+03:30": n, ...},
+                 "innocent_coincidences" {event_hashtags [{event, hashtag, accounts, tweetids,
+                 same_minute_pairs}], viral_retweets [{retweet_tweetid, author_handle, about,
+                 accounts, tweetids, span_minutes, same_minute_pairs}], popular_articles
+                 [{url, accounts, tweetids}]};
         all:     "automation_share", "automation_clients", "operator_utc_offset_hours",
                  "operator_timezone", "events" [{name, start, end, ...; busy days also
                  busiest_rank, hashtags, tweetids}];
         all but control: "noise" {popular_retweets {source_tweetids, tweetids, accounts,
                  min_gap_minutes}, spread_hashtag {hashtag, tweetids, accounts,
                  min_days_apart}}: patterns a detector should NOT flag as coordination
-      }
+      },
+      "activity" (control only, measured on the files): {"tweets_per_account_day",
+        "median_account_tweets_per_day", "account_day_definition", "retweet_share",
+        "reply_share", "hashtag_share", "link_share", "clients", "languages", "link_domains"}
     }
 
 Accounts are always given as userids and tweets as tweetids (strings), and every one of them
@@ -150,7 +163,7 @@ __all__ = [
 
 #: The datasets a specimen holds, in the order they are written.
 DATASETS: tuple[str, ...] = ("iran_202012", "GRU_202012", "IRA_202012", "armenia_202012", "control")
-#: Workshop size: about 128,000 tweets across all datasets, control included.
+#: Workshop size: about 145,000 tweets across all datasets, control included.
 DEFAULT_SCALE: float = 0.15
 
 _CHUNK = 250_000
@@ -166,8 +179,9 @@ _DESCRIPTIONS = {
     "armenia_202012": "Armenian-government-linked accounts posing as Azerbaijani officials and news "
                       "outlets, mostly posting through scheduling tools, busiest during the 2020 "
                       "Nagorno-Karabakh war.",
-    "control": "Ordinary accounts on the same topics and languages, for calibrating detectors: "
-               "organic timing across time zones, official clients, no planted coordination.",
+    "control": "Ordinary accounts on the same topics and languages, at the operations' activity "
+               "level, for calibrating detectors: each in its own time zone, ordinary clients, "
+               "viral retweets and bursts around the same public events, no planted coordination.",
 }
 
 
@@ -332,6 +346,52 @@ def _ground_truth(dataset: str, seed: int, scale: float, built: Built, out: Any)
         "shares": shares,
         "coordination_groups": groups,
         "planted": planted,
+    } | ({"activity": _activity(out)} if built.describe_activity else {})
+
+
+def _activity(out: Any) -> dict[str, Any]:
+    """How active the accounts are and what they post: rates, shares, clients, languages."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = out.tweets.num_rows
+    acct = np.asarray(out.acct, dtype=np.int64)
+    days = np.asarray(out.t, dtype=np.int64) // 1440
+    n_acc = int(acct.max()) + 1 if n else 0
+    first = np.full(n_acc, np.iinfo(np.int64).max)
+    last = np.full(n_acc, np.iinfo(np.int64).min)
+    np.minimum.at(first, acct, days)
+    np.maximum.at(last, acct, days)
+    count = np.bincount(acct, minlength=n_acc)
+    has = count > 0
+    span = (last - first + 1)[has]
+
+    def listed(col: str) -> float:
+        v = out.tweets.column(col)
+        empty = pc.or_(pc.equal(v, "[]"), pc.equal(v, ""))
+        return round(1.0 - pc.mean(empty.cast(pa.int8())).as_py(), 4) if n else 0.0
+
+    def shares(values: Any, top: int) -> dict[str, float]:
+        vc = pc.value_counts(values).to_pylist()
+        vc.sort(key=lambda x: (-x["counts"], str(x["values"])))
+        total = sum(x["counts"] for x in vc) or 1
+        return {str(x["values"]): round(x["counts"] / total, 4) for x in vc[:top]}
+
+    urls = out.tweets.column("urls").combine_chunks()
+    domain = pc.struct_field(pc.extract_regex(urls, r"'https?://(?P<d>[^/']+)"), [0])
+    return {
+        "tweets_per_account_day": round(float(count[has].sum() / span.sum()), 4) if n else 0.0,
+        "median_account_tweets_per_day": round(float(np.median(count[has] / span)), 4) if n else 0.0,
+        "account_day_definition": "the tweets divided by the sum, over accounts, of the days from "
+                                  "each account's first to its last tweet, both included",
+        "retweet_share": round(float((out.kind == 1).mean()), 4) if n else 0.0,
+        "reply_share": round(float((out.kind == 2).mean()), 4) if n else 0.0,
+        "hashtag_share": listed("hashtags"),
+        "link_share": listed("urls"),
+        "clients": shares(out.clients, 12),
+        "languages": shares(out.tweets.column("tweet_language"), 12),
+        "link_domains": shares(domain.drop_null(), 10),
     }
 
 
@@ -375,7 +435,69 @@ def _readme(spec: Specimen) -> str:
         f"Regenerate with: `casebook specimen --seed {gt['seed']} --scale {gt['scale']} --datasets {spec.name}`",
         "",
     ]
+    if "activity" in gt:
+        lines += _activity_readme(gt)
     return "\n".join(lines)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _listing(shares: dict[str, float]) -> str:
+    return ", ".join(f"{k or '(blank)'} {_pct(v)}" for k, v in shares.items())
+
+
+def _activity_readme(gt: dict[str, Any]) -> list[str]:
+    """The README section of a cohort of ordinary accounts: how active, where, when."""
+    a, p = gt["activity"], gt["planted"]
+    ic = p["innocent_coincidences"]
+    virals, tags, articles = ic["viral_retweets"], ic["event_hashtags"], ic["popular_articles"]
+    offsets = p["accounts_per_utc_offset"]
+    events = "; ".join(f"{e.get('label', e['name'])} ({e['start']} to {e['end']} UTC)" for e in p["events"])
+    return [
+        "## How active these ordinary accounts are",
+        "",
+        "Each account is a 2020 timeline as a collector would have fetched it on 20 December 2020. "
+        "The rates below are measured on these files; the operations of a specimen with the same "
+        "seed and scale post at comparable rates (the generator's tests check the tweets per "
+        "account-day against the operations' median).",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| tweets per account-day | {a['tweets_per_account_day']:.3f} |",
+        f"| median account's tweets per day | {a['median_account_tweets_per_day']:.3f} |",
+        f"| retweets | {_pct(a['retweet_share'])} |",
+        f"| replies | {_pct(a['reply_share'])} |",
+        f"| tweets with hashtags | {_pct(a['hashtag_share'])} |",
+        f"| tweets with links | {_pct(a['link_share'])} |",
+        "",
+        f"Tweets per account-day: {a['account_day_definition']}.",
+        "",
+        f"- Clients: {_listing(a['clients'])}. Each account keeps mostly to one app; a few use "
+        "TweetDeck or Hootsuite, as some ordinary people do.",
+        f"- Tweet languages: {_listing(a['languages'])}.",
+        f"- Most linked domains (share of links): {_listing(a['link_domains'])}.",
+        f"- Time zones: {len(offsets)} UTC offsets, accounts per offset: "
+        + ", ".join(f"{k} {v}" for k, v in offsets.items())
+        + ". Each account posts in an evening-heavy daily rhythm in its own local time (early "
+        "birds and night owls up to two hours off), so the cohort as a whole has no office hours.",
+        f"- Public events its communities react to: {events}.",
+        "",
+        "No coordination was planted (`planted_coordination` is empty). What looks like "
+        "coordination here is innocent coincidence, recorded in `ground_truth.json` under "
+        "`innocent_coincidences`:",
+        "",
+        f"- {len(virals)} viral tweets of outside accounts, retweeted {sum(len(v['tweetids']) for v in virals):,} "
+        f"times by ordinary accounts; {sum(v['same_minute_pairs'] for v in virals):,} pairs of "
+        "accounts retweeted the same tweet in the same minute by chance.",
+        f"- event hashtags ({', '.join(sorted({'#' + t['hashtag'] for t in tags}))}): "
+        f"{sum(t['same_minute_pairs'] for t in tags):,} pairs of accounts used the same one in the same minute.",
+        f"- {len(articles)} popular articles, each shared by several accounts within hours.",
+        "- Ordinary accounts mention NATO, Syria, Karabakh, Azerbaijan, Trump and Biden in "
+        "ordinary ways: news links, and opinions on both sides.",
+        "",
+    ]
 
 
 def _write_one(spec: Specimen, out: Path) -> Path:
@@ -467,9 +589,9 @@ _EPILOG = f"""\
 scale:
   1 reproduces the published counts exactly (Iran 560,571 tweets / 238 accounts;
   GRU 26,684 / 70 user rows, 51 with tweets; IRA 68,914 / 31 user rows, 24 with tweets;
-  Armenia 72,960 / 35; control 120,000 / 400). Tweet counts scale linearly; account
+  Armenia 72,960 / 35; control 240,000 / 400). Tweet counts scale linearly; account
   counts stay published up to 1 and grow above it (14 gives ~12M tweets for benchmarks).
-  Default {DEFAULT_SCALE}: a workshop-sized casebook of about 128,000 tweets.
+  Default {DEFAULT_SCALE}: a workshop-sized casebook of about 145,000 tweets.
 
 Every dataset folder holds the two archive CSV files, a README.md that says the data are
 SYNTHETIC, and ground_truth.json with the planted facts. The same seed and scale always

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import hashlib
 import importlib.util
 import io
 import json
@@ -13,6 +14,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -349,25 +351,218 @@ def test_noise_is_spread_out(data: dict[str, dict]) -> None:
         assert all(noise["spread_hashtag"]["hashtag"] in tweets[t]["hashtags"] for t in noise["spread_hashtag"]["tweetids"])
 
 
+OPERATIONS = ("iran_202012", "GRU_202012", "IRA_202012", "armenia_202012")
+#: sha256 of the operations' files at seed 0 and SMALL scale: the control (or anything else)
+#: must not change them. Update only with a deliberate change to an operation's recipe.
+OPERATION_SHA256 = {
+    "iran_202012": ("8e15fb9101630eca5d5bddf1851c7d62dab21b33496be6f0b02ff5520918876a",
+                    "09b81eb769022c36be3926e717201be33d55c37eb11b538b674eb3c7b1dad4ef",
+                    "c368ad67bb870cadacde2eee0632a841c20eaecc7eeada199b94ab4bff5d258e",
+                    "b1d1e4fb0bfb9ef8d920e65a0bdfb96311397f9334128a4efbdd59691a7c096e"),
+    "GRU_202012": ("f4e0724e9296f83b19aa8fdd80b5fa516f460d20875ef2a3cdcbdade80a08e03",
+                   "2e975ad4a40fa1caec1b9153e15995dfe016197d1abf6c38b144c98b0a9bf729",
+                   "f6e0252f3d90be0fae12a4b819a6aa239923c00271d036891bdc5232d03b4161",
+                   "dcf0b793917f5d785d0b19c0b62f2732f0baadad776a78ef9ac77f6bddc24ab7"),
+    "IRA_202012": ("74d6774c6807072fe04a44008ab326449bd786550d6c22fe52ee35333b39f4f4",
+                   "838daca864df82da467a922f56e6258ff1d3ec281fc1cb20f34e0a2019ed7b43",
+                   "2f147f1ef13f62e41fda6732ba25aaf2aace52c104023fb5a808141d23583179",
+                   "7ed1d37721ade931fd2167cc518324579992f842b2a31e172b12d0a929544a73"),
+    "armenia_202012": ("704c8ea25f1582b933897925acf982b0b8e7dfe39986e3c4b6b5b48b57be5822",
+                       "adc11010f3695c8accf617deb20f7f4aec26bfdb70194edc1a407a7515127b25",
+                       "d1bd8bdc44e0c48ac514268030bb57387a385c7ddf7241fafb466c243ab1b913",
+                       "adc492e31adc2ec5d224f937c50c0909f38aa75a4c56bdd9e1923d4c9259b211"),
+}
+
+
+def _frame(spec: sp.Specimen) -> pd.DataFrame:
+    cols = ["userid", "tweet_time", "is_retweet", "retweet_tweetid", "in_reply_to_tweetid", "hashtags",
+            "urls", "tweet_client_name", "tweet_language", "tweet_text"]
+    return spec.tweets.select(cols).cast(pa.schema([(c, pa.string()) for c in cols])).to_pandas()
+
+
+def _as_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows)
+
+
+def _rates(t: pd.DataFrame) -> dict[str, float]:
+    """Activity measured from the tweets alone (independently of the generator's own numbers)."""
+    minutes = pd.to_datetime(t["tweet_time"]).to_numpy().astype("datetime64[m]").astype(np.int64)
+    by = pd.DataFrame({"userid": t["userid"].to_numpy(), "day": minutes // 1440}).groupby("userid")["day"]
+    span = by.max() - by.min() + 1
+    n = by.size()
+
+    def listed(c: str) -> float:
+        return float((~t[c].isin(["[]", ""])).mean())
+
+    return {"per_account_day": float(n.sum() / span.sum()), "median_account": float((n / span).median()),
+            "retweet": float((t["is_retweet"] == "true").mean()),
+            "reply": float((t["in_reply_to_tweetid"] != "").mean()),
+            "hashtags": listed("hashtags"), "links": listed("urls")}
+
+
+def _repeated_pairs(t: pd.DataFrame, key: str) -> int:
+    """Most distinct keys any two accounts shared within the same minute (retweet ids, hashtags)."""
+    keyed = t.assign(minute=t["tweet_time"])
+    if key == "hashtags":
+        keyed = keyed.assign(k=keyed["hashtags"].map(lambda v: ast.literal_eval(v or "[]"))).explode("k")
+    else:
+        keyed = keyed.assign(k=keyed[key]).loc[lambda d: d["k"] != ""]
+    keyed = keyed.dropna(subset=["k"])[["userid", "minute", "k"]].drop_duplicates()
+    pairs = keyed.merge(keyed, on=["minute", "k"]).loc[lambda d: d["userid_x"] < d["userid_y"]]
+    if pairs.empty:
+        return 0
+    return int(pairs.drop_duplicates(["userid_x", "userid_y", "k"]).groupby(["userid_x", "userid_y"]).size().max())
+
+
+@pytest.fixture(scope="session")
+def default_specimen() -> dict[str, sp.Specimen]:
+    """Every dataset at the default seed and scale, in memory (about two seconds)."""
+    return {name: sp.build_specimen(name, seed=0, scale=sp.DEFAULT_SCALE) for name in sp.DATASETS}
+
+
+@pytest.fixture(scope="session")
+def default_frames(default_specimen: dict[str, sp.Specimen]) -> dict[str, pd.DataFrame]:
+    return {name: _frame(s) for name, s in default_specimen.items()}
+
+
+def test_control_is_as_active_as_the_operations(data: dict[str, dict],
+                                                 default_frames: dict[str, pd.DataFrame]) -> None:
+    for frames in ({k: _as_frame(v["tweets"]) for k, v in data.items()}, default_frames):
+        rates = {name: _rates(t) for name, t in frames.items()}
+        for measure in ("per_account_day", "median_account"):
+            ops = float(np.median([rates[op][measure] for op in OPERATIONS]))
+            assert ops / 2 <= rates["control"][measure] <= ops * 2, (measure, rates)
+
+
+def test_control_shares_are_in_the_stated_ranges(default_specimen: dict[str, sp.Specimen],
+                                                 default_frames: dict[str, pd.DataFrame],
+                                                 small: dict[str, Path]) -> None:
+    t = default_frames["control"]
+    r = _rates(t)
+    assert 0.28 <= r["retweet"] <= 0.42
+    assert 0.08 <= r["reply"] <= 0.2
+    assert 0.35 <= r["hashtags"] <= 0.6
+    assert 0.2 <= r["links"] <= 0.4
+    clients = t["tweet_client_name"].value_counts(normalize=True)
+    assert clients[["Twitter for iPhone", "Twitter for Android", "Twitter Web App"]].sum() >= 0.9
+    tools = t.loc[t["tweet_client_name"].isin(["TweetDeck", "Hootsuite Inc."]), "userid"].nunique()
+    assert 2 <= tools <= 0.08 * t["userid"].nunique()  # a few ordinary TweetDeck/Hootsuite users
+    assert not set(clients.index) & (set(sp.AUTOMATION_CLIENTS) - {"TweetDeck", "Hootsuite Inc."})
+    langs = t["tweet_language"].value_counts(normalize=True)
+    assert (langs >= 0.02).sum() >= 7
+    rt = t[t["is_retweet"] == "true"]
+    assert rt["retweet_tweetid"].value_counts().iloc[0] >= 30  # a viral tweet
+    domains = t["urls"].str.extract(r"'https?://([^/']+)")[0].dropna().value_counts(normalize=True)
+    assert domains.iloc[:5].sum() >= 0.5  # a few popular sites take most links
+    # the documentation states the measured rates
+    act = default_specimen["control"].ground_truth["activity"]
+    assert act["tweets_per_account_day"] == pytest.approx(r["per_account_day"], abs=1e-3)
+    assert act["hashtag_share"] == pytest.approx(r["hashtags"], abs=1e-3)
+    assert act["link_share"] == pytest.approx(r["links"], abs=1e-3)
+    readme = (small["control"] / "README.md").read_text(encoding="utf-8")
+    small_act = json.loads((small["control"] / "ground_truth.json").read_text())["activity"]
+    for key in ("tweets_per_account_day", "median_account_tweets_per_day"):
+        assert f"| {small_act[key]:.3f} |" in readme
+    for key in ("retweet_share", "hashtag_share", "link_share"):
+        assert f"| {100 * small_act[key]:.1f}% |" in readme
+    assert "Twitter for iPhone" in readme and "UTC+03:30" in readme and "Nagorno-Karabakh" in readme
+
+
+def test_control_accounts_live_in_many_time_zones(default_specimen: dict[str, sp.Specimen],
+                                                  default_frames: dict[str, pd.DataFrame]) -> None:
+    planted = default_specimen["control"].ground_truth["planted"]
+    assert len(planted["utc_offsets_hours"]) >= 8
+    assert sum(planted["accounts_per_utc_offset"].values()) == 400
+    assert planted["operator_utc_offset_hours"] is None
+    # from the tweets alone: the accounts' busiest hours spread around the clock, and the
+    # cohort as a whole has no hour of day far busier than the others
+    t = default_frames["control"]
+    hour = pd.to_datetime(t["tweet_time"]).dt.hour
+    busiest = hour.groupby(t["userid"]).agg(lambda h: h.value_counts().idxmax())
+    active = t["userid"].value_counts()
+    assert busiest[active[active >= 30].index].nunique() >= 12
+    share = hour.value_counts(normalize=True)
+    assert share.max() / share.min() < 2.0
+
+
+def test_control_has_no_planted_coordination(data: dict[str, dict],
+                                             default_frames: dict[str, pd.DataFrame]) -> None:
+    truth = data["control"]["truth"]
+    assert truth["coordination_groups"] == [] and truth["planted"]["planted_coordination"] == []
+    t = default_frames["control"]
+    # no two ordinary accounts keep retweeting the same tweets or using the same hashtags in
+    # the same minute; a planted group does (Armenia's co-retweet and co-hashtag groups)
+    assert _repeated_pairs(t, "retweet_tweetid") <= 2
+    assert _repeated_pairs(t, "hashtags") <= 3
+    armenia = default_frames["armenia_202012"]
+    assert _repeated_pairs(armenia, "retweet_tweetid") >= 5
+    assert _repeated_pairs(armenia, "hashtags") >= 5
+
+
 def test_control_has_only_innocent_coincidences(data: dict[str, dict]) -> None:
     d = data["control"]
     gt = d["truth"]["planted"]["innocent_coincidences"]
     tweets = {r["tweetid"]: r for r in d["tweets"]}
-    tags = gt["popular_hashtag"]
-    assert len(tags["accounts"]) >= 50
-    assert all(tweets[t]["tweet_time"][:10] == tags["date"] and "Debates2020" in tweets[t]["hashtags"]
-               for t in tags["tweetids"])
-    viral = gt["viral_retweet"]
-    times = sorted(_minute(tweets[t]["tweet_time"]) for t in viral["tweetids"])
-    assert all(tweets[t]["retweet_tweetid"] == viral["retweet_tweetid"] for t in viral["tweetids"])
-    assert times[-1] - times[0] >= 60 * 3  # spread over hours
-    for pair in gt["chance_co_retweet_pairs"]:
-        a, b = (tweets[t] for t in pair["tweetids"])
-        assert a["retweet_tweetid"] == b["retweet_tweetid"] and a["userid"] != b["userid"]
-    clients = Counter(r["tweet_client_name"] for r in d["tweets"])
-    assert not set(clients) & set(sp.AUTOMATION_CLIENTS)
-    hashed_users = [u for u in d["users"] if len(u["userid"]) == 44]
-    assert len(d["users"]) - len(hashed_users) <= 12  # all hashed but a handful
+    same_minute = 0
+    for viral in gt["viral_retweets"]:
+        rows = [tweets[t] for t in viral["tweetids"]]
+        assert {r["retweet_tweetid"] for r in rows} == {viral["retweet_tweetid"]}
+        assert len({r["tweet_text"] for r in rows}) == 1 and len({r["hashtags"] or "[]" for r in rows}) == 1
+        assert len({r["userid"] for r in rows}) == len(rows) == len(viral["accounts"])
+        per_minute = Counter(r["tweet_time"] for r in rows)
+        assert sum(c * (c - 1) // 2 for c in per_minute.values()) == viral["same_minute_pairs"]
+        same_minute += viral["same_minute_pairs"]
+    assert same_minute > 0 and max(len(v["tweetids"]) for v in gt["viral_retweets"]) >= 20
+    debate = [e for e in gt["event_hashtags"] if e["event"] == "first_us_presidential_debate"]
+    assert debate and all("2020-09-30 01:00" <= tweets[t]["tweet_time"] <= "2020-09-30 02:29"
+                          and "Debates2020" in tweets[t]["hashtags"] for t in debate[0]["tweetids"])
+    for art in gt["popular_articles"]:
+        rows = [tweets[t] for t in art["tweetids"]]
+        assert all(art["url"] in r["urls"] for r in rows) and len({r["userid"] for r in rows}) >= 2
+
+
+def test_control_reacts_to_the_operations_events(default_frames: dict[str, pd.DataFrame]) -> None:
+    t = default_frames["control"]
+    time = t["tweet_time"]
+    # the debate's 90 minutes against the same clock hours on the other days of September
+    hm = time.str[11:]
+    in_hours = (hm >= "01:00") & (hm <= "02:29")
+    debate = (in_hours & time.str.startswith("2020-09-30")).sum()
+    others = (in_hours & time.str.startswith("2020-09") & ~time.str.startswith("2020-09-30")).sum() / 29
+    assert debate > 5 * others
+    election = time.str.startswith(("2020-11-03", "2020-11-04")).sum() / 2
+    november = time.str.startswith("2020-11").sum() / 30
+    assert election > 2 * november
+    karabakh = t["tweet_text"].str.contains("Artsakh|Qarabağ|Արցախ|Карабах", regex=True)
+    war = time.between("2020-09-27", "2020-11-11")
+    assert karabakh[war].mean() > 3 * karabakh[~war].mean()
+
+
+def test_ordinary_accounts_mention_the_operations_words(default_frames: dict[str, pd.DataFrame]) -> None:
+    t = default_frames["control"]
+    for word in ("NATO", "Syria", "Karabakh", "Azerbaijan", "Trump", "Biden"):
+        assert t.loc[t["tweet_text"].str.contains(word), "userid"].nunique() >= 20, word
+    nato = t.loc[t["tweet_text"].str.contains("NATO"), "tweet_text"]
+    assert nato.str.contains("keeps Europe safe").any() and nato.str.contains("waste of money").any()
+
+
+def test_operations_are_unchanged_by_the_control(small: dict[str, Path]) -> None:
+    for name in OPERATIONS:
+        files = (*sp.archive_file_names(name), "ground_truth.json", "README.md")
+        got = tuple(hashlib.sha256((small[name] / f).read_bytes()).hexdigest() for f in files)
+        assert got == OPERATION_SHA256[name], name
+
+
+def test_control_is_deterministic_at_the_default_scale(tmp_path: Path,
+                                                       default_specimen: dict[str, sp.Specimen]) -> None:
+    a = sp.write_specimen(tmp_path / "a", datasets=["control"])["control"]
+    b = sp.write_specimen(tmp_path / "b", datasets=["control"])["control"]
+    for f in sorted(a.iterdir()):
+        assert (b / f.name).read_bytes() == f.read_bytes(), f.name
+    again = sp.build_specimen("control", seed=0, scale=sp.DEFAULT_SCALE)
+    assert again.tweets.equals(default_specimen["control"].tweets)
+    other = sp.build_specimen("control", seed=1, scale=sp.DEFAULT_SCALE)
+    assert not other.tweets.equals(again.tweets)
 
 
 def test_planted_facts_at_small_scale(data: dict[str, dict]) -> None:

@@ -729,6 +729,12 @@ class Plan:
         k = len(idx)
         self.ext_ov.append((idx, repeat(tweetid, k), repeat(userid, k), repeat(handle, k)))
 
+    def external_targets(self, idx: np.ndarray, tweetids: pa.Array, userids: pa.Array,
+                         handles: pa.Array) -> None:
+        """Make retweet rows retweet given outside tweets: one tweet, author and handle per row."""
+        self.ext_ov.append((np.asarray(idx, dtype=np.int64), _as_str(tweetids), _as_str(userids),
+                            _as_str(handles)))
+
     def force_url(self, idx: np.ndarray, urls: pa.Array) -> None:
         self.url_ov.append((np.asarray(idx, dtype=np.int64), _as_str(urls)))
 

@@ -8,16 +8,18 @@ The published facts each recipe reproduces are in ``shared/FACTS.md``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from casebook._specimen import vocab as V
 from casebook._specimen.engine import (
     EXTERNAL,
+    EXTERNAL_DC,
     ORIGINAL,
     RETWEET,
     Acct,
@@ -34,24 +36,30 @@ from casebook._specimen.engine import (
     creation_days,
     day,
     make_curve,
+    make_urls,
     minute,
+    num_str,
     plan_background,
     plant_group,
     plant_popular_retweets,
     plant_spread_hashtag,
     rows,
+    sample_clock,
     sarr,
+    scatter,
+    take,
+    topic_texts,
     tweet_ids,
     user_ids,
 )
+from casebook.catalogue import PUBLISHED as CATALOGUE
 
-#: Published numbers the specimen reproduces at ``scale=1`` (control: the casebook's choice).
+#: Published numbers the specimen reproduces at ``scale=1`` (from :mod:`casebook.catalogue`;
+#: control: the casebook's choice).
 PUBLISHED: dict[str, dict[str, int]] = {
-    "iran_202012": {"tweets": 560_571, "accounts": 238, "user_rows": 238},
-    "GRU_202012": {"tweets": 26_684, "accounts": 51, "user_rows": 70},
-    "IRA_202012": {"tweets": 68_914, "accounts": 24, "user_rows": 31},
-    "armenia_202012": {"tweets": 72_960, "accounts": 35, "user_rows": 35},
-    "control": {"tweets": 120_000, "accounts": 400, "user_rows": 400},
+    **{name: {"tweets": p.tweets, "accounts": p.accounts_with_tweets, "user_rows": p.user_rows}
+       for name, p in CATALOGUE.items()},
+    "control": {"tweets": 240_000, "accounts": 400, "user_rows": 400},
 }
 
 OFFICIAL = {"Twitter Web App": 0.45, "Twitter for Android": 0.25, "Twitter for iPhone": 0.2,
@@ -92,6 +100,8 @@ class Built:
     totals: dict[str, int]
     engagement_total: int | None = None
     notes: list[str] = field(default_factory=list)
+    #: measure the activity (rates, clients, languages) into the ground truth and README
+    describe_activity: bool = False
 
 
 def _total(ctx: Ctx, plan: Plan, roster: pd.DataFrame, fixed_share: float = 0.0) -> int:
@@ -826,41 +836,131 @@ def build_armenia(ctx: Ctx) -> Built:
 # =======================================================================================
 
 CONTROL_TOPICS = {
-    "us": V.CTL_US_EN, "world": V.CTL_WORLD_EN, "daily_en": V.CTL_DAILY_EN, "es": V.CTL_ES, "fa": V.CTL_FA,
-    "fr": V.CTL_FR, "id": V.CTL_ID, "ar": V.CTL_AR, "ru": V.CTL_RU, "az": V.CTL_AZ, "hy": V.CTL_HY,
+    "us": V.CTL_US_EN, "world": V.CTL_WORLD_EN, "daily_en": V.CTL_DAILY_EN, "news_en": V.CTL_NEWS_EN,
+    "opinion_en": V.CTL_OPINION_EN, "debate_en": V.CTL_DEBATE_EN, "election_en": V.CTL_ELECTION_EN,
+    "karabakh_en": V.CTL_KARABAKH_EN, "karabakh_az": V.CTL_KARABAKH_AZ, "karabakh_hy": V.CTL_KARABAKH_HY,
+    "karabakh_ru": V.CTL_KARABAKH_RU, "es": V.CTL_ES, "fa": V.CTL_FA, "fr": V.CTL_FR, "id": V.CTL_ID,
+    "ar": V.CTL_AR, "ru": V.CTL_RU, "az": V.CTL_AZ, "hy": V.CTL_HY,
 }
 
 
+@dataclass(frozen=True)
+class _Group:
+    """Ordinary accounts of one language community."""
+
+    name: str
+    accounts: int
+    topics: dict[str, float]
+    culture: str
+    lang: str | tuple[str, ...]
+    place: str
+    offsets: tuple[int, ...]  #: the UTC offsets (minutes) its accounts live in
+    android: float  #: share of Android among its phone users
+    handle: str  #: the popular account whose tweets go viral in this community
+
+
+CONTROL_GROUPS: tuple[_Group, ...] = (
+    _Group("us", 90, {"us": 0.35, "daily_en": 0.25, "news_en": 0.2, "opinion_en": 0.2}, "us", "en", "us",
+           (-480, -420, -360, -300, -240), 0.4, "GoodNewsDailyX"),
+    _Group("world_en", 75, {"world": 0.25, "daily_en": 0.25, "news_en": 0.3, "opinion_en": 0.15,
+                            "karabakh_en": 0.05}, "eu", "en", "world",
+           (0, 60, 120, 180, 330, 480, 600, -300), 0.5, "FootyMomentsTV"),
+    _Group("es", 45, {"es": 0.9, "news_en": 0.1}, "es", "es", "latam", (-360, -300, -240, -180, 60), 0.6,
+           "NoticiasAlMinut"),
+    _Group("fa", 30, {"fa": 1.0}, "fa", "fa", "iran", (210,), 0.7, "KhabarForiNews"),
+    _Group("fr", 30, {"fr": 0.9, "news_en": 0.1}, "fr", "fr", "france", (60, 0, -240), 0.5, "InfoDirecteFR"),
+    _Group("id", 35, {"id": 1.0}, "id", "id", "indonesia", (420, 480, 540), 0.8, "BeritaTerkini24"),
+    _Group("ar", 30, {"ar": 1.0}, "ar", "ar", "arab", (120, 180, 240), 0.65, "AkhbarAlanLive"),
+    _Group("ru", 35, {"ru": 0.85, "karabakh_ru": 0.15}, "ru", "ru", "russia", (180, 300, 420, 600), 0.7,
+           "NovostiSegodnya"),
+    _Group("az", 15, {"az": 0.7, "karabakh_az": 0.15, "news_en": 0.15}, "az", ("en", "tr"), "azerbaijan",
+           (240,), 0.6, "BakuTodayLive"),
+    _Group("hy", 15, {"hy": 0.7, "karabakh_hy": 0.15, "news_en": 0.15}, "az", "en", "world", (240, -480, 60),
+           0.5, "YerevanNowLive"),
+)
+#: Shares of the client profiles (``vocab.CTL_CLIENT_PROFILES``); phones split by ``_Group.android``.
+CONTROL_CLIENT_SHARES = {"phone": 0.74, "web": 0.2, "lite": 0.02, "tweetdeck": 0.028, "hootsuite": 0.012}
+ELECTION_START, ELECTION_END = "2020-11-03T10:00", "2020-11-04T07:59"
+WAR_START, WAR_END = "2020-09-27", "2020-11-10"
+#: Popular tweets of public moments that many ordinary accounts retweet:
+#: (UTC time, communities, topic, share of them retweeting, author, what it was about).
+CONTROL_VIRALS: tuple[tuple[str, tuple[str, ...], str, float, str, str], ...] = (
+    ("2020-03-11T22:05", ("us", "world_en", "es", "fa", "fr", "id", "ar", "ru", "az", "hy"), "news_en", 0.45,
+     "WorldDeskLive", "the pandemic declared"),
+    ("2020-08-04T16:20", ("ar", "fr", "world_en", "us", "es"), "news_en", 0.4, "BreakingWireNow",
+     "the Beirut port explosion"),
+    ("2020-09-27T07:40", ("az", "hy", "ru", "world_en"), "karabakh_en", 0.5, "CaucasusUpdate",
+     "nagorno_karabakh_war"),
+    ("2020-09-30T01:21", ("us", "world_en"), "debate_en", 0.55, "DebateNightLive",
+     "first_us_presidential_debate"),
+    ("2020-09-30T01:48", ("us",), "debate_en", 0.4, "NightlyNewsDesk", "first_us_presidential_debate"),
+    ("2020-10-10T08:10", ("az", "hy", "ru"), "karabakh_ru", 0.45, "NovostiSegodnya", "nagorno_karabakh_war"),
+    ("2020-11-04T04:30", ("us", "world_en"), "election_en", 0.5, "ElectionWatchHQ", "us_election_day"),
+    ("2020-11-07T16:30", ("us", "world_en", "es", "fr"), "news_en", 0.55, "WorldDeskLive",
+     "the US election called"),
+    ("2020-11-10T01:00", ("az", "hy", "ru", "world_en"), "karabakh_en", 0.45, "CaucasusUpdate",
+     "nagorno_karabakh_war"),
+)
+
+
+def _same_minute_pairs(key: np.ndarray, acct: np.ndarray, t: np.ndarray, n_keys: int) -> np.ndarray:
+    """Per key: pairs of distinct accounts that posted in the same minute."""
+    if len(key) == 0:
+        return np.zeros(n_keys, dtype=np.int64)
+    cell = np.unique(np.stack([key, t, acct]), axis=1)  # one entry per (key, minute, account)
+    _, first, c = np.unique(cell[:2], axis=1, return_index=True, return_counts=True)
+    return np.bincount(cell[0, first], weights=c * (c - 1) // 2, minlength=n_keys).astype(np.int64)
+
+
+def _utc_label(minutes: int) -> str:
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def build_control(ctx: Ctx) -> Built:
+    """Ordinary accounts at the operations' activity level, with innocent coincidences only.
+
+    Each account is a 2020 timeline as a collector would get it on 20 December 2020, posts
+    from its own time zone in an evening-heavy daily rhythm, mostly from one app, and takes
+    part in the public moments its community follows: the first US presidential debate,
+    the US election, the Nagorno-Karabakh war, viral tweets and popular articles.
+    """
     rng = ctx.rng
-    first, last = day("2016-01-01"), day("2020-12-20")
-    groups = [  # persona, accounts, topics, culture, account language, place, UTC offsets (minutes)
-        ("us", 80, {"us": 0.6, "daily_en": 0.4}, "us", "en", "us", [-480, -420, -360, -300, -240]),
-        ("world_en", 60, {"world": 0.65, "daily_en": 0.35}, "eu", "en", "world", [0, 60, -300, 330, 600]),
-        ("es", 45, {"es": 1.0}, "es", "es", "latam", [-300, -240, -180, 60, 120]),
-        ("fa", 35, {"fa": 1.0}, "fa", "fa", "iran", [210]),
-        ("fr", 30, {"fr": 1.0}, "fr", "fr", "france", [60, 120, -240]),
-        ("id", 35, {"id": 1.0}, "id", "id", "indonesia", [420, 480]),
-        ("ar", 30, {"ar": 1.0}, "ar", "ar", "arab", [120, 180]),
-        ("ru", 35, {"ru": 1.0}, "ru", "ru", "russia", [180, 240, 420]),
-        ("az", 20, {"az": 1.0}, "az", "en", "azerbaijan", [240]),
-        ("hy", 15, {"hy": 1.0}, "az", "en", "world", [240, -480]),
-        ("daily", 15, {"daily_en": 1.0}, "us", "en", "world", [-300, 0, 60]),
-    ]
-    personas = {}
+    first, last = day("2020-01-01"), day("2020-12-20")
+    profiles = list(V.CTL_CLIENT_PROFILES)
+    personas: dict[str, Persona] = {}
     blocks = []
-    for persona, base, mix, culture, lang, place, offsets in groups:
-        personas[persona] = Persona(mix, dict(MOBILE), rt=0.3, reply=0.2,
-                                    hours="organic", rt_external=0.92, reply_network=0.1, quote=0.02)
-        n = ctx.n_accounts(base)
-        b = accounts(rng, persona, n, culture=culture, lang=lang, location=place, description="ctl",
+    for g in CONTROL_GROUPS:  # communities, not tweets
+        n = ctx.n_accounts(g.accounts)
+        b = accounts(rng, g.name, n, culture=g.culture, lang=g.lang, location=g.place, description="ctl",
                      created=creation_days(rng, n, [("2009-01-01", "2015-12-31", 0.5),
                                                     ("2016-01-01", "2020-06-30", 0.5)]),
-                     weight=rng.lognormal(0, 1.0, n), url_share=0.1)
-        b["offset"] = np.asarray(offsets)[rng.integers(0, len(offsets), n)]
+                     url_share=0.12)
+        s = CONTROL_CLIENT_SHARES
+        p = np.array([s["phone"] * (1 - g.android), s["phone"] * g.android, s["web"], s["lite"],
+                      s["tweetdeck"], s["hootsuite"]])
+        prof = np.asarray(profiles)[rng.choice(len(profiles), size=n, p=p / p.sum())]
+        b["group"] = g.name
+        b["persona"] = np.char.add(f"{g.name}:", prof.astype(str))
+        b["tz"] = np.asarray(g.offsets)[rng.integers(0, len(g.offsets), n)]
+        # early birds and night owls: each account's day runs up to two hours off the usual one
+        b["offset"] = b["tz"] - 60 * rng.choice(np.array([-2, -1, 0, 0, 1, 2]), n)
+        for c in profiles:
+            personas[f"{g.name}:{c}"] = Persona(g.topics, V.CTL_CLIENT_PROFILES[c], rt=1.0, reply=1.0,
+                                                hours="organic", rt_external=0.95, reply_network=0.1,
+                                                quote=0.03, lang_blank=0.03)
         blocks.append(b)
-    roster = _clamp_start(pd.concat(blocks, ignore_index=True), first, last)
+    roster = pd.concat(blocks, ignore_index=True)
     n = len(roster)
+    # the collected timeline: from a day of 2020 (or the account's first days) to about the
+    # collection day; one account in ten fell silent in November
+    seen = day("2020-01-15") + rng.integers(0, day("2020-09-01") - day("2020-01-15") + 1, n)
+    roster["start"] = np.maximum(roster["start"].to_numpy(np.int64), seen)
+    quiet = rng.random(n) < 0.1
+    roster["end"] = np.where(quiet, day("2020-11-15") + rng.integers(0, 25, n), last - rng.integers(0, 3, n))
+    roster = _clamp_start(roster, first, last)
+    span = (roster["end"] - roster["start"]).to_numpy(np.int64)
+    roster["weight"] = rng.lognormal(0.0, 0.8, n) * span  # a daily rate times the days observed
     fol = np.minimum(rng.permutation(calibrated_lognormal(n, median=240, mean=900, sigma=1.5)), 4_900)
     big = rng.choice(n, size=max(6, n // 60), replace=False)
     fol[big] = rng.integers(5_200, 42_000, len(big))
@@ -868,59 +968,196 @@ def build_control(ctx: Ctx) -> Built:
     roster["following"] = _following(rng, fol)
     roster, userids = finalise(ctx, roster)
     plan = Plan(CONTROL_TOPICS)
-    clock = OpClock(make_curve(rng, "2016-01-01", "2020-12-20", [("2016-01-01", 0.7), ("2020-12-20", 1.1)],
-                               weekday="organic", jitter=12.0), "organic", 0)
-    planted: dict[str, Any] = {}
-    us_like = np.concatenate([_idx(roster, "us"), _idx(roster, "world_en"), _idx(roster, "daily")])
+    clock = OpClock(make_curve(rng, "2020-01-01", "2020-12-20", [("2020-01-01", 0.9), ("2020-12-20", 1.1)],
+                               weekday="organic", jitter=12.0,
+                               spikes=[("2020-03-12", "2020-04-30", 1.3), ("2020-11-03", "2020-11-08", 1.5)]),
+                    "organic", 0)
+    group = roster["group"].to_numpy()
+    offset = roster["offset"].to_numpy(np.int64)  # where the account's daily rhythm sits
+    tz = roster["tz"].to_numpy(np.int64)
+    start, end = roster["start"].to_numpy(np.int64), roster["end"].to_numpy(np.int64)
+    lam = min(ctx.scale, 1.0)  # event tweets per account follow the cohort's tweet density
 
-    def alive(pool: np.ndarray, date: str) -> np.ndarray:
-        d = day(date)
-        return pool[(roster["start"].to_numpy()[pool] <= d) & (roster["end"].to_numpy()[pool] > d)]
+    def alive(names: Sequence[str], d0: int, d1: int | None = None) -> np.ndarray:
+        return np.flatnonzero(np.isin(group, names) & (start <= d0) & (end > (d0 if d1 is None else d1)))
 
-    # a popular hashtag used by many ordinary accounts within one day (the debate night)
-    fans = _pick(rng, alive(us_like, "2020-09-30"), max(50, ctx.n_accounts(50)))
-    in_win = rng.random(len(fans)) < 0.6
-    tt = np.where(in_win, rng.integers(minute(DEBATE_START), minute(DEBATE_END) + 1, len(fans)),
-                  rng.integers(minute("2020-09-30T00:00"), minute("2020-09-30T23:59") + 1, len(fans)))
-    h_rows = plan.add(fans, tt, kind=ORIGINAL, topic="us")
-    plan.force_tags(h_rows, ["Debates2020"])
-    # a viral outside tweet retweeted by many over hours
-    fans2 = _pick(rng, alive(np.arange(n), "2020-03-11"), max(60, ctx.n_accounts(60)))
-    t_v = minute("2020-03-11T22:05")
-    when = t_v + 3 + np.cumsum(np.floor(rng.exponential(8.0, len(fans2))).astype(np.int64))
-    v_rows = plan.add(fans2, when, kind=RETWEET, rt=EXTERNAL, topic="world")
-    v_tid = str(tweet_ids(rng, np.array([t_v]), 31)[0])
-    v_uid = "1" + "".join(map(str, rng.integers(0, 10, 17)))
-    plan.external_target(v_rows, v_tid, v_uid, "WorldDeskLive")
-    # pairs that happen to retweet the same outside tweet within the same minute
-    pairs = []
-    for j in range(2):  # two chance pairs
-        date = ("2018-05-14T13:20", "2019-11-02T19:47")[j]
-        pr = _pick(rng, alive(np.arange(n), date[:10]), 2)
-        tp = minute(date)
-        r = plan.add(pr, np.array([tp, tp + j]), kind=RETWEET, rt=EXTERNAL, topic="world")
-        p_tid = str(tweet_ids(rng, np.array([tp - 30]), 31)[0])
-        plan.external_target(r, p_tid, "1" + "".join(map(str, rng.integers(0, 10, 17))), f"NewsFlash{j + 1}")
-        pairs.append({"accounts": accts(pr), "tweetids": rows(r), "retweet_tweetid": p_tid,
-                      "minutes_apart": j})
-    planted["innocent_coincidences"] = {
-        "popular_hashtag": {"hashtag": "Debates2020", "date": "2020-09-30", "accounts": accts(fans),
-                            "tweetids": rows(h_rows)},
-        "viral_retweet": {"retweet_tweetid": v_tid, "accounts": accts(fans2), "tweetids": rows(v_rows),
-                          "span_minutes": int(when.max() - t_v)},
-        "chance_co_retweet_pairs": pairs,
-    }
+    def some(pool: np.ndarray, share: float) -> np.ndarray:
+        return pool[rng.random(len(pool)) < share]
+
+    def burst(who: np.ndarray, mean: float) -> np.ndarray:
+        # half of the participants post at least once, the rest by chance
+        k = np.maximum(rng.poisson(mean * lam, len(who)), rng.random(len(who)) < 0.5)
+        return np.repeat(who, k)
+
+    def near(moments: Sequence[str], m: int) -> np.ndarray:
+        at = np.array([minute(x) for x in moments])
+        return at[rng.integers(0, len(at), m)] + np.floor(rng.exponential(2.5, m)).astype(np.int64)
+
+    tag_rows: list[tuple[str, str, np.ndarray]] = []  # (event, hashtag, plan rows)
+    # --- the first presidential debate: live-tweeting in the same 90 minutes ------------
+    w0, w1 = minute(DEBATE_START), minute(DEBATE_END)
+    d0 = day(DEBATE_START[:10])
+    who = burst(np.concatenate([some(alive(["us"], d0), 0.75), some(alive(["world_en"], d0), 0.25)]), 8.0)
+    m = len(who)
+    when = np.where(rng.random(m) < 0.45, near(["2020-09-30T01:09", "2020-09-30T01:21", "2020-09-30T01:48",
+                                                  "2020-09-30T02:12"], m), rng.integers(w0, w1 + 1, m))
+    rows_ = plan.add(who, np.minimum(when, w1), kind=ORIGINAL, topic="debate_en")
+    tagged = rows_[rng.random(m) < 0.4]
+    plan.force_tags(tagged, ["Debates2020"])
+    tag_rows.append(("first_us_presidential_debate", "Debates2020", tagged))
+    # --- US election day and night ------------------------------------------------------
+    d0 = day(ELECTION_START[:10])
+    who = burst(np.concatenate([some(alive(["us"], d0), 0.8), some(alive(["world_en"], d0), 0.3)]), 10.0)
+    m = len(who)
+    night = rng.random(m) < 0.65
+    by_day = d0 * 1440 + rng.integers(7 * 60, 22 * 60, m) - tz[who]  # local daytime
+    by_night = np.where(rng.random(m) < 0.3, near(["2020-11-04T00:00", "2020-11-04T01:00",
+                                                   "2020-11-04T03:30"], m),
+                        minute("2020-11-03T23:00") + rng.integers(0, 9 * 60, m))
+    rows_ = plan.add(who, np.where(night, by_night, by_day), kind=ORIGINAL, topic="election_en")
+    tagged = rows_[rng.random(m) < 0.35]
+    plan.force_tags(tagged, ["Election2020"])
+    tag_rows.append(("us_election_day", "Election2020", tagged))
+    # --- the Nagorno-Karabakh war: the communities it touches post about it for weeks ----
+    war = np.arange(day(WAR_START), day(WAR_END) + 1)
+    busy = {"2020-09-27": 4.0, "2020-09-28": 3.0, "2020-10-04": 2.0, "2020-10-10": 2.5, "2020-10-17": 2.0,
+            "2020-11-09": 3.0, "2020-11-10": 4.0}
+    dw = np.ones(len(war))
+    dw[[day(k) - war[0] for k in busy]] = list(busy.values())
+    war_topics = {"az": ("karabakh_az", "KarabakhIsAzerbaijan", 100.0, 1.0),
+                  "hy": ("karabakh_hy", "ArtsakhStrong", 100.0, 1.0),
+                  "ru": ("karabakh_ru", "Карабах", 25.0, 0.4),
+                  "world_en": ("karabakh_en", "Karabakh", 25.0, 0.15)}
+    for name, (topic, tag, mean, share) in war_topics.items():  # communities, not tweets
+        who = burst(some(alive([name], war[0], war[-1]), share), mean)
+        m = len(who)
+        d = war[rng.choice(len(war), size=m, p=dw / dw.sum())]
+        t = d * 1440 + sample_clock(rng, m, "organic") - offset[who]
+        english = (rng.random(m) < 0.3) & (name in ("az", "hy"))  # some post in English too
+        rows_ = plan.add(who, t, kind=ORIGINAL,
+                         topic=np.where(english, plan.tid("karabakh_en"), plan.tid(topic)))
+        tagged = rows_[rng.random(m) < 0.3]
+        plan.force_tags(tagged, [tag])
+        tag_rows.append(("nagorno_karabakh_war", tag, tagged))
+
+    # --- viral tweets of outside accounts: many retweets, a few in the same minute -------
+    names = [g.name for g in CONTROL_GROUPS]
+    sizes = np.array([(group == g).sum() for g in names], dtype=float)
+    n_small = ctx.n_rows(150, 12)
+    small_group = rng.choice(len(names), size=n_small, p=sizes / sizes.sum())
+    small_t = (rng.integers(day("2020-02-01"), day("2020-12-15"), n_small) * 1440
+               + rng.integers(0, 1440, n_small))
+    virals = list(CONTROL_VIRALS) + [
+        (str(np.datetime64(int(t), "m")), (names[k],), next(iter(CONTROL_GROUPS[k].topics)),
+         float(s), CONTROL_GROUPS[k].handle, "everyday")
+        for k, t, s in zip(small_group, small_t, rng.uniform(0.08, 0.3, n_small), strict=True)]
+    density = min(1.0, 0.4 + 4.0 * ctx.scale)  # fewer retweets of each in a sparser specimen
+    v_who, v_when, v_idx, kept = [], [], [], []
+    for when_, groups_, topic, share, handle, about in virals:  # viral tweets, not retweets
+        t0 = minute(when_)
+        pool = alive(groups_, t0 // 1440, t0 // 1440 + 2)
+        if len(pool) < 2:  # nobody (or one account) of that community was posting then
+            continue
+        k = min(len(pool), max(3, int(round(share * len(pool) * density))))
+        who = rng.choice(pool, size=k, replace=False)
+        lag = 1 + np.minimum(np.floor(np.exp(rng.normal(np.log(20.0), 1.6, k))), 2 * 1440).astype(np.int64)
+        v_who.append(who)
+        v_when.append(t0 + lag)
+        v_idx.append(np.full(k, len(kept)))
+        kept.append((when_, groups_, topic, share, handle, about))
+    virals = kept
+    vi = np.concatenate(v_idx)
+    v_acct, v_t = np.concatenate(v_who), np.concatenate(v_when)
+    v_topic = np.array([plan.tid(x[2]) for x in virals])
+    v_rows = plan.add(v_acct, v_t, kind=RETWEET, rt=EXTERNAL, topic=v_topic[vi])
+    pieces: dict[str, list[tuple[np.ndarray, pa.Array]]] = {"text": [], "tags": [], "urls": []}
+    for k in np.unique(v_topic):  # topics, not tweets
+        sel = np.flatnonzero(v_topic == k)
+        tx = topic_texts(plan.topics[list(plan.topics)[k]], rng, len(sel))
+        pieces["text"].append((sel, tx.text))
+        pieces["tags"].append((sel, tx.hashtags))
+        pieces["urls"].append((sel, tx.urls))
+    v_texts = Texts(*(scatter(len(virals), pieces[c], "[]" if c != "text" else "") for c in ("text", "tags", "urls")))
+    plan.override_text(v_rows, v_texts.take(vi))  # every retweet of a tweet has its text
+    handles = sorted({x[4] for x in virals})
+    author_ids = {h: "1" + "".join(map(str, rng.integers(0, 10, 17))) for h in handles}
+    v_tid = num_str(tweet_ids(rng, np.array([minute(x[0]) for x in virals]), EXTERNAL_DC))
+    v_uid = sarr([author_ids[x[4]] for x in virals])
+    v_handle = sarr([x[4] for x in virals])
+    plan.external_targets(v_rows, take(v_tid, vi), take(v_uid, vi), take(v_handle, vi))
+    v_pairs = _same_minute_pairs(vi, v_acct, v_t, len(virals))
+
+    # --- popular articles: the same link shared by several accounts over a day -----------
+    n_art = ctx.n_rows(40, 4)
+    a_group = rng.choice(["us", "world_en"], size=n_art)
+    a_t = rng.integers(day("2020-02-01"), day("2020-12-15"), n_art) * 1440 + rng.integers(0, 1440, n_art)
+    a_who, a_when, a_idx = [], [], []
+    for j in range(n_art):  # articles, not tweets
+        pool = alive([a_group[j]], int(a_t[j] // 1440), int(a_t[j] // 1440) + 2)
+        who = rng.choice(pool, size=min(len(pool), int(rng.integers(3, 10))), replace=False)
+        a_who.append(who)
+        a_when.append(a_t[j] + np.cumsum(1 + np.floor(rng.exponential(60.0, len(who))).astype(np.int64)))
+        a_idx.append(np.full(len(who), j))
+    ai = np.concatenate(a_idx)
+    a_rows = plan.add(np.concatenate(a_who), np.concatenate(a_when), kind=ORIGINAL, topic="news_en")
+    art_urls = make_urls(V.CTL_NEWS_EN, rng, n_art)
+    plan.force_url(a_rows, take(art_urls, ai))
+
     total = _total(ctx, plan, roster)
-    plan_background(plan, rng, roster, personas, clock, total=total, retweets=int(round(0.25 * total)),
-                    replies=int(round(0.15 * total)), per_account_offset=True)
-    planted.update({
+    bg = plan_background(plan, rng, roster, personas, clock, total=total, retweets=int(round(0.34 * total)),
+                         replies=int(round(0.13 * total)), per_account_offset=True)
+    # what each background tweet is about; the war is news only from the July border clashes
+    cols = plan.columns()
+    topic_of = np.full(len(bg), -1, dtype=np.int64)
+    for g in CONTROL_GROUPS:  # communities, not tweets
+        sel = np.flatnonzero(group[cols["acct"][bg]] == g.name)
+        ids = np.array([plan.tid(k) for k in g.topics])
+        p = np.array(list(g.topics.values()))
+        topic_of[sel] = ids[rng.choice(len(ids), size=len(sel), p=p / p.sum())]
+        war_topic = np.isin(topic_of[sel], [plan.tid(k) for k in g.topics if k.startswith("karabakh")])
+        early = cols["t"][bg[sel]] < minute("2020-07-12T00:00")
+        topic_of[sel[war_topic & early]] = plan.tid(next(iter(g.topics)))
+    plan.update("topic", bg, topic_of)
+
+    tag_pairs = _same_minute_pairs(
+        np.concatenate([np.full(len(r), i) for i, (_, _, r) in enumerate(tag_rows)]),
+        plan.columns()["acct"][np.concatenate([r for _, _, r in tag_rows])].astype(np.int64),
+        plan.columns()["t"][np.concatenate([r for _, _, r in tag_rows])], len(tag_rows))
+    cols = plan.columns()
+    used, count = np.unique(tz, return_counts=True)
+    planted: dict[str, Any] = {
+        "planted_coordination": [],
         "operator_utc_offset_hours": None,
-        "note": "ordinary accounts: organic timing across time zones, no planted coordination",
-        "events": [_event("first_us_presidential_debate", DEBATE_START.replace("T", " "),
-                          DEBATE_END.replace("T", " "))],
-    })
+        "operator_timezone": None,
+        "utc_offsets_hours": [m / 60 for m in used.tolist()],
+        "accounts_per_utc_offset": {_utc_label(int(m)): int(c) for m, c in zip(used, count, strict=True)},
+        "note": ("ordinary accounts: each posts from its own time zone in an evening-heavy daily "
+                 "rhythm; no planted coordination, no office hours; only innocent coincidences"),
+        "events": [
+            _event("first_us_presidential_debate", DEBATE_START.replace("T", " "), DEBATE_END.replace("T", " "),
+                   label="the first 2020 US presidential debate"),
+            _event("us_election_day", ELECTION_START.replace("T", " "), ELECTION_END.replace("T", " "),
+                   label="US election day and night"),
+            _event("nagorno_karabakh_war", f"{WAR_START} 00:00", f"{WAR_END} 23:59",
+                   label="the 2020 Nagorno-Karabakh war"),
+        ],
+        "innocent_coincidences": {
+            "event_hashtags": [
+                {"event": ev, "hashtag": tag, "accounts": accts(np.unique(cols["acct"][r])), "tweetids": rows(r),
+                 "same_minute_pairs": int(p)}
+                for (ev, tag, r), p in zip(tag_rows, tag_pairs, strict=True)],
+            "viral_retweets": [
+                {"retweet_tweetid": v_tid[v].as_py(), "author_handle": x[4], "about": x[5],
+                 "accounts": accts(v_who[v]), "tweetids": rows(v_rows[vi == v]),
+                 "span_minutes": int(v_when[v].max() - minute(x[0])), "same_minute_pairs": int(v_pairs[v])}
+                for v, x in enumerate(virals)],
+            "popular_articles": [
+                {"url": art_urls[j].as_py(), "accounts": accts(a_who[j]), "tweetids": rows(a_rows[ai == j])}
+                for j in range(n_art)],
+        },
+    }
     return Built(roster, userids, plan, personas, Externals.make(rng, 1000, ["us", "es", "eu", "fa", "ar", "id", "ru"]),
-                 planted, {"tweets": total})
+                 planted, {"tweets": total}, describe_activity=True)
 
 
 RECIPES: dict[str, Callable[[Ctx], Built]] = {

@@ -782,10 +782,27 @@ HOROSCOPE = Topic(
 # ---------------------------------------------------------------------------------------
 # Control cohort: ordinary accounts on the same topics and languages
 # ---------------------------------------------------------------------------------------
+# Ordinary people share news from a few popular sites (a heavy-tailed popularity), chat
+# about their day, argue about the news on both sides and live-tweet the same public
+# events as the operations. Every domain and handle here is invented (youtube.com aside).
 
-CTL_NEWS_SITES = (Link("site", ("www.dailyorbitnews.com",), ("world", "politics"), 0.4),
-                  Link("site", ("www.morningledger-online.com",), ("news",), 0.3),
-                  Link("youtube", weight=0.3))
+#: Popular international news sites, most popular first (``Link.weight`` is the share).
+CTL_POPULAR_NEWS = (
+    Link("site", ("www.dailyorbitnews.com",), ("world", "politics", "us"), 0.24),
+    Link("site", ("www.morningledger-online.com",), ("news", "politics"), 0.16),
+    Link("site", ("www.globalwirenews.com",), ("world", "europe", "middle-east"), 0.12),
+    Link("sitenum", ("www.thecapitalherald.com",), ("article",), 0.08),
+    Link("site", ("www.metrotribune-news.com",), ("nation", "world"), 0.06),
+    Link("site", ("www.worldpulse24.com",), ("news",), 0.05),
+    Link("youtube", weight=0.29),
+)
+
+
+def _local_news(domain: str, path: str) -> tuple[Link, ...]:
+    """A language's own popular site, beside the international ones."""
+    return (Link("site", (domain,), (path, "world"), 0.45),) + tuple(
+        Link(lk.kind, lk.names, lk.paths, lk.weight * 0.55) for lk in CTL_POPULAR_NEWS)
+
 
 CTL_US_EN = Topic(
     lang="en",
@@ -797,14 +814,16 @@ CTL_US_EN = Topic(
          "my mom called to ask who I'm voting for", "the line at the post office was {n} people long",
          "our town council finally fixed the potholes on Main St", "I need a break from politics",
          "the political ads on TV are nonstop", "registered to vote today, finally",
-         "this election is all my family talks about", "the mail-in ballot came today"),
+         "this election is all my family talks about", "the mail-in ballot came today",
+         "Trump's rally was on every channel again", "Biden's speech was better than I expected",
+         "my uncle still thinks Trump will win by {n} points", "half my feed is Biden memes"),
         ("", "", "", "honestly", "send help", "what a year", "anyway", "again"),
         ("", "", "", "😩", "🙄", "lol", "smh", "#Election2020"),
     ),
-    tags=("Election2020", "Vote", "Politics", "news", "USA"),
-    n_tags=(0.8, 0.15, 0.05, 0.0),
-    links=CTL_NEWS_SITES,
-    link_prob=0.12,
+    tags=("Election2020", "Vote", "Politics", "news", "USA", "Trump", "Biden"),
+    n_tags=(0.7, 0.2, 0.08, 0.02),
+    links=CTL_POPULAR_NEWS,
+    link_prob=0.2,
     slug=SLUG_EN,
     num=(2, 90),
 )
@@ -817,14 +836,176 @@ CTL_WORLD_EN = Topic(
          "my cousin's letter about", "a long piece on"),
         ("the situation in Syria", "the NATO summit", "the fighting in Karabakh",
          "sanctions on Iran", "refugees in Greece", "the protests in Belarus",
-         "aid deliveries to Idlib", "the elections in the US", "Palestinian families in Gaza"),
+         "aid deliveries to Idlib", "the elections in the US", "Palestinian families in Gaza",
+         "Azerbaijan's oil money", "the lockdown in Europe"),
         ("", "", "", "💔", "Worth your time.", "#news", "{n} comments already"),
     ),
-    tags=("Syria", "NATO", "Karabakh", "Iran", "Gaza", "news", "world"),
-    n_tags=(0.75, 0.2, 0.05, 0.0),
-    links=CTL_NEWS_SITES,
-    link_prob=0.3,
+    tags=("Syria", "NATO", "Karabakh", "Iran", "Gaza", "news", "world", "Azerbaijan"),
+    n_tags=(0.6, 0.28, 0.1, 0.02),
+    links=CTL_POPULAR_NEWS,
+    link_prob=0.35,
     slug=SLUG_EN,
+)
+
+CTL_NEWS_EN = Topic(
+    lang="en",
+    slots=(
+        ("", "", "", "", "Worth reading:", "Breaking:", "Just in:", "This 👇", "Good piece:",
+         "From this morning:"),
+        ("NATO allies", "NATO defence ministers", "The NATO secretary general", "Azerbaijan and Armenia",
+         "Fighting in Nagorno-Karabakh", "Azerbaijan's president", "Armenia's prime minister",
+         "Turkey", "Russia", "The UN envoy for Syria", "Aid convoys to Idlib",
+         "Syrian refugees in Lebanon", "Biden", "Trump", "The Biden campaign", "The Trump campaign",
+         "US election officials", "Iran", "The EU"),
+        ("agree to raise spending by {n}%", "meet in Brussels amid tensions with Russia",
+         "trade blame as shelling continues", "call for an immediate ceasefire",
+         "say {n} civilians were killed overnight", "discuss the future of the alliance",
+         "face questions over the war in Syria", "hold a rally in Pennsylvania",
+         "lead in {n} new polls", "warn of a long fight over mail-in ballots",
+         "announce new sanctions", "reach a truce in Moscow", "open a humanitarian corridor",
+         "pledge {n} million in aid", "respond to criticism from allies"),
+        ("", "", "", "", "#news", "#NATO", "#Syria", "#Karabakh", "#Election2020"),
+    ),
+    tags=("news", "NATO", "Syria", "Karabakh", "Azerbaijan", "Armenia", "Election2020", "Trump",
+          "Biden", "breaking", "world"),
+    n_tags=(0.55, 0.28, 0.13, 0.04),
+    links=CTL_POPULAR_NEWS,
+    link_prob=0.8,
+    slug=SLUG_EN,
+    num=(2, 60),
+)
+
+#: Opinions on both sides of the same questions the operations push.
+CTL_OPINION_EN = Topic(
+    lang="en",
+    slots=(
+        ("", "", "", "Honestly,", "Unpopular opinion:", "Hot take:", "Say what you want, but",
+         "I'm sorry but", "My two cents:"),
+        ("NATO", "Trump", "Biden", "Azerbaijan", "Armenia", "the war in Syria", "the Karabakh war",
+         "the US election", "the alliance", "Turkey's role in Karabakh", "Europe's defence budget"),
+        ("keeps Europe safe", "is a waste of money", "did better than I expected",
+         "was a disaster tonight", "deserves more credit", "gets way too little coverage",
+         "has every right to defend itself", "needs a real peace deal, not more weapons",
+         "is the reason I'm voting this year", "is not as simple as Twitter thinks",
+         "should stay out of it", "will end badly for everyone"),
+        ("", "", "", "🤷", "Change my mind.", "#NATO", "#Trump2020", "#Biden2020", "#Karabakh",
+         "#Syria", "#PeaceNow"),
+    ),
+    tags=("NATO", "Trump", "Biden", "Karabakh", "Syria", "Azerbaijan", "Armenia", "Politics"),
+    n_tags=(0.7, 0.2, 0.08, 0.02),
+    links=CTL_POPULAR_NEWS,
+    link_prob=0.06,
+    slug=SLUG_EN,
+)
+
+#: Live-tweeting the first 2020 US presidential debate, from both sides.
+CTL_DEBATE_EN = Topic(
+    lang="en",
+    slots=(
+        ("", "", "", "lol", "Wow.", "OMG", "Ok", "Wait,", "Me watching this:"),
+        ("this debate", "Trump", "Biden", "the moderator", "all the interrupting", "tonight",
+         "my whole family", "this country", "the fact-checkers"),
+        ("is a total mess", "just won the night", "cannot finish one sentence",
+         "needs a mute button", "is the best TV in years", "made me spit out my drink",
+         "lost me at minute {n}", "is exactly why I'm voting", "was painful to watch",
+         "and we're only {n} minutes in"),
+        ("", "", "", "😂", "🤦", "😬", "🍿", "smh"),
+    ),
+    tags=("Debates2020", "Debate2020", "PresidentialDebate", "Trump", "Biden", "DebateNight"),
+    n_tags=(0.3, 0.45, 0.2, 0.05),
+    media_prob=0.12,
+    slug=SLUG_EN,
+    num=(2, 90),
+)
+
+#: Election day and election night, 3-4 November 2020.
+CTL_ELECTION_EN = Topic(
+    lang="en",
+    slots=(
+        ("", "", "", "Ok", "Update:", "So", "lol", "Me:"),
+        ("I voted", "just voted", "the line at my polling place", "election night",
+         "my state", "Pennsylvania", "the count in Georgia", "this map", "the needle", "my anxiety"),
+        ("took {n} minutes", "is moving so slowly", "is wild", "is too close to call",
+         "won't be decided tonight", "is not ok", "has me refreshing every {n} seconds",
+         "is a rollercoaster"),
+        ("", "", "", "😬", "🇺🇸", "🙏", "#IVoted"),
+    ),
+    tags=("ElectionDay", "Election2020", "IVoted", "ElectionNight", "Vote", "Trump", "Biden"),
+    n_tags=(0.3, 0.42, 0.2, 0.08),
+    links=CTL_POPULAR_NEWS,
+    link_prob=0.12,
+    slug=SLUG_EN,
+    num=(2, 90),
+)
+
+#: The 2020 Nagorno-Karabakh war seen by ordinary people, in English, from both sides.
+CTL_KARABAKH_EN = Topic(
+    lang="en",
+    slots=(
+        ("", "", "", "Heartbreaking.", "Praying for", "Please read:", "So sad:"),
+        ("civilians in Stepanakert", "families in Ganja", "both sides in Karabakh",
+         "people in Armenia and Azerbaijan", "the Armenian diaspora", "Azerbaijani refugees",
+         "everyone affected by the war"),
+        ("are living in basements now", "lost their homes last night", "deserve peace",
+         "need humanitarian help", "are protesting in {n} cities", "have waited {n} years for justice"),
+        ("", "", "", "🙏", "💔", "#PeaceInKarabakh", "#Karabakh"),
+    ),
+    tags=("Karabakh", "NagornoKarabakh", "Armenia", "Azerbaijan", "Artsakh", "StopTheWar",
+          "PeaceInKarabakh"),
+    n_tags=(0.4, 0.35, 0.18, 0.07),
+    links=CTL_POPULAR_NEWS,
+    link_prob=0.35,
+    slug=SLUG_EN,
+    num=(2, 30),
+)
+
+CTL_KARABAKH_AZ = Topic(
+    lang="tr",
+    slots=(
+        ("", "", "", "Şəhidlərimizə rəhmət.", "Bu gün", "Xəbər:"),
+        ("Qarabağ", "Ordumuz", "Gəncədə mülki insanlar", "Bütün Azərbaycan", "Ailəm"),
+        ("Azərbaycandır!", "irəliləyir", "yenə atəş altındadır", "birlikdədir", "sülh istəyir",
+         "{n} gündür xəbər gözləyir"),
+        ("", "", "", "🇦🇿", "🙏", "#KarabakhIsAzerbaijan", "#StopArmenianAggression"),
+    ),
+    tags=("KarabakhIsAzerbaijan", "StopArmenianAggression", "Qarabağ", "Azerbaijan", "Karabakh"),
+    n_tags=(0.4, 0.35, 0.18, 0.07),
+    links=_local_news("www.bakixeberleri-gundem.az", "xeber"),
+    link_prob=0.2,
+    num=(2, 30),
+)
+
+CTL_KARABAKH_HY = Topic(
+    lang="hy",
+    slots=(
+        ("", "", "", "Աղոթում ենք", "Այսօր"),
+        ("Արցախը", "Ստեփանակերտը", "Մեր զինվորները", "Ամբողջ Հայաստանը", "Իմ ընտանիքը"),
+        ("կհաղթի", "կրկին ռմբակոծվում է", "միասին է", "խաղաղություն է ուզում", "{n} օր է սպասում"),
+        ("", "", "", "🇦🇲", "🙏", "#ArtsakhStrong", "#StopAzerbaijaniAggression", "#RecognizeArtsakh"),
+    ),
+    tags=("Artsakh", "ArtsakhStrong", "StopAzerbaijaniAggression", "RecognizeArtsakh", "Armenia",
+          "Karabakh"),
+    n_tags=(0.4, 0.35, 0.18, 0.07),
+    links=_local_news("www.yerevan-oratert.am", "lurer"),
+    link_prob=0.2,
+    num=(2, 30),
+)
+
+CTL_KARABAKH_RU = Topic(
+    lang="ru",
+    slots=(
+        ("", "", "", "Срочно:", "Ужасно.", "Новости:"),
+        ("В Карабахе", "В Степанакерте", "В Гяндже", "На линии фронта", "Москва"),
+        ("снова обстрелы", "объявлено перемирие", "погибли {n} мирных жителей", "призывает к миру",
+         "ситуация обостряется"),
+        ("", "", "", "#Карабах", "#НагорныйКарабах", "🙏"),
+    ),
+    tags=("Карабах", "НагорныйКарабах", "Армения", "Азербайджан", "мир"),
+    n_tags=(0.45, 0.35, 0.15, 0.05),
+    links=_local_news("www.novosti-dnya-segodnya.ru", "news"),
+    link_prob=0.3,
+    slug=SLUG_RU,
+    num=(2, 30),
 )
 
 CTL_DAILY_EN = Topic(
@@ -836,12 +1017,15 @@ CTL_DAILY_EN = Topic(
          "our team won {n}-0", "this playlist kept me up all night",
          "the new cafe downtown is the only good thing about Mondays",
          "my garden finally has tomatoes", "ran {n} miles this morning",
-         "baked bread for the first time", "the bus was {n} minutes late again"),
+         "baked bread for the first time", "the bus was {n} minutes late again",
+         "day {n} of working from home"),
         ("", "", "", "", "honestly", "again", "!!"),
         ("", "", "", "☕", "😂", "🌧️", "#weekend"),
     ),
-    tags=("weekend", "coffee", "football", "music", "garden"),
-    n_tags=(0.85, 0.12, 0.03, 0.0),
+    tags=("weekend", "coffee", "football", "music", "garden", "WFH", "NowPlaying"),
+    n_tags=(0.75, 0.2, 0.05, 0.0),
+    links=(YOUTUBE,),
+    link_prob=0.12,
     num=(2, 9),
     slug=SLUG_EN,
     media_prob=0.2,
@@ -850,20 +1034,21 @@ CTL_DAILY_EN = Topic(
 CTL_ES = Topic(
     lang="es",
     slots=(
-        ("", "", "", "Hoy", "Buenos días,", "Jajaja", "Ojo:"),
+        ("", "", "", "Hoy", "Buenos días,", "Jajaja", "Ojo:", "Leyendo:"),
         ("mi hermana me alegró el día", "el partido estuvo buenísimo", "ganamos {n}-0",
          "la profe nos dejó sin tarea", "en mi barrio no hay luz otra vez",
          "el café de la esquina cerró", "la noticia de Palestina me dejó triste",
          "el precio del pan sube otra vez", "la lluvia no para desde hace {n} días",
-         "terminé el libro que me recomendaron"),
+         "terminé el libro que me recomendaron", "el debate de Trump y Biden fue un circo",
+         "la guerra en Karabaj da miedo", "otra vez hablan de la OTAN en las noticias"),
         ("", "", "", "", "en serio", "otra vez", "qué semana"),
-        ("", "", "", "☕", "😂", "💔", "#PalestinaLibre"),
+        ("", "", "", "☕", "😂", "💔", "#PalestinaLibre", "#Noticias"),
     ),
-    tags=("PalestinaLibre", "fútbol", "lunes", "Venezuela", "noticias"),
-    n_tags=(0.85, 0.12, 0.03, 0.0),
+    tags=("PalestinaLibre", "fútbol", "lunes", "Venezuela", "noticias", "Elecciones2020"),
+    n_tags=(0.7, 0.22, 0.06, 0.02),
     num=(2, 9),
-    links=CTL_NEWS_SITES,
-    link_prob=0.1,
+    links=_local_news("www.eldiariodelsur-online.net", "noticias"),
+    link_prob=0.25,
     slug=SLUG_ES,
 )
 
@@ -873,29 +1058,33 @@ CTL_FA = Topic(
         ("", "", "", "امروز", "صبح بخیر،", "خبر خوب:"),
         ("هوای تهران خیلی خوب بود", "کلاس زبان تمام شد", "مادرم غذای خوشمزه‌ای پخت",
          "با دوستم به کوه رفتیم", "قیمت نان دوباره گران شد", "کتاب جدیدی خریدم",
-         "ترافیک {n} ساعت طول کشید", "تیم ما {n} بر صفر برد"),
+         "ترافیک {n} ساعت طول کشید", "تیم ما {n} بر صفر برد", "خبر انتخابات آمریکا را دیدم"),
         ("", "", "", "واقعا", "باز هم"),
         ("", "", "", "☕", "😂", "#تهران"),
     ),
     tags=("تهران", "ایران", "کتاب", "فوتبال"),
-    n_tags=(0.85, 0.12, 0.03, 0.0),
+    n_tags=(0.72, 0.2, 0.06, 0.02),
     num=(2, 6),
+    links=_local_news("www.khabar-roozane-online.ir", "news"),
+    link_prob=0.2,
 )
 
 CTL_FR = Topic(
     lang="fr",
     slots=(
-        ("", "", "", "Bon,", "Enfin", "Bonjour !", "Mdr"),
+        ("", "", "", "Bon,", "Enfin", "Bonjour !", "Mdr", "À lire :"),
         ("le match était incroyable", "ma voisine m'a fait rire", "le café du coin a fermé",
          "la grève dure depuis {n} jours", "le journal du soir parle encore de la Syrie",
          "la météo est catastrophique", "mon chat dort depuis {n} heures",
-         "on a gagné {n}-0 ce soir"),
+         "on a gagné {n}-0 ce soir", "le sommet de l'OTAN ne change rien", "le confinement recommence"),
         ("", "", "", "", "franchement", "encore"),
-        ("", "", "", "☕", "😂", "#Paris"),
+        ("", "", "", "☕", "😂", "#Paris", "#actu"),
     ),
-    tags=("Paris", "football", "grève", "actu"),
-    n_tags=(0.85, 0.12, 0.03, 0.0),
+    tags=("Paris", "football", "grève", "actu", "confinement"),
+    n_tags=(0.7, 0.22, 0.06, 0.02),
     num=(2, 9),
+    links=_local_news("www.lequotidien-dumonde.fr", "actualites"),
+    link_prob=0.25,
     slug=SLUG_FR,
 )
 
@@ -905,13 +1094,15 @@ CTL_ID = Topic(
         ("", "", "", "Pagi,", "Wkwk", "Alhamdulillah"),
         ("kopi pagi ini bikin semangat", "macet di Jakarta parah banget", "ibu saya masak rendang",
          "tim kita menang {n}-0", "berita tentang Palestina bikin sedih",
-         "hujan sore ini sudah {n} jam", "akhirnya libur panjang"),
+         "hujan sore ini sudah {n} jam", "akhirnya libur panjang", "nonton debat Trump Biden"),
         ("", "", "", "", "banget", "lagi"),
         ("", "", "", "☕", "😂", "🤲", "#SavePalestine"),
     ),
     tags=("SavePalestine", "Jakarta", "bola", "kopi"),
-    n_tags=(0.85, 0.12, 0.03, 0.0),
+    n_tags=(0.7, 0.22, 0.06, 0.02),
     num=(2, 6),
+    links=_local_news("www.kabarharian-nusantara.id", "berita"),
+    link_prob=0.2,
     slug=SLUG_ID,
 )
 
@@ -920,13 +1111,16 @@ CTL_AR = Topic(
     slots=(
         ("", "", "", "صباح الخير،", "اليوم", "خبر جميل:"),
         ("القهوة كانت رائعة", "المباراة انتهت {n}-0", "أخبار غزة أحزنتني كثيرا",
-         "الطقس في بيروت جميل", "الدراسة استمرت {n} ساعات", "أمي طبخت المقلوبة"),
+         "الطقس في بيروت جميل", "الدراسة استمرت {n} ساعات", "أمي طبخت المقلوبة",
+         "انفجار المرفأ لا يفارق ذاكرتي", "أخبار سوريا كل يوم أسوأ"),
         ("", "", "", "", "فعلا", "مرة أخرى"),
-        ("", "", "", "☕", "😂", "#غزة"),
+        ("", "", "", "☕", "😂", "#غزة", "#بيروت"),
     ),
-    tags=("غزة", "بيروت", "كرة_القدم", "القهوة"),
-    n_tags=(0.85, 0.12, 0.03, 0.0),
+    tags=("غزة", "بيروت", "كرة_القدم", "القهوة", "سوريا"),
+    n_tags=(0.7, 0.22, 0.06, 0.02),
     num=(2, 6),
+    links=_local_news("www.sahat-alakhbar-online.net", "news"),
+    link_prob=0.2,
 )
 
 CTL_RU = Topic(
@@ -935,13 +1129,15 @@ CTL_RU = Topic(
         ("", "", "", "Итак,", "Утро.", "Кстати,"),
         ("кофе поднял настроение", "матч закончился {n}:0", "соседка опять удивила",
          "погода в Москве не радует", "новости про Сирию обсуждаем уже {n} часа",
-         "мой кот спит весь день", "наконец-то выходные"),
+         "мой кот спит весь день", "наконец-то выходные", "опять спорим про НАТО на кухне"),
         ("", "", "", "", "честно", "опять"),
         ("", "", "", "☕", "😂", "#Москва"),
     ),
     tags=("Москва", "футбол", "новости", "кофе"),
-    n_tags=(0.85, 0.12, 0.03, 0.0),
+    n_tags=(0.7, 0.22, 0.06, 0.02),
     num=(2, 6),
+    links=_local_news("www.novosti-dnya-segodnya.ru", "news"),
+    link_prob=0.2,
     slug=SLUG_RU,
 )
 
@@ -955,8 +1151,10 @@ CTL_AZ = Topic(
         ("", "", "", "☕", "🇦🇿", "#Bakı"),
     ),
     tags=("Bakı", "Azərbaycan", "futbol"),
-    n_tags=(0.85, 0.12, 0.03, 0.0),
+    n_tags=(0.72, 0.2, 0.06, 0.02),
     num=(2, 6),
+    links=_local_news("www.bakixeberleri-gundem.az", "xeber"),
+    link_prob=0.15,
 )
 
 CTL_HY = Topic(
@@ -969,9 +1167,29 @@ CTL_HY = Topic(
         ("", "", "", "☕", "🇦🇲", "#Yerevan"),
     ),
     tags=("Yerevan", "Armenia", "football"),
-    n_tags=(0.85, 0.12, 0.03, 0.0),
+    n_tags=(0.72, 0.2, 0.06, 0.02),
     num=(2, 6),
+    links=_local_news("www.yerevan-oratert.am", "lurer"),
+    link_prob=0.15,
 )
+
+#: Invented popular accounts whose tweets go viral in the control cohort.
+CTL_VIRAL_HANDLES: tuple[str, ...] = (
+    "WorldDeskLive", "NightlyNewsDesk", "ElectionWatchHQ", "DebateNightLive", "CaucasusUpdate",
+    "BreakingWireNow", "GoodNewsDailyX", "FootyMomentsTV", "NoticiasAlMinut", "InfoDirecteFR",
+    "BeritaTerkini24", "NovostiSegodnya", "AkhbarAlanLive", "KhabarForiNews", "BakuTodayLive",
+    "YerevanNowLive",
+)
+
+#: How ordinary accounts post: each account keeps to one profile (mostly one app).
+CTL_CLIENT_PROFILES: dict[str, dict[str, float]] = {
+    "iphone": {"Twitter for iPhone": 0.88, "Twitter Web App": 0.09, "Twitter for iPad": 0.03},
+    "android": {"Twitter for Android": 0.9, "Twitter Web App": 0.1},
+    "web": {"Twitter Web App": 0.84, "Twitter for iPhone": 0.08, "Twitter for Android": 0.08},
+    "lite": {"Twitter Lite": 0.8, "Twitter for Android": 0.2},
+    "tweetdeck": {"TweetDeck": 0.75, "Twitter Web App": 0.15, "Twitter for iPhone": 0.1},
+    "hootsuite": {"Hootsuite Inc.": 0.7, "Twitter Web App": 0.2, "Twitter for Android": 0.1},
+}
 
 #: Short replies by language (used instead of a full text for some replies).
 REPLY_PHRASES: dict[str, tuple[str, ...]] = {
