@@ -17,7 +17,16 @@ import numpy as np
 import pandas as pd
 
 from casebook._frames import ReleaseLike, hashed_flags, is_hashed_id, naive
-from casebook._plotting import freq_label, label_time_axes, new_ax
+from casebook._plotting import (
+    count_axis,
+    date_axis,
+    freq_label,
+    label_time_axes,
+    legend_beside,
+    literal_text,
+    log_axis,
+    new_ax,
+)
 from casebook.content import compile_lexicon, language_labels, match_lexicon
 from casebook.schema import STRING
 
@@ -91,9 +100,11 @@ def plot_creation(users: pd.DataFrame, *, freq: str = "QS",
         widths = np.diff(edges.to_numpy()).astype("timedelta64[s]").astype(float) / 86400
         ax.bar(naive(edges[:-1]), waves["accounts"], width=widths * 0.9, align="edge",
                color="tab:blue", label="accounts created")
-    return label_time_axes(ax, events, title=title or f"Accounts created per {unit}",
-                           xlabel="account creation date",
-                           ylabel=f"accounts created per {unit}")
+    label_time_axes(ax, events, title=title or f"Accounts created per {unit}",
+                    xlabel="account creation date", ylabel=f"accounts created per {unit}")
+    date_axis(ax.xaxis)
+    count_axis(ax.yaxis)
+    return literal_text(ax)
 
 
 # --------------------------------------------------------------------------- audiences
@@ -127,6 +138,9 @@ def plot_followers(users: pd.DataFrame, *, column: str = "follower_count",
     """Histogram of followers (or ``column="following_count"``) on a symmetric log scale,
     with the median and mean marked.
 
+    The log axis is labelled with plain numbers (0, 1, 10, 100, 1,000); the legend
+    sits beside the axes, never over the bars.
+
     Returns
     -------
     The matplotlib Axes.
@@ -146,8 +160,10 @@ def plot_followers(users: pd.DataFrame, *, column: str = "follower_count",
     ax.set_title(title or f"{what.capitalize()} per account")
     ax.set_xlabel(f"{what} (count, symmetric log scale)")
     ax.set_ylabel("accounts")
-    ax.legend()
-    return ax
+    log_axis(ax.xaxis)
+    count_axis(ax.yaxis)
+    legend_beside(ax)
+    return literal_text(ax)
 
 
 # --------------------------------------------------------------------------- follow spam

@@ -22,6 +22,7 @@ labelled with its name. The artists carry the gid ``"casebook-event"`` (labels
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -31,11 +32,25 @@ from casebook._frames import ReleaseLike, explode_list, naive, utc
 from casebook._plotting import (
     EVENT_GID,
     EVENT_LABEL_GID,
+    cell_axis,
+    count_axis,
+    date_axis,
     draw_events,
     freq_label,
     label_time_axes,
+    literal_text,
     new_ax,
     parse_events,
+    percent_axis,
+)
+from casebook.errors import ParameterError
+from casebook.evidence import (
+    FAR_ABOVE,
+    INCONCLUSIVE,
+    INSUFFICIENT,
+    SUPPORTED,
+    null_pvalue,
+    strength_words,
 )
 
 __all__ = [
@@ -66,7 +81,20 @@ WEEKDAYS: tuple[str, ...] = (
 #: Candidate UTC offsets tried by :func:`infer_utc_offset`: -12:00 to +14:00 by 30 min.
 DEFAULT_OFFSETS: tuple[float, ...] = tuple(np.arange(-12.0, 14.5, 0.5).tolist())
 
+#: Hours by which :func:`infer_utc_offset` shifts the stated working day: 09-18 is
+#: also tried as 08-17 and 10-19.
+DEFAULT_SHIFTS: tuple[float, ...] = (-1.0, 0.0, 1.0)
+#: The office-rhythm rule of :func:`infer_utc_offset`: the best office share must lie at
+#: least this far from a week without rhythm toward a pure office week.
+MIN_EXCESS = 0.2
+#: ... and this far above the same tweets spread evenly over the days of the week.
+MIN_WEEKLY_EXCESS = 0.1
+#: Fewer tweets or days with tweets than these: ``insufficient data``.
+MIN_TWEETS = 50
+MIN_DAYS = 7
+
 _MINUTES_PER_WEEK = 7 * 24 * 60
+_DAY_ABBR = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -151,6 +179,9 @@ def plot_volume(tweets: pd.DataFrame, *, freq: str = "D",
                 title: str | None = None) -> Any:
     """Line chart of tweets per period (UTC) with events marked.
 
+    Dates get concise labels, as many as the axis holds; counts get thousands
+    separators.
+
     Parameters
     ----------
     tweets
@@ -176,7 +207,9 @@ def plot_volume(tweets: pd.DataFrame, *, freq: str = "D",
     label_time_axes(ax, events, title=title or f"Tweets per {unit}", xlabel="date (UTC)",
                     ylabel=f"tweets per {unit}")
     ax.set_ylim(bottom=0)
-    return ax
+    date_axis(ax.xaxis)
+    count_axis(ax.yaxis)
+    return literal_text(ax)
 
 
 def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
@@ -291,6 +324,10 @@ def plot_hour_weekday(tweets: pd.DataFrame, *, utc_offset: float = 0.0,
                       title: str | None = None) -> Any:
     """Heatmap of :func:`hour_weekday` in local time ``UTC+utc_offset``.
 
+    Hours are labelled every hour when the axis is wide enough, else every 2nd, 3rd,
+    4th or 6th; the colour bar shows counts with thousands separators, or percentages
+    when ``normalise``.
+
     Returns
     -------
     The matplotlib Axes.
@@ -301,11 +338,20 @@ def plot_hour_weekday(tweets: pd.DataFrame, *, utc_offset: float = 0.0,
     table = hour_weekday(tweets, utc_offset=utc_offset, normalise=normalise)
     label = format_utc_offset(utc_offset)
     sns.heatmap(table, ax=ax, cmap=cmap,
-                cbar_kws={"label": "share of tweets" if normalise else "tweets"})
+                cbar_kws={"label": "share of tweets (%)" if normalise else "tweets"})
+    cell_axis(ax.xaxis, [str(h) for h in table.columns])
+    cell_axis(ax.yaxis, [str(d) for d in table.index])
+    # seaborn turns crowded labels vertical; the thinned ones read better level
+    ax.tick_params(axis="both", labelrotation=0)
+    cbar = ax.collections[0].colorbar
+    if normalise:
+        percent_axis(cbar.ax.yaxis)
+    else:
+        count_axis(cbar.ax.yaxis)
     ax.set_title(title or f"Tweets by hour and weekday ({label})")
     ax.set_xlabel(f"hour of day ({label})")
     ax.set_ylabel(f"weekday ({label})")
-    return ax
+    return literal_text(ax)
 
 
 def _office_mask(workday: tuple[float, float], workdays: Sequence[int]) -> np.ndarray:
@@ -315,20 +361,221 @@ def _office_mask(workday: tuple[float, float], workdays: Sequence[int]) -> np.nd
     return np.isin(day, list(workdays)) & (minute_of_day >= start) & (minute_of_day < end)
 
 
-def _circ_distance_hours(a: np.ndarray, b: float) -> np.ndarray:
+def _circ_distance_hours(a: np.ndarray, b: float | np.ndarray) -> np.ndarray:
     diff = np.mod(a - b + 12.0, 24.0) - 12.0
     return np.abs(diff)
+
+
+def _workweek(workweek: str | Sequence[int]) -> tuple[int, ...]:
+    """Weekday numbers (Monday = 0) of ``"mon-fri"``, ``"sat-wed"``, ``"mon,wed"`` or a
+    sequence of numbers."""
+    if isinstance(workweek, str):
+        days: list[int] = []
+        for part in workweek.lower().replace(" ", "").split(","):
+            first, _, last = part.partition("-")
+            if first[:3] not in _DAY_ABBR or (last and last[:3] not in _DAY_ABBR):
+                raise ParameterError(
+                    f"workweek={workweek!r}: expected weekday ranges such as 'mon-fri' or "
+                    "'sat-wed', or weekday numbers (Monday = 0)")
+            a, b = _DAY_ABBR.index(first[:3]), _DAY_ABBR.index((last or first)[:3])
+            days.extend((a + i) % 7 for i in range((b - a) % 7 + 1))
+    else:
+        days = list(workweek)
+        if not days or any(isinstance(d, bool) or not isinstance(d, int | np.integer)
+                           or not 0 <= d <= 6 for d in days):
+            raise ParameterError(f"workweek={workweek!r}: weekday numbers 0-6 (Monday = 0)")
+    return tuple(sorted({int(d) for d in days}))
+
+
+def _week_label(days: tuple[int, ...]) -> str:
+    """``Mon-Fri``, ``Sat-Wed`` (one run of consecutive days) or ``Mon, Wed``."""
+    names = [_DAY_ABBR[d].title() for d in range(7)]
+    for start in days:  # a run that wraps the week starts after a missing day
+        if (start - 1) % 7 not in days:
+            run = [(start + i) % 7 for i in range(len(days))]
+            if set(run) == set(days):
+                return names[start] if len(days) == 1 else f"{names[start]}-{names[run[-1]]}"
+            break
+    return "every day" if len(days) == 7 else ", ".join(names[d] for d in days)
+
+
+def _hours_label(workday: tuple[float, float]) -> str:
+    def hhmm(h: float) -> str:
+        hours, minutes = divmod(int(round(h * 60)), 60)
+        return f"{hours:02d}" if minutes == 0 else f"{hours:02d}:{minutes:02d}"
+    return f"{hhmm(workday[0])}-{hhmm(workday[1])}"
+
+
+def _minutes_since_epoch(times: pd.Series) -> np.ndarray:
+    naive_utc = times.dt.tz_convert("UTC").dt.tz_localize(None) if times.dt.tz else times
+    return naive_utc.to_numpy().astype("datetime64[m]").astype(np.int64)
+
+
+def _segment_sums(rows: np.ndarray, weights: np.ndarray, columns: np.ndarray,
+                  starts: np.ndarray) -> np.ndarray:
+    """``out[s, j] = sum(weights[i] * rows[j, columns[i]])`` over the entries ``i`` of
+    segment ``s`` (entries sorted by segment, each segment starting at ``starts``)."""
+    out = np.empty((len(starts), rows.shape[0]))
+    chunk = max(1, 4_000_000 // max(len(columns), 1))  # bounds the entries x rows block
+    for lo in range(0, rows.shape[0], chunk):
+        block = rows[lo:lo + chunk, columns].T * weights[:, None]
+        out[:, lo:lo + chunk] = np.add.reduceat(block, starts, axis=0)
+    return out
+
+
+class _OfficeFit:
+    """The office-hours fit of every candidate offset under one or more working days.
+
+    Computed once per call: the scores, the day-block bootstrap and the shuffled-days
+    null all read the same binned counts. Times are binned at the coarsest step that
+    keeps every office edge and every offset on a bin boundary (30 minutes for the
+    defaults), which makes the shares exact and the arrays small.
+    """
+
+    def __init__(self, tweets: pd.DataFrame, candidates: Sequence[float] | None,
+                 workdays_hours: Sequence[tuple[float, float]],
+                 workweek: tuple[int, ...]) -> None:
+        offsets = np.asarray(DEFAULT_OFFSETS if candidates is None else candidates,
+                             dtype=float)
+        self.offsets = offsets
+        self.hours = [(float(a), float(b)) for a, b in workdays_hours]
+        self.middle = np.array([(a + b) / 2 for a, b in self.hours])
+        shift = np.rint(offsets * 60).astype(np.int64)
+        edges = np.rint(np.ravel(self.hours) * 60).astype(np.int64)
+        self.step = int(np.gcd.reduce(np.concatenate([[1440], shift, edges])))
+        n_bins = _MINUTES_PER_WEEK // self.step
+        local = (np.arange(n_bins)[None, :] + shift[:, None] // self.step) % n_bins
+        # conventions x candidates x UTC bins of the week: inside office hours locally
+        self.office = np.stack([_office_mask(h, workweek)[::self.step][local]
+                                for h in self.hours]).astype(float)
+
+        minutes = _minutes_since_epoch(tweets["tweet_time"].dropna())
+        self.n = len(minutes)
+        # 1970-01-01 was a Thursday (weekday 3)
+        minute_of_week = (minutes + 3 * 1440) % _MINUTES_PER_WEEK
+        self.bins = minute_of_week // self.step
+        self.n_bins = n_bins
+        angle = (minute_of_week % 1440) / 1440 * 2 * np.pi
+        self.sin, self.cos = np.sin(angle), np.cos(angle)
+        self.day_codes = np.unique(minutes // 1440, return_inverse=True)[1].ravel()
+        self.n_days = int(self.day_codes.max()) + 1 if self.n else 0
+
+        counts = np.bincount(self.bins, minlength=n_bins).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.shares = self.office @ counts / self.n  # conventions x candidates
+        centre = np.mod(np.arctan2(self.sin.sum(), self.cos.sum()) / (2 * np.pi) * 24, 24)
+        self.distance = _circ_distance_hours(centre + offsets[None, :], self.middle[:, None])
+        self.best = np.argmax(_rank_key(self.shares, self.distance), axis=1)
+
+    def scores(self, convention: int) -> pd.DataFrame:
+        """The :func:`offset_scores` table of one working day, best first."""
+        shares, distance = self.shares[convention], self.distance[convention]
+        order = np.lexsort((self.offsets, -_rank_key(shares, distance)))
+        return pd.DataFrame({
+            "utc_offset": self.offsets[order],
+            "label": [format_utc_offset(o) for o in self.offsets[order]],
+            "office_share": shares[order],
+            "centre_distance": distance[order],
+            "rank": np.arange(1, len(self.offsets) + 1),
+        })
+
+    @cached_property
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Distinct (day, bin) cells with their tweet counts, sorted by day; and where
+        each day's cells start."""
+        cells, counts = np.unique(self.day_codes * self.n_bins + self.bins,
+                                  return_counts=True)
+        day, bin_ = np.divmod(cells, self.n_bins)
+        starts = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
+        return day, bin_, counts.astype(float), starts
+
+    def bootstrap(self, n_boot: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Day-block resamples: the office shares (resamples x conventions x candidates)
+        and the index of each resample's best candidate (resamples x conventions)."""
+        day, bin_, counts, starts = self._pairs
+        n_conv, n_cand, _ = self.office.shape
+        per_day = _segment_sums(self.office.reshape(n_conv * n_cand, -1), counts, bin_, starts)
+        per_day_total = np.bincount(self.day_codes, minlength=self.n_days).astype(float)
+        per_day_sin = np.bincount(self.day_codes, weights=self.sin, minlength=self.n_days)
+        per_day_cos = np.bincount(self.day_codes, weights=self.cos, minlength=self.n_days)
+        weights = rng.multinomial(self.n_days, np.full(self.n_days, 1.0 / self.n_days),
+                                  size=n_boot).astype(float)
+        shares = ((weights @ per_day) / (weights @ per_day_total)[:, None]).reshape(
+            n_boot, n_conv, n_cand)
+        centre = np.mod(np.arctan2(weights @ per_day_sin, weights @ per_day_cos)
+                        / (2 * np.pi) * 24, 24)
+        distance = _circ_distance_hours(
+            centre[:, None, None] + self.offsets[None, None, :], self.middle[None, :, None])
+        return shares, np.argmax(_rank_key(shares, distance), axis=2)
+
+    def null_best(self, n_null: int, rng: np.random.Generator) -> np.ndarray:
+        """Best office share (2 nulls x replicates x conventions) when each UTC day's
+        tweets are moved together: [0] to a random time of the same day (wrapping at
+        midnight), which removes the daily rhythm and keeps the week; [1] to a random
+        day of the week at the same times, which removes the working week and keeps the
+        day. Bursts within a day keep their size, so a bursty sample is judged against
+        itself."""
+        day, bin_, counts, _ = self._pairs
+        per_day = 1440 // self.step
+        weekday, in_day = np.divmod(bin_, per_day)
+        hist = np.empty((2, n_null, self.n_bins))
+        chunk = max(1, 2_000_000 // max(len(bin_), 1))
+        for kind in (0, 1):
+            for lo in range(0, n_null, chunk):
+                rows = min(chunk, n_null - lo)
+                if kind == 0:
+                    move = rng.integers(0, per_day, size=(rows, self.n_days))[:, day]
+                    moved = weekday * per_day + (in_day[None, :] + move) % per_day
+                else:
+                    move = rng.integers(0, 7, size=(rows, self.n_days))[:, day]
+                    moved = (weekday[None, :] + move) % 7 * per_day + in_day
+                flat = (moved + self.n_bins * np.arange(rows)[:, None]).ravel()
+                hist[kind, lo:lo + rows] = np.bincount(
+                    flat, weights=np.tile(counts, rows), minlength=rows * self.n_bins
+                ).reshape(rows, self.n_bins)
+        shares = np.einsum("nrb,ckb->nrck", hist, self.office, optimize=True) / self.n
+        return shares.max(axis=3)
+
+
+def _rank_key(shares: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    # Share differences are multiples of 1/N (>= 1e-7 up to 10M tweets); the
+    # distance term (< 1.2e-8) only orders exact ties.
+    return np.nan_to_num(shares, nan=-1.0) - 1e-9 * distance
+
+
+def _fill_between(offsets: np.ndarray, chosen: np.ndarray, gap: float) -> np.ndarray:
+    """``chosen`` plus every offset lying between two chosen ones at most ``gap`` hours
+    apart: the working days in between (08:30-17:30) would pick those."""
+    picked = np.sort(offsets[chosen])
+    fill = chosen.copy()
+    for lo, hi in zip(picked[:-1], picked[1:], strict=True):  # a few dozen candidates
+        if hi - lo <= gap + 1e-9:
+            fill |= (offsets >= lo) & (offsets <= hi)
+    return fill
+
+
+def _offset_runs(offsets: np.ndarray, gap: float) -> str:
+    """``UTC+02:30 to +04:30``; runs of offsets further apart than ``gap`` joined by "or"."""
+    offsets = np.sort(offsets)
+    breaks = np.flatnonzero(np.diff(offsets) > gap + 1e-9)
+    runs = np.split(offsets, breaks + 1)
+    return " or ".join(
+        format_utc_offset(r[0]) if r[0] == r[-1]
+        else f"{format_utc_offset(r[0])} to {format_utc_offset(r[-1])[3:]}"
+        for r in runs)
 
 
 def offset_scores(tweets: pd.DataFrame, *,
                   candidates: Sequence[float] | None = None,
                   workday: tuple[float, float] = (9, 18),
-                  workdays: Sequence[int] = (0, 1, 2, 3, 4)) -> pd.DataFrame:
+                  workweek: str | Sequence[int] = "mon-fri",
+                  workdays: Sequence[int] | None = None) -> pd.DataFrame:
     """Score every candidate UTC offset by how well it makes the activity an office day.
 
     ``office_share`` is the share of tweets that fall, in local time
-    ``UTC + offset``, inside ``workday`` hours (``[start, end)``) on ``workdays``
-    (Monday = 0; the Iranian week is ``(5, 6, 0, 1, 2)``). Offsets with equal share
+    ``UTC + offset``, inside ``workday`` hours (``[start, end)``) on the days of
+    ``workweek`` (``"mon-fri"``, ``"sat-wed"`` for Iran, or weekday numbers with
+    Monday = 0; ``workdays`` is its older name). Offsets with equal share
     (a short working day fits several offsets equally) are ranked by
     ``centre_distance``: the hours between the circular mean local time of the
     tweets and the middle of the working day.
@@ -338,149 +585,213 @@ def offset_scores(tweets: pd.DataFrame, *,
     DataFrame ``utc_offset, label, office_share, centre_distance, rank``,
     best first.
     """
-    return _OfficeFit(tweets, candidates, workday, workdays).scores
-
-
-class _OfficeFit:
-    """The office-hours fit of every candidate offset, computed once: the scores table
-    of :func:`offset_scores` and the per-tweet arrays its bootstrap resamples."""
-
-    def __init__(self, tweets: pd.DataFrame, candidates: Sequence[float] | None,
-                 workday: tuple[float, float], workdays: Sequence[int]) -> None:
-        offsets = np.asarray(DEFAULT_OFFSETS if candidates is None else candidates,
-                             dtype=float)
-        self.offsets, self.middle = offsets, (workday[0] + workday[1]) / 2
-        self.times = tweets["tweet_time"].dropna()
-        self.minute_of_week = (self.times.dt.day_of_week * 1440 + self.times.dt.hour * 60
-                               + self.times.dt.minute).to_numpy().astype(np.int64)
-        counts = np.bincount(self.minute_of_week, minlength=_MINUTES_PER_WEEK)
-        total = counts.sum()
-        shift = np.rint(offsets * 60).astype(np.int64)
-        local_index = ((np.arange(_MINUTES_PER_WEEK)[None, :] + shift[:, None])
-                       % _MINUTES_PER_WEEK)
-        # candidates x minute of week (UTC): inside office hours in local time
-        self.office = _office_mask(workday, workdays)[local_index]
-        shares = (self.office @ counts) / total if total else np.full(len(offsets), np.nan)
-        centre = _circular_mean_hour(counts)
-        distance = _circ_distance_hours(centre + offsets, self.middle)
-        order = np.lexsort((offsets, -_rank_key(shares, distance)))
-        self.scores = pd.DataFrame({
-            "utc_offset": offsets[order],
-            "label": [format_utc_offset(o) for o in offsets[order]],
-            "office_share": shares[order],
-            "centre_distance": distance[order],
-            "rank": np.arange(1, len(offsets) + 1),
-        })
-
-    def bootstrap_best(self, n_boot: int, seed: int) -> tuple[np.ndarray, int]:
-        """Best offset of each of ``n_boot`` day-block resamples, and the number of days."""
-        day_codes, days = pd.factorize(self.times.dt.floor("D"))
-        n_days = len(days)
-        in_office = self.office[:, self.minute_of_week]  # candidates x tweets
-        per_day_office = np.stack(
-            [np.bincount(day_codes, weights=row, minlength=n_days) for row in in_office],
-            axis=1,
-        )  # days x candidates (a loop over ~53 candidates, each vectorised over tweets)
-        per_day_total = np.bincount(day_codes, minlength=n_days).astype(float)
-        angle = (self.minute_of_week % 1440) / 1440 * 2 * np.pi
-        per_day_sin = np.bincount(day_codes, weights=np.sin(angle), minlength=n_days)
-        per_day_cos = np.bincount(day_codes, weights=np.cos(angle), minlength=n_days)
-        rng = np.random.default_rng(seed)
-        weights = rng.multinomial(n_days, np.full(n_days, 1.0 / n_days),
-                                  size=n_boot).astype(float)
-        boot_shares = (weights @ per_day_office) / (weights @ per_day_total)[:, None]
-        boot_centre = np.mod(np.arctan2(weights @ per_day_sin, weights @ per_day_cos)
-                             / (2 * np.pi) * 24, 24)
-        boot_distance = _circ_distance_hours(boot_centre[:, None] + self.offsets[None, :],
-                                             self.middle)
-        return self.offsets[np.argmax(_rank_key(boot_shares, boot_distance), axis=1)], n_days
-
-
-def _circular_mean_hour(counts_by_minute: np.ndarray) -> np.ndarray | float:
-    """Circular mean time of day (hours) of minute-of-week counts (last axis)."""
-    minute_of_day = np.arange(counts_by_minute.shape[-1]) % 1440
-    angle = minute_of_day / 1440 * 2 * np.pi
-    sin = counts_by_minute @ np.sin(angle)
-    cos = counts_by_minute @ np.cos(angle)
-    return np.mod(np.arctan2(sin, cos) / (2 * np.pi) * 24, 24)
-
-
-def _rank_key(shares: np.ndarray, distance: np.ndarray) -> np.ndarray:
-    # Share differences are multiples of 1/N (>= 1e-7 up to 10M tweets); the
-    # distance term (< 1.2e-8) only orders exact ties.
-    return np.nan_to_num(shares, nan=-1.0) - 1e-9 * distance
+    week = _workweek(workweek if workdays is None else workdays)
+    return _OfficeFit(tweets, candidates, [workday], week).scores(0)
 
 
 def infer_utc_offset(tweets: pd.DataFrame, *,
                      candidates: Sequence[float] | None = None,
                      workday: tuple[float, float] = (9, 18),
-                     workdays: Sequence[int] = (0, 1, 2, 3, 4),
-                     n_boot: int = 200, seed: int = 0) -> pd.DataFrame:
-    """Infer the operators' UTC offset from an office-hours rhythm.
+                     shifts: Sequence[float] = DEFAULT_SHIFTS,
+                     workweek: str | Sequence[int] = "mon-fri",
+                     workdays: Sequence[int] | None = None,
+                     level: float = 0.95,
+                     min_excess: float = MIN_EXCESS,
+                     min_weekly_excess: float = MIN_WEEKLY_EXCESS,
+                     alpha: float = FAR_ABOVE,
+                     min_tweets: int = MIN_TWEETS, min_days: int = MIN_DAYS,
+                     n_boot: int = 200, n_null: int = 200, seed: int = 0) -> pd.DataFrame:
+    """Infer the operators' UTC offsets from an office-hours rhythm, and say how sure.
 
     Each candidate offset (default: -12:00 to +14:00 in 30-minute steps) is scored by
-    :func:`offset_scores`: the share of tweets inside ``workday`` hours on
-    ``workdays`` in local time. The best offset wins; ties go to the offset that
-    centres the activity on the working day.
+    :func:`offset_scores`: the share of tweets inside office hours on the working days of
+    ``workweek`` in local time. The answer is the set of offsets the data cannot tell
+    apart, not one winner:
 
-    Confidence is a day-block bootstrap: the days with tweets are resampled with
-    replacement ``n_boot`` times (seeded) and ``confidence`` is the share of
-    resamples whose best offset equals the full-data best. Neighbouring offsets
-    (30 minutes apart) often score close; ``margin`` is the share difference to the
-    runner-up. The clock has minute resolution, so 30-minute steps are meaningful.
-    An account that posts around the clock (a news feed, a scheduler) flattens the
-    rhythm: drop dominant or automated accounts first when the confidence is low.
+    1. **Working days.** The office day is not known: ``workday`` (09-18) is tried
+       shifted by each of ``shifts`` hours (08-17, 09-18, 10-19). Shifting the working
+       day by an hour shifts the best offset by exactly an hour (the share under 08-17 at
+       offset ``o`` equals the share under 09-18 at ``o + 1``), so the default three never
+       name a single offset: they give a range at least two hours wide. Pass
+       ``shifts=(0,)`` when another source states the working hours.
+    2. **Consistent offsets.** Under each working day, the days with tweets are
+       resampled with replacement ``n_boot`` times; an offset is consistent when its
+       office share reaches the lower end of the ``level`` bootstrap interval of the
+       best offset's share. ``consistent_offsets`` is the union over working days.
+    3. **An office rhythm at all.** Two nulls, ``n_null`` replicates each (seeded), move
+       each UTC day's tweets together (volume and bursts kept): to a random time of the
+       same day (no daily rhythm, the week kept), and to a random day of the week at the
+       same times (no working week, the day kept). Each replicate gets the same search
+       over offsets. There is an office rhythm when the best share is above both at
+       ``p <= alpha`` (200 replicates resolve 0.01) **and** lies at least
+       ``min_excess`` (daily) and ``min_weekly_excess`` (weekly) of the way from each
+       null's median to 1 (``excess``, ``excess_week``). The effect sizes are what make
+       large ordinary cohorts inconclusive: thousands of tweets make a few points
+       "significant", but accounts spread over time zones have no shared day, and
+       ordinary accounts in one zone tweet every day of the week (the evening peak of
+       their day fits a 9-hour window as well as an office does). Scored on the wrong
+       working week, an operation loses its weekly excess: give ``workweek``.
 
-    The offset is identified only relative to the assumed ``workday``: operators who
-    work 08:00-17:00 look one hour further east under the default 09:00-18:00. The
-    confidence measures the fit, not that convention; try neighbouring workdays
-    before reading a time zone into the result.
+    The result (``verdict`` from :mod:`casebook.evidence`): too few tweets or days ->
+    ``insufficient data``; no office rhythm -> ``inconclusive`` (label "inconclusive");
+    a rhythm whose consistent offsets span at most one hour -> ``supported``, labelled
+    with the best offset under ``workday``; a rhythm that fits a wider set is also
+    ``supported``, but the finding is the range (label ``UTC+02:30 to +04:30``; separate
+    runs joined by "or"), never one offset.
+
+    ``confidence`` is the share of bootstrap resamples that would give the same answer:
+    the rhythm passes the rule (its excess clears ``min_excess`` and its share the null's
+    ``1 - alpha`` quantile) and the best offset of every working day lies among
+    ``consistent_offsets``. It is low when the rhythm barely stands above the null or
+    the best barely above the rest, and it does not reach 1.00 on a margin of a few
+    tweets. When there is no rhythm it says how often a resample would have found one.
+
+    The clock has minute resolution, so 30-minute steps are meaningful. An account that
+    posts around the clock (a news feed, a scheduler) flattens the rhythm: drop dominant
+    or automated accounts first when the result is inconclusive.
 
     Parameters
     ----------
     tweets
-        ``Release.tweets``.
+        ``Release.tweets`` (only ``tweet_time`` is read).
     candidates
         Offsets in hours to try.
     workday
-        Local working hours ``(start, end)``.
+        The stated local working hours ``(start, end)``; ``utc_offset`` is its best fit.
+    shifts
+        Hours by which ``workday`` is shifted to try other working days (0 is always
+        included).
+    workweek
+        Working weekdays: ``"mon-fri"`` (default), ``"sat-wed"`` (Iran), ``"sun-thu"``,
+        ``"mon,wed,fri"``, or weekday numbers with Monday = 0.
     workdays
-        Working weekdays, Monday = 0. Iran works Saturday to Wednesday: ``(5, 6, 0, 1, 2)``.
-    n_boot, seed
-        Bootstrap resamples and the seed of their generator.
+        Older name of ``workweek`` (weekday numbers); used when given.
+    level
+        Bootstrap interval of the best share that defines the consistent offsets.
+    min_excess, min_weekly_excess, alpha
+        The office-rhythm rule (step 3).
+    min_tweets, min_days
+        Below these the result is ``insufficient data``: a working week needs a week.
+    n_boot, n_null, seed
+        Bootstrap resamples, null replicates and the seed of their generators.
 
     Returns
     -------
-    One-row DataFrame ``utc_offset, label, office_share, runner_up,
-    runner_up_share, margin, confidence, tweets, days``.
+    One-row DataFrame:
+
+    ``utc_offset``, ``label``
+        The best offset under ``workday`` (always a number, e.g. to draw
+        :func:`plot_hour_weekday` in it) and the answer in words: one offset, a range,
+        ``inconclusive`` or ``insufficient data``.
+    ``office_share``, ``runner_up``, ``runner_up_share``, ``margin``
+        The best offset's share under ``workday``, the second best and the difference.
+    ``confidence``, ``tweets``, ``days``
+        As above; tweets with a time, distinct UTC days.
+    ``verdict``, ``reason``
+        The :mod:`casebook.evidence` verdict and why, in words.
+    ``range_low``, ``range_high``, ``consistent_offsets``
+        The consistent offsets (hours, a tuple); NaN and empty without a rhythm.
+    ``conventions``, ``workweek``
+        The best offset under each working day tried (``"08-17: UTC+02:30, ..."``) and
+        the working week (``"Sat-Wed"``).
+    ``null_share``, ``excess``, ``excess_week``, ``rhythm_pvalue``, ``rhythm``
+        The shuffled-hours null's median best share, how far the best share lies from
+        it (and from the shuffled-weekdays null's) toward 1, the larger permutation
+        p-value and :func:`casebook.evidence.strength_words` against that null.
 
     Examples
     --------
-    >>> infer_utc_offset(release.tweets, workdays=(5, 6, 0, 1, 2))  # doctest: +SKIP
+    >>> infer_utc_offset(release.tweets, workweek="sat-wed")  # doctest: +SKIP
+    >>> infer_utc_offset(release.tweets, workday=(8, 17), shifts=(0,))  # doctest: +SKIP
     """
-    fit = _OfficeFit(tweets, candidates, workday, workdays)
-    scores = fit.scores
-    n_tweets = int(len(fit.times))
+    week = _workweek(workweek if workdays is None else workdays)
+    shifts = sorted({0.0, *(float(s) for s in shifts)})
+    hours = [(workday[0] + s, workday[1] + s) for s in shifts]
+    centre = shifts.index(0.0)
+    fit = _OfficeFit(tweets, candidates, hours, week)
     columns = ["utc_offset", "label", "office_share", "runner_up", "runner_up_share",
-               "margin", "confidence", "tweets", "days"]
-    if n_tweets == 0:
-        return pd.DataFrame([dict.fromkeys(columns, np.nan) | {"tweets": 0, "days": 0}],
-                            columns=columns)
-    best, second = scores.iloc[0], scores.iloc[1] if len(scores) > 1 else scores.iloc[0]
-    boot_best, n_days = fit.bootstrap_best(n_boot, seed)
-    confidence = float(np.mean(boot_best == best["utc_offset"])) if n_boot else np.nan
+               "margin", "confidence", "tweets", "days", "verdict", "reason", "range_low",
+               "range_high", "consistent_offsets", "conventions", "workweek", "null_share",
+               "excess", "excess_week", "rhythm_pvalue", "rhythm"]
+    row: dict[str, Any] = dict.fromkeys(columns, np.nan) | {
+        "tweets": fit.n, "days": fit.n_days, "label": INSUFFICIENT, "verdict": INSUFFICIENT,
+        "consistent_offsets": (), "conventions": "", "workweek": _week_label(week),
+        "rhythm": ""}
+    if fit.n == 0:
+        row["reason"] = "no tweets with a time"
+        return pd.DataFrame([row], columns=columns)
 
-    return pd.DataFrame([{
+    scores = fit.scores(centre)
+    best, second = scores.iloc[0], scores.iloc[min(1, len(scores) - 1)]
+    row |= {
         "utc_offset": float(best["utc_offset"]),
-        "label": best["label"],
         "office_share": float(best["office_share"]),
         "runner_up": float(second["utc_offset"]),
         "runner_up_share": float(second["office_share"]),
         "margin": float(best["office_share"] - second["office_share"]),
-        "confidence": confidence,
-        "tweets": n_tweets,
-        "days": int(n_days),
-    }], columns=columns)
+        "conventions": ", ".join(f"{_hours_label(h)}: {format_utc_offset(fit.offsets[i])}"
+                                 for h, i in zip(hours, fit.best, strict=True)),
+    }
+    if fit.n < min_tweets or fit.n_days < min_days:
+        row["reason"] = (f"{fit.n:,} tweets on {fit.n_days:,} days; the rule needs at "
+                         f"least {min_tweets:,} tweets on {min_days:,} days")
+        return pd.DataFrame([row], columns=columns)
+
+    boot_rng, null_rng = (np.random.default_rng([seed, k]) for k in (0, 1))
+    # the rule: the best share stands clearly above both nulls (daily and weekly rhythm)
+    nulls = fit.null_best(n_null, null_rng)[:, :, centre]  # 2 x replicates
+    null_shares = np.median(nulls, axis=1)
+    best_share = float(fit.shares[centre].max())
+    excesses = (best_share - null_shares) / (1 - null_shares)
+    pvalues = np.array([null_pvalue(best_share, n) for n in nulls])
+    needed = np.array([min_excess, min_weekly_excess])
+    rhythm = bool((pvalues <= alpha).all() and (excesses >= needed).all())
+    weaker = int(np.argmax(pvalues))
+
+    # consistent offsets: those the best does not beat in at least (1 - level) / 2 of
+    # the resamples (a paired comparison: neighbouring offsets share most tweets)
+    boot_shares, boot_best = fit.bootstrap(n_boot, boot_rng)
+    chosen = boot_shares[:, np.arange(len(hours)), fit.best][:, :, None]
+    not_beaten = (boot_shares >= chosen - 1e-12).mean(axis=0)  # conventions x candidates
+    per_convention = not_beaten >= (1 - level) / 2
+    per_convention[np.arange(len(hours)), fit.best] = True
+    consistent = _fill_between(fit.offsets, per_convention.any(axis=0),
+                               float(np.max(np.diff(shifts), initial=0.0)))
+    offsets = fit.offsets[consistent]
+    span = float(offsets.max() - offsets.min())
+
+    boot_top = boot_shares[:, centre, :].max(axis=1)[:, None]
+    boot_rhythm = (((boot_top - null_shares) / (1 - null_shares) >= needed)
+                   & (boot_top > np.quantile(nulls, 1 - alpha, axis=1))).all(axis=1)
+    agrees = boot_rhythm & consistent[boot_best].all(axis=1)
+    step = float(np.min(np.diff(np.unique(fit.offsets)))) if len(fit.offsets) > 1 else 0.0
+    row |= {
+        "confidence": float(agrees.mean()) if n_boot else np.nan,
+        "null_share": float(null_shares[0]), "excess": float(excesses[0]),
+        "excess_week": float(excesses[1]), "rhythm_pvalue": float(pvalues.max()),
+        "rhythm": strength_words(best_share, nulls[weaker], replicates="shuffles"),
+    }
+    shares_text = (f"best office share {best_share:.0%}; excess {excesses[0]:.2f} over "
+                   f"shuffled hours, {excesses[1]:.2f} over shuffled weekdays")
+    if not rhythm:
+        row |= {"label": INCONCLUSIVE, "verdict": INCONCLUSIVE,
+                "reason": f"no office rhythm: {shares_text}, p = {pvalues.max():.3f}; the "
+                          f"rule needs {min_excess:.2f}, {min_weekly_excess:.2f} and "
+                          f"p <= {alpha}"}
+        return pd.DataFrame([row], columns=columns)
+    row |= {"range_low": float(offsets.min()), "range_high": float(offsets.max()),
+            "consistent_offsets": tuple(float(o) for o in offsets)}
+    if span <= 1.0 + 1e-9:
+        row |= {"label": format_utc_offset(row["utc_offset"]), "verdict": SUPPORTED,
+                "reason": f"office rhythm ({shares_text}); the consistent offsets span "
+                          f"{span:g} h under the working days tried"}
+    else:
+        # a clear rhythm that fits a range is a finding: the range, not one offset
+        row |= {"label": _offset_runs(offsets, step), "verdict": SUPPORTED,
+                "reason": f"office rhythm ({shares_text}); it fits offsets {span:g} h "
+                          "apart under the working days tried, so the range is the finding: "
+                          "the working hours, or more data, would decide which"}
+    return pd.DataFrame([row], columns=columns)
 
 
 # --------------------------------------------------------------------------- accounts

@@ -15,6 +15,15 @@ match any whitespace. A word character is a letter, a digit or ``_`` in any scri
 (Python's Unicode ``\w``). :func:`match_lexicon` runs one RE2 pattern per lexicon over
 the whole column with pyarrow (no loop over tweets); :func:`compile_lexicon` gives the
 same pattern for Python's :mod:`re`, used where the matched words are extracted.
+
+Topic and stance
+----------------
+A lexicon is either a list of terms or a *stance lexicon*, a mapping
+``{"topic": [...], "stance": [...]}``: a tweet matches it when it contains a topic term
+**and** a stance term (``"NATO"`` and ``"provocation"``), so a tweet that only names the
+topic does not count. Every function that takes ``lexicons`` accepts both forms
+(:func:`match_lexicon`, :func:`lexicon_matches`, :func:`lexicon_counts`,
+:func:`lexicon_accounts`, :func:`plot_lexicon_counts`).
 """
 
 from __future__ import annotations
@@ -30,25 +39,36 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from casebook._frames import ReleaseLike, explode_list, naive, rows_sharing_key
-from casebook._plotting import freq_label, label_time_axes, new_ax
+from casebook._plotting import (
+    count_axis,
+    date_axis,
+    freq_label,
+    label_time_axes,
+    legend_beside,
+    literal_text,
+    new_ax,
+)
 from casebook.activity import retweet_mask
 from casebook.schema import STRING
 
 __all__ = [
     "CLIENT_CLASSES",
     "CLIENT_CLASS_ORDER",
+    "AUTOMATED_CLASSES",
     "ENGAGEMENT_COLUMNS",
     "LEGACY_LANGUAGE_CODES",
+    "MANAGEMENT_CLASS",
     "NARRATIVE_LEXICONS",
-    "NEWSROOM_WORDS",
-    "PLATFORM_LABELS",
     "TARGET_ORDER",
+    "Lexicon",
+    "automated_share",
     "classify_clients",
     "client_class_shares",
     "client_table",
     "compile_lexicon",
     "engagement_by_account",
     "engagement_summary",
+    "is_stance_lexicon",
     "language_labels",
     "lexicon_accounts",
     "lexicon_counts",
@@ -122,11 +142,29 @@ def compile_lexicon(terms: Iterable[str]) -> re.Pattern[str]:
     return _compile(tuple(terms))
 
 
-def match_lexicon(texts: pd.Series, terms: Iterable[str]) -> pd.Series:
-    """Boolean Series: which texts contain a term of the lexicon (missing text: False).
+#: A lexicon: a list of terms, or a stance lexicon ``{"topic": [...], "stance": [...]}``.
+Lexicon = Sequence[str] | Mapping[str, Sequence[str]]
 
-    Vectorised with pyarrow's RE2 matcher over the whole column.
+
+def is_stance_lexicon(terms: Lexicon) -> bool:
+    """True when ``terms`` is a stance lexicon: a mapping with ``topic`` and ``stance``.
+
+    Examples
+    --------
+    >>> is_stance_lexicon({"topic": ["NATO"], "stance": ["provocation"]})
+    True
+    >>> is_stance_lexicon(["NATO"])
+    False
     """
+    if not isinstance(terms, Mapping):
+        return False
+    if set(terms) != {"topic", "stance"}:
+        raise ValueError(f"a stance lexicon has the keys 'topic' and 'stance', got "
+                         f"{sorted(terms)}")
+    return True
+
+
+def _match_terms(texts: pd.Series, terms: Iterable[str]) -> pd.Series:
     pattern = _re2(tuple(terms))
     if pattern is None or len(texts) == 0:
         return pd.Series(False, index=texts.index, dtype=bool)
@@ -135,18 +173,65 @@ def match_lexicon(texts: pd.Series, terms: Iterable[str]) -> pd.Series:
     return pd.Series(hits.to_numpy(zero_copy_only=False), index=texts.index, dtype=bool)
 
 
-#: Example narrative lexicons used by the claims ledger (:mod:`casebook.claims`) and
-#: the Russia case; pass your own to :func:`lexicon_counts`.
-NARRATIVE_LEXICONS: dict[str, list[str]] = {
-    # NATO, its exercises and the campaign hashtags against them (en, ru, ar, fr/es, de).
-    "anti_nato": [
-        "NATO", "#NATO", "NATO's", "Defender 2020", "#Defender2020", "DefenderEurope20",
-        "#DefenderEurope20", "#NoDEF20", "#NoDefender2020", "Defender-Europe 20",
-        "North Atlantic alliance", "North Atlantic Treaty",
-        "нато", "североатлантическ*",
-        "الناتو", "ناتو", "حلف شمال الأطلسي",
-        "OTAN", "Nordatlantikpakt",
-    ],
+def match_lexicon(texts: pd.Series, terms: Lexicon) -> pd.Series:
+    """Boolean Series: which texts contain a term of the lexicon (missing text: False).
+
+    ``terms`` is a list of terms, or a stance lexicon ``{"topic": [...], "stance":
+    [...]}`` (a text matches when it holds a topic term and a stance term). Vectorised
+    with pyarrow's RE2 matcher over the whole column.
+
+    Examples
+    --------
+    >>> texts = pd.Series(["NATO summit today", "NATO provocation again"])
+    >>> match_lexicon(texts, {"topic": ["NATO"], "stance": ["provocation*"]}).tolist()
+    [False, True]
+    """
+    if is_stance_lexicon(terms):
+        return _match_terms(texts, terms["topic"]) & _match_terms(texts, terms["stance"])
+    return _match_terms(texts, terms)
+
+
+#: Narrative lexicons used by the claims ledger (:mod:`casebook.claims`) and the Russia
+#: case; pass your own to :func:`lexicon_counts`.
+#:
+#: ``anti_nato`` is a stance lexicon: ``topic`` names NATO, its exercises and the
+#: campaign hashtags against them (en, ru, ar, fr/es, de); ``stance`` holds words of
+#: hostility to it (provocation, aggression, threat, occupation, expansion, cold war,
+#: warmonger, puppet, "go home"...) and the campaign hashtags that are a stance in
+#: themselves (``#NoDEF20``, ``#NoToNATO``). Reporting on a summit names NATO without a
+#: stance word and does not count. ``syria`` is a topic list (places, actors, the
+#: campaign hashtags).
+NARRATIVE_LEXICONS: dict[str, Lexicon] = {
+    "anti_nato": {
+        "topic": [
+            "NATO", "#NATO", "NATO's", "Defender 2020", "#Defender2020", "DefenderEurope20",
+            "#DefenderEurope20", "#NoDEF20", "#NoDefender2020", "#StopDefender2020",
+            "Defender-Europe 20", "#NoToNATO", "#NoNATO", "North Atlantic alliance",
+            "North Atlantic Treaty", "нато", "североатлантическ*",
+            "الناتو", "ناتو", "حلف شمال الأطلسي",
+            "OTAN", "Nordatlantikpakt",
+        ],
+        "stance": [
+            # campaign hashtags that are a stance in themselves
+            "#NoDEF20", "#NoDefender2020", "#StopDefender2020", "#NoToNATO", "#NoNATO",
+            "#NATOgohome", "#StopNATO", "#ColdWar",
+            # English
+            "provocation*", "provocative", "aggressi*", "aggressor*", "threat*", "menace*",
+            "destabili*", "escalat*", "militari*", "expansion*", "encircl*", "occupation",
+            "occupier*", "occupying", "warmonger*", "war games", "cold war", "arms race",
+            "go home", "get out", "useless", "obsolete", "relic", "dissolve*", "puppet*",
+            "vassal*", "hegemon*", "imperiali*", "invasion", "invader*", "protest*",
+            # Russian
+            "провокац*", "агресс*", "угроз*", "экспанси*", "милитари*", "оккупа*",
+            "гегемон*", "вассал*", "марионет*", "холодн* войн*", "гонк* вооружени*",
+            "протест*", "убирайтесь",
+            # Arabic (prefixed forms: * at the start)
+            "*عدوان*", "*استفزاز*", "*تهديد*", "*احتلال", "*توسع*", "*هيمنة",
+            # French, Spanish, German
+            "agressi*", "menace*", "hégémon*", "occupación", "amenaza*", "Provokation*",
+            "Aggress*", "Bedrohung*", "Kriegstreiber*", "Aufrüstung", "Besatzung*",
+        ],
+    },
     # Syria as framed by the network: places, actors and the campaign hashtags.
     "syria": [
         "Syria", "Syrian", "Syrians", "#Syria", "Damascus", "Idlib", "Aleppo", "Deir ez-Zor",
@@ -160,7 +245,7 @@ NARRATIVE_LEXICONS: dict[str, list[str]] = {
 }
 
 
-def lexicon_matches(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[str]], *,
+def lexicon_matches(tweets: pd.DataFrame, lexicons: Mapping[str, Lexicon], *,
                     column: str = "tweet_text") -> pd.DataFrame:
     """Which tweets match which narrative: a boolean DataFrame, one column per lexicon,
     aligned on ``tweets.index``."""
@@ -170,7 +255,7 @@ def lexicon_matches(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[str]],
                         index=tweets.index)
 
 
-def lexicon_counts(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[str]], *,
+def lexicon_counts(tweets: pd.DataFrame, lexicons: Mapping[str, Lexicon], *,
                    freq: str = "W", column: str = "tweet_text") -> pd.DataFrame:
     """Tweets matching each narrative lexicon per period.
 
@@ -182,7 +267,8 @@ def lexicon_counts(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[str]], 
     tweets
         ``Release.tweets``.
     lexicons
-        ``{"narrative": ["term", ...]}``.
+        ``{"narrative": ["term", ...]}``; a value may be a stance lexicon
+        ``{"topic": [...], "stance": [...]}`` (see the module notes).
     freq
         Period (pandas alias); empty periods are kept with zero counts.
     column
@@ -230,7 +316,7 @@ def lexicon_counts(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[str]], 
     return out[["period", "narrative", "tweets", "accounts", "share"]]
 
 
-def lexicon_accounts(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[str]], *,
+def lexicon_accounts(tweets: pd.DataFrame, lexicons: Mapping[str, Lexicon], *,
                      column: str = "tweet_text", min_tweets: int = 0) -> pd.DataFrame:
     """Per account and narrative: matching tweets and their share of the account's tweets.
 
@@ -270,10 +356,13 @@ def lexicon_accounts(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[str]]
     return out
 
 
-def plot_lexicon_counts(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[str]], *,
+def plot_lexicon_counts(tweets: pd.DataFrame, lexicons: Mapping[str, Lexicon], *,
                         freq: str = "W", events: Sequence[Mapping[str, Any]] | None = None,
                         ax: Any = None, title: str | None = None) -> Any:
     """Lines of tweets per period for each narrative, with events marked.
+
+    The legend sits beside the axes, never over the lines; narrative names are drawn
+    literally (a ``$`` in a name is not mathtext).
 
     Returns
     -------
@@ -287,9 +376,11 @@ def plot_lexicon_counts(tweets: pd.DataFrame, lexicons: Mapping[str, Sequence[st
     label_time_axes(ax, events, title=title or f"Tweets matching each narrative, per {unit}",
                     xlabel="date (UTC)", ylabel=f"matching tweets per {unit}")
     ax.set_ylim(bottom=0)
+    date_axis(ax.xaxis)
+    count_axis(ax.yaxis)
     if len(lexicons):
-        ax.legend(title="narrative", loc="upper left")
-    return ax
+        legend_beside(ax, title="narrative")
+    return literal_text(ax)
 
 
 # --------------------------------------------------------------------------- languages
@@ -362,16 +453,30 @@ def _class_counts(frame: pd.DataFrame, key: str, order: Sequence[str], *,
 # --------------------------------------------------------------------------- clients
 
 #: The client-name table: class of each known ``tweet_client_name`` (matched after
-#: case-folding and collapsing whitespace).
+#: case-folding and collapsing whitespace). A name not in the table is ``unknown``:
+#: nothing is guessed from the words of a name (an app called ``westvoicesnews`` may be
+#: an outlet's publishing script or somebody's phone app; the table cannot tell).
 #:
-#: - ``official``: Twitter's own web and desktop clients.
-#: - ``mobile``: Twitter's phone and tablet apps and mobile web.
-#: - ``automation``: scheduling, cross-posting and automation services (posts written
-#:   elsewhere or in advance and published by a service). TweetDeck is Twitter's own, but
-#:   it schedules tweets and runs many accounts from one screen, which is what matters
-#:   here: it counts as automation (``classes=`` can say otherwise).
-#: - anything else is ``other`` (third-party interactive apps, unknown names), except
-#:   the custom-app rule of :func:`classify_clients`.
+#: ============== =====================================================================
+#: class          what it holds
+#: ============== =====================================================================
+#: ``official``   Twitter's own web and desktop clients (Twitter Web App, Web Client,
+#:                for Mac, for Windows, Media Studio, Ads).
+#: ``mobile``     Twitter's phone and tablet apps and mobile web.
+#: ``management`` multi-account management dashboards where a person writes and posts,
+#:                often for many accounts, and can also schedule: TweetDeck, Hootsuite,
+#:                Sprout Social, Sprinklr, Agorapulse, Statusbrew, eClincher, Sendible.
+#:                Whether they count as automation is a convention: the claims ledger
+#:                reports its automation verdicts both ways.
+#: ``scheduling`` services that publish posts written in advance at a set time: Buffer,
+#:                SocialOomph, CoSchedule, SocialPilot, Crowdfire, Revive Social,
+#:                Oktopost.
+#: ``automation`` posts no person sends one by one: feeds and triggers (IFTTT, Zapier,
+#:                dlvr.it, twitterfeed, Paper.li, Echobox, SocialFlow), bots (RoundTeam,
+#:                Botize, Cheap Bots Done Quick, Twittascope) and cross-posting from
+#:                other platforms (Facebook, Instagram, WordPress, Tumblr, LinkedIn).
+#: ``unknown``    any other name, and a missing one.
+#: ============== =====================================================================
 CLIENT_CLASSES: dict[str, str] = {
     # official
     "Twitter Web App": "official",
@@ -394,156 +499,90 @@ CLIENT_CLASSES: dict[str, str] = {
     "Mobile Web": "mobile",
     "Mobile Web (M2)": "mobile",
     "Mobile Web (M5)": "mobile",
-    # scheduling and automation
-    "TweetDeck": "automation",
-    "TweetDeck Web App": "automation",
-    "Hootsuite": "automation",
-    "Hootsuite Inc.": "automation",
-    "Buffer": "automation",
+    # multi-account management
+    "TweetDeck": "management",
+    "TweetDeck Web App": "management",
+    "Hootsuite": "management",
+    "Hootsuite Inc.": "management",
+    "Sprout Social": "management",
+    "Sprinklr": "management",
+    "Agorapulse app": "management",
+    "Statusbrew": "management",
+    "eClincher": "management",
+    "Sendible": "management",
+    # scheduling
+    "Buffer": "scheduling",
+    "SocialOomph": "scheduling",
+    "CoSchedule": "scheduling",
+    "SocialPilot.co": "scheduling",
+    "Crowdfire App": "scheduling",
+    "Revive Social App": "scheduling",
+    "Oktopost": "scheduling",
+    # automation: feeds, triggers, bots, cross-posting
     "IFTTT": "automation",
-    "dlvr.it": "automation",
-    "Twittascope": "automation",
-    "SocialOomph": "automation",
-    "Sprout Social": "automation",
-    "twitterfeed": "automation",
     "Zapier.com": "automation",
     "Zapier": "automation",
+    "dlvr.it": "automation",
+    "twitterfeed": "automation",
+    "Paper.li": "automation",
+    "Echobox": "automation",
+    "SocialFlow": "automation",
+    "RoundTeam": "automation",
+    "Botize": "automation",
+    "Cheap Bots, Done Quick!": "automation",
+    "Twittascope": "automation",
     "Facebook": "automation",
     "Instagram": "automation",
     "WordPress.com": "automation",
     "Jetpack.com": "automation",
     "Tumblr": "automation",
     "LinkedIn": "automation",
-    "Crowdfire App": "automation",
-    "SocialPilot.co": "automation",
-    "Sendible": "automation",
-    "CoSchedule": "automation",
-    "Agorapulse app": "automation",
-    "Statusbrew": "automation",
-    "eClincher": "automation",
-    "Sprinklr": "automation",
-    "SocialFlow": "automation",
-    "Echobox": "automation",
-    "Oktopost": "automation",
-    "Paper.li": "automation",
-    "Revive Social App": "automation",
-    "RoundTeam": "automation",
-    "Botize": "automation",
-    "Cheap Bots, Done Quick!": "automation",
 }
 
 #: Class labels in report order.
-CLIENT_CLASS_ORDER: tuple[str, ...] = ("official", "mobile", "automation", "other")
+CLIENT_CLASS_ORDER: tuple[str, ...] = ("official", "mobile", "management", "scheduling",
+                                       "automation", "unknown")
+#: Classes that publish without a person sending each post.
+AUTOMATED_CLASSES: tuple[str, ...] = ("scheduling", "automation")
+#: The class whose place (automated or not) is a convention.
+MANAGEMENT_CLASS = "management"
+_UNKNOWN = "unknown"
 _MISSING_CLIENT = "(missing)"
-_WEB_ADDRESS = re.compile(r"^(?:https?://)?(?:www\.)?(?:[\w-]+\.)+[a-z]{2,}(?:/\S*)?$",
-                          re.IGNORECASE)
 
 
 def _normalise_client(names: pd.Series) -> pd.Series:
     return names.astype(STRING).str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
 
 
-def _alnum(names: pd.Series) -> pd.Series:
-    return names.astype(STRING).str.casefold().str.replace(r"[\W_]+", "", regex=True)
-
-
-#: Registered-domain labels never taken as a custom app's site (platforms and shorteners
-#: whose names appear in ordinary client names).
-PLATFORM_LABELS: frozenset[str] = frozenset({
-    "twitter", "facebook", "youtube", "instagram", "google", "linkedin", "tumblr",
-    "wordpress", "blogspot", "blogger", "medium", "livejournal", "telegram", "reddit",
-    "pinterest", "tiktok", "whatsapp", "apple", "microsoft", "amazon", "wikipedia",
-    "yahoo", "periscope", "soundcloud", "flickr", "dropbox", "hootsuite", "buffer",
-    "zapier", "paper", "tweetdeck", "android", "iphone",
-})
-
-
-#: Words that make an unknown client name read as an outlet's own publishing app
-#: (``levantwirenews``, ``westvoicesnews``); matched inside the name, ignoring case.
-NEWSROOM_WORDS: tuple[str, ...] = ("news", "media", "press", "daily", "wire", "journal",
-                                   "gazette", "times", "tribune", "herald", "xeber", "xəbər",
-                                   "haber", "noticias", "novosti", "новости", "akhbar", "أخبار")
-
-
-def _site_labels(tweets: pd.DataFrame, *, min_length: int = 5) -> list[str]:
-    """Names of the websites linked in ``tweets`` (``westvoices`` for westvoices.com)."""
-    if "urls" not in tweets:
-        return []
-    flat = explode_list(tweets, "urls")["urls"]
-    flat = flat.loc[flat.fillna("").str.strip() != ""]
-    labels = registered_domains(flat).dropna().str.split(".").str[0].str.casefold()
-    unique = labels.drop_duplicates()
-    keep = unique.loc[(unique.str.len() >= min_length) & ~unique.isin(PLATFORM_LABELS)]
-    return sorted(keep.tolist())
-
-
 def classify_clients(tweets: pd.DataFrame, *,
-                     classes: Mapping[str, str] = CLIENT_CLASSES,
-                     linked_sites: bool = True) -> pd.Series:
-    """Class of each tweet's client: ``official``, ``mobile``, ``automation`` or ``other``.
+                     classes: Mapping[str, str] = CLIENT_CLASSES) -> pd.Series:
+    """Class of each tweet's client, from the table ``classes`` (:data:`CLIENT_CLASSES`).
 
-    Rules, in order:
-
-    1. a name in ``classes`` (case-folded, whitespace collapsed) takes its class;
-    2. custom-app rule: an unknown client is an app the operator registered to post
-       from a site or a script, hence ``automation``, when its name
-
-       - is a web address (``news-site.az``, ``https://example.com``), or
-       - equals the posting account's screen name or display name, ignoring case,
-         spaces and punctuation (names of hashed accounts are hashes, so for them
-         this test cannot fire), or
-       - reads as an outlet's name: it contains a newsroom word of
-         :data:`NEWSROOM_WORDS` (``news``, ``media``, ``press``, ``wire``...), e.g.
-         ``levantwirenews``, or
-       - with ``linked_sites``, contains the name of a website linked in the
-         release (the registered domain without its suffix, at least 5 letters,
-         platforms such as twitter or youtube excluded: :data:`PLATFORM_LABELS`),
-         e.g. ``westvoices`` in a client of that name when the tweets link to
-         westvoices.com;
-    3. anything else, including a missing client, is ``other``.
+    A name is looked up after case-folding and collapsing whitespace; a name not in the
+    table, or a missing one, is ``unknown`` (nothing is guessed from words in a name).
 
     Returns
     -------
     string Series aligned on ``tweets.index``.
+
+    Examples
+    --------
+    >>> tweets = pd.DataFrame({"tweet_client_name": ["TweetDeck", "levantwirenews"]})
+    >>> classify_clients(tweets).tolist()
+    ['management', 'unknown']
     """
-    names = [c for c in ("user_screen_name", "user_display_name") if c in tweets]
-    frame = pd.DataFrame({
-        "client": tweets["tweet_client_name"].astype(STRING) if "tweet_client_name" in tweets
-        else pd.Series(pd.NA, index=tweets.index, dtype=STRING),
-        **{c: tweets[c].astype(STRING) for c in names},
-    })
-    # classify each distinct (client, names) combination once, then map back
-    combos = frame.drop_duplicates().reset_index(drop=True)
-    client = combos["client"]
+    client = (tweets["tweet_client_name"].astype(STRING) if "tweet_client_name" in tweets
+              else pd.Series(pd.NA, index=tweets.index, dtype=STRING))
     lookup = {" ".join(k.casefold().split()): v for k, v in classes.items()}
-    known = _normalise_client(client).map(lookup).astype(STRING)
-    key = _alnum(client)
-    named_after = pd.Series(False, index=combos.index)
-    for column in names:  # two columns
-        named_after |= (key == _alnum(combos[column])).fillna(False).astype(bool)
-    named_after &= key.fillna("").str.len() > 0
-    web = client.str.contains(_WEB_ADDRESS).fillna(False).astype(bool)
-    newsroom = key.str.contains("|".join(re.escape(w) for w in NEWSROOM_WORDS)).fillna(
-        False).astype(bool)
-    custom = named_after | web | newsroom
-    unknown_names = pd.Series(key[known.isna()].dropna().unique(), dtype=STRING)
-    if linked_sites and len(unknown_names):
-        labels = _site_labels(tweets)
-        if labels:
-            pattern = re.compile("|".join(re.escape(label) for label in labels))
-            site_named = unknown_names[unknown_names.str.contains(pattern).fillna(False)
-                                       .astype(bool)]
-            custom |= key.isin(site_named).fillna(False).astype(bool)
-    custom &= known.isna()
-    combos["client_class"] = known.mask(custom, "automation").fillna("other").astype(STRING)
-    merged = frame.merge(combos, on=list(frame.columns), how="left", sort=False)
-    return pd.Series(merged["client_class"].to_numpy(), index=tweets.index, dtype=STRING)
+    # classify each distinct name once, then map back
+    names = pd.Series(client.dropna().unique(), dtype=STRING)
+    known = dict(zip(names, _normalise_client(names).map(lookup), strict=True))
+    return client.map(known).astype(STRING).fillna(_UNKNOWN)
 
 
 def client_table(tweets: pd.DataFrame, *,
-                 classes: Mapping[str, str] = CLIENT_CLASSES,
-                 linked_sites: bool = True) -> pd.DataFrame:
-    """Tweets per client name with its class.
+                 classes: Mapping[str, str] = CLIENT_CLASSES) -> pd.DataFrame:
+    """Tweets per client name with its class (:func:`classify_clients`).
 
     Returns
     -------
@@ -552,38 +591,48 @@ def client_table(tweets: pd.DataFrame, *,
     """
     frame = pd.DataFrame({
         "client": tweets["tweet_client_name"].astype(STRING).fillna(_MISSING_CLIENT),
-        "client_class": classify_clients(tweets, classes=classes, linked_sites=linked_sites),
+        "client_class": classify_clients(tweets, classes=classes),
         "userid": tweets["userid"],
     })
     counts = _count_table(frame, "client", total=len(tweets))
-    # one class per client name, except custom apps named after one account: take the
-    # class of most of its tweets
-    classes_of = (
-        frame.groupby(["client", "client_class"]).size().rename("n").reset_index()
-        .sort_values(["client", "n", "client_class"], ascending=[True, False, True],
-                     kind="stable")
-        .drop_duplicates("client")[["client", "client_class"]]
-        .astype({"client": STRING})
-    )
+    classes_of = frame.drop_duplicates("client")[["client", "client_class"]].astype(
+        {"client": STRING})
     return counts.merge(classes_of, on="client", how="left")[
         ["client", "client_class", "tweets", "accounts", "share"]]
 
 
 def client_class_shares(tweets: pd.DataFrame, *,
-                        classes: Mapping[str, str] = CLIENT_CLASSES,
-                        linked_sites: bool = True) -> pd.DataFrame:
+                        classes: Mapping[str, str] = CLIENT_CLASSES) -> pd.DataFrame:
     """Tweets per client class, every class listed (zeros kept), in report order.
 
     Returns
     -------
     DataFrame ``client_class, tweets, accounts, share``.
     """
-    frame = pd.DataFrame({"client_class": classify_clients(tweets, classes=classes,
-                                                           linked_sites=linked_sites),
+    frame = pd.DataFrame({"client_class": classify_clients(tweets, classes=classes),
                           "userid": tweets["userid"]})
     out = _class_counts(frame, "client_class", CLIENT_CLASS_ORDER)
     out["share"] = out["tweets"] / len(tweets) if len(tweets) else np.nan
     return out
+
+
+def automated_share(tweets: pd.DataFrame, *, management: bool = False,
+                    classes: Mapping[str, str] = CLIENT_CLASSES) -> float:
+    """Share of tweets posted through scheduling or automation clients.
+
+    Parameters
+    ----------
+    management
+        Count multi-account management tools (TweetDeck, Hootsuite...) as automated too.
+
+    Returns
+    -------
+    float; NaN without tweets.
+    """
+    if not len(tweets):
+        return float("nan")
+    counted = list(AUTOMATED_CLASSES) + ([MANAGEMENT_CLASS] if management else [])
+    return float(classify_clients(tweets, classes=classes).isin(counted).mean())
 
 
 # --------------------------------------------------------------------------- entities

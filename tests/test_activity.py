@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from casebook import activity
-from tests._frames import load_real_excerpt, make_tweets, office_rhythm
+from casebook.errors import ParameterError
+from casebook.evidence import INCONCLUSIVE, INSUFFICIENT, SUPPORTED
+from tests._frames import REAL_EXCERPT, load_real_excerpt, make_tweets, office_rhythm
 
 IRAN_WEEK = (5, 6, 0, 1, 2)  # Saturday to Wednesday
 
@@ -172,15 +176,20 @@ def test_plot_hour_weekday_labels():
 )
 def test_infer_utc_offset_recovers_planted_offset(planted, workdays):
     tweets = office_rhythm(planted, workdays=workdays, n=2000, seed=11)
-    best = activity.infer_utc_offset(tweets, workdays=workdays).iloc[0]
+    # with the working hours stated, one offset is named
+    best = activity.infer_utc_offset(tweets, workweek=workdays, shifts=(0,)).iloc[0]
     assert best["utc_offset"] == planted
     assert best["label"] == activity.format_utc_offset(planted)
+    assert best["verdict"] == SUPPORTED
+    assert best["range_low"] <= planted <= best["range_high"]
+    assert best["range_high"] - best["range_low"] <= 1.0
     # the evening tail makes half an hour earlier the runner-up, then half an hour later
     assert best["runner_up"] == planted - 0.5
     assert best["margin"] > 0.01
     assert best["confidence"] >= 0.9
+    assert best["excess"] > 0.5 and best["rhythm"].startswith("far above chance")
     assert best["tweets"] == 2000
-    scores = activity.offset_scores(tweets, workdays=workdays)
+    scores = activity.offset_scores(tweets, workweek=workdays)
     assert scores["utc_offset"].head(3).tolist() == [planted, planted - 0.5, planted + 0.5]
     # unimodal: the share falls away from the best offset on both sides (within 3 h)
     near = scores.set_index("utc_offset")["office_share"].sort_index().loc[
@@ -189,9 +198,109 @@ def test_infer_utc_offset_recovers_planted_offset(planted, workdays):
     assert left.is_monotonic_increasing and right.is_monotonic_decreasing
 
 
-def test_infer_utc_offset_with_default_week_still_finds_tehran():
+def test_infer_utc_offset_gives_a_range_over_working_days():
+    # 08-17 and 10-19 fit an hour either side: the default names no single offset
+    tweets = office_rhythm(3.5, workdays=IRAN_WEEK, n=2000, seed=11)
+    out = activity.infer_utc_offset(tweets, workweek="sat-wed").iloc[0]
+    assert out["utc_offset"] == 3.5
+    assert out["conventions"] == "08-17: UTC+02:30, 09-18: UTC+03:30, 10-19: UTC+04:30"
+    assert out["label"] == "UTC+02:30 to +04:30"
+    assert out["verdict"] == SUPPORTED  # the range is the finding
+    assert (out["range_low"], out["range_high"]) == (2.5, 4.5)
+    assert out["consistent_offsets"] == (2.5, 3.0, 3.5, 4.0, 4.5)
+    assert out["workweek"] == "Sat-Wed"
+    assert out["confidence"] >= 0.9
+
+
+def test_infer_utc_offset_on_the_wrong_week_finds_no_working_week():
+    # Tehran's Saturday-Wednesday week scored as Monday-Friday: the hours still fit,
+    # the week does not (weekends busy, Thursday and Friday empty)
     tweets = office_rhythm(3.5, workdays=IRAN_WEEK, n=2000, seed=5)
-    assert activity.infer_utc_offset(tweets).iloc[0]["utc_offset"] == 3.5
+    wrong = activity.infer_utc_offset(tweets).iloc[0]
+    assert wrong["utc_offset"] == 3.5 and wrong["excess"] >= activity.MIN_EXCESS
+    assert wrong["excess_week"] < activity.MIN_WEEKLY_EXCESS
+    assert wrong["label"] == INCONCLUSIVE
+    right = activity.infer_utc_offset(tweets, workweek="sat-wed").iloc[0]
+    assert right["office_share"] > wrong["office_share"]
+    assert right["range_low"] <= 3.5 <= right["range_high"]
+
+
+def test_workweek_forms_agree():
+    tweets = office_rhythm(3.5, workdays=IRAN_WEEK, n=500, seed=5)
+    by_name = activity.offset_scores(tweets, workweek="sat-wed")
+    pd.testing.assert_frame_equal(by_name, activity.offset_scores(tweets, workweek=IRAN_WEEK))
+    pd.testing.assert_frame_equal(by_name, activity.offset_scores(tweets, workdays=IRAN_WEEK))
+    pd.testing.assert_frame_equal(by_name, activity.offset_scores(tweets, workweek="Sat-Sun,mon-wed"))
+    assert activity._workweek("fri-mon") == (0, 4, 5, 6)
+    assert activity._week_label(activity._workweek("fri-mon")) == "Fri-Mon"
+    assert activity._week_label((0, 2)) == "Mon, Wed"
+    for bad in ("weekdays", "mon-xyz", (0, 7), (), (True,)):
+        with pytest.raises(ParameterError):
+            activity.offset_scores(tweets, workweek=bad)
+
+
+def _uniform_week(n, *, seed, weeks=26):
+    rng = np.random.default_rng(seed)
+    minutes = rng.integers(0, weeks * 7 * 1440, size=n)
+    times = pd.Timestamp("2020-01-06", tz="UTC") + pd.to_timedelta(minutes, unit="min")
+    return make_tweets({"userid": f"u{i % 40}", "tweet_time": t} for i, t in enumerate(times))
+
+
+def _organic(utc_offset, *, n, seed, userid):
+    """An ordinary account: awake 08-24 local every day, busiest in the evening."""
+    rng = np.random.default_rng(seed)
+    weights = np.r_[np.full(8, 0.1), np.linspace(0.5, 1.0, 10), np.full(6, 1.3)]
+    hour = rng.choice(24, size=n, p=weights / weights.sum())
+    day = rng.integers(0, 26 * 7, size=n)
+    minute = day * 1440 + hour * 60 + rng.integers(0, 60, size=n)
+    local = pd.Timestamp("2020-01-06") + pd.to_timedelta(minute, unit="min")
+    utc = (local - pd.Timedelta(minutes=round(utc_offset * 60))).tz_localize("UTC")
+    return make_tweets({"userid": userid, "tweet_time": t} for t in utc)
+
+
+@pytest.mark.parametrize("n", [80, 400, 5000])
+def test_flat_week_is_inconclusive(n):
+    out = activity.infer_utc_offset(_uniform_week(n, seed=n)).iloc[0]
+    assert out["label"] == INCONCLUSIVE and out["verdict"] == INCONCLUSIVE
+    assert np.isnan(out["range_low"]) and out["consistent_offsets"] == ()
+    assert out["confidence"] <= 0.1
+    assert out["excess"] < activity.MIN_EXCESS
+    # the null includes the search over offsets: a small flat sample's best share is
+    # far above a 9-hour, 5-day window's 27% of the week, and within chance
+    if n == 80:
+        assert out["office_share"] > 45 / 168 + 0.05
+        assert out["rhythm_pvalue"] > 0.05
+
+
+def test_cohort_spread_over_time_zones_is_inconclusive():
+    zones = np.arange(-8.0, 11.0, 1.5)  # 13 time zones
+    office = pd.concat([office_rhythm(z, n=300, seed=i, userids=(f"o{i}",))
+                        for i, z in enumerate(zones)], ignore_index=True)
+    organic = pd.concat([_organic(z, n=300, seed=i, userid=f"g{i}")
+                         for i, z in enumerate(zones)], ignore_index=True)
+    for cohort in (office, organic, pd.concat([office, organic], ignore_index=True)):
+        out = activity.infer_utc_offset(cohort).iloc[0]
+        assert out["label"] == INCONCLUSIVE, out["reason"]
+        assert out["confidence"] <= 0.1
+    # ordinary accounts in one time zone have a daily rhythm, not a working week
+    one_zone = pd.concat([_organic(3.0, n=300, seed=i, userid=f"g{i}") for i in range(13)],
+                         ignore_index=True)
+    assert activity.infer_utc_offset(one_zone).iloc[0]["label"] == INCONCLUSIVE
+
+
+def test_confidence_falls_with_the_margin_above_the_null():
+    rhythm = office_rhythm(3.0, n=1500, seed=3)
+    confidences = []
+    for noise in (0, 2500, 3500, 6000):
+        tweets = pd.concat([rhythm, _uniform_week(noise, seed=1)], ignore_index=True)
+        out = activity.infer_utc_offset(tweets, seed=2).iloc[0]
+        confidences.append(out["confidence"])
+        if out["label"] != INCONCLUSIVE:
+            assert out["range_low"] <= 3.0 <= out["range_high"]
+    assert confidences[0] >= 0.95
+    assert confidences == sorted(confidences, reverse=True)
+    assert 0.05 < min(confidences[1:3]) < 0.95  # near the rule's edge: a coin toss
+    assert confidences[-1] <= 0.05
 
 
 def test_infer_utc_offset_is_deterministic_and_seeded():
@@ -201,7 +310,7 @@ def test_infer_utc_offset_is_deterministic_and_seeded():
     pd.testing.assert_frame_equal(a, b)
     # the seed drives the bootstrap: on a weak rhythm (few tweets, a heavy evening tail)
     # other seeds give other confidences; an ignored seed would give one value
-    weak = office_rhythm(3.0, n=40, seed=2, evening_share=0.5, weeks=4)
+    weak = office_rhythm(3.0, n=60, seed=2, evening_share=0.5, weeks=4)
     confidences = {float(activity.infer_utc_offset(weak, n_boot=20, seed=s)["confidence"]
                          .iloc[0]) for s in range(8)}
     assert len(confidences) > 1
@@ -218,9 +327,64 @@ def test_offset_scores_break_ties_by_centring():
     assert scores["utc_offset"].iloc[0] == 0.5
 
 
-def test_infer_utc_offset_empty():
-    out = activity.infer_utc_offset(make_tweets([]))
-    assert out["tweets"].iloc[0] == 0 and np.isnan(out["utc_offset"].iloc[0])
+def test_offset_scores_quarter_hour_offsets():
+    tweets = office_rhythm(5.75, n=2000, seed=4)
+    scores = activity.offset_scores(tweets, candidates=np.arange(4, 8, 0.25))
+    assert scores["utc_offset"].iloc[0] == 5.75
+    out = activity.infer_utc_offset(tweets, candidates=np.arange(4, 8, 0.25), shifts=(0,))
+    assert out["label"].iloc[0] == "UTC+05:45"
+
+
+def test_infer_utc_offset_empty_and_small():
+    out = activity.infer_utc_offset(make_tweets([])).iloc[0]
+    assert out["tweets"] == 0 and np.isnan(out["utc_offset"])
+    assert out["verdict"] == INSUFFICIENT and out["label"] == INSUFFICIENT
+    few = activity.infer_utc_offset(office_rhythm(3.0, n=30, seed=1)).iloc[0]
+    assert few["verdict"] == INSUFFICIENT and few["utc_offset"] == few["utc_offset"]
+    one_day = office_rhythm(3.0, n=500, seed=1, workdays=(0,), weeks=1)
+    assert activity.infer_utc_offset(one_day).iloc[0]["verdict"] == INSUFFICIENT
+
+
+# --------------------------------------------------------------------------- specimen
+
+
+@pytest.fixture(scope="module")
+def other_specimen(tmp_path_factory):
+    """A small specimen with a seed the checkout's data/specimen (seed 0) does not use."""
+    from casebook.specimen import write_specimen
+
+    return write_specimen(tmp_path_factory.mktemp("specimen"), seed=5, scale=0.05,
+                          datasets=["iran_202012", "control"])
+
+
+def _specimen_release(folder):
+    from casebook import load_release
+
+    return load_release(folder, name=folder.name, cache=False)
+
+
+def _assert_places_tehran(tweets):
+    out = activity.infer_utc_offset(tweets, workweek="sat-wed").iloc[0]
+    assert out["label"] not in (INCONCLUSIVE, INSUFFICIENT), out["reason"]
+    assert 3.5 in out["consistent_offsets"]
+    assert out["range_high"] - out["range_low"] <= 3.0
+    assert out["label"] == "UTC+03:30" or out["label"].startswith("UTC+0")
+    assert out["confidence"] >= 0.8
+
+
+def test_specimen_iran_is_placed_on_tehran_time(other_specimen):
+    _assert_places_tehran(_specimen_release(other_specimen["iran_202012"]).tweets)
+
+
+def test_specimen_iran_seed_0(specimen_dir=Path("data/specimen/iran_202012")):
+    if not specimen_dir.is_dir():
+        pytest.skip("data/specimen is not generated")
+    _assert_places_tehran(_specimen_release(specimen_dir).tweets)
+
+
+def test_specimen_control_is_inconclusive(other_specimen):
+    out = activity.infer_utc_offset(_specimen_release(other_specimen["control"]).tweets)
+    assert out["label"].iloc[0] == INCONCLUSIVE, out["reason"].iloc[0]
 
 
 # --------------------------------------------------------------------------- accounts
@@ -271,8 +435,27 @@ def test_real_excerpt_smoke():
     activity.bursts(tweets)
     spans = activity.account_spans(tweets)
     assert spans["tweets"].sum() == len(tweets)
-    # the GRU excerpt keeps Moscow office hours
-    assert activity.infer_utc_offset(tweets).iloc[0]["utc_offset"] == 3.0
+    # the GRU excerpt keeps Moscow office hours: 274 tweets place it in a range
+    offset = activity.infer_utc_offset(tweets).iloc[0]
+    assert offset["utc_offset"] == 3.0
+    assert offset["verdict"] != SUPPORTED
+    assert offset["label"] == INCONCLUSIVE or 3.0 in offset["consistent_offsets"]
     ax = activity.plot_volume(tweets, freq="MS", events=[
         {"name": "Defender 2020", "start": "2020-02-01", "end": "2020-05-31"}])
     assert len(_events(ax.patches)) == 1
+
+
+@pytest.mark.parametrize("name", ["gru_202012_excerpt_a.csv", "cnhu_0621_2020_excerpt.csv"])
+def test_real_excerpts_are_not_named_wrongly(name):
+    path = REAL_EXCERPT.parent / name
+    if not path.is_file():
+        pytest.skip(f"real archive excerpt not found at {path} (../shared is absent)")
+    from casebook import load_release
+
+    out = activity.infer_utc_offset(load_release(path, cache=False).tweets).iloc[0]
+    # small samples: a range or inconclusive, never one offset with high confidence
+    assert not (out["verdict"] == SUPPORTED and out["confidence"] >= 0.5)
+    if name.startswith("gru") and out["label"] != INCONCLUSIVE:  # Moscow, UTC+03:00
+        assert 3.0 in out["consistent_offsets"]
+    else:  # China-linked, 392 accounts for 447 tweets: no office rhythm
+        assert out["label"] == INCONCLUSIVE

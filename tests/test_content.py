@@ -119,54 +119,65 @@ def test_client_table_known_and_unknown_names():
              "Twitter Web Client", "Twitter for iPad"]
     tweets = make_tweets({"userid": "u", "tweet_client_name": n} for n in names)
     got = content.classify_clients(tweets).tolist()
-    assert got == ["official", "mobile", "automation", "automation", "automation", "mobile",
-                   "other", "other", "automation", "automation", "automation", "automation",
-                   "automation", "automation", "automation", "official", "mobile"]
+    assert got == ["official", "mobile", "management", "management", "automation", "mobile",
+                   "unknown", "unknown", "automation", "automation", "automation",
+                   "scheduling", "management", "automation", "scheduling", "official",
+                   "mobile"]
     assert set(content.CLIENT_CLASSES.values()) <= set(content.CLIENT_CLASS_ORDER)
+    assert content.CLIENT_CLASS_ORDER == ("official", "mobile", "management", "scheduling",
+                                          "automation", "unknown")
 
 
-def test_custom_app_rule():
+def test_unknown_clients_are_not_guessed_from_their_names():
     tweets = make_tweets([
-        # named after the posting account (unhashed): automation
         {"userid": "1", "user_screen_name": "Baku_Today", "tweet_client_name": "baku today"},
-        # a web address: automation
-        {"userid": "2", "user_screen_name": "x", "tweet_client_name": "news-site.az"},
-        # contains the name of a site the release links to: automation
-        {"userid": "3", "user_screen_name": "y", "tweet_client_name": "westvoicesnews",
-         "urls": ["https://westvoices.com/a"]},
-        # contains a platform name only (twitter.com is linked): stays other
-        {"userid": "4", "user_screen_name": "z", "tweet_client_name": "Twitterrific",
-         "urls": ["https://twitter.com/x/status/1"]},
-        # the same name for another account's tweets (not named after it): other
-        {"userid": "5", "user_screen_name": "w", "tweet_client_name": "baku today"},
-        # reads as an outlet's name (a newsroom word inside): automation
-        {"userid": "6", "user_screen_name": "v", "tweet_client_name": "levantwirenews"},
-        {"userid": "6", "user_screen_name": "v", "tweet_client_name": "Xəbər Portalı"},
-        # an unknown interactive app: other
-        {"userid": "7", "user_screen_name": "t", "tweet_client_name": "Tweetbot for iOS"},
+        {"userid": "2", "tweet_client_name": "news-site.az"},
+        {"userid": "3", "tweet_client_name": "westvoicesnews", "urls": ["https://westvoices.com/a"]},
+        {"userid": "6", "tweet_client_name": "levantwirenews"},
+        {"userid": "6", "tweet_client_name": "Xəbər Portalı"},
+        {"userid": "7", "tweet_client_name": "Tweetbot for iOS"},
     ])
-    assert content.classify_clients(tweets).tolist() == [
-        "automation", "automation", "automation", "other", "other", "automation", "automation",
-        "other"]
-    # westvoices is a linked site; without that evidence the name stays unknown
-    tweets.loc[2, "tweet_client_name"] = "westvoicescast"
-    assert content.classify_clients(tweets).tolist()[2] == "automation"
-    assert content.classify_clients(tweets, linked_sites=False).tolist()[2] == "other"
+    assert set(content.classify_clients(tweets)) == {"unknown"}
+    custom = {"levantwirenews": "automation"}
+    assert content.classify_clients(tweets, classes=custom).tolist()[3] == "automation"
 
 
 def test_client_class_shares_lists_every_class():
     tweets = make_tweets(
-        [{"userid": "a", "tweet_client_name": "Twitter Web App"}] * 6
-        + [{"userid": "b", "tweet_client_name": "Hootsuite Inc."}] * 3
+        [{"userid": "a", "tweet_client_name": "Twitter Web App"}] * 5
+        + [{"userid": "b", "tweet_client_name": "Hootsuite Inc."}] * 2
+        + [{"userid": "b", "tweet_client_name": "Buffer"}]
+        + [{"userid": "d", "tweet_client_name": "IFTTT"}]
         + [{"userid": "c", "tweet_client_name": "Unknown thing"}]
     )
     out = content.client_class_shares(tweets).set_index("client_class")
-    assert out.index.tolist() == ["official", "mobile", "automation", "other"]
-    assert out["tweets"].tolist() == [6, 0, 3, 1]
-    assert out.loc["automation", "share"] == pytest.approx(0.3)
+    assert out.index.tolist() == list(content.CLIENT_CLASS_ORDER)
+    assert out["tweets"].tolist() == [5, 0, 2, 1, 1, 1]
+    assert out.loc["management", "share"] == pytest.approx(0.2)
     table = content.client_table(tweets)
-    assert table["client"].tolist() == ["Twitter Web App", "Hootsuite Inc.", "Unknown thing"]
-    assert table["client_class"].tolist() == ["official", "automation", "other"]
+    assert table["client"].tolist()[:2] == ["Twitter Web App", "Hootsuite Inc."]
+    assert table.set_index("client")["client_class"].to_dict() == {
+        "Twitter Web App": "official", "Hootsuite Inc.": "management", "Buffer": "scheduling",
+        "IFTTT": "automation", "Unknown thing": "unknown"}
+    assert content.automated_share(tweets) == pytest.approx(0.2)
+    assert content.automated_share(tweets, management=True) == pytest.approx(0.4)
+    assert np.isnan(content.automated_share(tweets.iloc[:0]))
+
+
+def test_stance_lexicon_needs_topic_and_stance():
+    texts = pd.Series(["Reading about the NATO summit", "NATO is a provocation",
+                       "What a provocation", "Экспансия НАТО на Восток", None])
+    lexicon = {"topic": ["NATO", "нато"], "stance": ["provocation*", "экспанси*"]}
+    assert content.match_lexicon(texts, lexicon).tolist() == [False, True, False, True, False]
+    assert content.match_lexicon(texts, ["NATO", "нато"]).tolist() == [
+        True, True, False, True, False]
+    tweets = make_tweets({"userid": "u", "tweet_text": t} for t in texts)
+    per = content.lexicon_accounts(tweets, {"anti_nato": lexicon})
+    assert per["tweets"].tolist() == [2]
+    with pytest.raises(ValueError, match="topic"):
+        content.match_lexicon(texts, {"topic": ["NATO"]})
+    default = content.NARRATIVE_LEXICONS["anti_nato"]
+    assert content.match_lexicon(texts, default).tolist() == [False, True, False, True, False]
 
 
 # --------------------------------------------------------------------------- entities

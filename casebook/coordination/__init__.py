@@ -62,8 +62,12 @@ fingerprints), :mod:`~casebook.coordination.engine` (the pair engine: events, wi
 pairs, weights), :mod:`~casebook.coordination.near_duplicate` (MinHash and LSH,
 :class:`NearDuplicateOptions`), :mod:`~casebook.coordination.kinds` (the key of each
 kind), :mod:`~casebook.coordination.network` (:func:`coordination_network`,
-:func:`networks`, :func:`edge_evidence`), :mod:`~casebook.coordination.calibration`
-(:func:`calibrate`, :func:`threshold_for_fpr`, the :func:`edge_pvalues` shuffle null),
+:func:`networks`, :func:`edge_evidence`), :mod:`~casebook.coordination.null` (chance
+replicates of a release: tweets shifted by whole days, texts shuffled across accounts;
+:func:`null_networks`), :mod:`~casebook.coordination.calibration`
+(:func:`calibrated_thresholds` and :func:`calibrate`: each kind's threshold from the
+null, checked on a control cohort; :func:`threshold_for_fpr`, the :func:`edge_pvalues`
+key-shuffle null),
 :mod:`~casebook.coordination.communities` (:func:`detect_communities`,
 :func:`summarise_communities`), :mod:`~casebook.coordination.plots`
 (:func:`plot_network`, :func:`plot_weight_distribution`) and
@@ -80,9 +84,14 @@ two kinds at a time.
 """
 
 from casebook.coordination.calibration import (
+    ACTIVITY_STRATA,
+    COMBINED_SHARE,
+    Calibration,
     account_max_weight,
     calibrate,
+    calibrated_thresholds,
     edge_pvalues,
+    pair_scores,
     threshold_for_fpr,
 )
 from casebook.coordination.communities import detect_communities, summarise_communities
@@ -95,23 +104,33 @@ from casebook.coordination.network import (
     networks,
     parse_window,
 )
+from casebook.coordination.null import MAX_SHIFT_DAYS, N_NULL, TEXT_BLOCK, null_networks
 from casebook.coordination.plots import plot_network, plot_weight_distribution
 from casebook.coordination.text import normalise_text
 
 __all__ = [
+    "ACTIVITY_STRATA",
     "CNT_KINDS",
+    "COMBINED_SHARE",
+    "Calibration",
     "DEFAULT_KINDS",
     "KINDS",
     "MAX_PAIRS",
+    "MAX_SHIFT_DAYS",
+    "N_NULL",
     "NearDuplicateOptions",
+    "TEXT_BLOCK",
     "account_max_weight",
     "calibrate",
+    "calibrated_thresholds",
     "coordination_network",
     "detect_communities",
     "edge_evidence",
     "edge_pvalues",
     "networks",
     "normalise_text",
+    "null_networks",
+    "pair_scores",
     "parse_window",
     "plot_network",
     "plot_weight_distribution",

@@ -1,13 +1,69 @@
-"""Calibration: how heavy must an edge be before it means more than ordinary activity?
+"""Calibration: how heavy must an edge be before it means more than chance?
 
-:func:`threshold_for_fpr` and :func:`calibrate` compare an operation's edge weights with
-a control cohort of ordinary accounts; :func:`edge_pvalues` asks a shuffle null model
-how often chance alone gives an edge as heavy.
+Each kind's threshold comes from the release itself: :func:`calibrated_thresholds` runs
+``n_null`` chance replicates of the release (:mod:`casebook.coordination.null`: tweets
+shifted by whole days for the window kinds, texts shuffled across accounts for
+``near_duplicate``) and takes the smallest weight that the replicates reach for at most
+a share ``null_fpr`` of accounts, all kinds and both rules together (per kind and
+activity stratum, and a combined rule across kinds; below). A control cohort of ordinary
+accounts, when given, is a second check: its flagged share at that threshold is reported
+beside the null's, and a kind whose threshold would flag more than ``control_fpr`` of the
+ordinary accounts is raised until it does not (the table says which of the two set each
+threshold). :func:`threshold_for_fpr` is the rule on one cohort's edges;
+:func:`edge_pvalues` is a per-edge key-shuffle null.
+
+Threshold rule
+--------------
+An account is *flagged* at threshold ``m`` when it has an edge of weight >= ``m``. For a
+kind, the null threshold is the smallest ``m`` at which the replicates flag, on average,
+at most ``(1 - combined_share) * null_fpr / K`` of the accounts (``K`` kinds: a union
+bound). With ``R`` replicates of ``n`` accounts the rule allows that share of ``R * n``
+flagged accounts in all replicates together; when that is 0, the threshold is one above
+the heaviest chance edge of any replicate.
+
+Activity strata
+---------------
+Chance coincidences grow with activity: one account with thousands of tweets meets
+everyone by chance, and a single threshold per kind is then set by it and is far too
+strict for accounts with a hundred tweets. So accounts are cut into ``n_strata``
+(default :data:`ACTIVITY_STRATA`, quartiles) by their number of tweets, a pair belongs
+to the stratum of its *more* active account, and each kind gets one threshold per
+stratum, each with the stratum's share of the budget (``n_s / n`` of it: the budgets add
+up to the kind's). The control cohort is cut at the same tweet counts and raises a
+stratum's threshold where it would flag more than ``control_fpr`` of the control
+accounts of that stratum. ``threshold`` in the table is the largest (the most active
+stratum's); ``thresholds_by_activity`` lists them all, least active first.
+
+Combined rule
+-------------
+Evidence too weak in each kind alone can add up: a pair that shares two hashtags
+(threshold 5) and two near-identical texts (threshold 3) within the minute is below both
+thresholds, and chance rarely gives a pair both. The *pair score* of an unordered pair is
+``sum over kinds of weight / threshold`` (the heavier direction of each kind, the
+threshold of the pair's stratum; a pair at one kind's threshold scores at least 1). A
+pair is *strong* when one kind reaches its threshold or its score is above the combined
+threshold ``s``. ``null_fpr`` is split: the per-kind rule gets ``1 - combined_share`` of
+it (:data:`COMBINED_SHARE`: off by default, see there why), and ``s`` is the smallest score at which the
+*same* replicates have at most ``combined_share * null_fpr`` of their accounts flagged by
+the combined rule and by no kind alone, so both rules together flag at most
+``null_fpr``. With a control cohort ``s`` is raised until the combined rule adds at most
+``combined_share * control_fpr`` of the control accounts. ``combined_share=0`` turns it
+off.
+
+How strong the result is
+------------------------
+The number of coordinated accounts (accounts with an edge at or above its kind's
+threshold) is also counted on every replicate, at thresholds set on the *other*
+replicates (leave one out), so that the comparison of the real count with the
+replicates' is not flattered by thresholds fitted to the same replicates. The combined
+threshold is left out the same way; the pair scores themselves use the thresholds set on
+all replicates (they only set the scale of each kind).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,15 +76,49 @@ from casebook.coordination.network import (
     Window,
     check_min_weight,
     kind_network,
+    per_kind,
     unique_kinds,
     window_seconds,
 )
+from casebook.coordination.null import (
+    MAX_SHIFT_DAYS,
+    N_NULL,
+    TEXT_BLOCK,
+    NullRun,
+    null_of,
+    run_null,
+)
 from casebook.errors import UsageError
+from casebook.evidence import INSUFFICIENT
 
-__all__ = ["account_max_weight", "calibrate", "edge_pvalues", "threshold_for_fpr"]
+__all__ = [
+    "Calibration",
+    "account_max_weight",
+    "calibrate",
+    "calibrated_thresholds",
+    "edge_pvalues",
+    "pair_scores",
+    "threshold_for_fpr",
+]
 
 # fpr * n is compared with a count: a share such as 0.07 * 100 must give 7, not 6.999...
 _FLOAT_SLACK = 1e-9
+#: Where a threshold came from (the ``threshold_from`` column).
+FROM_FIXED = "fixed (min_weight)"
+FROM_CONTROL = "control cohort"
+#: The combined rule's name in tables.
+COMBINED = "combined (sum of weight / threshold)"
+#: Share of ``null_fpr`` left to the combined rule by default: none (the rule is off).
+#: Measured at specimen scale 0.15 (Iran, 238 accounts), a share of 0.5 raised the
+#: recall of the planted groups by 0.04-0.07 on some seeds but let a time-permuted
+#: release keep up to 26% of the coordinated accounts (the day-shift null, which
+#: spreads a release's bursts over weeks, underestimates the many weak coincidences a
+#: sum across kinds adds up); pass ``combined_share=0.5`` to use it.
+COMBINED_SHARE = 0.0
+#: Activity strata by default: accounts cut at the quartiles of their tweet counts.
+ACTIVITY_STRATA = 4
+#: A kind needs tweets of at least this many accounts sharing a key with another tweet.
+MIN_KIND_ACCOUNTS = 2
 
 
 def account_max_weight(edges: pd.DataFrame) -> pd.Series:
@@ -50,6 +140,21 @@ def account_max_weight(edges: pd.DataFrame) -> pd.Series:
 def _single_kind(edges: pd.DataFrame, what: str) -> None:
     if "kind" in edges.columns and edges["kind"].nunique() > 1:
         raise UsageError(f"{what} holds several kinds", hint="pass the edges of one kind")
+
+
+def _check_share(value: float, name: str) -> float:
+    if isinstance(value, bool) or not 0 <= value <= 1:
+        raise UsageError(f"{name} must be between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def _threshold(maxw: np.ndarray, n: int, fpr: float) -> int:
+    """Smallest m >= 1 with at most floor(fpr * n) of the values ``maxw`` >= m."""
+    allowed = int(np.floor(fpr * n + _FLOAT_SLACK))
+    v = maxw[maxw > 0]
+    if len(v) <= allowed:
+        return 1
+    return int(-np.partition(-v, allowed)[allowed]) + 1
 
 
 def threshold_for_fpr(
@@ -85,22 +190,48 @@ def threshold_for_fpr(
     >>> threshold_for_fpr(ctl, fpr=0.02, n_accounts=100)
     2
     """
-    if not 0 <= fpr <= 1:
-        raise UsageError(f"fpr must be between 0 and 1, got {fpr!r}")
+    _check_share(fpr, "fpr")
     _single_kind(control_edges, "control_edges")
-    maxw = account_max_weight(control_edges).to_numpy()
+    maxw = account_max_weight(control_edges).to_numpy(dtype=np.int64)
     n = len(maxw) if n_accounts is None else int(n_accounts)
     if n < len(maxw):
         raise UsageError(f"n_accounts={n} is smaller than the {len(maxw)} accounts in the edges")
-    allowed = int(np.floor(fpr * n + _FLOAT_SLACK))
-    if len(maxw) <= allowed:
-        return 1
-    v = np.sort(maxw)[::-1]
-    return int(v[allowed]) + 1
+    return _threshold(maxw, n, fpr)
 
 
-def _flag_stats(edges: pd.DataFrame, thr: int) -> tuple[int, int]:
-    heavy = edges[edges["weight"] >= thr]
+def _exceedances(account_max: np.ndarray) -> np.ndarray:
+    """(replicates x (heaviest + 2)): how many accounts reach each weight, per replicate."""
+    r, n = account_max.shape
+    top = int(account_max.max(initial=0))
+    hist = np.zeros((r, top + 2), np.int64)
+    np.add.at(hist, (np.repeat(np.arange(r), n), account_max.ravel()), 1)
+    return hist[:, ::-1].cumsum(axis=1)[:, ::-1]
+
+
+def _first_at_most(counts: np.ndarray, allowed: np.ndarray | int) -> np.ndarray:
+    """Per row of ``counts`` (non-increasing in m), the smallest m >= 1 with count <= allowed."""
+    ok = counts[..., 1:] <= np.asarray(allowed)[..., None]
+    return 1 + np.argmax(ok, axis=-1)
+
+
+def null_thresholds(account_max: np.ndarray, n_accounts: int, fpr: float) -> tuple[int, np.ndarray]:
+    """(threshold on every replicate, threshold on all replicates but each one).
+
+    ``account_max`` is (replicates x accounts): each account's heaviest null edge (0
+    without one); ``n_accounts`` the accounts with tweets (the denominator per replicate).
+    """
+    r = account_max.shape[0]
+    reach = _exceedances(account_max)
+    total = reach.sum(axis=0)
+    allowed_all = int(np.floor(fpr * r * n_accounts + _FLOAT_SLACK))
+    allowed_loo = int(np.floor(fpr * (r - 1) * n_accounts + _FLOAT_SLACK))
+    every = int(_first_at_most(total, allowed_all))
+    each = _first_at_most(total[None, :] - reach, allowed_loo)
+    return every, each.astype(np.int64)
+
+
+def _flag_stats(edges: pd.DataFrame, needed: np.ndarray | int) -> tuple[int, int]:
+    heavy = edges[edges["weight"].to_numpy() >= needed]
     accounts = pd.unique(pd.concat([heavy["source"], heavy["target"]], ignore_index=True))
     a = np.minimum(heavy["source"].to_numpy(object), heavy["target"].to_numpy(object))
     b = np.maximum(heavy["source"].to_numpy(object), heavy["target"].to_numpy(object))
@@ -108,80 +239,616 @@ def _flag_stats(edges: pd.DataFrame, thr: int) -> tuple[int, int]:
     return len(accounts), pairs
 
 
+def _code_pairs(codes: np.ndarray, n: int) -> int:
+    """Unordered account pairs among directed pair codes."""
+    a, b = codes // n, codes % n
+    return int(np.unique(np.minimum(a, b) * n + np.maximum(a, b)).size)
+
+
+def activity_cuts(volume: np.ndarray, n_strata: int = 4) -> np.ndarray:
+    """Tweet counts that cut accounts into ``n_strata`` activity strata.
+
+    The quantiles ``1/S .. (S-1)/S`` of the tweet counts of the accounts with tweets;
+    stratum ``s`` holds the accounts with ``cuts[s-1] < tweets <= cuts[s]``.
+    """
+    v = np.asarray(volume)[np.asarray(volume) > 0]
+    if n_strata <= 1 or len(v) == 0:
+        return np.zeros(0, float)
+    return np.quantile(v, np.arange(1, n_strata) / n_strata)
+
+
+def _volume(prep: Any) -> np.ndarray:
+    """Tweets per account code."""
+    return np.bincount(prep.ucode[prep.ok], minlength=prep.n_users)
+
+
+def _pair_stratum(codes: np.ndarray, stratum: np.ndarray, n: int) -> np.ndarray:
+    """The stratum of a pair: its more active account's."""
+    return np.maximum(stratum[codes // n], stratum[codes % n])
+
+
+def _stratum_max(per_rep: list[tuple[np.ndarray, np.ndarray]], stratum: np.ndarray,
+                 n: int, n_strata: int) -> np.ndarray:
+    """(strata x replicates x accounts): each account's heaviest edge among the pairs of
+    each stratum, 0 without one."""
+    out = np.zeros((n_strata, len(per_rep), n), np.int64)
+    for r, (codes, wts) in enumerate(per_rep):  # loop over replicates only
+        ps = _pair_stratum(codes, stratum, n)
+        np.maximum.at(out, (ps, r, codes // n), wts)
+        np.maximum.at(out, (ps, r, codes % n), wts)
+    return out
+
+
+def _code_scores(
+    per_kind: dict[str, tuple[np.ndarray, np.ndarray]], thresholds: dict[str, np.ndarray],
+    stratum: np.ndarray, n: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted unordered pair codes ``a * n + b``, a < b; pair scores) of directed weights.
+
+    A kind adds ``weight / threshold`` of its heavier direction, the threshold of the
+    pair's activity stratum.
+    """
+    kinds = [k for k in thresholds if k in per_kind and len(per_kind[k][0])]
+    if not kinds:
+        return np.zeros(0, np.int64), np.zeros(0, float)
+    und, part = [], []
+    for k in kinds:  # loop over kinds; each is vectorised
+        codes, wts = per_kind[k]
+        a, b = codes // n, codes % n
+        pair = np.minimum(a, b) * n + np.maximum(a, b)
+        # heavier direction: sort by (pair, weight), keep each pair's last
+        order = np.lexsort((wts, pair))
+        pair, wts = pair[order], wts[order]
+        last = np.append(pair[1:] != pair[:-1], True)
+        pair, wts = pair[last], wts[last]
+        und.append(pair)
+        part.append(wts / np.asarray(thresholds[k])[_pair_stratum(pair, stratum, n)])
+    u, inv = np.unique(np.concatenate(und), return_inverse=True)
+    return u, np.bincount(inv, weights=np.concatenate(part), minlength=len(u))
+
+
+def _account_score(und: np.ndarray, score: np.ndarray, n: int) -> np.ndarray:
+    """Each account's highest pair score (0 without a pair)."""
+    out = np.zeros(n, float)
+    np.maximum.at(out, und // n, score)
+    np.maximum.at(out, und % n, score)
+    return out
+
+
+def _score_threshold(account_score: np.ndarray, allowed: int) -> float:
+    """Smallest ``s`` with at most ``allowed`` of the positive values above ``s``.
+
+    Scores are compared with ``>``; 0 means any pair (no positive value is excluded)."""
+    v = account_score[account_score > 0]
+    if len(v) <= allowed:
+        return 0.0
+    return float(-np.partition(-v, allowed)[allowed])
+
+
+def _account_codes(prep: Any, ids: pd.Series) -> np.ndarray:
+    return pd.Index(prep.user_ids.to_pylist()).get_indexer(ids.astype(object))
+
+
+def _codes_of(prep: Any, edges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(directed pair codes, weights) of an edges frame, in ``prep``'s account codes."""
+    src, dst = _account_codes(prep, edges["source"]), _account_codes(prep, edges["target"])
+    return (src.astype(np.int64) * prep.n_users + dst,
+            edges["weight"].to_numpy(dtype=np.int64))
+
+
+def pair_scores(
+    edges: pd.DataFrame,
+    thresholds: dict[str, Any],
+    stratum: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Each unordered account pair's score: the sum over kinds of weight / threshold.
+
+    The heavier direction of each kind counts; kinds without a threshold are ignored.
+    A pair with one kind at its threshold scores at least 1.
+
+    Parameters
+    ----------
+    edges
+        Directed edges of several kinds.
+    thresholds
+        Kind -> threshold, or kind -> thresholds by activity stratum (least active first).
+    stratum
+        Account -> activity stratum (a pair takes its more active account's); default
+        stratum 0 for every account.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source, target, score`` (``source < target``), highest score first.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"source": ["a", "b", "a"], "target": ["b", "a", "b"],
+    ...                   "weight": [2, 1, 2], "kind": ["co_hashtag", "co_hashtag", "co_link"]})
+    >>> pair_scores(e, {"co_hashtag": 4, "co_link": 4})["score"].tolist()
+    [1.0]
+    """
+    e = edges[edges["kind"].isin(list(thresholds)).to_numpy(dtype=bool)]
+    ids, codes = np.unique(np.concatenate([e["source"].astype(str).to_numpy(object),
+                                           e["target"].astype(str).to_numpy(object)]),
+                           return_inverse=True)
+    n = max(len(ids), 1)
+    code = codes[:len(e)].astype(np.int64) * n + codes[len(e):]
+    kind = e["kind"].astype(str).to_numpy(object)
+    wts = e["weight"].to_numpy(dtype=np.int64)
+    per_kind = {k: (code[kind == k], wts[kind == k]) for k in thresholds}
+    st = (np.zeros(n, np.int64) if stratum is None
+          else stratum.reindex(ids).fillna(0).to_numpy(dtype=np.int64))
+    thr = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in thresholds.items()}
+    und, score = _code_scores(per_kind, thr, st, n)
+    order = np.argsort(-score, kind="stable")
+    und, score = und[order], score[order]
+    return pd.DataFrame({"source": ids[und // n].astype(str), "target": ids[und % n].astype(str),
+                         "score": score})
+
+
+@dataclass
+class Calibration:
+    """Thresholds of every kind, where they came from, and the null's own counts.
+
+    Attributes
+    ----------
+    table
+        One row per (kind, cohort), cohorts ``operation``, ``null`` and (with a control)
+        ``control``; see :func:`calibrate`.
+    thresholds
+        Kind -> threshold (weight) applied to the operation.
+    edges
+        ``{"operation": edges, "control": edges}`` of every kind (``min_weight=1``);
+        ``"control"`` only with a control cohort.
+    null_counts
+        Per replicate, the accounts flagged by either rule (an edge at or above its
+        kind's threshold, all kinds but ``co_post``, or a pair score above the combined
+        threshold), the thresholds set without that replicate.
+    n_null
+        Replicates.
+    combined
+        The combined rule, one row per cohort (``operation``, ``null``, ``control``):
+        ``rule``, ``threshold`` (pair score; a pair above it is strong; infinite when
+        the rule is off), ``threshold_from``, ``null_threshold``, ``control_threshold``,
+        ``replicates``, ``flagged_accounts``, ``flagged_share`` (by either rule) and
+        ``flagged_pairs`` (pairs above the combined threshold).
+    combined_pairs
+        The operation's pairs above the combined threshold: ``source, target, score``.
+    by_activity
+        Kind -> thresholds by activity stratum, least active accounts first (a pair
+        takes its more active account's stratum); ``thresholds`` holds the largest.
+    activity
+        The operation's accounts -> activity stratum.
+    """
+
+    table: pd.DataFrame
+    thresholds: dict[str, int]
+    edges: dict[str, pd.DataFrame]
+    null_counts: np.ndarray
+    n_null: int
+    combined: pd.DataFrame | None = None
+    combined_pairs: pd.DataFrame | None = None
+    by_activity: dict[str, list[int]] | None = None
+    activity: pd.Series | None = None
+
+    def needed(self, edges: pd.DataFrame) -> np.ndarray:
+        """Per edge, the weight its kind needs at its pair's activity stratum (NaN for a
+        kind without a threshold)."""
+        kinds = edges["kind"].astype(object).to_numpy()
+        out = np.full(len(edges), np.nan)
+        if self.by_activity is None or self.activity is None:
+            return pd.to_numeric(pd.Series(kinds).map(self.thresholds)).to_numpy(float)
+        top = len(next(iter(self.by_activity.values()), [0])) - 1
+        st = [self.activity.reindex(edges[c].astype(object)).fillna(top)
+              .to_numpy(dtype=np.int64) for c in ("source", "target")]
+        ps = np.maximum(*st)
+        for k, by in self.by_activity.items():  # loop over kinds; each is vectorised
+            m = kinds == k
+            out[m] = np.asarray(by, float)[ps[m]]
+        return out
+
+    def strong(self, edges: pd.DataFrame) -> np.ndarray:
+        """Per edge: at or above its threshold, or its pair above the combined threshold."""
+        mask = edges["weight"].to_numpy(dtype=float) >= self.needed(edges)
+        pairs = self.combined_pairs
+        if pairs is None or pairs.empty or edges.empty:
+            return mask
+        s = edges["source"].astype(str).to_numpy(object)
+        t = edges["target"].astype(str).to_numpy(object)
+        key = pd.MultiIndex.from_arrays([np.minimum(s, t), np.maximum(s, t)])
+        wanted = pd.MultiIndex.from_arrays([pairs["source"].astype(str).to_numpy(object),
+                                            pairs["target"].astype(str).to_numpy(object)])
+        counted = edges["kind"].astype(str).isin(list(self.by_activity or self.thresholds))
+        return mask | (key.isin(wanted) & counted.to_numpy() & (edges["kind"] != "co_post")
+                       .to_numpy(dtype=bool))
+
+    @property
+    def combined_threshold(self) -> float:
+        """The pair score above which a pair is strong (infinite: the rule is off)."""
+        if self.combined is None or self.combined.empty:
+            return float("inf")
+        return float(self.combined["threshold"].iloc[0])
+
+    def sources(self) -> dict[str, str]:
+        """Kind -> where its threshold came from."""
+        op = self.table[self.table["cohort"] == "operation"]
+        return dict(zip(op["kind"], op["threshold_from"], strict=True))
+
+    def insufficient(self) -> list[str]:
+        """Kinds with too little data to link two accounts."""
+        op = self.table[self.table["cohort"] == "operation"]
+        return op.loc[op["status"] == INSUFFICIENT, "kind"].tolist()
+
+
+def _cohort_row(common: dict[str, Any], cohort: str, edges: pd.DataFrame,
+                thresholds: np.ndarray, n_accounts: int,
+                percentiles: Sequence[float]) -> dict[str, Any]:
+    """One calibration-table row of a real cohort (operation or control): its edges and
+    what the thresholds (one per edge, its pair's activity stratum) flag."""
+    flagged, pairs = _flag_stats(edges, thresholds)
+    return {**common, "cohort": cohort, "accounts": n_accounts,
+            "accounts_in_edges": int(len(account_max_weight(edges))), "edges": len(edges),
+            **_weight_stats(edges["weight"].to_numpy(dtype=float), percentiles),
+            "flagged_accounts": flagged,
+            "flagged_share": flagged / n_accounts if n_accounts else np.nan,
+            "flagged_pairs": pairs}
+
+
+def _weight_stats(wts: np.ndarray, percentiles: Sequence[float]) -> dict[str, float]:
+    row = {f"weight_p{q:g}": float(np.percentile(wts, q)) if len(wts) else np.nan
+           for q in percentiles}
+    row["weight_max"] = float(wts.max()) if len(wts) else np.nan
+    return row
+
+
+def calibrated_thresholds(
+    tweets: Any,
+    control_tweets: Any = None,
+    *,
+    kind: str | Sequence[str] = DEFAULT_KINDS,
+    window: Window = "1min",
+    null_fpr: float = 0.01,
+    n_null: int = N_NULL,
+    control_fpr: float = 0.01,
+    min_weight: int | None = None,
+    seed: int = 0,
+    max_shift_days: int = MAX_SHIFT_DAYS,
+    text_block: int = TEXT_BLOCK,
+    percentiles: Sequence[float] = (50, 90, 99),
+    near_duplicate: NearDuplicateOptions | None = None,
+    combined_share: float = COMBINED_SHARE,
+    n_strata: int = ACTIVITY_STRATA,
+) -> Calibration:
+    """Each kind's threshold from chance replicates of the release, checked on a control.
+
+    Parameters
+    ----------
+    tweets
+        The operation's tweets (or a ``Release``).
+    control_tweets
+        A control cohort of ordinary accounts, or None.
+    kind, window, near_duplicate
+        As for :func:`~casebook.coordination.networks`.
+    null_fpr
+        Largest share of accounts the chance replicates may flag, both rules and all
+        kinds together (each kind gets ``(1 - combined_share) * null_fpr`` divided by
+        the number of kinds; the combined rule the rest).
+    combined_share
+        Share of ``null_fpr`` left to the combined rule (pair score: sum over kinds of
+        weight / threshold); 0 turns it off. Ignored with ``min_weight``.
+    n_strata
+        Activity strata (accounts cut at quantiles of their tweet counts; 1: one
+        threshold per kind for everyone).
+    n_null
+        Chance replicates (>= 2); :data:`~casebook.coordination.null.N_NULL` by default.
+    control_fpr
+        Largest share of control accounts a kind's threshold may flag; a kind whose null
+        threshold flags more is raised to the control's threshold.
+    min_weight
+        A fixed threshold for every kind instead (the null and control thresholds are
+        still reported, and the null still counted).
+    seed
+        Seed of the replicates.
+    max_shift_days, text_block
+        The null models' parameters (:mod:`casebook.coordination.null`).
+    percentiles
+        Edge-weight percentiles reported per cohort.
+
+    Returns
+    -------
+    Calibration
+    """
+    kinds = unique_kinds(kind)
+    w = window_seconds(window)
+    null_fpr = _check_share(null_fpr, "null_fpr")
+    control_fpr = _check_share(control_fpr, "control_fpr")
+    combined_share = _check_share(combined_share, "combined_share")
+    if isinstance(n_strata, bool) or int(n_strata) != n_strata or n_strata < 1:
+        raise UsageError(f"n_strata must be an integer >= 1, got {n_strata!r}")
+    fixed = None if min_weight is None else check_min_weight(min_weight)
+    prep = prepare(tweets_frame(tweets))
+    ctl_prep = None if control_tweets is None else prepare(tweets_frame(control_tweets))
+
+    def nets(p: Any) -> dict[str, tuple[pd.DataFrame, Events, np.ndarray]]:
+        return dict(zip(kinds, per_kind(
+            lambda k: kind_network(p, k, w, 1, near_duplicate, MAX_PAIRS), kinds), strict=True))
+
+    op_nets = nets(prep)
+    ctl_nets = nets(ctl_prep) if ctl_prep is not None else {}
+    run = run_null(prep, {k: op_nets[k][1] for k in kinds}, w, n_null=n_null, seed=seed,
+                   max_shift_days=max_shift_days, text_block=text_block)
+    counted = [k for k in kinds if k != "co_post"]  # communities ignore the baseline
+    share = 0.0 if fixed is not None else combined_share
+    per_kind_fpr = null_fpr * (1 - share) / max(len(counted), 1)
+    n_active = prep.n_active
+    n, r = prep.n_users, run.n_null
+    volume = _volume(prep)
+    cuts = activity_cuts(volume, n_strata)
+    n_st = len(cuts) + 1
+    stratum = np.searchsorted(cuts, volume, side="left")
+    n_in = np.bincount(stratum[volume > 0], minlength=n_st)
+    if ctl_prep is not None:
+        m = ctl_prep.n_users
+        ctl_volume = _volume(ctl_prep)
+        ctl_stratum = np.searchsorted(cuts, ctl_volume, side="left")
+        ctl_in = np.bincount(ctl_stratum[ctl_volume > 0], minlength=n_st)
+
+    rows: list[dict[str, Any]] = []
+    thresholds: dict[str, int] = {}
+    by_activity: dict[str, np.ndarray] = {}
+    kind_flag = np.zeros((r, n), bool)   # a kind alone flags the account (all replicates)
+    loo_flag = np.zeros((r, n), bool)    # the same at leave-one-out thresholds
+    op_codes = {k: _codes_of(prep, op_nets[k][0]) for k in kinds}
+    ctl_codes = ({k: _codes_of(ctl_prep, ctl_nets[k][0]) for k in kinds}
+                 if ctl_prep is not None else None)
+    for k in kinds:  # loop over kinds; each is vectorised
+        reps = [rep[k] for rep in run.weights]
+        am = _stratum_max(reps, stratum, n, n_st)
+        null_s = np.zeros(n_st, np.int64)
+        loo_s = np.zeros((n_st, r), np.int64)
+        for s_ in range(n_st):  # loop over strata; each is vectorised
+            null_s[s_], loo_s[s_] = null_thresholds(am[s_], int(n_in[s_]), per_kind_fpr)
+        ctl_s = None
+        if ctl_codes is not None:
+            cam = _stratum_max([ctl_codes[k]], ctl_stratum, m, n_st)[:, 0]
+            ctl_s = np.array([_threshold(cam[s_], int(ctl_in[s_]), control_fpr)
+                              for s_ in range(n_st)])  # loop over strata
+        if fixed is not None:
+            thr_s, source = np.full(n_st, fixed), FROM_FIXED
+            loo_s = np.full((n_st, r), fixed)
+        else:
+            floor = ctl_s if ctl_s is not None else np.ones(n_st, np.int64)
+            thr_s = np.maximum(null_s, floor)
+            loo_s = np.maximum(loo_s, floor[:, None])
+            from_null = null_s >= floor
+            source = (f"chance ({null_of(k)})" if from_null.all() else FROM_CONTROL
+                      if not from_null.any() else
+                      f"chance ({null_of(k)}); control cohort in {int((~from_null).sum())} "
+                      f"of {n_st} activity strata")
+        by_activity[k] = thr_s
+        thresholds[k] = int(thr_s.max())
+        flag_k = (am >= thr_s[:, None, None]).any(axis=0)
+        if k in counted:
+            kind_flag |= flag_k
+            loo_flag |= (am >= loo_s[:, :, None]).any(axis=0)
+        ev = op_nets[k][1]
+        status = ("ok" if np.unique(ev.user).size >= MIN_KIND_ACCOUNTS else INSUFFICIENT)
+        common = {"kind": k, "threshold": int(thr_s.max()), "threshold_from": source,
+                  "thresholds_by_activity": " / ".join(str(int(t)) for t in thr_s),
+                  "null_threshold": int(null_s.max()),
+                  "control_threshold": None if ctl_s is None else int(ctl_s.max()),
+                  "replicates": r, "status": status}
+        rows.append(_cohort_row(common, "operation", op_nets[k][0],
+                                thr_s[_pair_stratum(op_codes[k][0], stratum, n)], n_active,
+                                percentiles))
+        # the null: means per replicate
+        null_w = np.concatenate([wt for _, wt in reps]).astype(float)
+        flagged_null = flag_k.sum(axis=1)
+        rows.append({**common, "cohort": "null", "accounts": n_active,
+                     "accounts_in_edges": float((am.max(axis=0) > 0).sum(axis=1).mean()),
+                     "edges": float(np.mean([len(c) for c, _ in reps])),
+                     **_weight_stats(null_w, percentiles),
+                     "flagged_accounts": float(flagged_null.mean()),
+                     "flagged_share": float(flagged_null.mean() / n_active) if n_active else np.nan,
+                     "flagged_pairs": float(np.mean([
+                         _code_pairs(c[wt >= thr_s[_pair_stratum(c, stratum, n)]], n)
+                         for c, wt in reps]))})  # loop over replicates only
+        if ctl_prep is not None:
+            rows.append(_cohort_row(common, "control", ctl_nets[k][0],
+                                    thr_s[_pair_stratum(ctl_codes[k][0], ctl_stratum, m)],
+                                    ctl_prep.n_active, percentiles))
+    columns = ["kind", "cohort", "accounts", "accounts_in_edges", "edges",
+               *(f"weight_p{q:g}" for q in percentiles), "weight_max", "threshold",
+               "threshold_from", "thresholds_by_activity", "null_threshold",
+               "control_threshold", "replicates", "status",
+               "flagged_accounts", "flagged_share", "flagged_pairs"]
+    table = pd.DataFrame(rows, columns=columns)
+    table["control_threshold"] = table["control_threshold"].astype("Int64")
+    edges = {"operation": _concat_edges([op_nets[k][0] for k in kinds])}
+    if ctl_prep is not None:
+        edges["control"] = _concat_edges([ctl_nets[k][0] for k in kinds])
+    scale = {k: by_activity[k] for k in counted}
+    comb = _combined_rule(
+        run, scale, kind_flag, loo_flag, share, null_fpr, control_fpr,
+        _Cohort(prep, {k: op_codes[k] for k in counted}, stratum),
+        None if ctl_prep is None else _Cohort(ctl_prep, {k: ctl_codes[k] for k in counted},
+                                              ctl_stratum),
+        fixed is not None)
+    activity = pd.Series(stratum[: len(prep.user_ids)], index=prep.user_ids.to_pylist(),
+                         name="activity_stratum")
+    return Calibration(table, thresholds, edges, comb.null_counts, run.n_null, comb.table,
+                       comb.pairs, {k: [int(t) for t in v] for k, v in by_activity.items()},
+                       activity)
+
+
+def _concat_edges(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+@dataclass
+class _Cohort:
+    prep: Any
+    codes: dict[str, tuple[np.ndarray, np.ndarray]]
+    stratum: np.ndarray
+
+    def flags(self, scale: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """(accounts a kind alone flags, each account's highest pair score)."""
+        n = self.prep.n_users
+        kind = np.zeros(n, bool)
+        for k, (codes, wts) in self.codes.items():  # loop over kinds; each is vectorised
+            heavy = codes[wts >= scale[k][_pair_stratum(codes, self.stratum, n)]]
+            kind[heavy // n] = True
+            kind[heavy % n] = True
+        und, score = _code_scores(self.codes, scale, self.stratum, n)
+        return kind, _account_score(und, score, n)
+
+
+@dataclass
+class _Combined:
+    table: pd.DataFrame
+    pairs: pd.DataFrame
+    null_counts: np.ndarray
+
+
+def _combined_rule(
+    run: NullRun,
+    scale: dict[str, np.ndarray],
+    kind_flag: np.ndarray,
+    loo_flag: np.ndarray,
+    share: float,
+    null_fpr: float,
+    control_fpr: float,
+    op: _Cohort,
+    ctl: _Cohort | None,
+    fixed: bool,
+) -> _Combined:
+    """The combined threshold on the replicates (and the control), the operation's pairs
+    above it, and every replicate's count of accounts flagged by either rule."""
+    prep, stratum = op.prep, op.stratum
+    n, r, n_active = prep.n_users, run.n_null, prep.n_active
+    null_score = np.zeros((r, n), float)
+    null_pair_scores = []
+    for i, rep in enumerate(run.weights):  # loop over replicates only
+        und, score = _code_scores(rep, scale, stratum, n)
+        null_pair_scores.append(score)
+        null_score[i] = _account_score(und, score, n)
+    on = share > 0 and not fixed
+    # the combined rule's own budget: accounts it flags that no kind alone flags
+    extra = np.where(kind_flag, 0.0, null_score)
+    null_thr = (_score_threshold(extra.ravel(),
+                                 int(np.floor(share * null_fpr * r * n_active + _FLOAT_SLACK)))
+                if on else np.inf)
+    ctl_thr = None
+    if ctl is not None:
+        ctl_kind, ctl_score = ctl.flags(scale)
+        ctl_thr = _score_threshold(np.where(ctl_kind, 0.0, ctl_score), int(np.floor(
+            share * control_fpr * ctl.prep.n_active + _FLOAT_SLACK)))
+    floor = ctl_thr if ctl_thr is not None else 0.0
+    thr = max(null_thr, floor)
+    if fixed:
+        source = FROM_FIXED
+    elif not on:
+        source = "off (combined_share=0)"
+    else:
+        source = "chance (both nulls)" if null_thr >= floor else FROM_CONTROL
+    # leave one out: the combined threshold of the other replicates
+    allowed_loo = int(np.floor(share * null_fpr * (r - 1) * n_active + _FLOAT_SLACK))
+    counts = np.zeros(r, np.int64)
+    for i in range(r):  # loop over replicates only
+        thr_i = (max(_score_threshold(np.delete(extra, i, axis=0).ravel(), allowed_loo), floor)
+                 if on else np.inf)
+        counts[i] = int((loo_flag[i] | (null_score[i] > thr_i)).sum())
+    # the operation's pairs above the threshold
+    und, score = _code_scores(op.codes, scale, stratum, n)
+    above = score > thr
+    pairs = pd.DataFrame({"source": prep.ids(und[above] // n), "target": prep.ids(und[above] % n),
+                          "score": score[above]})
+    pairs = pairs.sort_values(["score", "source", "target"], ascending=[False, True, True],
+                              ignore_index=True)
+    op_kind, op_score = op.flags(scale)
+    common = {"rule": COMBINED, "threshold": thr, "threshold_from": source,
+              "null_threshold": null_thr, "control_threshold": ctl_thr, "replicates": r}
+    flagged_op = int((op_kind | (op_score > thr)).sum())
+    null_flagged = (kind_flag | (null_score > thr)).sum(axis=1)
+    rows = [
+        {**common, "cohort": "operation", "accounts": n_active, "flagged_accounts": flagged_op,
+         "flagged_share": flagged_op / n_active if n_active else np.nan,
+         "flagged_pairs": int(above.sum())},
+        {**common, "cohort": "null", "accounts": n_active,
+         "flagged_accounts": float(null_flagged.mean()),
+         "flagged_share": float(null_flagged.mean() / n_active) if n_active else np.nan,
+         "flagged_pairs": float(np.mean([(sc > thr).sum() for sc in null_pair_scores]))},
+    ]
+    if ctl is not None:
+        flagged_ctl = int((ctl_kind | (ctl_score > thr)).sum())
+        n_ctl = ctl.prep.n_active
+        ctl_pairs = _code_scores(ctl.codes, scale, ctl.stratum, ctl.prep.n_users)[1]
+        rows.append({**common, "cohort": "control", "accounts": n_ctl,
+                     "flagged_accounts": flagged_ctl,
+                     "flagged_share": flagged_ctl / n_ctl if n_ctl else np.nan,
+                     "flagged_pairs": int((ctl_pairs > thr).sum())})
+    table = pd.DataFrame(rows, columns=[
+        "rule", "cohort", "accounts", "threshold", "threshold_from", "null_threshold",
+        "control_threshold", "replicates", "flagged_accounts", "flagged_share", "flagged_pairs"])
+    return _Combined(table, pairs, counts)
+
+
 def calibrate(
     tweets: Any,
-    control_tweets: Any,
+    control_tweets: Any = None,
     *,
     kind: str | Sequence[str] = DEFAULT_KINDS,
     window: Window = "1min",
     fpr: float = 0.01,
     min_weight: int | None = None,
+    null_fpr: float = 0.01,
+    n_null: int = N_NULL,
+    seed: int = 0,
     percentiles: Sequence[float] = (50, 90, 99),
     near_duplicate: NearDuplicateOptions | None = None,
     return_edges: bool = False,
+    n_strata: int = 1,
 ) -> pd.DataFrame | tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """Compare edge weights of an operation with a control cohort of ordinary accounts.
+    """Compare edge weights of an operation with chance and with ordinary accounts.
 
-    For each kind, both networks are computed with ``min_weight=1``; the threshold is
-    ``min_weight`` when given, otherwise :func:`threshold_for_fpr` on the control
-    (at most ``fpr`` of control accounts flagged). ``near_duplicate`` holds the options
-    of that kind (:class:`~casebook.coordination.NearDuplicateOptions`).
+    :func:`calibrated_thresholds` as a table: each kind's threshold is the null's
+    (``null_fpr`` of accounts flagged by chance, all kinds together), raised where
+    needed so that at most ``fpr`` of the control cohort's accounts are flagged;
+    ``min_weight`` fixes it instead. One threshold per kind by default (``n_strata=1``),
+    so that ``threshold`` can be passed as ``min_weight`` to
+    :func:`~casebook.coordination.coordination_network`; a case's coordination section
+    uses activity strata (:func:`calibrated_thresholds`).
 
     Returns
     -------
     pandas.DataFrame
-        One row per (kind, cohort) with ``cohort`` in ``operation``/``control``:
-        ``accounts`` (accounts with tweets), ``accounts_in_edges``, ``edges``,
-        ``weight_p<q>`` for each percentile and ``weight_max`` (over edges; missing
-        without edges), ``threshold``, ``flagged_accounts`` and ``flagged_share``
-        (accounts with an edge >= threshold, and their share of ``accounts``),
-        ``flagged_pairs`` (unordered account pairs with an edge >= threshold).
-        With ``return_edges=True``, also a dict ``{"operation": edges, "control": edges}``
-        of every kind's edges (``min_weight=1``), so callers need not compute them again.
+        One row per (kind, cohort), ``cohort`` in ``operation``/``null``/``control``:
+        ``accounts`` (accounts with tweets; the operation's for the null),
+        ``accounts_in_edges``, ``edges``, ``weight_p<q>`` for each percentile and
+        ``weight_max`` (over edges; missing without edges), ``threshold`` (applied to
+        the most active stratum, the largest), ``threshold_from`` (``chance (time
+        shift)``, ``chance (text shuffle)``, ``control cohort``, ``fixed (min_weight)``
+        or chance with the control in some strata), ``thresholds_by_activity`` (per
+        activity stratum, least active first), ``null_threshold`` and
+        ``control_threshold`` (largest over strata), ``replicates``, ``status`` (``ok``
+        or ``insufficient data`` when fewer than two accounts share any key of the
+        kind), ``flagged_accounts``, ``flagged_share`` and ``flagged_pairs`` (accounts
+        with an edge at or above its stratum's threshold, their share of ``accounts``,
+        unordered pairs with such an edge). The combined rule across kinds is in
+        :attr:`Calibration.combined`. The null rows hold means per replicate (pooled weights for the
+        percentiles). With ``return_edges=True``, also a dict ``{"operation": edges,
+        "control": edges}`` of every kind's edges (``min_weight=1``).
 
     Examples
     --------
     >>> calibrate(op, control, kind=["co_retweet", "co_hashtag"], fpr=0.01)  # doctest: +SKIP
     """
-    kinds = unique_kinds(kind)
-    w = window_seconds(window)
-    cohorts = {
-        "operation": prepare(tweets_frame(tweets)),
-        "control": prepare(tweets_frame(control_tweets)),
-    }
-    rows = []
-    all_edges: dict[str, list[pd.DataFrame]] = {name: [] for name in cohorts}
-    for k in kinds:
-        nets = {name: kind_network(p, k, w, 1, near_duplicate, MAX_PAIRS)[0]
-                for name, p in cohorts.items()}
-        for name, e in nets.items():
-            all_edges[name].append(e)
-        thr = (
-            check_min_weight(min_weight) if min_weight is not None
-            else threshold_for_fpr(nets["control"], fpr=fpr,
-                                   n_accounts=cohorts["control"].n_active)
-        )
-        for name, prep in cohorts.items():
-            e = nets[name]
-            n_acc = prep.n_active
-            row: dict[str, Any] = {
-                "kind": k, "cohort": name, "accounts": n_acc,
-                "accounts_in_edges": int(len(account_max_weight(e))), "edges": len(e),
-            }
-            wts = e["weight"].to_numpy(dtype=float)
-            for q in percentiles:
-                row[f"weight_p{q:g}"] = float(np.percentile(wts, q)) if len(wts) else np.nan
-            row["weight_max"] = float(wts.max()) if len(wts) else np.nan
-            flagged, pairs = _flag_stats(e, thr)
-            row.update(
-                threshold=thr, flagged_accounts=flagged,
-                flagged_share=flagged / n_acc if n_acc else np.nan, flagged_pairs=pairs,
-            )
-            rows.append(row)
-    table = pd.DataFrame(rows)
-    if not return_edges:
-        return table
-    return table, {name: pd.concat(frames, ignore_index=True) for name, frames in all_edges.items()}
+    cal = calibrated_thresholds(
+        tweets, control_tweets, kind=kind, window=window, null_fpr=null_fpr, n_null=n_null,
+        control_fpr=fpr, min_weight=min_weight, seed=seed, percentiles=percentiles,
+        near_duplicate=near_duplicate, n_strata=n_strata)
+    return (cal.table, cal.edges) if return_edges else cal.table
 
 
 def edge_pvalues(

@@ -136,7 +136,7 @@ def empty_edges() -> pd.DataFrame:
     })
 
 
-def _edges_frame(prep: Prepared, codes: np.ndarray, weights_: np.ndarray, kind: str) -> pd.DataFrame:
+def edges_frame(prep: Prepared, codes: np.ndarray, weights_: np.ndarray, kind: str) -> pd.DataFrame:
     if len(codes) == 0:
         return empty_edges()
     # codes are sorted (source, target), user codes follow the sorted ids: a stable sort
@@ -159,7 +159,7 @@ def kind_network(
     ev = events(prep, kind, near_duplicate=near_duplicate)
     codes, wts = weights(ev, w, prep.ucode, prep.n_users, max_pairs=max_pairs)
     keep = wts >= min_weight
-    return _edges_frame(prep, codes[keep], wts[keep], kind), ev, codes[keep]
+    return edges_frame(prep, codes[keep], wts[keep], kind), ev, codes[keep]
 
 
 def coordination_network(

@@ -7,12 +7,12 @@ matplotlib, seaborn and networkx are imported when a figure is drawn, so the res
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from casebook._plotting import new_ax
+from casebook._plotting import legend_beside, literal_text, log_axis, new_ax, percent_axis
 from casebook.coordination.communities import projected_graph, undirected
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,6 +50,9 @@ def plot_network(
     Nodes are accounts (labelled with the first 8 characters of the id when there are
     at most ``max_labels``), edges are undirected summed weights (width grows with the
     log of the weight). The spring layout uses ``seed``, so the figure is reproducible.
+    Labels never overprint: the best-connected accounts are labelled first and a label
+    that would cover one already placed is left out. The community legend sits beside
+    the axes, never over the nodes.
 
     Parameters
     ----------
@@ -95,24 +98,40 @@ def plot_network(
         nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colors, node_size=60,
                                linewidths=0.3, edgecolors="0.2")
         if len(nodes) <= max_labels:
-            nx.draw_networkx_labels(graph, pos, ax=ax,
-                                    labels={u: u[:LABEL_CHARS] for u in nodes}, font_size=7)
+            texts = nx.draw_networkx_labels(graph, pos, ax=ax,
+                                            labels={u: u[:LABEL_CHARS] for u in nodes},
+                                            font_size=7)
+            _drop_overprinted(ax, texts, dict(graph.degree(weight="weight")))
         handles = [
             plt.Line2D([], [], marker="o", linestyle="", color=palette[i],
                        label=f"community {i} ({int((labels == i).sum())} accounts)")
             for i in range(min(n_comm, LEGEND_COMMUNITIES))
         ]
         if handles:
-            ax.legend(handles=handles, loc="best", fontsize=7, frameon=False)
+            legend_beside(ax, handles=handles, fontsize=7)
     ax.set_title(
-        f"Coordination network ({_kinds_label(edges)}): {len(nodes)} accounts, "
-        f"{len(proj)} account pairs"
+        f"Coordination network ({_kinds_label(edges)}): {len(nodes):,} accounts, "
+        f"{len(proj):,} account pairs"
     )
     ax.set_xlabel("spring layout x (arbitrary units)")
     ax.set_ylabel("spring layout y (arbitrary units)")
     ax.set_xticks([])
     ax.set_yticks([])
-    return ax
+    return literal_text(ax)
+
+
+def _drop_overprinted(ax: Axes, texts: dict[str, Any], degree: dict[str, float]) -> None:
+    """Remove node labels that would overprint a label of a better-connected node
+    (at most ``max_labels`` labels, so a plain loop)."""
+    ax.get_xlim(), ax.get_ylim()  # settle the limits the layout set
+    renderer = ax.figure.canvas.get_renderer()
+    kept: list[Any] = []
+    for node in sorted(texts, key=lambda u: (-degree.get(u, 0.0), u)):
+        box = texts[node].get_window_extent(renderer)
+        if any(box.overlaps(other) for other in kept):
+            texts[node].remove()
+        else:
+            kept.append(box)
 
 
 def plot_weight_distribution(
@@ -123,6 +142,9 @@ def plot_weight_distribution(
     ax: Axes | None = None,
 ) -> Axes:
     """Edge-weight distributions of the operation and the control, on a log scale.
+
+    The weight axis is labelled with plain numbers (1, 2, 5, 10 ...), shares as
+    percentages; the legend sits beside the axes, never over the lines.
 
     Parameters
     ----------
@@ -154,11 +176,18 @@ def plot_weight_distribution(
             ax=ax,
         )
     ax.set_xscale("log")
+    log_axis(ax.xaxis)
+    percent_axis(ax.yaxis)
+    if ax.get_legend() is not None:
+        import seaborn as sns
+
+        sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                        frameon=False, fontsize="small", title_fontsize="small")
     if threshold is not None:
         ax.axvline(threshold, color="0.2", linestyle="--", linewidth=1)
         ax.annotate(f"threshold {threshold}", (threshold, 1), xycoords=("data", "axes fraction"),
                     xytext=(3, -12), textcoords="offset points", fontsize=8)
     ax.set_title(f"Edge weights, operation vs control ({_kinds_label(edges)})")
     ax.set_xlabel("edge weight (coordinated tweets per account pair, log scale)")
-    ax.set_ylabel("share of edges")
-    return ax
+    ax.set_ylabel("share of edges (%)")
+    return literal_text(ax)

@@ -8,7 +8,7 @@ import pytest
 
 from casebook import coordination as co
 from tests._frames import make_tweets
-from tests.coordination._tweets import rt
+from tests.coordination._tweets import post, rt
 
 
 def test_threshold_for_fpr_by_hand() -> None:
@@ -39,18 +39,53 @@ def test_calibrate_reports_thresholds_and_flagged_controls() -> None:
     control = make_tweets(_background(60, 1200, 2, "ct"))
     table = co.calibrate(make_tweets(op_rows), control, kind=["co_retweet", "co_tweet"],
                          fpr=0.05)
-    assert list(table["cohort"]) == ["operation", "control"] * 2
+    assert list(table["cohort"]) == ["operation", "null", "control"] * 2
     row = table.set_index(["kind", "cohort"])
     thr = int(row.loc[("co_retweet", "control"), "threshold"])
     ctl_edges = co.coordination_network(control)
-    assert thr == co.threshold_for_fpr(ctl_edges, fpr=0.05, n_accounts=60)
+    ctl_thr = co.threshold_for_fpr(ctl_edges, fpr=0.05, n_accounts=60)
+    assert row.loc[("co_retweet", "control"), "control_threshold"] == ctl_thr
+    # the stricter of chance and the control sets the threshold, and the table says which
+    null_thr = int(row.loc[("co_retweet", "null"), "null_threshold"])
+    assert thr == max(null_thr, ctl_thr)
+    assert row.loc[("co_retweet", "operation"), "threshold_from"] == (
+        "chance (time shift)" if null_thr >= ctl_thr else "control cohort")
+    # one threshold per kind, so that it can be passed as min_weight
+    assert row.loc[("co_retweet", "operation"), "thresholds_by_activity"] == str(thr)
     assert row.loc[("co_retweet", "control"), "flagged_share"] <= 0.05
+    assert row.loc[("co_retweet", "null"), "flagged_share"] <= 0.01 / 2
     assert row.loc[("co_retweet", "control"), "accounts"] == 60
     assert row.loc[("co_retweet", "operation"), "weight_max"] >= 12
     assert row.loc[("co_retweet", "operation"), "flagged_accounts"] >= 2
     assert row.loc[("co_tweet", "control"), "edges"] == 0
     fixed = co.calibrate(make_tweets(op_rows), control, kind="co_retweet", min_weight=2)
-    assert (fixed["threshold"] == 2).all()
+    assert (fixed["threshold"] == 2).all() and (fixed["threshold_from"] == "fixed (min_weight)").all()
+    alone = co.calibrate(make_tweets(op_rows), kind="co_retweet")
+    assert list(alone["cohort"]) == ["operation", "null"]
+
+
+def test_null_thresholds_by_hand() -> None:
+    from casebook.coordination.calibration import null_thresholds
+
+    # 3 replicates x 10 accounts: heaviest chance edge per account
+    acc_max = np.zeros((3, 10), np.int64)
+    acc_max[0, :2] = 4
+    acc_max[1, :2] = 2
+    acc_max[2, :4] = 1
+    # share 0 allowed: one above the heaviest chance edge; leaving out replicate 0 gives 3
+    every, each = null_thresholds(acc_max, 10, 0.0)
+    assert every == 5 and each.tolist() == [3, 5, 5]
+    # 2 of 30 account draws allowed (share 0.07): weight 4 flags exactly 2
+    every, each = null_thresholds(acc_max, 10, 0.07)
+    assert every == 3
+    assert co.threshold_for_fpr(pd.DataFrame({"source": ["a"], "target": ["b"], "weight": [4]}),
+                                fpr=0.0, n_accounts=10) == 5
+
+
+def test_insufficient_kind_is_marked() -> None:
+    tweets = make_tweets([rt("a", 0, "x"), rt("b", 0, "y"), rt("c", 5, "z")])
+    table = co.calibrate(tweets, kind=["co_retweet", "co_hashtag"], n_null=2)
+    assert set(table["status"]) == {"insufficient data"}
 
 
 def test_edge_pvalues_separate_planted_from_chance() -> None:
@@ -72,3 +107,89 @@ def test_edge_pvalues_separate_planted_from_chance() -> None:
     pd.testing.assert_frame_equal(out, again)
     with pytest.raises(ValueError, match="key"):
         co.edge_pvalues(tweets, edges, kind="co_post")
+
+
+def test_pair_scores_by_hand() -> None:
+    e = pd.DataFrame({"source": ["a", "b", "a", "c", "a"], "target": ["b", "a", "b", "a", "c"],
+                      "weight": [2, 3, 1, 9, 4],
+                      "kind": ["co_hashtag", "co_hashtag", "co_link", "co_post", "co_link"]})
+    got = co.pair_scores(e, {"co_hashtag": 4, "co_link": 2})
+    # a-b: heavier co_hashtag direction 3/4 plus co_link 1/2; a-c: co_link 4/2, co_post ignored
+    assert got.to_dict("list") == {"source": ["a", "a"], "target": ["c", "b"], "score": [2.0, 1.25]}
+
+
+def _spread_background(n_users: int, n: int, seed: int) -> list[dict[str, object]]:
+    """Retweets and slogans of few keys in the same hour of 60 days: chance links."""
+    rng = np.random.default_rng(seed)
+
+    def minutes() -> np.ndarray:
+        return rng.integers(0, 60, n) * 1440 + rng.integers(0, 60, n)
+
+    rows = [rt(f"op{u:03d}", int(m), f"r{k}") for u, m, k in zip(
+        rng.integers(0, n_users, n), minutes(), rng.integers(0, 8, n), strict=True)]
+    rows += [post(f"op{u:03d}", int(m), f"slogan number {k}") for u, m, k in zip(
+        rng.integers(0, n_users, n), minutes(), rng.integers(0, 8, n), strict=True)]
+    return rows
+
+
+def test_combined_rule_finds_a_pair_below_every_kinds_threshold() -> None:
+    rows = _spread_background(40, 3000, 1)
+    for j in range(4):  # a pair retweeting together 4 times and posting together 4 times
+        rows += [rt("opX", 1440 * (3 + 7 * j) + 200, f"p{j}"),
+                 rt("opY", 1440 * (3 + 7 * j) + 200, f"p{j}")]
+        rows += [post("opX", 1440 * (4 + 7 * j) + 300, f"planted {j}"),
+                 post("opY", 1440 * (4 + 7 * j) + 300, f"planted {j}")]
+    tweets = make_tweets(rows)
+    kinds = ["co_retweet", "co_tweet"]
+    # one activity stratum: the combined rule alone (strata: the next test)
+    cal = co.calibrated_thresholds(tweets, kind=kinds, seed=0, null_fpr=0.01, n_strata=1,
+                                   combined_share=0.5)
+    assert cal.thresholds["co_retweet"] > 4 and cal.thresholds["co_tweet"] > 4
+    pairs = cal.combined_pairs.set_index(["source", "target"])["score"]
+    expected = 4 / cal.thresholds["co_retweet"] + 4 / cal.thresholds["co_tweet"]
+    assert pairs[("opX", "opY")] == pytest.approx(expected)
+    assert (pairs > cal.combined_threshold).all()
+    # every pair above the threshold is listed
+    scores = co.pair_scores(co.networks(tweets, kinds=kinds), cal.thresholds)
+    assert (scores["score"] > cal.combined_threshold).sum() == len(pairs)
+    # chance stays within its budget, both rules together, and the table says where from
+    row = cal.combined.set_index("cohort")
+    assert row.loc["null", "flagged_share"] <= 0.01 + 1e-12
+    assert (row["threshold"] == cal.combined_threshold).all()
+    assert row.loc["operation", "threshold_from"] == "chance (both nulls)"
+    assert len(cal.null_counts) == cal.n_null
+    # without the combined rule the pair is missed
+    alone = co.calibrated_thresholds(tweets, kind=kinds, seed=0, null_fpr=0.01, n_strata=1,
+                                     combined_share=0)
+    assert alone.combined_threshold == np.inf and alone.combined_pairs.empty
+
+
+def test_activity_strata_let_quiet_accounts_be_judged_among_their_peers() -> None:
+    rows = _spread_background(40, 3000, 1)
+    # one hyperactive account retweeting everything: by chance it meets everyone, often
+    rng = np.random.default_rng(5)
+    rows += [rt("opHUB", int(m), f"r{k}") for m, k in zip(
+        rng.integers(0, 60, 6000) * 1440 + rng.integers(0, 60, 6000), rng.integers(0, 8, 6000),
+        strict=True)]
+    # quiet accounts with three retweets each, and two of them retweeting together 3 times
+    rows += [rt(f"q{u:02d}", int(m), f"r{k}") for u, m, k in zip(
+        np.repeat(np.arange(30), 3), rng.integers(0, 60, 90) * 1440 + rng.integers(0, 60, 90),
+        rng.integers(0, 8, 90), strict=True)]
+    for j in range(3):
+        rows += [rt(f"q{u}", 1440 * (2 + 9 * j) + 500, f"p{j}") for u in "AB"]
+    tweets = make_tweets(rows)
+    flat = co.calibrated_thresholds(tweets, kind="co_retweet", seed=0, n_strata=1,
+                                    combined_share=0)
+    cal = co.calibrated_thresholds(tweets, kind="co_retweet", seed=0, combined_share=0)
+    by = cal.by_activity["co_retweet"]
+    assert len(by) == 4 and max(by) == cal.thresholds["co_retweet"]
+    # the hub sets one threshold for all; by activity the quiet pair is judged among the
+    # quiet accounts, and chance still flags at most its share
+    assert flat.thresholds["co_retweet"] > 3 >= by[0]
+    assert cal.activity["qA"] == 0 and cal.activity["opHUB"] == 3
+    edges = cal.edges["operation"]
+    strong = edges[cal.strong(edges)]
+    assert {"qA", "qB"} <= set(strong["source"]) and "qA" not in set(
+        edges[flat.strong(edges)]["source"])
+    null = cal.table.set_index("cohort").loc["null"]
+    assert null["flagged_share"] <= 0.01 + 1e-12

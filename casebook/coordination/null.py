@@ -1,0 +1,319 @@
+"""Null models from the data itself: what would the networks look like by chance?
+
+A *replicate* is the release with its synchrony destroyed and everything else kept:
+
+time-shifted (every kind but ``near_duplicate``)
+    Every tweet moves by a random whole number of days, drawn independently per tweet,
+    uniformly in ``-max_shift_days .. +max_shift_days`` (default :data:`MAX_SHIFT_DAYS`,
+    a week either way). A tweet keeps its account, its key (retweeted tweet, text, URL,
+    hashtag, ...) and its time of day to the second, so each account keeps its number of
+    tweets, its hour-of-day profile and, within a fortnight, its level of activity and
+    its topics; only which tweets of *different* accounts fall in the same minute
+    changes. Why this and not the alternatives:
+
+    * a day-stratified permutation of times (each tweet takes the time of another tweet
+      of its day) also keeps the day, but gives every account the day's pooled hour
+      profile, and on a sparse day (a small release, a quiet period) the pool is mostly
+      the synchronised tweets themselves, which then stay synchronised;
+    * shifting each *account's* whole timeline by one random number of days keeps
+      two accounts aligned whenever they draw the same shift: a planted group then looks
+      fully coordinated in a share ``1 / (2 * max_shift_days + 1)`` of the replicates,
+      which inflates the null's tail up to the very weights it should tell apart, and a
+      shift that is large enough to make that rare moves activity of one year into
+      another. Shifting each tweet on its own thins a synchronous pair binomially
+      instead: of its ``w`` shared minutes about ``w / (2 * max_shift_days + 1)``
+      survive by chance, which is what chance should give.
+
+    The price is that a key tied to one day (a viral tweet, a debate hashtag) is spread
+    over the fortnight, so ordinary accounts reacting to the same event within a minute
+    look less likely by chance than they are: that is what the control cohort checks
+    (:func:`casebook.coordination.calibration`).
+
+text-shuffled (``near_duplicate``)
+    Texts are shuffled across accounts: every original tweet (non-retweet) keeps its
+    account and its time, and receives the text of another original tweet of the same
+    block of :data:`TEXT_BLOCK` consecutive original tweets (in time order). Blocks of a
+    fixed number of tweets, not of days, keep the topics of the time in a dense period
+    (a block is a few hours) and still give a sparse period enough tweets to shuffle
+    among (a day-stratified shuffle would leave a group's copies on a quiet day among
+    themselves).
+
+Every replicate reuses the release's prepared arrays and the events of each kind
+(:func:`casebook.coordination.kinds.events`): only the times (or the accounts behind the
+texts) change, so a replicate costs one weight computation per kind, and replicates run
+on :data:`~casebook.coordination.network.KIND_THREADS` threads. The replicates are
+seeded: ``seed`` gives the same replicates whatever the threads do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from casebook.coordination.engine import MAX_PAIRS, Events, weights
+from casebook.coordination.kinds import DEFAULT_KINDS, Prepared, events, prepare, tweets_frame
+from casebook.coordination.near_duplicate import NearDuplicateOptions
+from casebook.coordination.network import (
+    KIND_THREADS,
+    Window,
+    edges_frame,
+    empty_edges,
+    unique_kinds,
+    window_seconds,
+)
+from casebook.errors import UsageError
+
+__all__ = ["MAX_SHIFT_DAYS", "N_NULL", "TEXT_BLOCK", "null_networks"]
+
+#: Null replicates by default. Each costs one weight computation per kind. Twenty give
+#: 20 x (accounts) draws of an account's heaviest chance edge per kind, enough to place
+#: a threshold at a share of 1/1000 of accounts for a few hundred accounts, and put a
+#: count that no replicate reached at p = 1/21 < 0.05 ("above chance"); "far above
+#: chance" (p <= 0.01) needs 99, about five times the cost.
+N_NULL: int = 20
+#: Largest shift of a tweet, in whole days, either way (time-shifted replicates).
+MAX_SHIFT_DAYS: int = 30
+#: Consecutive original tweets within which texts are shuffled (text-shuffled replicates).
+TEXT_BLOCK: int = 1000
+#: Kinds whose replicates shuffle texts instead of shifting times.
+TEXT_KINDS: tuple[str, ...] = ("near_duplicate",)
+_DAY = 86_400
+
+
+def null_of(kind: str) -> str:
+    """How a replicate breaks ``kind``: ``"text shuffle"`` or ``"time shift"``."""
+    return "text shuffle" if kind in TEXT_KINDS else "time shift"
+
+
+def check_n_null(n_null: int) -> int:
+    """``n_null`` as an int, or :class:`~casebook.errors.UsageError` unless >= 2."""
+    if isinstance(n_null, bool) or int(n_null) != n_null or n_null < 2:
+        raise UsageError(
+            f"n_null must be an integer >= 2, got {n_null!r}",
+            hint="each replicate's count is judged at thresholds set on the other replicates",
+        )
+    return int(n_null)
+
+
+def shifted_seconds(sec: np.ndarray, rng: np.random.Generator, max_shift_days: int) -> np.ndarray:
+    """Each time moved by its own random whole number of days in ``+-max_shift_days``."""
+    return sec + _DAY * rng.integers(-max_shift_days, max_shift_days + 1, len(sec))
+
+
+def _text_blocks(prep: Prepared, block: int) -> tuple[np.ndarray, np.ndarray]:
+    """(original usable tweet positions in time order, their block)."""
+    slots = np.flatnonzero(prep.ok & ~prep.is_rt)
+    slots = slots[np.argsort(prep.sec[slots], kind="stable")]
+    n_blocks = max(len(slots) // block, 1)
+    return slots, np.minimum(np.arange(len(slots)) // block, n_blocks - 1)
+
+
+def text_receivers(prep: Prepared, rng: np.random.Generator, block: int,
+                   blocks: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Per tweet position, the position whose account and time its text moves to.
+
+    Original usable tweets are ranked by time and cut into blocks of ``block`` (the last
+    partial block joins the one before); a text moves to a random original tweet of its
+    block (a permutation, so every original tweet receives exactly one text). Other
+    positions map to themselves. ``blocks`` is :func:`_text_blocks`'s result, computed
+    once for all replicates.
+    """
+    receiver = np.arange(len(prep.sec), dtype=np.int64)
+    slots, blk = _text_blocks(prep, block) if blocks is None else blocks
+    if len(slots) < 2:
+        return receiver
+    # blocks are contiguous in time order, so a sort by (block, random) permutes within them
+    shuffled = slots[np.argsort(blk + rng.random(len(slots)), kind="stable")]
+    receiver[slots] = shuffled
+    return receiver
+
+
+def text_candidates(prep: Prepared, ev: Events, block: int, w: int) -> np.ndarray:
+    """Events of a text kind that can meet another event of their key in a replicate.
+
+    A text moves only within its block, so two events of a key can fall within ``w`` of
+    each other only when they are in the same block or in neighbouring blocks (when no
+    block is shorter than ``w``; otherwise every event is kept). The others cannot pair
+    in any replicate: dropping them once halves the text-shuffled replicates' work on
+    the Iran specimen and changes no weight.
+    """
+    keep = np.ones(len(ev), bool)
+    slots, blk_of_slot = _text_blocks(prep, block)
+    if len(slots) < 2 or len(ev) == 0:
+        return keep
+    starts = np.flatnonzero(np.r_[True, blk_of_slot[1:] != blk_of_slot[:-1]])
+    t = prep.sec[slots]
+    if len(starts) > 1 and (np.maximum.reduceat(t, starts) - np.minimum.reduceat(t, starts)
+                            < w).any():
+        return keep
+    blk = np.full(len(prep.sec), -1, np.int64)
+    blk[slots] = blk_of_slot
+    b = blk[ev.pos]
+    if (b < 0).any():
+        return keep
+    width = int(blk_of_slot[-1]) + 3
+    code = ev.key.astype(np.int64) * width + (b + 1)  # blocks shifted by 1: b - 1 >= -1
+    # one sort (np.unique hashes: slower on large int64): a code's neighbouring blocks of
+    # the same key are its neighbours in sorted order
+    order = np.argsort(code, kind="stable")
+    srt = code[order]
+    first = np.r_[True, srt[1:] != srt[:-1]]
+    group = np.cumsum(first) - 1
+    u = srt[first]
+    cnt = np.diff(np.r_[np.flatnonzero(first), len(srt)])
+    near = np.zeros(len(u), bool)
+    near[1:] |= u[1:] - u[:-1] == 1
+    near[:-1] |= u[1:] - u[:-1] == 1
+    keep[order] = ((cnt >= 2) | near)[group]
+    return keep
+
+
+@dataclass
+class NullRun:
+    """The replicates of one release: per replicate, per kind, (pair codes, weights)."""
+
+    prep: Prepared
+    kinds: list[str]
+    weights: list[dict[str, tuple[np.ndarray, np.ndarray]]]
+    max_shift_days: int
+    text_block: int
+
+    @property
+    def n_null(self) -> int:
+        return len(self.weights)
+
+    def account_max(self, kind: str) -> np.ndarray:
+        """(replicates x accounts) heaviest edge of each account, 0 without an edge."""
+        n = self.prep.n_users
+        out = np.zeros((self.n_null, n), np.int64)
+        for r, per_kind in enumerate(self.weights):  # loop over replicates only
+            codes, wts = per_kind[kind]
+            np.maximum.at(out[r], codes // n, wts)
+            np.maximum.at(out[r], codes % n, wts)
+        return out
+
+
+def run_null(
+    prep: Prepared,
+    kind_events: Mapping[str, Events],
+    w: int,
+    *,
+    n_null: int = N_NULL,
+    seed: int = 0,
+    max_shift_days: int = MAX_SHIFT_DAYS,
+    text_block: int = TEXT_BLOCK,
+    max_pairs: int = MAX_PAIRS,
+) -> NullRun:
+    """Weights of every kind on ``n_null`` replicates, from the release's own events.
+
+    ``kind_events`` holds each kind's events as :func:`~casebook.coordination.kinds.events`
+    made them for the real data; nothing is prepared again.
+    """
+    n_null = check_n_null(n_null)
+    if isinstance(max_shift_days, bool) or int(max_shift_days) != max_shift_days or max_shift_days < 1:
+        raise UsageError(f"max_shift_days must be an integer >= 1, got {max_shift_days!r}")
+    if isinstance(text_block, bool) or int(text_block) != text_block or text_block < 2:
+        raise UsageError(f"text_block must be an integer >= 2, got {text_block!r}")
+    kinds = list(kind_events)
+    blocks = _text_blocks(prep, int(text_block))
+    kind_events = {k: (ev.subset(text_candidates(prep, ev, int(text_block), w))
+                       if k in TEXT_KINDS else ev) for k, ev in kind_events.items()}
+    seeds = np.random.SeedSequence(seed).spawn(n_null)
+    shift_kinds = [k for k in kinds if k not in TEXT_KINDS]
+    text_kinds = [k for k in kinds if k in TEXT_KINDS]
+
+    def replicate(child: np.random.SeedSequence) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        rng = np.random.default_rng(child)
+        out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if shift_kinds:
+            sec = shifted_seconds(prep.sec, rng, int(max_shift_days))
+            for k in shift_kinds:  # loop over kinds; each is vectorised
+                ev = kind_events[k]
+                moved = Events(ev.pos, ev.key, sec[ev.pos], ev.user, ev.labels,
+                               ev.pair_filter, ev.similarity)
+                out[k] = weights(moved, w, prep.ucode, prep.n_users, max_pairs=max_pairs)
+        if text_kinds:
+            receiver = text_receivers(prep, rng, int(text_block), blocks)
+            tweet_user = prep.ucode[receiver]
+            for k in text_kinds:
+                ev = kind_events[k]
+                # the text (pos, its signature) stays; its time and account are the receiver's
+                moved = Events(ev.pos, ev.key, prep.sec[receiver[ev.pos]], tweet_user[ev.pos],
+                               ev.labels, ev.pair_filter, ev.similarity)
+                out[k] = weights(moved, w, tweet_user, prep.n_users, max_pairs=max_pairs)
+        return out
+
+    # replicates on threads (numpy releases the GIL in sorts and searches); each has its
+    # own seed, so the result does not depend on the order the threads run in
+    with ThreadPoolExecutor(max_workers=KIND_THREADS, thread_name_prefix="casebook-null") as pool:
+        per_replicate = list(pool.map(replicate, seeds))
+    return NullRun(prep, kinds, per_replicate, int(max_shift_days), int(text_block))
+
+
+def null_networks(
+    tweets: Any,
+    *,
+    kinds: str | Sequence[str] = DEFAULT_KINDS,
+    window: Window = "1min",
+    n_null: int = N_NULL,
+    seed: int = 0,
+    min_weight: int = 1,
+    max_shift_days: int = MAX_SHIFT_DAYS,
+    text_block: int = TEXT_BLOCK,
+    near_duplicate: NearDuplicateOptions | None = None,
+) -> pd.DataFrame:
+    """The coordination networks of ``n_null`` chance replicates of a release.
+
+    Window kinds are computed on time-shifted replicates (every tweet moved by its own
+    random whole number of days, at most ``max_shift_days`` either way, keeping its time
+    of day); ``near_duplicate`` on text-shuffled replicates (texts shuffled across the
+    original tweets of blocks of ``text_block`` consecutive tweets). See
+    :mod:`casebook.coordination.null` for why.
+
+    Parameters
+    ----------
+    tweets
+        Tweets (or a ``Release``).
+    kinds, window, near_duplicate
+        As for :func:`~casebook.coordination.networks`.
+    n_null
+        Replicates (>= 2).
+    seed
+        Seed of the replicates.
+    min_weight
+        Drop replicate edges lighter than this.
+    max_shift_days, text_block
+        The null models' parameters (:data:`MAX_SHIFT_DAYS`, :data:`TEXT_BLOCK`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``replicate, source, target, weight, kind``: every replicate's edges, by
+        replicate, then kind order, then weight (descending).
+
+    Examples
+    --------
+    >>> null = null_networks(release, kinds=["co_retweet"], n_null=20, seed=0)  # doctest: +SKIP
+    >>> null.groupby("replicate")["weight"].max()  # doctest: +SKIP
+    """
+    chosen = unique_kinds(kinds)
+    w = window_seconds(window)
+    prep = prepare(tweets_frame(tweets))
+    run = run_null(prep, {k: events(prep, k, near_duplicate=near_duplicate) for k in chosen}, w,
+                   n_null=n_null, seed=seed, max_shift_days=max_shift_days,
+                   text_block=text_block)
+    frames = []
+    for r, per_kind in enumerate(run.weights):  # loop over replicates only
+        for k in chosen:
+            codes, wts = per_kind[k]
+            keep = wts >= min_weight
+            frames.append(edges_frame(prep, codes[keep], wts[keep], k).assign(replicate=r))
+    frames = [f for f in frames if len(f)]
+    out = pd.concat(frames, ignore_index=True) if frames else empty_edges().assign(
+        replicate=np.zeros(0, np.int64))
+    return out[["replicate", "source", "target", "weight", "kind"]]

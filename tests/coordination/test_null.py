@@ -1,0 +1,121 @@
+"""Chance replicates: time-shifted tweets, texts shuffled across accounts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from casebook import coordination as co
+from casebook.coordination.kinds import prepare
+from casebook.coordination.null import shifted_seconds, text_receivers
+from tests._frames import make_tweets
+from tests.coordination._tweets import post, rt
+
+
+def test_time_shift_keeps_each_accounts_volume_and_hour_profile() -> None:
+    rng = np.random.default_rng(3)
+    sec = rng.integers(1_600_000_000, 1_610_000_000, 5000)
+    user = rng.integers(0, 40, 5000)
+    moved = shifted_seconds(sec, np.random.default_rng(1), 30)
+    shift = moved - sec
+    assert (shift % 86_400 == 0).all() and np.abs(shift).max() <= 30 * 86_400
+    assert (shift != 0).mean() > 0.9  # most tweets do move
+    hours = pd.DataFrame({"user": user, "before": sec // 3600 % 24, "after": moved // 3600 % 24})
+    assert (hours["before"] == hours["after"]).all()  # hour of day kept, to the second
+    assert np.array_equal(moved, shifted_seconds(sec, np.random.default_rng(1), 30))
+
+
+def test_text_shuffle_moves_texts_across_accounts_within_blocks() -> None:
+    rows = [post(f"u{i % 7}", i, f"text {i}") for i in range(50)]
+    rows += [rt(f"u{i % 7}", i + 0.5, f"r{i}") for i in range(10)]
+    prep = prepare(make_tweets(rows))
+    receiver = text_receivers(prep, np.random.default_rng(0), 20)
+    originals = np.flatnonzero(prep.ok & ~prep.is_rt)
+    retweets = np.flatnonzero(prep.is_rt)
+    assert np.array_equal(np.sort(receiver[originals]), originals)  # a permutation of slots
+    assert np.array_equal(receiver[retweets], retweets)  # retweets keep their own
+    # every slot keeps its account and time; each account receives as many texts as it posted
+    assert np.array_equal(np.bincount(prep.ucode[receiver[originals]]),
+                          np.bincount(prep.ucode[originals]))
+    assert (prep.ucode[receiver[originals]] != prep.ucode[originals]).mean() > 0.5
+    # blocks of 20 consecutive originals (the last 10 join the block before)
+    rank = np.argsort(np.argsort(prep.sec[originals], kind="stable"))
+    block = np.minimum(rank // 20, 1)
+    where = pd.Series(rank, index=originals)
+    assert np.array_equal(block, np.minimum(where[receiver[originals]].to_numpy() // 20, 1))
+
+
+def _background(n_users: int, n: int, seed: int) -> list[dict[str, object]]:
+    rng = np.random.default_rng(seed)
+    return [rt(f"bg{u:02d}", int(m), f"r{k}") for u, m, k in zip(
+        rng.integers(0, n_users, n), rng.integers(0, 60 * 24 * 20, n), rng.integers(0, 300, n),
+        strict=True)]
+
+
+def test_a_planted_synchronous_pair_is_found_and_a_random_pair_is_not() -> None:
+    rows = _background(40, 3000, 5)
+    for j in range(6):  # two accounts retweeting the same tweets in the same minute, six times
+        rows += [rt("plantA", 2000 * j + 7, f"p{j}"), rt("plantB", 2000 * j + 7, f"p{j}")]
+    tweets = make_tweets(rows)
+    cal = co.calibrated_thresholds(tweets, kind="co_retweet", n_null=20, seed=2)
+    edges = cal.edges["operation"]
+    strong = edges[edges["weight"] >= cal.thresholds["co_retweet"]]
+    flagged = set(strong["source"]) | set(strong["target"])
+    assert flagged == {"plantA", "plantB"}
+    assert (cal.null_counts <= 2).all()
+    row = cal.table.set_index("cohort").loc["null"]
+    assert row["flagged_share"] <= 0.01 and row["replicates"] == 20
+    assert row["threshold_from"] == "chance (time shift)"
+
+
+def test_near_duplicate_null_shuffles_texts() -> None:
+    rows = [post(f"bg{i % 30:02d}", 37 * i, f"ordinary words number {i} of the background")
+            for i in range(1500)]
+    text = "the same long message about the same event posted by both accounts at once {}"
+    for j in range(5):
+        rows += [post("plantA", 9000 * j + 11, text.format(j)),
+                 post("plantB", 9000 * j + 11, text.format(j) + " ok")]
+    cal = co.calibrated_thresholds(make_tweets(rows), kind="near_duplicate", n_null=20, seed=0)
+    edges = cal.edges["operation"]
+    strong = edges[edges["weight"] >= cal.thresholds["near_duplicate"]]
+    assert set(strong["source"]) | set(strong["target"]) == {"plantA", "plantB"}
+    assert cal.table.loc[cal.table["cohort"] == "null", "threshold_from"].item() == "chance (text shuffle)"
+    null = co.null_networks(make_tweets(rows), kinds="near_duplicate", n_null=5, seed=0)
+    assert null["weight"].max() < 5 if len(null) else True
+
+
+def test_null_networks_are_seeded_and_checked() -> None:
+    tweets = make_tweets(_background(20, 800, 1))
+    a = co.null_networks(tweets, kinds=["co_retweet"], n_null=3, seed=4)
+    pd.testing.assert_frame_equal(a, co.null_networks(tweets, kinds=["co_retweet"], n_null=3, seed=4))
+    assert list(a.columns) == ["replicate", "source", "target", "weight", "kind"]
+    assert set(a["replicate"]) <= {0, 1, 2}
+    with pytest.raises(ValueError, match="n_null"):
+        co.null_networks(tweets, n_null=1)
+
+
+def test_text_candidates_drop_only_events_that_can_never_pair() -> None:
+    from casebook.coordination.engine import Events, weights
+    from casebook.coordination.kinds import events
+    from casebook.coordination.null import text_candidates
+
+    rng = np.random.default_rng(4)
+    # 600 posts in five hours from 200 slogans: blocks of 50 last about 25 minutes, so a
+    # key often recurs in the same block and, near a boundary, in the next one
+    texts = [f"slogan {k} about the war today" for k in rng.integers(0, 200, 600)]
+    texts[::37] = [f"unique text number {i} here" for i in range(len(texts[::37]))]
+    rows = [post(f"u{u}", int(m), t) for u, m, t in zip(
+        rng.integers(0, 25, 600), np.sort(rng.integers(0, 300, 600)), texts, strict=True)]
+    prep = prepare(make_tweets(rows))
+    ev = events(prep, "near_duplicate")
+    keep = text_candidates(prep, ev, 50, 60)
+    assert 0 < keep.sum() < len(ev)
+    sub = ev.subset(keep)
+    for r in range(5):  # every replicate's weights are the same without the dropped events
+        receiver = text_receivers(prep, np.random.default_rng(r), 50)
+        user = prep.ucode[receiver]
+        got = [weights(Events(e.pos, e.key, prep.sec[receiver[e.pos]], user[e.pos], e.labels,
+                              e.pair_filter, e.similarity), 60, user, prep.n_users,
+                       max_pairs=1 << 20) for e in (ev, sub)]
+        assert np.array_equal(got[0][0], got[1][0]) and np.array_equal(got[0][1], got[1][1])
