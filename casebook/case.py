@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from casebook import accounts, activity, content, discovery, paths, report
-from casebook._plotting import freq_label
+from casebook import accounts, activity, catalogue, content, discovery, evidence, paths, report
+from casebook._plotting import freq_label, legend_beside, literal_text, percent_axis
 from casebook.loader import Release, load_release
 from casebook.validate import validation_report
 
@@ -51,8 +52,10 @@ class Case:
         return next(iter(self.releases.values()))
 
     def banner(self) -> report.SafeHTML:
-        """Say what data this is: plainly synthetic when any dataset is the specimen."""
-        return report.specimen_banner(self.folders)
+        """Say which datasets are synthetic, which real, and where the control cohort came from."""
+        datasets = {n: f for n, f in self.folders.items() if n != self.control_name}
+        control = self.folders.get(self.control_name) if self.control_name else None
+        return report.specimen_banner(datasets, control=control)
 
     def provenance(self) -> pd.DataFrame:
         """One row per input file: dataset, file name, sha256 (first 16), rows, rejected."""
@@ -90,20 +93,27 @@ class Case:
             })
         return pd.DataFrame(rows)
 
-    def ledger(self, operation: str | None = None, **params: object) -> pd.DataFrame:
+    def ledger(self, operation: str | None = None, *,
+               lexicons: Mapping[str, object] | None = None, **params: object) -> pd.DataFrame:
         """The claims ledger evaluated on every present dataset (``dataset`` column first).
+
+        Every rule also runs on the case's control cohort (when it has one): a rule that
+        ordinary accounts meet too is ``not distinctive``.
 
         Parameters
         ----------
         operation
-            ``"iran"``, ``"russia"`` or ``"armenia"``; None picks each dataset's own
-            operation from its name.
+            ``"iran"``, ``"russia"``, ``"ira"`` or ``"armenia"``; None picks each
+            dataset's own claims from its name.
+        lexicons
+            The notebook's ``lexicons`` parameter: reaches every check that reads one.
         **params
             Thresholds of :class:`casebook.claims.ClaimParams`.
         """
         from casebook import claims
 
-        frames = [claims.evaluate_claims(rel, operation, **params).assign(dataset=name)
+        frames = [claims.evaluate_claims(rel, operation, control=self.control,
+                                         lexicons=lexicons, **params).assign(dataset=name)
                   for name, rel in self.releases.items()]
         out = pd.concat(frames, ignore_index=True)
         return out[["dataset"] + [c for c in out.columns if c != "dataset"]]
@@ -164,23 +174,12 @@ def open_case(
             releases[name] = load_release(folder, on_bad_rows=on_bad_rows, name=name)
         folders = dict(present)
         control_release = None
-        folder = _control_folder(data_dir, control) if control else None
+        folder = discovery.find_control(data_dir, control) if control else None
         if folder is not None:
             folders[str(control)] = folder
             control_release = load_release(folder, on_bad_rows=on_bad_rows, name=control)
     return Case(releases=releases, absent=list(absent), folders=folders,
                 control=control_release, control_name=control if control_release else None)
-
-
-def _control_folder(data_dir: str, control: str) -> Path | None:
-    """The control cohort: ``<data_dir>/<control>/`` when it holds release files, else the
-    specimen's. Never the data folder itself (a case must not calibrate on itself)."""
-    candidates = [paths.resolve(data_dir) / control] if data_dir else []
-    candidates.append(paths.specimen_dir() / control)
-    for folder in candidates:
-        if folder.is_dir() and discovery.is_release_dir(folder):
-            return folder
-    return None
 
 
 def metrics(
@@ -202,15 +201,17 @@ def metrics(
     -------
     pandas.DataFrame
         One row per dataset: accounts, tweets, time span, hashed share, top-account
-        share, retweet share, automation-client share, median followers, median likes
-        per original tweet, inferred operator time zone.
+        share, retweet share, share of tweets from scheduling or automation clients
+        (without and with multi-account management tools such as TweetDeck), median
+        followers, median likes per original tweet, inferred operator time zone (a
+        range or "inconclusive" when the data does not name one offset) and its
+        confidence.
     """
     rows = []
     for name, rel in releases.items():
         t, u = rel.tweets, rel.users
         conc = accounts.concentration(t).iloc[0]
-        clients = content.client_class_shares(t).set_index("client_class")["share"]
-        tz = activity.infer_utc_offset(t).iloc[0]
+        tz = activity.infer_utc_offset(t, workweek=catalogue.workweek_of(name)).iloc[0]
         eng = content.engagement_summary(t)
         likes = eng["median"].get("like_count")
         row = {
@@ -222,10 +223,14 @@ def metrics(
             "hashed share": round(float(u["hashed"].mean()), 3) if len(u) else None,
             "top account share": round(float(conc["top1_share"]), 3),
             "retweet share": round(float(t["is_retweet"].mean()), 3) if len(t) else None,
-            "automation share": round(float(clients.get("automation", 0.0)), 3),
+            "automated share": round(content.automated_share(t), 3),
+            "automated share, management tools counted": round(
+                content.automated_share(t, management=True), 3),
             "median followers": float(u["follower_count"].median()) if len(u) else None,
             "median likes (originals)": None if likes is None or pd.isna(likes) else float(likes),
             "operator time zone": tz["label"],
+            "time zone confidence": round(float(tz["confidence"]), 2)
+            if pd.notna(tz["confidence"]) else None,
         }
         if coordinated is not None:
             row["coordinated accounts"] = int(coordinated.get(name, 0))
@@ -239,6 +244,7 @@ def headline_findings(
     ledger: pd.DataFrame,
     communities: pd.DataFrame | None = None,
     offset: pd.DataFrame | None = None,
+    coordination: CoordinationResult | None = None,
 ) -> pd.DataFrame:
     """The headline findings of a case, for its summary and the report index.
 
@@ -253,6 +259,10 @@ def headline_findings(
         :func:`casebook.coordination.detect_communities`.
     offset
         The time-zone inference from :func:`casebook.activity.infer_utc_offset`.
+    coordination
+        The coordination section (:func:`coordination_analysis`): its communities, and
+        the strength of their count against the chance replicates, in words. Takes the
+        place of ``communities``.
 
     Returns
     -------
@@ -272,18 +282,42 @@ def headline_findings(
     if offset is not None and len(offset):
         o = offset.iloc[0]
         rows.append({"finding": "Operator time zone (inferred)", "value": o["label"],
-                     "detail": f"office-hours fit; runner-up {activity.format_utc_offset(o['runner_up'])}, "
-                               f"confidence {o['confidence']:.2f}"})
-    if communities is not None:
+                     "detail": f"{o['verdict']}: {o['reason']}; working days {o['conventions']} "
+                               f"({o['workweek']}); confidence {o['confidence']:.2f}"})
+    if coordination is not None:
+        rows.append(_coordination_finding(coordination))
+    elif communities is not None:
         n_comm = int(communities["community"].nunique()) if len(communities) else 0
         largest = int(communities["community_size"].max()) if len(communities) else 0
         rows.append({"finding": "Coordinated accounts",
                      "value": f"{len(communities):,} accounts in {n_comm} communities",
-                     "detail": f"largest community: {largest} accounts; thresholds calibrated on the control cohort"})
+                     "detail": f"largest community: {largest} accounts; not compared with chance"})
     for rec in ledger.to_dict("records"):
         rows.append({"finding": f"Claim: {rec['claim']}", "value": rec["verdict"],
                      "detail": rec["evidence"]})
     return pd.DataFrame(rows, columns=list(report.FINDING_COLUMNS))
+
+
+def _coordination_finding(coordination: CoordinationResult) -> dict[str, str]:
+    """The "Coordinated accounts" row: the count, how it compares with chance, and where
+    the thresholds came from."""
+    com = coordination.communities
+    strength = coordination.strength()
+    if strength == evidence.INSUFFICIENT:
+        value = evidence.INSUFFICIENT
+    else:
+        n_comm = int(com["community"].nunique()) if len(com) else 0
+        value = f"{len(com):,} accounts in {n_comm:,} communities"
+    largest = int(com["community_size"].max()) if len(com) else 0
+    cal = coordination.calibration
+    op = cal[cal["cohort"] == "operation"]
+    sources = (op["threshold_from"].value_counts().sort_index() if "threshold_from" in op
+               else pd.Series(dtype=int))
+    origin = ", ".join(f"{src} ({n} {'kind' if n == 1 else 'kinds'})" for src, n in sources.items())
+    detail = [strength, f"largest community: {largest:,} accounts"]
+    if origin:
+        detail.append(f"thresholds from {origin}")
+    return {"finding": "Coordinated accounts", "value": value, "detail": "; ".join(detail)}
 
 
 # --------------------------------------------------------------------------- coordination
@@ -303,16 +337,30 @@ class CoordinationResult:
     Attributes
     ----------
     calibration
-        Per kind, operation vs control: edge-weight percentiles, the threshold chosen on
-        the control, flagged accounts (see :func:`casebook.coordination.calibrate`).
+        Per kind, operation vs chance (``null``) vs control: edge-weight percentiles,
+        the threshold and where it came from, flagged accounts (see
+        :func:`casebook.coordination.calibrate`).
     edges
         Every directed edge of every kind (``min_weight=1``).
     strong
-        Edges at or above their kind's calibrated threshold.
+        Edges at or above their kind's threshold.
     communities
         ``userid, community, community_size`` on the strong edges.
     summary
         One row per community (:func:`casebook.coordination.summarise_communities`).
+    control_edges
+        The control cohort's edges (``min_weight=1``), or None without a control.
+    null_counts
+        Coordinated accounts on each chance replicate (thresholds set on the others).
+    combined
+        The combined rule per cohort (pair score: sum over kinds of weight / threshold;
+        see :func:`casebook.coordination.calibrated_thresholds`).
+    combined_pairs
+        Pairs strong by the combined rule: ``source, target, score``; ``strong`` holds
+        all their edges, each below its kind's threshold or not.
+    calibrated
+        The :class:`casebook.coordination.Calibration` behind it (thresholds by
+        activity stratum: ``calibrated.needed(edges)`` is each edge's threshold).
     """
 
     calibration: pd.DataFrame
@@ -321,6 +369,26 @@ class CoordinationResult:
     communities: pd.DataFrame
     summary: pd.DataFrame
     control_edges: pd.DataFrame | None = None
+    null_counts: np.ndarray | None = None
+    combined: pd.DataFrame | None = None
+    combined_pairs: pd.DataFrame | None = None
+    calibrated: object | None = None  # a casebook.coordination.Calibration
+
+    @property
+    def coordinated(self) -> int:
+        """Accounts in a coordination community."""
+        return len(self.communities)
+
+    def strength(self) -> str:
+        """The coordinated-accounts count against the chance replicates, in words."""
+        op = self.calibration[self.calibration["cohort"] == "operation"]
+        if self.null_counts is None or len(self.null_counts) == 0:
+            return "not compared with chance"
+        if "status" in op and len(op) and (op["status"] == evidence.INSUFFICIENT).all():
+            return evidence.INSUFFICIENT
+        words = evidence.strength_words(self.coordinated, self.null_counts,
+                                        replicates="shuffles")
+        return f"{words} (at most {int(np.max(self.null_counts))} accounts on a shuffle)"
 
     def plot_weights(self, kind: str = "co_retweet", *, ax=None):
         """Edge-weight distribution of one kind, operation vs control; returns the Axes."""
@@ -337,18 +405,51 @@ class CoordinationResult:
         return ax
 
     def thresholds(self) -> pd.DataFrame:
-        """Per kind: threshold and flagged share of operation and control accounts."""
+        """Per kind: threshold, where it came from, and the flagged share of the
+        operation's accounts, of the chance replicates' (mean) and of the control's."""
         cal = self.calibration
         op = cal[cal["cohort"] == "operation"].set_index("kind")
-        ctl = cal[cal["cohort"] == "control"].set_index("kind")
+        null = cal[cal["cohort"] == "null"].set_index("kind").reindex(op.index)
+        ctl = cal[cal["cohort"] == "control"].set_index("kind").reindex(op.index)
         out = pd.DataFrame({
             "threshold (tweets)": op["threshold"],
+            "threshold from": op.get("threshold_from"),
+            "thresholds by activity (least active first)": op.get("thresholds_by_activity"),
             "operation accounts flagged": op["flagged_accounts"],
-            "operation share flagged": op["flagged_share"].round(3),
-            "control accounts flagged": ctl["flagged_accounts"].reindex(op.index),
-            "control share flagged": ctl["flagged_share"].reindex(op.index).round(3),
+            "operation share flagged": op["flagged_share"].astype(float).round(3),
+            "chance accounts flagged (mean)": null.get("flagged_accounts"),
+            "chance share flagged": null.get("flagged_share"),
+            "control accounts flagged": ctl.get("flagged_accounts"),
+            "control share flagged": ctl.get("flagged_share"),
+            "data": op.get("status"),
         })
-        return out.reset_index()
+        for col in ("chance share flagged", "control share flagged"):
+            out[col] = pd.to_numeric(out[col]).astype(float).round(3)
+        out["chance accounts flagged (mean)"] = pd.to_numeric(
+            out["chance accounts flagged (mean)"]).astype(float).round(2)
+        out = out.reset_index()
+        on = (self.combined is not None and len(self.combined)
+              and np.isfinite(float(self.combined["threshold"].iloc[0])))
+        if on:
+            # one more row: the combined rule (its threshold is a pair score, not tweets;
+            # its flagged counts are by either rule); no row while the rule is off
+            c = self.combined.set_index("cohort")
+            get = lambda cohort, col: c[col].get(cohort, np.nan)  # noqa: E731
+            out["threshold (tweets)"] = out["threshold (tweets)"].astype(object)
+            thr = float(c["threshold"].iloc[0])
+            row = {"kind": c["rule"].iloc[0],
+                   "threshold (tweets)": f"score > {thr:.2f}" if np.isfinite(thr) else "off",
+                   "threshold from": c["threshold_from"].iloc[0],
+                   "operation accounts flagged": get("operation", "flagged_accounts"),
+                   "operation share flagged": round(float(get("operation", "flagged_share")), 3),
+                   "chance accounts flagged (mean)": round(float(get("null", "flagged_accounts")), 2),
+                   "chance share flagged": round(float(get("null", "flagged_share")), 3),
+                   "control accounts flagged": get("control", "flagged_accounts"),
+                   "control share flagged": round(float(get("control", "flagged_share")), 3),
+                   "data": "ok"}
+            out = pd.concat([out, pd.DataFrame([{c_: row.get(c_) for c_ in out.columns}])],
+                            ignore_index=True)
+        return out.dropna(axis=1, how="all")
 
     def top_edges(self) -> pd.DataFrame:
         """The heaviest strong link of each kind, most specific kinds first.
@@ -387,13 +488,29 @@ def coordination_analysis(
     control_fpr: float = 0.01,
     min_weight: int | None = None,
     seed: int = 0,
+    null_fpr: float = 0.01,
+    n_null: int | None = None,
+    combined_share: float | None = None,
+    n_strata: int | None = None,
 ) -> CoordinationResult:
-    """Coordination networks of a release, thresholded on a control cohort.
+    """Coordination networks of a release, thresholded against chance and ordinary accounts.
+
+    Each kind's thresholds, one per activity stratum (accounts cut at the quartiles of
+    their tweet counts; a pair takes its more active account's), are the smallest weights
+    that chance replicates of the release itself reach for at most ``null_fpr`` of its
+    accounts, all kinds together (tweets moved by whole days, texts shuffled across
+    accounts: :func:`casebook.coordination.calibrated_thresholds`); with a control cohort
+    a threshold is raised where it would flag more than ``control_fpr`` of the ordinary
+    accounts. The coordinated accounts are the members of Louvain communities on the
+    strong edges (at or above their threshold, or, with ``combined_share``, of a pair
+    whose evidence summed across kinds is above the combined threshold); the same count
+    on every replicate says how far above chance it is
+    (:meth:`CoordinationResult.strength`).
 
     Parameters
     ----------
     release, control
-        The operation and the control cohort (None: ``min_weight`` or 2 is used).
+        The operation and the control cohort (None: chance alone sets the thresholds).
     kinds
         Network kinds (default: every kind but the ``co_post`` baseline).
     window
@@ -403,29 +520,35 @@ def coordination_analysis(
     min_weight
         Fixed threshold for every kind instead of the calibrated ones.
     seed
-        Seed of the community detection.
+        Seed of the chance replicates and of the community detection.
+    null_fpr
+        Largest share of the release's accounts the chance replicates may flag.
+    n_null
+        Chance replicates (default :data:`casebook.coordination.N_NULL`).
+    combined_share
+        Share of ``null_fpr`` left to the rule that adds evidence across kinds (default
+        :data:`casebook.coordination.COMBINED_SHARE`: off).
+    n_strata
+        Activity strata, each with its own thresholds (default
+        :data:`casebook.coordination.ACTIVITY_STRATA`).
     """
     from casebook import coordination as co
 
     kinds = list(kinds or co.DEFAULT_KINDS)
-    control_edges = None
-    if control is not None:  # one pass computes both cohorts' networks and the thresholds
-        cal, nets = co.calibrate(release, control, kind=kinds, window=window, fpr=control_fpr,
-                                 min_weight=min_weight, return_edges=True)
-        edges, control_edges = nets["operation"], nets["control"]
-    else:
-        edges = co.networks(release, kinds=kinds, window=window, min_weight=1)
-        cal = pd.DataFrame({"kind": kinds, "cohort": "operation",
-                            "threshold": min_weight or 2, "flagged_accounts": pd.NA,
-                            "flagged_share": pd.NA})
-    thr = cal[cal["cohort"] == "operation"].set_index("kind")["threshold"]
-    weight = pd.to_numeric(edges["weight"]).astype("float64")
-    needed = pd.to_numeric(edges["kind"].astype(object).map(thr)).astype("float64")
-    strong = edges.loc[(weight >= needed).to_numpy()].reset_index(drop=True)
+    cal = co.calibrated_thresholds(
+        release, control, kind=kinds, window=window, null_fpr=null_fpr,
+        n_null=co.N_NULL if n_null is None else n_null, control_fpr=control_fpr,
+        min_weight=min_weight, seed=seed,
+        combined_share=co.COMBINED_SHARE if combined_share is None else combined_share,
+        n_strata=co.ACTIVITY_STRATA if n_strata is None else n_strata)
+    edges = cal.edges["operation"]
+    strong = edges.loc[cal.strong(edges)].reset_index(drop=True)
     communities = co.detect_communities(strong, seed=seed)
     summary = (co.summarise_communities(release, strong, communities) if len(communities)
                else pd.DataFrame())
-    return CoordinationResult(cal, edges, strong, communities, summary, control_edges)
+    return CoordinationResult(cal.table, edges, strong, communities, summary,
+                              cal.edges.get("control"), cal.null_counts, cal.combined,
+                              cal.combined_pairs, cal)
 
 
 def coordination_overview(
@@ -436,19 +559,24 @@ def coordination_overview(
     window: str = "1min",
     control_fpr: float = 0.01,
     seed: int = 0,
+    null_fpr: float = 0.01,
+    n_null: int | None = None,
 ) -> pd.DataFrame:
-    """Coordination of several operations side by side, on one control cohort.
+    """Coordination of several operations side by side, each against its own chance
+    replicates and one control cohort.
 
     Returns
     -------
     pandas.DataFrame
-        Per dataset: accounts, coordinated accounts and their share, communities,
-        largest community, and the kinds that bind the largest community.
+        Per dataset: accounts, coordinated accounts and their share, how that count
+        compares with chance, communities, largest community, and the kinds that bind the
+        largest community.
     """
     rows = []
     for name, rel in releases.items():
         res = coordination_analysis(rel, control, kinds=kinds, window=window,
-                                    control_fpr=control_fpr, seed=seed)
+                                    control_fpr=control_fpr, seed=seed, null_fpr=null_fpr,
+                                    n_null=n_null)
         com = res.communities
         binding = (", ".join(res.summary["binding_kinds"].iloc[0])
                    if len(res.summary) and "binding_kinds" in res.summary else "")
@@ -457,6 +585,7 @@ def coordination_overview(
             "accounts with tweets": int(rel.tweets["userid"].nunique()),
             "coordinated accounts": len(com),
             "coordinated share": round(len(com) / max(1, rel.tweets["userid"].nunique()), 3),
+            "against chance": res.strength(),
             "communities": int(com["community"].nunique()) if len(com) else 0,
             "largest community": int(com["community_size"].max()) if len(com) else 0,
             "kinds binding the largest": binding,
@@ -502,15 +631,17 @@ def plot_hour_fingerprints(releases: Mapping[str, Release]):
         hours = rel.tweets["tweet_time"].dt.hour.value_counts(normalize=True).reindex(
             range(24), fill_value=0.0)
         ax.bar(hours.index, hours.to_numpy() * 100, color="#4c72b0", width=0.85)
-        tz = activity.infer_utc_offset(rel.tweets).iloc[0]
+        tz = activity.infer_utc_offset(rel.tweets, workweek=catalogue.workweek_of(name)).iloc[0]
         ax.set(title=f"{name}: inferred operator time {tz['label']}",
-               xlabel="hour of day (UTC)", ylabel="share of tweets (%)", xticks=range(0, 24, 3))
+               xlabel="hour of day (UTC)", ylabel="share of tweets", xticks=range(0, 24, 3))
+        percent_axis(ax.yaxis, whole=100)
+        literal_text(ax)
     fig.suptitle("Hour-of-day fingerprints")
     return fig
 
 
 def client_mix(releases: Mapping[str, Release]) -> pd.DataFrame:
-    """Share of tweets per client class (official, mobile, automation, other) per operation."""
+    """Share of tweets per client class (:data:`casebook.content.CLIENT_CLASS_ORDER`) per operation."""
     rows = []
     for name, rel in releases.items():
         shares = content.client_class_shares(rel.tweets).set_index("client_class")["share"]
@@ -526,10 +657,14 @@ def plot_client_mix(releases: Mapping[str, Release], *, ax=None):
     mix = client_mix(releases).set_index("dataset") * 100
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.2), constrained_layout=True)
-    mix.plot.barh(stacked=True, ax=ax, color=["#4c72b0", "#55a868", "#c44e52", "#8172b2"])
-    ax.set(title="Tweets by client class", xlabel="share of tweets (%)", ylabel="")
-    ax.legend(title="client class", loc="lower right", fontsize="small")
-    return ax
+    mix.plot.barh(stacked=True, ax=ax, color=["#4c72b0", "#55a868", "#dd8452", "#8172b2",
+                                              "#c44e52", "#937860"][:mix.shape[1]])
+    ax.set(title="Tweets by client class", xlabel="share of tweets", ylabel="")
+    percent_axis(ax.xaxis, whole=100)
+    legend_beside(ax, title="client class")  # beside the bars, never over them
+    for label in ax.get_yticklabels():
+        label.set_parse_math(False)
+    return literal_text(ax)
 
 
 def overview_findings(case: Case, *, ledger: pd.DataFrame,

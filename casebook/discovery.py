@@ -22,7 +22,7 @@ from pathlib import Path
 from casebook import paths
 from casebook._files import DATA_SUFFIXES, data_files
 
-__all__ = ["DATA_SUFFIXES", "find_datasets", "is_release_dir", "is_specimen"]
+__all__ = ["DATA_SUFFIXES", "find_control", "find_datasets", "is_release_dir", "is_specimen"]
 
 
 def is_release_dir(path: str | os.PathLike[str]) -> bool:
@@ -112,3 +112,17 @@ def is_specimen(path: str | os.PathLike[str]) -> bool:
         if isinstance(marker, dict) and marker.get("synthetic") is True:
             return True
     return False
+
+
+def find_control(data_dir: str | os.PathLike[str], control: str) -> Path | None:
+    """The control cohort a case opens: ``<data_dir>/<control>/`` when it holds release
+    files, else the specimen's; None when neither exists.
+
+    Never the data folder itself: a case must not calibrate on itself.
+    """
+    candidates = [paths.resolve(data_dir) / control] if data_dir else []
+    candidates.append(paths.specimen_dir() / control)
+    for folder in candidates:
+        if folder.is_dir() and is_release_dir(folder):
+            return folder
+    return None

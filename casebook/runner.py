@@ -30,7 +30,11 @@ The contract with the case notebooks
 - **Data.** The notebook finds its data with
   ``casebook.discovery.find_datasets(data_dir, datasets)`` and runs on whichever datasets
   are present, saying which are absent; it shows
-  ``casebook.report.specimen_banner(found)``.
+  ``casebook.report.specimen_banner(found, control=...)``. A notebook with a
+  ``control_dataset: str`` parameter (the control cohort of ordinary accounts, ``""``
+  for none) gets it looked up as :func:`casebook.case.open_case` does, and the index
+  says per case which datasets are synthetic, which real, and where the control cohort
+  came from (the specimen's, a real one in the data folder, or none).
 - **Findings.** The notebook records its headline findings with
   ``casebook.report.record_findings(findings, case=CASE, output_dir=output_dir)``,
   where ``CASE`` is its name in :data:`CASES` (``iran``...). That writes
@@ -130,6 +134,9 @@ DEFAULT_RUN = "latest"
 #: The kernel used unless one is named: ipykernel in the running environment.
 DEFAULT_KERNEL = "python3"
 
+#: The parameter naming a case's control cohort (``""``: none).
+CONTROL_PARAMETER = "control_dataset"
+
 #: Parameters the runner sets itself.
 RUNNER_PARAMETERS: tuple[str, ...] = ("output_dir",)
 
@@ -198,6 +205,17 @@ class CaseResult:
     datasets: dict[str, Path] = field(default_factory=dict)
     absent: list[str] = field(default_factory=list)
     specimen: bool = False
+    control: Path | None = None  # the control cohort's folder, as open_case finds it
+    control_stated: bool = False  # whether the notebook has a control_dataset parameter
+
+    def sources(self) -> Any:
+        """What the case stands on (:class:`casebook.report.DataSources`): which datasets
+        are synthetic, which real, and its control cohort when the notebook names one."""
+        from casebook import report
+
+        if self.control_stated:
+            return report.data_sources(self.datasets, control=self.control)
+        return report.data_sources(self.datasets)
 
     @property
     def ok(self) -> bool:
@@ -577,6 +595,11 @@ def _provenance(result: CaseResult, declared: Mapping[str, Mapping[str, Any]]) -
     except FileNotFoundError:
         result.absent = [str(d) for d in datasets]
     result.specimen = any(discovery.is_specimen(p) for p in result.datasets.values())
+    if CONTROL_PARAMETER in declared:
+        control = result.parameters.get(CONTROL_PARAMETER,
+                                        _default_value(declared[CONTROL_PARAMETER]))
+        result.control_stated = True
+        result.control = discovery.find_control(data_dir, str(control)) if control else None
 
 
 def _say(message: str) -> None:
@@ -683,7 +706,6 @@ def run_cases(
         if "output_dir" in declared[case]:
             run_params["output_dir"] = str(out_dir)
         result = CaseResult(case=case, notebook=nb, output_notebook=output_notebook, parameters=run_params)
-        _provenance(result, declared[case])
         cell_bar = {"leave": False, "desc": case} if progress and sys.stderr.isatty() else False
         try:
             papermill.execute_notebook(
@@ -702,6 +724,7 @@ def run_cases(
         except Exception as exc:  # the kernel died, timed out or could not start
             result.status = "failed"
             result.message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        _provenance(result, declared[case])  # after the run: a case may write the specimen
         if output_notebook.is_file():
             try:
                 html_path.write_text(report.notebook_html(output_notebook), encoding="utf-8")
@@ -747,6 +770,15 @@ def _link(target: Path | None, label: str, base: Path) -> str:
     return f'<a href="{safety.escape_html(href)}">{safety.escape_html(label)}</a>'
 
 
+def _shared_control(cases: Sequence[CaseResult]) -> dict[str, Any]:
+    """``{"control": folder}`` when every case names the same control cohort, else ``{}``
+    (each case's own section then says which control it used)."""
+    controls = {c.control for c in cases if c.control_stated}
+    if cases and all(c.control_stated for c in cases) and len(controls) == 1:
+        return {"control": controls.pop()}
+    return {}
+
+
 def write_index(result: RunResult) -> Path:
     """Write ``index.html``: every case's status, findings, data and parameters."""
     import pandas as pd
@@ -756,10 +788,12 @@ def write_index(result: RunResult) -> Path:
 
     esc = safety.escape_html
     base = result.out_dir
-    specimen = sorted({n for c in result.cases if c.specimen for n, p in c.datasets.items() if discovery.is_specimen(p)})
     parts = ["<h1>casebook report</h1>"]
-    if specimen:
-        parts.append(report.specimen_banner({n: p for c in result.cases for n, p in c.datasets.items()}).html)
+    every = {n: p for c in result.cases for n, p in c.datasets.items()}
+    shared = _shared_control(result.cases)
+    top = report.data_sources(every, **shared)
+    if every and (top.synthetic or top.control_synthetic):
+        parts.append(report.specimen_banner(every, **shared).html)
     failed = result.failed
     parts.append(
         f"<p>{len(result.cases)} case(s) run; "
@@ -770,10 +804,8 @@ def write_index(result: RunResult) -> Path:
         {
             "case": [c.case for c in result.cases],
             "status": [c.status for c in result.cases],
-            "data": [
-                ("specimen (synthetic)" if c.specimen else "archive files" if c.datasets else "none found")
-                for c in result.cases
-            ],
+            "data": [c.sources().data for c in result.cases],
+            "control cohort": [c.sources().control_words for c in result.cases],
             "datasets present": [", ".join(c.datasets) for c in result.cases],
             "datasets absent": [", ".join(c.absent) for c in result.cases],
         }
@@ -798,10 +830,15 @@ def write_index(result: RunResult) -> Path:
             parts.append(report.show_table(c.findings, max_rows=len(c.findings), caption="Headline findings").html)
         else:
             parts.append("<p>No findings recorded.</p>")
+        if c.datasets:
+            parts.append(report.specimen_banner(
+                c.datasets, **({"control": c.control} if c.control_stated else {})).html)
         data_line = (
             f"Data folder: {esc(_shown_path(c.data_dir))}"
             + (" (synthetic specimen)" if c.specimen else "")
             + (f"; absent: {esc(', '.join(c.absent))}" if c.absent else "")
+            + (f"; control cohort folder: {esc(_shown_path(c.control))}"
+               if c.control is not None else "")
         )
         parts.append(f"<p>{data_line}</p>")
         shown_params = pd.DataFrame(

@@ -93,7 +93,7 @@ _EVIDENCE_INPUT = ("tweetid", "userid", "tweet_time", "tweet_text", "is_retweet"
 #: Accounts with fewer tweets get no time-zone inference.
 MIN_TWEETS_FOR_OFFSET = 50
 #: The time-zone inference of bigger accounts uses a seeded sample of this many tweets.
-MAX_TWEETS_FOR_OFFSET = 50_000
+MAX_TWEETS_FOR_OFFSET = 20_000
 
 _CSS = """<style>
 .casebook-table table, .casebook-evidence table {border-collapse: collapse; font-size: 12px;}
@@ -316,7 +316,8 @@ class Explorer:
     max_neighbours
         Neighbour buttons shown (heaviest first).
     workdays
-        Working weekdays for the time-zone inference (Monday = 0; Iran: ``(5, 6, 0, 1, 2)``).
+        The operators' working week for the time-zone inference: ``"mon-fri"``,
+        ``"sat-wed"`` (Iran), or weekday numbers (Monday = 0).
 
     Attributes
     ----------
@@ -343,11 +344,11 @@ class Explorer:
     def __init__(self, release: ReleaseLike, *, network: pd.DataFrame | None = None,
                  control: Any = None, kind: str = "co_retweet", window: str = "1min",
                  min_weight: int = 2, page_size: int = 20, max_neighbours: int = 20,
-                 workdays: Sequence[int] = (0, 1, 2, 3, 4)) -> None:
+                 workdays: str | Sequence[int] = "mon-fri") -> None:
         self.release = release
         self.kind, self.window, self.min_weight = kind, window, int(min_weight)
         self.page_size, self.max_neighbours = int(page_size), int(max_neighbours)
-        self.workdays = tuple(workdays)
+        self.workdays = workdays if isinstance(workdays, str) else tuple(workdays)
         self.control = control
         self._updating = False
         self._index(release.tweets)
@@ -840,9 +841,9 @@ class Explorer:
                 keep = np.random.default_rng(0).choice(n, MAX_TWEETS_FOR_OFFSET, replace=False)
                 times = times.iloc[np.sort(keep)]
                 sampled = f", from a sample of {MAX_TWEETS_FOR_OFFSET:,} tweets"
-            tz = infer_utc_offset(times, workdays=self.workdays, n_boot=100, seed=0).iloc[0]
-            offset = (f"{tz['label']} (office-hours share {tz['office_share']:.0%}, "
-                      f"bootstrap confidence {tz['confidence']:.0%}{sampled})")
+            tz = infer_utc_offset(times, workweek=self.workdays, n_boot=100, seed=0).iloc[0]
+            offset = (f"{tz['label']} ({tz['verdict']}; office-hours share "
+                      f"{tz['office_share']:.0%}, confidence {tz['confidence']:.0%}{sampled})")
         else:
             offset = f"– (fewer than {MIN_TWEETS_FOR_OFFSET} tweets)"
         status = ("hashed (under 5,000 followers: id and names replaced by a hash)"

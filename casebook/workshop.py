@@ -4,8 +4,10 @@
 answer cell (``answer = None``) followed by ``casebook.workshop.check("<id>", answer)``,
 which prints whether the answer is right and why, or a hint when it is not, without
 giving the answer away. Answers are compared with the specimen's ``ground_truth.json``
-or with values computed by casebook's own functions, tolerantly where that makes sense
-(sets of accounts are graded by recall and precision; shares by an absolute tolerance).
+or, for every question about the method, with what casebook's own functions give on the
+specimen in use (never with numbers that only hold for one seed), tolerantly where that
+makes sense (sets of accounts are graded by recall and precision; shares by an absolute
+tolerance; offsets against the set the method reports).
 
 Exercises (:data:`EXERCISES`)
 -----------------------------
@@ -14,16 +16,27 @@ Exercises (:data:`EXERCISES`)
     (30 Sep 2020, 01:00-02:30 UTC). A collection of userids or screen names.
 ``official_impersonators``
     The Armenia accounts posing as Azerbaijani officials (not as news outlets).
-``control_signal``
-    A coordination kind (or several) that also links ordinary accounts of the control
-    cohort when every edge counts (``min_weight=1``, 1-minute window).
 ``top_account_share``
     The share of the Iran network's tweets posted by its most active account
     (a fraction; a percentage above 1 is read as percent).
+``control_signal``
+    Every coordination kind that links ordinary accounts of the control cohort when
+    every edge counts (``min_weight=1``, 1-minute window): graded against
+    :func:`casebook.coordination.calibrate`; the feedback explains, with the chance
+    replicates' and the control's numbers, why thresholds come from shuffled timings.
+``link_evidence``
+    The heaviest ``co_tweet`` link of the Iran network: how many texts its two accounts
+    share and at most how many minutes apart (a pair ``(texts, minutes)``, a dict with
+    those keys, or the :func:`casebook.coordination.edge_evidence` table).
 ``operator_offset``
-    The UTC offset that the Iran network's working day points to: hours (``3.5``), a
-    string (``"+03:30"``, ``"UTC+3:30"``), a timedelta, or the table of
-    :func:`casebook.activity.infer_utc_offset`.
+    The UTC offsets the Iran network's working day fits on its own working week
+    (Saturday-Wednesday): one offset, a range ``(low, high)`` or ``"+02:30 to +04:30"``,
+    a set of offsets, or the table of :func:`casebook.activity.infer_utc_offset`. Right
+    when it lies within the offsets the method reports as consistent.
+``not_distinctive``
+    The claims of the Iran and GRU ledgers that ordinary accounts meet too (verdict
+    ``not distinctive`` of :func:`casebook.claims.evaluate_claims` with ``control=``):
+    claim ids, or ledger rows.
 
 Run ``casebook workshop`` (or ``python -m casebook.workshop``) to generate the workshop
 specimen if it is missing (``make lab`` does this before starting JupyterLab). numpy and
@@ -174,8 +187,11 @@ class _Context:
             self._truths[dataset] = json.loads(path.read_text(encoding="utf-8"))
         return self._truths[dataset]
 
+    def folder(self, dataset: str) -> str:
+        return str(self.root / dataset)
+
     def release(self, dataset: str) -> Any:
-        return _load_release(str(self.root / dataset))
+        return _load_release(self.folder(dataset))
 
 
 @functools.lru_cache(maxsize=8)
@@ -185,21 +201,89 @@ def _load_release(folder: str) -> Any:
     return load_release(folder)
 
 
+# Settings of the method the exercises ask about: the case notebooks' defaults.
+_WINDOW = "1min"
+_NULL_FPR = 0.01  #: share of accounts chance may flag, all kinds together
+_CONTROL_FPR = 0.01  #: share of control accounts a threshold may flag
+_OPERATION = "iran_202012"  #: the release the method exercises are about
+_LEDGER_DATASETS = ("iran_202012", "GRU_202012")
+
+
 @functools.lru_cache(maxsize=4)
-def _control_flags(folder: str, window: str) -> pd.DataFrame:
-    """Control accounts linked by each kind at weight >= 1: ``kind, flagged, accounts``."""
+def _weight_one(folder: str, control: str) -> pd.DataFrame:
+    """:func:`casebook.coordination.calibrate` with every edge kept: per kind and cohort
+    (operation, its chance replicates, control) the accounts linked at weight 1, and each
+    kind's null and control thresholds."""
+    from casebook.coordination import calibrate
+
+    return calibrate(_load_release(folder), _load_release(control), window=_WINDOW,
+                     min_weight=1, fpr=_CONTROL_FPR, null_fpr=_NULL_FPR)
+
+
+@functools.lru_cache(maxsize=4)
+def _heaviest_links(folder: str, kind: str) -> pd.DataFrame:
+    """The heaviest directed edges of ``kind`` (ties kept, library order), each with what
+    its evidence holds: ``texts`` (distinct keys), ``gap_minutes`` (largest time
+    difference), ``days``, ``first``, ``last`` and an ``example`` text."""
+    from casebook.coordination import networks
+
+    edges, evidence = networks(_load_release(folder), kinds=[kind], window=_WINDOW,
+                               evidence=True)
+    if edges.empty:
+        return edges.assign(texts=0, gap_minutes=0.0, days=0)
+    top = edges[edges["weight"] == edges["weight"].max()]
+    summary = (evidence.assign(gap=evidence["dt_seconds"].abs() / 60,
+                               day=evidence["source_time"].dt.floor("D"))
+               .groupby(["source", "target"], sort=False)
+               .agg(texts=("key", "nunique"), gap_minutes=("gap", "max"),
+                    days=("day", "nunique"), first=("source_time", "min"),
+                    last=("source_time", "max"), example=("source_text", "first")))
+    return top.merge(summary.reset_index(), on=["source", "target"], how="left").pipe(
+        lambda d: d.assign(texts=d["texts"].astype("int64"), days=d["days"].astype("int64")))
+
+
+@functools.lru_cache(maxsize=16)
+def _link_pvalue(folder: str, source: str, target: str, kind: str) -> tuple[float, float]:
+    """Expected weight and p-value of one edge under the day-stratified key shuffle."""
     import pandas as pd
 
-    from casebook.coordination import DEFAULT_KINDS, networks
+    from casebook.coordination import coordination_network, edge_pvalues
 
-    control = _load_release(folder)
-    edges = networks(control, kinds=DEFAULT_KINDS, window=window, min_weight=1)
-    linked = pd.concat([edges[["kind", "source"]].set_axis(["kind", "userid"], axis=1),
-                        edges[["kind", "target"]].set_axis(["kind", "userid"], axis=1)])
-    flagged = linked.drop_duplicates().groupby("kind").size()
-    return (pd.DataFrame({"kind": list(DEFAULT_KINDS)})
-            .assign(flagged=lambda d: d["kind"].map(flagged).fillna(0).astype("int64"),
-                    accounts=int(control.tweets["userid"].nunique())))
+    release = _load_release(folder)
+    edges = coordination_network(release, kind=kind, window=_WINDOW)
+    edge = edges[(edges["source"] == source) & (edges["target"] == target)]
+    if edge.empty:  # not an edge of this release: nothing to compare
+        return float("nan"), float("nan")
+    row = edge_pvalues(release, pd.DataFrame(edge), kind=kind, window=_WINDOW).iloc[0]
+    return float(row["expected_weight"]), float(row["p_value"])
+
+
+@functools.lru_cache(maxsize=4)
+def _utc_offsets(folder: str, workweek: str) -> pd.DataFrame:
+    from casebook.activity import infer_utc_offset
+
+    return infer_utc_offset(_load_release(folder).tweets, workweek=workweek)
+
+
+@functools.lru_cache(maxsize=4)
+def _ledger(folders: tuple[str, ...], control: str) -> pd.DataFrame:
+    """The claims ledgers of ``folders``, each rule also run on the control cohort."""
+    import pandas as pd
+
+    from casebook.claims import evaluate_claims
+
+    cohort = _load_release(control)
+    return pd.concat([evaluate_claims(_load_release(f), control=cohort).assign(dataset=Path(f).name)
+                      for f in folders], ignore_index=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _debate_nights(folder: str) -> pd.DataFrame:
+    """The debate's 90 minutes and the same minutes of the month's other covered nights."""
+    from casebook.claims import debate_windows
+
+    windows = debate_windows(_load_release(folder).tweets, widen="0min")
+    return windows[windows["covered"]]
 
 
 def _as_strings(answer: Any) -> list[str] | None:
@@ -281,7 +365,8 @@ def _grade_debate(answer: Any, ctx: _Context) -> CheckResult:
             f"Your {n} accounts include {recall:.0%} of the accounts planted on the debate "
             f"(precision {precision:.0%}). They posted during the 90 minutes of the debate, "
             "which the archive records in UTC: 01:00-02:30 on 30 September 2020. Twitter had "
-            "already removed 130 such accounts on FBI information."))
+            "already removed 130 such accounts on FBI information."
+            + _debate_baseline(ctx)))
     notes = []
     if unknown:
         notes.append(f"{unknown} of your {n} entries are not accounts of iran_202012 "
@@ -296,6 +381,20 @@ def _grade_debate(answer: Any, ctx: _Context) -> CheckResult:
                      "check that the window is in UTC (the debate began at 21:00 US Eastern, "
                      "UTC-4 in September) and that both ends are included.")
     return CheckResult(ex, "wrong", " ".join(notes))
+
+
+def _debate_baseline(ctx: _Context) -> str:
+    """How the debate's 90 minutes compare with the same minutes of the other nights."""
+    nights = _debate_nights(ctx.folder("iran_202012"))
+    night, matched = nights[nights["debate"]], nights[~nights["debate"]]
+    if night.empty or matched.empty:
+        return ""
+    return (f" Being active then means something only against other nights: the same 90 "
+            f"minutes of the {len(matched)} other nights of the month had "
+            f"{matched['accounts'].mean():.1f} active accounts and "
+            f"{matched['tweets'].mean():.1f} tweets on average, against "
+            f"{int(night['accounts'].iloc[0])} and {int(night['tweets'].iloc[0]):,} that "
+            "night (casebook.claims.debate_windows; the ledger's debate claim tests it).")
 
 
 _OFFICIAL_PERSONAS = ("foreign_minister", "ministry_spokesperson")
@@ -350,42 +449,6 @@ def _kind_name(value: str) -> str:
     return _KIND_ALIASES.get(key, _KIND_ALIASES.get(key.removeprefix("co_"), key))
 
 
-def _grade_control(answer: Any, ctx: _Context) -> CheckResult:
-    from casebook.coordination import KINDS
-
-    ex = "control_signal"
-    values = [answer] if isinstance(answer, str) else _as_strings(answer)
-    if not values:
-        return CheckResult(ex, "wrong", "Expected a kind name such as 'co_link' "
-                           "(or a list of them).")
-    kinds = [_kind_name(v) for v in values]
-    unknown = [v for v, k in zip(values, kinds, strict=True) if k not in KINDS]
-    if unknown:
-        return CheckResult(ex, "wrong", f"{unknown} are not coordination kinds; choose from "
-                           f"{', '.join(KINDS)}.")
-    if "co_post" in kinds:
-        return CheckResult(ex, "wrong", "co_post links any two tweets in the same window: it "
-                           "is the null baseline every signal is compared with, not a signal.")
-    flags = _control_flags(str(ctx.root / "control"), "1min").set_index("kind")
-    flagging = set(flags.index[flags["flagged"] > 0])
-    right = [k for k in dict.fromkeys(kinds) if k in flagging]
-    wrong = [k for k in dict.fromkeys(kinds) if k not in flagging]
-    total = int(flags["accounts"].iloc[0])
-    if wrong:
-        return CheckResult(ex, "wrong", (
-            f"{', '.join(wrong)} links no control account at weight 1. Hint: compute the "
-            "networks of the control cohort with every edge kept (min_weight=1), e.g. with "
-            "casebook.coordination.calibrate, and look at which kinds flag ordinary accounts."))
-    detail = "; ".join(f"{k} links {flags.loc[k, 'flagged']} of the {total} control accounts"
-                       for k in right)
-    more = len(flagging) - len(right)
-    return CheckResult(ex, "right", (
-        f"{detail}. Ordinary people use the same popular hashtags and retweet the same viral "
-        "tweets within minutes of each other, so these signals need a weight threshold "
-        "calibrated on the control before they mean coordination."
-        + (f" {more} more kind(s) also flag control accounts." if more else "")))
-
-
 def _grade_share(answer: Any, ctx: _Context) -> CheckResult:
     import numpy as np
     import pandas as pd
@@ -418,61 +481,464 @@ def _grade_share(answer: Any, ctx: _Context) -> CheckResult:
         "(casebook.accounts.concentration does it)."))
 
 
-_OFFSET = re.compile(r"^\s*(?:utc|gmt)?\s*([+\-\u2212])?\s*(\d{1,2})(?:[:h]?(\d{2}))?\s*$", re.I)
+_NONE = {"", "none", "nothing", "no kind", "no kinds", "no claim", "no claims"}
 
 
-def _offset_hours(answer: Any) -> float | None:
-    """An offset answer in hours, or None when it is not one."""
+def _is_none_answer(answer: Any) -> bool:
+    return isinstance(answer, str) and answer.strip().lower() in _NONE
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _control_explanation(op: pd.DataFrame, null: pd.DataFrame, ctl: pd.DataFrame,
+                         flagging: list[str]) -> str:
+    """Why thresholds come from shuffled timings, told with the library's numbers."""
+    import pandas as pd
+
+    n_ctl, n_op = int(ctl["accounts"].iloc[0]), int(op["accounts"].iloc[0])
+    linked = _join([f"{k} ({int(ctl.loc[k, 'flagged_accounts'])} of {n_ctl})" if i == 0
+                    else f"{k} ({int(ctl.loc[k, 'flagged_accounts'])})"
+                    for i, k in enumerate(flagging)])
+    by_chance = null["flagged_share"].astype(float).sort_values(ascending=False, kind="stable")
+    by_chance = by_chance[by_chance > 0].head(3)
+    control_thr = pd.to_numeric(ctl["control_threshold"], errors="coerce").fillna(1)
+    applied = pd.concat([null["null_threshold"].astype(float), control_thr], axis=1).max(axis=1)
+    raised = [k for k in applied.index if control_thr[k] > null.loc[k, "null_threshold"]]
+    text = (
+        f" At weight 1 ordinary accounts are linked by {linked}: they retweet the same viral "
+        "post and use the same event hashtag within a minute of each other, so one shared "
+        "minute is no evidence of coordination. The thresholds therefore come from the "
+        "operation's own tweets with their timing shuffled: every Iran tweet moved by whole "
+        "days keeps each account's volume, hours and keys and breaks only who posts in the "
+        "same minute as whom.")
+    if len(by_chance):
+        text += (" On those shuffles weight 1 already links "
+                 + _join([f"{share:.0%} of Iran's {n_op} accounts by {k}" if i == 0
+                          else f"{share:.0%} by {k}"
+                          for i, (k, share) in enumerate(by_chance.items())]) + ".")
+    text += (f" Each kind's threshold is the weight that chance reaches for under "
+             f"{_NULL_FPR:.0%} of the accounts, all kinds together ("
+             + ", ".join(f"{k} {int(applied[k])}" for k in applied.index) + ").")
+    text += (" The control cohort is a second check, not the calibration (its accounts, "
+             "volumes and topics are not the operation's): it raises a threshold that "
+             "ordinary accounts would still pass"
+             + (" (" + _join([f"{k}: from {int(null.loc[k, 'null_threshold'])} to "
+                              f"{int(applied[k])}" for k in raised]) + ")."
+                if raised else ", which none needed here."))
+    return text
+
+
+def _grade_control(answer: Any, ctx: _Context) -> CheckResult:
+    from casebook.coordination import KINDS
+
+    ex = "control_signal"
+    if _is_none_answer(answer):
+        values: list[str] | None = []
+    else:
+        values = [answer] if isinstance(answer, str) else _as_strings(answer)
+    if values is None:
+        return CheckResult(ex, "wrong", "Expected kind names such as ['co_link', 'co_reply'] "
+                           "(a list).")
+    kinds = list(dict.fromkeys(_kind_name(v) for v in values))
+    unknown = [v for v in values if _kind_name(v) not in KINDS]
+    if unknown:
+        return CheckResult(ex, "wrong", f"{unknown} are not coordination kinds; choose from "
+                           f"{', '.join(KINDS)}.")
+    if "co_post" in kinds:
+        return CheckResult(ex, "wrong", "co_post links any two tweets in the same window: it "
+                           "is the baseline every signal is compared with, not a signal.")
+    table = _weight_one(ctx.folder(_OPERATION), ctx.folder("control"))
+    op, null, ctl = (table[table["cohort"] == c].set_index("kind")
+                     for c in ("operation", "null", "control"))
+    flagging = [k for k in ctl.index if ctl.loc[k, "flagged_accounts"] > 0]
+    wrong = [k for k in kinds if k not in flagging]
+    missing = [k for k in flagging if k not in kinds]
+    if wrong:
+        return CheckResult(ex, "wrong", (
+            f"{_join(wrong)} {'links' if len(wrong) == 1 else 'link'} no control account at "
+            "weight 1. Hint: keep every edge of the control cohort (min_weight=1), e.g. "
+            "casebook.coordination.calibrate(iran, control, min_weight=1), and read its "
+            "'control' rows."))
+    if not kinds and flagging:
+        return CheckResult(ex, "wrong", (
+            "At the calibrated thresholds no kind flags an ordinary account: that is what "
+            "calibrating is for. The question keeps every edge (min_weight=1): there, "
+            f"{len(flagging)} kinds link control accounts."))
+    if missing:
+        return CheckResult(ex, "wrong", (
+            f"{_join(kinds)} {'does' if len(kinds) == 1 else 'do'} link control accounts, "
+            f"but {len(missing)} more kind{'s' if len(missing) > 1 else ''} "
+            f"{'do' if len(missing) > 1 else 'does'} too at weight 1. Compute every kind "
+            "(casebook.coordination.DEFAULT_KINDS, text similarity included) with "
+            "min_weight=1."))
+    if not flagging:
+        return CheckResult(ex, "right", "No kind links two ordinary accounts at weight 1 "
+                           "in this control cohort.")
+    return CheckResult(ex, "right", _control_explanation(op, null, ctl, flagging).strip())
+
+
+_LINK_KIND = "co_tweet"
+
+
+def _texts_minutes(answer: Any) -> tuple[float, float] | None:
+    """``(texts, minutes)`` from a pair or a dict with keys naming texts and minutes."""
+    import numpy as np
+
+    if isinstance(answer, dict):
+        texts = [v for k, v in answer.items() if "text" in str(k).lower()]
+        minutes = [v for k, v in answer.items() if "minute" in str(k).lower()]
+        if len(texts) != 1 or len(minutes) != 1:
+            return None
+        answer = (texts[0], minutes[0])
+    if not isinstance(answer, tuple | list) or len(answer) != 2:
+        return None
+    if any(isinstance(v, bool) or not isinstance(v, int | float | np.number) for v in answer):
+        return None
+    texts, minutes = (float(v) for v in answer)
+    return (texts, minutes) if np.isfinite(texts) and np.isfinite(minutes) else None
+
+
+def _link_story(link: Any, ctx: _Context) -> str:
+    """What the evidence of one link shows, and how it compares with chance."""
+    import numpy as np
+
+    from casebook.safety import defang_url
+
+    texts, gap, days = int(link["texts"]), float(link["gap_minutes"]), int(link["days"])
+    example = defang_url(" ".join(str(link["example"]).split()))  # inert, as in the reports
+    example = example if len(example) <= 70 else example[:69] + "\u2026"
+    when = ("in the same minute" if gap == 0
+            else f"at most {gap:g} minute{'s' if gap != 1 else ''} apart")
+    span = (f"on {days} different days from {link['first']:%d %b %Y} to {link['last']:%d %b %Y}"
+            if days > 1 else f"on {link['first']:%d %b %Y}")
+    expected, pvalue = _link_pvalue(ctx.folder(_OPERATION), str(link["source"]),
+                                    str(link["target"]), _LINK_KIND)
+    story = (
+        f"The two accounts posted the same {texts} text{'s' if texts != 1 else ''} word for "
+        f"word (e.g. \u201c{example}\u201d), each time {when}, {span}. A gap of 0 means the "
+        "same minute: the archive's clock has no seconds, so it cannot say who posted first, "
+        "and the one-minute window allows at most 1. One text shared within a minute can "
+        f"be chance; the same {texts} texts, each within a minute"
+        f"{', on ' + str(days) + ' days,' if days > 1 else ''} are not likely to be.")
+    if np.isfinite(pvalue):
+        story += (" Shuffling the texts among each day's tweets "
+                  f"(casebook.coordination.edge_pvalues) gives this pair an expected weight of "
+                  f"{expected:.2f} against {int(link['weight'])} (p = {pvalue:.2f}).")
+    groups = ctx.truth(_OPERATION).get("coordination_groups", [])
+    pair = {str(link["source"]), str(link["target"])}
+    planted = [g for g in groups if pair <= set(_ids(g["accounts"]))]
+    if planted:
+        story += (f" The specimen planted both accounts in one group: "
+                  f"\u201c{planted[0]['description']}\u201d.")
+    return story
+
+
+def _grade_link(answer: Any, ctx: _Context) -> CheckResult:
+    import pandas as pd
+
+    ex = "link_evidence"
+    links = _heaviest_links(ctx.folder(_OPERATION), _LINK_KIND)
+    if links.empty:
+        return CheckResult(ex, "wrong", f"This release has no {_LINK_KIND} link.")
+    if isinstance(answer, pd.DataFrame):
+        if not {"source", "target"} <= set(answer.columns) or answer.empty:
+            return CheckResult(ex, "wrong", "Expected the edge_evidence table of one link "
+                               "(source, target, key, dt_seconds...) or (texts, minutes).")
+        if "kind" in answer and set(answer["kind"].astype(str)) != {_LINK_KIND}:
+            kinds = ", ".join(sorted(set(answer["kind"].astype(str))))
+            return CheckResult(ex, "wrong", f"This is the evidence of a {kinds} link; the "
+                               f"question is about {_LINK_KIND} (the same text).")
+        pairs = {frozenset(p) for p in zip(answer["source"].astype(str),
+                                           answer["target"].astype(str), strict=True)}
+        if len(pairs) != 1:
+            return CheckResult(ex, "wrong", f"The table holds {len(pairs)} links: give the "
+                               "evidence of the heaviest one only.")
+        pair = next(iter(pairs))
+        hit = links[[frozenset(p) == pair for p in zip(links["source"], links["target"],
+                                                       strict=True)]]
+        if hit.empty:
+            return CheckResult(ex, "wrong", (
+                "This is not the heaviest co_tweet link: coordination_network(iran, "
+                "kind='co_tweet') lists edges heaviest first; take the first row."))
+        return CheckResult(ex, "right", _link_story(hit.iloc[0], ctx))
+    parsed = _texts_minutes(answer)
+    if parsed is None:
+        return CheckResult(ex, "wrong", "Expected two numbers, (texts, minutes): the texts "
+                           "the two accounts share and the largest gap in minutes (or the "
+                           "edge_evidence table).")
+    texts, minutes = parsed
+    same_texts = links["texts"] == texts
+    same_gap = (links["gap_minutes"] - minutes).abs() < 1e-9
+    hit = links[same_texts & same_gap]
+    if len(hit):
+        return CheckResult(ex, "right", _link_story(hit.iloc[0], ctx))
+    seconds = same_texts & ((links["gap_minutes"] * 60 - minutes).abs() < 1e-9) & (minutes > 0)
+    if seconds.any():
+        return CheckResult(ex, "wrong", f"{minutes:g} looks like seconds: dt_seconds is in "
+                           "seconds; the question asks for minutes.")
+    if same_texts.any():
+        return CheckResult(ex, "wrong", (
+            f"{texts:g} texts is right, {minutes:g} minutes is not: take the largest "
+            "absolute dt_seconds over the link's tweet pairs, in minutes."))
+    if ((links["texts"] * 2) == texts).any():
+        return CheckResult(ex, "wrong", (
+            f"{texts:g} counts each text twice, once per direction (A -> B and B -> A): "
+            "count the distinct texts (the key column) of one edge's evidence."))
+    if same_gap.any():
+        return CheckResult(ex, "wrong", (
+            f"The gap is right; {texts:g} texts is not: count the distinct texts (the key "
+            "column) of edge_evidence for the heaviest co_tweet edge."))
+    return CheckResult(ex, "wrong", (
+        "Neither number matches the heaviest co_tweet link. Hint: coordination_network(iran, "
+        "kind='co_tweet') lists edges heaviest first; edge_evidence(iran, source, target, "
+        "kind='co_tweet') lists the tweet pairs behind one."))
+
+
+_OFFSET = re.compile(
+    r"^\s*(?:utc|gmt)?\s*([+\-\u2212])?\s*(?:(\d{1,2}\.\d+)|(\d{1,2})(?:[:h]?(\d{2}))?)\s*$",
+    re.I)
+_RANGE_WORDS = re.compile(r"\s+(?:to|\u2013|\u2014|-)\s+|\s*\.\.\s*", re.I)
+
+
+def _one_offset(value: Any) -> float | None:
+    """An offset in hours from a number, a timedelta or a string such as ``UTC+3:30``."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, timedelta | pd.Timedelta):
+        return pd.Timedelta(value) / pd.Timedelta(hours=1)
+    if isinstance(value, str):
+        m = _OFFSET.match(value)
+        if m is None:
+            return None
+        sign = -1 if m.group(1) in ("-", "\u2212") else 1
+        hours = float(m.group(2)) if m.group(2) else int(m.group(3)) + int(m.group(4) or 0) / 60
+        return sign * hours
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def _offset_answer(answer: Any) -> tuple[list[tuple[float, float]], Any] | None:
+    """The answer as intervals of offsets (a single offset is an interval of one), and
+    the row of an :func:`~casebook.activity.infer_utc_offset` table when it is one."""
     import numpy as np
     import pandas as pd
 
     if isinstance(answer, pd.DataFrame):
         if "utc_offset" not in answer.columns or len(answer) != 1:
             return None
-        answer = answer["utc_offset"].iloc[0]
-    if isinstance(answer, pd.Series | np.ndarray) and np.size(answer) == 1:
-        answer = np.asarray(answer).ravel()[0]
-    if isinstance(answer, timedelta | pd.Timedelta):
-        return pd.Timedelta(answer) / pd.Timedelta(hours=1)
-    if isinstance(answer, str):
-        m = _OFFSET.match(answer)
-        if m is None:
+        row = answer.iloc[0]
+        found = row.get("consistent_offsets", ())
+        values = list(found) if isinstance(found, tuple | list) and len(found) else [
+            row["utc_offset"]]
+        return [(float(v), float(v)) for v in values], row
+    if isinstance(answer, pd.Series | pd.Index | np.ndarray):
+        answer = list(np.asarray(answer).ravel())
+        if len(answer) == 1:
+            answer = answer[0]
+    if isinstance(answer, str) and (" or " in answer.lower() or _RANGE_WORDS.search(answer)):
+        intervals = []
+        for run in re.split(r"\s+or\s+", answer.strip(), flags=re.I):
+            ends = [_one_offset(p) for p in _RANGE_WORDS.split(run.strip())]
+            if not 1 <= len(ends) <= 2 or any(e is None for e in ends):
+                return None
+            intervals.append((min(ends), max(ends)))
+        return intervals, None
+    if isinstance(answer, tuple | list):
+        values = [_one_offset(v) for v in answer]
+        if not values or any(v is None for v in values):
             return None
-        sign = -1 if m.group(1) in ("-", "\u2212") else 1
-        return sign * (int(m.group(2)) + int(m.group(3) or 0) / 60)
-    if isinstance(answer, bool) or not isinstance(answer, int | float | np.number):
-        return None
-    value = float(answer)
-    return value if np.isfinite(value) else None
+        if len(values) == 2:  # (low, high): every offset in between
+            return [(min(values), max(values))], None
+        return [(v, v) for v in values], None
+    value = _one_offset(answer)
+    return None if value is None else ([(value, value)], None)
+
+
+def _runs(intervals: Iterable[tuple[float, float]], step: float = 0.5) -> list[tuple[float, float]]:
+    """Intervals of offsets merged where at most ``step`` apart (the candidates' step)."""
+    out: list[tuple[float, float]] = []
+    for lo, hi in sorted(intervals):  # a few dozen candidate offsets at most
+        if out and lo - out[-1][1] <= step + 1e-9:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _inside(interval: tuple[float, float], runs: list[tuple[float, float]]) -> bool:
+    return any(lo - 1e-9 <= interval[0] and interval[1] <= hi + 1e-9 for lo, hi in runs)
+
+
+def _offset_text(intervals: list[tuple[float, float]]) -> str:
+    from casebook.activity import format_utc_offset
+
+    return " or ".join(format_utc_offset(lo) if lo == hi
+                       else f"{format_utc_offset(lo)} to {format_utc_offset(hi)[3:]}"
+                       for lo, hi in intervals)
 
 
 def _grade_offset(answer: Any, ctx: _Context) -> CheckResult:
+    from casebook.catalogue import workweek_of
+    from casebook.evidence import INCONCLUSIVE, SUPPORTED
+
     ex = "operator_offset"
-    truth = float(ctx.truth("iran_202012")["planted"]["operator_utc_offset_hours"])
-    value = _offset_hours(answer)
-    if value is None:
-        return CheckResult(ex, "wrong", "Expected a UTC offset: hours such as 2 or -5.5, or a "
-                           "string such as '+02:00'.")
-    label = f"UTC{'+' if value >= 0 else '-'}{int(abs(value)):02d}:{round(abs(value) % 1 * 60):02d}"
-    if abs(value - truth) < 1 / 120:
-        return CheckResult(ex, "right", (
-            f"{label}: the tweets fill a 09:00-18:00 working week on Tehran's clock. Few "
-            "places keep a half-hour offset (Iran, Afghanistan at +4:30, India at +5:30, "
-            "Newfoundland at -3:30), so here the clock itself points to Iran. It is one "
-            "signal among several: the offset is read against an assumed working day, and "
-            "offsets 30 minutes apart score almost as well (see margin and confidence)."))
-    if abs(value + truth) < 1 / 120:
+    week = workweek_of(_OPERATION)
+    found = _utc_offsets(ctx.folder(_OPERATION), week).iloc[0]
+    monfri = _utc_offsets(ctx.folder(_OPERATION), "mon-fri").iloc[0]
+    if found["verdict"] != SUPPORTED:  # the method finds no office rhythm here
+        said = isinstance(answer, str) and answer.strip().lower() == str(found["verdict"])
+        return CheckResult(ex, "right" if said else "wrong", (
+            f"On its {found['workweek']} week this release gives '{found['verdict']}': "
+            f"{found['reason']}."))
+    runs = _runs((o, o) for o in found["consistent_offsets"])
+    explanation = (
+        f" Scored on Iran's {found['workweek']} week the tweets have a clear office rhythm "
+        f"({found['rhythm']}; confidence {found['confidence']:.2f}). The working day is not "
+        f"known, and moving it by an hour moves the best offset by an hour ("
+        f"{found['conventions']}), so the method reports every offset consistent with the "
+        f"data under the working days tried, {found['label']}, and names one offset only when "
+        f"that set spans at most an hour. On a Monday-Friday week the same tweets give "
+        f"'{monfri['verdict']}': the working week matters as much as the hours.")
+    planted = ctx.truth(_OPERATION).get("planted", {})
+    if "operator_utc_offset_hours" in planted:
+        truth = float(planted["operator_utc_offset_hours"])
+        explanation += (
+            f" The specimen planted {planted.get('operator_timezone', truth)}, "
+            f"{'inside' if _inside((truth, truth), runs) else 'outside'} that set; a "
+            "half-hour offset is rare (Iran, Afghanistan, India, Newfoundland), but the set "
+            "also holds whole-hour zones, so the clock alone does not single out Iran.")
+    if isinstance(answer, str) and answer.strip().lower() == INCONCLUSIVE:
         return CheckResult(ex, "wrong", (
-            f"{label} has the wrong sign. Local time = UTC + offset: a working day that "
-            "starts before 09:00 UTC belongs to a place east of Greenwich."))
-    if abs(value - truth) <= 1:
+            ("'inconclusive' is what a Monday-Friday week gives. "
+             if monfri["verdict"] == INCONCLUSIVE else "The method finds an office rhythm. ")
+            + f"Iran's working week runs {found['workweek']} (casebook.catalogue.workweek_of): "
+            "score it on that week (infer_utc_offset(..., workweek=...))."))
+    parsed = _offset_answer(answer)
+    if parsed is None:
         return CheckResult(ex, "wrong", (
-            f"{label} is close. Offsets 30 minutes apart score almost alike: compare the "
-            "office-hours share of the candidates (casebook.activity.offset_scores) instead "
-            "of reading the peak hour off a chart."))
+            "Expected UTC offsets: hours such as 2 or -5.5, a string such as '+02:00' or "
+            "'+01:00 to +02:30', a (low, high) pair, or the table of "
+            "casebook.activity.infer_utc_offset."))
+    intervals, row = parsed
+    if row is not None:
+        if "workweek" in row.index and str(row["workweek"]) != str(found["workweek"]):
+            return CheckResult(ex, "wrong", (
+                f"Your table scores a {row['workweek']} week (verdict '{row.get('verdict')}'). "
+                f"Iran's working week runs {found['workweek']} "
+                "(casebook.catalogue.workweek_of): pass workweek= to infer_utc_offset."))
+        if "verdict" in row.index and row["verdict"] != SUPPORTED:
+            return CheckResult(ex, "wrong", (
+                f"Your table's verdict is '{row['verdict']}': {row.get('reason', '')}."))
+    text = _offset_text(_runs(intervals))
+    if all(_inside(i, runs) for i in intervals):
+        whole = _runs(intervals) == runs
+        head = (f"{text}: every offset the data fit." if whole else
+                f"{text} lies within the offsets the data fit, {found['label']}; the finding "
+                "is that set, not one offset within it.")
+        return CheckResult(ex, "right", head + explanation)
+    flipped = [(-hi, -lo) for lo, hi in intervals]
+    if all(_inside(i, runs) for i in flipped):
+        return CheckResult(ex, "wrong", (
+            f"{text} has the wrong sign. Local time = UTC + offset: a working day that starts "
+            "before 09:00 UTC belongs to a place east of Greenwich."))
+    if any(_inside(i, runs) for i in intervals) or any(
+            lo <= run_lo + 1e-9 and run_hi <= hi + 1e-9 for lo, hi in intervals
+            for run_lo, run_hi in runs):
+        return CheckResult(ex, "wrong", (
+            f"Part of {text} lies outside the offsets the data fit. Keep only the offsets "
+            "infer_utc_offset reports as consistent under the working days it tries "
+            "(consistent_offsets)."))
+    distance = min(min(abs(lo - run_hi), abs(hi - run_lo)) for lo, hi in intervals
+                   for run_lo, run_hi in runs)
+    if distance <= 1 + 1e-9:
+        return CheckResult(ex, "wrong", (
+            f"{text} is close, but just outside the offsets the data fit. Compare the office "
+            "share of every candidate under each working day, on Iran's own working week "
+            "(casebook.activity.infer_utc_offset with workweek=), instead of reading the peak "
+            "hour off a chart."))
     return CheckResult(ex, "wrong", (
-        f"{label} is far off. Hint: casebook.activity.infer_utc_offset tries every offset "
-        "and keeps the one that puts most tweets inside office hours."))
+        f"{text} is far off. Hint: casebook.activity.infer_utc_offset tries every offset and "
+        "keeps those that put as many tweets inside office hours as the best one."))
+
+
+def _claim_ids(answer: Any) -> list[str] | None:
+    """Claim ids from a string, a collection, or ledger rows (an ``id`` column)."""
+    import pandas as pd
+
+    if isinstance(answer, pd.DataFrame):
+        if "id" not in answer.columns:
+            return None
+        answer = answer["id"]
+    if _is_none_answer(answer):
+        return []
+    values = [answer] if isinstance(answer, str) else _as_strings(answer)
+    if values is None:
+        return None
+    return list(dict.fromkeys(v.strip().lower().replace("_", "-") for v in values))
+
+
+def _claim_line(row: Any) -> str:
+    return (f"{row['id']}: the release gives {row['value']:.3g} and ordinary accounts "
+            f"{row['control_value']:.3g}")
+
+
+def _grade_ledger(answer: Any, ctx: _Context) -> CheckResult:
+    from casebook.claims import CLAIMS
+    from casebook.evidence import NOT_DISTINCTIVE
+
+    ex = "not_distinctive"
+    ids = _claim_ids(answer)
+    if ids is None:
+        return CheckResult(ex, "wrong", "Expected claim ids such as 'iran-debate' (a string "
+                           "or a list), or rows of the ledger (an id column).")
+    every = {c.id: c for claims in CLAIMS.values() for c in claims}
+    unknown = [i for i in ids if i not in every]
+    if unknown:
+        return CheckResult(ex, "wrong", f"{unknown} are not claim ids: read the ledger's "
+                           "id column (e.g. 'iran-debate').")
+    ledger = _ledger(tuple(ctx.folder(d) for d in _LEDGER_DATASETS), ctx.folder("control"))
+    rows = ledger.set_index("id", drop=False)
+    elsewhere = [i for i in ids if i not in rows.index]
+    if elsewhere:
+        return CheckResult(ex, "wrong", (
+            f"{_join(elsewhere)} {'is a claim' if len(elsewhere) == 1 else 'are claims'} "
+            f"about another network; the question is about the Iran and GRU ledgers."))
+    truth = rows.index[rows["verdict"] == NOT_DISTINCTIVE].tolist()
+    extra = [i for i in ids if i not in truth]
+    if extra:
+        notes = "; ".join(
+            f"{i} is '{rows.loc[i, 'verdict']}': on the control its rule gives "
+            f"'{rows.loc[i, 'control_verdict']}' ({rows.loc[i, 'control_value']:.3g} against "
+            f"{rows.loc[i, 'value']:.3g} on the release)" for i in extra)
+        return CheckResult(ex, "wrong", (
+            f"{notes}. A claim is not distinctive when the release meets its rule and so do "
+            "ordinary accounts: read the verdict and control_verdict columns of "
+            "casebook.claims.evaluate_claims(release, control=control)."))
+    missing = [i for i in truth if i not in ids]
+    if missing:
+        have = (f"{_join(ids)} {'is' if len(ids) == 1 else 'are'} not distinctive, but "
+                if ids else "")
+        return CheckResult(ex, "wrong", (
+            f"{have}{len(missing)} {'more ' if ids else ''}claim"
+            f"{'s' if len(missing) > 1 else ''} of these two ledgers "
+            f"{'are' if len(missing) > 1 else 'is'} not distinctive. Did you pass control= to "
+            "evaluate_claims for both releases?"))
+    if not truth:
+        return CheckResult(ex, "right", "No claim of these ledgers is met by ordinary "
+                           "accounts too.")
+    return CheckResult(ex, "right", (
+        "; ".join(_claim_line(rows.loc[i]) for i in truth)
+        + ". The release and the ordinary accounts both meet the rule, so the test "
+        "cannot tell the operation from ordinary accounts: a rule that sets a ceiling "
+        "(little engagement, little automation) is where most ordinary accounts already "
+        "are. The claim may still be true; this test cannot show it, and the ledger says "
+        "so instead of 'supported' (the control's value is in control_value and "
+        "control_evidence)."))
 
 
 #: The exercises, by id, in the order of the notebook.
@@ -487,21 +953,39 @@ EXERCISES: dict[str, Exercise] = {e.id: e for e in [
              "Officials, not news outlets. casebook.accounts.persona_signals reads profiles "
              "in several languages.",
              _grade_impersonators),
-    Exercise("control_signal", "control",
-             "Which coordination signal would also flag ordinary (control) accounts?",
-             "Compute the control cohort's networks with every edge kept (min_weight=1), "
-             "e.g. casebook.coordination.calibrate(release, control, min_weight=1).",
-             _grade_control),
     Exercise("top_account_share", "iran_202012",
              "What share of the Iran network's tweets comes from one account?",
              "casebook.accounts.concentration or casebook.accounts.top_accounts.",
              _grade_share),
+    Exercise("control_signal", "control, iran_202012",
+             "Which coordination kinds link ordinary (control) accounts at weight 1?",
+             "Keep every edge: casebook.coordination.calibrate(iran, control, min_weight=1) "
+             "gives, per kind, the accounts linked at weight 1 in the control cohort "
+             "('control' rows) and in Iran's tweets with their timing shuffled ('null' rows).",
+             _grade_control),
+    Exercise("link_evidence", "iran_202012",
+             "What do the two accounts of the heaviest co_tweet link share, and how many "
+             "minutes apart?",
+             "casebook.coordination.coordination_network(iran, kind='co_tweet') lists edges "
+             "heaviest first; casebook.coordination.edge_evidence(iran, source, target, "
+             "kind='co_tweet') lists the tweet pairs behind one (key: the shared text; "
+             "dt_seconds: target time minus source time).",
+             _grade_link),
     Exercise("operator_offset", "iran_202012",
-             "Which UTC offset does the Iran network's working day point to?",
-             "The archive's clock is UTC. casebook.activity.infer_utc_offset scores every "
-             "offset by the share of tweets in office hours (09:00-18:00 local, Monday to "
-             "Friday).",
+             "Which UTC offsets does the Iran network's working day fit, on its own working "
+             "week?",
+             "Iran's working week runs Saturday to Wednesday (casebook.catalogue.workweek_of). "
+             "casebook.activity.infer_utc_offset(tweets, workweek=...) tries the working days "
+             "08-17, 09-18 and 10-19 and reports every offset consistent with the data "
+             "(consistent_offsets).",
              _grade_offset),
+    Exercise("not_distinctive", "iran_202012, GRU_202012",
+             "Which claims of the Iran and GRU ledgers are not distinctive on the control "
+             "cohort, and why?",
+             "casebook.claims.evaluate_claims(release, control=control) runs every rule on "
+             "the ordinary accounts too: compare the verdict, control_verdict and "
+             "control_value columns.",
+             _grade_ledger),
 ]}
 
 

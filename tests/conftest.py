@@ -15,7 +15,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from casebook import schema  # noqa: E402
+from casebook import paths, schema  # noqa: E402
 from tests._frames import REAL_EXCERPT  # noqa: E402
 
 
@@ -107,3 +107,24 @@ def release_folder(folder: Path, name: str, *, synthetic: bool | None = None, fi
     if synthetic is not None:
         (folder / "ground_truth.json").write_text(json.dumps({"synthetic": synthetic}), encoding="utf-8")
     return folder
+
+
+def notebook_defaults(case: str) -> dict[str, object]:
+    """The literal defaults of a case notebook's parameters cell, by name.
+
+    Read with ast: papermill's inspector cuts a default at the first "#", even inside a
+    string such as "#Debates2020".
+    """
+    import ast
+
+    import nbformat
+
+    from casebook import runner
+
+    nb = nbformat.read(paths.notebooks_dir() / runner.CASES[case], as_version=4)
+    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    return {
+        node.target.id: ast.literal_eval(node.value)
+        for node in ast.parse(cell.source).body
+        if isinstance(node, ast.AnnAssign) and node.value is not None
+    }

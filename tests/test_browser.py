@@ -335,3 +335,63 @@ def test_exported_report_runs_no_tweet_script(browser, tmp_path: Path) -> None:
         assert dialogs == []
     finally:
         page.close()
+
+
+def test_report_page_gives_full_ids_alt_text_and_the_data_banner(browser, tmp_path: Path) -> None:
+    """What a reader's browser exposes: the full id of an abbreviated one (``title``), an
+    ``alt`` on every figure, and a banner saying the data is real but the control is not."""
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import nbformat
+    import pandas as pd
+
+    from casebook import report
+    from tests.conftest import release_folder
+
+    full = "7WTYPcAGruW7ZtKtLorAsQoBkPdRwCt0vtm6931MVE="
+    table = report.show_table(pd.DataFrame({"userid": [full], "tweets": [12345]}))
+    banner = report.specimen_banner(
+        {"GRU_202012": release_folder(tmp_path / "r" / "GRU_202012", "GRU_202012")},
+        control=release_folder(tmp_path / "s" / "control", "control", synthetic=True))
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.set_title("Tweets per week")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    png = base64.b64encode(buf.getvalue()).decode()
+    v4 = nbformat.v4
+    nb = v4.new_notebook()
+    nb.cells = [
+        v4.new_markdown_cell("# Report\n\n## Volume"),
+        v4.new_code_cell("case.banner()", outputs=[v4.new_output(
+            "display_data", data={"text/html": banner.html, "text/plain": banner.text})]),
+        v4.new_code_cell("show_table(accounts)", outputs=[v4.new_output(
+            "display_data", data={"text/html": table.html, "text/plain": table.text})]),
+        v4.new_code_cell("ax = plot()", outputs=[v4.new_output(
+            "display_data", data={"image/png": png},
+            metadata={"image/png": {"alt": report.figure_alt_text(ax.figure)}})]),
+        v4.new_code_cell("ax = untitled()", outputs=[v4.new_output(
+            "display_data", data={"image/png": png})]),
+    ]
+    page_file = tmp_path / "report.html"
+    page_file.write_text(report.notebook_html(nb), encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(page_file.as_uri(), timeout=20_000)
+        page.wait_for_load_state("load", timeout=20_000)
+        cell = page.locator("abbr").first
+        assert cell.inner_text() == "7WTYPcAG…" and cell.get_attribute("title") == full
+        assert "12,345" in page.inner_text("table")
+        alts = page.evaluate("Array.from(document.images, i => i.alt)")
+        assert alts == ["Tweets per week", "Figure in section 'Volume'"]
+        banner_text = page.inner_text(".casebook-banner")
+        assert banner_text.startswith("Real archive data: GRU_202012.")
+        assert "SYNTHETIC SPECIMEN DATA" not in banner_text
+        assert "synthetic specimen's control cohort" in banner_text
+    finally:
+        page.close()

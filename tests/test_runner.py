@@ -22,6 +22,7 @@ import pytest
 from casebook import cli, paths, runner
 from casebook.runner import ParameterError, RawValue
 from tests._html import DOM as _DOM
+from tests.conftest import release_folder
 
 EVIL_SCRIPT = "<script>alert(1)</script>"
 EVIL_IMG = "<img src=x onerror=alert(1)>"
@@ -50,6 +51,7 @@ def toy_notebook(case: str) -> nbformat.NotebookNode:
         "import pandas as pd\n"
         "from IPython.display import HTML, Image, Javascript, Markdown, display\n"
         "from casebook import report\n"
+        "report.enable_figure_alt_text()\n"
         "found, absent = report.find_datasets(data_dir, datasets)\n"
         "report.specimen_banner(found)"
     )
@@ -69,7 +71,9 @@ def toy_notebook(case: str) -> nbformat.NotebookNode:
     figure = v4.new_code_cell(
         "fig, ax = plt.subplots(figsize=(2, 1.5))\nax.bar(['a', 'b'], [1, 2])\n"
         "buf = io.BytesIO()\nfig.savefig(buf, format='png')\nplt.close(fig)\n"
-        "display(Image(buf.getvalue()))"
+        "display(Image(buf.getvalue()))\n"
+        "fig, ax = plt.subplots(figsize=(2, 1.5))\nax.bar(['a', 'b'], [2, 1])\n"
+        "ax.set_title('Toy bars by letter')\ndisplay(fig)\nplt.close(fig)"
     )
     export = v4.new_code_cell("report.export_csv(tweets, Path(output_dir) / 'tweets.csv')")
     failing = v4.new_code_cell(
@@ -88,7 +92,7 @@ def toy_notebook(case: str) -> nbformat.NotebookNode:
     nb = v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
-        v4.new_markdown_cell(f"# Toy case {case}\n\nA case for the runner's tests."),
+        v4.new_markdown_cell(f"# Toy case {case}\n\nA case for the runner's tests.\n\n## Figures"),
         params, setup, table, raw, figure, export, failing, findings,
     ]
     return nb
@@ -248,6 +252,14 @@ def test_html_report_hides_code_and_keeps_table_and_png(run) -> None:
     assert "table" in tags and "th" in tags and "caption" in tags
     pngs = [a["src"] for t, a in dom.tags if t == "img" and (a.get("src") or "").startswith("data:image/png;base64,")]
     assert pngs and len(pngs[0]) > 200
+
+
+def test_every_figure_in_the_html_report_has_alt_text(run) -> None:
+    dom = _DOM((run.out / "toy.html").read_text(encoding="utf-8"))
+    alts = [a.get("alt") for t, a in dom.tags
+            if t == "img" and (a.get("src") or "").startswith("data:image/")]
+    # the figure shown by matplotlib carries its title; the raw PNG names its section
+    assert alts == ["Figure in section 'Figures'", "Toy bars by letter"]
 
 
 def test_html_report_is_inert_and_defanged(run) -> None:
@@ -410,6 +422,93 @@ def test_failed_cell_describes_the_cell() -> None:
     assert failed.describe() == "cell 4 of 9 (In [4]) `x = 1/0`: ZeroDivisionError: division by zero"
     assert runner.FailedCell(None, None, None, "", "DeadKernelError").describe() == "a cell: DeadKernelError"
     assert not isinstance(failed, BaseException)  # a record of where a run failed, not an error
+
+
+# --------------------------------------------------------------------------- what the index says the data is
+
+
+def _data_folder(root: Path) -> SimpleNamespace:
+    """A folder of real releases (no control) beside a specimen with its control."""
+    real = root / "real"
+    release_folder(real / "GRU_202012", "GRU_202012")
+    release_folder(real / "IRA_202012", "IRA_202012")
+    specimen = root / "specimen"
+    release_folder(specimen / "control", "control", synthetic=True)
+    release_folder(specimen / "iran_202012", "iran_202012", synthetic=True)
+    return SimpleNamespace(real=real, specimen=specimen)
+
+
+def _declared(*names: str) -> dict[str, dict[str, object]]:
+    defaults = {"data_dir": "", "datasets": [], "control_dataset": "control"}
+    return {n: {"name": n, "default": repr(defaults[n]), "inferred_type_name": "str"}
+            for n in names}
+
+
+def _index_result(tmp_path: Path, monkeypatch, cases: dict[str, dict[str, object]],
+                  declared: dict[str, dict[str, object]]) -> str:
+    data = _data_folder(tmp_path)
+    monkeypatch.setattr(paths, "specimen_dir", lambda: data.specimen)
+    results = []
+    for case, params in cases.items():
+        params = {k: (str(getattr(data, v[1:])) if isinstance(v, str) and v.startswith("@") else v)
+                  for k, v in params.items()}
+        result = runner.CaseResult(case=case, notebook=tmp_path / f"{case}.ipynb",
+                                   output_notebook=tmp_path / f"{case}.out.ipynb",
+                                   parameters=params, status="ok")
+        runner._provenance(result, declared)
+        results.append(result)
+    out = tmp_path / "report"
+    out.mkdir()
+    run = runner.RunResult(out_dir=out, index=out / "index.html", cases=results)
+    body = runner.write_index(run).read_text(encoding="utf-8").split("<body>", 1)[1]
+    return " ".join(_DOM(body).all_text().split())
+
+
+def _section(text: str, case: str, following: str | None) -> str:
+    start = text.index(f"{case}Status")
+    return text[start: text.index(f"{following}Status") if following else None]
+
+
+def test_index_says_real_data_was_calibrated_on_the_synthetic_control(tmp_path, monkeypatch) -> None:
+    text = _index_result(tmp_path, monkeypatch, {
+        "russia": {"data_dir": "@real", "datasets": ["GRU_202012", "IRA_202012"]},
+        "iran": {"data_dir": "", "datasets": ["iran_202012"], "control_dataset": "control"},
+        "nocontrol": {"data_dir": "@real", "datasets": ["GRU_202012"], "control_dataset": ""},
+    }, _declared("data_dir", "datasets", "control_dataset"))
+    russia = _section(text, "russia", "iran")
+    assert "Real archive data: GRU_202012, IRA_202012." in russia
+    assert "SYNTHETIC SPECIMEN DATA" not in russia
+    assert "synthetic specimen's control cohort (control)" in russia
+    assert "control cohort folder:" in russia
+    iran = _section(text, "iran", "nocontrol")
+    assert "SYNTHETIC SPECIMEN DATA: not real accounts." in iran
+    assert "generated by 'casebook specimen': iran_202012" in iran
+    nocontrol = _section(text, "nocontrol", None)
+    assert "Real archive data: GRU_202012." in nocontrol and "No control cohort" in nocontrol
+    assert "synthetic" not in nocontrol.lower()
+    # the summary table: one row per case, its data and its control cohort
+    assert "russia ok real archive data synthetic specimen (control)" in text
+    assert "iran ok synthetic specimen synthetic specimen (control)" in text
+    assert "nocontrol ok real archive data none" in text
+
+
+def test_index_finds_a_real_control_in_the_data_folder(tmp_path, monkeypatch) -> None:
+    release_folder(tmp_path / "real" / "control", "control")  # a cohort the user collected
+    text = _index_result(tmp_path, monkeypatch, {
+        "russia": {"data_dir": "@real", "datasets": ["GRU_202012"]},
+    }, _declared("data_dir", "datasets", "control_dataset"))
+    assert "real control cohort of ordinary accounts (control)" in text
+    assert "SYNTHETIC" not in text and "synthetic" not in text.lower()
+    assert "russia ok real archive data real cohort from the data folder (control)" in text
+
+
+def test_index_says_nothing_of_a_control_a_notebook_does_not_name(tmp_path, monkeypatch) -> None:
+    text = _index_result(tmp_path, monkeypatch, {
+        "toy": {"data_dir": "@real", "datasets": ["GRU_202012"]},
+    }, _declared("data_dir", "datasets"))
+    assert "Real archive data: GRU_202012." in text
+    assert "control" not in _section(text, "toy", None)
+    assert "toy ok real archive data GRU_202012" in text  # an empty control cell
 
 
 # --------------------------------------------------------------------------- the project's own cases

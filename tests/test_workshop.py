@@ -12,7 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from casebook import accounts, activity, coordination, paths, workshop
+from casebook import accounts, activity, catalogue, claims, coordination, paths, workshop
 
 SCALE = 0.02  # a small specimen: every planted structure is still there
 WORKSHOP = paths.notebooks_dir() / "workshop"
@@ -26,7 +26,7 @@ def specimen(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from casebook.specimen import write_specimen
 
     root = tmp_path_factory.mktemp("data") / "specimen"
-    write_specimen(root, scale=SCALE, datasets=["iran_202012", "armenia_202012", "control"])
+    write_specimen(root, scale=SCALE)  # every dataset: the solutions load them all
     return root
 
 
@@ -35,7 +35,7 @@ def releases(specimen: Path) -> dict:
     from casebook import load_release
 
     return {name: load_release(specimen / name, cache=False)
-            for name in ("iran_202012", "armenia_202012", "control")}
+            for name in ("iran_202012", "armenia_202012", "GRU_202012", "control")}
 
 
 def _grade(exercise: str, answer, specimen: Path) -> workshop.CheckResult:
@@ -76,6 +76,7 @@ def test_debate_accounts(specimen: Path, releases: dict) -> None:
     active = activity.accounts_active_in(tweets, "2020-09-30 01:00", "2020-09-30 02:30")
     right = _grade("debate_accounts", active, specimen)
     assert right.right and "01:00-02:30" in right.message
+    assert "other nights of the month" in right.message  # against the matched windows
     # screen names work too, and a Series or a plain list
     names = tweets.drop_duplicates("userid").set_index("userid")["user_screen_name"]
     assert _grade("debate_accounts", list(names[active["userid"]]), specimen).right
@@ -116,29 +117,6 @@ def test_official_impersonators(specimen: Path, releases: dict) -> None:
     assert _grade("official_impersonators", "just a string", specimen).status == "wrong"
 
 
-# --------------------------------------------------------------------------- control signal
-
-
-def test_control_signal(specimen: Path, releases: dict) -> None:
-    calibration = coordination.calibrate(releases["iran_202012"], releases["control"],
-                                         min_weight=1)
-    control = calibration[calibration["cohort"] == "control"]
-    flagging = control.loc[control["flagged_accounts"] > 0, "kind"].tolist()
-    quiet = control.loc[control["flagged_accounts"] == 0, "kind"].tolist()
-    assert flagging and quiet
-    everything = _grade("control_signal", flagging, specimen)
-    assert everything.right and "more kind" not in everything.message
-    if len(flagging) > 1:  # one right kind: right, and told there are more
-        assert "more kind" in _grade("control_signal", flagging[0], specimen).message
-    # names are forgiving: "co-hashtag", "Hashtag"
-    assert _grade("control_signal", flagging[0].replace("_", "-").upper(), specimen).right
-    wrong = _grade("control_signal", quiet[0], specimen)
-    assert wrong.status == "wrong" and quiet[0] in wrong.message
-    assert "null baseline" in _grade("control_signal", "co_post", specimen).message
-    assert "not coordination kinds" in _grade("control_signal", ["banana"], specimen).message
-    assert _grade("control_signal", [*flagging, quiet[0]], specimen).status == "wrong"
-
-
 # --------------------------------------------------------------------------- top account share
 
 
@@ -156,19 +134,157 @@ def test_top_account_share(specimen: Path, releases: dict) -> None:
     assert "between 0 and 1" in _grade("top_account_share", 250, specimen).message
 
 
+# --------------------------------------------------------------------------- control signal
+
+
+def test_control_signal(specimen: Path, releases: dict) -> None:
+    calibration = coordination.calibrate(releases["iran_202012"], releases["control"],
+                                         min_weight=1)
+    control = calibration[calibration["cohort"] == "control"].set_index("kind")
+    null = calibration[calibration["cohort"] == "null"].set_index("kind")
+    flagging = control.index[control["flagged_accounts"] > 0].tolist()
+    quiet = control.index[control["flagged_accounts"] == 0].tolist()
+    assert len(flagging) >= 2 and quiet
+    # right: every kind that links ordinary accounts at weight 1, with the numbers of the
+    # control and of the shuffled timings, and why the shuffles set the thresholds
+    right = _grade("control_signal", flagging, specimen)
+    assert right.right, right.message
+    top = flagging[0]
+    assert f"{top} ({int(control.loc[top, 'flagged_accounts'])} of " in right.message
+    chance = null["flagged_share"].astype(float).idxmax()
+    assert f"{null.loc[chance, 'flagged_share']:.0%} of Iran's" in right.message
+    assert "timing shuffled" in right.message and "second check" in right.message
+    # names are forgiving: "CO-HASHTAG", "hashtag"
+    shouted = [k.replace("_", "-").upper() for k in flagging]
+    assert _grade("control_signal", shouted, specimen).right
+    # wrong: a kind that links no control account
+    wrong = _grade("control_signal", [*flagging, quiet[0]], specimen)
+    assert wrong.status == "wrong" and f"{quiet[0]} links no control account" in wrong.message
+    # near-miss: some of the kinds, told how many more, without naming them
+    some = _grade("control_signal", flagging[:1], specimen)
+    assert some.status == "wrong"
+    assert f"{len(flagging) - 1} more kind" in some.message
+    assert not any(k in some.message for k in flagging[1:])
+    # near-miss: the calibrated thresholds flag nobody, but the question keeps every edge
+    nothing = _grade("control_signal", "none", specimen)
+    assert nothing.status == "wrong" and "min_weight=1" in nothing.message
+    assert _grade("control_signal", [], specimen).message == nothing.message
+    assert "baseline" in _grade("control_signal", "co_post", specimen).message
+    assert "not coordination kinds" in _grade("control_signal", ["banana"], specimen).message
+
+
+# --------------------------------------------------------------------------- link evidence
+
+
+def test_link_evidence(specimen: Path, releases: dict) -> None:
+    iran = releases["iran_202012"]
+    edges = coordination.coordination_network(iran, kind="co_tweet")
+    top = edges.iloc[0]
+    pairs = coordination.edge_evidence(iran, top["source"], top["target"], kind="co_tweet")
+    texts, minutes = pairs["key"].nunique(), pairs["dt_seconds"].abs().max() / 60
+    # right: the pair of numbers, a dict, or the evidence table itself
+    right = _grade("link_evidence", (texts, minutes), specimen)
+    assert right.right, right.message
+    assert f"the same {texts} text" in right.message and "expected weight" in right.message
+    assert _grade("link_evidence", {"texts": texts, "max_minutes": minutes}, specimen).right
+    assert _grade("link_evidence", pairs, specimen).message == right.message
+    # wrong: another link's evidence, another kind's evidence, numbers that match nothing
+    light = edges[edges["weight"] < top["weight"]].iloc[0]
+    other = coordination.edge_evidence(iran, light["source"], light["target"], kind="co_tweet")
+    assert "not the heaviest" in _grade("link_evidence", other, specimen).message
+    retweets = coordination.coordination_network(iran, kind="co_retweet").iloc[0]
+    rt = coordination.edge_evidence(iran, retweets["source"], retweets["target"],
+                                    kind="co_retweet")
+    assert "co_retweet link" in _grade("link_evidence", rt, specimen).message
+    wrong = _grade("link_evidence", (texts + 5, minutes + 7), specimen)
+    assert wrong.status == "wrong" and "Neither number" in wrong.message
+    # near-misses: seconds for minutes, both directions counted, the gap off
+    if minutes:
+        seconds = _grade("link_evidence", (texts, minutes * 60), specimen)
+        assert seconds.status == "wrong" and "looks like seconds" in seconds.message
+    twice = _grade("link_evidence", (2 * texts, minutes), specimen)
+    assert twice.status == "wrong" and "once per direction" in twice.message
+    gap = _grade("link_evidence", (texts, minutes + 3), specimen)
+    assert gap.status == "wrong" and "texts is right" in gap.message
+    assert "Expected two numbers" in _grade("link_evidence", "four", specimen).message
+
+
 # --------------------------------------------------------------------------- operator offset
 
 
 def test_operator_offset(specimen: Path, releases: dict) -> None:
-    inferred = activity.infer_utc_offset(releases["iran_202012"].tweets)
-    assert _grade("operator_offset", inferred, specimen).right
-    for answer in (3.5, "+03:30", "UTC+3:30", pd.Timedelta(hours=3, minutes=30)):
+    tweets = releases["iran_202012"].tweets
+    found = activity.infer_utc_offset(tweets, workweek=catalogue.workweek_of("iran_202012"))
+    assert found["verdict"].iloc[0] == claims.SUPPORTED
+    consistent = found["consistent_offsets"].iloc[0]
+    low, high = found["range_low"].iloc[0], found["range_high"].iloc[0]
+    assert high - low > 1  # a range: the exercise teaches it
+    # right: the table, the range (as numbers or words), any offset inside it
+    table = _grade("operator_offset", found, specimen)
+    assert table.right and "every offset the data fit" in table.message
+    for words in ("working days tried", "Monday-Friday week", "Sat-Wed"):
+        assert words in table.message
+    assert _grade("operator_offset", (low, high), specimen).message == table.message
+    assert _grade("operator_offset", found["label"].iloc[0], specimen).right
+    best = found["utc_offset"].iloc[0]
+    one = _grade("operator_offset", activity.format_utc_offset(best), specimen)
+    assert one.right and "not one offset" in one.message
+    for answer in (best, pd.Timedelta(hours=best), consistent[0], list(consistent[:2])):
         assert _grade("operator_offset", answer, specimen).right, answer
-    assert "wrong sign" in _grade("operator_offset", "-03:30", specimen).message
-    assert "close" in _grade("operator_offset", 4, specimen).message
-    assert "far off" in _grade("operator_offset", -5, specimen).message
-    for bad in ("Tehran", True, [3.5, 4.0]):
-        assert "Expected a UTC offset" in _grade("operator_offset", bad, specimen).message
+    # wrong: far off, and the wrong sign
+    assert "far off" in _grade("operator_offset", high + 6, specimen).message
+    assert "wrong sign" in _grade("operator_offset", -best, specimen).message
+    # near-misses: scored on Monday-Friday; just outside the range; a range too wide
+    monfri = activity.infer_utc_offset(tweets)
+    week = _grade("operator_offset", monfri, specimen)
+    assert week.status == "wrong" and "pass workweek=" in week.message
+    if monfri["verdict"].iloc[0] == claims.INCONCLUSIVE:
+        said = _grade("operator_offset", "inconclusive", specimen)
+        assert said.status == "wrong" and "Monday-Friday" in said.message
+    close = _grade("operator_offset", high + 0.5, specimen)
+    assert close.status == "wrong" and "close" in close.message
+    wide = _grade("operator_offset", (low - 1, high + 1), specimen)
+    assert wide.status == "wrong" and "outside the offsets" in wide.message
+    for bad in ("Tehran", True, ["Tehran", 3]):
+        assert "Expected UTC offsets" in _grade("operator_offset", bad, specimen).message
+
+
+# --------------------------------------------------------------------------- ledger verdict
+
+
+def test_not_distinctive(specimen: Path, releases: dict) -> None:
+    ledger = pd.concat([claims.evaluate_claims(releases[name], control=releases["control"])
+                        for name in ("iran_202012", "GRU_202012")], ignore_index=True)
+    rows = ledger.set_index("id")
+    truth = rows.index[rows["verdict"] == claims.NOT_DISTINCTIVE].tolist()
+    distinctive = rows.index[rows["verdict"] == claims.SUPPORTED].tolist()
+    assert truth and distinctive
+    # right: the ids, or the ledger rows; the feedback shows both values and says why
+    right = _grade("not_distinctive", truth, specimen)
+    assert right.right, right.message
+    claim = truth[0]
+    assert f"{claim}: the release gives {rows.loc[claim, 'value']:.3g}" in right.message
+    assert f"ordinary accounts {rows.loc[claim, 'control_value']:.3g}" in right.message
+    assert "cannot tell the operation from ordinary accounts" in right.message
+    nd = ledger[ledger["verdict"] == claims.NOT_DISTINCTIVE]
+    assert _grade("not_distinctive", nd, specimen).right
+    assert _grade("not_distinctive", [t.upper().replace("-", "_") for t in truth],
+                  specimen).right
+    # wrong: a claim that ordinary accounts do not meet, with the control's verdict
+    wrong = _grade("not_distinctive", [distinctive[0]], specimen)
+    assert wrong.status == "wrong"
+    assert f"on the control its rule gives '{rows.loc[distinctive[0], 'control_verdict']}'" \
+        in wrong.message
+    # near-misses: nothing (a ledger without control=), another network's claim
+    empty = _grade("not_distinctive", [], specimen)
+    assert empty.status == "wrong" and "control=" in empty.message
+    assert "another network" in _grade("not_distinctive", "armenia-automation",
+                                       specimen).message
+    if len(truth) > 1:
+        part = _grade("not_distinctive", truth[:1], specimen)
+        assert part.status == "wrong" and f"{len(truth) - 1} more claim" in part.message
+    assert "not claim ids" in _grade("not_distinctive", ["nato"], specimen).message
+    assert "Expected claim ids" in _grade("not_distinctive", 3, specimen).message
 
 
 # --------------------------------------------------------------------------- specimen helper

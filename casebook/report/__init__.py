@@ -2,8 +2,11 @@
 
 Every case notebook shows tweets and accounts through :func:`show_table`, records its
 headline findings with :func:`record_findings`, finds its data with
-:func:`find_datasets` and says whether the data is synthetic with
-:func:`specimen_banner`; the claims ledger is shown with :func:`render_ledger`.
+:func:`find_datasets` and says which data is synthetic, which real, and what its control
+cohort is with :func:`specimen_banner` (:func:`data_sources` says it as data); the claims
+ledger is shown with :func:`render_ledger`. :func:`enable_figure_alt_text`, called once
+in a notebook, gives every figure an alt text from its title, which the report pages
+keep (:func:`notebook_html`).
 ``casebook run`` (:mod:`casebook.runner`) then turns each executed notebook into a page
 for readers with :func:`notebook_html` and links them from an index built with
 :func:`html_page`.
@@ -39,7 +42,11 @@ from __future__ import annotations
 from casebook.discovery import DATA_SUFFIXES, find_datasets, is_release_dir, is_specimen
 from casebook.report.display import (
     SPECIMEN_WARNING,
+    DataSources,
     SafeHTML,
+    data_sources,
+    enable_figure_alt_text,
+    figure_alt_text,
     render_ledger,
     show_table,
     specimen_banner,
@@ -62,11 +69,15 @@ from casebook.report.pages import (
 __all__ = [
     "CONTENT_SECURITY_POLICY",
     "DATA_SUFFIXES",
+    "DataSources",
     "FINDING_COLUMNS",
     "SAFE_OUTPUT_TYPES",
     "SPECIMEN_WARNING",
     "SafeHTML",
+    "data_sources",
+    "enable_figure_alt_text",
     "export_csv",
+    "figure_alt_text",
     "find_datasets",
     "findings_path",
     "html_page",

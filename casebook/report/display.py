@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,14 +23,26 @@ import pyarrow as pa
 
 from casebook import safety
 from casebook._frames import HASH_IN_TEXT, is_list_column, join_lists
-from casebook.claims import NOT_SUPPORTED, NOT_TESTABLE, SUPPORTED
 from casebook.discovery import is_specimen
+from casebook.evidence import (
+    INCONCLUSIVE,
+    INSUFFICIENT,
+    NOT_DISTINCTIVE,
+    NOT_SUPPORTED,
+    NOT_TESTABLE,
+    SUPPORTED,
+)
 from casebook.schema import STRING
 
 __all__ = [
+    "ID_COLUMNS",
     "SPECIMEN_WARNING",
+    "DataSources",
     "SafeHTML",
+    "data_sources",
     "defanged_columns",
+    "enable_figure_alt_text",
+    "figure_alt_text",
     "is_text_like",
     "render_ledger",
     "show_table",
@@ -70,11 +83,53 @@ def is_text_like(s: pd.Series) -> bool:
     return s.dtype == object
 
 
-def _as_text(s: pd.Series) -> pd.Series:
-    """Display strings for one column, vectorised; missing values become ``<NA>``.
+#: Columns holding archive ids: never given thousands separators, kept verbatim in CSV.
+ID_COLUMNS = frozenset({
+    "tweetid", "userid", "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
+    "retweet_userid", "retweet_tweetid", "source", "target", "source_tweetid",
+    "target_tweetid",
+})
+# a column named like this holds shares (0..1), shown as percentages
+_SHARE_NAME = re.compile(r"share|fraction|proportion", re.I)
+# integers in a column named like this are labels, not counts: no thousands separator
+_LABEL_NAME = re.compile(r"ids?$|year|seed|^hour|weekday|offset", re.I)
+
+
+def _is_share(s: pd.Series, name: str) -> bool:
+    if not _SHARE_NAME.search(name) or not pd.api.types.is_numeric_dtype(s.dtype):
+        return False
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return False
+    values = s.to_numpy(dtype=float, na_value=np.nan)
+    values = values[~np.isnan(values)]
+    return bool(((values >= 0) & (values <= 1)).all())
+
+
+def _percent(s: pd.Series) -> pd.Series:
+    """Shares as percentages: ``0.123`` -> ``12.3%``; a share above 0 that rounds to 0.0%
+    is ``<0.1%``, so nothing non-zero reads as none."""
+    pct = s.to_numpy(dtype=float, na_value=np.nan) * 100
+    text = pd.Series(np.char.mod("%.1f%%", pct), index=s.index, dtype=STRING)
+    text = text.mask((pct > 0) & (pct < 0.05), "<0.1%")
+    return text.mask(s.isna())
+
+
+def _thousands(values: pd.Series) -> pd.Series:
+    """Whole numbers with thousands separators (``12345`` -> ``12,345``).
+
+    Python formatting per cell: it runs on the rows a table shows, never on a release.
+    """
+    return values.map(lambda v: f"{v:,.0f}" if pd.notna(v) else pd.NA).astype(STRING)
+
+
+def _as_text(s: pd.Series, name: str = "") -> pd.Series:
+    """Display strings for one column; missing values become ``<NA>``.
 
     Lists are joined with commas; times are ``YYYY-MM-DD HH:MM`` (``YYYY-MM-DD`` when
-    every value is at midnight), the archive's own minute resolution.
+    every value is at midnight), the archive's own minute resolution. Shares (a column
+    named ``...share...``, ``fraction`` or ``proportion`` with values in 0..1) are
+    percentages; counts (integers, whole floats, numbers of 1,000 or more) get thousands
+    separators, except in columns of labels (ids, years, hours, seeds).
     """
     if is_list_column(s):
         return join_lists(s)
@@ -82,19 +137,46 @@ def _as_text(s: pd.Series) -> pd.Series:
         t = s.dt.tz_convert("UTC").dt.tz_localize(None) if s.dt.tz is not None else s
         midnight = bool((t.dropna() == t.dropna().dt.normalize()).all())
         return t.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M").astype(STRING)
+    label = bool(name) and (name.lower() in ID_COLUMNS or bool(_LABEL_NAME.search(name)))
+    if _is_share(s, name):
+        return _percent(s)
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype(STRING)
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return s.astype(STRING) if label else _thousands(s)
     if pd.api.types.is_float_dtype(s.dtype):
         values = s.to_numpy(dtype=float, na_value=np.nan)
         text = pd.Series(np.char.mod("%.4g", values), index=s.index, dtype=STRING)
+        finite = values[np.isfinite(values)]
+        whole = finite.size > 0 and bool((finite == np.round(finite)).all())
+        if not label:  # counts that became floats (a missing value) and large numbers
+            big = np.isfinite(values) & (whole | (np.abs(values) >= 1000))
+            if big.any():
+                text = text.mask(big, _thousands(s.where(big)))
         return text.mask(s.isna())
-    if s.dtype == object and s.map(lambda v: isinstance(v, (list, tuple))).any():
-        return s.map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
-                     ).astype(STRING)
+    if s.dtype == object:
+        if s.map(lambda v: isinstance(v, (list, tuple))).any():
+            return s.map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+                         ).astype(STRING)
+        if not label:  # mixed values (a findings table): counts among them get separators
+            counts = s.map(lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool))
+            if counts.any():
+                return s.astype(STRING).mask(counts, _thousands(s.where(counts)))
     return s.astype(STRING)
 
 
 def _abbreviate_hashes(text: pd.Series) -> pd.Series:
     """Shorten archive hashes to their first 8 characters and an ellipsis."""
     return text.str.replace(HASH_IN_TEXT, r"\1…", regex=True)
+
+
+def _abbreviate_hashes_html(escaped: pd.Series) -> pd.Series:
+    """Like :func:`_abbreviate_hashes` on escaped HTML, each hash in an ``<abbr>`` whose
+    ``title`` is the full hash (hover, or a screen reader, gives the whole id).
+
+    Safe after escaping: a hash is base64 (``A-Za-z0-9+/=``), which needs no escaping in
+    an attribute, and no HTML entity (``&...;``) can be part of one."""
+    return escaped.str.replace(HASH_IN_TEXT, r'<abbr title="\g<0>">\1…</abbr>', regex=True)
 
 
 def defanged_columns(df: pd.DataFrame, chosen: Sequence[str] | None) -> list[Any]:
@@ -111,16 +193,18 @@ def defanged_columns(df: pd.DataFrame, chosen: Sequence[str] | None) -> list[Any
 
 def _safe_cells(df: pd.DataFrame, chosen: Sequence[str] | None,
                 abbreviate_ids: bool = False) -> pd.DataFrame:
-    """Every cell as escaped display text; URLs in text columns defanged."""
+    """Every cell as escaped display text; URLs in text columns defanged; hashes
+    abbreviated inside an ``<abbr>`` carrying the full id."""
     defang = set(defanged_columns(df, chosen))
     cells = {}
     for col in df.columns:  # a loop over columns, not rows
-        text = _as_text(df[col])
-        if abbreviate_ids:
-            text = _abbreviate_hashes(text)
+        text = _as_text(df[col], str(col))
         if col in defang:
             text = safety.defang_url(text)
-        cells[safety.escape_html(str(col))] = safety.escape_html(text).fillna("")
+        text = safety.escape_html(text)
+        if abbreviate_ids:
+            text = _abbreviate_hashes_html(text)
+        cells[safety.escape_html(str(col))] = text.fillna("")
     return pd.DataFrame(cells, index=df.index)
 
 
@@ -138,7 +222,8 @@ def show_table(
     shown as text) and every link in a text column is defanged
     (``http://evil.example`` -> ``hxxp://evil[.]example``), so nothing from the archive
     can run or be clicked by accident. List columns (``hashtags``, ``urls``...) are
-    shown comma-separated.
+    shown comma-separated; shares (columns named ``...share...``) as percentages and
+    counts with thousands separators (``12,345``).
 
     Parameters
     ----------
@@ -154,8 +239,11 @@ def show_table(
         A caption above the table (escaped too).
     abbreviate_ids
         Shorten the archive's 40-44 character hashes (hashed ids and names) to their
-        first 8 characters and an ellipsis, so tables stay readable; the full ids are
-        in the DataFrame and in the explorer.
+        first 8 characters and an ellipsis, so tables stay readable. In the HTML each
+        shortened hash is an ``<abbr>`` whose ``title`` is the full id (shown on hover,
+        read by screen readers, kept in exported pages); the full ids are also in the
+        DataFrame, in CSV exports (:func:`casebook.report.export_csv`) and in the
+        explorer.
 
     Returns
     -------
@@ -200,66 +288,299 @@ def _label(col: Any) -> str:
 
 
 def _plain(s: pd.Series, defang: bool, abbreviate_ids: bool = False) -> pd.Series:
-    text = _as_text(s)
+    text = _as_text(s, str(s.name))
     if abbreviate_ids:
         text = _abbreviate_hashes(text)
     return (safety.defang_url(text) if defang else text).fillna("")
 
 
-def specimen_banner(
-    paths_: Mapping[str, str | os.PathLike[str]] | Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
-) -> SafeHTML:
-    """A banner naming the data; it says plainly when any of it is synthetic.
+#: ``control=`` left out: the caller says nothing about a control cohort.
+_UNSAID: Any = object()
+
+_ALERT_STYLE = ("border:2px solid #b00020;background-color:#fdecea;color:#5f0010;"
+                "padding:0.6em 0.9em;margin:0.5em 0;font-size:1.05em")
+_NOTICE_STYLE = ("border:2px solid #9a6700;background-color:#fff8c5;color:#4d2d00;"
+                 "padding:0.6em 0.9em;margin:0.5em 0")
+
+_Folders = (Mapping[str, str | os.PathLike[str]] | Iterable[str | os.PathLike[str]]
+           | str | os.PathLike[str])
+
+
+@dataclass(frozen=True)
+class DataSources:
+    """What a case stands on: which datasets are synthetic, which real, and its control.
+
+    Built by :func:`data_sources`; :func:`specimen_banner` and the report index
+    (``casebook run``) word it.
+
+    Attributes
+    ----------
+    synthetic, real
+        Names of the case's datasets that are the synthetic specimen, and the others
+        (real archive files), in the order given.
+    control
+        Name (folder name) of the control cohort of ordinary accounts; None when there
+        is none or nothing was said about it.
+    control_synthetic
+        Whether that control cohort is the specimen's (synthetic); None without one.
+    control_stated
+        False when the caller said nothing about a control cohort (an old call of
+        :func:`specimen_banner`): then nothing is said about it.
+    """
+
+    synthetic: tuple[str, ...]
+    real: tuple[str, ...]
+    control: str | None = None
+    control_synthetic: bool | None = None
+    control_stated: bool = False
+
+    @property
+    def data(self) -> str:
+        """The datasets in a few words: ``synthetic specimen``, ``real archive data`` or
+        ``mixed: ...``."""
+        if self.synthetic and self.real:
+            return (f"mixed: synthetic specimen ({', '.join(self.synthetic)}); "
+                    f"real archive data ({', '.join(self.real)})")
+        if self.synthetic:
+            return "synthetic specimen"
+        return "real archive data" if self.real else "none found"
+
+    @property
+    def control_words(self) -> str:
+        """The control cohort in a few words (``""`` when nothing was said about it)."""
+        if not self.control_stated:
+            return ""
+        if self.control is None:
+            return "none"
+        kind = "synthetic specimen" if self.control_synthetic else "real cohort from the data folder"
+        return f"{kind} ({self.control})"
+
+    @property
+    def control_sentence(self) -> str:
+        """Where the control cohort came from, as a sentence (``""`` when not stated)."""
+        if not self.control_stated:
+            return ""
+        if self.control is None:
+            return ("No control cohort: nothing was compared with ordinary accounts, "
+                    "and coordination thresholds were not checked against any.")
+        if self.control_synthetic and not self.real:
+            return f"Control cohort: the specimen's synthetic ordinary accounts ({self.control})."
+        if self.control_synthetic:
+            return (f"Coordination thresholds and claims checked against the synthetic "
+                    f"specimen's control cohort ({self.control}): synthetic ordinary "
+                    "accounts, not real ones.")
+        return (f"Coordination thresholds and claims checked against a real control cohort "
+                f"of ordinary accounts ({self.control}).")
+
+    @property
+    def headline(self) -> str:
+        """The banner's first words: :data:`SPECIMEN_WARNING` only when a dataset of the
+        case itself is synthetic (a synthetic control alone does not make it so)."""
+        if self.synthetic:
+            return SPECIMEN_WARNING
+        if self.real:
+            return f"Real archive data: {', '.join(self.real)}"
+        return "No dataset was found: nothing to show"
+
+    @property
+    def text(self) -> str:
+        """The whole banner as plain text."""
+        parts = [self.headline + "."]
+        if self.synthetic:
+            parts.append(
+                f"Synthetic datasets generated by 'casebook specimen': {', '.join(self.synthetic)}. "
+                "What follows describes synthetic accounts modelled on published facts, "
+                "not the operations themselves."
+            )
+            if self.real:
+                parts.append(f"Real archive data: {', '.join(self.real)}.")
+        if (self.synthetic or self.real) and self.control_sentence:
+            parts.append(self.control_sentence)
+        return " ".join(parts)
+
+
+def _named_folders(paths_: _Folders) -> dict[str, Path]:
+    if isinstance(paths_, (str, os.PathLike)):
+        return {Path(paths_).name: Path(paths_)}
+    if isinstance(paths_, Mapping):
+        return {str(k): Path(v) for k, v in paths_.items()}
+    return {Path(p).name: Path(p) for p in paths_}
+
+
+def data_sources(paths_: _Folders, *,
+                 control: str | os.PathLike[str] | None = _UNSAID) -> DataSources:
+    """Which of a case's datasets are synthetic and which real, and what its control is.
 
     Parameters
     ----------
     paths_
-        The loaded datasets: the dict from :func:`find_datasets` (name -> folder), a
+        The case's datasets: the dict from :func:`find_datasets` (name -> folder), a
+        list of release folders, or one folder. Leave the control cohort out of it.
+    control
+        The folder of the control cohort the case used (synthetic when it is the
+        specimen's, by :func:`casebook.discovery.is_specimen`), or None when it used
+        none. Left out, nothing is said about a control.
+
+    Returns
+    -------
+    DataSources
+    """
+    items = _named_folders(paths_)
+    synthetic = tuple(n for n, p in items.items() if is_specimen(p))
+    real = tuple(n for n in items if n not in synthetic)
+    if control is _UNSAID:
+        return DataSources(synthetic, real)
+    if control is None:
+        return DataSources(synthetic, real, control_stated=True)
+    folder = Path(control)
+    return DataSources(synthetic, real, control=folder.name,
+                       control_synthetic=is_specimen(folder), control_stated=True)
+
+
+def specimen_banner(paths_: _Folders, *,
+                    control: str | os.PathLike[str] | None = _UNSAID) -> SafeHTML:
+    """A banner naming the data: which datasets are synthetic, which real, and where the
+    coordination control cohort came from.
+
+    Parameters
+    ----------
+    paths_
+        The case's datasets: the dict from :func:`find_datasets` (name -> folder), a
         list of release folders, or one folder.
+    control
+        The folder of the control cohort of ordinary accounts the case was checked against,
+        or None when it had none (the banner then says so). Left out (older calls),
+        the banner says nothing about a control.
 
     Returns
     -------
     SafeHTML
-        "SYNTHETIC SPECIMEN DATA: not real accounts" and the specimen datasets, when any
-        dataset is the specimen; otherwise a line naming the (real) datasets. Paths are
-        not shown, so the output is the same on every machine.
+        Headed "SYNTHETIC SPECIMEN DATA: not real accounts" (a red alert) when any of
+        the case's datasets is the specimen, naming the synthetic and the real ones.
+        On real datasets it is headed "Real archive data: ..."; when their control
+        cohort is the specimen's it says that the coordination thresholds rest on
+        synthetic accounts (an amber notice). Paths are not shown, so the output is
+        the same on every machine.
+
+    Examples
+    --------
+    >>> specimen_banner({"GRU_202012": real_folder}, control=specimen_control).text  # doctest: +SKIP
+    "Real archive data: GRU_202012. Coordination thresholds and claims checked against the synthetic ..."
     """
-    if isinstance(paths_, (str, os.PathLike)):
-        items = {Path(paths_).name: Path(paths_)}
-    elif isinstance(paths_, Mapping):
-        items = {str(k): Path(v) for k, v in paths_.items()}
-    else:
-        items = {Path(p).name: Path(p) for p in paths_}
-    synthetic = [n for n, p in items.items() if is_specimen(p)]
-    real = [n for n in items if n not in synthetic]
-    if not items:
-        text = "No dataset was found: nothing to show."
-        return SafeHTML(html=f'<div class="casebook-banner">{text}</div>', text=text)
-    if synthetic:
-        text = (
-            f"{SPECIMEN_WARNING}. Datasets generated by 'casebook specimen': "
-            f"{', '.join(synthetic)}. What follows describes synthetic accounts modelled "
-            "on published facts, not the operations themselves."
-        )
-        if real:
-            text += f" Real archive datasets: {', '.join(real)}."
-        body = (
-            f"<strong>{safety.escape_html(SPECIMEN_WARNING)}.</strong> "
-            f"{safety.escape_html(text[len(SPECIMEN_WARNING) + 2:])}"
-        )
-        style = (
-            "border:2px solid #b00020;background-color:#fdecea;color:#5f0010;"
-            "padding:0.6em 0.9em;margin:0.5em 0;font-size:1.05em"
-        )
-        html = f'<div class="casebook-banner casebook-synthetic" role="alert" style="{style}">{body}</div>'
-        return SafeHTML(html=html, text=text)
-    text = f"Data: archive release files: {', '.join(real)}."
-    return SafeHTML(html=f'<div class="casebook-banner">{safety.escape_html(text)}</div>', text=text)
+    sources = data_sources(paths_, control=control)
+    text = sources.text
+    if not (sources.synthetic or sources.real):
+        return SafeHTML(html=f'<div class="casebook-banner">{safety.escape_html(text)}</div>',
+                        text=text)
+    head = sources.headline + "."
+    body = (f"<strong>{safety.escape_html(head)}</strong> "
+            f"{safety.escape_html(text[len(head):].strip())}")
+    if sources.synthetic:
+        return SafeHTML(html=f'<div class="casebook-banner casebook-synthetic" role="alert" '
+                             f'style="{_ALERT_STYLE}">{body}</div>', text=text)
+    if sources.control_synthetic:
+        return SafeHTML(html=f'<div class="casebook-banner casebook-synthetic-control" '
+                             f'role="note" style="{_NOTICE_STYLE}">{body}</div>', text=text)
+    return SafeHTML(html=f'<div class="casebook-banner">{body}</div>', text=text)
+
+
+def figure_alt_text(fig: Any) -> str:
+    """A figure's alt text, from its title: the suptitle, else its Axes' titles.
+
+    Axes without a title are described by their axis labels (``"y by x"``); a figure
+    with neither gives ``""``. Colour bars and other label-less Axes are skipped.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt  # doctest: +SKIP
+    >>> fig, ax = plt.subplots(); ax.set_title("Tweets per week")  # doctest: +SKIP
+    >>> figure_alt_text(fig)  # doctest: +SKIP
+    'Tweets per week'
+    """
+    get_suptitle = getattr(fig, "get_suptitle", None)
+    suptitle = get_suptitle().strip() if get_suptitle is not None else ""
+    if suptitle:
+        return suptitle
+    parts = []
+    for ax in fig.axes:  # a figure's few Axes
+        title = " ".join(t for t in (ax.get_title(loc) for loc in ("left", "center", "right"))
+                         if t.strip()).strip()
+        if not title:
+            x, y = ax.get_xlabel().strip(), ax.get_ylabel().strip()
+            title = f"{y} by {x}" if x and y else (y or x)
+        if title and title not in parts:
+            parts.append(title)
+    return "; ".join(parts)
+
+
+_ALT_MARK = "_casebook_alt_text"
+
+
+def enable_figure_alt_text(shell: Any = None) -> None:
+    """Give every matplotlib figure a notebook shows an alt text from its title.
+
+    The PNG a figure is displayed as carries ``{"alt": figure_alt_text(fig)}`` in the
+    output's ``image/png`` metadata, which Jupyter keeps in the ``.ipynb`` and
+    :func:`casebook.report.notebook_html` (nbconvert) writes as the ``<img alt=...>``
+    of the report page. Call it once, in a notebook's first code cell; calling it
+    again does nothing. (``%matplotlib inline`` afterwards resets the figure
+    formatters and so undoes it.)
+
+    Parameters
+    ----------
+    shell
+        The IPython shell; default the running one.
+
+    Returns
+    -------
+    None
+        Nothing (so the cell shows no output); outside IPython it does nothing.
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return
+        shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    # Load the backend now: the inline backend replaces every Figure formatter when it
+    # is first loaded, which would otherwise drop this one at the first plot.
+    plt.switch_backend(matplotlib.get_backend())
+    formatter = shell.display_formatter.formatters["image/png"]
+    try:
+        previous = formatter.lookup_by_type(Figure)
+    except KeyError:
+        previous = None
+    if getattr(previous, _ALT_MARK, False):
+        return
+
+    def png_with_alt(fig: Any) -> Any:
+        if previous is not None:
+            data = previous(fig)
+        else:
+            from IPython.core.pylabtools import print_figure
+
+            data = print_figure(fig, "png", base64=True)
+        if data is None:
+            return None
+        alt = figure_alt_text(fig)
+        return (data, {"alt": alt}) if alt else data
+
+    setattr(png_with_alt, _ALT_MARK, True)
+    formatter.for_type(Figure, png_with_alt)
 
 
 _VERDICT_STYLE = {
     SUPPORTED: "background-color: #d9f2d9",
     NOT_SUPPORTED: "background-color: #f8d7d7",
+    NOT_DISTINCTIVE: "background-color: #fff1c2",
+    INSUFFICIENT: "background-color: #e4ecf7",
+    INCONCLUSIVE: "background-color: #eeeeee",
     NOT_TESTABLE: "background-color: #eeeeee",
 }
 

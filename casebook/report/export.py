@@ -10,18 +10,10 @@ import pandas as pd
 
 from casebook import safety
 from casebook._frames import is_list_column, join_lists
-from casebook.report.display import defanged_columns
+from casebook.report.display import ID_COLUMNS, defanged_columns
 from casebook.schema import STRING
 
 __all__ = ["export_csv"]
-
-
-#: Columns holding archive ids (kept verbatim in CSV exports when they are plain ids).
-_ID_COLUMNS = frozenset({
-    "tweetid", "userid", "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
-    "retweet_userid", "retweet_tweetid", "source", "target", "source_tweetid",
-    "target_tweetid",
-})
 
 
 def export_csv(
@@ -39,7 +31,9 @@ def export_csv(
     ``retweet_userid``... and ``source``/``target`` of edges) a plain id, digits or a
     hashed id such as ``+EL31k...Y=``, is kept verbatim so the file joins back to the
     archive; any other cell there is neutralised too. List columns are written
-    comma-separated.
+    comma-separated. Nothing is abbreviated or reformatted: hashed ids (in id columns
+    and inside text) are written whole, whatever :func:`~casebook.report.show_table`
+    shortens on screen, and numbers are written as numbers.
 
     Parameters
     ----------
@@ -71,6 +65,6 @@ def export_csv(
             frame[col] = join_lists(df[col])
         if defang and col in columns:
             frame[col] = safety.defang_url(frame[col].astype(STRING))
-    ids = [c for c in frame.columns if c in _ID_COLUMNS and not is_list_column(df[c])]
+    ids = [c for c in frame.columns if c in ID_COLUMNS and not is_list_column(df[c])]
     safety.to_safe_csv(frame, out, ids=ids)
     return out

@@ -165,7 +165,11 @@ def notebook_html(notebook: Any, *, title: str | None = None) -> str:
     str
         The page (see :func:`html_page`). Cells tagged ``remove-cell`` are left out,
         and so are the outputs of cells tagged ``remove-output``; stderr streams
-        (warnings, progress bars) are hidden.
+        (warnings, progress bars) are hidden. Every image has an ``alt`` text: the
+        figure's title when the notebook recorded it (the output's ``image/png``
+        metadata ``alt``, written by :func:`casebook.report.enable_figure_alt_text`,
+        or the cell's ``alt`` metadata), else "Figure in section ..." naming the
+        heading above it.
     """
     import copy
 
@@ -183,6 +187,7 @@ def notebook_html(notebook: Any, *, title: str | None = None) -> str:
         for output in cell.get("outputs", []):
             if "data" in output:
                 output["data"] = {k: v for k, v in output["data"].items() if k in SAFE_OUTPUT_TYPES}
+    _fill_alt_text(nb)
     config = Config(
         {
             "TagRemovePreprocessor": {
@@ -201,6 +206,31 @@ def notebook_html(notebook: Any, *, title: str | None = None) -> str:
     )
     body, _ = exporter.from_notebook_node(nb)
     return html_page(body, title=title or _first_heading(nb) or default_title)
+
+
+_IMAGE_TYPES = ("image/png", "image/jpeg")
+
+
+def _fill_alt_text(nb: Any) -> None:
+    """Give every image output an ``alt`` in its metadata (nbconvert writes it as the
+    ``<img alt>``): the figure's own, else the cell's, else one naming the section."""
+    section = ""
+    for cell in nb.cells:  # cells, not tweets
+        if cell.cell_type == "markdown":
+            headings = re.findall(r"^#+\s+(.+?)\s*#*\s*$", cell.source, flags=re.M)
+            section = headings[-1] if headings else section
+            continue
+        cell_alt = cell.get("metadata", {}).get("alt")
+        for output in cell.get("outputs", []):
+            for mime in _IMAGE_TYPES:
+                if mime not in output.get("data", {}):
+                    continue
+                metadata = output.setdefault("metadata", {})
+                own = metadata.get(mime) if isinstance(metadata.get(mime), dict) else {}
+                alt = own.get("alt") or metadata.get("alt") or cell_alt
+                if not alt:
+                    alt = f"Figure in section '{section}'" if section else "Figure (no title)"
+                metadata[mime] = {**own, "alt": str(alt)}
 
 
 def _first_heading(nb: Any) -> str | None:
