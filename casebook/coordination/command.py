@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         if target is not None and not target.parent.is_dir():
             raise CasebookError(f"cannot write {target}: the folder {target.parent} does not exist",
                                 hint="create it or choose another path")
+    _check_outputs([out, evidence_out], [args.path, args.control])
 
     # only the tweet columns the kinds read (and the texts of the evidence, the account
     # columns of the graph's nodes)
@@ -132,6 +133,30 @@ def run(args: argparse.Namespace) -> int:
         _write(evidence_out, lambda tmp: _evidence_csv(pairs, tmp))
         print(f"{len(pairs)} tweet pairs -> {evidence_out}")
     return 0
+
+
+def _check_outputs(outputs: Sequence[Path | None], inputs: Sequence[str | None]) -> None:
+    """Refuse outputs that would replace an input file or land in a release folder.
+
+    A rename over a tweets file destroys raw data, and a CSV written into a release
+    folder would be read as one more archive file by the next load.
+    """
+    from casebook import paths
+
+    wanted = [o for o in outputs if o is not None]
+    resolved = [o.resolve() for o in wanted]
+    if len(set(resolved)) < len(resolved):
+        raise UsageError(f"--out and --evidence name the same file ({wanted[0]})",
+                         hint="give each output its own name")
+    for given in (i for i in inputs if i is not None):
+        source = paths.resolve(given)
+        for target, shown in zip(resolved, wanted, strict=True):
+            if target == source or (source.is_dir() and target.parent == source):
+                where = ("it is a file of the input" if target == source or target.exists()
+                         else f"it is inside the input folder {target.parent}")
+                raise UsageError(f"refusing to write {shown}: {where}",
+                                 hint="write the network outside the release's folder, "
+                                      "e.g. --out edges.csv")
 
 
 def _chosen_kinds(asked: str | Sequence[str] | None) -> list[str]:

@@ -111,6 +111,21 @@ def test_bad_kind_and_window_are_usage_errors(write_tweets, tmp_path: Path) -> N
     assert not out.exists()
 
 
+def test_outputs_never_replace_or_join_the_input(write_tweets, tmp_path: Path) -> None:
+    path = write_tweets(_mixed_rows())
+    raw = path.read_bytes()
+    folder = path.parent
+    for argv in ([str(path), "--out", str(path)],  # the tweets file itself
+                 [str(folder), "--out", str(path)],  # a file of the input folder
+                 [str(folder), "--out", str(folder / "edges.csv")],  # read as a release file next time
+                 [str(path), "--out", str(tmp_path / "e.csv"), "--evidence", str(tmp_path / "e.csv")]):
+        with pytest.raises(UsageError, match="refusing|same file") as err:
+            network(*argv)
+        assert err.value.exit_code == 2
+    assert path.read_bytes() == raw and not (folder / "edges.csv").exists()
+    assert not (tmp_path / "e.csv").exists()
+
+
 def test_missing_path_is_a_casebook_error(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as err:
         network(str(tmp_path / "absent"), "--out", str(tmp_path / "edges.csv"))
