@@ -109,10 +109,11 @@ h1, h2, h3 { line-height: 1.25; }
 a.anchor-link { display: none; }
 pre { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; padding: 0.6em;
       border-radius: 4px; font-size: 0.9em; }
-table { border-collapse: collapse; margin: 0.75em 0; font-size: 0.92em; }
+table { border-collapse: collapse; margin: 0.75em 0; font-size: 0.92em;
+        display: block; max-width: 100%; overflow-x: auto; }  /* a wide table scrolls, the page does not */
 caption { caption-side: top; text-align: left; font-weight: 600; padding: 0.3em 0; }
 th, td { border: 1px solid #d0d7de; padding: 0.3em 0.6em; text-align: left; vertical-align: top;
-         max-width: 40rem; overflow-wrap: anywhere; }
+         max-width: 40rem; overflow-wrap: break-word; }
 thead th { background: #f0f3f6; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 img { max-width: 100%; height: auto; }
