@@ -61,8 +61,11 @@ What a run does
 - **Where reports go**: ``--out DIR``, else ``reports/latest/`` (under
   :func:`casebook.paths.reports_dir`): a fixed name, no timestamp, so a re-run
   replaces the previous one. Per case: the executed notebook (same file name), its
-  HTML page (``.html``) and ``<case>.findings.json``; then ``index.html``. Files of a
-  case are removed before it runs, so nothing stale is shown.
+  HTML page (``.html``) and ``<case>.findings.json``; then ``index.html``. A case's
+  page and findings are removed before it runs, so nothing stale is shown; its notebook
+  runs into a temporary name and replaces the earlier report when done. A folder where
+  a report would replace a notebook that is not an earlier report (the case's source
+  among them) is refused.
 - **Kernel**: ``python3``, which jupyter_client resolves to the interpreter running
   the casebook (the kernelspec's ``python`` is replaced by ``sys.executable``), so the
   notebooks see the same environment; ``--kernel`` picks another. The kernel's
@@ -545,6 +548,33 @@ def _first_line(source: str) -> str:
     return line if len(line) <= 120 else line[:117] + "..."
 
 
+def _check_out_dir(out_dir: Path, notebooks: Mapping[str, Path]) -> None:
+    """Refuse a report folder where a report would replace a notebook that is not one.
+
+    A case's report is ``<out>/<notebook name>``: with ``--out`` at the notebooks' own
+    folder (or a folder holding a notebook of that name that no earlier run wrote) it
+    would overwrite the source. An earlier report carries papermill's metadata.
+    """
+    import nbformat
+
+    for case, nb in notebooks.items():
+        target = out_dir / nb.name
+        if not target.exists():
+            continue
+        if target.resolve() == nb.resolve():
+            raise ParameterError(
+                f"--out {out_dir}: the report of case {case!r} would replace its source "
+                f"notebook {nb}", hint="choose another folder, e.g. --out reports/mine")
+        try:
+            earlier_report = "papermill" in nbformat.read(os.fspath(target), as_version=4).metadata
+        except Exception:  # unreadable: not a report this command wrote
+            earlier_report = False
+        if not earlier_report:
+            raise ParameterError(
+                f"--out {out_dir}: {target.name} there is not an earlier report and would be "
+                "replaced", hint="choose another folder, or move that notebook away")
+
+
 def _failed_cell(output_notebook: Path, exc: Any) -> FailedCell:
     """Locate the failing cell in the executed notebook; number it as in the source notebook."""
     import nbformat
@@ -693,6 +723,7 @@ def run_cases(
         raise ParameterError(" | ".join(problems))
 
     out_dir = paths.resolve(out) if out is not None else paths.reports_dir() / DEFAULT_RUN
+    _check_out_dir(out_dir, notebooks)
     out_dir.mkdir(parents=True, exist_ok=True)
     results: list[CaseResult] = []
     bar = tqdm(list(notebooks.items()), desc="cases", unit="case", disable=not progress, file=sys.stderr)
@@ -700,7 +731,11 @@ def run_cases(
         bar.set_postfix_str(case)
         output_notebook = out_dir / nb.name
         html_path = output_notebook.with_suffix(".html")
-        for stale in (output_notebook, html_path, report.findings_path(out_dir, case)):
+        # the notebook runs into a temporary name and replaces an earlier report only when
+        # done (a partial notebook included); the page and findings of an earlier run go
+        # first, so nothing stale is shown beside a failed case
+        running = out_dir / f".{nb.stem}.running.ipynb"
+        for stale in (html_path, report.findings_path(out_dir, case), running):
             stale.unlink(missing_ok=True)
         run_params = dict(planned[case])
         if "output_dir" in declared[case]:
@@ -710,7 +745,7 @@ def run_cases(
         try:
             papermill.execute_notebook(
                 os.fspath(nb),
-                os.fspath(output_notebook),
+                os.fspath(running),
                 parameters=run_params,
                 kernel_name=kernel,
                 progress_bar=cell_bar,
@@ -720,10 +755,12 @@ def run_cases(
             result.status = "ok"
         except PapermillExecutionError as exc:
             result.status = "failed"
-            result.error = _failed_cell(output_notebook, exc)
+            result.error = _failed_cell(running, exc)
         except Exception as exc:  # the kernel died, timed out or could not start
             result.status = "failed"
             result.message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        if running.is_file():
+            os.replace(running, output_notebook)
         _provenance(result, declared[case])  # after the run: a case may write the specimen
         if output_notebook.is_file():
             try:

@@ -532,3 +532,32 @@ def test_case_notebooks_declare_the_contract_parameters() -> None:
         missing = {k: t for k, t in CONTRACT.items() if types.get(k) != t}
         assert not missing, f"{case}: parameters cell lacks {missing}"
         assert all(v["help"] for v in declared.values()), f"{case}: a parameter has no # help"
+
+
+def test_out_at_the_source_folder_is_refused_and_the_source_kept(project) -> None:
+    source = project.root / "toy.ipynb"
+    before = source.read_bytes()
+    with pytest.raises(ParameterError, match="replace its source") as err:
+        runner.run_cases([source], out=project.root, progress=False)
+    assert err.value.exit_code == 2
+    assert source.read_bytes() == before
+
+
+def test_a_notebook_that_is_not_a_report_is_never_replaced(project, tmp_path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    own = out / "toy.ipynb"  # the user's own notebook, same name as the case's
+    nbformat.write(nbformat.v4.new_notebook(), own)
+    before = own.read_bytes()
+    with pytest.raises(ParameterError, match="not an earlier report"):
+        runner.run_cases([project.root / "toy.ipynb"], out=out, progress=False)
+    assert own.read_bytes() == before
+
+
+def test_an_earlier_report_is_replaced_only_when_the_run_is_done(project, tmp_path) -> None:
+    out = tmp_path / "r"
+    first = runner.run_cases([project.root / "toy.ipynb"], out=out, progress=False)
+    assert first.exit_code == 0 and (out / "toy.ipynb").is_file()
+    again = runner.run_cases([project.root / "toy.ipynb"], out=out, progress=False)
+    assert again.exit_code == 0 and (out / "toy.ipynb").is_file()
+    assert not list(out.glob(".*.running.ipynb"))  # no temporary left behind
