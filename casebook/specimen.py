@@ -526,6 +526,27 @@ def _write_one(spec: Specimen, out: Path) -> Path:
     return final
 
 
+def _check_replaceable(target: Path, names: Sequence[str]) -> None:
+    """Refuse to replace a dataset folder that the specimen did not write.
+
+    A folder is the specimen's when it holds ``ground_truth.json`` with
+    ``"synthetic": true``; anything else in its place (real downloads under
+    ``--out data/raw``, say) may no longer be obtainable, so it is never replaced.
+    """
+    for name in names:
+        folder = target / name
+        if not folder.is_dir() or not any(folder.iterdir()):
+            continue
+        try:
+            marker = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            marker = None
+        if not (isinstance(marker, dict) and marker.get("synthetic") is True):
+            raise UsageError(
+                f"{folder} exists and was not written by 'casebook specimen': refusing to "
+                "replace it", hint="choose another --out, or move that folder away")
+
+
 def write_specimen(
     out: str | os.PathLike[str] | None = None,
     *,
@@ -560,6 +581,7 @@ def write_specimen(
     for name in names:
         _check(name, seed, scale)
     target = paths.specimen_dir() if out is None else Path(out)
+    _check_replaceable(target, names)
     target.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     bar = None

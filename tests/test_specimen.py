@@ -21,6 +21,7 @@ import pytest
 
 from casebook import cli, schema
 from casebook import specimen as sp
+from casebook.errors import UsageError
 from tests._frames import REAL_EXCERPT
 
 SMALL = 0.02
@@ -739,3 +740,18 @@ def test_cli_help_explains_scale(capsys: pytest.CaptureFixture[str]) -> None:
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "--scale" in out and "published counts" in out and "SYNTHETIC" in out
+
+
+def test_a_folder_the_specimen_did_not_write_is_never_replaced(tmp_path: Path) -> None:
+    raw = tmp_path / "GRU_202012"  # e.g. a real download under --out data/raw
+    raw.mkdir()
+    (raw / "GRU_202012_tweets_csv_hashed.zip").write_bytes(b"real bytes")
+    with pytest.raises(UsageError, match="not written by 'casebook specimen'") as err:
+        sp.write_specimen(tmp_path, scale=SMALL, datasets=["iran_202012", "GRU_202012"])
+    assert err.value.exit_code == 2
+    assert (raw / "GRU_202012_tweets_csv_hashed.zip").read_bytes() == b"real bytes"
+    assert not (tmp_path / "iran_202012").exists()  # refused before writing anything
+    # the specimen's own folders are replaced as before
+    sp.write_specimen(tmp_path, scale=SMALL, datasets=["iran_202012"])
+    sp.write_specimen(tmp_path, scale=SMALL, datasets=["iran_202012"])
+    assert (tmp_path / "iran_202012" / "ground_truth.json").is_file()
