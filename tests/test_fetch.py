@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import re
 import socket
 import threading
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,12 +34,28 @@ RELEASE = "2020_12"
 TIMEOUT = 2.0
 
 
-def _payload(n: int, seed: int) -> bytes:
-    return np.random.default_rng(seed).integers(0, 256, n, dtype=np.uint8).tobytes()
+TWEETS_HEADER = b'"tweetid","userid","tweet_text","tweet_time"\n'
+USERS_HEADER = b'"userid","user_display_name","follower_count"\n'
 
 
-TWEETS = _payload(300_000, seed=1)
-USERS = _payload(20_000, seed=2)
+def _csv(header: bytes, n: int, seed: int) -> bytes:
+    """An archive-like CSV: the header, then random hex text (incompressible enough)."""
+    body = np.random.default_rng(seed).integers(0, 256, n // 2, dtype=np.uint8).tobytes()
+    return header + body.hex().encode()
+
+
+def _zip(member: str, data: bytes) -> bytes:
+    """A zip holding one stored member, byte-identical on every run (fixed date)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr(zipfile.ZipInfo(member, date_time=(2021, 2, 23, 0, 0, 0)), data)
+    return buffer.getvalue()
+
+
+TWEETS_CSV = _csv(TWEETS_HEADER, 300_000, seed=1)
+USERS_CSV = _csv(USERS_HEADER, 20_000, seed=2)
+TWEETS = _zip(f"{OP}_tweets_csv_hashed.csv", TWEETS_CSV)
+USERS = _zip(f"{OP}_users_csv_hashed.csv", USERS_CSV)
 
 
 def _path(kind: str, fmt: str, *, prefixed: bool = False) -> str:
@@ -56,6 +75,7 @@ class Archive:
     extra_length: int = 0  # add this to every announced Content-Length (a lie)
     get_extra_length: int = 0  # add this to Content-Length on GET only
     head_status: int | None = None  # answer every HEAD with this error status
+    validators: bool = True  # send an ETag (the file's sha256) and honour If-Range
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
     base_url: str = ""
 
@@ -81,7 +101,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         status, start = 200, 0
+        etag = f'"{hashlib.sha256(data).hexdigest()[:16]}"'
         match = re.fullmatch(r"bytes=(\d+)-", rng or "")
+        if_range = self.headers.get("If-Range")
+        if archive.validators and if_range is not None and if_range != etag:
+            match = None  # the file changed since the validator: the whole file, 200
         if body and match and not archive.ignore_range:
             start = int(match[1])
             if start >= len(data):
@@ -98,6 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
         extra = archive.extra_length + (archive.get_extra_length if body else 0)
         self.send_header("Content-Length", str(len(chunk) + extra))
         self.send_header("Accept-Ranges", "bytes")
+        if archive.validators:
+            self.send_header("ETag", etag)
         self.end_headers()
         if not body:
             return
@@ -160,6 +186,18 @@ def _serve_zip(archive: Archive) -> None:
     archive.files[_path("users", "zip")] = USERS
 
 
+def _partial(archive: Archive, tmp_path: Path, path: str, data: bytes) -> Path:
+    """A ``.part`` file from an earlier run, with the validator that run recorded."""
+    folder = tmp_path / OP
+    folder.mkdir(exist_ok=True)
+    part = folder / (path.rsplit("/", 1)[-1] + ".part")
+    part.write_bytes(data)
+    etag = f'"{hashlib.sha256(archive.files[path]).hexdigest()[:16]}"'
+    url = archive.base_url.removesuffix("/hashed") + path
+    part.with_name(part.name + ".json").write_text(json.dumps({"url": url, "etag": etag}))
+    return part
+
+
 def _get(archive: Archive, **kwargs: object) -> list[Path]:
     options = {"base_url": archive.base_url, "progress": False, "timeout": TIMEOUT, **kwargs}
     return fetch(OP, **options)  # type: ignore[arg-type]
@@ -187,7 +225,9 @@ def test_candidate_urls_order() -> None:
         ("armenia_20212", "armenia_202012"),
         ("iran_202021", "iran_202012"),
         ("IRA_202012", None),
-        ("venezuela_201906", None),
+        ("venezuela_201906", "venezuela_201906_1"),  # a catalogued dataset
+        ("rea_0621", "REA_0621"),
+        ("no_such_operation", None),
     ],
 )
 def test_suggest_op(typed: str, expected: str | None) -> None:
@@ -236,14 +276,14 @@ def test_zip_preferred_over_csv(archive: Archive, tmp_path: Path) -> None:
 
 
 def test_csv_fallback_when_zip_missing(archive: Archive, tmp_path: Path) -> None:
-    archive.files[_path("tweets", "csv")] = TWEETS
-    archive.files[_path("users", "csv", prefixed=True)] = USERS
+    archive.files[_path("tweets", "csv")] = TWEETS_CSV
+    archive.files[_path("users", "csv", prefixed=True)] = USERS_CSV
     files = _get(archive, dest=tmp_path)
     assert [f.name for f in files] == [
         "GRU_202012_tweets_csv_hashed.csv",
         "hashed_2020_12_GRU_202012_GRU_202012_users_csv_hashed.csv",
     ]
-    assert files[0].read_bytes() == TWEETS and files[1].read_bytes() == USERS
+    assert files[0].read_bytes() == TWEETS_CSV and files[1].read_bytes() == USERS_CSV
 
 
 def test_resume_after_interruption(archive: Archive, tmp_path: Path) -> None:
@@ -265,10 +305,7 @@ def test_resume_after_interruption(archive: Archive, tmp_path: Path) -> None:
 
 def test_server_ignoring_range_restarts(archive: Archive, tmp_path: Path) -> None:
     _serve_zip(archive)
-    folder = tmp_path / OP
-    folder.mkdir()
-    part = folder / "GRU_202012_tweets_csv_hashed.zip.part"
-    part.write_bytes(b"x" * 5_000)  # not a prefix of the real file
+    _partial(archive, tmp_path, _path("tweets", "zip"), b"x" * 5_000)  # not a prefix
     archive.ignore_range = True
     files = _get(archive, dest=tmp_path, kinds=["tweets"])
     assert archive.gets() == [(_path("tweets", "zip"), "bytes=5000-")]
@@ -284,9 +321,7 @@ def test_server_without_head(
     """No HEAD (405): resume still works; a 416 for a full .part restarts from zero."""
     _serve_zip(archive)
     archive.head_status = 405
-    folder = tmp_path / OP
-    folder.mkdir()
-    (folder / "GRU_202012_users_csv_hashed.zip.part").write_bytes(USERS[:have])
+    _partial(archive, tmp_path, _path("users", "zip"), USERS[:have])
     files = _get(archive, dest=tmp_path, kinds=["users"])
     assert [rng for _, rng in archive.gets()] == ranges
     assert files[0].read_bytes() == USERS
@@ -294,11 +329,21 @@ def test_server_without_head(
 
 def test_complete_part_is_not_requested_again(archive: Archive, tmp_path: Path) -> None:
     _serve_zip(archive)
-    folder = tmp_path / OP
-    folder.mkdir()
-    (folder / "GRU_202012_users_csv_hashed.zip.part").write_bytes(USERS)
+    _partial(archive, tmp_path, _path("users", "zip"), USERS)
     files = _get(archive, dest=tmp_path, kinds=["users"])
     assert archive.gets() == []
+    assert files[0].read_bytes() == USERS
+    assert sorted(p.name for p in (tmp_path / OP).iterdir()) == [files[0].name]
+
+
+def test_part_without_validator_starts_over(archive: Archive, tmp_path: Path) -> None:
+    """A .part whose origin cannot be confirmed is not resumed (it may be another file)."""
+    _serve_zip(archive)
+    folder = tmp_path / OP
+    folder.mkdir()
+    (folder / "GRU_202012_users_csv_hashed.zip.part").write_bytes(USERS[:5_000])
+    files = _get(archive, dest=tmp_path, kinds=["users"])
+    assert archive.gets() == [(_path("users", "zip"), None)]
     assert files[0].read_bytes() == USERS
 
 
@@ -322,9 +367,10 @@ def test_get_size_disagreeing_with_head_raises(archive: Archive, tmp_path: Path)
 
 def test_sha256_mismatch_discards(archive: Archive, tmp_path: Path) -> None:
     _serve_zip(archive)
-    with pytest.raises(FetchError, match="sha256 mismatch"):
+    with pytest.raises(FetchError, match="sha256 mismatch.*kept as .*rejected"):
         _get(archive, dest=tmp_path, kinds=["users"], sha256={"users": "0" * 64})
-    assert list((tmp_path / OP).iterdir()) == []
+    kept = [p.name for p in (tmp_path / OP).iterdir()]
+    assert kept == ["GRU_202012_users_csv_hashed.zip.rejected"]  # never deleted, never used
 
 
 def test_404_everywhere_lists_urls(archive: Archive, tmp_path: Path) -> None:
@@ -336,6 +382,7 @@ def test_404_everywhere_lists_urls(archive: Archive, tmp_path: Path) -> None:
     for url in candidate_urls("GRU_20212", "tweets", base_url=archive.base_url):
         assert f"{url} (HTTP 404)" in message
     assert "Did you mean 'GRU_202012'?" in message
+    assert "'casebook releases' lists the known datasets" in message
     assert "Moderation Research Consortium" in message
 
 
@@ -508,6 +555,126 @@ def test_cli_help_lists_known_ops(capsys: pytest.CaptureFixture[str]) -> None:
         main(["fetch", "--help"])
     assert info.value.code == 0
     out = capsys.readouterr().out
-    for op in ("iran_202012", "GRU_202012", "IRA_202012", "armenia_202012"):
+    for op in ("iran_202012", "GRU_202012", "IRA_202012", "armenia_202012", "REA_0621",
+               "cuba_082020", "ira"):
         assert op in out
     assert "casebook fetch GRU_202012" in out and "--base-url" in out
+
+
+def test_force_keeps_a_different_earlier_file(archive: Archive, tmp_path: Path) -> None:
+    """--force downloads again; the earlier file is never overwritten when it differs."""
+    _serve_zip(archive)
+    (first,) = _get(archive, dest=tmp_path, kinds=["users"])
+    new = _zip(f"{OP}_users_csv_hashed.csv", _csv(USERS_HEADER, 20_000, seed=9))
+    archive.files[_path("users", "zip")] = new
+    (again,) = _get(archive, dest=tmp_path, kinds=["users"], force=True)
+    assert again == first and again.read_bytes() == new
+    assert (tmp_path / OP / f"{first.name}.replaced").read_bytes() == USERS
+    _get(archive, dest=tmp_path, kinds=["users"], force=True)  # identical: nothing kept
+    assert sorted(p.name for p in (tmp_path / OP).iterdir()) == [
+        first.name, f"{first.name}.replaced"]
+
+
+# --------------------------------------------------------------------------- any release
+
+
+def _serve_catalogued(archive: Archive, name: str, release: str, files: dict[str, bytes]) -> None:
+    for file, data in files.items():
+        archive.files[f"/hashed/{release}/{name}/{file}"] = data
+
+
+def test_catalogued_release_with_per_year_parts(archive: Archive, tmp_path: Path) -> None:
+    """REA_0621 lives in release 2021_12, its tweets in one file per year."""
+    parts = {
+        "REA_0621_tweets_csv_hashed_2019.csv": _csv(TWEETS_HEADER, 2_000, seed=11),
+        "REA_0621_tweets_csv_hashed_2020.csv": _csv(TWEETS_HEADER, 2_000, seed=12),
+    }
+    users = {"hashed_2021_12_REA_0621_REA_0621_users_csv_hashed.csv": USERS_CSV}
+    _serve_catalogued(archive, "REA_0621", "2021_12", {**parts, **users})
+    files = fetch("REA_0621", base_url=archive.base_url, dest=tmp_path, progress=False,
+                  timeout=TIMEOUT)
+    assert [f.name for f in files] == [*parts, *users]
+    assert all(f.parent == tmp_path / "REA_0621" for f in files)
+    assert files[0].read_bytes() == parts["REA_0621_tweets_csv_hashed_2019.csv"]
+    assert all(path.startswith("/hashed/2021_12/") for path, _ in archive.gets())
+
+
+def test_catalogued_release_with_numbered_parts(archive: Archive, tmp_path: Path) -> None:
+    parts = {f"saudi_arabia_112019_tweets_csv_hashed_{n}.csv": _csv(TWEETS_HEADER, 1_000, seed=n)
+             for n in (1, 2)}
+    _serve_catalogued(archive, "saudi_arabia_112019", "2019_11", parts)
+    files = fetch("saudi_arabia_112019", base_url=archive.base_url, dest=tmp_path,
+                  kinds=["tweets"], progress=False, timeout=TIMEOUT)
+    assert [f.name for f in files] == list(parts)
+    probed = {path.rsplit("/", 1)[-1] for _, path, _ in archive.requests}
+    assert "saudi_arabia_112019_tweets_csv_hashed_3.csv" in probed  # the first gap ends it
+    assert "saudi_arabia_112019_tweets_csv_hashed_4.csv" not in probed
+
+
+def test_whole_file_is_preferred_over_parts(archive: Archive, tmp_path: Path) -> None:
+    _serve_catalogued(archive, "CNHU_0621", "2021_12", {
+        "CNHU_0621_tweets_csv_hashed.zip": _zip("CNHU_0621_tweets_csv_hashed_2020.csv",
+                                                TWEETS_CSV),
+        "CNHU_0621_tweets_csv_hashed_2020.csv": TWEETS_CSV,
+    })
+    (path,) = fetch("CNHU_0621", base_url=archive.base_url, dest=tmp_path, kinds=["tweets"],
+                    progress=False, timeout=TIMEOUT)
+    assert path.name == "CNHU_0621_tweets_csv_hashed.zip"
+
+
+def test_catalogued_release_missing_lists_part_names(archive: Archive, tmp_path: Path) -> None:
+    with pytest.raises(FetchError) as info:
+        fetch("MX_0621", base_url=archive.base_url, dest=tmp_path, kinds=["tweets"],
+              progress=False, timeout=TIMEOUT)
+    message = str(info.value)
+    assert "in release '2021_12'" in message
+    assert "MX_0621_tweets_csv_hashed_YYYY.csv" in message
+    assert "Moderation Research Consortium" in message
+
+
+def test_every_catalogued_release_builds_its_urls() -> None:
+    from casebook.catalogue import RELEASES
+
+    for name, entry in RELEASES.items():
+        assert name in fetch_mod.KNOWN_OPS[entry.release]
+        urls = candidate_urls(name, "users", release=entry.release, base_url="http://m/h")
+        assert urls[0] == f"http://m/h/{entry.release}/{name}/{name}_users_csv_hashed.zip"
+
+
+def test_cli_fetches_a_catalogued_release_without_release_option(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _serve_catalogued(archive, "cuba_082020", "2020_08",
+                      {"cuba_082020_users_csv_hashed.csv": USERS_CSV})
+    code = main(["fetch", "cuba_082020", "--kind", "users", "--base-url", archive.base_url,
+                 "--dest", str(tmp_path), "--no-progress"])
+    assert code == 0
+    assert "cuba_082020_users_csv_hashed.csv" in capsys.readouterr().out
+
+
+def test_cli_bad_max_size_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fetch", OP, "--max-size", "lots"]) == 2
+    assert "invalid size 'lots'" in capsys.readouterr().err
+
+
+def test_parts_of_mixed_namings_are_all_fetched(archive: Archive, tmp_path: Path) -> None:
+    """turkey_052020 has whole years, then half-years: none of them is left behind."""
+    parts = {name: _csv(TWEETS_HEADER, 1_000, seed=i) for i, name in enumerate((
+        "turkey_052020_tweets_csv_hashed_2015.csv",
+        "turkey_052020_tweets_csv_hashed_2016_01.csv",
+        "turkey_052020_tweets_csv_hashed_2016_06.csv",
+    ))}
+    _serve_catalogued(archive, "turkey_052020", "2020_05", parts)
+    files = fetch("turkey_052020", base_url=archive.base_url, dest=tmp_path, kinds=["tweets"],
+                  progress=False, timeout=TIMEOUT)
+    assert sorted(f.name for f in files) == sorted(parts)
+
+
+def test_file_mirror_missing_names_are_absent_not_unreachable(tmp_path: Path) -> None:
+    """A file:// mirror holding only the csv: the missing zip is a miss, not an outage."""
+    folder = tmp_path / "mirror" / RELEASE / OP
+    folder.mkdir(parents=True)
+    (folder / f"{OP}_users_csv_hashed.csv").write_bytes(USERS_CSV)
+    (path,) = fetch(OP, base_url=(tmp_path / "mirror").as_uri(), dest=tmp_path / "raw",
+                    kinds=["users"], progress=False, timeout=TIMEOUT)
+    assert path.name == f"{OP}_users_csv_hashed.csv" and path.read_bytes() == USERS_CSV
