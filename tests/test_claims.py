@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import hashlib
+import textwrap
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from casebook import claims
+from casebook import claims, paths
 from casebook._plotting import EVENT_GID
 from casebook.errors import ParameterError
 from casebook.evidence import (
@@ -16,6 +20,7 @@ from casebook.evidence import (
 )
 from casebook.paths import specimen_dir
 from tests._frames import FakeRelease, load_real_excerpt, make_tweets, make_users
+from tests.conftest import notebook_defaults
 
 
 def _verdicts(ledger: pd.DataFrame) -> dict[str, str]:
@@ -263,12 +268,12 @@ def test_ira_has_its_own_claims_and_is_not_tested_against_gru_claims():
     assert own["id"].tolist() == ["ira-retweets", "ira-reach", "ira-2020"]
     assert set(own["verdict"]) == {INSUFFICIENT}
     assert "under 10%" in own["evidence"].iloc[0]
-    release.name = "ira_test"
+    release.name = "test_release"  # no catalogue name: no coverage check
     own = _verdicts(claims.evaluate_claims(release, "ira"))
     assert own == dict.fromkeys(["ira-retweets", "ira-reach", "ira-2020"], SUPPORTED)
     assert _one(_ira(retweets=20), "ira-retweets")["verdict"] == INSUFFICIENT
     release = _ira(retweets=20, year=2019)
-    release.name = "ira_test"
+    release.name = "test_release"  # no catalogue name: no coverage check
     assert _verdicts(claims.evaluate_claims(release, "ira"))["ira-2020"] == NOT_SUPPORTED
     assert _one(release, "ira-retweets")["verdict"] == NOT_SUPPORTED
 
@@ -450,8 +455,13 @@ def test_evaluate_claims_shape_and_operation_from_name():
 
 
 def test_evaluate_claims_rejects_unknown_parameters_and_names():
-    with pytest.raises(TypeError, match="unknown claim parameters"):
+    with pytest.raises(ParameterError, match="unknown claim parameters.*debate_window"):
         claims.evaluate_claims(_armenia(), "armenia", debate_window="1h")
+    # a keyword another case's claims declare is known, and ignored by these claims
+    ledger = claims.evaluate_claims(_armenia(), "armenia", nato_min_tweets=5)
+    assert len(ledger) == 3
+    with pytest.raises(ParameterError, match="scheduling_min_share=1.5.*armenia-automation"):
+        claims.evaluate_claims(_armenia(), "armenia", scheduling_min_share=1.5)
     release = _armenia()
     release.name = "somewhere_202012"
     with pytest.raises(ValueError, match="cannot tell the operation"):
@@ -460,8 +470,8 @@ def test_evaluate_claims_rejects_unknown_parameters_and_names():
         claims.evaluate_claims(release, "venezuela")
 
 
-def test_params_object_and_overrides_combine():
-    params = claims.ClaimParams(scheduling_min_share=0.5)
+def test_params_mapping_and_overrides_combine():
+    params = {"scheduling_min_share": 0.5}
     ledger = claims.evaluate_claims(_armenia(automated=120), "armenia", params=params)
     assert _verdicts(ledger)["armenia-automation"] == SUPPORTED
     ledger = claims.evaluate_claims(_armenia(automated=120), "armenia", params=params,
@@ -477,5 +487,523 @@ def test_every_claim_is_complete():
         for claim in cs:
             assert claim.operation == operation
             assert claim.source in {claims.TWITTER, claims.SIO}
-            assert claim.text and claim.rule and callable(claim.check)
+            assert claim.text and claim.rule in claims.RULE_TYPES
             assert len(claim.datasets) == 1
+            assert claim.origin.startswith(f"params/claims/{operation}.yaml, line ")
+
+
+# --------------------------------------------------------------------------- claims as data
+#
+# The ledgers the claims gave when they were Python objects (casebook/claims.py before
+# params/claims/), captured on the default specimen (seed 0, scale 0.15): per scenario and
+# claim, the verdicts and values, and digests of the texts (claim and source, rule,
+# evidence, control evidence). The YAML claims must give the same ledgers.
+
+_LEGACY_SPECIMEN = "29dbdd9d8350361aa52071b8279bbbbfa222cd7efb2d2286e01df5b870fb5e7e"
+_LEGACY_LEDGERS: dict[str, list[tuple]] = {
+    "iran-notebook": [
+        ('iran-debate', 'supported', 126.20370370370371, 'not supported', 18.377005347593585,
+         "5256b568c4 3b18d60ac0 4f158730af 2c45b24484"),
+        ('iran-engagement', 'not distinctive', 1.0, 'supported', 0.0,
+         "3332820082 0c52c137b3 6285aa7943 58c7f1710e"),
+        ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.024305555555556,
+         "8d1f7c6376 e433b44fd9 9bd72aeb8c 34269057c0"),
+    ],
+    "russia-notebook-GRU_202012": [
+        ('russia-nato', 'supported', 20.0, 'not supported', 0.0,
+         "5693b51f2c 34cc8ff02c ebc9a3b6af c67dd906c3"),
+        ('russia-narratives', 'supported', 0.438171371471396, 'not supported', 0.0825,
+         "34dde7e96f 33b50743a7 dd93849102 ca14e8f629"),
+        ('russia-automation', 'not distinctive', 0.005995503372471, 'supported', 0.0,
+         "5d98dddce7 4b41827ffa 081eb33cd6 e6e204a4c4"),
+    ],
+    "russia-notebook-IRA_202012": [
+        ('ira-retweets', 'not distinctive', 0.34004063074393, 'supported', 0.34,
+         "43c074d8f8 07c8c588f6 9a97abd071 44b2af0b5c"),
+        ('ira-reach', 'supported', 11512.0, 'not supported', 37640.0,
+         "d5a1c6febf 78f0d1a722 9bb97ed3d6 fb47f25e14"),
+        ('ira-2020', 'not distinctive', 0.945148495695076, 'supported', 1.0,
+         "e876ce4c72 a9323e6355 3814735444 154725cd07"),
+    ],
+    "armenia-notebook": [
+        ('armenia-personas', 'supported', 12.0, 'not supported', 0.0,
+         "0fbe498c14 f672f4e7ef da200d3865 b4078372cb"),
+        ('armenia-spam', 'supported', 33.0, 'not supported', 0.0,
+         "09468b2c3d fded414790 28b967b7e1 7c28b226c3"),
+        ('armenia-automation', 'inconclusive', 0.390625, 'not supported', 0.0,
+         "86a1f9425d 4483d7d1fe b70c3c2411 df7081483d"),
+    ],
+    "iran-on-iran_202012": [
+        ('iran-debate', 'supported', 126.20370370370371, None, None,
+         "5256b568c4 3b18d60ac0 4f158730af cbf6f2f826"),
+        ('iran-engagement', 'supported', 1.0, None, None,
+         "3332820082 0c52c137b3 7c13b8cda1 cbf6f2f826"),
+        ('iran-dominant', 'supported', 0.539887733986633, None, None,
+         "8d1f7c6376 e433b44fd9 9bd72aeb8c cbf6f2f826"),
+    ],
+    "russia-on-GRU_202012": [
+        ('russia-nato', 'supported', 20.0, None, None,
+         "5693b51f2c 34cc8ff02c ebc9a3b6af cbf6f2f826"),
+        ('russia-narratives', 'supported', 0.438171371471396, None, None,
+         "34dde7e96f 33b50743a7 dd93849102 cbf6f2f826"),
+        ('russia-automation', 'supported', 0.005995503372471, None, None,
+         "5d98dddce7 4b41827ffa 4eeaa214fd cbf6f2f826"),
+    ],
+    "ira-on-IRA_202012": [
+        ('ira-retweets', 'supported', 0.34004063074393, None, None,
+         "43c074d8f8 07c8c588f6 0bd0fd7b8a cbf6f2f826"),
+        ('ira-reach', 'supported', 11512.0, None, None,
+         "d5a1c6febf 78f0d1a722 9bb97ed3d6 cbf6f2f826"),
+        ('ira-2020', 'supported', 0.945148495695076, None, None,
+         "e876ce4c72 a9323e6355 f0edd3263f cbf6f2f826"),
+    ],
+    "armenia-on-armenia_202012": [
+        ('armenia-personas', 'supported', 12.0, None, None,
+         "0fbe498c14 f672f4e7ef da200d3865 cbf6f2f826"),
+        ('armenia-spam', 'supported', 33.0, None, None,
+         "09468b2c3d fded414790 28b967b7e1 cbf6f2f826"),
+        ('armenia-automation', 'inconclusive', 0.390625, None, None,
+         "86a1f9425d 4483d7d1fe b70c3c2411 cbf6f2f826"),
+    ],
+    "iran-on-control": [
+        ('iran-debate', 'not supported', 18.377005347593585, None, None,
+         "5256b568c4 3b18d60ac0 2c45b24484 cbf6f2f826"),
+        ('iran-engagement', 'supported', 0.0, None, None,
+         "3332820082 0c52c137b3 58c7f1710e cbf6f2f826"),
+        ('iran-dominant', 'not supported', 0.024305555555556, None, None,
+         "8d1f7c6376 e433b44fd9 34269057c0 cbf6f2f826"),
+    ],
+    "russia-on-control": [
+        ('russia-nato', 'not supported', 0.0, None, None,
+         "5693b51f2c 34cc8ff02c c67dd906c3 cbf6f2f826"),
+        ('russia-narratives', 'not supported', 0.0825, None, None,
+         "34dde7e96f 33b50743a7 ca14e8f629 cbf6f2f826"),
+        ('russia-automation', 'supported', 0.0, None, None,
+         "5d98dddce7 4b41827ffa e6e204a4c4 cbf6f2f826"),
+    ],
+    "ira-on-control": [
+        ('ira-retweets', 'supported', 0.34, None, None,
+         "43c074d8f8 07c8c588f6 44b2af0b5c cbf6f2f826"),
+        ('ira-reach', 'not supported', 37640.0, None, None,
+         "d5a1c6febf 78f0d1a722 fb47f25e14 cbf6f2f826"),
+        ('ira-2020', 'supported', 1.0, None, None,
+         "e876ce4c72 a9323e6355 154725cd07 cbf6f2f826"),
+    ],
+    "armenia-on-control": [
+        ('armenia-personas', 'not supported', 0.0, None, None,
+         "0fbe498c14 f672f4e7ef b4078372cb cbf6f2f826"),
+        ('armenia-spam', 'not supported', 0.0, None, None,
+         "09468b2c3d fded414790 7c28b226c3 cbf6f2f826"),
+        ('armenia-automation', 'not supported', 0.0, None, None,
+         "86a1f9425d 4483d7d1fe df7081483d cbf6f2f826"),
+    ],
+    "ira-on-GRU_202012": [
+        ('ira-retweets', 'not testable with this data', None, None, None,
+         "43c074d8f8 07c8c588f6 34efd3a6ed cbf6f2f826"),
+        ('ira-reach', 'not testable with this data', None, None, None,
+         "d5a1c6febf 78f0d1a722 34efd3a6ed cbf6f2f826"),
+        ('ira-2020', 'not testable with this data', None, None, None,
+         "e876ce4c72 a9323e6355 34efd3a6ed cbf6f2f826"),
+    ],
+    "iran-widen-1h": [
+        ('iran-debate', 'not distinctive', 77.77272727272728, 'supported', 12.918181818181818,
+         "5256b568c4 f18befb24d a5384e9b98 48cb02f8ab"),
+        ('iran-engagement', 'not distinctive', 1.0, 'supported', 0.0,
+         "3332820082 0c52c137b3 6285aa7943 58c7f1710e"),
+        ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.024305555555556,
+         "8d1f7c6376 e433b44fd9 9bd72aeb8c 34269057c0"),
+    ],
+    "armenia-mgmt-true": [
+        ('armenia-personas', 'supported', 12.0, None, None,
+         "0fbe498c14 f672f4e7ef da200d3865 cbf6f2f826"),
+        ('armenia-spam', 'supported', 33.0, None, None,
+         "09468b2c3d fded414790 28b967b7e1 cbf6f2f826"),
+        ('armenia-automation', 'supported', 0.941885964912281, None, None,
+         "86a1f9425d 4483d7d1fe 3a3700375e cbf6f2f826"),
+    ],
+    "russia-mgmt-false": [
+        ('russia-nato', 'supported', 20.0, None, None,
+         "5693b51f2c 5215faa062 ebc9a3b6af cbf6f2f826"),
+        ('russia-narratives', 'supported', 0.438171371471396, None, None,
+         "34dde7e96f bc007832f2 dd93849102 cbf6f2f826"),
+        ('russia-automation', 'supported', 0.005995503372471, None, None,
+         "5d98dddce7 cb9b069f86 444983523b cbf6f2f826"),
+    ],}
+_DATASETS = ("iran_202012", "GRU_202012", "IRA_202012", "armenia_202012", "control")
+
+
+def _digest(text: str | None) -> str:
+    return hashlib.sha256(("" if text is None else text).encode()).hexdigest()[:10]
+
+
+def _specimen_fingerprint() -> str:
+    """The specimen's ground-truth files, hashed as ``sha256sum ... | sha256sum`` does."""
+    lines = "".join(
+        f"{hashlib.sha256((specimen_dir() / d / 'ground_truth.json').read_bytes()).hexdigest()}"
+        f"  {Path('data/specimen') / d / 'ground_truth.json'}\n"
+        for d in sorted(_DATASETS))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def specimen() -> dict[str, object]:
+    if not all((specimen_dir() / d).is_dir() for d in _DATASETS):
+        pytest.skip("specimen not generated (casebook specimen)")
+    if _specimen_fingerprint() != _LEGACY_SPECIMEN:
+        pytest.skip("data/specimen is not the specimen the legacy ledgers were captured on")
+    from casebook import load_release
+
+    return {d: load_release(specimen_dir() / d) for d in _DATASETS}
+
+
+def _scenario(name: str, rel: dict[str, object]) -> pd.DataFrame:
+    """The ledger of a scenario, called as the case notebooks call it."""
+    nb = {case: notebook_defaults(case) for case in ("iran", "russia", "armenia")}
+    if name == "iran-notebook":
+        i = nb["iran"]
+        return claims.evaluate_claims(
+            rel["iran_202012"], "iran", control=rel["control"], lexicons=i["lexicons"],
+            debate_start=i["debate_start"], debate_end=i["debate_end"],
+            debate_widen=i["debate_widen"])
+    if name.startswith("russia-notebook-"):
+        r = nb["russia"]
+        return claims.evaluate_claims(rel[name.removeprefix("russia-notebook-")], None,
+                                      control=rel["control"], lexicons=r["lexicons"],
+                                      nato_min_tweets=r["nato_min_tweets"])
+    if name == "armenia-notebook":
+        a = nb["armenia"]
+        return claims.evaluate_claims(rel["armenia_202012"], "armenia", control=rel["control"],
+                                      lexicons=a["lexicons"],
+                                      scheduling_min_share=a["scheduling_min_share"])
+    if name == "iran-widen-1h":
+        return claims.evaluate_claims(rel["iran_202012"], "iran", control=rel["control"],
+                                      debate_widen="1h")
+    if name == "armenia-mgmt-true":
+        return claims.evaluate_claims(rel["armenia_202012"], "armenia",
+                                      management_as_automation=True)
+    if name == "russia-mgmt-false":
+        return claims.evaluate_claims(rel["GRU_202012"], "russia", min_tweets=50,
+                                      management_as_automation=False, subset_min_share=0.01)
+    operation, dataset = name.split("-on-")
+    return claims.evaluate_claims(rel[dataset], operation)
+
+
+@pytest.mark.parametrize("scenario", list(_LEGACY_LEDGERS))
+def test_yaml_claims_give_the_python_claims_ledger(scenario, specimen):
+    ledger = _scenario(scenario, specimen)
+    assert ledger["id"].tolist() == [row[0] for row in _LEGACY_LEDGERS[scenario]]
+    for got, (cid, verdict, value, cverdict, cvalue, digests) in zip(
+            ledger.itertuples(index=False), _LEGACY_LEDGERS[scenario], strict=True):
+        assert (got.verdict, None if pd.isna(got.control_verdict) else got.control_verdict) \
+            == (verdict, cverdict), cid
+        for have, want in ((got.value, value), (got.control_value, cvalue)):
+            if want is None:
+                assert pd.isna(have), cid
+            else:
+                assert have == pytest.approx(want, rel=1e-12), cid
+        texts = dict(zip(["claim", "rule", "evidence", "control_evidence"], digests.split(),
+                         strict=True))
+        assert _digest(f"{got.claim}|{got.source}") == texts["claim"], f"{cid}: claim or source"
+        assert _digest(got.rule) == texts["rule"], f"{cid}: rule {got.rule}"
+        assert _digest(got.evidence) == texts["evidence"], f"{cid}: evidence {got.evidence}"
+        assert _digest(got.control_evidence) == texts["control_evidence"], \
+            f"{cid}: control evidence {got.control_evidence}"
+
+
+def test_builtin_claims_come_from_the_yaml_files():
+    for operation in claims.OPERATIONS:
+        path = claims.builtin_claims_file(operation)
+        assert path.is_file() and path.parent == paths.params_dir() / "claims"
+        assert [c.id for c in claims.load_claims(path)] == \
+            [c.id for c in claims.CLAIMS[operation]]
+        assert all(c.operation == operation for c in claims.CLAIMS[operation])
+    with pytest.raises(KeyError):
+        claims.CLAIMS["venezuela"]
+
+
+def test_debate_defaults_are_the_iran_claim():
+    (debate,) = [c for c in claims.CLAIMS["iran"] if c.id == "iran-debate"]
+    values = debate.values()
+    assert (values["start"], values["end"], values["widen"]) == (
+        claims.DEBATE_START, claims.DEBATE_END, claims.DEBATE_WIDEN)
+    defaults = notebook_defaults("iran")
+    assert (defaults["debate_start"], defaults["debate_end"], defaults["debate_widen"]) == (
+        claims.DEBATE_START, claims.DEBATE_END, claims.DEBATE_WIDEN)
+
+
+# --------------------------------------------------------------------------- claims files
+
+
+def _file(tmp_path: Path, text: str, name: str = "mine.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+_MINE = """\
+    claims:
+      - id: mine-retweets
+        text: Most of the tweets were retweets.
+        source: a report
+        rule: retweet_share
+        params:
+          min_share: 0.5
+    """
+
+
+def _retweets(n: int = 200, retweets: int = 150) -> FakeRelease:
+    rows = [{"userid": f"a{i % 20}", "tweet_time": "2021-03-01 10:00",
+             "is_retweet": i < retweets, "tweet_language": "en" if i % 4 else "sw",
+             "tweet_text": "the ballot was stolen" if i % 10 == 0 else "news"}
+            for i in range(n)]
+    users = make_users([{"userid": f"a{i}", "account_creation_date": f"2021-01-{1 + i:02d}"}
+                        for i in range(20)])
+    return FakeRelease(make_tweets(rows), users, name="mine_test")
+
+
+def test_load_claims_and_evaluate_them(tmp_path):
+    path = _file(tmp_path, _MINE)
+    (claim,) = claims.load_claims(path)
+    assert (claim.id, claim.rule, claim.operation, claim.datasets) == (
+        "mine-retweets", "retweet_share", "mine", ())
+    assert claim.params == {"min_share": 0.5}
+    assert claim.origin == f"{path}, line 2"
+    release = _retweets()
+    for given in ([claim], claims.load_claims(path), path, str(path)):
+        row = claims.evaluate_claims(release, given).iloc[0]
+        assert row["verdict"] == SUPPORTED and row["value"] == pytest.approx(0.75)
+        assert row["rule"] == ("Share of tweets that are retweets; supported when at least "
+                               "50% (at least 100 tweets).")
+    assert claims.evaluate_claims(_retweets(retweets=50), path).iloc[0]["verdict"] \
+        == NOT_SUPPORTED
+    # a parameter name reaches every claim whose rule has it
+    assert claims.evaluate_claims(release, path, min_share=0.8).iloc[0]["verdict"] \
+        == NOT_SUPPORTED
+    with pytest.raises(ParameterError, match="repeat the id 'mine-retweets'"):
+        claims.evaluate_claims(release, [claim, claim])
+
+
+def test_claims_in_python_are_checked_like_a_file():
+    claim = claims.Claim("x-1", "x", "Some text.", "a report", "year_share",
+                         {"year": 2021, "min_share": 0.5})
+    assert claims.evaluate_claims(_retweets(), [claim]).iloc[0]["verdict"] == SUPPORTED
+    with pytest.raises(ParameterError, match="claim 'x-1': year: expected a whole number"):
+        claims.Claim("x-1", "x", "Some text.", "a report", "year_share", {"year": "2021"})
+    with pytest.raises(ParameterError, match="unknown rule type 'year_shares'.*'year_share'"):
+        claims.Claim("x-1", "x", "Some text.", "a report", "year_shares", {"year": 2021})
+
+
+def test_the_example_file_loads_and_runs():
+    path = paths.params_dir() / "claims" / "example.yaml"
+    mine = claims.load_claims(path)
+    assert len(mine) >= 5 and len({c.rule for c in mine}) >= 5
+    ledger = claims.evaluate_claims(_retweets(), mine, control=_retweets(retweets=10))
+    assert ledger["verdict"].isin(claims.VERDICTS).all()
+    rows = ledger.set_index("id")
+    assert rows.loc["example-retweets", "verdict"] == SUPPORTED
+    # all accounts created within 20 days, the control's too
+    assert rows.loc["example-creation", "verdict"] == NOT_DISTINCTIVE
+    assert rows.loc["example-coordination", "verdict"] == NOT_TESTABLE
+    # the file's own lexicons are found by name: 20 of 200 tweets name the ballot
+    assert rows.loc["example-election", "value"] == pytest.approx(0.1)
+    assert "the election lexicon" in rows.loc["example-election", "evidence"]
+    assert rows.loc["example-fraud", "verdict"] == NOT_SUPPORTED  # 2 accounts, not 5
+    # the documentation shows this file
+    assert "params/claims/example.yaml" in _DOCS.read_text(encoding="utf-8")
+
+
+_DOCS = paths.ROOT / "docs" / "claims.md"
+
+
+def test_docs_describe_every_rule_type_and_parameter():
+    text = _DOCS.read_text(encoding="utf-8")
+    for name, rule in claims.RULE_TYPES.items():
+        section = text.split(f"### `{name}`", 1)
+        assert len(section) == 2, f"docs/claims.md has no section for {name}"
+        body = section[1].split("\n### ", 1)[0]
+        for param in rule.params:
+            assert f"`{param.name}`" in body, f"{name}.{param.name} is not documented"
+    for verdict in claims.VERDICTS:
+        assert verdict in text
+
+
+def test_rule_catalogue_lists_every_parameter():
+    table = claims.rule_catalogue()
+    assert set(table["rule"]) == set(claims.RULE_TYPES)
+    assert len(table) == sum(len(t.params) for t in claims.RULE_TYPES.values())
+    assert table.loc[table["parameter"] == "start", "default"].tolist() == ["required"]
+
+
+# A bad claims file: one ParameterError naming the file, the key and the line.
+_BAD_FILES = {
+    "unknown rule type": (
+        _MINE.replace("rule: retweet_share", "rule: retweet_shares"), 5,
+        "claims[0] (mine-retweets).rule", "unknown rule type 'retweet_shares' (did you mean "
+        "'retweet_share'?)"),
+    "unknown parameter": (
+        _MINE.replace("min_share: 0.5", "min_shares: 0.5"), 7,
+        "claims[0] (mine-retweets).params.min_shares",
+        "unknown parameter 'min_shares' of rule type 'retweet_share' (did you mean "
+        "'min_share'?)"),
+    "wrong type": (
+        _MINE.replace("min_share: 0.5", "min_share: most"), 7,
+        "claims[0] (mine-retweets).params.min_share",
+        "expected a number from 0 to 1 (0.05 is 5%), got 'most'"),
+    "share out of range": (
+        _MINE.replace("min_share: 0.5", "min_share: 50"), 7,
+        "claims[0] (mine-retweets).params.min_share", "got 50"),
+    "wrong type of an int": (
+        _MINE.replace("min_share: 0.5", "min_share: 0.5\n          min_tweets: 2.5"), 8,
+        "claims[0] (mine-retweets).params.min_tweets", "expected a whole number"),
+    "missing id": (
+        _MINE.replace("- id: mine-retweets\n        text:", "- text:"), 2,
+        "claims[0]", "missing key 'id'"),
+    "missing text": (
+        _MINE.replace("text: Most of the tweets were retweets.\n        ", ""), 2,
+        "claims[0] (mine-retweets)", "missing key 'text'"),
+    "duplicate id": (
+        _MINE.rstrip(" ") + _MINE.split("claims:\n", 1)[1], 8,
+        "claims[1].id", "duplicate id 'mine-retweets' (first at line 2)"),
+    "YAML syntax error": (
+        _MINE.replace("min_share: 0.5", "min_share: [0.5"), 8,
+        "near key 'min_share'", "YAML syntax error"),
+    "unknown key": (
+        _MINE.replace("params:", "thresholds:"), 6,
+        "claims[0].thresholds", "unknown key 'thresholds'"),
+    "key given twice": (
+        _MINE.replace("rule: retweet_share", "rule: retweet_share\n        rule: year_share"), 6,
+        "claims[0].rule", "the key 'rule' is given twice (first at line 5)"),
+    "missing parameter": (
+        _MINE.replace("rule: retweet_share", "rule: year_share"), 6,
+        "claims[0] (mine-retweets).params", "needs the parameter year"),
+    "no bound": (
+        _MINE.replace("min_share: 0.5", "min_tweets: 10"), 6,
+        "claims[0] (mine-retweets).params", "needs min_share, max_share or about"),
+    "bad rule_text field": (
+        _MINE.replace("params:", "rule_text: At least {min_shar:.0%}.\n        params:"), 6,
+        "claims[0] (mine-retweets).rule_text", "the field {min_shar} is not a parameter"),
+}
+
+
+@pytest.mark.parametrize("case", list(_BAD_FILES))
+def test_bad_claims_file_gets_one_clear_error(case, tmp_path):
+    text, line, key, problem = _BAD_FILES[case]
+    path = _file(tmp_path, text)
+    with pytest.raises(ParameterError) as error:
+        claims.load_claims(path)
+    message = str(error.value)
+    assert message.startswith(f"{path}, line {line}, {key}: "), message
+    assert problem in message, message
+    assert "docs/claims.md" in message or "YAML" in message, message
+
+
+def test_bad_claims_file_errors_reach_evaluate_claims(tmp_path):
+    path = _file(tmp_path, _MINE.replace("min_share: 0.5", "min_share: most"))
+    with pytest.raises(ParameterError, match=r"mine\.yaml, line 7"):
+        claims.evaluate_claims(_retweets(), path)
+    with pytest.raises(ParameterError, match="no such claims file"):
+        claims.load_claims(tmp_path / "absent.yaml")
+    with pytest.raises(ParameterError, match="empty"):
+        claims.load_claims(_file(tmp_path, "# nothing yet\n"))
+    with pytest.raises(ParameterError, match=r"line 1, claims: expected a list"):
+        claims.load_claims(_file(tmp_path, "claims: retweet_share\n"))
+
+
+def test_file_defaults_keywords_and_lexicons(tmp_path):
+    path = _file(tmp_path, """\
+        defaults:
+          operation: mine
+          source: a report
+          datasets: [REA_0621]
+        lexicons:
+          rigged: {topic: [election], stance: [rigged]}
+        claims:
+          - id: mine-rigged
+            text: Accounts said the election was rigged.
+            rule: stance_accounts
+            params: {lexicon: rigged, min_found: 1, min_accounts: 2, subset_min_share: 0}
+            keywords: {rigged_min_tweets: min_account_tweets}
+        """)
+    (claim,) = claims.load_claims(path)
+    assert (claim.operation, claim.source, claim.datasets) == ("mine", "a report",
+                                                               ("REA_0621",))
+    rows = [{"userid": "a", "tweet_text": "the election was rigged"}] * 3
+    rows += [{"userid": "b", "tweet_text": "the election"}] * 3
+    release = FakeRelease(make_tweets(rows), make_users([]), name="mine_test")
+    assert claims.evaluate_claims(release, [claim]).iloc[0]["verdict"] == SUPPORTED
+    assert claims.evaluate_claims(release, [claim], rigged_min_tweets=4).iloc[0]["verdict"] \
+        == NOT_SUPPORTED
+    # the lexicons argument (a notebook's parameter) wins over the file's
+    other = {"rigged": {"topic": ["election"], "stance": ["stolen"]}}
+    assert claims.evaluate_claims(release, [claim], lexicons=other).iloc[0]["value"] == 0
+    # a claim about another catalogue dataset is not tested on this one
+    release.name = "GRU_202012"
+    row = claims.evaluate_claims(release, [claim]).iloc[0]
+    assert row["verdict"] == NOT_TESTABLE and "published about REA_0621" in row["evidence"]
+
+
+def test_a_lexicon_no_one_defines_is_an_error():
+    claim = claims.Claim("x-1", "x", "Some text.", "a report", "lexicon_share",
+                         {"lexicon": "electoin", "min_share": 0.1})
+    with pytest.raises(ParameterError, match="lexicon 'electoin'.*'election'"):
+        claims.evaluate_claims(_retweets(), [claim], lexicons={"election": ["vote"]})
+    # even where the rule could not run (no texts): a typo is reported, not hidden
+    release = _retweets()
+    release.tweets = release.tweets.drop(columns="tweet_text")
+    with pytest.raises(ParameterError, match="lexicon 'electoin'"):
+        claims.evaluate_claims(release, [claim])
+
+
+# --------------------------------------------------------------------------- new rule types
+
+
+def test_language_share_and_creation_wave():
+    release = _retweets()
+    lang = claims.Claim("x-lang", "x", "Mostly English.", "r", "language_share",
+                        {"languages": ["en"], "min_share": 0.7})
+    wave = claims.Claim("x-wave", "x", "Created together.", "r", "creation_wave",
+                        {"window": "9D", "min_share": 0.6})
+    rows = claims.evaluate_claims(release, [lang, wave]).set_index("id")
+    assert rows.loc["x-lang", "verdict"] == SUPPORTED
+    assert rows.loc["x-lang", "value"] == pytest.approx(0.75)
+    assert "most common: en (75.0%), sw (25.0%)" in rows.loc["x-lang", "evidence"]
+    # 20 accounts created one a day: 10 of them within 9 days of the first
+    assert rows.loc["x-wave", "verdict"] == NOT_SUPPORTED
+    assert rows.loc["x-wave", "value"] == pytest.approx(0.5)
+    assert "10 of 20 accounts (50.0%) were created within 9D" in rows.loc["x-wave", "evidence"]
+    assert claims.evaluate_claims(release, [wave], min_share=0.5).iloc[0]["verdict"] \
+        == SUPPORTED
+
+
+def test_coordination_share_needs_a_result():
+    claim = claims.Claim("x-co", "x", "Coordinated.", "r", "coordination_share",
+                         {"min_share": 0.5, "min_accounts": 5})
+    release = _retweets()
+    row = claims.evaluate_claims(release, [claim]).iloc[0]
+    assert row["verdict"] == NOT_TESTABLE and "coordination=" in row["evidence"]
+    members = pd.DataFrame({"userid": [f"a{i}" for i in range(12)], "community": 0})
+    row = claims.evaluate_claims(release, [claim], coordination=members).iloc[0]
+    assert row["verdict"] == SUPPORTED and row["value"] == pytest.approx(0.6)
+    assert "not compared with chance" in row["evidence"]
+
+    class Result:  # a coordination result with chance replicates
+        communities = members
+        null_counts = [11, 12, 13] * 10
+
+    row = claims.evaluate_claims(release, [claim], coordination=Result()).iloc[0]
+    assert row["verdict"] == NOT_SUPPORTED and "within chance" in row["evidence"]
+    Result.null_counts = [0, 1, 2] * 10
+    row = claims.evaluate_claims(release, [claim], coordination=Result(),
+                                 control=release, control_coordination=members[:2]).iloc[0]
+    assert row["verdict"] == SUPPORTED and row["control_verdict"] == NOT_SUPPORTED
+
+
+def test_client_share_of_other_classes_and_management_is_not_a_class():
+    release = _russia(nato_accounts=0, automated=60, client="Buffer")
+    mobile = claims.Claim("x-mob", "x", "Mostly phones.", "r", "client_share",
+                          {"classes": ["mobile"], "min_share": 0.3})
+    row = claims.evaluate_claims(release, [mobile]).iloc[0]
+    assert row["verdict"] == SUPPORTED and "came from mobile (" in row["evidence"]
+    with pytest.raises(ParameterError, match="management"):
+        claims.Claim("x-m", "x", "Text.", "r", "client_share",
+                     {"classes": ["management"], "min_share": 0.3})
