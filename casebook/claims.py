@@ -1602,9 +1602,12 @@ def load_claims(path: str | os.PathLike[str]) -> list[Claim]:
         if "defaults" in top else {})
     lexicons = _file_lexicons(reader, top["lexicons"][1]) if "lexicons" in top else {}
     items = top["claims"][1]
-    if not isinstance(items, yaml.SequenceNode) or not items.value:
+    if not isinstance(items, yaml.SequenceNode):
         raise reader.error(items, "claims", f"expected a list of claims (lines starting "
                            f"with '- '), got {_node_words(items)}")
+    if not items.value:
+        raise reader.error(items, "claims", "the list is empty: write at least one claim "
+                           "(or leave claims_file empty for a release with no claims)")
     seen: dict[str, int] = {}
     out = []
     for i, item in enumerate(items.value):

@@ -907,6 +907,8 @@ def test_bad_claims_file_errors_reach_evaluate_claims(tmp_path):
         claims.load_claims(_file(tmp_path, "# nothing yet\n"))
     with pytest.raises(ParameterError, match=r"line 1, claims: expected a list"):
         claims.load_claims(_file(tmp_path, "claims: retweet_share\n"))
+    with pytest.raises(ParameterError, match=r"line 1, claims: the list is empty"):
+        claims.load_claims(_file(tmp_path, "claims: []\n"))
 
 
 def test_file_defaults_keywords_and_lexicons(tmp_path):
