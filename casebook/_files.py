@@ -23,8 +23,13 @@ def natural_key(name: str) -> list[Any]:
 
 
 def is_data_file(path: Path) -> bool:
-    """True for a regular file whose name ends with one of :data:`DATA_SUFFIXES`."""
-    return path.name.lower().endswith(DATA_SUFFIXES) and path.is_file()
+    """True for a regular file whose name ends with one of :data:`DATA_SUFFIXES`.
+
+    Hidden files are not data: copying an unzipped release from a Mac leaves an
+    AppleDouble ``._<name>.csv`` (binary metadata) beside every file.
+    """
+    name = path.name
+    return not name.startswith(".") and name.lower().endswith(DATA_SUFFIXES) and path.is_file()
 
 
 def data_files(folder: Path) -> list[Path]:
@@ -39,7 +44,7 @@ def data_files(folder: Path) -> list[Path]:
     -------
     list of Path
         Regular files whose names end with a suffix of :data:`DATA_SUFFIXES` (any
-        case); sub-folders are not searched. Numbered parts come in numeric order
+        case), hidden files excepted; sub-folders are not searched. Numbered parts come in numeric order
         (``_2`` before ``_10``), which is the order the loader concatenates them.
     """
     return sorted((f for f in Path(folder).iterdir() if is_data_file(f)),

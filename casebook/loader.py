@@ -28,6 +28,25 @@ Bad input is never dropped silently: with ``on_bad_rows="raise"`` (default) the 
 malformed record raises :class:`LoadError` naming the file and the physical line where
 the record starts; with ``on_bad_rows="report"`` the good rows load and every rejected
 row is listed in ``Release.rejected`` and counted in ``Release.provenance``.
+
+Hostile or unlucky input ends in one :class:`LoadError` line or a correct count:
+
+- a file that repeats another (``x.zip`` beside the ``x.csv`` unzipped from it, split
+  parts beside the combined file) is loaded once, with a warning and a provenance row
+  naming what it copies; ``strict=True`` refuses such a release instead;
+- zip members and ``.gz`` files are streamed, never held whole, and a field over
+  :data:`FIELD_LIMIT` (10 MB; a tweet is a few KB) or more than :data:`MALFORMED_LIMIT`
+  malformed records stop the load in bounded memory (a 200 KB zip expanding to 200 MB
+  grows the process by about 50 MB);
+- a truncated or mislabelled ``.gz``, a corrupt zip, a compressed file or an HTML page
+  under a ``.csv`` name, UTF-16 text and a header over :data:`HEADER_LIMIT` are named
+  as such;
+- a file that is a link to a file outside its release folder is refused: messages
+  quote headers and records, and a planted link must not make them quote a private
+  file (link the whole folder instead);
+- a cache entry records each Parquet file's size and sha256 and is discarded when they
+  differ; an unwritable cache only warns; temporary folders of killed writers are
+  removed by the next write.
 """
 
 from __future__ import annotations
@@ -35,19 +54,25 @@ from __future__ import annotations
 import ast
 import codecs
 import concurrent.futures
+import contextlib
 import csv
 import dataclasses
 import functools
+import gzip
 import hashlib
 import io
+import itertools
 import json
 import os
+import platform
 import re
 import shutil
 import tempfile
 import threading
+import time
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -62,10 +87,12 @@ import pyarrow.parquet as pq
 from casebook import paths, schema
 from casebook._arrow import string_offsets, utf8_bytes
 from casebook._files import data_files, natural_key
+from casebook.discovery import one_release
 from casebook.errors import LoadError
+from casebook.ids import restore_float_ids
 
 #: Bump when the parsed output changes: it is part of every cache key.
-LOADER_VERSION = "2"
+LOADER_VERSION = "3"  # 3: ids in float notation restored and reported (casebook.ids)
 
 _LIST_COLUMNS = ("hashtags", "urls", "user_mentions")
 _COUNT_COLUMNS = (
@@ -99,7 +126,10 @@ class Release:
     provenance
         One row per input file: ``file``, ``role`` (tweets/users), ``size_bytes``,
         ``sha256``, ``rows_read``, ``rows_rejected``, ``replaced_characters``,
-        ``loader_version``, ``cached``.
+        ``loader_version``, ``cached``, ``copy_of`` and ``note``: a file skipped because
+        it repeats another (same decompressed bytes, or every tweet id in one other
+        file) names that file in ``copy_of`` and says why in ``note``; its ``rows_read``
+        is 0, so ``rows_read`` sums to the rows loaded.
     rejected
         Rejected rows: ``file``, ``line`` (physical line where the record starts),
         ``reason``, ``text`` (the raw record, at most 500 characters).
@@ -140,36 +170,120 @@ class _Source:
     def name(self) -> str:
         return Path(self.member).name if self.member else self.path.name
 
+    @property
+    def gzipped(self) -> bool:
+        return self.member is None and self.path.name.lower().endswith(".gz")
+
     def read_bytes(self) -> bytes:
-        if self.member is not None:
-            with zipfile.ZipFile(self.path) as zf:
-                return zf.read(self.member)
-        if self.path.name.endswith(".gz"):
-            import gzip
+        """The whole decompressed stream: only for the error paths of small files."""
+        with _reading(self):
+            if self.member is not None:
+                with zipfile.ZipFile(self.path) as zf:
+                    return zf.read(self.member)
+            if self.gzipped:
+                with gzip.open(self.path, "rb") as fh:
+                    return fh.read()
+            return self.path.read_bytes()
 
-            with gzip.open(self.path, "rb") as fh:
-                return fh.read()
-        return self.path.read_bytes()
+    @contextlib.contextmanager
+    def open_arrow(self) -> Iterator[pa.NativeFile]:
+        """The decompressed stream, read block by block (a zip member is never held whole:
+        real members are several GB, and a small zip can expand to far more)."""
+        with _reading(self):
+            if self.member is not None:
+                with zipfile.ZipFile(self.path) as zf, zf.open(self.member) as fh:
+                    with pa.PythonFile(fh, mode="r") as stream:
+                        yield stream
+            elif self.gzipped:
+                with pa.input_stream(str(self.path), compression="gzip") as stream:
+                    yield stream
+            else:
+                # read, not memory-mapped: mapped pages of a multi-GB file would count as resident
+                with pa.OSFile(str(self.path), "r") as stream:
+                    yield stream
 
-    def open_arrow(self) -> pa.NativeFile | io.BytesIO:
-        if self.member is not None:
-            return pa.BufferReader(self.read_bytes())
-        if self.path.name.endswith(".gz"):
-            return pa.input_stream(str(self.path), compression="gzip")
-        # read, not memory-mapped: mapped pages of a multi-GB file would count as resident
-        return pa.OSFile(str(self.path), "r")
+    def chunks(self, size: int = 1 << 23) -> Iterator[bytes]:
+        """The decompressed stream in pieces of ``size`` bytes (bounded memory)."""
+        with self.open_arrow() as stream:
+            while True:
+                piece = stream.read(size)
+                if not piece:
+                    return
+                yield piece
+
+    @contextlib.contextmanager
+    def open_binary(self) -> Iterator[io.BufferedIOBase]:
+        """The decompressed stream as a Python binary file (for :mod:`csv` via a text wrapper)."""
+        with _reading(self):
+            if self.member is not None:
+                with zipfile.ZipFile(self.path) as zf, zf.open(self.member) as fh:
+                    yield fh  # type: ignore[misc]
+            elif self.gzipped:
+                with gzip.open(self.path, "rb") as fh:
+                    yield fh  # type: ignore[misc]
+            else:
+                with open(self.path, "rb") as fh:
+                    yield fh
 
     def head(self, n: int = 65536) -> bytes:
-        if self.member is not None:
-            with zipfile.ZipFile(self.path) as zf, zf.open(self.member) as fh:
+        with _reading(self):
+            if self.member is not None:
+                with zipfile.ZipFile(self.path) as zf, zf.open(self.member) as fh:
+                    return fh.read(n)
+            if self.gzipped:
+                with gzip.open(self.path, "rb") as fh:
+                    return fh.read(n)
+            with open(self.path, "rb") as fh:
                 return fh.read(n)
-        if self.path.name.endswith(".gz"):
-            import gzip
 
-            with gzip.open(self.path, "rb") as fh:
-                return fh.read(n)
-        with open(self.path, "rb") as fh:
-            return fh.read(n)
+
+#: Errors of a damaged or mislabelled compressed file (zlib's, zipfile's, gzip's, Arrow's
+#: own gzip reader raises OSError); turned into one :class:`LoadError` line by :func:`_reading`.
+_READ_ERRORS: tuple[type[BaseException], ...] = (
+    OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError,
+)
+
+
+@contextlib.contextmanager
+def _reading(source: _Source) -> Iterator[None]:
+    """Turn a failure to read ``source``'s bytes into a :class:`LoadError` saying what to do."""
+    try:
+        yield
+    except LoadError:
+        raise
+    except _READ_ERRORS as exc:
+        if isinstance(exc, pa.ArrowException) and not isinstance(exc, OSError):
+            raise  # a parse or conversion error: the callers diagnose those
+        if isinstance(exc, RuntimeError) and "encrypted" not in str(exc).lower():
+            raise  # zipfile's RuntimeError is a password-protected member; others are bugs
+        raise LoadError(_unreadable(source, exc)) from exc
+
+
+def _unreadable(source: _Source, exc: BaseException) -> str:
+    text = str(exc)
+    low = text.lower()
+    if source.gzipped:
+        if isinstance(exc, gzip.BadGzipFile) or "header check" in low or "not a gzip" in low:
+            with open(source.path, "rb") as fh:
+                start = fh.read(2)
+            plain = bool(start) and all(32 <= b < 127 for b in start)
+            what = "plain text (an uncompressed CSV?)" if plain else "not gzip data"
+            return (f"{source.label}: named .gz but it is {what}: rename it to .csv if it is "
+                    "the CSV itself, or re-download it")
+        if isinstance(exc, EOFError) or "truncated" in low or "ended before" in low:
+            return (f"{source.label}: the gzip file is truncated (it ends inside its compressed "
+                    "data): the download was cut short; re-download it")
+        return f"{source.label}: the gzip data is damaged ({text}): re-download it"
+    if source.member is not None:
+        if isinstance(exc, RuntimeError) and "encrypted" in low:
+            return (f"{source.label}: the zip member is password-protected; the archive's zips "
+                    "are not: re-download it, or extract it yourself and load the .csv")
+        if isinstance(exc, NotImplementedError):
+            return (f"{source.label}: the zip member uses a compression method Python cannot "
+                    f"read ({text}): extract it with another tool and load the .csv")
+        return (f"{source.label}: the zip member's data is corrupt ({text}): the zip is damaged; "
+                "re-download it")
+    return f"{source.label}: the file cannot be read ({text})"
 
 
 def _discover(path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -188,12 +302,32 @@ def _discover(path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -
                     "download a release with 'casebook fetch OP' or generate the specimen "
                     "with 'casebook specimen'"
                 )
-            files.extend(found)
+            files.extend(_inside(f, p) for f in found)
         elif p.is_file():
-            files.append(p)
+            files.append(_inside(p, p.parent))
         else:
             raise LoadError(f"{p}: no such file or directory")
-    return files
+    unique: dict[Path, Path] = {}  # a file named twice is one file, not a copy of itself
+    for f in files:
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values())
+
+
+def _inside(file: Path, folder: Path) -> Path:
+    """``file``, refused when it is a link to a file outside ``folder``.
+
+    Error messages quote a file's header and records, so a link planted in a release
+    folder (``tweets.csv -> ~/.ssh/id_rsa``) would echo a private file's first line into
+    a message someone may paste anywhere. A release reads only its own files: a linked
+    *folder* is fine (its files resolve inside it), a file linked from elsewhere is not.
+    """
+    if file.is_symlink() and not file.resolve().is_relative_to(folder.resolve()):
+        raise LoadError(
+            f"{file}: a link to a file outside the release folder {folder}; casebook reads "
+            "only the folder's own files: copy the file into the folder, or link the whole "
+            "folder instead"
+        )
+    return file
 
 
 def _sources(files: Iterable[Path]) -> list[_Source]:
@@ -211,8 +345,11 @@ def _sources(files: Iterable[Path]) -> list[_Source]:
                         ),
                         key=natural_key,
                     )
-            except zipfile.BadZipFile as exc:
-                raise LoadError(f"{f}: not a readable zip file ({exc})") from exc
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise LoadError(
+                    f"{f}: not a readable zip file ({exc}): the download is damaged or is "
+                    "not a zip; re-download it"
+                ) from exc
             if not members:
                 raise LoadError(f"{f}: the zip file holds no .csv file")
             out.extend(_Source(f, m) for m in members)
@@ -226,13 +363,76 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
+#: Longest header line read: the archive's is about 400 bytes, a wide one a few KB.
+HEADER_LIMIT = 1 << 20
+
+
 def _read_header(source: _Source) -> list[str]:
-    head = source.head()
+    head = source.head(HEADER_LIMIT + 1)
     if not head.strip():
         raise LoadError(f"{source.label}: the file is empty (no header, no rows)")
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    _check_encoding(source, head)
+    end = _header_end(head)
+    if end is None and len(head) > HEADER_LIMIT:
+        raise LoadError(
+            f"{source.label}: the header line is longer than {HEADER_LIMIT // 1024} KB (an "
+            "archive header is under 1 KB): this is not an archive tweets or users file"
+        )
+    text = head[:end].decode("utf-8", errors="replace").lstrip("\ufeff")
     first = next(csv.reader(io.StringIO(text, newline="")), [])
     return [_canonical_name(c) for c in first]
+
+
+def _header_end(head: bytes) -> int | None:
+    """Offset just past the header record's line end (a newline outside quotes), or None."""
+    data = np.frombuffer(head, np.uint8)
+    quoted = np.cumsum(data == ord('"')) & 1  # doubled quotes toggle twice: parity is the state
+    ends = np.flatnonzero((data == ord("\n")) & (quoted == 0))
+    return int(ends[0]) + 1 if len(ends) else None
+
+
+#: Leading bytes of files that are not CSV text, as downloads get saved under a wrong name.
+_MAGIC: dict[bytes, str] = {
+    b"PK\x03\x04": "a zip file: name it .zip (the loader reads zips as they are)",
+    b"\x1f\x8b": "gzip-compressed: name it .csv.gz (the loader reads it as it is)",
+    b"\x28\xb5\x2f\xfd": "zstd-compressed: decompress it (zstd -d) first",
+    b"BZh": "bzip2-compressed: decompress it (bunzip2) first",
+    b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive: extract it first",
+}
+
+
+def _check_encoding(source: _Source, head: bytes) -> None:
+    """Refuse what is not UTF-8 CSV text by name (a compressed file under a ``.csv`` name,
+    an HTML error page, UTF-16/32 text), instead of quoting its bytes as a header."""
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            raise LoadError(f"{source.label}: not CSV text but {what}")
+    if head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        raise LoadError(
+            f"{source.label}: an HTML page, not CSV (an error page saved as the download?): "
+            "download the file again"
+        )
+    sample = head[:4096]
+    if sample.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        found = "UTF-32"
+    elif sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        found = "UTF-16"
+    elif _nul_interleaved(sample):
+        # ASCII text in UTF-16 has a NUL beside every character (UTF-32: three)
+        half = len(sample) // 2
+        found = "UTF-32" if min(sample[0::2].count(0), sample[1::2].count(0)) >= 0.4 * half else "UTF-16"
+    else:
+        return
+    raise LoadError(
+        f"{source.label} is {found}; the archive is UTF-8: convert with "
+        f"iconv -f {found} -t UTF-8 {source.name} > utf8_{source.name.removesuffix('.gz')}"
+    )
+
+
+def _nul_interleaved(sample: bytes) -> bool:
+    """Whether NUL bytes fill one of the two byte positions (UTF-16 text without a BOM)."""
+    half = len(sample) // 2
+    return half >= 8 and max(sample[0::2].count(0), sample[1::2].count(0)) >= 0.8 * half
 
 
 def _canonical_name(col: str) -> str:
@@ -283,20 +483,28 @@ def _read_table(
     encoding_errors: EncodingErrors,
     include: Sequence[str] | None = None,
     utf8_check: concurrent.futures.Future[bool] | None = None,
-) -> tuple[pa.Table, list[str], int]:
+    block_size: int = _BLOCK,
+) -> tuple[pa.Table, _BadRows, int]:
     """Parse one CSV stream into a table of strings; returns (table, bad row texts, replaced).
 
     ``include`` limits the columns converted (all when ``None``); pyarrow then does not
     validate the UTF-8 of the others, so ``utf8_check`` (a background
-    :func:`_utf8_ok` of the whole stream) must be given with it.
+    :func:`_utf8_ok` of the whole stream) must be given with it. A record must fit in
+    ``block_size`` bytes; a longer one is read again with a bigger block as long as
+    every field is within :data:`FIELD_LIMIT`.
     """
-    bad_rows: list[str] = []
+    bad_rows = _BadRows()
 
     def handler(row: Any) -> str:
-        bad_rows.append(row.text)
-        return "skip"
+        # counted, but only the first texts kept: a small zip can expand into millions
+        # of malformed rows, and pyarrow calls this once for each
+        bad_rows.total += 1
+        if len(bad_rows) < _KEPT_BAD_TEXTS:
+            bad_rows.append(row.text)
+        return "skip" if bad_rows.total <= MALFORMED_LIMIT else "error"
 
-    read_opts = pcsv.ReadOptions(column_names=header, skip_rows=1, block_size=_BLOCK, encoding="utf8")
+    read_opts = pcsv.ReadOptions(column_names=header, skip_rows=1, block_size=block_size,
+                                 encoding="utf8")
     parse_opts = pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=handler)
     convert_opts = pcsv.ConvertOptions(
         column_types={c: pa.string() for c in header},
@@ -315,27 +523,118 @@ def _read_table(
         if utf8_check is not None and not utf8_check.result():
             raise _InvalidUtf8
     except (pa.ArrowInvalid, _InvalidUtf8) as exc:
-        raw = source.read_bytes()
-        bad = _first_invalid_utf8(raw)
-        if bad is None:
-            line = _scan_unclosed(raw)
-            where = f"line {line}" if line else "an unknown line"
+        # every diagnosis here streams the file: a small zip can expand to gigabytes
+        # (one endless field, millions of malformed rows), so nothing holds it whole
+        if bad_rows.total > MALFORMED_LIMIT:
+            first = _bad_records(source, len(header), limit=1)
+            where = f" (the first at line {first[0][0]}: {first[0][1]})" if first else ""
+            raise LoadError(
+                f"{source.label}: more than {MALFORMED_LIMIT:,} malformed records{where}: "
+                "not an archive file, or a damaged one; re-download it"
+            ) from exc
+        longest_record = _check_field_sizes(source)
+        if "straddl" in str(exc) and block_size < 4 * longest_record:
+            # a record longer than a parse block, of fields within the limit: a bigger block
+            return _read_table(
+                source, header, encoding_errors=encoding_errors, include=include,
+                utf8_check=utf8_check, block_size=1 << (4 * longest_record).bit_length(),
+            )
+        invalid = _first_invalid_utf8(source)
+        if invalid is None:
+            found = _bad_records(source, len(header), limit=1, errors_only=True)
+            where = f"line {found[0][0]}" if found else "an unknown line"
             raise LoadError(f"{source.label}: malformed CSV at {where}: {exc}") from exc
         if encoding_errors == "raise":
-            line = raw.count(b"\n", 0, bad) + 1
+            bad, line = invalid
             raise LoadError(
                 f"{source.label}: invalid UTF-8 at line {line} (byte offset {bad}). The archive "
                 "files are UTF-8: re-download the file, or load with "
                 "encoding_errors='replace' to replace undecodable bytes (they are counted)."
             ) from exc
+        raw = source.read_bytes()  # asked for: decode all of it, replacing what is not UTF-8
         text, replaced = _decode_replacing(raw)
         del raw
         bad_rows.clear()
+        bad_rows.total = 0
         table = pcsv.read_csv(
             pa.BufferReader(text.encode("utf-8")), read_options=read_opts,
             parse_options=parse_opts, convert_options=convert_opts,
         )
     return table, bad_rows, replaced
+
+
+#: Largest field read, in bytes. A tweet is at most a few KB and a profile description
+#: less; anything near this is not a tweet (a runaway quote, a zip bomb), and pyarrow would
+#: otherwise hold it whole before failing.
+FIELD_LIMIT = 10 << 20
+#: How far past its start a field over the limit is followed to report its size.
+_FIELD_FOLLOW = 1 << 30
+
+
+def _check_field_sizes(source: _Source, limit: int | None = None) -> int:
+    """Raise :class:`LoadError` for a field over ``limit`` bytes; else the longest record.
+
+    Streams the source in pieces (memory stays bounded whatever the file's size) and
+    finds fields with the quote parity of each byte: every archive field is quoted and
+    a quote inside one is doubled, so a byte is inside quotes exactly when an odd number
+    of quotes precede it. The error names the physical line where the record starts.
+    """
+    limit = FIELD_LIMIT if limit is None else limit
+    parity = 0  # quotes before this piece, mod 2
+    offset = 0  # bytes before this piece
+    newlines = 0  # b"\n" bytes before this piece
+    last_sep = -1  # offset of the last separator (comma or newline) outside quotes
+    last_end = -1  # offset of the last record end (newline outside quotes)
+    record_line = 1  # physical line where the current record starts
+    longest = 0
+    big: tuple[int, int] | None = None  # (line, start offset) of a field over the limit
+    for piece in source.chunks(1 << 22):
+        data = np.frombuffer(piece, np.uint8)
+        n = len(data)
+        inside = (np.cumsum(data == ord('"'), dtype=np.uint8) + parity) & 1  # mod 256 keeps parity
+        is_nl = data == ord("\n")
+        sep = np.flatnonzero(((data == ord(",")) | is_nl) & (inside == 0)) + offset
+        ends = np.flatnonzero(is_nl & (inside == 0)) + offset
+        if big is not None:  # following a field over the limit to its end
+            if len(sep) or offset + n - big[1] > _FIELD_FOLLOW or not n:
+                size = int(sep[0]) - big[1] if len(sep) else None
+                _field_error(source, big[0], size, limit)
+        else:
+            starts = np.concatenate([[last_sep], sep]) + 1
+            lengths = np.diff(np.concatenate([starts, [offset + n]]))  # the last one still open
+            over = np.flatnonzero(lengths - (np.arange(len(lengths)) < len(sep)) > limit)
+            if len(over):
+                start = int(starts[over[0]])
+                before = ends[ends < start]
+                if len(before):  # the record starts in this piece
+                    line = newlines + int(np.count_nonzero(is_nl[: before[-1] - offset + 1])) + 1
+                else:
+                    line = record_line
+                if over[0] < len(sep):
+                    _field_error(source, line, int(sep[over[0]]) - start, limit)
+                big = (line, start)
+        if len(ends):
+            longest = max(longest, int(np.diff(np.concatenate([[last_end], ends])).max()))
+            last_end = int(ends[-1])
+            record_line = newlines + int(np.count_nonzero(is_nl[: last_end - offset + 1])) + 1
+        if len(sep):
+            last_sep = int(sep[-1])
+        parity = int(inside[-1]) if n else parity
+        newlines += int(np.count_nonzero(is_nl))
+        offset += n
+    if big is not None:  # the file ends inside the field
+        _field_error(source, big[0], offset - big[1], limit)
+    return max(longest, offset - last_end - 1)
+
+
+def _field_error(source: _Source, line: int, size: int | None, limit: int) -> None:
+    mb = 1 << 20
+    size_text = f"{size / mb:,.0f} MB" if size is not None else f"more than {_FIELD_FOLLOW // mb:,} MB"
+    raise LoadError(
+        f"{source.label}: line {line}: a field of {size_text} exceeds the {limit // mb} MB "
+        "limit for one field (a tweet is a few KB): an unclosed quote, or not an archive "
+        "file; re-download it"
+    )
 
 
 def _utf8_ok(source: _Source, block: int = _BLOCK) -> bool:
@@ -396,11 +695,33 @@ def _warm_up() -> None:
     pc.cast(pa.array(["1"]), pa.int64())
 
 
-def _first_invalid_utf8(raw: bytes) -> int | None:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start
+class _BadRows(list):  # type: ignore[type-arg]
+    """The first texts of the rows pyarrow rejected; ``total`` counts them all."""
+
+    total: int = 0
+
+
+#: Malformed records in one file beyond which it is not read on (not an archive file).
+MALFORMED_LIMIT = 100_000
+_KEPT_BAD_TEXTS = 1_000
+
+
+def _first_invalid_utf8(source: _Source) -> tuple[int, int] | None:
+    """(byte offset, line) of the first byte that is not UTF-8, streamed; ``None`` if none."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = newlines = 0
+    for piece in source.chunks():
+        pending = len(decoder.getstate()[0])  # a character cut by the previous piece
+        try:
+            decoder.decode(piece)
+        except UnicodeDecodeError as exc:
+            at = exc.start - pending  # relative to this piece (negative: in the carried bytes)
+            return offset + at, newlines + piece.count(b"\n", 0, max(at, 0)) + 1
+        offset += len(piece)
+        newlines += piece.count(b"\n")
+    pending = len(decoder.getstate()[0])
+    if pending:  # the file ends inside a character
+        return offset - pending, newlines + 1
     return None
 
 
@@ -426,47 +747,60 @@ def _decode_replacing(raw: bytes) -> tuple[str, int]:
     return text, _REPLACED.count
 
 
-def _records_with_lines(text: str) -> Iterator[tuple[int, list[str], str | None]]:
-    """Yield (start line, fields, error) for every record, with Python's csv module."""
-    stream = io.StringIO(text, newline="")
-    reader = csv.reader(stream, strict=True)
-    last = 0
-    while True:
-        start = last + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield start, [], str(exc)
-            return
-        last = reader.line_num
-        yield start, fields, None
+class _Tape:
+    """Lines fed to :mod:`csv`, remembering the first few of the current record."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self.kept: list[str] = []
+
+    def __iter__(self) -> _Tape:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        if len(self.kept) < 3:
+            self.kept.append(line[:500])
+        return line
+
+    def snippet(self) -> str:
+        return "".join(self.kept).rstrip("\r\n")
 
 
-def _scan_bad_records(raw: bytes, ncols: int) -> list[tuple[int, str, str]]:
-    """(line, reason, text) of records whose field count is wrong: the slow, exact path."""
-    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
-    lines = text.split("\n")
-    out = []
-    for start, fields, error in _records_with_lines(text):
-        if start == 1:
-            continue
-        if error is not None:
-            snippet = "\n".join(lines[start - 1 : start + 2])
-            out.append((start, f"unclosed quote: the record never ends ({error})", snippet))
-        elif fields and len(fields) != ncols:
-            snippet = "\n".join(lines[start - 1 : start + 2])
-            out.append((start, f"expected {ncols} fields, found {len(fields)}", snippet))
+def _bad_records(
+    source: _Source, ncols: int, *, limit: int | None = None, errors_only: bool = False
+) -> list[tuple[int, str, str]]:
+    """(line, reason, text) of malformed records, with Python's csv module: the exact path.
+
+    Streams the file (memory holds one record) and stops after ``limit`` records;
+    ``errors_only`` looks only for a record the csv module cannot end (an unclosed quote).
+    """
+    out: list[tuple[int, str, str]] = []
+    previous_limit = csv.field_size_limit()
+    csv.field_size_limit(FIELD_LIMIT + 1)  # csv's default 128 KB is below a field we accept
+    try:
+        with source.open_binary() as fh:
+            tape = _Tape(io.TextIOWrapper(fh, encoding="utf-8-sig", errors="replace", newline=""))
+            reader = csv.reader(tape, strict=True)
+            last = 0
+            while limit is None or len(out) < limit:  # the error path: record by record
+                start = last + 1
+                tape.kept.clear()
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    out.append((start, f"unclosed quote: the record never ends ({exc})",
+                                tape.snippet()))
+                    break
+                last = reader.line_num
+                if start > 1 and fields and len(fields) != ncols and not errors_only:
+                    out.append((start, f"expected {ncols} fields, found {len(fields)}",
+                                tape.snippet()))
+    finally:
+        csv.field_size_limit(previous_limit)
     return out
-
-
-def _scan_unclosed(raw: bytes) -> int | None:
-    text = raw.decode("utf-8", errors="replace")
-    for start, _, error in _records_with_lines(text):
-        if error is not None:
-            return start
-    return None
 
 
 def _record_lines(table: pa.Table) -> np.ndarray:
@@ -888,45 +1222,140 @@ def _cache_may_hold(cache_root: Path, file_sizes: list[int], options: dict[str, 
     return False
 
 
+_CACHE_FILES = ("tweets.parquet", "users.parquet", "rejected.parquet")
+
+
+class _CacheMismatch(Exception):
+    """A cache file is not the one its entry recorded (replaced, truncated, damaged)."""
+
+
+def _read_verified(path: Path, recorded: dict[str, Any]) -> pa.Table:
+    """The Parquet table at ``path``, read once and checked against its recorded size and hash.
+
+    A Parquet file that parses is not necessarily the one written: a replaced file would
+    be trusted and answer for the release (1 tweet instead of 84,086).
+    """
+    if path.stat().st_size != recorded.get("size"):
+        raise _CacheMismatch(path.name)
+    with pa.OSFile(str(path), "r") as fh:
+        data = fh.read_buffer()
+    if hashlib.sha256(data).hexdigest() != recorded.get("sha256"):
+        raise _CacheMismatch(path.name)
+    return pq.read_table(pa.BufferReader(data))
+
+
 def _read_cache(entry: Path) -> tuple[pa.Table, pa.Table, pa.Table, dict[str, Any]] | None:
     meta_path = entry / "meta.json"
     if not meta_path.is_file():
         return None
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("loader_version") != LOADER_VERSION or not meta.get("complete"):
-            return None
-        tweets = pq.read_table(entry / "tweets.parquet")
-        users = pq.read_table(entry / "users.parquet")
-        rejected = pq.read_table(entry / "rejected.parquet")
+        recorded = meta.get("files")
+        if (meta.get("loader_version") != LOADER_VERSION or not meta.get("complete")
+                or not isinstance(recorded, dict)):
+            return None  # unfinished, or written before entries recorded their files' hashes
+        tweets, users, rejected = (_read_verified(entry / name, recorded.get(name) or {})
+                                   for name in _CACHE_FILES)
+    except _CacheMismatch as exc:
+        warnings.warn(
+            f"cache entry {entry}: {exc} is not the file written there (its size or sha256 "
+            "differs from meta.json): entry discarded, the release is read from its files",
+            stacklevel=3,
+        )
+        shutil.rmtree(entry, ignore_errors=True)
+        return None
     except (OSError, ValueError, pa.ArrowException):
         return None
     return tweets, users, rejected, meta
+
+
+#: A temporary cache folder older than this is abandoned whoever wrote it (a writer on
+#: another machine sharing the folder, or a reused process id).
+STALE_TEMP_SECONDS = 6 * 3600
+_WRITER_FILE = ".writer"
+
+
+def _clean_stale_temps(cache_root: Path) -> None:
+    """Remove temporary entries a killed writer left (SIGKILL runs no clean-up).
+
+    A temporary folder records its writer's host and process id: it is stale when that
+    process is gone, or, for a writer elsewhere or unrecorded, after
+    :data:`STALE_TEMP_SECONDS`.
+    """
+    host = platform.node()
+    now = time.time()
+    for tmp in cache_root.glob(".tmp-*"):
+        try:
+            writer = json.loads((tmp / _WRITER_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            writer = {}
+        try:
+            age = now - tmp.stat().st_mtime
+        except OSError:
+            continue
+        gone = (
+            writer.get("host") == host and isinstance(writer.get("pid"), int)
+            and not _process_alive(writer["pid"])
+        )
+        # a folder with no writer file yet may be a second old: wait a few minutes for it
+        if gone or age > STALE_TEMP_SECONDS or (not writer and age > 300):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # Windows' os.kill would end the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _write_cache(
     cache_root: Path, key: str, tweets: pa.Table, users: pa.Table, rejected: pa.Table,
     meta: dict[str, Any],
 ) -> None:
-    """Write a cache entry atomically: a temporary directory, renamed when complete."""
-    cache_root.mkdir(parents=True, exist_ok=True)
+    """Write a cache entry atomically: a temporary directory, renamed when complete.
+
+    A cache that cannot be written (a read-only folder, a full disk) only warns: the
+    release is loaded either way.
+    """
     final = cache_root / key
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=cache_root))
+    tmp: Path | None = None
     try:
+        cache_root.mkdir(parents=True, exist_ok=True)
+        _clean_stale_temps(cache_root)
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=cache_root))
+        (tmp / _WRITER_FILE).write_text(
+            json.dumps({"host": platform.node(), "pid": os.getpid()}), encoding="utf-8"
+        )
         pq.write_table(tweets, tmp / "tweets.parquet", compression="zstd")
         pq.write_table(users, tmp / "users.parquet", compression="zstd")
         pq.write_table(rejected, tmp / "rejected.parquet")
+        files = {name: {"size": (tmp / name).stat().st_size, "sha256": _sha256(tmp / name)}
+                 for name in _CACHE_FILES}
         (tmp / "meta.json").write_text(
-            json.dumps({**meta, "complete": True}, indent=1, default=str), encoding="utf-8"
+            json.dumps({**meta, "files": files, "complete": True}, indent=1, default=str),
+            encoding="utf-8",
         )
+        (tmp / _WRITER_FILE).unlink()
         if final.exists():  # another process finished first, or a stale entry
             shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        warnings.warn(f"could not write the cache at {final}: {exc}", stacklevel=3)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        warnings.warn(
+            f"could not write the cache at {final}: {exc}; loaded without caching "
+            "(set CASEBOOK_CACHE_DIR to a writable folder to keep a cache)",
+            stacklevel=3,
+        )
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
@@ -1037,17 +1466,17 @@ def _read_source(
     table, bad_texts, replaced = _read_table(
         source, header, encoding_errors=encoding_errors, include=include, utf8_check=utf8_check
     )
-    rows_read = table.num_rows + len(bad_texts)
+    rows_read = table.num_rows + bad_texts.total
     rejects: list[dict[str, Any]] = []
     if bad_texts:
-        raw = source.read_bytes()
-        scanned = _scan_bad_records(raw, len(header))
-        del raw
+        # raise mode needs only the first record's line; pyarrow counted the others
+        scanned = _bad_records(source, len(header), limit=1 if on_bad_rows == "raise" else None)
         if not scanned:  # the two parsers disagree: still never drop silently
             scanned = [(0, "malformed record (line unknown)", t[:500]) for t in bad_texts]
         if on_bad_rows == "raise":
             line, reason, text = scanned[0]
-            more = f" ({len(scanned) - 1} more malformed record(s))" if len(scanned) > 1 else ""
+            others = bad_texts.total - 1
+            more = f" ({others} more malformed record(s))" if others > 0 else ""
             raise LoadError(
                 f"{source.label}: line {line}: {reason}{more}. Load with "
                 "on_bad_rows='report' (casebook validate does) to keep the good rows and "
@@ -1124,8 +1553,15 @@ def load_release(
     cache_dir: str | os.PathLike[str] | None = None,
     name: str | None = None,
     columns: Sequence[str] | None = None,
+    strict: bool = False,
 ) -> Release:
     """Load an archive release (tweets and optional users files) into typed DataFrames.
+
+    A file that repeats another (a ``.zip`` beside the ``.csv`` unzipped from it, split
+    parts beside the combined file) is loaded once: the copy is skipped with a warning
+    and a provenance row naming the file it repeats (``copy_of``, ``note``). A copy is
+    the same bytes once decompressed, or a tweets file whose every tweet id is in one
+    other file.
 
     Parameters
     ----------
@@ -1163,6 +1599,10 @@ def load_release(
         unreadable value in a column not read), but a malformed record or invalid UTF-8
         anywhere in the file still is. The selection is part of the cache key, so a
         narrow load gives the same answer cached or not.
+    strict
+        ``True``: a file that repeats another, or any tweet id found in two files, raises
+        :class:`LoadError` instead of being skipped or counted (duplicates within one
+        file are still reported in ``Release.checks``).
 
     Returns
     -------
@@ -1181,6 +1621,8 @@ def load_release(
         raise ValueError("encoding_errors must be 'raise' or 'replace'")
     selection = _Columns.parse(columns)
     files = _discover(path)
+    # never a silent mix of releases; warns when a folder's name and its files disagree
+    files = one_release(files, name=name, given=path)
     release_name = name or _release_name(files)
     for f in files:
         if f.stat().st_size == 0:
@@ -1189,6 +1631,8 @@ def load_release(
     options: dict[str, Any] = {"on_bad_rows": on_bad_rows, "encoding_errors": encoding_errors}
     if not selection.full:  # a narrow load is its own cache entry (same answer, cached or not)
         options["columns"] = [*(selection.tweets or ()), *(selection.users or ())]
+    if strict:  # an entry written by a lenient load never answers a strict one
+        options["strict"] = True
     cache_root = Path(cache_dir).expanduser() if cache_dir is not None else paths.cache_dir()
 
     file_sizes = sorted(sizes[f] for f in files)
@@ -1207,14 +1651,21 @@ def load_release(
             hit = _read_cache(cache_root / key)
             if hit is not None:
                 tweets_t, users_t, rejected_t, meta = hit
-                prov = pd.DataFrame(meta["provenance"]).assign(cached=True)
-                prov["file"] = [str(f) for f in files]
+                # the entry is keyed by content: the same files may sit elsewhere now, so
+                # each row (one per zip member, not per file) is labelled afresh
+                prov = _provenance_frame(_relabel(
+                    meta["provenance"], meta.get("sources", []),
+                    {f: digests[f].result() for f in files},
+                ).assign(cached=True))
+                _warn_copies(release_name, prov)
                 return Release(
                     name=release_name, tweets=_to_pandas(tweets_t, consume=True),
                     users=_to_pandas(users_t, consume=True), provenance=prov,
                     rejected=_to_pandas(rejected_t), checks=meta.get("checks", {}),
                 )
-        sources = _sources(files)
+        all_sources = _sources(files)
+        copies = _same_content(all_sources, digests, strict=strict)
+        sources = [s for s in all_sources if s not in copies]
         parts = [
             _read_source(
                 source, on_bad_rows=on_bad_rows, encoding_errors=encoding_errors,
@@ -1222,24 +1673,31 @@ def load_release(
             )
             for source in sources
         ]
+        copies.update(_same_tweets(parts, strict=strict))
+        parts = [p for p in parts if p.source not in copies]
         shas = {f: digests[f].result() for f in files}
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
-    prov_rows = [
-        {
-            "file": part.source.label,
-            "role": part.role,
-            "size_bytes": sizes[part.source.path],
-            "sha256": shas[part.source.path],
-            "rows_read": part.rows_read,
-            "rows_rejected": len(part.rejects),
-            "replaced_characters": part.replaced,
+    read = {part.source: part for part in parts}
+    prov_rows = []
+    for source in all_sources:
+        part = read.get(source)
+        kept, note = copies.get(source, (None, None))
+        prov_rows.append({
+            "file": source.label,
+            "role": part.role if part is not None else _copy_role(source, kept, read),
+            "size_bytes": sizes[source.path],
+            "sha256": shas[source.path],
+            "rows_read": part.rows_read if part is not None else 0,
+            "rows_rejected": len(part.rejects) if part is not None else 0,
+            "replaced_characters": part.replaced if part is not None else 0,
             "loader_version": LOADER_VERSION,
             "cached": False,
-        }
-        for part in parts
-    ]
+            "copy_of": kept.label if kept is not None else None,
+            "note": note,
+        })
+    _warn_copies(release_name, _provenance_frame(pd.DataFrame(prov_rows)))
     rejected_rows = [r for part in parts for r in part.rejects]
     if not any(part.role == "tweets" for part in parts):
         raise LoadError(
@@ -1247,6 +1705,8 @@ def load_release(
             "'tweets', or a header with tweetid and tweet_time)"
         )
     tweets_t, users_t, checks = _assemble(parts)
+    # ids written as floats (2021 releases): restore what is certain, report the rest
+    tweets_t, users_t, checks = restore_float_ids(tweets_t, users_t, checks=checks)
     del parts
     rejected_t = pa.Table.from_pylist(
         rejected_rows,
@@ -1264,6 +1724,7 @@ def load_release(
             _write_cache, cache_root, _cache_key([shas[f] for f in files], options), tweets_t,
             users_t, rejected_t,
             {"loader_version": LOADER_VERSION, "name": release_name, "provenance": prov_rows,
+             "sources": [[shas[s.path], s.member] for s in all_sources],
              "checks": checks, "file_sizes": file_sizes, "options": options},
         )
         if cache == "background":
@@ -1277,13 +1738,175 @@ def load_release(
         name=release_name,
         tweets=_to_pandas(tweets_t, consume=consume),
         users=_to_pandas(users_t, consume=consume),
-        provenance=pd.DataFrame(prov_rows),
+        provenance=_provenance_frame(pd.DataFrame(prov_rows)),
         rejected=_to_pandas(rejected_t),
         checks=checks,
     )
     # hand the raw columns' memory back: numpy and pandas allocate outside Arrow's pool
     pa.default_memory_pool().release_unused()
     return release
+
+
+# --------------------------------------------------------------------------- copies
+
+
+def _content_size(source: _Source) -> int:
+    """Decompressed size (mod 2**32), known without decompressing: copies must agree on it."""
+    if source.member is not None:
+        with _reading(source), zipfile.ZipFile(source.path) as zf:
+            return zf.getinfo(source.member).file_size % (1 << 32)
+    if source.gzipped:
+        with _reading(source), open(source.path, "rb") as fh:
+            fh.seek(-4, os.SEEK_END)  # gzip's trailer: the input size mod 2**32
+            return int.from_bytes(fh.read(4), "little")
+    return source.path.stat().st_size % (1 << 32)
+
+
+def _content_sha256(source: _Source, digests: dict[Path, concurrent.futures.Future[str]]) -> str:
+    if source.member is None and not source.gzipped:
+        return digests[source.path].result()  # a plain file is its own content
+    h = hashlib.sha256()
+    for piece in source.chunks():
+        h.update(piece)
+    return h.hexdigest()
+
+
+def _same_content(
+    sources: Sequence[_Source], digests: dict[Path, concurrent.futures.Future[str]], *,
+    strict: bool,
+) -> dict[_Source, tuple[_Source, str]]:
+    """Sources whose decompressed bytes repeat an earlier source's: {copy: (kept, note)}.
+
+    Unzipping in place leaves ``x.zip`` and ``x.csv`` side by side. Only sources of equal
+    decompressed size are hashed, so a release without copies costs a ``stat`` per file.
+    """
+    if len(sources) < 2:
+        return {}
+    by_size: dict[int, list[_Source]] = {}
+    for source in sources:
+        by_size.setdefault(_content_size(source), []).append(source)
+    copies: dict[_Source, tuple[_Source, str]] = {}
+    for group in by_size.values():
+        if len(group) < 2:
+            continue
+        first: dict[str, _Source] = {}
+        for source in group:
+            digest = _content_sha256(source, digests)
+            if digest not in first:
+                first[digest] = source
+                continue
+            kept = first[digest]
+            if strict:
+                raise LoadError(
+                    f"{source.label} holds the same data as {kept.label}: loading both would "
+                    "count every row twice; remove one (strict load)"
+                )
+            copies[source] = (kept, f"skipped: the same content as {kept.label}")
+    return copies
+
+
+def _same_tweets(parts: Sequence[_Part], *, strict: bool) -> dict[_Source, tuple[_Source, str]]:
+    """Tweets files whose every tweet id is in one other file: {copy: (kept, note)}.
+
+    Split parts beside the combined file differ in bytes (each part has its own header)
+    but hold the same tweets. A file is a copy of a file with more distinct ids (or as
+    many, earlier in the order); two files that merely overlap both load, and their
+    shared ids are counted as duplicates.
+    """
+    tweets = [p for p in parts if p.role == "tweets" and p.table.num_rows]
+    if len(tweets) < 2:
+        return {}
+    combined = pa.chunked_array(
+        [c for p in tweets for c in p.table.column("tweetid").chunks], type=pa.string()
+    )
+    if not _duplicate_count(combined):
+        return {}
+    distinct = [pc.unique(p.table.column("tweetid")).drop_null() for p in tweets]
+    # in how many files each id occurs: only files whose every id occurs elsewhere can be
+    # copies, so parts that share a handful of ids cost one pass, not a comparison per pair
+    codes = pc.dictionary_encode(pa.chunked_array(distinct, type=pa.string())).combine_chunks()
+    files_per_id = np.bincount(codes.indices.to_numpy(zero_copy_only=False))
+    bounds = np.cumsum([0, *(len(d) for d in distinct)])
+    indices = codes.indices.to_numpy(zero_copy_only=False)
+    everywhere = [bool(len(d)) and bool((files_per_id[indices[a:b]] >= 2).all())
+                  for d, a, b in zip(distinct, bounds[:-1], bounds[1:], strict=True)]
+    if strict:
+        for i, j in itertools.combinations(range(len(tweets)), 2):
+            shared = distinct[i].filter(pc.is_in(distinct[i], value_set=distinct[j]))
+            if len(shared):
+                raise LoadError(
+                    f"{tweets[j].source.label} and {tweets[i].source.label} share "
+                    f"{len(shared):,} tweet id(s) (e.g. {shared[0].as_py()}): a copy or "
+                    "overlapping parts; remove the copy (strict load)"
+                )
+    # larger files first: a copy is found among the files already kept
+    order = sorted(range(len(tweets)), key=lambda i: (-len(distinct[i]), i))
+    kept: list[int] = []
+    copies: dict[_Source, tuple[_Source, str]] = {}
+    for i in order:
+        home = next(
+            (j for j in kept if everywhere[i]
+             and pc.all(pc.is_in(distinct[i], value_set=distinct[j])).as_py()),
+            None,
+        )
+        if home is None:
+            kept.append(i)
+            continue
+        source, other = tweets[i].source, tweets[home].source
+        copies[source] = (other, f"skipped: every tweet id in it is also in {other.label}")
+    return copies
+
+
+def _provenance_frame(prov: pd.DataFrame) -> pd.DataFrame:
+    """``copy_of`` and ``note`` as strings, ``<NA>`` for a file that was loaded."""
+    return prov.astype({c: schema.STRING for c in ("copy_of", "note") if c in prov})
+
+
+def _copy_role(source: _Source, kept: _Source | None, read: dict[_Source, _Part]) -> str:
+    part = read.get(kept) if kept is not None else None
+    return part.role if part is not None else "tweets"
+
+
+def _warn_copies(release_name: str, provenance: pd.DataFrame) -> None:
+    if "copy_of" not in provenance:
+        return
+    for file, note in provenance.loc[provenance["copy_of"].notna(), ["file", "note"]].itertuples(
+        index=False
+    ):  # one warning per skipped file
+        warnings.warn(f"{release_name}: {file} {note}; its rows are loaded once", stacklevel=3)
+
+
+def _relabel(
+    rows: list[dict[str, Any]], refs: list[list[Any]], digests: dict[Path, str]
+) -> pd.DataFrame:
+    """Provenance of a cache entry with labels for the files as they are now named.
+
+    ``refs`` holds (sha256, zip member) per row; files are matched by content, in order.
+    """
+    prov = pd.DataFrame(rows)
+    if len(refs) != len(prov):
+        return prov
+    paths_by_sha: dict[str, list[Path]] = {}
+    for f, digest in digests.items():
+        paths_by_sha.setdefault(digest, []).append(f)
+    labels: dict[str, str] = {}
+    used: dict[tuple[str, str | None], int] = {}
+    for old, (digest, member) in zip(prov["file"], refs, strict=True):
+        candidates = paths_by_sha.get(digest, [])
+        n = used.get((digest, member), 0)
+        used[(digest, member)] = n + 1
+        if n < len(candidates):
+            labels[old] = _Source(candidates[n], member).label
+    prov["file"] = [labels.get(f, f) for f in prov["file"]]
+    if "copy_of" in prov:  # a note ends with the label of the file it repeats
+        notes = [
+            note[: -len(kept)] + labels.get(kept, kept)
+            if isinstance(kept, str) and isinstance(note, str) and note.endswith(kept) else note
+            for kept, note in zip(prov["copy_of"], prov["note"], strict=True)
+        ]
+        prov["copy_of"] = [labels.get(f, f) if isinstance(f, str) else None for f in prov["copy_of"]]
+        prov["note"] = notes
+    return prov
 
 
 def _duplicate_count(ids: pa.ChunkedArray) -> int:

@@ -4,6 +4,12 @@
 the report; it exits 1 on fatal problems (the files cannot be read, a row was rejected,
 no tweets) and 0 otherwise (duplicates and sparse columns are warnings).
 
+The report also names every id column written in float notation (count, share, how many
+were restored: :mod:`casebook.ids`), compares the release with its published counts
+(:func:`casebook.catalogue.coverage`) and says when the data is an excerpt or a sample,
+and warns when a folder's name and its files name different operations. A folder holding
+several releases side by side is reported release by release, never as one.
+
 The loader (and with it pandas and pyarrow) is imported only when a report is made, so
 that ``casebook validate --help`` answers at once.
 """
@@ -21,7 +27,7 @@ from casebook.errors import LoadError
 if TYPE_CHECKING:
     from casebook.loader import Release
 
-__all__ = ["add_arguments", "format_report", "run", "validation_report"]
+__all__ = ["add_arguments", "coverage_summary", "format_report", "run", "validation_report"]
 
 
 def validation_report(release: Release) -> dict[str, Any]:
@@ -40,10 +46,14 @@ def validation_report(release: Release) -> dict[str, Any]:
         (first/last tweet, UTC ISO), ``retweet_share``, ``empty_share`` (per tweet
         column: share of empty values; lists count as empty when they have no item),
         ``duplicates`` (duplicate tweet ids), ``rejected`` (count) and
-        ``rejected_rows`` (up to 20, with file and line), ``checks``, ``fatal``
+        ``rejected_rows`` (up to 20, with file and line), ``checks``, ``float_ids``
+        (id columns written in float notation: :func:`casebook.ids.restore_float_ids`),
+        ``coverage`` (against the published counts: :func:`coverage_summary`), ``fatal``
         (list of fatal problems) and ``warnings``.
     """
     import pandas as pd
+
+    from casebook.ids import describe_float_ids
 
     tweets, users = release.tweets, release.users
     empty = {}
@@ -70,6 +80,17 @@ def validation_report(release: Release) -> dict[str, Any]:
     replaced = int(release.provenance.get("replaced_characters", pd.Series(dtype=int)).sum())
     if replaced:
         cautions.append(f"{replaced} undecodable byte(s) replaced")
+    float_ids = dict(release.checks.get("float_ids") or {})
+    cautions += describe_float_ids(float_ids)
+    unmatched_ids = float_ids.get("tweetid", {})
+    left = int(unmatched_ids.get("unmatched", 0)) + int(unmatched_ids.get("ambiguous", 0))
+    if left:
+        # a tweet written once as an integer and once as a float is found only when restored
+        cautions.append(f"{left} tweet id(s) in float notation match no single tweet id of "
+                        "the release: the duplicate count cannot include them")
+    cover = coverage_summary(release)
+    if cover["sample"]:
+        cautions.append(cover["text"])
     return {
         "name": release.name,
         "files": json.loads(release.provenance.to_json(orient="records")),
@@ -87,9 +108,81 @@ def validation_report(release: Release) -> dict[str, Any]:
         "rejected": int(len(release.rejected)),
         "rejected_rows": json.loads(release.rejected.head(20).to_json(orient="records")),
         "checks": {k: v for k, v in release.checks.items()},
+        "float_ids": float_ids,
+        "coverage": cover,
         "fatal": fatal,
         "warnings": cautions,
     }
+
+
+def coverage_summary(release: Release) -> dict[str, Any]:
+    """How much of its published size a release holds, and whether it is a sample.
+
+    Parameters
+    ----------
+    release
+        A loaded release.
+
+    Returns
+    -------
+    dict
+        ``dataset`` (catalogue name or None), ``tweets``, ``published_tweets``,
+        ``accounts``, ``published_accounts`` (None where nothing was published),
+        ``share`` (the smaller of the tweet and account shares, or None), ``sample``
+        (True when the release holds fewer tweets or accounts than published) and
+        ``text`` (one sentence, e.g. "274 of 26,684 published tweets (1.0%): an excerpt
+        or sample of GRU_202012, not the whole release").
+
+    Examples
+    --------
+    >>> coverage_summary(load_release("data/raw/GRU_202012"))["text"]  # doctest: +SKIP
+    """
+    from casebook import catalogue
+
+    tweets = release.tweets
+    n_tweets = int(len(tweets))
+    n_accounts = int(tweets["userid"].nunique()) if "userid" in tweets else 0
+    out: dict[str, Any] = {"dataset": None, "tweets": n_tweets, "published_tweets": None,
+                           "accounts": n_accounts, "published_accounts": None,
+                           "share": None, "sample": False, "text": ""}
+    cover = catalogue.coverage(release)
+    if cover is not None:
+        out.update(dataset=cover.dataset, published_tweets=cover.expected_tweets,
+                   published_accounts=cover.expected_accounts, share=round(cover.share, 4))
+        short = (cover.tweets < cover.expected_tweets
+                 or cover.accounts < cover.expected_accounts)
+        out["sample"] = bool(short)
+        what = "published" if "specimen" not in cover.basis else "expected"
+        head = (f"{cover.tweets:,} of {cover.expected_tweets:,} {what} tweets "
+                f"({cover.tweets / max(cover.expected_tweets, 1):.1%}), {cover.accounts:,} of "
+                f"{cover.expected_accounts:,} accounts")
+        if short:
+            out["text"] = (f"{head}: an excerpt or sample of {cover.dataset}, not the whole "
+                           "release" + ("" if cover.sufficient else
+                                        "; too small to test the published claims on"))
+        else:
+            out["text"] = f"{head}: complete ({cover.basis})"
+        return out
+    dataset = catalogue.dataset_of(release.name)
+    entry = catalogue.release_of(dataset) if dataset else None
+    if entry is None:
+        out["text"] = (f"{release.name}: not in the catalogue ('casebook releases'): "
+                       "cannot tell whether this is the whole release")
+        return out
+    out["dataset"] = entry.name
+    accounts = getattr(entry, "accounts", None)
+    if accounts:  # only the account count was published
+        out.update(published_accounts=int(accounts),
+                   share=round(n_accounts / max(int(accounts), 1), 4))
+        out["sample"] = n_accounts < int(accounts)
+        out["text"] = (f"{n_accounts:,} of {int(accounts):,} published accounts"
+                       + (f": an excerpt or sample of {entry.name}, not the whole release"
+                          if out["sample"] else "") + "; no tweet count was published")
+    else:
+        out["text"] = (f"{entry.name}: no tweet or account count was published for it "
+                       f"alone: cannot tell whether these {n_tweets:,} tweets are the whole "
+                       "release")
+    return out
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -97,10 +190,13 @@ def format_report(report: dict[str, Any]) -> str:
     lines = [f"Release {report['name']}"]
     lines.append("Files:")
     for f in report["files"]:
-        lines.append(
-            f"  {Path(f['file']).name}  [{f['role']}]  {f['size_bytes']:,} bytes  "
-            f"rows {f['rows_read']:,}  rejected {f['rows_rejected']:,}  sha256 {f['sha256'][:16]}…"
-        )
+        line = (f"  {Path(f['file']).name}  [{f['role']}]  {f['size_bytes']:,} bytes  "
+                f"rows {f['rows_read']:,}  rejected {f['rows_rejected']:,}  "
+                f"sha256 {f['sha256'][:16]}…")
+        # format_report hides the loader's warnings, so a skipped copy says why here
+        if f.get("note"):
+            line += f"  ({f['note']})"
+        lines.append(line)
     tr = report["time_range"]
     lines += [
         f"Tweets: {report['tweets']:,}",
@@ -109,6 +205,11 @@ def format_report(report: dict[str, Any]) -> str:
         f"Time range (UTC): {tr['first']} .. {tr['last']}",
         f"Retweet share: {report['retweet_share']}",
         f"Duplicate tweet ids: {report['duplicates']}",
+        f"Published size: {report['coverage']['text']}" if report.get("coverage") else
+        "Published size: unknown",
+        "Ids in float notation: " + (", ".join(
+            f"{col} {e['rows']:,} ({e['share']:.1%}; {e['exact'] + e['restored']:,} restored)"
+            for col, e in report["float_ids"].items()) if report.get("float_ids") else "none"),
         f"Rejected rows: {report['rejected']}",
     ]
     for r in report["rejected_rows"]:
@@ -130,13 +231,16 @@ def run(args: argparse.Namespace) -> int:
     """
     import warnings
 
+    from casebook.discovery import ReleaseMismatchWarning
     from casebook.loader import load_release
 
     given = [paths.resolve(p) for p in args.path]
     files = [p for p in given if p.is_file()]
-    # files given together are one release; each directory is a release of its own
-    targets: list = [p for p in given if not p.is_file()] + ([files] if files else [])
-    targets = targets or _default_targets()
+    # files given together are one release; each directory is a release of its own, or
+    # several when it holds releases side by side
+    targets: list = [t for p in given if not p.is_file() for t in _split_folder(p)]
+    targets += [files] if files else []
+    targets = targets or [t for d in _default_targets() for t in _split_folder(Path(d))]
     if not targets:
         raise LoadError(
             "no data found",
@@ -148,8 +252,8 @@ def run(args: argparse.Namespace) -> int:
     for target in targets:
         shown = [str(t) for t in target] if isinstance(target, list) else str(target)
         try:
-            with warnings.catch_warnings():  # duplicates are in the report itself
-                warnings.simplefilter("ignore", UserWarning)
+            with warnings.catch_warnings(record=True) as caught:  # the report says it all
+                warnings.simplefilter("always", UserWarning)
                 release = load_release(target, on_bad_rows="report", cache=not args.no_cache)
         except LoadError as exc:
             reports.append({"path": str(target), "fatal": [str(exc)], "tweets": 0,
@@ -158,6 +262,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         report = validation_report(release)
         report["path"] = shown
+        report["warnings"] += list(dict.fromkeys(
+            str(w.message) for w in caught if issubclass(w.category, ReleaseMismatchWarning)))
         reports.append(report)
         if report["fatal"]:
             failed.append(f"{release.name}: {'; '.join(report['fatal'])}")
@@ -176,6 +282,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _split_folder(folder: Path) -> list[Path | list[Path]]:
+    """A folder as validate targets: itself, or the files of each release it holds."""
+    from casebook._files import data_files
+    from casebook.discovery import release_groups
+
+    if not folder.is_dir():
+        return [folder]
+    groups = release_groups(data_files(folder))
+    if len([k for k in groups if k is not None]) < 2:
+        return [folder]
+    return list(groups.values())
+
+
 def _default_targets() -> list[str]:
     """Every release directory under the data folder (specimen and raw)."""
     found = []
@@ -190,7 +309,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Load one or more releases (a directory, or tweets/users files) exactly as the "
         "casebook does and report files, rows, accounts, hashed share, time range, empty "
-        "share per column, duplicate tweet ids and rejected rows (with file and line). "
+        "share per column, duplicate tweet ids and rejected rows (with file and line); "
+        "names every id column written in float notation (precision lost) with how many "
+        "ids were restored, and compares the release with its published counts (an "
+        "excerpt or sample is said to be one). A folder holding several releases side by "
+        "side is reported release by release. "
         "Without PATH, every release under data/specimen and data/raw is checked. "
         "Exit status: 0 clean, 1 when a file cannot be read, a row is rejected or "
         "there are no tweets."

@@ -851,3 +851,82 @@ def test_report_mode_rejects_every_unreadable_value_not_only_the_first_thousand(
     assert len(release.tweets) == 1300
     assert release.tweets["like_count"].notna().all()  # no unreadable value became a null
     assert release.rejected["line"].tolist() == [i + 2 for i in range(1, 2600, 2)]
+
+
+# --------------------------------------------------------------------------- 2021 format quirks
+
+
+def test_2021_format_quirks_load_as_published(tmp_path: Path) -> None:
+    import warnings
+
+    from tests import _quirks as q
+
+    fixture = q.write_2021_release(tmp_path / "REA_0621")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the duplicate the fixture holds
+        release = load_release(fixture.folder, cache=False)
+    assert [Path(f).name for f in release.provenance["file"]] == [
+        "REA_0621_tweets_csv_hashed_2019.csv", "REA_0621_tweets_csv_hashed_2020.csv"]
+    t = release.tweets.drop_duplicates("tweetid").set_index("tweetid")
+    assert t["is_retweet"].tolist().count(True) == 1  # "True"/"False" as booleans
+    assert t["is_retweet"].notna().all()
+    users = release.users.set_index("userid")
+    for hashed in (q.HASH_DIGIT, q.HASH_PLUS, q.HASH_SHORT, q.HASH_E):
+        assert bool(users.loc[hashed, "hashed"]), hashed  # a digit or '+' first is still a hash
+    assert not bool(users.loc[q.NUMERIC_USER, "hashed"])
+    assert t.loc[q.IN_2019[0], "tweet_text"] == "Dozens of gunmen &amp;selling them.\nSecond line"
+    assert t.loc[q.IN_2019[1], "tweet_text"] == "What\\\\s more miserable than discontent?"
+    assert t.loc[q.IN_2019[0], "hashtags"] == ["covid19", "Bangui", "RCA", "RCA"]  # kept twice
+    retweet = t.loc["1334039240783529002"]
+    assert bool(retweet["is_retweet"]) and pd.isna(retweet["retweet_userid"])
+    # columns empty throughout stay empty, never a made-up value
+    assert users["user_reported_location"].isna().all() and users["user_profile_url"].isna().all()
+
+
+def test_readme_column_order_loads_like_the_2020_12_order(tmp_path: Path) -> None:
+    from tests import _quirks as q
+
+    plain = load_release(q.write_2020_12_release(tmp_path / "a"), cache=False).tweets
+    readme = load_release(q.write_2020_12_release(tmp_path / "b", header=q.README_ORDER),
+                          cache=False).tweets
+    assert q.README_ORDER != schema.ARCHIVE_TWEET_COLUMNS
+    pd.testing.assert_frame_equal(readme, plain)
+    assert plain.loc[0, "in_reply_to_userid"] == q.NUMERIC_USER
+
+
+@pytest.mark.parametrize("name", ["rna_0621_2020_excerpt.csv", "cnhu_0621_2020_excerpt.csv"])
+def test_real_2021_excerpts_booleans_and_hashes(name: str) -> None:
+    from casebook.paths import shared_dir
+
+    path = shared_dir() / "fixtures" / "real" / name
+    if not path.is_file():
+        pytest.skip(f"real archive excerpt not found at {path} (../shared is absent)")
+    release = load_release(path, cache=False)
+    assert release.tweets["is_retweet"].notna().all()
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert set(raw["is_retweet"]) <= {"True", "False"}
+    assert (release.tweets["is_retweet"] == (raw["is_retweet"] == "True")).all()
+    assert release.users["hashed"].all()  # digits or '+' first, 39-44 characters: all hashes
+    assert release.users["userid"].str.match(r"^[0-9+]").any()
+
+
+def test_first_invalid_utf8_is_found_across_stream_pieces(tmp_path: Path, monkeypatch) -> None:
+    text = ("a\u00e9\u0416\u4e2d\U0001f600\n" * 20).encode()
+    path = tmp_path / "u_tweets_csv_hashed.csv"
+    source = loader._Source(path)
+    whole = loader._Source.chunks
+    for size in (1, 2, 3, 5, 64):
+        monkeypatch.setattr(loader._Source, "chunks", lambda self, _=0, size=size: whole(self, size))
+        for pos in (0, 1, 2, 9, 33, len(text) - 1):
+            broken = bytearray(text)
+            broken[pos] = 0xFF
+            path.write_bytes(bytes(broken))
+            try:
+                bytes(broken).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                expected = (exc.start, bytes(broken).count(b"\n", 0, exc.start) + 1)
+            assert loader._first_invalid_utf8(source) == expected, (size, pos)
+        path.write_bytes(text + "\u4e2d".encode()[:2])  # cut inside the last character
+        assert loader._first_invalid_utf8(source) == (len(text), 21)
+        path.write_bytes(text)
+        assert loader._first_invalid_utf8(source) is None

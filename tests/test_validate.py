@@ -5,10 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from casebook import load_release, schema
+import pytest
+
+from casebook import ids, load_release, schema
 from casebook.cli import main
+from casebook.paths import shared_dir
 from casebook.validate import format_report, validation_report
+from tests import _quirks as q
 from tests.conftest import archive_bytes, tweet_row
+
+REAL = shared_dir() / "fixtures" / "real"
 
 
 def test_report_on_real_excerpt(real_excerpt: Path, capsys) -> None:
@@ -55,3 +61,92 @@ def test_files_of_one_release_validate_together(write_tweets, tmp_path: Path, ca
     assert main(["validate", str(tweets), str(users), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["tweets"] == 1 and len(report["files"]) == 2
+
+
+# --------------------------------------------------------------------------- float ids, coverage
+
+
+def _real_dir() -> Path:
+    if not (REAL / "rna_0621_2020_excerpt.csv").is_file():
+        pytest.skip(f"real archive excerpts not found in {REAL} (../shared is absent)")
+    return REAL
+
+
+def test_validate_names_each_float_notation_column(tmp_path: Path, capsys) -> None:
+    fixture = q.write_2021_release(tmp_path / "REA_0621")
+    assert main(["validate", str(fixture.folder)]) == 0
+    out = capsys.readouterr().out
+    for column, expected in fixture.float_ids.items():
+        line = next(w for w in out.splitlines() if w.startswith(f"WARNING: {column}:"))
+        assert ids.FLOAT_NOTE in line
+        assert f"{expected['rows']} of {expected['present']} values" in line
+        if expected["restored"]:
+            assert f"{expected['restored']} restored" in line
+    assert "1 ambiguous" in out and "kept as written" in out
+    # the float tweet id was restored, so the duplicate written both ways is counted
+    assert "WARNING: 1 duplicate tweet id(s)" in out
+
+
+def test_validate_json_float_ids_and_unmatched_tweet_ids(write_tweets, capsys) -> None:
+    path = write_tweets([tweet_row(tweetid="1300168599085121537"),
+                         tweet_row(tweetid=q.float_id(q.OUTSIDE[0]))])
+    assert main(["validate", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["float_ids"]["tweetid"]["unmatched"] == 1
+    assert any("duplicate count cannot include them" in w for w in report["warnings"])
+
+
+def test_validate_says_when_the_data_is_a_sample(write_tweets, tmp_path: Path) -> None:
+    excerpt = write_tweets([tweet_row(tweetid="1")],
+                           name="hashed_2020_12_GRU_202012_GRU_202012_tweets_csv_hashed.csv")
+    report = validation_report(load_release(excerpt, cache=False))
+    assert report["coverage"]["dataset"] == "GRU_202012" and report["coverage"]["sample"]
+    assert report["coverage"]["published_tweets"] == 26_684
+    assert "1 of 26,684 published tweets" in report["coverage"]["text"]
+    assert any("an excerpt or sample of GRU_202012" in w for w in report["warnings"])
+    unknown = q.write_rows(tmp_path / "mine" / "tweets.csv", [tweet_row(tweetid="1")])
+    report = validation_report(load_release(unknown, cache=False))
+    assert not report["coverage"]["sample"] and "not in the catalogue" in report["coverage"]["text"]
+    assert "Published size:" in format_report(report)
+
+
+def test_validate_reports_each_release_of_a_mixed_folder(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "downloads"
+    q.write_2021_release(folder, code="CNHU_0621")
+    q.write_2020_12_release(folder, code="GRU_202012")
+    assert main(["validate", str(folder), "--json"]) == 0
+    reports = json.loads(capsys.readouterr().out)
+    assert sorted(r["name"] for r in reports) == ["CNHU_0621", "GRU_202012"]
+    assert sorted(r["tweets"] for r in reports) == [2, 9]
+
+
+def test_validate_warns_when_a_folder_holds_another_operations_files(tmp_path: Path, capsys) -> None:
+    fixture = q.write_2021_release(tmp_path / "GRU_202012", code="CNHU_0621")
+    assert main(["validate", str(fixture.folder), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["name"] == "CNHU_0621"
+    assert any("folder GRU_202012 is named after GRU_202012 but holds the files of CNHU_0621"
+               in w for w in report["warnings"])
+
+
+@pytest.mark.parametrize(("name", "columns"), [
+    ("rna_0621_2020_excerpt.csv", {"quoted_tweet_tweetid": "84 of 84 values"}),
+    ("cnhu_0621_2020_excerpt.csv", {"quoted_tweet_tweetid": "5 of 5 values",
+                                    "retweet_tweetid": "1 of 1 values"}),
+])
+def test_validate_names_float_columns_of_real_2021_excerpts(name: str, columns: dict, capsys) -> None:
+    assert main(["validate", str(_real_dir() / name)]) == 0
+    out = capsys.readouterr().out
+    for column, counted in columns.items():
+        assert f"WARNING: {column}: {counted} (100.0%) {ids.FLOAT_NOTE}" in out
+    assert "in_reply_to_tweetid:" not in out  # empty in these excerpts
+
+
+def test_validate_real_folder_reports_three_releases(capsys) -> None:
+    assert main(["validate", str(_real_dir()), "--json"]) == 0
+    reports = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert {n: r["tweets"] for n, r in reports.items()} == {
+        "cnhu_0621_2020_excerpt": 447, "gru_202012_excerpt": 274, "rna_0621_2020_excerpt": 274}
+    gru = reports["gru_202012_excerpt"]
+    assert gru["coverage"]["sample"] and "274 of 26,684 published tweets" in gru["coverage"]["text"]
+    assert gru["float_ids"] == {}
