@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from casebook import safety
 from casebook._frames import naive, utc
 
 __all__ = [
@@ -137,8 +138,8 @@ def draw_events(ax: Any, events: Iterable[Mapping[str, Any]] | None, *,
     base = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
     for name, start, shift in zip(frame["name"], starts, shifts, strict=True):
         trans = mtransforms.offset_copy(base, fig=ax.figure, x=float(shift), y=0, units="points")
-        text = ax.text(start, 0.98, f" {name}", transform=trans, rotation=90,
-                       va="top", ha="right", fontsize=fontsize, color=color,
+        text = ax.text(start, 0.98, f" {safety.reveal_invisible(name)}", transform=trans,
+                       rotation=90, va="top", ha="right", fontsize=fontsize, color=color,
                        parse_math=False)  # an event name is text, never mathtext
         text.set_gid(EVENT_LABEL_GID)
     return ax
@@ -325,9 +326,58 @@ def cell_axis(axis: Any, labels: Sequence[str]) -> Any:
     return axis
 
 
+def _literal_tick(label: str) -> str:
+    """A tick label shown as written: invisible characters revealed, every ``$``
+    escaped (tick labels are parsed as mathtext, and matplotlib shows ``\\$`` as ``$``)."""
+    return safety.reveal_invisible(str(label)).replace("$", r"\$")
+
+
+def _literal_formatter(formatter: Any) -> Any:
+    """``formatter`` with literal labels (see :func:`_literal_tick`); any other call
+    (offset text, locations, the data readout) goes to the formatter itself."""
+    from matplotlib import ticker
+
+    if getattr(formatter, "_casebook_literal", False):
+        return formatter
+
+    class Literal(ticker.Formatter):
+        _casebook_literal = True
+
+        def __call__(self, x: Any, pos: Any = None) -> str:
+            return _literal_tick(formatter(x, pos))
+
+        def format_ticks(self, values: Any) -> list[str]:
+            return [_literal_tick(label) for label in formatter.format_ticks(values)]
+
+        def format_data(self, value: Any) -> str:
+            return formatter.format_data(value)
+
+        def format_data_short(self, value: Any) -> str:
+            return formatter.format_data_short(value)
+
+        def get_offset(self) -> str:
+            return formatter.get_offset()
+
+        def set_locs(self, locs: Any) -> None:
+            formatter.set_locs(locs)
+
+        def set_axis(self, axis: Any) -> None:
+            super().set_axis(axis)
+            formatter.set_axis(axis)
+
+    return Literal()
+
+
+#: Formatters whose labels can be archive text (categories, fixed labels, cell names).
+_TEXT_FORMATTERS = ("StrCategoryFormatter", "FixedFormatter", "FuncFormatter")
+
+
 def literal_text(ax: Any) -> Any:
-    """Render the title, axis labels, legend and every text of ``ax`` literally: a ``$``
-    in an account name, hashtag or narrative never starts mathtext. Returns the Axes."""
+    """Render the title, axis labels, legend, tick labels and every text of ``ax``
+    literally: a ``$`` in an account name, hashtag or narrative never starts mathtext
+    (which can fail to parse and so stop the figure from drawing at all), and bidi
+    controls and invisible characters are shown as ``<U+202E>``
+    (:func:`casebook.safety.reveal_invisible`). Returns the Axes."""
     # the three title slots (centre, left, right) are Text attributes of the Axes
     titles = [getattr(ax, slot) for slot in ("title", "_left_title", "_right_title")]
     texts = [*titles, ax.xaxis.label, ax.yaxis.label, *ax.texts]
@@ -336,6 +386,20 @@ def literal_text(ax: Any) -> Any:
         texts += [*legend.get_texts(), legend.get_title()]
     for text in texts:
         text.set_parse_math(False)
+        shown = text.get_text()
+        revealed = safety.reveal_invisible(shown)
+        if revealed != shown:
+            text.set_text(revealed)
+    # tick labels are made at draw time by the formatter: text ones are wrapped
+    for axis in (ax.xaxis, ax.yaxis):
+        for major, formatter in ((True, axis.get_major_formatter()),
+                                 (False, axis.get_minor_formatter())):
+            if type(formatter).__name__ in _TEXT_FORMATTERS:
+                literal = _literal_formatter(formatter)
+                # set_major_formatter would mark the formatter as set by the user, so
+                # that categorical units no longer update it
+                (axis.major if major else axis.minor).formatter = literal
+                literal.set_axis(axis)
     return ax
 
 
@@ -347,4 +411,5 @@ def legend_beside(ax: Any, **kwargs: Any) -> Any:
     legend = ax.legend(**options)
     for text in [*legend.get_texts(), legend.get_title()]:
         text.set_parse_math(False)
+        text.set_text(safety.reveal_invisible(text.get_text()))
     return legend

@@ -11,27 +11,38 @@ line names a command, only that module is imported; it provides::
 prints it as one line on stderr and exits with its ``exit_code`` (1 when the data or a run
 failed, 2 when the command was used wrongly). ``casebook --debug COMMAND ...`` shows the
 traceback as well.
+
+Everything a command prints goes through one filter (:func:`terminal_safe`): messages
+quote archive text (header cells, zip member names, account names), so control
+characters are escaped (ESC as ``\\x1b``) and bidi and invisible characters shown as
+``<U+202E>`` (:func:`casebook.safety.escape_controls`) in errors, warnings, reports
+and notes alike; only the cursor moves of a progress bar reach the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import re
 import sys
 import traceback
+import warnings
+from collections.abc import Iterator
 from types import ModuleType
+from typing import Any, TextIO
 
 from casebook import __version__
 from casebook.errors import CasebookError
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "main", "terminal_safe"]
 
 #: Subcommand name -> (module providing ``add_arguments``/``run``, one-line help),
 #: in the order ``casebook --help`` lists them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("casebook.validate", "check archive files and print a validation report"),
     "fetch": ("casebook.fetch", "download a real release (tweets and users files) from the archive"),
+    "releases": ("casebook.releases", "list the archive's known releases with published counts"),
     "specimen": (
         "casebook.specimen",
         "write the synthetic specimen releases (offline stand-ins with ground truth)",
@@ -122,6 +133,71 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s*\n\s*", " ", text.strip())
 
 
+# printable ASCII, line feed and tab: written as they are, without loading pandas
+_PLAIN = re.compile(r"[\x20-\x7e\n\t]*")
+# what a progress bar (tqdm) writes besides its text: line feeds and "cursor up"
+_BAR_MOVES = re.compile(r"\n*(?:\x1b\[A)*")
+
+
+def _escaped(text: str) -> str:
+    if _PLAIN.fullmatch(text):
+        return text
+    from casebook.safety import escape_controls  # pandas: only for text that needs it
+
+    return escape_controls(text)
+
+
+class _SafeStream:
+    """A text stream that escapes control characters in all that is written to it.
+
+    With ``progress`` the moves of a progress bar pass: a write made only of line
+    feeds and "cursor up" sequences, and the carriage returns a bar's line starts
+    with. Everything else (attributes, ``fileno``, ``isatty``...) is the stream's.
+    """
+
+    def __init__(self, stream: TextIO, *, progress: bool) -> None:
+        self._stream = stream
+        self._progress = progress
+
+    def write(self, text: str) -> int:
+        if self._progress and _BAR_MOVES.fullmatch(text):
+            return self._stream.write(text)
+        lead = len(text) - len(text.lstrip("\r")) if self._progress else 0
+        self._stream.write(text[:lead] + _escaped(text[lead:]))
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def terminal_safe() -> Iterator[None]:
+    """Within it, stdout and stderr escape control characters (see the module docs).
+
+    Covers every message of every command, printed or warned: a header cell
+    ``\\x1b[2J`` is shown as those characters, not a cleared screen. Progress bars on
+    stderr keep their carriage returns and cursor-up moves.
+    """
+    stdout, stderr, show = sys.stdout, sys.stderr, warnings.showwarning
+    sys.stdout = _SafeStream(stdout, progress=False)  # type: ignore[assignment]
+    sys.stderr = _SafeStream(stderr, progress=True)  # type: ignore[assignment]
+
+    def show_warning(message: Any, category: Any, filename: str, lineno: int,
+                     file: Any = None, line: str | None = None) -> None:
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        (file or sys.stderr).write(_escaped(text))
+
+    warnings.showwarning = show_warning
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr, warnings.showwarning = stdout, stderr, show
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code.
 
@@ -138,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
         interrupted.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    with terminal_safe():
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     command = _named_command(argv)
     debug = "--debug" in argv[: argv.index(command)] if command else False
     try:
@@ -166,7 +247,8 @@ def _fail(command: str | None, exc: BaseException, code: int, debug: bool) -> in
     else:
         message = str(exc) or type(exc).__name__
     prog = f"casebook {command}" if command else "casebook"
-    print(f"{prog}: error: {_one_line(message)}", file=sys.stderr)
+    # an OSError's file name is not a CasebookError message: it is escaped here
+    print(f"{prog}: error: {_escaped(_one_line(message))}", file=sys.stderr)
     return code
 
 

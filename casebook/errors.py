@@ -7,10 +7,18 @@ what to do. The command line prints such an error as one line on stderr and exit
 used wrongly (an unknown option value, a parameter a notebook does not declare). Any
 other exception is a bug and shows its traceback.
 
+A message often quotes the archive (a header cell, a zip member name), which is written
+by the operators: its control characters are escaped (ESC as ``\\x1b``) and its bidi and
+invisible characters shown as ``<U+202E>`` (:func:`casebook.safety.escape_controls`), so
+that printing it on a terminal or in a notebook can neither clear, colour or rewrite the
+screen nor open a link.
+
 This module imports nothing heavy: the command line loads it before any subcommand.
 """
 
 from __future__ import annotations
+
+import re
 
 __all__ = [
     "CasebookError",
@@ -21,6 +29,18 @@ __all__ = [
     "SpecimenMismatch",
     "UsageError",
 ]
+
+
+# printable ASCII, line feed and tab need no escaping: the common case imports nothing
+_PLAIN = re.compile(r"[\x20-\x7e\n\t]*")
+
+
+def _printable(text: str) -> str:
+    if _PLAIN.fullmatch(text):
+        return text
+    from casebook.safety import escape_controls  # loads pandas: only for such a message
+
+    return escape_controls(text)
 
 
 class CasebookError(Exception):
@@ -43,7 +63,7 @@ class CasebookError(Exception):
 
     def __str__(self) -> str:
         message = super().__str__()
-        return f"{message} ({self.hint})" if self.hint else message
+        return _printable(f"{message} ({self.hint})" if self.hint else message)
 
 
 class UsageError(CasebookError, ValueError):

@@ -9,7 +9,15 @@ casebook exports must therefore treat their text as hostile:
   :func:`to_safe_csv` applies it to every text column before writing;
 - text put into HTML must be escaped (:func:`escape_html`);
 - links in a report should not be clickable by accident (:func:`defang_url`:
-  ``http://example.com`` becomes ``hxxp://example[.]com``).
+  ``http://example.com`` becomes ``hxxp://example[.]com``);
+- HTML the casebook shows is marked so that MathJax (JupyterLab, the classic notebook,
+  nbconvert's pages) never typesets ``$...$`` in it (:func:`no_math`): a tweet
+  ``$\\href{//evil.example}{x}$`` would otherwise become a live link;
+- bidi controls and invisible format characters (U+202E, U+200B...) reorder or hide
+  the text around them; :func:`reveal_invisible` shows each as ``<U+202E>``;
+- text printed on a terminal has its control characters escaped
+  (:func:`escape_controls`: ESC becomes ``\\x1b``), so a header cell or a zip member
+  name cannot clear the screen, colour it, move the cursor or make a link.
 
 Every function takes a single string or a pandas Series (vectorised), and leaves missing
 values missing.
@@ -21,13 +29,23 @@ import html
 import os
 import re
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from casebook._frames import PLAIN_ID
 
-__all__ = ["FORMULA_PREFIXES", "defang_url", "escape_html", "neutralise_csv_cell", "to_safe_csv"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "NO_MATH_CLASSES",
+    "defang_url",
+    "escape_controls",
+    "escape_html",
+    "neutralise_csv_cell",
+    "no_math",
+    "reveal_invisible",
+    "to_safe_csv",
+]
 
 #: First characters that make a spreadsheet treat a cell as a formula.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -36,6 +54,30 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 _URL = re.compile(r"(?i)\b(h)tt(ps?)://([^\s/?#<>\"']+)")
 _FTP = re.compile(r"(?i)\bftp://([^\s/?#<>\"']+)")
+
+#: Classes that make MathJax skip an element and all it holds: ``tex2jax_ignore`` for
+#: MathJax 2 (classic notebook, nbconvert pages), ``mathjax_ignore`` for MathJax 3 and
+#: 4 (JupyterLab's typesetter keeps MathJax's default ``ignoreHtmlClass``).
+NO_MATH_CLASSES = "tex2jax_ignore mathjax_ignore"
+_NO_MATH_OPEN = f'<div class="casebook-output {NO_MATH_CLASSES}">'
+
+# Characters that draw nothing yet change what is shown: bidi embeddings, overrides,
+# isolates and marks (they reorder the text after them), zero-width spaces and joiners,
+# word joiner and invisible operators, the byte-order mark, the soft hyphen, Hangul
+# and Khmer fillers (blank-looking names), interlinear annotations and tag characters
+# (invisible ASCII). Variation selectors are left alone: every emoji uses them.
+_INVISIBLE_CHARS = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e007f"
+)
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+# Persian and Arabic words, Indic scripts and emoji sequences need the zero-width
+# non-joiner and joiner inside running text; only names reveal them
+_INVISIBLE_IN_PROSE = re.compile(f"(?![\u200c\u200d])[{_INVISIBLE_CHARS}]")
+# C0 controls but line feed and tab, DEL and the C1 controls (a terminal reads U+009B
+# as ESC [)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 #: One cell or a column of cells: every function returns what it was given.
 Text = TypeVar("Text", str, pd.Series)
@@ -129,6 +171,8 @@ def to_safe_csv(
         **{c: neutralise_csv_cell(df[c]) for c in names},
         **{c: _neutralise_ids(df[c]) for c in id_names},
     )
+    # a header cell is a cell too: a column named "=cmd|..." runs as well as a value
+    safe.columns = [neutralise_csv_cell(c) for c in safe.columns]
     if index or to_csv_kwargs or not isinstance(path, str | os.PathLike) or not _plain_csv(safe, path):
         safe.to_csv(path, index=index, **to_csv_kwargs)
 
@@ -229,9 +273,111 @@ def _defang_ftp(m: re.Match[str]) -> str:
     return f"fxp://{m.group(1).replace('.', '[.]')}"
 
 
+def _code_point(m: re.Match[str]) -> str:
+    return f"<U+{ord(m.group()):04X}>"
+
+
+def _escaped_control(m: re.Match[str]) -> str:
+    return f"\\x{ord(m.group()):02x}"
+
+
+def _replace(text: Text, pattern: re.Pattern[str], repl: Any) -> Text:
+    """``pattern`` replaced by ``repl`` in a string or, vectorised, in a Series (only
+    the cells that hold a match are rewritten)."""
+    if isinstance(text, pd.Series):
+        s = text.astype("string")
+        hit = s.str.contains(pattern, regex=True).fillna(False).astype(bool)
+        if not hit.any():
+            return s
+        return s.mask(hit, s.where(hit).str.replace(pattern, repl, regex=True))
+    if isinstance(text, str):
+        return pattern.sub(repl, text)
+    return text
+
+
+def reveal_invisible(text: Text, *, prose: bool = False) -> Text:
+    """Show bidi controls and invisible format characters as ``<U+XXXX>``.
+
+    An operator's display name, screen name, client name or tweet can hold characters
+    that draw nothing but reverse the text after them (U+202E RIGHT-TO-LEFT OVERRIDE,
+    the isolates U+2066-U+2069, the marks U+200E/U+200F/U+061C) or hide inside a word
+    (zero-width spaces and joiners, U+2060-U+2064, U+FEFF, the soft hyphen, tag
+    characters). Each is replaced by its code point, visible and inert, wherever text
+    is shown: HTML tables, widgets, figure labels, the terminal.
+
+    Parameters
+    ----------
+    text
+        A string or a Series (missing values stay missing, other values are returned
+        as they are).
+    prose
+        Running text (tweets, profile descriptions): keep the zero-width non-joiner
+        and joiner (U+200C, U+200D), which Persian, Arabic and Indic words and emoji
+        sequences need and which reorder nothing. Names reveal them too.
+
+    Returns
+    -------
+    str or pandas.Series
+        The text with every such character shown as ``<U+XXXX>``; apply it before
+        :func:`escape_html`.
+
+    Examples
+    --------
+    >>> reveal_invisible("levantwire\u202enews")
+    'levantwire<U+202E>news'
+    >>> reveal_invisible("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", prose=True) == "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    True
+    """
+    return _replace(text, _INVISIBLE_IN_PROSE if prose else _INVISIBLE, _code_point)
+
+
+def escape_controls(text: Text) -> Text:
+    r"""Make text safe to print on a terminal: controls escaped, invisibles revealed.
+
+    Every C0 control but line feed and tab, DEL and every C1 control is written as a
+    Python-style escape (ESC as ``\x1b``, carriage return as ``\x0d``), so text from
+    an archive file (a header cell, a zip member name) cannot clear the screen, colour
+    it, move the cursor over an earlier line or open an OSC 8 link; bidi and invisible
+    format characters are shown as ``<U+XXXX>`` (:func:`reveal_invisible`).
+
+    Examples
+    --------
+    >>> print(escape_controls("bad header \x1b[2J\x1b]8;;http://x\x07link\u202e"))
+    bad header \x1b[2J\x1b]8;;http://x\x07link<U+202E>
+    """
+    return reveal_invisible(_replace(text, _CONTROL, _escaped_control))
+
+
+def no_math(html_fragment: str) -> str:
+    """Wrap an HTML fragment so that MathJax typesets nothing inside it.
+
+    JupyterLab, the classic notebook and nbconvert's pages run MathJax over HTML
+    outputs: ``$\\href{//evil.example/x}{evidence}$`` in a tweet would become a live
+    link, ``\\style`` and ``\\unicode`` would render, and "$5 and $10" would be set as
+    maths. Escaping ``$`` does not help (MathJax reads the text nodes, after entities
+    are decoded); an ancestor with class ``tex2jax_ignore`` (MathJax 2) or
+    ``mathjax_ignore`` (MathJax 3 and 4) does. Wrapping twice does nothing more.
+
+    Examples
+    --------
+    >>> no_math("<b>$5 and $10</b>")
+    '<div class="casebook-output tex2jax_ignore mathjax_ignore"><b>$5 and $10</b></div>'
+    """
+    if html_fragment.startswith(_NO_MATH_OPEN):
+        return html_fragment
+    return f"{_NO_MATH_OPEN}{html_fragment}</div>"
+
+
 def _is_text(s: pd.Series) -> bool:
     if isinstance(s.dtype, pd.StringDtype):
         return True
+    if isinstance(s.dtype, pd.CategoricalDtype):  # categories are what gets written
+        return _is_text(pd.Series(s.cat.categories, dtype=s.cat.categories.dtype))
+    if isinstance(s.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        return bool(pa.types.is_string(s.dtype.pyarrow_dtype)
+                    or pa.types.is_large_string(s.dtype.pyarrow_dtype))
     if s.dtype == object:
         return pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
     return False

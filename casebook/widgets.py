@@ -14,7 +14,10 @@ slice and every filter is a numpy/pyarrow boolean mask on that slice.
 
 Archive text is hostile: every tweet, name and description shown is HTML-escaped
 (:func:`casebook.safety.escape_html`) after its links were defanged
-(:func:`casebook.safety.defang_url`).
+(:func:`casebook.safety.defang_url`) and its bidi controls and invisible characters
+shown as ``<U+202E>`` (:func:`casebook.safety.reveal_invisible`); every HTML it shows
+is marked so that MathJax typesets no ``$`` in it (:func:`casebook.safety.no_math`),
+and every figure label is literal text (:func:`casebook._plotting.literal_text`).
 
 Static or interactive
 ---------------------
@@ -120,7 +123,9 @@ def account_labels(userids: pd.Series, screen_names: pd.Series,
     Returns
     -------
     string Series, e.g. ``@HispanTV`` or ``#7WTYPcAG…`` (the first 8 characters of the
-    hash). Labels are raw text: escape them before putting them into HTML.
+    hash). Bidi controls and invisible characters in a screen name are shown as
+    ``<U+202E>``; otherwise labels are raw text: escape them before putting them into
+    HTML.
 
     Examples
     --------
@@ -136,12 +141,14 @@ def account_labels(userids: pd.Series, screen_names: pd.Series,
     named = "@" + name
     short = "#" + uid.str.slice(0, 8) + "…"
     out = named.where(~hashed & name.notna(), short)
-    return out.fillna(uid).astype(STRING)
+    return safety.reveal_invisible(out.fillna(uid).astype(STRING))
 
 
-def _safe(text: pd.Series) -> pd.Series:
-    """Defang links, escape HTML, keep line breaks visible; missing -> empty."""
-    escaped = safety.escape_html(safety.defang_url(text.astype(STRING).fillna("")))
+def _safe(text: pd.Series, *, prose: bool = True) -> pd.Series:
+    """Reveal invisible characters, defang links, escape HTML, keep line breaks
+    visible; missing -> empty."""
+    shown = safety.reveal_invisible(text.astype(STRING).fillna(""), prose=prose)
+    escaped = safety.escape_html(safety.defang_url(shown))
     return escaped.str.replace("\n", "<br>", regex=False)
 
 
@@ -190,14 +197,15 @@ def tweets_html(tweets: pd.DataFrame, *, labels: pd.Series | None = None,
     cells: dict[str, Any] = {"time (UTC)": rows["tweet_time"].dt.strftime("%Y-%m-%d %H:%M")
                              .fillna("")}
     if labels is not None:
-        cells["account"] = safety.escape_html(
-            rows["userid"].map(labels).astype(STRING).fillna(rows["userid"]))
+        cells["account"] = _safe(
+            rows["userid"].map(labels).astype(STRING).fillna(rows["userid"]), prose=False)
     cells |= {
         "type": kind,
-        "lang": safety.escape_html(text("tweet_language").astype(STRING)).fillna(""),
+        "lang": _safe(text("tweet_language"), prose=False),
         "text": _safe(text("tweet_text")),
-        "hashtags": _safe(_join_list(rows["hashtags"], prefix="#")) if "hashtags" in rows else "",
-        "links": _safe(_join_list(rows["urls"])) if "urls" in rows else "",
+        "hashtags": (_safe(_join_list(rows["hashtags"], prefix="#"), prose=False)
+                     if "hashtags" in rows else ""),
+        "links": _safe(_join_list(rows["urls"]), prose=False) if "urls" in rows else "",
         "likes": count("like_count"),
         "retweets": count("retweet_count"),
     }
@@ -510,6 +518,8 @@ class Explorer:
         self.widget = w.VBox([style, top, self.timeline, filters, pager, self.table,
                               w.HBox([neighbours, evidence])])
         self.widget.add_class("casebook-explorer")
+        for name in safety.NO_MATH_CLASSES.split():  # MathJax skips the whole app
+            self.widget.add_class(name)
         self.widget.explorer = self  # type: ignore[attr-defined]
 
     @contextlib.contextmanager
@@ -647,8 +657,9 @@ class Explorer:
                                window=self.window) for k in kinds]
         self.evidence = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         self.evidence_userid = userid
-        self.evidence_html.value = self._evidence_html(self.evidence, source, target)
-        label = self._labels.get(userid, userid)
+        self.evidence_html.value = safety.no_math(
+            self._evidence_html(self.evidence, source, target))
+        label = safety.reveal_invisible(self._labels.get(userid, userid))
         self.open_button.description = f"Open {label}"
         self.open_button.disabled = False
         return self.evidence
@@ -796,7 +807,7 @@ class Explorer:
         n_all = total[1] - total[0]
         start = self.page * self.page_size
         shown = self.page_rows
-        self.table.value = tweets_html(shown)
+        self.table.value = safety.no_math(tweets_html(shown))
         lo, hi = (start + 1, start + len(shown)) if len(shown) else (0, 0)
         self.status.value = (f"tweets {lo:,}–{hi:,} of {self.n_rows:,} matching "
                              f"({n_all:,} by this account) · page {self.page + 1} of "
@@ -821,7 +832,9 @@ class Explorer:
                 return value.strftime("%Y-%m-%d")
             if isinstance(value, int | np.integer):
                 return f"{int(value):,}"
-            return str(safety.escape_html(safety.defang_url(str(value))))
+            shown = safety.reveal_invisible(str(value), prose=name.endswith("description"))
+            # <bdi>: a right-to-left name cannot reorder the counts printed after it
+            return f"<bdi>{safety.escape_html(safety.defang_url(shown))}</bdi>"
 
         hashed = bool(self.accounts.set_index("userid").loc[userid, "hashed"])
         n = e - s
@@ -832,7 +845,8 @@ class Explorer:
         names = np.bincount(self._client[s:e], minlength=len(self._client_names))
         top = np.argsort(-names, kind="stable")[:3]
         top_clients = ", ".join(
-            f"{safety.escape_html(str(self._client_names[i]))} ({names[i]:,})"
+            f"<bdi>{safety.escape_html(safety.reveal_invisible(str(self._client_names[i])))}"
+            f"</bdi> ({names[i]:,})"
             for i in top if names[i]) or "–"
         if n >= MIN_TWEETS_FOR_OFFSET:
             times = self._account_frame(userid)[["tweet_time"]]
@@ -850,7 +864,7 @@ class Explorer:
                   if hashed else "not hashed (5,000 followers or more)")
         html = (
             f"<b>{field('user_display_name')}</b> "
-            f"<span>{safety.escape_html(str(self._labels.get(userid, userid)))}</span><br>"
+            f"<bdi>{safety.escape_html(str(self._labels.get(userid, userid)))}</bdi><br>"
             f"userid <code>{safety.escape_html(userid)}</code> · {status}<br>"
             f"created {field('account_creation_date')} · followers "
             f"{field('follower_count')} · following {field('following_count')} · "
@@ -861,6 +875,7 @@ class Explorer:
             f"{n:,} tweets · clients: {mix} · top: {top_clients}<br>"
             f"inferred operator time zone: {offset}"
         )
+        html = safety.no_math(html)
         self._profile_cache[userid] = html
         return html
 
@@ -880,7 +895,8 @@ class Explorer:
             freq = "D" if span <= pd.Timedelta(days=400) else "W" \
                 if span <= pd.Timedelta(days=1500) else "MS"
             plot_volume(frame, freq=freq, ax=ax,
-                        title=f"{self._labels.get(userid, userid)}: tweets per "
+                        title=f"{safety.reveal_invisible(self._labels.get(userid, userid))}: "
+                              f"tweets per "
                               f"{freq_label(freq)}")
         else:
             ax.set_title("no tweets")
@@ -936,7 +952,8 @@ class Explorer:
             text = f"{row.label} · w={row.weight} (→{row.out_weight} ←{row.in_weight})"
             if "control_share" in shown:
                 text += f" · control {row.control_share:.0%}"
-            button = w.Button(description=text, tooltip=f"{row.kinds}: {row.userid}",
+            tooltip = safety.reveal_invisible(f"{row.kinds}: {row.userid}")
+            button = w.Button(description=text, tooltip=tooltip,
                               layout=w.Layout(width="330px"))
             button.on_click(lambda _, uid=row.userid: self.show_neighbour(uid))
             buttons.append(button)
@@ -953,14 +970,14 @@ class Explorer:
 
     def _evidence_html(self, evidence: pd.DataFrame, source: str, target: str,
                        max_rows: int = 50) -> str:
-        src = safety.escape_html(str(self._labels.get(source, source)))
-        tgt = safety.escape_html(str(self._labels.get(target, target)))
+        src = safety.escape_html(safety.reveal_invisible(str(self._labels.get(source, source))))
+        tgt = safety.escape_html(safety.reveal_invisible(str(self._labels.get(target, target))))
         if not len(evidence):
             return f"<p>No tweet pairs behind {src} → {tgt}.</p>"
         rows = evidence.head(max_rows)
         frame = pd.DataFrame({
             "kind": safety.escape_html(rows["kind"].astype(STRING)),
-            "key": _safe(rows["key"]),
+            "key": _safe(rows["key"], prose=False),
             f"{src} (UTC)": rows["source_time"].dt.strftime("%Y-%m-%d %H:%M").fillna(""),
             f"{src} tweet": _safe(rows["source_text"]),
             f"{tgt} (UTC)": rows["target_time"].dt.strftime("%Y-%m-%d %H:%M").fillna(""),
@@ -1065,7 +1082,8 @@ def static_summary(release: ReleaseLike, *, network: pd.DataFrame | None = None,
               .sort_values(["userid", "_eng", "tweet_time", "tweetid"],
                            ascending=[True, False, True, True], kind="stable")
               .groupby("userid", sort=False).head(tweets_per_account))
-    parts = [_CSS, f"<h3>{safety.escape_html(str(getattr(release, 'name', 'release')))}: "
+    name = safety.reveal_invisible(str(getattr(release, "name", "release")))
+    parts = [_CSS, f"<h3><bdi>{safety.escape_html(name)}</bdi>: "
              f"{len(tweets):,} tweets, {tweets['userid'].nunique():,} accounts with tweets</h3>",
              "<p><i>Static summary. Run <code>casebook.widgets.explore(release)</code> in "
              "JupyterLab for the interactive explorer.</i></p>",
@@ -1073,18 +1091,19 @@ def static_summary(release: ReleaseLike, *, network: pd.DataFrame | None = None,
     for row, label in zip(top.itertuples(index=False), labels, strict=True):
         hashed = "hashed" if bool(row.hashed) else "not hashed"
         followers = "–" if pd.isna(row.follower_count) else f"{int(row.follower_count):,}"
-        parts.append(f"<h4>{row.rank}. {safety.escape_html(str(label))}: {row.tweets:,} "
+        parts.append(f"<h4>{row.rank}. <bdi>{safety.escape_html(str(label))}</bdi>: {row.tweets:,} "
                      f"tweets ({row.share:.1%}), {hashed}, {followers} followers</h4>")
         parts.append(tweets_html(sample.loc[sample["userid"] == row.userid]))
         near = accounts.neighbours(network, row.userid, kind="co_retweet").head(
             neighbours_per_account)
         items = ", ".join(
-            f"{safety.escape_html(str(label_of.get(u, u)))} ({safety.escape_html(str(k))}, "
+            f"<bdi>{safety.escape_html(str(label_of.get(u, u)))}</bdi> "
+            f"({safety.escape_html(str(k))}, "
             f"weight {wt})"
             for u, k, wt in zip(near["userid"], near["kind"], near["weight"], strict=True))
         parts.append(f"<p>neighbours: {items or 'none'}</p>")
     parts.append("</div>")
-    return HTML("\n".join(parts))
+    return HTML(safety.no_math("\n".join(parts)))
 
 
 def explore_or_summary(release: ReleaseLike, *, network: pd.DataFrame | None = None,

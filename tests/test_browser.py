@@ -1,4 +1,5 @@
-"""End-to-end in a real browser: the explorer in JupyterLab, and a report page.
+"""End-to-end in a real browser: the explorer in JupyterLab, hostile maths in JupyterLab,
+and a report page.
 
 Both tests drive Debian's headless Chromium (``/usr/bin/chromium``) with the
 ``playwright`` package; they never download a browser. JupyterLab runs on 127.0.0.1 on
@@ -136,6 +137,7 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         f"release = casebook.load_release({data.name!r}, cache=False)",
         "explore_or_summary(release, min_weight=1)",
     ])), encoding="utf-8")
+    _hostile_math_notebook(work)
     (home / "config" / "jupyter_server_config.json").write_text(json.dumps({
         "LabApp": {"news_url": None, "expose_app_in_browser": True,
                    "extension_manager": "readonly",
@@ -179,6 +181,27 @@ def _stop(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def _hostile_math_notebook(work: Path) -> Path:
+    """``hostile_math.ipynb``: a probe MathJax must typeset, then every kind of casebook
+    output of a release whose names and tweets hold ``$...$`` and bidi controls."""
+    from tests.hostile import make_live
+
+    make_live.write_all(work / "hostile")
+    path = work / "hostile_math.ipynb"
+    path.write_text(json.dumps(_notebook([
+        "import warnings\nwarnings.simplefilter('ignore')\nimport casebook\n"
+        "from IPython.display import HTML\nfrom casebook import report\n"
+        "from casebook.widgets import explore, static_summary\n"
+        "release = casebook.load_release('hostile/hostile_202012', cache=False)",
+        "HTML('<div class=\"casebook-probe\">$x^2$</div>')",
+        "report.show_table(release.tweets[['user_screen_name', 'user_display_name', "
+        "'tweet_client_name', 'tweet_text']], max_rows=12)",
+        "static_summary(release, max_accounts=3, min_weight=1)",
+        "explore(release, min_weight=1)",
+    ])), encoding="utf-8")
+    return path
 
 
 def _text(page, selector: str) -> str:
@@ -278,6 +301,53 @@ def test_explorer_in_jupyterlab(browser, jupyterlab) -> None:
         assert dialogs == []
     except Exception:
         page.screenshot(path=str(ARTIFACTS / "explorer-failed.png"), full_page=True)
+        raise
+    finally:
+        page.close()
+
+
+def test_hostile_maths_is_not_typeset_in_jupyterlab(browser, jupyterlab) -> None:
+    """A tweet ``$\\href{//evil.example/x}{evidence}$`` stays text in every casebook
+    output (table, static summary, explorer) while JupyterLab's MathJax does typeset
+    an unmarked output beside them: no typeset maths, no live link, controls shown."""
+    from tests.hostile import make_live
+
+    base, token = jupyterlab
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    try:
+        page.goto(f"{base}/lab/tree/hostile_math.ipynb?token={token}", timeout=60_000)
+        # the workspace may reopen explorer.ipynb too: wait until this notebook is current
+        page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+            " && window.jupyterapp.shell.currentWidget.context"
+            " && window.jupyterapp.shell.currentWidget.context.path === 'hostile_math.ipynb'"
+            " && window.jupyterapp.shell.currentWidget.sessionContext"
+            " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
+            timeout=60_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        # the probe proves MathJax runs on HTML outputs here
+        page.locator(".casebook-probe mjx-container").first.wait_for(timeout=90_000)
+        page.locator(".casebook-explorer .casebook-table table").first.wait_for(timeout=60_000)
+        page.wait_for_function(
+            "() => document.querySelectorAll('.jp-OutputArea-output table').length >= 4",
+            timeout=30_000)  # the table, the summary's three, the explorer's
+        page.wait_for_timeout(2_000)  # let the typesetter finish with every output
+        outputs = ".jp-OutputArea-output:not(:has(.casebook-probe))"
+        typeset = page.evaluate(
+            f"document.querySelectorAll('{outputs} mjx-container, {outputs} .MathJax,"
+            f" {outputs} mjx-math').length")
+        links = page.evaluate(
+            "Array.from(document.querySelectorAll('.jp-OutputArea-output a'), a => a.href)"
+            ".filter(h => h.includes('evil'))")
+        text = page.evaluate("window.jupyterapp.shell.currentWidget.node.innerText")
+        page.screenshot(path=str(ARTIFACTS / "hostile_math.png"), full_page=True)
+        assert typeset == 0 and links == []
+        assert make_live.MATH_LINK in text and make_live.DOLLARS in text
+        assert "<U+202E>" in text and "\u202e" not in text
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "hostile_math-failed.png"), full_page=True)
         raise
     finally:
         page.close()

@@ -212,3 +212,48 @@ def test_workshop_module_entry_point_uses_the_same_policy(tmp_path: Path, monkey
     monkeypatch.setattr(workshop, "ensure_specimen", lambda: tmp_path)
     assert workshop.main([]) == 0
     assert str(tmp_path) in capsys.readouterr().out
+
+
+def test_releases_help_exits_0_and_lists_its_options(capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["releases", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "--json" in out and "--csv" in out and "--country" in out
+    assert "casebook releases REA_0621 --json" in out
+
+
+def test_releases_runs_and_a_bad_name_exits_2(capsys) -> None:
+    assert cli.main(["releases", "--release", "2020_12"]) == 0
+    assert "GRU_202012" in capsys.readouterr().out
+    assert cli.main(["releases", "no_such_release"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("casebook releases: error: ") and err.count("\n") == 1
+
+
+def test_every_message_escapes_control_characters(monkeypatch, capsys) -> None:
+    import warnings
+
+    def run(args):  # noqa: ANN001, ANN202
+        print("report \x1b[2J\u202eok")
+        warnings.warn("header \x1b]8;;http://evil.example\x07x", UserWarning, stacklevel=1)
+        raise CasebookError("member \x1b[1A\x1b[2K\r", hint="\x9b2J")
+
+    monkeypatch.setattr("casebook.validate.run", run)
+    assert cli.main(["validate"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "report \\x1b[2J<U+202E>ok\n"
+    assert "UserWarning: header \\x1b]8;;http://evil.example\\x07x" in err
+    assert err.endswith("casebook validate: error: member \\x1b[1A\\x1b[2K\\x0d (\\x9b2J)\n")
+    assert sys.stdout is not None and not isinstance(sys.stdout, cli._SafeStream)
+
+
+def test_a_progress_bar_keeps_its_moves(capsys) -> None:
+    with cli.terminal_safe():
+        sys.stderr.write("\r cases: 50%")
+        sys.stderr.write("\n\n\x1b[A\x1b[A")
+        sys.stderr.write("\rnote \r\x1b[A")
+        sys.stdout.write("\rout\x1b[A")
+    out, err = capsys.readouterr()
+    assert err == "\r cases: 50%\n\n\x1b[A\x1b[A\rnote \\x0d\\x1b[A"
+    assert out == "\\x0dout\\x1b[A"

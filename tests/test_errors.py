@@ -90,3 +90,11 @@ def test_specimen_mismatch_is_a_data_error(tmp_path: Path, monkeypatch) -> None:
     assert info.value.exit_code == 1 and "seed 9" in str(info.value)
     assert info.value.hint and "casebook specimen --seed 0" in info.value.hint
 
+
+
+def test_a_message_quoting_the_archive_prints_no_control_character() -> None:
+    error = LoadError("header \x1b[2J\x1b]8;;http://evil.example\x07x \u202eabc",
+                      hint="member \x9b2J")
+    assert str(error) == ("header \\x1b[2J\\x1b]8;;http://evil.example\\x07x <U+202E>abc "
+                          "(member \\x9b2J)")
+    assert str(CasebookError("two\n  lines")) == "two\n  lines"  # line feeds are the CLI's

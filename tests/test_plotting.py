@@ -77,3 +77,44 @@ def test_spread_keeps_order_and_gap() -> None:
 def test_no_events_draws_nothing() -> None:
     fig, ax = plt.subplots()
     assert draw_events(ax, None) is ax and not ax.texts
+
+
+# --------------------------------------------------------------------------- literal text
+
+
+def test_literal_text_draws_dollars_and_reveals_invisible_characters() -> None:
+    labels = [r"@$\href{//evil.example/x}{evidence}$", "cost $5", "levantwire\u202enews",
+              r"$\frac{$"]
+    fig, ax = plt.subplots()
+    ax.barh(labels, [1, 2, 3, 4], label=r"$\style{color:red}{x}$")
+    ax.set_title("a\u2067b")
+    ax.annotate("x\u200by $", (0, 0))
+    ax.legend()
+    _plotting.literal_text(ax)
+    fig.canvas.draw()  # mathtext would fail on \href and on an unclosed $
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks == [r"@\$\href{//evil.example/x}{evidence}\$", r"cost \$5",
+                     "levantwire<U+202E>news", r"\$\frac{\$"]
+    assert ax.get_title() == "a<U+2067>b" and ax.texts[0].get_text() == "x<U+200B>y $"
+    assert not any(t.get_parse_math() for t in [ax.title, *ax.texts,
+                                               *ax.get_legend().get_texts()])
+    assert _plotting.literal_text(ax) is ax  # twice: the formatter is wrapped once
+    fig.canvas.draw()
+
+
+def test_literal_text_keeps_numeric_and_date_tick_labels() -> None:
+    fig, ax = plt.subplots()
+    ax.plot(pd.date_range("2020-01-01", periods=30, freq="D"), np.arange(30) * 1000)
+    _plotting.date_axis(ax.xaxis)
+    _plotting.count_axis(ax.yaxis)
+    _plotting.literal_text(ax)
+    fig.canvas.draw()
+    assert "10,000" in [t.get_text() for t in ax.get_yticklabels()]
+    assert type(ax.xaxis.get_major_formatter()).__name__ == "ConciseDateFormatter"
+
+
+def test_legend_beside_reveals_invisible_characters() -> None:
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], label="wire\u202e $x$")
+    legend = _plotting.legend_beside(ax)
+    assert [t.get_text() for t in legend.get_texts()] == ["wire<U+202E> $x$"]

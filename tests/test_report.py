@@ -94,7 +94,8 @@ def test_show_table_on_the_real_excerpt(real_excerpt: Path) -> None:
     table = report.show_table(tweets, max_rows=10)
     dom = _DOM(table.html)
     assert dom.names().count("tr") == 11 and dom.handlers() == []
-    assert set(dom.names()) <= {"table", "caption", "thead", "tbody", "tr", "th", "td", "abbr"}
+    assert set(dom.names()) <= {"div", "table", "caption", "thead", "tbody", "tr", "th", "td",
+                                "abbr"}
     assert "://" not in dom.all_text().replace("hxxp://", "").replace("hxxps://", "")
 
 
@@ -479,7 +480,7 @@ def test_abbreviated_ids_keep_the_full_id_in_a_title_and_stay_safe() -> None:
     assert full not in dom.all_text() and "7WTYPcAG…" in dom.all_text()
     assert "<script>x</script>" in dom.all_text() and "script" not in dom.names()
     assert "hxxp://evil[.]example/?u=7WTYPcAG…" in dom.all_text()
-    assert set(dom.names()) == {"table", "thead", "tbody", "tr", "th", "td", "abbr"}
+    assert set(dom.names()) == {"div", "table", "thead", "tbody", "tr", "th", "td", "abbr"}
     kept = report.sanitise_html(report.show_table(df).html)  # pages keep the title
     assert f'title="{full}"' in kept
 
@@ -553,3 +554,49 @@ def test_analysis_modules_do_not_import_presentation(module: str) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- live content
+
+_NO_MATH = '<div class="casebook-output tex2jax_ignore mathjax_ignore">'
+
+
+def test_every_safe_html_is_marked_for_mathjax_to_skip(tmp_path: Path) -> None:
+    tweets = pd.DataFrame({"tweet_text": [r"$\href{//evil.example/x}{evidence}$", "$5 and $10"]})
+    ledger = pd.DataFrame({"claim": ["$x$"], "verdict": ["supported"]})
+    outputs = [report.show_table(tweets), report.render_ledger(ledger),
+               report.specimen_banner({"GRU_202012": tmp_path}), report.SafeHTML("<b>$x$</b>")]
+    for out in outputs:
+        assert out.html.startswith(_NO_MATH) and out.html.endswith("</div>")
+        assert out._repr_html_() == out.html
+    assert report.SafeHTML(report.SafeHTML("x").html).html.count(_NO_MATH) == 1
+
+
+def test_tables_show_bidi_and_invisible_characters() -> None:
+    frame = pd.DataFrame({"client\u202e": ["ti.rvld\u202e"], "tweet_text": ["\u2067x\u2069 y"],
+                          "name": ["a\u200cb"], "text": ["\u0645\u200c\u0645"]})
+    table = report.show_table(frame, caption="c\u202e")
+    for shown in (table.html, table.text):
+        assert not any(c in shown for c in "\u202e\u2067\u2069")
+    assert "ti.rvld&lt;U+202E&gt;" in table.html and "client&lt;U+202E&gt;" in table.html
+    assert "<U+2067>x<U+2069> y" in table.text and "a<U+200C>b" in table.text
+    assert "\u0645\u200c\u0645" in table.html  # a Persian word keeps its non-joiner
+    ledger = report.render_ledger(pd.DataFrame({"claim": ["x\u202ey"], "verdict": ["supported"]}))
+    assert "x&lt;U+202E&gt;y" in ledger.html and "x<U+202E>y" in ledger.text
+
+
+def test_report_pages_are_marked_for_mathjax_to_skip() -> None:
+    page = report.html_page("<p>$5 and $10</p>", title="t\u202e")
+    assert '<body class="tex2jax_ignore mathjax_ignore">' in page
+    assert "<title>t&lt;U+202E&gt;</title>" in page
+
+
+def test_export_csv_neutralises_categorical_columns_and_headers(tmp_path: Path) -> None:
+    df = pd.DataFrame({"client": pd.Categorical(["=1+1", "@x", "ok"]),
+                       "+header": ["a", "b", "c"],
+                       "lang": pd.Categorical(["-2+3", "en", "en"])})
+    path = report.export_csv(df, tmp_path / "t.csv")
+    rows = list(csv.reader(path.open(newline="")))
+    assert rows[0] == ["client", "'+header", "lang"]
+    assert [r[0] for r in rows[1:]] == ["'=1+1", "'@x", "ok"]
+    assert [r[2] for r in rows[1:]] == ["'-2+3", "en", "en"]

@@ -112,3 +112,57 @@ def test_to_safe_csv_plain_ids_take_the_arrow_writer(tmp_path: Path, monkeypatch
     monkeypatch.setattr(pd.DataFrame, "to_csv", lambda *a, **k: pytest.fail("pandas wrote"))
     to_safe_csv(df, tmp_path / "e.csv", columns=[], ids=["source", "target"])
     assert (tmp_path / "e.csv").read_text() == "source,target,weight\n+Ab/9=,x,3\n12,,1\n"
+
+
+# --------------------------------------------------------------------------- live content
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u2066", "\u2069", "\u200b", "\u200e",
+                                  "\u200f", "\u2060", "\u2064", "\ufeff", "\u061c", "\u00ad",
+                                  "\U000e0041"])
+def test_reveal_invisible_shows_each_control_as_its_code_point(char: str) -> None:
+    shown = safety.reveal_invisible(f"a{char}b")
+    assert shown == f"a<U+{ord(char):04X}>b"
+
+
+def test_reveal_invisible_on_a_series_keeps_missing_values_and_joiners_in_prose() -> None:
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # needs its ZWNJ
+    s = pd.Series(["levantwire\u202enews", None, persian, "plain"], dtype="string")
+    assert safety.reveal_invisible(s).tolist() == [
+        "levantwire<U+202E>news", pd.NA, persian.replace("\u200c", "<U+200C>"), "plain"]
+    assert safety.reveal_invisible(s, prose=True).tolist()[2] == persian
+    assert safety.reveal_invisible("x\u202e\u200d", prose=True) == "x<U+202E>\u200d"
+    assert safety.reveal_invisible("\u2764\ufe0f") == "\u2764\ufe0f"  # emoji untouched
+    assert safety.reveal_invisible(3) == 3
+
+
+def test_escape_controls_for_the_terminal() -> None:
+    text = "a\x1b[2J\x1b]8;;http://x\x07b\r\x9b1A\x7f\tc\nd\u202e"
+    assert safety.escape_controls(text) == (
+        "a\\x1b[2J\\x1b]8;;http://x\\x07b\\x0d\\x9b1A\\x7f\tc\nd<U+202E>")
+    s = pd.Series(["\x1b[31m", None], dtype="string")
+    assert safety.escape_controls(s).tolist() == ["\\x1b[31m", pd.NA]
+
+
+@given(st.text(max_size=40))
+def test_escaped_text_has_no_control_left(text: str) -> None:
+    out = safety.escape_controls(text)
+    assert not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F for c in out)
+    assert safety.escape_controls(out) == out  # escaping twice changes nothing more
+
+
+def test_no_math_wraps_once_in_the_classes_mathjax_skips() -> None:
+    wrapped = safety.no_math("<b>$5 and $10</b>")
+    assert wrapped.startswith('<div class="casebook-output tex2jax_ignore mathjax_ignore">')
+    assert wrapped.endswith("<b>$5 and $10</b></div>")
+    assert safety.no_math(wrapped) == wrapped
+    assert set(safety.NO_MATH_CLASSES.split()) == {"tex2jax_ignore", "mathjax_ignore"}
+
+
+def test_to_safe_csv_neutralises_header_cells_and_categories(tmp_path: Path) -> None:
+    df = pd.DataFrame({"=cmd|' /C calc'!A0": ["x"], "client": pd.Categorical(["@SUM(1)"]),
+                       "n": pd.Categorical([-1])})
+    path = tmp_path / "out.csv"
+    to_safe_csv(df, path)
+    rows = list(csv.reader(path.open(newline="")))
+    assert rows == [["'=cmd|' /C calc'!A0", "client", "n"], ["x", "'@SUM(1)", "-1"]]

@@ -341,13 +341,13 @@ def test_static_summary_is_deterministic_escaped_and_lists_neighbours(release) -
     assert first == static_summary(release, network=network, max_accounts=3).data
     assert "<script" not in first and "&lt;script&gt;" in first
     assert first.index("@StateTV_es") < first.index("#" + HA[:8]) < first.index("#" + HB[:8])
-    assert "#" + HC[:8] + "…: " not in first  # only the top 3 accounts get a section
-    assert f"#{HB[:8]}… (co_retweet, weight 5)" in first
+    assert "#" + HC[:8] + "…</bdi>: " not in first  # only the top 3 accounts get a section
+    assert f"#{HB[:8]}…</bdi> (co_retweet, weight 5)" in first
     assert "neighbours: none" in first  # StateTV has none
     assert first.count("<tr>") == 3 * 3 + 3  # three tweets per account, plus headers
     # without a network, co_retweet neighbours are computed as the app does
     computed = static_summary(release, max_accounts=3, min_weight=1).data
-    assert f"#{HB[:8]}… (co_retweet, weight 5)" in computed
+    assert f"#{HB[:8]}…</bdi> (co_retweet, weight 5)" in computed
     assert "weight 2" in computed  # HA's second neighbour, HC
     assert "weight 2" not in static_summary(release, max_accounts=3, min_weight=3).data
 
@@ -405,3 +405,41 @@ def test_explore_or_summary_chooses(release, no_kernel: pytest.MonkeyPatch) -> N
     assert isinstance(widgets.explore_or_summary(release), HTML)
     app = widgets.explore_or_summary(release, static=False, page_size=4)
     assert app.explorer.page_size == 4
+
+
+# --------------------------------------------------------------------------- live content
+
+_MATH = r"$\href{//evil.example/x}{evidence}$"
+
+
+def test_account_labels_show_bidi_controls() -> None:
+    labels = account_labels(pd.Series(["1", "2"]), pd.Series(["levantwire\u202enews", _MATH]))
+    assert labels.tolist() == ["@levantwire<U+202E>news", "@" + _MATH]
+
+
+def test_every_html_the_explorer_shows_is_marked_for_mathjax(release: FakeRelease) -> None:
+    summary = static_summary(release, max_accounts=2).data
+    assert summary.startswith('<div class="casebook-output tex2jax_ignore mathjax_ignore">')
+    assert "<bdi>@StateTV_es</bdi>" in summary  # a right-to-left name cannot reorder counts
+    explorer = Explorer(release, min_weight=1)
+    assert {"tex2jax_ignore", "mathjax_ignore"} <= set(explorer.widget._dom_classes)
+    for value in (explorer.profile.value, explorer.table_html):
+        assert value.startswith('<div class="casebook-output tex2jax_ignore mathjax_ignore">')
+
+
+def test_hostile_names_in_the_explorer(release: FakeRelease) -> None:
+    tweets = release.tweets.assign(
+        user_screen_name=release.tweets["user_screen_name"].where(
+            release.tweets["userid"] != BIG, _MATH + "\u202e"),
+        tweet_client_name=release.tweets["tweet_client_name"].astype("string").str.cat(
+            pd.Series("\u202e", index=release.tweets.index, dtype="string")))
+    users = release.users.assign(
+        user_display_name="\u2067State\u2069 TV $5",
+        user_screen_name=release.users["user_screen_name"].where(
+            release.users["userid"] != BIG, _MATH + "\u202e"))
+    explorer = Explorer(FakeRelease(tweets=tweets, users=users, name="x"), min_weight=1)
+    explorer.select_account(BIG)  # draws the timeline: "$" never starts mathtext
+    card = explorer.profile.value
+    assert "\u202e" not in card and "\u2067" not in card
+    assert "&lt;U+2067&gt;State&lt;U+2069&gt; TV $5" in card and "&lt;U+202E&gt;" in card
+    assert explorer.picker.options[0][0].startswith("@" + _MATH + "<U+202E>")

@@ -20,7 +20,14 @@ Archive text is written by the operators, so it is treated as hostile everywhere
 
 - tables escape every cell and header (:func:`casebook.safety.escape_html`) and defang
   links in text columns (``http://evil.example`` -> ``hxxp://evil[.]example``);
-- CSV exports neutralise cells a spreadsheet would run as formulas (``'=HYPERLINK(...``);
+- bidi controls and invisible characters are shown as ``<U+202E>``
+  (:func:`casebook.safety.reveal_invisible`), so a name cannot reorder or hide the text
+  around it;
+- every HTML output (:class:`SafeHTML`) and every page is marked so that MathJax
+  (JupyterLab, the classic notebook, nbconvert) typesets nothing in it: a tweet
+  ``$\\href{//evil.example/x}{evidence}$`` stays text (:func:`casebook.safety.no_math`);
+- CSV exports neutralise cells a spreadsheet would run as formulas (``'=HYPERLINK(...``),
+  header cells and categorical columns included;
 - the HTML pages are sanitised again as a whole with an allow-list (:func:`sanitise_html`,
   ammonia through ``nh3``): no ``<script>``, ``<style>``, ``<iframe>``, event-handler
   attribute or ``javascript:`` link survives, whatever a cell displayed; and each page

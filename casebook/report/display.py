@@ -1,9 +1,12 @@
 """Display: tables, banners and the claims ledger, escaped and defanged for a notebook.
 
 Archive text is hostile: every cell and header is escaped
-(:func:`casebook.safety.escape_html`) and every link in a text column defanged
-(``http://evil.example`` -> ``hxxp://evil[.]example``). What the functions return is
-:class:`SafeHTML`: HTML for Jupyter with a plain-text twin, so stored notebook outputs
+(:func:`casebook.safety.escape_html`), every link in a text column defanged
+(``http://evil.example`` -> ``hxxp://evil[.]example``) and every bidi control or
+invisible format character shown as ``<U+202E>``
+(:func:`casebook.safety.reveal_invisible`). What the functions return is
+:class:`SafeHTML`: HTML for Jupyter, marked so that MathJax typesets nothing in it
+(:func:`casebook.safety.no_math`), with a plain-text twin, so stored notebook outputs
 are the same on every run.
 """
 
@@ -58,11 +61,17 @@ class SafeHTML:
     """Escaped, display-ready HTML with a plain-text twin.
 
     Jupyter shows :attr:`html` (``_repr_html_``); a console, a log or nbval's
-    ``text/plain`` comparison sees :attr:`text`.
+    ``text/plain`` comparison sees :attr:`text`. The HTML is always wrapped in an
+    element MathJax skips (:func:`casebook.safety.no_math`): a ``$...$`` in a tweet is
+    never typeset, whoever built the HTML.
     """
 
     html: str
     text: str = ""
+
+    def __post_init__(self) -> None:
+        # frozen: the one place every casebook HTML output passes through
+        object.__setattr__(self, "html", safety.no_math(self.html))
 
     def _repr_html_(self) -> str:
         return self.html
@@ -80,6 +89,9 @@ def is_text_like(s: pd.Series) -> bool:
         return True
     if isinstance(s.dtype, pd.ArrowDtype) and pa.types.is_string(s.dtype.pyarrow_dtype):
         return True
+    if isinstance(s.dtype, pd.CategoricalDtype):  # text categories (client, language...)
+        categories = s.cat.categories
+        return is_text_like(pd.Series(categories, dtype=categories.dtype))
     return s.dtype == object
 
 
@@ -93,6 +105,14 @@ ID_COLUMNS = frozenset({
 _SHARE_NAME = re.compile(r"share|fraction|proportion", re.I)
 # integers in a column named like this are labels, not counts: no thousands separator
 _LABEL_NAME = re.compile(r"ids?$|year|seed|^hour|weekday|offset", re.I)
+# a column named like this holds running text (tweets, profiles, evidence), where
+# Persian and Arabic words need the zero-width (non-)joiner; names reveal it
+_PROSE_NAME = re.compile(r"text|description|evidence|claim|rule|narrative|sample", re.I)
+
+
+def _revealed(text: pd.Series, name: str) -> pd.Series:
+    """Bidi controls and invisible characters of a display column shown as ``<U+...>``."""
+    return safety.reveal_invisible(text, prose=bool(_PROSE_NAME.search(name)))
 
 
 def _is_share(s: pd.Series, name: str) -> bool:
@@ -198,13 +218,13 @@ def _safe_cells(df: pd.DataFrame, chosen: Sequence[str] | None,
     defang = set(defanged_columns(df, chosen))
     cells = {}
     for col in df.columns:  # a loop over columns, not rows
-        text = _as_text(df[col], str(col))
+        text = _revealed(_as_text(df[col], str(col)), str(col))
         if col in defang:
             text = safety.defang_url(text)
         text = safety.escape_html(text)
         if abbreviate_ids:
             text = _abbreviate_hashes_html(text)
-        cells[safety.escape_html(str(col))] = text.fillna("")
+        cells[safety.escape_html(safety.reveal_invisible(str(col)))] = text.fillna("")
     return pd.DataFrame(cells, index=df.index)
 
 
@@ -272,12 +292,14 @@ def show_table(
     defanged = set(defanged_columns(shown, chosen))
 
     note = f"first {len(shown):,} of {total:,} rows" if total > len(shown) else ""
-    title = " ".join(filter(None, [caption or "", f"({note})" if note and caption else note]))
+    title = " ".join(filter(None, [safety.reveal_invisible(caption or ""),
+                                   f"({note})" if note and caption else note]))
     html = cells.to_html(escape=False, index=False, border=0, classes="casebook-table", na_rep="")
     if title:
         html = html.replace(">", f"><caption>{safety.escape_html(title)}</caption>", 1)
     plain_cells = pd.DataFrame(
-        {c: _plain(shown[c], c in defanged, abbreviate_ids) for c in shown.columns}
+        {safety.reveal_invisible(c): _plain(shown[c], c in defanged, abbreviate_ids)
+         for c in shown.columns}
     )
     text = plain_cells.to_string(index=False) if len(plain_cells.columns) else "(no columns)"
     return SafeHTML(html=html, text=f"{title}\n{text}" if title else text)
@@ -288,7 +310,7 @@ def _label(col: Any) -> str:
 
 
 def _plain(s: pd.Series, defang: bool, abbreviate_ids: bool = False) -> pd.Series:
-    text = _as_text(s, str(s.name))
+    text = _revealed(_as_text(s, str(s.name)), str(s.name))
     if abbreviate_ids:
         text = _abbreviate_hashes(text)
     return (safety.defang_url(text) if defang else text).fillna("")
@@ -468,11 +490,12 @@ def specimen_banner(paths_: _Folders, *,
     "Real archive data: GRU_202012. Coordination thresholds and claims checked against the synthetic ..."
     """
     sources = data_sources(paths_, control=control)
-    text = sources.text
+    # folder names are the user's: a bidi control in one must not reorder the banner
+    text = safety.reveal_invisible(sources.text)
     if not (sources.synthetic or sources.real):
         return SafeHTML(html=f'<div class="casebook-banner">{safety.escape_html(text)}</div>',
                         text=text)
-    head = sources.headline + "."
+    head = safety.reveal_invisible(sources.headline + ".")
     body = (f"<strong>{safety.escape_html(head)}</strong> "
             f"{safety.escape_html(text[len(head):].strip())}")
     if sources.synthetic:
@@ -591,8 +614,10 @@ def render_ledger(ledger: pd.DataFrame, *,
     """The claims ledger as an HTML table, verdicts coloured.
 
     Every cell is HTML-escaped (:func:`html.escape`: account names and tweet text in
-    the evidence cannot inject markup). The table is built with a pandas Styler, but
-    what comes back is its HTML, not the Styler.
+    the evidence cannot inject markup), its bidi controls and invisible characters
+    shown as ``<U+202E>``, and the table is marked so that MathJax typesets no ``$``
+    in it. The table is built with a pandas Styler, but what comes back is its HTML,
+    not the Styler.
 
     Parameters
     ----------
@@ -608,7 +633,9 @@ def render_ledger(ledger: pd.DataFrame, *,
         outputs carry no object address and stay identical between runs.
     """
     shown = [c for c in columns if c in ledger]
-    escaped = ledger[shown].astype("string").fillna("").map(html.escape)
+    revealed = ledger[shown].astype("string").fillna("").apply(
+        lambda col: _revealed(col, str(col.name)))  # a loop over the few columns
+    escaped = revealed.map(html.escape)
     # a fixed uuid keeps the HTML identical between runs (notebooks are checked by nbval)
     styler = escaped.style.set_uuid("ledger").hide(axis="index").set_properties(
         **{"text-align": "left", "vertical-align": "top"})
@@ -616,5 +643,5 @@ def render_ledger(ledger: pd.DataFrame, *,
         styler = styler.map(lambda v: _VERDICT_STYLE.get(html.unescape(v), ""),
                             subset=["verdict"])
     styler = styler.set_table_attributes('class="casebook-ledger"')
-    text = ledger[shown].astype("string").fillna("").to_string(index=False)
+    text = revealed.to_string(index=False)
     return SafeHTML(html=styler.to_html(), text=text)

@@ -27,11 +27,14 @@ def export_csv(
 
     Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
     ``@``, a tab or a carriage return) get a leading ``'``
-    (:func:`casebook.safety.to_safe_csv`). In the id columns (``tweetid``, ``userid``,
+    (:func:`casebook.safety.to_safe_csv`, :func:`casebook.safety.neutralise_csv_cell`):
+    in text, categorical and list columns, and in the header row too. In the id columns (``tweetid``, ``userid``,
     ``retweet_userid``... and ``source``/``target`` of edges) a plain id, digits or a
     hashed id such as ``+EL31k...Y=``, is kept verbatim so the file joins back to the
     archive; any other cell there is neutralised too. List columns are written
-    comma-separated. Nothing is abbreviated or reformatted: hashed ids (in id columns
+    comma-separated. Text is written as published, bidi and invisible characters
+    included (the file is data, to be joined back to the archive). Nothing is
+    abbreviated or reformatted: hashed ids (in id columns
     and inside text) are written whole, whatever :func:`~casebook.report.show_table`
     shortens on screen, and numbers are written as numbers.
 

@@ -3,7 +3,9 @@
 Pages are sanitised as a whole with an allow-list (:func:`sanitise_html`, ammonia
 through ``nh3``): no ``<script>``, ``<style>``, ``<iframe>``, event-handler attribute or
 ``javascript:`` link survives, whatever a cell displayed; and each page carries a
-Content-Security-Policy that forbids scripts and any network fetch.
+Content-Security-Policy that forbids scripts and any network fetch. The body is marked
+so that MathJax, should a page be shown with it, typesets nothing
+(:func:`casebook.safety.no_math`), and every casebook table inside is marked too.
 """
 
 from __future__ import annotations
@@ -133,15 +135,18 @@ def html_page(body: str, *, title: str) -> str:
     """A complete, self-contained HTML page around a sanitised ``body`` fragment.
 
     The body goes through :func:`sanitise_html`; the page has a fixed stylesheet and a
-    Content-Security-Policy that forbids scripts and network requests.
+    Content-Security-Policy that forbids scripts and network requests, and its body
+    carries the classes MathJax skips (:data:`casebook.safety.NO_MATH_CLASSES`).
     """
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_SECURITY_POLICY}\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<meta name=\"referrer\" content=\"no-referrer\">\n"
-        f"<title>{safety.escape_html(title)}</title>\n<style>{_PAGE_CSS}</style>\n</head>\n"
-        f"<body>\n{sanitise_html(body)}\n</body>\n</html>\n"
+        f"<title>{safety.escape_html(safety.reveal_invisible(title))}</title>\n"
+        f"<style>{_PAGE_CSS}</style>\n</head>\n"
+        # a tweet's $...$ is text, never maths, whatever script a reader's tool adds
+        f"<body class=\"{safety.NO_MATH_CLASSES}\">\n{sanitise_html(body)}\n</body>\n</html>\n"
     )
 
 
