@@ -5,10 +5,17 @@ which are absent, the control cohort, whether the data is the synthetic specimen
 :meth:`Case.provenance` and :meth:`Case.validation`, and end with
 :func:`headline_findings`, whose rows ``casebook run`` puts in the report index.
 :func:`metrics` is the one table that compares operations side by side.
+
+The generic ``release`` case and the overview run on whatever releases they are given:
+their titles and introductions are written from the data (:func:`release_intro`,
+:func:`overview_intro`), never from a fixed text, and release names are shown escaped
+(they are text from the user's folder and files). :func:`find_releases` says which
+releases a folder holds; :func:`release_ledger` tests the claims of a claims file.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +24,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from casebook import accounts, activity, catalogue, content, discovery, evidence, paths, report
+from casebook import (
+    accounts,
+    activity,
+    catalogue,
+    content,
+    discovery,
+    evidence,
+    paths,
+    report,
+    safety,
+)
+from casebook._files import data_files
 from casebook._plotting import freq_label, legend_beside, literal_text, percent_axis
 from casebook.loader import Release, load_release
 from casebook.validate import validation_report
@@ -37,6 +55,11 @@ class Case:
         Name -> release folder, for the present datasets (and the control).
     control
         The control cohort of ordinary accounts, or None when it is not available.
+    notes
+        What a reader should know about how the datasets were chosen (the first of
+        several releases found, when none was named).
+    unclaimed
+        Present datasets the last :meth:`ledger` found no claims for (left out of it).
     """
 
     releases: dict[str, Release]
@@ -45,6 +68,7 @@ class Case:
     control: Release | None = None
     control_name: str | None = None
     notes: list[str] = field(default_factory=list)
+    unclaimed: list[str] = field(default_factory=list)
 
     @property
     def primary(self) -> Release:
@@ -75,7 +99,8 @@ class Case:
         return pd.DataFrame(rows)
 
     def validation(self) -> pd.DataFrame:
-        """Per dataset: tweets, accounts, hashed share, time range, duplicates, rejected."""
+        """Per dataset: tweets, accounts, hashed share, time range, duplicates, rejected rows,
+        ids in float notation and the published size it is compared with."""
         rows = []
         for name, rel in self._all().items():
             r = validation_report(rel)
@@ -89,6 +114,10 @@ class Case:
                 "last tweet (UTC)": (r["time_range"]["last"] or "")[:16].replace("T", " "),
                 "duplicate tweet ids": r["duplicates"],
                 "rejected rows": r["rejected"],
+                "ids in float notation": "; ".join(
+                    f"{c}: {e['rows']:,} ({e['share']:.0%}), {e['exact'] + e['restored']:,} restored"
+                    for c, e in r["float_ids"].items()) or "none",
+                "published size": r["coverage"]["text"],
                 "status": "; ".join(r["fatal"]) or "OK",
             })
         return pd.DataFrame(rows)
@@ -104,17 +133,35 @@ class Case:
         ----------
         operation
             ``"iran"``, ``"russia"``, ``"ira"`` or ``"armenia"``; None picks each
-            dataset's own claims from its name.
+            dataset's own claims from its name. A dataset with no claims of its own (a
+            release the claims ledger knows nothing about) is left out and named in
+            :attr:`unclaimed`.
         lexicons
             The notebook's ``lexicons`` parameter: reaches every check that reads one.
         **params
-            Thresholds of :class:`casebook.claims.ClaimParams`.
+            Claim parameter overrides: a rule type's parameter name, or a keyword a claim
+            declares (see :func:`casebook.claims.evaluate_claims`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``dataset`` and :data:`casebook.claims.LEDGER_COLUMNS`, one row per claim;
+            no rows when no dataset has claims.
         """
         from casebook import claims
 
-        frames = [claims.evaluate_claims(rel, operation, control=self.control,
-                                         lexicons=lexicons, **params).assign(dataset=name)
-                  for name, rel in self.releases.items()]
+        frames = []
+        self.unclaimed = []
+        for name, rel in self.releases.items():
+            if operation is None and not _known_claims(name):
+                self.unclaimed.append(name)  # e.g. REA_0621: no published claims held
+                continue
+            frames.append(claims.evaluate_claims(rel, operation, control=self.control,
+                                                 lexicons=lexicons, **params)
+                          .assign(dataset=name))
+        columns = ["dataset", *claims.LEDGER_COLUMNS]
+        if not frames:
+            return pd.DataFrame(columns=columns)
         out = pd.concat(frames, ignore_index=True)
         return out[["dataset"] + [c for c in out.columns if c != "dataset"]]
 
@@ -141,6 +188,8 @@ def open_case(
         missing). A folder that is itself a release counts as the first dataset.
     datasets
         Dataset names, the case's main one first (e.g. ``["GRU_202012", "IRA_202012"]``).
+        Empty: the first release :func:`find_releases` finds in ``data_dir`` (how many
+        others there are is said in :attr:`Case.notes`, without naming them).
     control
         Name of the control-cohort dataset (looked up in ``data_dir``, then in the
         specimen); None for no control.
@@ -161,6 +210,18 @@ def open_case(
         from casebook.specimen import write_specimen
 
         write_specimen()
+    notes: list[str] = []
+    if not datasets:
+        found = find_releases(data_dir, control=control)
+        if not found:
+            raise FileNotFoundError(
+                f"no release found under {data_dir or paths.specimen_dir()}: point data_dir "
+                "at a release folder, or at a folder of release folders")
+        datasets = found[:1]
+        if len(found) > 1:  # the others are not named: a report names its own release only
+            notes.append(f"The data folder holds {len(found)} releases; this report is on "
+                         f"the first in name order, {found[0]} (-p datasets '[NAME]' "
+                         "chooses another).")
     present, absent = discovery.find_datasets(data_dir, list(datasets))
     if not present:
         raise FileNotFoundError(
@@ -179,7 +240,51 @@ def open_case(
             folders[str(control)] = folder
             control_release = load_release(folder, on_bad_rows=on_bad_rows, name=control)
     return Case(releases=releases, absent=list(absent), folders=folders,
-                control=control_release, control_name=control if control_release else None)
+                control=control_release, control_name=control if control_release else None,
+                notes=notes)
+
+
+def find_releases(data_dir: str | os.PathLike[str] = "", *,
+                  control: str | None = "control") -> list[str]:
+    """The releases a data folder holds, in name order.
+
+    Parameters
+    ----------
+    data_dir
+        ``""``: the specimen. A release folder (it holds archive data files) holds the
+        releases its files' names carry (:func:`casebook.discovery.operation_of`; files
+        of several releases side by side are several releases), or, when no file name
+        carries one, the release named after the folder. Any other folder holds one
+        release per sub-folder with data files, named after the sub-folder.
+    control
+        Name of the control cohort's folder, which is not a release of the case.
+
+    Returns
+    -------
+    list of str
+        Release names, sorted by code point (upper case first: ``GRU_202012`` comes
+        before ``armenia_202012``); empty when there is none.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``data_dir`` does not exist.
+
+    Examples
+    --------
+    >>> find_releases("")  # doctest: +SKIP
+    ['GRU_202012', 'IRA_202012', 'armenia_202012', 'iran_202012']
+    """
+    root = paths.specimen_dir() if str(data_dir) == "" else paths.resolve(data_dir)
+    if not root.is_dir():
+        raise FileNotFoundError(f"data folder not found: {root}")
+    if discovery.is_release_dir(root):
+        groups = discovery.release_groups(data_files(root))
+        named = sorted(discovery.operation_of(files[0].name) or key
+                       for key, files in groups.items() if key is not None)
+        return named or [root.name]
+    return sorted(d.name for d in root.iterdir()
+                  if d.is_dir() and d.name != control and discovery.is_release_dir(d))
 
 
 def metrics(
@@ -690,6 +795,308 @@ def overview_findings(case: Case, *, ledger: pd.DataFrame,
         rows.append({"finding": f"{name}", "value": f"{len(rel.users):,} accounts, {len(rel.tweets):,} tweets",
                      "detail": "; ".join(filter(None, detail))})
     tally = ledger["verdict"].value_counts()
-    rows.append({"finding": "Claims tested", "value": f"{len(ledger)}",
-                 "detail": ", ".join(f"{int(n)} {v}" for v, n in tally.items())})
+    detail = ", ".join(f"{int(n)} {v}" for v, n in tally.items())
+    if case.unclaimed:
+        detail = "; ".join(filter(None, [detail, "no claims known for "
+                                         + ", ".join(case.unclaimed)]))
+    rows.append({"finding": "Claims tested", "value": f"{len(ledger)}", "detail": detail})
     return pd.DataFrame(rows, columns=list(report.FINDING_COLUMNS))
+
+
+def _known_claims(name: str) -> bool:
+    """Whether the claims ledger holds published claims about this dataset: the four
+    February 2021 datasets of :data:`casebook.catalogue.PUBLISHED` (other releases get
+    their claims from a claims file: :func:`release_ledger`)."""
+    return catalogue.dataset_of(name) in catalogue.PUBLISHED
+
+
+# --------------------------------------------------------------------------- titles and texts
+
+_NUMBERS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def shown_name(name: str) -> str:
+    """A release name as plain text a page can show: controls escaped, bidi and invisible
+    characters as ``<U+XXXX>`` (:func:`casebook.safety.escape_controls`). Not HTML-escaped."""
+    return str(safety.escape_controls(str(name)))
+
+
+def _names(names: Sequence[str]) -> str:
+    shown = [shown_name(n) for n in names]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _count(n: int, noun: str) -> str:
+    word = _NUMBERS[n] if n < len(_NUMBERS) else f"{n:,}"
+    return f"{word} {noun}{'' if n == 1 else 's'}"
+
+
+def _month(iso_date: str) -> str:
+    """``2021-02-23`` -> ``February 2021``."""
+    year, month = str(iso_date)[:4], int(str(iso_date)[5:7])
+    return f"{_MONTHS[month - 1]} {year}"
+
+
+def _entry(name: str):
+    """The catalogue's entry for a dataset name (:func:`casebook.catalogue.release_of`), or None."""
+    release_of = getattr(catalogue, "release_of", None)
+    dataset = catalogue.dataset_of(name)
+    if release_of is None or dataset is None:
+        return None
+    return release_of(dataset)
+
+
+def _span(release: Release) -> str:
+    t = release.tweets["tweet_time"] if "tweet_time" in release.tweets else pd.Series([], dtype=object)
+    t = t.dropna()
+    if not len(t):
+        return "no dated tweets"
+    return f"{t.min():%Y-%m-%d} to {t.max():%Y-%m-%d} (UTC)"
+
+
+def _size(release: Release) -> str:
+    files = len(release.provenance) if getattr(release, "provenance", None) is not None else 0
+    return (f"{len(release.users):,} accounts and {len(release.tweets):,} tweets, "
+            f"{_span(release)}, read from {files} file{'' if files == 1 else 's'}")
+
+
+def _published(name: str, release: Release | None = None) -> str:
+    """What the catalogue says about a dataset, and how much of it the data holds."""
+    entry = _entry(name)
+    cover = catalogue.coverage(release) if release is not None else None
+    if entry is None:
+        said = (f"The catalogue of the archive (casebook releases) has no entry for "
+                f"{shown_name(name)}")
+        if cover is None:
+            return said + ": whether this data is the whole release or a sample of it cannot be told here."
+        return said + f"; {cover.describe()}."
+    counts = ", ".join(filter(None, [
+        f"{entry.accounts:,} accounts" if entry.accounts is not None else "",
+        f"{entry.tweets:,} tweets" if entry.tweets is not None else ""]))
+    said = (f"{entry.name} was disclosed on {entry.disclosed} (archive release {entry.release}), "
+            f"attributed to {entry.country}: {entry.summary}; published size: "
+            f"{counts or 'none published'} (sources: casebook releases {entry.name} --json).")
+    if cover is not None:
+        share = ("all of it" if cover.share >= 0.99 else "part of it" if cover.sufficient
+                 else "a small sample of it")
+        if "synthetic" in cover.basis:  # the specimen is compared with its own scale
+            share = f"{share} at the specimen's scale"
+        said += f" This data is {share}: {cover.describe()}."
+    elif release is not None:
+        said += " Whether this data is the whole release or a sample cannot be told from that."
+    return said
+
+
+def _intro(title: str, paragraphs: Sequence[str], *, css: str) -> report.SafeHTML:
+    """A heading and paragraphs of plain text, escaped, as one display."""
+    esc = safety.escape_html
+    body = f"<h1>{esc(title)}</h1>" + "".join(f"<p>{esc(p)}</p>" for p in paragraphs if p)
+    html = safety.no_math(f'<div class="{css}">{body}</div>')
+    return report.SafeHTML(html=html, text="\n\n".join([title, *filter(None, paragraphs)]))
+
+
+def release_title(case: Case) -> str:
+    """The title of a release report: the release it is about (plain text, unescaped).
+
+    Examples
+    --------
+    >>> release_title(open_case("data/raw/RNA_0621"))  # doctest: +SKIP
+    'Release · RNA_0621'
+    """
+    names = list(case.releases)
+    title = f"Release · {shown_name(names[0])}"
+    if len(names) > 1:
+        title += f", compared with {_names(names[1:])}"
+    return title
+
+
+def release_intro(case: Case, *, claims_file: str | os.PathLike[str] = "") -> report.SafeHTML:
+    """The title and introduction of a release report, written from its data.
+
+    Parameters
+    ----------
+    case
+        The case (:func:`open_case`); its first dataset is the release the report is about.
+    claims_file
+        The claims file given for it (``""``: none); only its file name is shown.
+
+    Returns
+    -------
+    SafeHTML
+        An ``<h1>`` naming the release (:func:`release_title`), then what the data holds,
+        what the catalogue of the archive says about the release (or that it has no
+        entry, so whether the data is a sample cannot be told), where the claims come
+        from, and how the releases were chosen. Every name is escaped.
+    """
+    name, release = next(iter(case.releases.items()))
+    paragraphs = [
+        f"This report runs the casebook's sections on the release {shown_name(name)}: where "
+        "the data comes from and whether it loaded cleanly, who the accounts are, when and "
+        "how they posted, what they pushed, whether they acted in concert, the claims given "
+        "for it, and the findings.",
+        f"{shown_name(name)} holds {_size(release)}.",
+        _published(name, release),
+    ]
+    for other, rel in list(case.releases.items())[1:]:
+        paragraphs.append(f"Compared with {shown_name(other)}: {_size(rel)}.")
+    if str(claims_file):
+        paragraphs.append(f"Claims tested: those of {shown_name(Path(claims_file).name)} "
+                          "(section 6).")
+    else:
+        paragraphs.append("No claims were given for this release; -p claims_file FILE adds "
+                          "claims written for it (section 6).")
+    if case.absent:
+        paragraphs.append(f"Not found in the data folder: {_names(case.absent)}.")
+    paragraphs += [shown_name(n) for n in case.notes]
+    paragraphs.append("Every number below is computed by a function of the casebook package "
+                      "on the data named in the next cells.")
+    return _intro(release_title(case), paragraphs, css="casebook-intro")
+
+
+def _disclosures(names: Sequence[str]) -> str:
+    """`` from the February 2021 disclosure`` when every dataset is catalogued with the
+    same disclosure month, else ``""``."""
+    entries = [_entry(n) for n in names]
+    if not entries or any(e is None for e in entries):
+        return ""
+    months = {_month(e.disclosed) for e in entries}
+    return f" from the {months.pop()} disclosure" if len(months) == 1 else ""
+
+
+def overview_title(case: Case) -> str:
+    """The title of the overview: how many networks, from which disclosure, named.
+
+    Examples
+    --------
+    >>> overview_title(open_case("", ["iran_202012", "GRU_202012"]))  # doctest: +SKIP
+    'Overview · Two state-linked networks from the February 2021 disclosure, side by side: ...'
+    """
+    names = list(case.releases)
+    catalogued = all(_entry(n) is not None for n in names)
+    noun = "state-linked network" if catalogued else "network"
+    return (f"Overview · {_count(len(names), noun)}{_disclosures(names)}, side by side: "
+            f"{_names(names)}")
+
+
+def overview_intro(case: Case) -> report.SafeHTML:
+    """The title and introduction of the overview, written from the releases present.
+
+    Returns
+    -------
+    SafeHTML
+        An ``<h1>`` (:func:`overview_title`), what each release holds, what the catalogue
+        of the archive says about each, and which requested releases are absent. Every
+        name is escaped.
+    """
+    names = list(case.releases)
+    built_in = [n for n in names if _known_claims(n)]
+    paragraphs = [
+        f"This overview compares {_count(len(names), 'release').lower()} on the same "
+        "measures: volume, concentration, timing, clients, coordination and the claims "
+        "published about them. Each can be studied alone with casebook run release -p "
+        "datasets '[NAME]'"
+        + (f"; the built-in cases (casebook run --list) study {_names(built_in)} in depth."
+           if built_in else "."),
+        *(f"{shown_name(n)} holds {_size(rel)}. {_published(n, rel)}"
+          for n, rel in case.releases.items()),
+    ]
+    if case.absent:
+        paragraphs.append(f"Not found in the data folder: {_names(case.absent)}.")
+    paragraphs += [shown_name(n) for n in case.notes]
+    paragraphs.append("Every number below is computed by a function of the casebook package "
+                      "on the data named in the next cells.")
+    return _intro(overview_title(case), paragraphs, css="casebook-intro")
+
+
+# --------------------------------------------------------------------------- claims of a file
+
+
+def release_ledger(case: Case, claims_file: str | os.PathLike[str] = "", *,
+                   lexicons: Mapping[str, object] | None = None,
+                   coordination: CoordinationResult | None = None) -> pd.DataFrame:
+    """The claims of a claims file tested on the case's release (and its control cohort).
+
+    Parameters
+    ----------
+    case
+        The case; its first dataset is tested.
+    claims_file
+        A YAML file of claims (:func:`casebook.claims.load_claims`); ``""``: none.
+    lexicons
+        The notebook's ``lexicons`` parameter: reaches every check that reads one.
+    coordination
+        The release's coordination section (:func:`coordination_analysis`), for claims
+        about coordinated accounts (``coordination_share``); without it they are not
+        testable.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`casebook.claims.LEDGER_COLUMNS`, one row per claim; no rows without a file.
+
+    Raises
+    ------
+    ParameterError
+        A claims file that cannot be read (naming the file, key and line), or a casebook
+        that cannot read claims files.
+    """
+    from casebook import claims
+    from casebook.errors import ParameterError
+
+    if not str(claims_file):
+        return pd.DataFrame(columns=list(claims.LEDGER_COLUMNS))
+    load_claims = getattr(claims, "load_claims", None)
+    if load_claims is None:
+        raise ParameterError(f"claims_file {Path(claims_file).name}: this casebook cannot "
+                             "read claims files (casebook.claims.load_claims is missing)")
+    path = paths.resolve(claims_file)
+    extra = {"coordination": coordination} if coordination is not None else {}
+    return claims.evaluate_claims(case.primary, load_claims(path), control=case.control,
+                                  lexicons=lexicons, **extra)
+
+
+def show_ledger(ledger: pd.DataFrame, *, claims_file: str | os.PathLike[str] = "",
+                unclaimed: Sequence[str] = (),
+                columns: Sequence[str] = ("dataset", "claim", "source", "rule", "evidence",
+                                          "verdict")) -> report.SafeHTML:
+    """The claims ledger as a table, or a sentence when there are no claims to show.
+
+    Parameters
+    ----------
+    ledger
+        :func:`release_ledger` or :meth:`Case.ledger`.
+    claims_file
+        The claims file the ledger comes from (its name is shown), ``""`` for none.
+    unclaimed
+        Datasets left out for want of claims (:attr:`Case.unclaimed`), named under the
+        table.
+    columns
+        Ledger columns to show, in order (those absent from ``ledger`` are skipped).
+
+    Examples
+    --------
+    >>> show_ledger(release_ledger(case)).text  # doctest: +SKIP
+    'No claims were given for this release: -p claims_file FILE adds claims ...'
+    """
+    esc = safety.escape_html
+    missing = (f"No claims are known for {_names(list(unclaimed))}: "
+               f"{'it is' if len(unclaimed) == 1 else 'they are'} left out of the ledger."
+               if unclaimed else "")
+    if len(ledger):
+        shown = report.render_ledger(ledger, columns=columns)
+        if not missing:
+            return shown
+        return report.SafeHTML(html=shown.html + safety.no_math(f"<p>{esc(missing)}</p>"),
+                               text=f"{shown.text}\n{missing}")
+    if str(claims_file):
+        said = f"{shown_name(Path(claims_file).name)} holds no claims."
+    elif unclaimed:
+        said = missing
+        missing = ""
+    else:
+        said = ("No claims were given for this release: -p claims_file FILE adds claims "
+                "written for it (a YAML file; params/claims/example.yaml is a template).")
+    text = " ".join(filter(None, [said, missing]))
+    return report.SafeHTML(html=safety.no_math(f"<p>{esc(text)}</p>"), text=text)

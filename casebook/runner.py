@@ -7,9 +7,10 @@ notebook, is named with its failing cell, and does not stop the others.
 
 Usage::
 
-    casebook run                              # every case, on the specimen
+    casebook run                              # the built-in cases, on the specimen
     casebook run iran russia --data data/raw  # two cases, on real releases
     casebook run russia -p datasets '[GRU_202012]' -p seed 3 --out reports/gru-only
+    casebook run release --data data/raw/REA_0621  # the generic case, on any release
     casebook run --list                       # the cases and their parameters
 
 The contract with the case notebooks
@@ -46,15 +47,21 @@ The contract with the case notebooks
 What a run does
 ---------------
 - **Cases** are the names in :data:`CASES` (or paths to other notebooks, whose case
-  name is the file name without ``.ipynb``). The default is every case, in the order
-  of :data:`CASES`: the overview first, then Iran, Russia and Armenia.
+  name is the file name without ``.ipynb``, other characters than letters, digits,
+  ``_``, ``-`` and ``.`` replaced by ``_``: ``"my case.ipynb"`` is case ``my_case``).
+  The default is :data:`DEFAULT_CASES`, in the order of :data:`CASES`: the overview
+  first, then Iran, Russia and Armenia. The generic case ``release``
+  (``notebooks/04_release.ipynb``: the same sections on any release, titled with it)
+  runs only when named: on the default data it would repeat a built-in case on one
+  specimen dataset. Without ``datasets`` it reads the first release of ``--data``.
 - **Parameters**, from lowest to highest precedence: the notebook's own defaults;
   ``params/<case>.yaml`` (:func:`casebook.paths.params_dir`); the ``-f FILE`` YAML
   mapping (its top-level keys apply to every case, and a key named after a case
   holding a mapping applies to that case only); ``-p KEY VALUE`` (VALUE is read as
   YAML, like papermill's ``-y``, except for ``str`` parameters, which take the text
   as given); ``--data DIR``, which sets ``data_dir``. Relative ``data_dir`` values are
-  resolved from the caller's directory. ``output_dir`` is always the report folder.
+  resolved from the caller's directory, and so is ``claims_file`` (which must exist).
+  ``output_dir`` is always the report folder.
   Every key must be a parameter of every case it is passed to, and its value must
   have the declared type: anything else stops the run before any notebook starts,
   naming the key and listing the valid ones (papermill alone would only warn).
@@ -71,7 +78,9 @@ What a run does
   notebooks see the same environment; ``--kernel`` picks another. The kernel's
   working directory is the report folder; notebooks take every path from
   :mod:`casebook.paths` anyway.
-- **HTML pages** hide code and prompts, keep tables and figures (embedded PNG), and
+- **HTML pages** are titled with the notebook's first level-1 heading, in a markdown
+  cell or in an HTML output (the generic case writes its title from the data), hide
+  code and prompts, keep tables and figures (embedded PNG), and
   are sanitised with an allow-list (:func:`casebook.report.sanitise_html`) under a
   Content-Security-Policy that forbids scripts: nothing a tweet contains can run.
 - **Failures**: the partial notebook (papermill saves it with the error) and its page
@@ -88,7 +97,9 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import html
 import os
+import re
 import sys
 import textwrap
 import urllib.parse
@@ -105,6 +116,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CASES",
+    "DEFAULT_CASES",
     "DEFAULT_KERNEL",
     "DEFAULT_RUN",
     "CaseResult",
@@ -116,6 +128,7 @@ __all__ = [
     "add_arguments",
     "kernel_python",
     "notebook_parameters",
+    "page_title",
     "resolve_cases",
     "run",
     "run_cases",
@@ -129,7 +142,17 @@ CASES: dict[str, str] = {
     "iran": "01_iran_debate_interference.ipynb",
     "russia": "02_russia_anti_nato.ipynb",
     "armenia": "03_armenia_anti_azerbaijan.ipynb",
+    "release": "04_release.ipynb",
 }
+
+#: The cases ``casebook run`` runs when none is named: every built-in case. The generic
+#: ``release`` case is left out: on the default data (the specimen) it would repeat a
+#: built-in case on one of its datasets; it runs when named (``casebook run release``).
+DEFAULT_CASES: tuple[str, ...] = ("overview", "iran", "russia", "armenia")
+
+#: Parameters naming a file the user gives: resolved from the caller's directory, and
+#: checked to exist before any notebook runs.
+FILE_PARAMETERS: tuple[str, ...] = ("claims_file",)
 
 #: Report folder name under ``reports/`` when ``--out`` is not given.
 DEFAULT_RUN = "latest"
@@ -255,18 +278,20 @@ class RunResult:
 
 
 def resolve_cases(cases: Sequence[str | os.PathLike[str]] | None = None) -> dict[str, Path]:
-    """Case name -> notebook path for the requested cases (default: all of :data:`CASES`).
+    """Case name -> notebook path for the requested cases (default: :data:`DEFAULT_CASES`).
 
     A name from :data:`CASES` maps to its notebook in
     :func:`casebook.paths.notebooks_dir`; a path to an ``.ipynb`` file is a case named
-    after the file (or after the :data:`CASES` entry it is).
+    after the file (or after the :data:`CASES` entry it is), with every character other
+    than a letter, digit, ``_``, ``-`` or ``.`` replaced by ``_`` (``my case.ipynb`` is
+    ``my_case``): the name is part of the findings file's name.
 
     Raises
     ------
     ParameterError
         For an unknown case name or a missing notebook.
     """
-    requested = list(CASES) if not cases else [os.fspath(c) for c in cases]
+    requested = list(DEFAULT_CASES) if not cases else [os.fspath(c) for c in cases]
     by_file = {name_: case for case, name_ in CASES.items()}
     out: dict[str, Path] = {}
     for item in requested:
@@ -275,7 +300,7 @@ def resolve_cases(cases: Sequence[str | os.PathLike[str]] | None = None) -> dict
             name = item
         elif item.endswith(".ipynb"):
             notebook = paths.resolve(item)
-            name = by_file.get(notebook.name, notebook.stem)
+            name = by_file.get(notebook.name) or _case_name(notebook.stem)
         else:
             close = difflib.get_close_matches(item, list(CASES), n=1)
             guess = f"; did you mean {close[0]!r}?" if close else ""
@@ -289,6 +314,18 @@ def resolve_cases(cases: Sequence[str | os.PathLike[str]] | None = None) -> dict
             raise ParameterError(f"case {name!r} is given twice")
         out[name] = notebook
     return out
+
+
+def _case_name(stem: str) -> str:
+    """A case name from a notebook's file name: letters, digits, ``_``, ``-`` and ``.``.
+
+    Examples
+    --------
+    >>> _case_name("my case (v2)")
+    'my_case_v2'
+    """
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem).strip("_.-")
+    return name or "case"
 
 
 def notebook_parameters(notebook: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
@@ -494,11 +531,33 @@ def case_parameters(
                 merged[key] = _coerce(key, value, declared[key], source)
             except ParameterError as exc:
                 problems.append(str(exc))
+    for key in FILE_PARAMETERS:
+        value = merged.get(key)
+        if isinstance(value, str) and value:
+            try:
+                merged[key] = _checked_file(key, value)
+            except ParameterError as exc:
+                problems.append(str(exc))
     if problems:
         raise ParameterError(f"case {case!r} ({Path(notebook).name}): " + "; ".join(problems))
     if isinstance(merged.get("data_dir"), str) and merged["data_dir"]:
         merged["data_dir"] = str(paths.resolve(merged["data_dir"]))
     return merged
+
+
+def _checked_file(key: str, value: str) -> str:
+    """A file parameter resolved from the caller's directory; a claims file is read once
+    here, so that a bad one stops the run before any notebook starts."""
+    path = paths.resolve(value)
+    if not path.is_file():
+        raise ParameterError(f"{key} {value}: no such file ({path})")
+    if key == "claims_file":
+        from casebook import claims
+
+        load_claims = getattr(claims, "load_claims", None)
+        if load_claims is not None:
+            load_claims(path)  # raises ParameterError naming the file, key and line
+    return str(path)
 
 
 # --------------------------------------------------------------------------- kernel
@@ -619,6 +678,10 @@ def _provenance(result: CaseResult, declared: Mapping[str, Mapping[str, Any]]) -
     if not isinstance(datasets, (list, tuple)):
         return
     try:
+        if not datasets:  # the first release found, as casebook.case.open_case picks it
+            from casebook.case import find_releases
+
+            datasets = find_releases(data_dir)[:1]
         result.datasets, result.absent = discovery.find_datasets(
             data_dir, [str(d) for d in datasets]
         )
@@ -653,7 +716,8 @@ def run_cases(
     Parameters
     ----------
     cases
-        Case names from :data:`CASES` or paths to notebooks; default every case.
+        Case names from :data:`CASES` or paths to notebooks; default
+        :data:`DEFAULT_CASES`.
     params_file
         A YAML file of parameters (``-f``): top-level keys for every case, a key
         named after a case holding a mapping for that case only.
@@ -764,7 +828,9 @@ def run_cases(
         _provenance(result, declared[case])  # after the run: a case may write the specimen
         if output_notebook.is_file():
             try:
-                html_path.write_text(report.notebook_html(output_notebook), encoding="utf-8")
+                html_path.write_text(
+                    report.notebook_html(output_notebook, title=page_title(output_notebook)),
+                    encoding="utf-8")
                 result.html = html_path
             except Exception as exc:  # a page that cannot be made is reported, not fatal
                 result.message = (result.message + "; " if result.message else "") + (
@@ -784,6 +850,33 @@ def run_cases(
     run = RunResult(out_dir=out_dir, index=out_dir / "index.html", cases=results)
     write_index(run)
     return run
+
+
+def page_title(notebook: str | os.PathLike[str]) -> str | None:
+    """The title of a notebook's page: its first level-1 heading, from a markdown cell
+    (``# Title``) or from an HTML output (``<h1>Title</h1>``: a title written from the
+    data, as the generic ``release`` case does); None when it has neither.
+
+    The title is returned as plain text (tags dropped, entities decoded);
+    :func:`casebook.report.html_page` escapes it again.
+    """
+    import nbformat
+
+    nb = nbformat.read(os.fspath(notebook), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+?)\s*#*\s*$", cell.source, flags=re.M)
+            if m:
+                return m.group(1).strip()
+            continue
+        for output in cell.get("outputs", []):
+            fragment = output.get("data", {}).get("text/html", "")
+            fragment = "".join(fragment) if isinstance(fragment, list) else str(fragment)
+            m = re.search(r"<h1\b[^>]*>(.*?)</h1\s*>", fragment, flags=re.S | re.I)
+            if m:
+                text = html.unescape(re.sub(r"<[^>]*>", "", m.group(1)))
+                return " ".join(text.split()) or None
+    return None
 
 
 # --------------------------------------------------------------------------- index
@@ -902,7 +995,8 @@ def write_index(result: RunResult) -> Path:
 def _list_cases() -> int:
     for case, file in CASES.items():
         notebook = paths.notebooks_dir() / file
-        print(f"{case}: {file}" + ("" if notebook.is_file() else "  (notebook not found)"))
+        print(f"{case}: {file}" + ("" if case in DEFAULT_CASES else "  (runs when named)")
+              + ("" if notebook.is_file() else "  (notebook not found)"))
         if notebook.is_file():
             try:
                 declared = notebook_parameters(notebook)
@@ -958,17 +1052,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = (
-        f"cases: {', '.join(CASES)} (default: all, in this order), or paths to .ipynb files\n\n"
+        f"cases: {', '.join(CASES)} (default: {', '.join(DEFAULT_CASES)}), or paths to "
+        ".ipynb files\n\n"
         "parameters, lowest to highest precedence: the notebook's defaults, "
         "params/CASE.yaml,\n-f FILE, -p KEY VALUE, --data DIR. Unknown keys are errors.\n\n"
         "examples:\n"
         "  casebook run\n"
         "  casebook run iran --data data/raw -p seed 1\n"
         "  casebook run russia -p datasets '[GRU_202012]' --out reports/gru\n"
+        "  casebook run release --data data/raw -p datasets '[REA_0621]' "
+        "-p claims_file mine.yaml\n"
         "  casebook run --list\n\n"
         "exit status: 0 all cases ran, 1 a case failed, 2 bad arguments or parameters"
     )
-    parser.add_argument("cases", nargs="*", metavar="CASE", help="cases to run (default: all)")
+    parser.add_argument("cases", nargs="*", metavar="CASE",
+                        help=f"cases to run (default: {', '.join(DEFAULT_CASES)})")
     parser.add_argument("-f", "--params-file", metavar="FILE", help="YAML file of parameters")
     parser.add_argument(
         "-p", "--param", nargs=2, action="append", metavar=("KEY", "VALUE"),

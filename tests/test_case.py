@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from casebook import accounts, activity, case, claims, content, evidence, load_release, report
+from casebook import (
+    accounts,
+    activity,
+    case,
+    catalogue,
+    claims,
+    content,
+    evidence,
+    load_release,
+    paths,
+    report,
+)
 from casebook.loader import Release
 from casebook.runner import run_cases
 from casebook.specimen import write_specimen
@@ -262,3 +274,185 @@ def test_time_shuffle_removes_coordination_and_planted_groups_survive(
     chance = case.coordination_analysis(shuffled, ctl)
     assert len(found & planted) / len(planted) >= 0.9
     assert len(chance.communities) <= 0.1 * len(real.communities)
+
+
+# --------------------------------------------------------------------------- any release
+
+
+def write_release(folder: Path, name: str, *, accounts: int = 8, tweets: int = 160,
+                  seed: int = 0, file: str | None = None) -> Path:
+    """A small release in the archive format: ``<folder>/<name>_tweets_csv_hashed.csv``
+    (or ``file``), hashed accounts tweeting over six weeks, some retweeting the same tweet
+    in the same minute. Returns the folder."""
+    import base64
+    import hashlib
+
+    from casebook.schema import ARCHIVE_TWEET_COLUMNS
+    from tests.conftest import tweet_row
+
+    def archive_bytes(rows: list[list[str]]) -> bytes:
+        from tests.conftest import archive_bytes as write
+
+        return write(rows, ARCHIVE_TWEET_COLUMNS)
+
+    rng = np.random.default_rng(seed)
+    users = [base64.b64encode(hashlib.sha256(f"{name}{a}{seed}".encode()).digest()).decode()
+             for a in range(accounts)]
+    start = pd.Timestamp("2021-03-01 06:00")
+    rows = []
+    for i in range(tweets):
+        a = int(rng.integers(accounts))
+        when = start + pd.Timedelta(minutes=int(i * 397 + rng.integers(60)))
+        burst = i % 10 < 3  # three accounts retweet the same tweet in the same minute
+        if burst:
+            a, when = i % 10, start + pd.Timedelta(days=i // 10, hours=9)
+        user = users[a]
+        rows.append(tweet_row(
+            tweetid=str(1_370_000_000_000_000_000 + i), userid=user, user_display_name=user,
+            user_screen_name=user, follower_count=str(20 + 7 * a), following_count=str(90 + a),
+            account_creation_date=f"2020-{1 + a % 12:02d}-15", tweet_language="en",
+            tweet_text=(f"RT @source: bulletin {i // 10}" if burst else f"post {i} #tag{i % 4}"),
+            tweet_time=when.strftime("%Y-%m-%d %H:%M"),
+            tweet_client_name="Twitter Web App" if a % 2 else "Twitter for Android",
+            is_retweet="true" if burst else "false",
+            retweet_userid="c291cmNl" if burst else "",
+            retweet_tweetid=str(1_360_000_000_000_000_000 + i // 10) if burst else "",
+            hashtags="[]" if burst else f"['tag{i % 4}']",
+            like_count="0" if burst else str(int(rng.integers(4)))))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / (file or f"{name}_tweets_csv_hashed.csv")).write_bytes(archive_bytes(rows))
+    return folder
+
+
+#: Words that name the built-in cases' operations: a report on another release says none.
+OTHER_OPERATIONS = re.compile(r"(?i)\b(iran\w*|gru\w*|ira(_\w+)?|armenia\w*|russia\w*|nato|"
+                              r"debate|azerbaijan\w*)\b")
+
+
+@pytest.fixture(scope="module")
+def releases_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("releases")
+    write_release(root / "TINY_0621", "TINY_0621", seed=1)
+    write_release(root / "OTHER_0621", "OTHER_0621", seed=2, accounts=5, tweets=90)
+    write_release(root / "control", "control", seed=3, accounts=12, tweets=200)
+    return root
+
+
+def test_find_releases_in_a_folder_of_releases_and_in_one(releases_folder: Path, tmp_path: Path) -> None:
+    assert case.find_releases(releases_folder) == ["OTHER_0621", "TINY_0621"]  # not control
+    assert case.find_releases(releases_folder / "TINY_0621") == ["TINY_0621"]
+    # files of two releases side by side are two releases; no name at all: the folder's
+    mixed = tmp_path / "mixed"
+    write_release(mixed, "B_0621", file="B_0621_tweets_csv_hashed_2020.csv")
+    write_release(mixed, "A_0621", seed=4, file="a_0621_2020_excerpt.csv")
+    assert case.find_releases(mixed) == ["B_0621", "a_0621"]
+    write_release(tmp_path / "mine", "x", file="tweets.csv")
+    assert case.find_releases(tmp_path / "mine") == ["mine"]
+    with pytest.raises(FileNotFoundError):
+        case.find_releases(tmp_path / "nope")
+
+
+def test_open_case_without_datasets_reads_the_first_release(releases_folder: Path) -> None:
+    c = case.open_case(str(releases_folder), [])
+    assert list(c.releases) == ["OTHER_0621"] and c.absent == []
+    assert c.control_name == "control"
+    # the note counts the other releases without naming them (a report names its own)
+    assert c.notes == ["The data folder holds 2 releases; this report is on the first in "
+                       "name order, OTHER_0621 (-p datasets '[NAME]' chooses another)."]
+    one = case.open_case(str(releases_folder / "TINY_0621"), [])
+    assert list(one.releases) == ["TINY_0621"] and one.notes == []
+
+
+def test_a_release_among_others_loads_only_its_own_files(tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed"
+    write_release(mixed, "B_0621", tweets=70, file="B_0621_tweets_csv_hashed_2020.csv")
+    write_release(mixed, "A_0621", tweets=40, seed=4, file="A_0621_tweets_csv_hashed_2020.csv")
+    c = case.open_case(str(mixed), ["A_0621"], control=None)
+    assert len(c.primary.tweets) == 40 and c.primary.name == "A_0621"
+
+
+def test_release_intro_names_its_release_only_and_escapes_it(releases_folder: Path) -> None:
+    c = case.open_case(str(releases_folder), ["TINY_0621"])
+    intro = case.release_intro(c)
+    assert case.release_title(c) == "Release · TINY_0621"
+    assert intro.html.count("<h1>") == 1 and "<h1>Release · TINY_0621</h1>" in intro.html
+    assert intro.text.startswith("Release · TINY_0621\n")
+    assert "TINY_0621 holds" in intro.text and "160 tweets" in intro.text
+    assert "whether this data is the whole release or a sample of it cannot be told" in intro.text
+    assert "No claims were given for this release" in intro.text
+    assert not OTHER_OPERATIONS.search(intro.text), OTHER_OPERATIONS.search(intro.text)
+    assert "mathjax_ignore" in intro.html  # $...$ in a name is never typeset
+    # a hostile name: escaped, its bidi override shown, never markup
+    hostile = "<img src=x onerror=alert(1)>\u202eevil$x$"
+    c.releases = {hostile: c.primary}
+    intro = case.release_intro(c, claims_file="/somewhere/my <b>claims.yaml")
+    assert "<img" not in intro.html and "<b>" not in intro.html
+    assert "&lt;img src=x onerror=alert(1)&gt;&lt;U+202E&gt;evil$x$" in intro.html
+    assert "\u202e" not in intro.html and "/somewhere" not in intro.text
+    assert "Claims tested: those of my <b>claims.yaml (section 6)." in intro.text
+
+
+def test_release_intro_says_what_the_catalogue_knows(small_specimen: Path) -> None:
+    c = case.open_case(str(small_specimen), ["GRU_202012"])
+    text = case.release_intro(c).text
+    assert text.startswith("Release · GRU_202012\n")
+    assert "GRU_202012 was disclosed on 2021-02-23" in text and "attributed to Russia" in text
+    cover = catalogue.coverage(c.primary)
+    assert f"This data is all of it at the specimen's scale: {cover.describe()}." in text
+
+
+def test_overview_title_follows_its_datasets(small_specimen: Path, releases_folder: Path) -> None:
+    c = case.open_case(str(small_specimen), ["armenia_202012", "GRU_202012", "iran_202012"])
+    assert case.overview_title(c) == ("Overview · Two state-linked networks from the February "
+                                      "2021 disclosure, side by side: armenia_202012 and "
+                                      "GRU_202012")
+    intro = case.overview_intro(c)
+    assert "Not found in the data folder: iran_202012." in intro.text
+    other = case.open_case(str(releases_folder), ["TINY_0621", "OTHER_0621"])
+    assert case.overview_title(other) == "Overview · Two networks, side by side: TINY_0621 and OTHER_0621"
+    intro = case.overview_intro(other)
+    assert intro.html.count("<h1>") == 1 and not OTHER_OPERATIONS.search(intro.text)
+    assert "February" not in intro.text
+
+
+def test_ledger_skips_releases_without_claims(small_specimen: Path, releases_folder: Path,
+                                             tmp_path: Path) -> None:
+    c = case.open_case(str(small_specimen), ["GRU_202012"])
+    c.releases["REA_0621"] = load_release(write_release(tmp_path / "REA_0621", "REA_0621"))
+    led = c.ledger()
+    assert set(led["dataset"]) == {"GRU_202012"} and c.unclaimed == ["REA_0621"]
+    findings = case.overview_findings(c, ledger=led).set_index("finding")
+    assert findings.loc["Claims tested", "detail"].endswith("no claims known for REA_0621")
+    shown = case.show_ledger(led, unclaimed=c.unclaimed)
+    assert "No claims are known for REA_0621: it is left out of the ledger." in shown.text
+    # no dataset with claims: an empty ledger, said in words
+    only = case.open_case(str(releases_folder), ["TINY_0621", "OTHER_0621"])
+    led = only.ledger()
+    assert led.empty and list(led.columns) == ["dataset", *claims.LEDGER_COLUMNS]
+    assert only.unclaimed == ["TINY_0621", "OTHER_0621"]
+    assert case.overview_findings(only, ledger=led).iloc[-1]["value"] == "0"
+    assert case.show_ledger(led, unclaimed=only.unclaimed).text == (
+        "No claims are known for TINY_0621 and OTHER_0621: they are left out of the ledger.")
+
+
+def test_release_ledger_without_a_claims_file_says_none_was_given(releases_folder: Path) -> None:
+    c = case.open_case(str(releases_folder), ["TINY_0621"])
+    led = case.release_ledger(c, "")
+    assert led.empty and list(led.columns) == list(claims.LEDGER_COLUMNS)
+    assert case.show_ledger(led).text.startswith("No claims were given for this release")
+    f = case.headline_findings(c.primary, ledger=led)
+    assert not f["finding"].str.startswith("Claim:").any()
+
+
+def test_release_ledger_tests_the_claims_of_a_file(releases_folder: Path) -> None:
+    if not hasattr(claims, "load_claims"):
+        pytest.skip("casebook.claims.load_claims (claims files) is not there yet")
+    example = paths.params_dir() / "claims" / "example.yaml"
+    if not example.is_file():
+        pytest.skip(f"no example claims file at {example}")
+    c = case.open_case(str(releases_folder), ["TINY_0621"])
+    led = case.release_ledger(c, example)
+    assert [r for r in led["id"]] == [cl.id for cl in claims.load_claims(example)]
+    assert led["verdict"].isin(claims.VERDICTS).all()
+    shown = case.show_ledger(led, claims_file=example)
+    assert "<table" in shown.html and "No claims" not in shown.text

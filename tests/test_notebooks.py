@@ -57,3 +57,119 @@ def test_notebook_is_thin_executed_and_clean(path) -> None:
             assert "/work/" not in plain and "/home/" not in plain, "no absolute paths"
     figures = [o for c in code for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert figures, "figures are embedded"
+
+
+# --------------------------------------------------------------------------- titles written from the data
+
+
+def _page(out, notebook: str) -> tuple[str, str, str]:
+    """The page's ``<title>``, its ``<h1>`` and its text (tags dropped)."""
+    import html
+
+    page = (out / notebook.replace(".ipynb", ".html")).read_text(encoding="utf-8")
+    title = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1))
+    h1 = [html.unescape(re.sub(r"<[^>]+>", "", h)).strip()
+          for h in re.findall(r"<h1\b[^>]*>(.*?)</h1>", page, re.S)]
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.split("<body", 1)[1])).split())
+    return title, " | ".join(h1), text
+
+
+def _isolated_run(tmp_path_factory, cases, **kwargs):
+    """``run_cases`` with the cache in a temporary folder (a module-scoped fixture runs
+    outside the per-test cache isolation of conftest)."""
+    from casebook.runner import run_cases
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CASEBOOK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        return run_cases(cases, progress=False, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def generic_runs(tmp_path_factory):
+    """The release case and the overview, run once on two small generated releases."""
+    import yaml
+
+    from tests.test_case import write_release
+
+    data = tmp_path_factory.mktemp("releases")
+    write_release(data / "TINY_0621", "TINY_0621", seed=1)
+    write_release(data / "OTHER_0621", "OTHER_0621", seed=2, accounts=5, tweets=90)
+    sections = tmp_path_factory.mktemp("params") / "run.yaml"
+    sections.write_text(yaml.safe_dump({
+        "control_dataset": "",  # no control cohort: the runs stay short
+        "release": {"datasets": ["TINY_0621"]},
+        "overview": {"datasets": ["TINY_0621", "OTHER_0621"]},
+    }), encoding="utf-8")
+    out = tmp_path_factory.mktemp("generic")
+    return _isolated_run(tmp_path_factory, ["release", "overview"], params_file=sections,
+                         data=data, out=out)
+
+
+#: Words naming the built-in cases' operations: a page about another release says none.
+OTHER_OPERATIONS = re.compile(r"(?i)\b(iran\w*|gru\w*|ira(_\w+)?|armenia\w*|russia\w*|nato|"
+                              r"debate|azerbaijan\w*|february 2021)\b")
+
+
+def test_the_release_report_is_titled_with_its_release(generic_runs) -> None:
+    assert generic_runs.ok, [c.describe_failure() for c in generic_runs.failed]
+    title, h1, text = _page(generic_runs.out_dir, CASES["release"])
+    assert title == h1 == "Release · TINY_0621"
+    assert "TINY_0621 holds 8 accounts and 160 tweets" in text
+    assert "No claims were given for this release" in text
+    assert not OTHER_OPERATIONS.search(text), OTHER_OPERATIONS.search(text)
+    recorded = json.loads((generic_runs.out_dir / "release.findings.json").read_text(encoding="utf-8"))
+    assert recorded["findings"][0]["detail"] == "dataset TINY_0621"
+
+
+def test_the_overview_title_follows_its_datasets(generic_runs) -> None:
+    title, h1, text = _page(generic_runs.out_dir, CASES["overview"])
+    assert title == h1 == "Overview · Two networks, side by side: TINY_0621 and OTHER_0621"
+    assert "Four" not in h1 and not OTHER_OPERATIONS.search(text), OTHER_OPERATIONS.search(text)
+    assert "No claims are known for TINY_0621 and OTHER_0621" in text
+    recorded = json.loads((generic_runs.out_dir / "overview.findings.json").read_text(encoding="utf-8"))
+    claims = [f for f in recorded["findings"] if f["finding"] == "Claims tested"]
+    assert claims == [{"finding": "Claims tested", "value": "0",
+                       "detail": "no claims known for TINY_0621, OTHER_0621"}]
+
+
+def test_the_index_lists_the_generic_case_with_its_release(generic_runs) -> None:
+    index = (generic_runs.out_dir / "index.html").read_text(encoding="utf-8")
+    assert 'id="case-release"' in index and "04_release.html" in index
+    release = [c for c in generic_runs.cases if c.case == "release"][0]
+    assert list(release.datasets) == ["TINY_0621"]
+
+
+REAL = paths.shared_dir() / "fixtures" / "real"
+
+
+@pytest.fixture(scope="module")
+def real_release_run(tmp_path_factory):
+    """The release case on a real excerpt, in the folder that holds several releases'."""
+    if not (REAL / "rna_0621_2020_excerpt.csv").is_file():
+        pytest.skip(f"real archive excerpts not found at {REAL} (../shared is absent)")
+    return _isolated_run(tmp_path_factory, ["release"], data=REAL,
+                         params={"datasets": ["RNA_0621"]},
+                         out=tmp_path_factory.mktemp("real-release"))
+
+
+@pytest.mark.slow
+def test_the_release_report_on_a_real_excerpt_is_titled_with_it(real_release_run) -> None:
+    assert real_release_run.ok, [c.describe_failure() for c in real_release_run.failed]
+    title, h1, text = _page(real_release_run.out_dir, CASES["release"])
+    assert title == h1 == "Release · RNA_0621"
+    assert "RNA_0621 holds 16 accounts and 274 tweets" in text  # its own file only
+    assert "RNA_0621 was disclosed on 2021-12-02" in text
+    assert not re.search(r"(?i)\b(cnhu|gru)_", text)  # the other excerpts of the folder
+
+
+def test_the_generic_notebook_names_no_operation() -> None:
+    path = paths.notebooks_dir() / CASES["release"]
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    sources = ["".join(c["source"]) for c in nb["cells"]]
+    assert not any(re.search(r"^#\s", s, re.M) for s, c in zip(sources, nb["cells"], strict=True)
+                   if c["cell_type"] == "markdown"), "the title is written from the data"
+    for s in sources:
+        assert not OTHER_OPERATIONS.search(s), (OTHER_OPERATIONS.search(s), s[:80])
+    overview = json.loads((paths.notebooks_dir() / CASES["overview"]).read_text(encoding="utf-8"))
+    assert not any(re.search(r"^#\s", "".join(c["source"]), re.M) for c in overview["cells"]
+                   if c["cell_type"] == "markdown"), "the overview's title comes from the data"

@@ -460,7 +460,8 @@ def _index_result(tmp_path: Path, monkeypatch, cases: dict[str, dict[str, object
     out = tmp_path / "report"
     out.mkdir()
     run = runner.RunResult(out_dir=out, index=out / "index.html", cases=results)
-    body = runner.write_index(run).read_text(encoding="utf-8").split("<body>", 1)[1]
+    page = runner.write_index(run).read_text(encoding="utf-8")
+    body = page.split("<body", 1)[1].split(">", 1)[1]  # <body> may carry attributes
     return " ".join(_DOM(body).all_text().split())
 
 
@@ -561,3 +562,136 @@ def test_an_earlier_report_is_replaced_only_when_the_run_is_done(project, tmp_pa
     again = runner.run_cases([project.root / "toy.ipynb"], out=out, progress=False)
     assert again.exit_code == 0 and (out / "toy.ipynb").is_file()
     assert not list(out.glob(".*.running.ipynb"))  # no temporary left behind
+
+
+# --------------------------------------------------------------------------- a notebook path with a space
+
+
+def titled_notebook(case: str) -> nbformat.NotebookNode:
+    """A case notebook with no markdown title: its ``<h1>`` is displayed from a parameter,
+    as the generic ``release`` case writes its title from the data."""
+    v4 = nbformat.v4
+    params = v4.new_code_cell(
+        'label: str = "notebook default"  # the title\noutput_dir: str = ""  # findings go here\n')
+    params.metadata["tags"] = ["parameters"]
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        v4.new_markdown_cell("*No heading here: the title comes from the data.*"),
+        params,
+        v4.new_code_cell("import html\nfrom casebook import report\n"
+                         "report.SafeHTML(html='<h1>' + html.escape('Title · ' + label) + '</h1>')"),
+        v4.new_markdown_cell("## A section"),
+        v4.new_code_cell(f"report.record_findings([{{'finding': 'label', 'value': label}}], "
+                         f"case={case!r}, output_dir=output_dir)"),
+    ]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def spaced_run(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """``casebook run "my case.ipynb"`` from a folder whose name has a space, into another."""
+    root = tmp_path_factory.mktemp("runner") / "my cases"
+    root.mkdir()
+    nbformat.write(titled_notebook("my_case"), root / "my case.ipynb")
+    out = root / "the reports"
+    code, stdout, stderr = _cli(["run", str(root / "my case.ipynb"), "-p", "label", "<b>x</b> & y",
+                                 "--out", str(out), "--no-progress"])
+    return SimpleNamespace(code=code, stdout=stdout, stderr=stderr, out=out)
+
+
+def test_a_notebook_path_with_a_space_runs(spaced_run) -> None:
+    assert spaced_run.code == 0, spaced_run.stderr
+    assert "Traceback" not in spaced_run.stderr
+    assert "ok      my_case" in spaced_run.stdout  # the case is named from the file
+    assert (spaced_run.out / "my case.ipynb").is_file() and (spaced_run.out / "my case.html").is_file()
+    assert _findings(spaced_run.out, "my_case") == {"label": "<b>x</b> & y"}
+    dom = _DOM((spaced_run.out / "index.html").read_text(encoding="utf-8"))
+    hrefs = {a.get("href") for t, a in dom.tags if t == "a"}
+    assert {"my%20case.html", "my%20case.ipynb"} <= hrefs
+
+
+def test_a_page_is_titled_with_the_h1_its_notebook_displays(spaced_run) -> None:
+    page = (spaced_run.out / "my case.html").read_text(encoding="utf-8")
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == "Title · &lt;b&gt;x&lt;/b&gt; &amp; y"  # plain text, escaped once
+    assert "<b>x</b>" not in page
+    assert runner.page_title(spaced_run.out / "my case.ipynb") == "Title · <b>x</b> & y"
+
+
+def test_page_title_prefers_the_first_level_1_heading(tmp_path) -> None:
+    nb = titled_notebook("t")
+    nb.cells[0].source = "# Written title\n\n## not this"
+    nbformat.write(nb, tmp_path / "a.ipynb")
+    assert runner.page_title(tmp_path / "a.ipynb") == "Written title"
+    nb.cells[0].source = "## Only a section"
+    nbformat.write(nb, tmp_path / "b.ipynb")
+    assert runner.page_title(tmp_path / "b.ipynb") is None  # unexecuted: no <h1> output
+
+
+def test_case_names_from_file_names() -> None:
+    assert runner._case_name("my case") == "my_case"
+    assert runner._case_name("étude (v2)") == "tude_v2"
+    assert runner._case_name("случай") == "case"
+    assert runner._case_name("a.b-c_d") == "a.b-c_d"
+
+
+# --------------------------------------------------------------------------- the generic case
+
+
+def test_the_generic_case_runs_only_when_named(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: tmp_path)
+    for file in runner.CASES.values():
+        nbformat.write(toy_notebook("x"), tmp_path / file)
+    assert "release" in runner.CASES and "release" not in runner.resolve_cases()
+    assert runner.resolve_cases(["release"]) == {"release": tmp_path / "04_release.ipynb"}
+    code, out, err = _cli(["run", "--list"])
+    assert code == 0 and "release: 04_release.ipynb  (runs when named)" in out
+    assert "iran: 01_iran_debate_interference.ipynb\n" in out
+
+
+def _release_notebook(tmp_path: Path) -> Path:
+    nb = toy_notebook("release")
+    nb.cells[1].source += 'claims_file: str = ""  # claims written for the release\n'
+    nbformat.write(nb, tmp_path / "release.ipynb")
+    return tmp_path / "release.ipynb"
+
+
+def test_a_claims_file_is_resolved_and_must_exist(tmp_path, monkeypatch) -> None:
+    notebook = _release_notebook(tmp_path)
+    with pytest.raises(ParameterError, match=r"claims_file nope\.yaml: no such file") as err:
+        runner.case_parameters("release", notebook, params={"claims_file": RawValue("nope.yaml")})
+    assert err.value.exit_code == 2
+    example = paths.params_dir() / "claims" / "example.yaml"  # a valid claims file, if any
+    (tmp_path / "mine.yaml").write_bytes(example.read_bytes() if example.is_file() else b"")
+    monkeypatch.chdir(tmp_path)
+    got = runner.case_parameters("release", notebook, params={"claims_file": RawValue("mine.yaml")})
+    assert got["claims_file"] == str(tmp_path / "mine.yaml")  # the kernel runs elsewhere
+
+
+def test_a_bad_claims_file_stops_the_run_before_any_notebook(tmp_path) -> None:
+    from casebook import claims
+
+    if not hasattr(claims, "load_claims"):
+        pytest.skip("casebook.claims.load_claims (claims files) is not there yet")
+    notebook = _release_notebook(tmp_path)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("claims:\n  - id: x\n    text: t\n    source: s\n    rule: no_such_rule\n",
+                   encoding="utf-8")
+    code, out, err = _cli(["run", str(notebook), "-p", "claims_file", str(bad),
+                           "--out", str(tmp_path / "r")])
+    assert code == 2 and err.count("\n") == 1 and "bad.yaml" in err and "no_such_rule" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_index_names_the_release_a_generic_run_found(tmp_path, monkeypatch) -> None:
+    data = tmp_path / "data"
+    release_folder(data / "ZZZ_0621", "ZZZ_0621")
+    release_folder(data / "AAA_0621", "AAA_0621")
+    release_folder(data / "control", "control")
+    result = runner.CaseResult(case="release", notebook=tmp_path / "r.ipynb",
+                               output_notebook=tmp_path / "r.out.ipynb",
+                               parameters={"data_dir": str(data)}, status="ok")
+    runner._provenance(result, _declared("data_dir", "datasets", "control_dataset"))
+    assert list(result.datasets) == ["AAA_0621"] and result.absent == []
+    assert result.control == data / "control"
