@@ -21,6 +21,9 @@ Quirks handled (see ``../shared/FACTS.md``):
 - ``is_retweet`` is ``true``/``false`` or ``True``/``False``;
 - list columns are Python list literals, sometimes an empty field instead of ``[]``;
 - ``latitude``/``longitude`` are ``absent``/``present``;
+- ids written in float notation (2021 releases, precision lost) are restored where
+  exactly one id of the release matches and reported in ``Release.checks['float_ids']``
+  (:mod:`casebook.ids`);
 - split files (``_1``, ``_part1``, ``_01``, ``_a``, per-year ``_2020``) are combined;
   plain, ``.gz`` and ``.zip`` files are read as they are (never modified).
 
@@ -134,8 +137,9 @@ class Release:
         Rejected rows: ``file``, ``line`` (physical line where the record starts),
         ``reason``, ``text`` (the raw record, at most 500 characters).
     checks
-        Findings that do not reject rows, e.g. ``duplicate_tweetids`` and
-        ``tweet_accounts_missing_from_users``.
+        Findings that do not reject rows, e.g. ``duplicate_tweetids``,
+        ``tweet_accounts_missing_from_users`` and ``float_ids`` (id columns written in
+        float notation, what was restored: :func:`casebook.ids.restore_float_ids`).
     """
 
     name: str
@@ -1587,7 +1591,9 @@ def load_release(
     cache_dir
         Cache location; default ``$CASEBOOK_CACHE_DIR`` or ``data/cache/``.
     name
-        Dataset name; default from the archive file names (e.g. ``GRU_202012``).
+        Dataset name; default from the archive file names (e.g. ``GRU_202012``). In a
+        folder holding several releases, picks that release's files
+        (:func:`casebook.discovery.one_release`).
     columns
         Archive columns to read: tweet columns (:data:`casebook.schema.TWEET_DTYPES`,
         ``poll_choices``) and account columns (``follower_count``, ...). ``Release.tweets``
