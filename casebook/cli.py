@@ -48,6 +48,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "write the synthetic specimen releases (offline stand-ins with ground truth)",
     ),
     "network": ("casebook.coordination.command", "compute coordination networks from a release"),
+    "store": ("casebook.store", "add releases to a Parquet store of many releases, or list it"),
+    "search": ("casebook.search", "search every release of a store: urls, domains, hashtags, "
+               "texts, accounts, retweets"),
     "run": ("casebook.runner", "run the case notebooks with papermill into HTML reports"),
     "workshop": ("casebook.workshop", "generate the workshop specimen if it is missing"),
 }

@@ -27,6 +27,7 @@ __all__ = [
     "ParameterError",
     "RunError",
     "SpecimenMismatch",
+    "StoreError",
     "UsageError",
 ]
 
@@ -82,6 +83,10 @@ class LoadError(CasebookError, ValueError):
 
 class FetchError(CasebookError):
     """A download failed; the message says what happened and what to do next."""
+
+
+class StoreError(CasebookError):
+    """A store cannot be used as it is: missing, foreign, corrupt, or lacking a release."""
 
 
 class RunError(CasebookError):

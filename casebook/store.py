@@ -1,0 +1,783 @@
+"""A Parquet store of many releases: ``casebook store add`` and ``casebook store list``.
+
+One folder holds every release added to it, partitioned by release in the hive style::
+
+    STORE/
+      casebook-store.json            the manifest (what the store holds; see below)
+      release=GRU_202012/
+        tweets.parquet               Release.tweets, typed exactly as load_release gives it
+        users.parquet                Release.users
+        rejected.parquet             Release.rejected
+        search.parquet               search keys computed once, at add time
+      release=IRA_202012/
+        ...
+
+Any Parquet reader sees ``STORE/release=*/tweets.parquet`` as one dataset with a
+``release`` column (``duckdb.read_parquet(..., hive_partitioning=true)``,
+``pyarrow.dataset.dataset(..., partitioning="hive")``); :func:`read_release` gives one
+release back as a :class:`~casebook.loader.Release` equal to :func:`~casebook.load_release`
+on its files, and :mod:`casebook.search` answers cross-release questions over
+``search.parquet`` with DuckDB, out of core.
+
+The manifest records, per release: the sha256 and size of each source file, the loader
+version, the provenance and checks of the load, the counts, when it was added, and the
+size and sha256 of each Parquet file of its partition. It is the store's commit point:
+
+- adding a release writes its partition into a temporary folder inside the store, renames
+  it into place (replacing the old partition of that release, never another one) and then
+  rewrites the manifest by a temporary file and a rename, so a reader sees the old or the
+  new release, never half of one;
+- adding the same source files again (same sha256s, same loader version) writes nothing
+  and says so; a release whose files changed replaces its partition;
+- the raw files are only read.
+
+A store is checked every time it is opened: a missing or garbled manifest, a partition
+file missing or of another size than recorded is a one-line :class:`StoreError`; the
+sha256 of the files is checked when a release is read back (:func:`read_release`) and by
+``casebook store list --verify`` (hashing a large store at every search would cost more
+than the search). A folder that is not a store and is not empty (no manifest, other files)
+is refused: nothing is written into it.
+
+Search keys (``search.parquet``, one row per tweet, in the order of ``tweets.parquet``):
+``screen_key`` (lower-case screen name), ``hashtag_keys`` (lower-case, without ``#``),
+``domains`` (registered domains of the urls, by :func:`casebook.content.registered_domains`),
+``text_fp`` (the low 64 bits of the MD5 of the text after CNT's normalisation,
+:func:`casebook.coordination.text.normalise_text`: missing for a text that normalises
+to nothing) and ``near_0`` ... ``near_9`` (MinHash LSH band keys of the normalised text's
+word shingles, :data:`NEAR_BANDS` x :data:`NEAR_ROWS` permutations: see
+:mod:`casebook.search`), one column per band so a lookup is a few integer comparisons.
+
+This module imports nothing heavy at the top: ``casebook store --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from casebook.errors import StoreError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import pyarrow as pa
+
+    from casebook.loader import Release
+
+__all__ = [
+    "MANIFEST",
+    "AddResult",
+    "StoreError",
+    "add_release",
+    "add_arguments",
+    "list_store",
+    "open_store",
+    "read_release",
+    "run",
+]
+
+#: The manifest's file name; a folder holding it is a casebook store.
+MANIFEST = "casebook-store.json"
+#: ``format`` of the manifest, and the layout version this module writes and reads.
+FORMAT = "casebook-store"
+FORMAT_VERSION = 1
+#: Files of one release's partition, all recorded in the manifest.
+PARTITION_FILES = ("tweets.parquet", "users.parquet", "rejected.parquet", "search.parquet")
+#: MinHash LSH of the near-duplicate index: bands x rows per band permutations. Ten bands
+#: of three find a text of Jaccard similarity 0.7 with probability 1 - (1 - 0.7**3)**10 =
+#: 98.5% (0.8: 99.98%) while one of 0.3 shares a band only 24% of the time; every
+#: candidate is then verified exactly (:mod:`casebook.search`).
+NEAR_BANDS = 10
+NEAR_ROWS = 3
+#: Words per shingle of the near-duplicate index (as the ``near_duplicate`` network kind).
+NEAR_SHINGLE = 2
+#: Seed of the MinHash permutations.
+NEAR_SEED = 1
+#: Rows per batch of search-key work: bounded memory whatever the release's size.
+_BATCH = 1 << 17
+_LOCK = ".casebook-store.lock"
+_TEMP_PREFIXES = (".tmp-", ".trash-", f".{MANIFEST}.")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
+
+
+@dataclasses.dataclass(frozen=True)
+class AddResult:
+    """What :func:`add_release` did.
+
+    Attributes
+    ----------
+    name
+        The release's name in the store.
+    status
+        ``"added"`` (new), ``"replaced"`` (its source files changed) or ``"unchanged"``
+        (the same source files and loader version: nothing written).
+    tweets, accounts
+        Rows of its tweets and users tables.
+    """
+
+    name: str
+    status: str
+    tweets: int
+    accounts: int
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def partition(store: str | os.PathLike[str], name: str) -> Path:
+    """The folder of release ``name`` in ``store`` (hive style: ``release=<name>``)."""
+    return Path(store) / f"release={name}"
+
+
+def _corrupt(store: Path, what: str) -> StoreError:
+    return StoreError(
+        f"{store}: corrupt store: {what}",
+        hint="add the release again with 'casebook store add', or rebuild the store in a new folder",
+    )
+
+
+def _check_entry(store: Path, name: str, entry: Any, *, verify: bool) -> None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict):
+        raise _corrupt(store, f"the manifest's entry for {name} is garbled")
+    folder = partition(store, name)
+    for file in PARTITION_FILES:
+        recorded = entry["files"].get(file)
+        path = folder / file
+        if not isinstance(recorded, dict):
+            raise _corrupt(store, f"the manifest records no {file} for {name}")
+        if not path.is_file():
+            raise _corrupt(store, f"{path} is missing")
+        if path.stat().st_size != recorded.get("size"):
+            raise _corrupt(store, f"{path} is not the file the manifest recorded (its size differs)")
+        if verify and _sha256(path) != recorded.get("sha256"):
+            raise _corrupt(store, f"{path} is not the file the manifest recorded (its sha256 differs)")
+
+
+def _is_ours(entry: os.DirEntry[str] | Path) -> bool:
+    name = entry.name
+    return name in (MANIFEST, _LOCK) or name.startswith(_TEMP_PREFIXES) or name.startswith("release=")
+
+
+def open_store(
+    store: str | os.PathLike[str], *, create: bool = False, verify: bool = False
+) -> dict[str, Any]:
+    """The manifest of ``store``, after checking that the store is whole.
+
+    Parameters
+    ----------
+    store
+        The store's folder.
+    create
+        Accept a folder that does not exist or is empty (a new store: its manifest is
+        returned empty, nothing is written).
+    verify
+        Check every partition file's sha256 against the manifest (reads the whole store),
+        not only its presence and size.
+
+    Returns
+    -------
+    dict
+        The manifest: ``format``, ``format_version`` and ``releases`` (name -> entry).
+
+    Raises
+    ------
+    StoreError
+        No store there (and not ``create``); a folder of other files (not a store);
+        a missing or garbled manifest; a partition file missing or not the one recorded.
+    """
+    root = Path(store).expanduser()
+    empty = {"format": FORMAT, "format_version": FORMAT_VERSION, "releases": {}}
+    if not root.exists():
+        if create:
+            return empty
+        raise StoreError(f"{root}: no such store", hint="create one with 'casebook store add FOLDER --store STORE'")
+    if not root.is_dir():
+        raise StoreError(f"{root}: not a casebook store (it is a file, not a folder)")
+    manifest_path = root / MANIFEST
+    if not manifest_path.is_file():
+        with os.scandir(root) as it:
+            entries = list(it)
+        if any(e.name.startswith("release=") for e in entries):
+            raise _corrupt(root, f"its manifest {MANIFEST} is missing")
+        foreign = [e.name for e in entries if not _is_ours(e)]
+        if foreign:
+            raise StoreError(
+                f"{root}: not a casebook store (no {MANIFEST}; it holds other files, e.g. "
+                f"{sorted(foreign)[0]!r}): refusing to use it",
+                hint="give a new or empty folder for the store",
+            )
+        if create:
+            return empty
+        raise StoreError(f"{root}: an empty folder, not a casebook store yet",
+                         hint="add a release with 'casebook store add FOLDER --store STORE'")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise _corrupt(root, f"its manifest {MANIFEST} cannot be read ({exc})") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _corrupt(root, f"{MANIFEST} is not a casebook store manifest")
+    version = manifest.get("format_version")
+    if not isinstance(version, int):
+        raise _corrupt(root, f"{MANIFEST} has no format_version")
+    if version > FORMAT_VERSION:
+        raise StoreError(f"{root}: store format {version} was written by a newer casebook "
+                         f"(this one reads format {FORMAT_VERSION})", hint="upgrade casebook")
+    releases = manifest.get("releases")
+    if not isinstance(releases, dict):
+        raise _corrupt(root, f"{MANIFEST} lists no releases")
+    for name, entry in releases.items():
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise _corrupt(root, f"{MANIFEST} names a release {name!r} that is not a folder name")
+        _check_entry(root, name, entry, verify=verify)
+    return manifest
+
+
+def _write_manifest(root: Path, manifest: dict[str, Any]) -> None:
+    """Write the manifest atomically: a temporary file in the store, then a rename."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{MANIFEST}.", dir=root)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary file, not mkstemp's 0o600
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(manifest, fh, indent=1, sort_keys=True, default=str)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, root / MANIFEST)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """Hold the store's lock: two adds into one store run one after the other."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks
+        yield
+        return
+    with open(root / _LOCK, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _clean_temps(root: Path) -> None:
+    """Remove what an interrupted add left (only ever called with the lock held)."""
+    for item in root.iterdir():
+        if item.name.startswith(_TEMP_PREFIXES):
+            if item.is_dir():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    item.unlink()
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _arrow_table(frame: pd.DataFrame, dtypes: dict[str, object]) -> pa.Table:
+    """A loaded frame as Arrow, in the loader's own Arrow types for its schema columns."""
+    import pyarrow as pa
+
+    from casebook import loader
+
+    fields = []
+    for name in frame.columns:
+        dtype = dtypes.get(name)
+        if dtype is None:
+            dtype = loader.schema.OPTIONAL_TWEET_DTYPES.get(name)
+        arrow_type = next((t for key, t in loader._ARROW_TYPES.items()
+                           if dtype is not None and key == dtype), None)
+        fields.append(pa.field(name, arrow_type) if arrow_type is not None else None)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if any(f is None for f in fields):  # an unknown column keeps the type pandas gives it
+        fields = [f if f is not None else table.schema.field(i) for i, f in enumerate(fields)]
+    return table.cast(pa.schema(fields))
+
+
+def _lists_from(values: pa.Array, parents: Any, n: int) -> pa.Array:
+    """A list array of ``n`` rows: ``values[i]`` belongs to row ``parents[i]`` (sorted)."""
+    import numpy as np
+    import pyarrow as pa
+
+    counts = np.bincount(np.asarray(parents, np.int64), minlength=n) if len(values) else np.zeros(n, np.int64)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _lower_lists(lists: pa.Array, *, strip: str = "") -> pa.Array:
+    """Each list's strings in lower case (and without leading ``strip`` characters)."""
+    import pyarrow.compute as pc
+
+    values = pc.utf8_lower(pc.list_flatten(lists))
+    if strip:
+        values = pc.utf8_ltrim(values, characters=strip)
+    return _lists_from(values, pc.list_parent_indices(lists), len(lists))
+
+
+def _domain_lists(urls: pa.Array) -> pa.Array:
+    """Registered domains of each row's urls (:func:`casebook.content.registered_domains`)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from casebook import schema
+    from casebook.content import registered_domains
+
+    flat = pc.list_flatten(urls)
+    parents = pc.list_parent_indices(urls).to_numpy(zero_copy_only=False)
+    domains = registered_domains(pd.Series(pd.array(flat, dtype=schema.STRING)))
+    values = pa.array(domains.to_numpy(dtype=object, na_value=None), pa.string())
+    keep = pc.is_valid(values)
+    return _lists_from(values.filter(keep), parents[keep.to_numpy(zero_copy_only=False)], len(urls))
+
+
+def text_fingerprints(norm: pa.Array) -> pa.Array:
+    """The low 64 bits of the MD5 of each normalised text (missing for an empty one).
+
+    MD5 is used as a stable, well-spread hash, not for security: two different texts
+    share a fingerprint with probability about 2**-64 per pair.
+    """
+    import duckdb
+    import pyarrow as pa
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # a bar on stderr is the caller's to draw
+    try:
+        con.register("norm", pa.table({"t": norm}))
+        out = con.sql("SELECT CASE WHEN t = '' THEN NULL ELSE md5_number_lower(t) END AS fp "
+                      "FROM norm").to_arrow_table()
+    finally:
+        con.close()
+    return out.column("fp").combine_chunks().cast(pa.uint64())
+
+
+def near_keys(norm: pa.Array) -> list[pa.Array]:
+    """MinHash LSH band keys of normalised texts: one uint32 array per band.
+
+    Each non-empty text gets :data:`NEAR_BANDS` keys, one per band of :data:`NEAR_ROWS`
+    permutations (missing for an empty text); two texts are candidates when they share
+    the key of some band. Signatures are datasketch's ``affine32`` MinHash of the word
+    shingles (:func:`casebook.coordination.near_duplicate.minhash_signatures`).
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    from casebook.coordination.near_duplicate import minhash_signatures, shingle_hashes
+    from casebook.coordination.text import HASH_MUL, filled
+
+    ok = filled(norm)
+    rows = np.flatnonzero(ok)
+    keys = np.zeros((NEAR_BANDS, len(norm)), np.uint32)
+    if len(rows):
+        h32, doc = shingle_hashes(norm.filter(pa.array(ok)), NEAR_SHINGLE)
+        sig = minhash_signatures(h32, doc, len(rows), num_perm=NEAR_BANDS * NEAR_ROWS,
+                                 seed=NEAR_SEED)
+        sig_t = sig.T
+        for band in range(NEAR_BANDS):  # loop over bands only
+            h = np.full(len(rows), band + 1, np.uint64) * HASH_MUL
+            for perm in sig_t[band * NEAR_ROWS:(band + 1) * NEAR_ROWS]:
+                h = (h ^ perm.astype(np.uint64)) * HASH_MUL
+            keys[band, rows] = (h >> np.uint64(32)).astype(np.uint32)
+    return [pa.array(keys[band], pa.uint32(), mask=~ok) for band in range(NEAR_BANDS)]
+
+
+def _search_batch(tweets: pa.Table) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from casebook.coordination.text import normalise_arrow
+
+    col = {name: tweets.column(name).combine_chunks() for name in (
+        "tweetid", "userid", "user_screen_name", "tweet_time", "retweet_userid",
+        "retweet_tweetid", "hashtags", "urls", "tweet_text")}
+    norm = normalise_arrow(col["tweet_text"].cast(pa.string()))
+    keys = near_keys(norm)
+    return pa.table({
+        "tweetid": col["tweetid"], "userid": col["userid"],
+        "user_screen_name": col["user_screen_name"],
+        "screen_key": pc.utf8_lower(col["user_screen_name"]),
+        "tweet_time": col["tweet_time"],
+        "retweet_userid": col["retweet_userid"], "retweet_tweetid": col["retweet_tweetid"],
+        "hashtag_keys": _lower_lists(col["hashtags"], strip="#"),
+        "urls": col["urls"],
+        "domains": _domain_lists(col["urls"]),
+        "text_fp": text_fingerprints(norm),
+        **{f"near_{band}": key for band, key in enumerate(keys)},
+    })
+
+
+def search_index(tweets: pa.Table) -> pa.Table:
+    """The search keys of a release's tweets (``search.parquet``; see the module docs)."""
+    import pyarrow as pa
+
+    parts = [_search_batch(tweets.slice(lo, _BATCH))
+             for lo in range(0, max(tweets.num_rows, 1), _BATCH)]  # batches of rows
+    return pa.concat_tables(parts)
+
+
+# --------------------------------------------------------------------------- add
+
+
+def _source_files(folder: Path) -> list[Path]:
+    from casebook._files import data_files
+
+    if folder.is_dir():
+        return data_files(folder)
+    return [folder] if folder.is_file() else []
+
+
+def _write_parquet(table: pa.Table, path: Path) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, path, compression="zstd")
+    return {"size": path.stat().st_size, "sha256": _sha256(path)}
+
+
+def _same_sources(entry: dict[str, Any], sources: list[dict[str, Any]]) -> bool:
+    from casebook import loader
+
+    recorded = sorted(s.get("sha256", "") for s in entry.get("sources", []))
+    return (entry.get("loader_version") == loader.LOADER_VERSION
+            and recorded == sorted(s["sha256"] for s in sources))
+
+
+def add_release(
+    store: str | os.PathLike[str],
+    folder: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    on_bad_rows: str = "raise",
+    progress: Any = None,
+) -> AddResult:
+    """Add one release folder to ``store`` (created when missing).
+
+    Parameters
+    ----------
+    store
+        The store's folder: new, empty, or a casebook store.
+    folder
+        A release folder (or one archive file), read with :func:`casebook.load_release`
+        (``cache=False``: the store is the typed copy); it is never modified.
+    name
+        The release's name in the store; default the name ``load_release`` gives it.
+    on_bad_rows
+        Passed to :func:`~casebook.load_release`; ``"report"`` stores the good rows and
+        keeps the rejected ones in ``rejected.parquet``.
+    progress
+        A tqdm bar advanced once per step (hash, load, index, write), or ``None``.
+
+    Returns
+    -------
+    AddResult
+
+    Raises
+    ------
+    StoreError
+        The store is foreign or corrupt; the release name cannot be a folder name.
+    casebook.errors.LoadError
+        The release cannot be read.
+    """
+    from casebook import loader
+
+    root = Path(store).expanduser()
+    source = Path(folder).expanduser()
+    if name is not None and not _NAME.fullmatch(name):
+        raise UsageError(f"--name {name!r}: use letters, digits, '_', '.' and '-' only")
+    open_store(root, create=True)  # refuse a foreign or corrupt folder before any work
+    files = _source_files(source)
+    sources = [{"file": f.name, "size": f.stat().st_size, "sha256": _sha256(f)} for f in files]
+    _step(progress)
+    root.mkdir(parents=True, exist_ok=True)
+    with _locked(root):
+        manifest = open_store(root, create=True)
+        known = manifest["releases"]
+        same = [n for n, e in known.items() if (name is None or n == name) and files
+                and _same_sources(e, sources)]
+        if same:
+            entry = known[same[0]]
+            _step(progress, 3)
+            return AddResult(same[0], "unchanged", entry["tweets"], entry["accounts"])
+        release = loader.load_release(source, cache=False, name=name, on_bad_rows=on_bad_rows)
+        _step(progress)
+        if not _NAME.fullmatch(release.name):
+            raise StoreError(
+                f"{source}: the release name {release.name!r} cannot name a store folder",
+                hint="give one with --name (letters, digits, '_', '.', '-')",
+            )
+        tweets_t = _arrow_table(release.tweets, loader.schema.TWEET_DTYPES)
+        tables = {
+            "tweets.parquet": tweets_t,
+            "users.parquet": _arrow_table(release.users, loader.schema.USER_DTYPES),
+            "rejected.parquet": _arrow_table(release.rejected, {}),
+            "search.parquet": search_index(tweets_t),
+        }
+        _step(progress)
+        _clean_temps(root)
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{release.name}-", dir=root))
+        try:
+            tmp.chmod(0o777 & ~_umask())  # mkdtemp's 0o700 would hide the partition from others
+            written = {file: _write_parquet(table, tmp / file) for file, table in tables.items()}
+            final = partition(root, release.name)
+            status = "replaced" if release.name in known else "added"
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        known[release.name] = {
+            "added": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "source": str(source.resolve()),
+            "sources": sources,
+            "loader_version": loader.LOADER_VERSION,
+            "on_bad_rows": on_bad_rows,
+            "tweets": release.tweets.shape[0],
+            "accounts": release.users.shape[0],
+            "rejected": release.rejected.shape[0],
+            # columns in order (the manifest's keys are sorted, a record's would be too)
+            "provenance": json.loads(release.provenance.to_json(orient="split", index=False)),
+            "checks": json.loads(json.dumps(release.checks, default=_plain)),
+            "files": written,
+            "near_index": {"bands": NEAR_BANDS, "rows": NEAR_ROWS, "shingle": NEAR_SHINGLE,
+                           "seed": NEAR_SEED},
+        }
+        _swap(root, tmp, final, manifest)
+        _step(progress)
+        return AddResult(release.name, status, release.tweets.shape[0], release.users.shape[0])
+
+
+def _swap(root: Path, tmp: Path, final: Path, manifest: dict[str, Any]) -> None:
+    """Put the partition written in ``tmp`` in place of ``final``, then the manifest.
+
+    Two renames and the manifest's own: should any fail, the old partition is put back
+    and the new one removed, so the store stays as it was.
+    """
+    trash = Path(tempfile.mkdtemp(prefix=f".trash-{final.name.removeprefix('release=')}-", dir=root))
+    old = trash / final.name
+    moved = placed = False
+    try:
+        if final.exists():  # the old partition (or one an interrupted add left)
+            os.replace(final, old)
+            moved = True
+        os.replace(tmp, final)
+        placed = True
+        _write_manifest(root, manifest)
+    except BaseException:
+        if placed:
+            os.replace(final, tmp)
+        if moved:
+            os.replace(old, final)
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(trash, ignore_errors=True)
+        raise
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar of a load's checks as its Python value (anything else as text)."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _step(progress: Any, n: int = 1) -> None:
+    if progress is not None:
+        progress.update(n)
+
+
+# --------------------------------------------------------------------------- read
+
+
+def _read_verified(path: Path, recorded: dict[str, Any], store: Path) -> pa.Table:
+    """The Parquet table at ``path``, read once and checked against its recorded sha256."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with pa.OSFile(str(path), "r") as fh:
+        data = fh.read_buffer()
+    if hashlib.sha256(data).hexdigest() != recorded.get("sha256"):
+        raise _corrupt(store, f"{path} is not the file the manifest recorded (its sha256 differs)")
+    return pq.read_table(pa.BufferReader(data))
+
+
+def read_release(store: str | os.PathLike[str], name: str) -> Release:
+    """One release read back from ``store``, equal to :func:`casebook.load_release` on its files.
+
+    Parameters
+    ----------
+    store
+        The store's folder.
+    name
+        The release's name (``casebook store list`` shows them).
+
+    Returns
+    -------
+    casebook.loader.Release
+        ``tweets``, ``users`` and ``rejected`` with the loader's dtypes; ``provenance`` and
+        ``checks`` as recorded when the release was added.
+
+    Raises
+    ------
+    StoreError
+        The store is corrupt (a file's sha256 is not the recorded one), or has no such release.
+
+    Examples
+    --------
+    >>> release = read_release("data/store", "GRU_202012")  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    from casebook import loader
+
+    root = Path(store).expanduser()
+    manifest = open_store(root)
+    entry = manifest["releases"].get(name)
+    if entry is None:
+        held = ", ".join(sorted(manifest["releases"])) or "none"
+        raise StoreError(f"{root}: no release {name!r} in the store (it holds: {held})")
+    folder = partition(root, name)
+    tables = {file: _read_verified(folder / file, entry["files"][file], root)
+              for file in ("tweets.parquet", "users.parquet", "rejected.parquet")}
+    return loader.Release(
+        name=name,
+        tweets=loader._to_pandas(tables["tweets.parquet"], consume=True),
+        users=loader._to_pandas(tables["users.parquet"], consume=True),
+        provenance=loader._provenance_frame(pd.DataFrame(
+            entry["provenance"]["data"], columns=entry["provenance"]["columns"])),
+        rejected=loader._to_pandas(tables["rejected.parquet"]),
+        checks=entry.get("checks", {}),
+    )
+
+
+def list_store(store: str | os.PathLike[str], *, verify: bool = False) -> pd.DataFrame:
+    """What ``store`` holds: one row per release.
+
+    Parameters
+    ----------
+    store
+        The store's folder.
+    verify
+        Check every partition file's sha256 (reads the whole store).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``release, tweets, accounts, files`` (source files), ``bytes`` (the partition's
+        Parquet files), ``loader_version, added``, sorted by release.
+    """
+    import pandas as pd
+
+    manifest = open_store(store, verify=verify)
+    rows = [{
+        "release": name,
+        "tweets": entry.get("tweets"),
+        "accounts": entry.get("accounts"),
+        "files": len(entry.get("sources", [])),
+        "bytes": sum(f.get("size", 0) for f in entry["files"].values()),
+        "loader_version": entry.get("loader_version"),
+        "added": entry.get("added"),
+    } for name, entry in sorted(manifest["releases"].items())]
+    columns = ["release", "tweets", "accounts", "files", "bytes", "loader_version", "added"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def data_files(store: str | os.PathLike[str], manifest: dict[str, Any], file: str,
+               releases: Sequence[str] | None = None) -> list[str]:
+    """Paths of ``file`` (e.g. ``search.parquet``) of the releases the manifest lists."""
+    names = sorted(manifest["releases"]) if releases is None else list(releases)
+    return [str(partition(Path(store).expanduser(), n) / file) for n in names]
+
+
+# --------------------------------------------------------------------------- command
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``casebook store``: ``add`` and ``list``."""
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = (
+        "examples:\n"
+        "  casebook store add data/specimen/GRU_202012 data/specimen/IRA_202012 --store data/store\n"
+        "  casebook store list --store data/store\n"
+        "  casebook search data/store --hashtag NATO"
+    )
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = sub.add_parser("add", help="add release folders to a store (created when missing)",
+                         description="Add release folders to a Parquet store, one partition "
+                         "per release; a release already there with the same files is skipped.")
+    add.add_argument("folders", nargs="+", metavar="FOLDER", help="release folders (or files)")
+    add.add_argument("--store", required=True, metavar="STORE", help="the store's folder")
+    add.add_argument("--name", help="the release's name in the store (one FOLDER only)")
+    add.add_argument("--on-bad-rows", choices=("raise", "report"), default="raise",
+                     help="malformed rows: fail (default), or store the good rows and keep "
+                     "the rejected ones")
+    add.add_argument("--no-progress", action="store_true", help="no progress bar")
+    show = sub.add_parser("list", help="show the releases a store holds",
+                          description="Show the releases a store holds.")
+    show.add_argument("--store", required=True, metavar="STORE", help="the store's folder")
+    show.add_argument("--verify", action="store_true",
+                      help="check every file's sha256 against the manifest (reads the store)")
+    show.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``casebook store add`` or ``casebook store list``."""
+    if args.action == "add":
+        return _run_add(args)
+    return _run_list(args)
+
+
+def _run_add(args: argparse.Namespace) -> int:
+    if args.name is not None and len(args.folders) > 1:
+        raise UsageError("--name names one release: give one FOLDER with it")
+    from tqdm.auto import tqdm
+
+    with tqdm(total=4 * len(args.folders), desc="store add", unit="step", file=sys.stderr,
+              disable=True if args.no_progress else None, leave=False) as bar:
+        results = [add_release(args.store, folder, name=args.name,
+                               on_bad_rows=args.on_bad_rows, progress=bar)
+                   for folder in args.folders]
+    for folder, result in zip(args.folders, results, strict=True):
+        if result.status == "unchanged":
+            print(f"{result.name}: already in the store with the same files "
+                  f"({result.tweets:,} tweets): nothing written")
+        else:
+            print(f"{result.name}: {result.status} from {folder} "
+                  f"({result.tweets:,} tweets, {result.accounts:,} accounts)")
+    return 0
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    table = list_store(args.store, verify=args.verify)
+    if args.json:
+        print(table.to_json(orient="records", indent=1))
+        return 0
+    if table.empty:
+        print(f"{args.store}: an empty store")
+        return 0
+    from casebook.safety import escape_controls
+
+    print(escape_controls(table.to_string(index=False)))
+    print(f"{len(table)} release(s), {int(table['tweets'].sum()):,} tweets, "
+          f"{int(table['accounts'].sum()):,} accounts, {int(table['bytes'].sum()):,} bytes")
+    return 0

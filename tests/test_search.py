@@ -1,0 +1,288 @@
+"""``casebook search``: each kind of query finds what was planted, across releases."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from casebook import cli, load_release, schema, search, store
+from casebook.errors import UsageError
+from tests.conftest import archive_bytes, tweet_row
+
+UA1 = "7WTYPcAGruW7ZtKtLorAsQoBkPdRwCt0vtm6931MVE="
+UA2 = "1234"  # an unhashed account: a real screen name
+UB1 = "kq9+Bv0bWZ1uJ3Jm0WJ8aNeU4q8yVb6Lh1S0dC9wYxA="
+UB2 = "Q2R5d1pXbjN2Z0Rrb0xQdXRnYkFQa3VxS0JzZz0+aa="
+HOSTILE_NAME = "=SUM(1+1)\x1b[2J"
+
+NEAR_A = "NATO is a threat to peace in europe today"
+NEAR_B = "nato is a threat to peace in europe now"  # 7 of 9 word pairs shared: 0.78
+LONG_URL = "https://news.example.co.uk/story/1"
+
+
+def _row(tweetid: str, userid: str, time: str, *, screen: str | None = None, **kw: str) -> list[str]:
+    name = screen if screen is not None else userid
+    return tweet_row(tweetid=tweetid, userid=userid, user_screen_name=name,
+                     user_display_name=name, tweet_time=time, **kw)
+
+
+RELEASE_A = [
+    _row("101", UA1, "2020-01-01 10:00", urls=f"['{LONG_URL}']", tweet_text="Hello   World @someone"),
+    _row("102", UA1, "2020-01-03 12:00", urls=f"['{LONG_URL}', 'http://www.example.com/']",
+         tweet_text=NEAR_A),
+    _row("103", UA2, "2020-03-01 08:00", screen="RealName", hashtags="['defender2020']"),
+    _row("104", UA2, "2020-03-04 09:30", screen="RealName", is_retweet="true",
+         retweet_tweetid="999", tweet_text="RT @x: something"),
+    _row("105", UA1, "2020-04-01 00:00", tweet_text="nato is good", hashtags="['Other']"),
+]
+RELEASE_B = [
+    _row("201", UB1, "2020-02-01 09:00", urls=f"['{LONG_URL}']", tweet_text="hello world"),
+    _row("202", UB2, "2020-02-05 10:00", screen=HOSTILE_NAME,
+         urls="['https://other.example.co.uk/x']", hashtags="['Defender2020', 'NATO']"),
+    _row("203", UB2, "2020-03-02 11:00", screen=HOSTILE_NAME, hashtags="['#DEFENDER2020']",
+         tweet_text=NEAR_B),
+    _row("204", UB1, "2020-03-05 07:00", is_retweet="true", retweet_userid="555",
+         retweet_tweetid="999", tweet_text="RT @y: something"),
+]
+
+
+def write_release(folder: Path, op: str, rows: Sequence[Sequence[str]]) -> Path:
+    """A release folder holding one archive tweets file named for ``op``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"hashed_2020_12_{op}_{op}_tweets_csv_hashed.csv"
+    (folder / name).write_bytes(archive_bytes(rows, schema.ARCHIVE_TWEET_COLUMNS))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("releases")
+    return (write_release(root / "alpha_202012", "alpha_202012", RELEASE_A),
+            write_release(root / "beta_202012", "beta_202012", RELEASE_B))
+
+
+@pytest.fixture(scope="module")
+def built(folders: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("store") / "store"
+    for folder in folders:
+        store.add_release(path, folder)
+    return path
+
+
+def _counts(result: search.SearchResult) -> dict[tuple[str, str], tuple[int, str, str]]:
+    """(release, userid) -> (tweets, first, last) of an answer."""
+    return {
+        (r.release, r.userid): (r.tweets, r.first_time.strftime("%Y-%m-%d %H:%M"),
+                                r.last_time.strftime("%Y-%m-%d %H:%M"))
+        for r in result.accounts.itertuples()
+    }
+
+
+def test_url_finds_the_link_in_both_releases(built: Path) -> None:
+    found = search.search(built, url=LONG_URL)
+    assert _counts(found) == {
+        ("alpha_202012", UA1): (2, "2020-01-01 10:00", "2020-01-03 12:00"),
+        ("beta_202012", UB1): (1, "2020-02-01 09:00", "2020-02-01 09:00"),
+    }
+    assert found.releases["release"].tolist() == ["alpha_202012", "beta_202012"]
+    assert found.releases["tweets"].tolist() == [2, 1]
+    assert found.tweets == 3
+
+
+def test_domain_matches_any_host_of_the_registered_domain(built: Path) -> None:
+    found = search.search(built, domain="www.example.co.uk")
+    assert _counts(found) == {
+        ("alpha_202012", UA1): (2, "2020-01-01 10:00", "2020-01-03 12:00"),
+        ("beta_202012", UB1): (1, "2020-02-01 09:00", "2020-02-01 09:00"),
+        ("beta_202012", UB2): (1, "2020-02-05 10:00", "2020-02-05 10:00"),
+    }
+    # example.com is another domain: only the one tweet linking to it
+    assert search.search(built, domain="example.com").tweets == 1
+
+
+def test_hashtag_ignores_case_and_the_hash_sign(built: Path) -> None:
+    found = search.search(built, hashtag="#Defender2020")
+    assert _counts(found) == {
+        ("alpha_202012", UA2): (1, "2020-03-01 08:00", "2020-03-01 08:00"),
+        ("beta_202012", UB2): (2, "2020-02-05 10:00", "2020-03-02 11:00"),
+    }
+    assert found.accounts["user_screen_name"].tolist() == ["RealName", HOSTILE_NAME]
+
+
+def test_text_is_exact_after_cnt_normalisation(built: Path) -> None:
+    found = search.search(built, text="HELLO world")
+    assert _counts(found) == {
+        ("alpha_202012", UA1): (1, "2020-01-01 10:00", "2020-01-01 10:00"),
+        ("beta_202012", UB1): (1, "2020-02-01 09:00", "2020-02-01 09:00"),
+    }
+    # a near copy is not an exact one
+    assert search.search(built, text=NEAR_A).tweets == 1
+
+
+def test_near_duplicate_text_across_releases(built: Path) -> None:
+    found = search.search(built, text=NEAR_A, near=True)
+    assert _counts(found) == {
+        ("alpha_202012", UA1): (1, "2020-01-03 12:00", "2020-01-03 12:00"),
+        ("beta_202012", UB2): (1, "2020-03-02 11:00", "2020-03-02 11:00"),
+    }
+    # 7 shared word pairs of 9: below a 0.8 threshold only the text itself is left
+    assert search.search(built, text=NEAR_A, near=True, threshold=0.8).tweets == 1
+
+
+def test_near_duplicates_of_a_text_copied_into_several_releases(tmp_path: Path) -> None:
+    # the copies' smallest tweet id is in the second release: the text read to compare
+    # must be that tweet's, found in that release
+    text = "the very same words were posted in both of these releases"
+    alpha = write_release(tmp_path / "a", "alpha_202012", [
+        _row("900", UA1, "2020-01-01 00:00", tweet_text=text),
+        _row("901", UA2, "2020-01-02 00:00", tweet_text=text)])
+    beta = write_release(tmp_path / "b", "beta_202012", [
+        _row("150", UB1, "2020-01-03 00:00", tweet_text=text.upper())])
+    for folder in (alpha, beta):
+        store.add_release(tmp_path / "store", folder)
+    found = search.search(tmp_path / "store", text=text + " today", near=True)
+    assert found.releases["tweets"].tolist() == [2, 1]
+
+
+def test_jaccard_is_the_share_of_word_pairs() -> None:
+    import pyarrow as pa
+
+    from casebook.coordination.text import normalise_arrow
+
+    norm = normalise_arrow(pa.array([NEAR_B, "nato is good", NEAR_A]))
+    query = normalise_arrow(pa.array([NEAR_A]))
+    assert search.jaccard(norm, query).round(4).tolist() == [round(7 / 9, 4), round(1 / 9, 4), 1.0]
+
+
+def test_account_by_userid_or_screen_name(built: Path) -> None:
+    by_name = search.search(built, account="@realname")
+    by_id = search.search(built, account=UA2)
+    assert _counts(by_name) == _counts(by_id) == {
+        ("alpha_202012", UA2): (2, "2020-03-01 08:00", "2020-03-04 09:30"),
+    }
+
+
+def test_retweeted_by_tweet_id_or_user_id(built: Path) -> None:
+    assert _counts(search.search(built, retweeted="999")) == {
+        ("alpha_202012", UA2): (1, "2020-03-04 09:30", "2020-03-04 09:30"),
+        ("beta_202012", UB1): (1, "2020-03-05 07:00", "2020-03-05 07:00"),
+    }
+    assert _counts(search.search(built, retweeted="555")) == {
+        ("beta_202012", UB1): (1, "2020-03-05 07:00", "2020-03-05 07:00"),
+    }
+
+
+def test_criteria_combine(built: Path) -> None:
+    assert search.search(built, hashtag="defender2020", domain="example.co.uk").tweets == 1
+    assert search.search(built, hashtag="defender2020", account="nobody").tweets == 0
+
+
+@pytest.mark.parametrize("query", [
+    {"hashtag": "Defender2020"}, {"domain": "example.co.uk"}, {"account": UB2},
+    {"retweeted": "999"},
+])
+def test_search_equals_a_brute_force_scan_of_the_raw_files(
+    built: Path, folders: tuple[Path, Path], query: dict[str, str]
+) -> None:
+    from casebook.content import registered_domains
+
+    rows = []
+    for folder in folders:
+        release = load_release(folder, cache=False)
+        t = release.tweets
+        if "hashtag" in query:
+            keep = t["hashtags"].map(lambda h: any(x.lower().lstrip("#") == "defender2020" for x in h))
+        elif "domain" in query:
+            keep = t["urls"].map(lambda u: "example.co.uk" in set(
+                registered_domains(pd.Series(list(u), dtype=schema.STRING)).dropna()))
+        elif "account" in query:
+            keep = t["userid"] == UB2
+        else:
+            keep = (t["retweet_tweetid"] == "999") | (t["retweet_userid"] == "999")
+        rows.append(t.loc[keep.fillna(False).astype(bool)].assign(release=release.name))
+    expected = (pd.concat(rows).groupby(["release", "userid"])
+                .agg(tweets=("tweetid", "size"), first_time=("tweet_time", "min"),
+                     last_time=("tweet_time", "max")))
+    got = search.search(built, **query).accounts.set_index(["release", "userid"])
+    assert dict(got["tweets"]) == dict(expected["tweets"])
+    assert dict(got["first_time"]) == dict(expected["first_time"])
+    assert dict(got["last_time"]) == dict(expected["last_time"])
+
+
+def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_csv_is_formula_safe(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _main(["search", str(built), "--hashtag", "defender2020", "--csv"], capsys)
+    assert code == 0
+    frame = pd.read_csv(io.StringIO(out), dtype=str)
+    assert frame["user_screen_name"].tolist() == ["RealName", "'" + HOSTILE_NAME.replace("\x1b", "\\x1b")]
+    assert not frame.map(lambda v: str(v).startswith(("=", "+", "-", "@"))).to_numpy().any()
+    assert frame["userid"].tolist() == [UA2, UB2]  # plain ids are written verbatim
+
+
+def test_table_escapes_control_characters(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _main(["search", str(built), "--account", UB2], capsys)
+    assert code == 0
+    assert "\x1b" not in out and "\\x1b[2J" in out
+    assert "2 tweet(s) by 1 account(s) in 1 release(s)" in out
+
+
+def test_json_lists_releases_and_accounts(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _main(["search", str(built), "--url", LONG_URL, "--json"], capsys)
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["tweets"] == 3
+    assert [(r["release"], r["tweets"], r["accounts"], r["first_time"], r["last_time"])
+            for r in answer["releases"]] == [
+        ("alpha_202012", 2, 1, "2020-01-01 10:00", "2020-01-03 12:00"),
+        ("beta_202012", 1, 1, "2020-02-01 09:00", "2020-02-01 09:00"),
+    ]
+    assert answer["accounts"][0]["example_tweetids"] == "101 102"
+    assert "\x1b" not in out
+
+
+@pytest.mark.parametrize("argv", [
+    [],  # nothing to search for
+    ["--near", "--hashtag", "x"],  # --near compares texts
+    ["--text", "x", "--near", "--threshold", "1.5"],
+    ["--text", "@only @mentions"],
+    ["--domain", "javascript:alert(1)"],
+])
+def test_usage_errors_exit_2(built: Path, argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _main(["search", str(built), *argv], capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("casebook search: error:")
+
+
+def test_json_and_csv_together_is_argparse_usage_error(built: Path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["search", str(built), "--hashtag", "x", "--json", "--csv"])
+    assert exc.value.code == 2
+
+
+def test_missing_or_foreign_store_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _main(["search", str(tmp_path / "nowhere"), "--hashtag", "x"], capsys)
+    assert code == 1 and "no such store" in err
+    (tmp_path / "notes.txt").write_text("mine")
+    code, _, err = _main(["search", str(tmp_path), "--hashtag", "x"], capsys)
+    assert code == 1 and "not a casebook store" in err and err.count("\n") == 1
+
+
+def test_no_match_says_so(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _main(["search", str(built), "--hashtag", "absent"], capsys)
+    assert code == 0 and "no match in any release" in out
+    assert search.search(built, hashtag="absent").releases.empty
+
+
+def test_usage_error_is_raised_by_the_function(built: Path) -> None:
+    with pytest.raises(UsageError):
+        search.search(built)

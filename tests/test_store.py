@@ -1,0 +1,331 @@
+"""The Parquet store: round trip, incremental adds, no doubling, corrupt and foreign folders."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas.testing as pdt
+import pyarrow.parquet as pq
+import pytest
+
+from casebook import cli, load_release, search, store
+from casebook.errors import LoadError, UsageError
+from casebook.store import MANIFEST, StoreError
+from tests.test_search import RELEASE_A, RELEASE_B, UA1, _row, write_release
+
+
+@pytest.fixture
+def folders(tmp_path: Path) -> tuple[Path, Path]:
+    return (write_release(tmp_path / "in" / "alpha_202012", "alpha_202012", RELEASE_A),
+            write_release(tmp_path / "in" / "beta_202012", "beta_202012", RELEASE_B))
+
+
+def _state(folder: Path) -> dict[str, tuple[int, int]]:
+    """(inode, mtime) of every file under ``folder``."""
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+def _assert_same_release(got, expected) -> None:
+    pdt.assert_frame_equal(got.tweets, expected.tweets)
+    pdt.assert_frame_equal(got.users, expected.users)
+    pdt.assert_frame_equal(got.rejected, expected.rejected)
+    pdt.assert_frame_equal(got.provenance, expected.provenance)
+    assert got.checks == expected.checks
+
+
+def test_round_trip_equals_load_release(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    for folder in folders:
+        store.add_release(path, folder)
+    for folder in folders:
+        expected = load_release(folder, cache=False)
+        got = store.read_release(path, expected.name)
+        _assert_same_release(got, expected)
+        assert got.tweets["hashtags"].dtype == expected.tweets["hashtags"].dtype  # Arrow lists
+
+
+def test_round_trip_of_the_real_excerpt(real_gru_folder: Path, tmp_path: Path) -> None:
+    result = store.add_release(tmp_path / "store", real_gru_folder)
+    _assert_same_release(store.read_release(tmp_path / "store", result.name),
+                         load_release(real_gru_folder, cache=False))
+
+
+def test_round_trip_keeps_rejected_rows(tmp_path: Path) -> None:
+    bad = [*RELEASE_A, _row("106", UA1, "not a time")]
+    folder = write_release(tmp_path / "bad", "bad_202012", bad)
+    with pytest.raises(LoadError, match="tweet_time"):
+        store.add_release(tmp_path / "store", folder)  # the loader's default: fail
+    assert not (tmp_path / "store" / MANIFEST).exists()
+    store.add_release(tmp_path / "store", folder, on_bad_rows="report")
+    got = store.read_release(tmp_path / "store", "bad_202012")
+    _assert_same_release(got, load_release(folder, cache=False, on_bad_rows="report"))
+    assert len(got.rejected) == 1
+
+
+def test_store_is_one_hive_partitioned_dataset(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    import pyarrow.dataset as ds
+
+    path = tmp_path / "store"
+    for folder in folders:
+        store.add_release(path, folder)
+    dataset = ds.dataset([str(p) for p in sorted(path.glob("release=*/tweets.parquet"))],
+                         partitioning=ds.partitioning(flavor="hive"), partition_base_dir=str(path))
+    table = dataset.to_table()
+    assert table.num_rows == len(RELEASE_A) + len(RELEASE_B)
+    assert sorted(set(table.column("release").to_pylist())) == ["alpha_202012", "beta_202012"]
+
+
+def test_adding_a_release_rewrites_no_other(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    alpha, beta = folders
+    store.add_release(path, alpha)
+    before = _state(path / "release=alpha_202012")
+    assert store.add_release(path, beta).status == "added"
+    assert _state(path / "release=alpha_202012") == before
+    # a changed release replaces its own partition only
+    write_release(beta, "beta_202012", [*RELEASE_B, _row("205", UA1, "2020-05-01 00:00")])
+    result = store.add_release(path, beta)
+    assert (result.status, result.tweets) == ("replaced", len(RELEASE_B) + 1)
+    assert _state(path / "release=alpha_202012") == before
+    assert len(store.read_release(path, "beta_202012").tweets) == len(RELEASE_B) + 1
+    assert sorted(p.name for p in path.iterdir()) == [
+        ".casebook-store.lock", MANIFEST, "release=alpha_202012", "release=beta_202012"]
+
+
+def test_same_content_twice_is_not_doubled(folders: tuple[Path, Path], tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "store"
+    alpha = folders[0]
+    assert cli.main(["store", "add", str(alpha), "--store", str(path)]) == 0
+    state = _state(path)
+    assert cli.main(["store", "add", str(alpha), "--store", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "alpha_202012: already in the store with the same files" in out
+    assert "nothing written" in out
+    # the same files under another folder are the same release
+    copy = tmp_path / "copy"
+    shutil.copytree(alpha, copy)
+    assert store.add_release(path, copy).status == "unchanged"
+    assert _state(path) == state
+    listed = store.list_store(path)
+    assert listed["tweets"].tolist() == [len(RELEASE_A)]
+    assert search.search(path, account=UA1).tweets == 3
+
+
+def test_raw_files_are_never_modified(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    before = [(_digests(f), _state(f)) for f in folders]
+    for folder in folders:
+        store.add_release(tmp_path / "store", folder)
+    assert [(_digests(f), _state(f)) for f in folders] == before
+
+
+def test_list_shows_what_the_store_holds(folders: tuple[Path, Path], tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "store"
+    assert cli.main(["store", "add", *map(str, folders), "--store", str(path)]) == 0
+    capsys.readouterr()
+    assert cli.main(["store", "list", "--store", str(path), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["release"], r["tweets"], r["accounts"], r["files"]) for r in rows] == [
+        ("alpha_202012", 5, 2, 1), ("beta_202012", 4, 2, 1)]
+    assert all(r["added"].endswith("Z") and r["bytes"] > 0 for r in rows)
+    assert cli.main(["store", "list", "--store", str(path), "--verify"]) == 0
+    assert "2 release(s), 9 tweets, 4 accounts" in capsys.readouterr().out
+
+
+def test_manifest_records_sources_and_loader_version(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    from casebook import loader
+
+    path = tmp_path / "store"
+    store.add_release(path, folders[0])
+    entry = json.loads((path / MANIFEST).read_text())["releases"]["alpha_202012"]
+    (source,) = folders[0].iterdir()
+    assert entry["sources"] == [{"file": source.name, "size": source.stat().st_size,
+                                 "sha256": hashlib.sha256(source.read_bytes()).hexdigest()}]
+    assert entry["loader_version"] == loader.LOADER_VERSION
+
+
+def test_a_new_loader_version_rewrites_the_release(folders: tuple[Path, Path], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from casebook import loader
+
+    path = tmp_path / "store"
+    store.add_release(path, folders[0])
+    monkeypatch.setattr(loader, "LOADER_VERSION", loader.LOADER_VERSION + "-next")
+    assert store.add_release(path, folders[0]).status == "replaced"
+
+
+# --------------------------------------------------------------------------- corrupt and foreign
+
+
+@pytest.fixture
+def one(folders: tuple[Path, Path], tmp_path: Path) -> Path:
+    path = tmp_path / "store"
+    store.add_release(path, folders[0])
+    return path
+
+
+def _cli_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = cli.main(argv)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err  # one line
+    return code, err
+
+
+def test_missing_manifest_is_a_corrupt_store(one: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (one / MANIFEST).unlink()
+    code, err = _cli_error(["store", "list", "--store", str(one)], capsys)
+    assert code == 1 and "corrupt store" in err and "manifest" in err
+    with pytest.raises(StoreError, match="manifest"):
+        store.add_release(one, one.parent / "in" / "beta_202012")
+
+
+@pytest.mark.parametrize("text", ["{not json", "[]", '{"format": "other"}',
+                                  '{"format": "casebook-store", "format_version": 1}'])
+def test_garbled_manifest_is_a_corrupt_store(one: Path, text: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (one / MANIFEST).write_text(text)
+    code, err = _cli_error(["search", str(one), "--hashtag", "x"], capsys)
+    assert code == 1 and "corrupt store" in err
+    with pytest.raises(StoreError):
+        store.read_release(one, "alpha_202012")
+
+
+def test_a_partition_file_of_another_size_is_corrupt(one: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tweets = one / "release=alpha_202012" / "tweets.parquet"
+    tweets.write_bytes(tweets.read_bytes()[:-10])
+    code, err = _cli_error(["store", "list", "--store", str(one)], capsys)
+    assert code == 1 and "tweets.parquet is not the file the manifest recorded" in err
+
+
+def test_a_partition_file_with_other_bytes_is_corrupt(one: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    users = one / "release=alpha_202012" / "users.parquet"
+    data = bytearray(users.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size, other content
+    users.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="sha256 differs"):
+        store.read_release(one, "alpha_202012")
+    code, err = _cli_error(["store", "list", "--store", str(one), "--verify"], capsys)
+    assert code == 1 and "sha256 differs" in err
+
+
+def test_a_missing_partition_is_corrupt(one: Path) -> None:
+    shutil.rmtree(one / "release=alpha_202012")
+    with pytest.raises(StoreError, match="missing"):
+        store.list_store(one)
+
+
+def test_a_foreign_folder_is_refused_and_left_alone(folders: tuple[Path, Path], tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "thesis.docx").write_bytes(b"precious")
+    before = _state(foreign)
+    code, err = _cli_error(["store", "add", str(folders[0]), "--store", str(foreign)], capsys)
+    assert code == 1 and "not a casebook store" in err
+    assert _state(foreign) == before and sorted(os.listdir(foreign)) == ["thesis.docx"]
+    file_store = tmp_path / "file"
+    file_store.write_text("x")
+    with pytest.raises(StoreError, match="not a casebook store"):
+        store.add_release(file_store, folders[0])
+
+
+def test_an_unknown_release_names_the_ones_held(one: Path) -> None:
+    with pytest.raises(StoreError, match="it holds: alpha_202012"):
+        store.read_release(one, "nope")
+
+
+def test_a_failed_write_leaves_the_store_as_it_was(folders: tuple[Path, Path], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "store"
+    alpha, beta = folders
+    store.add_release(path, alpha)
+    store.add_release(path, beta)
+    manifest = (path / MANIFEST).read_bytes()
+    state = _state(path)
+    write = store._write_parquet
+    calls = []
+
+    def failing(table, file: Path):
+        calls.append(file)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return write(table, file)
+
+    monkeypatch.setattr(store, "_write_parquet", failing)
+    write_release(beta, "beta_202012", [*RELEASE_B, _row("205", UA1, "2020-05-01 00:00")])
+    with pytest.raises(OSError):
+        store.add_release(path, beta)
+    assert (path / MANIFEST).read_bytes() == manifest
+    assert _state(path) == state  # the old partition is whole, no temporary folder is left
+    assert len(store.read_release(path, "beta_202012").tweets) == len(RELEASE_B)
+
+
+def test_the_store_keeps_the_loader_types(one: Path) -> None:
+    from casebook import loader
+
+    arrow = pq.read_schema(one / "release=alpha_202012" / "tweets.parquet")
+    for name, dtype in loader.schema.TWEET_DTYPES.items():
+        assert arrow.field(name).type == loader._ARROW_TYPES[dtype], name
+
+
+@pytest.mark.parametrize("argv", [
+    ["store"],  # no action
+    ["store", "add", "a", "b", "--store", "s", "--name", "x"],  # --name names one release
+    ["store", "add", "a", "--store", "s", "--name", "../up"],
+    ["store", "list"],  # no --store
+])
+def test_usage_errors_exit_2(argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:  # argparse's own usage errors
+        code = exc.code
+    assert code == 2
+    assert not (tmp_path / "s").exists()
+
+
+def test_name_is_checked_as_a_folder_name(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        store.add_release(tmp_path / "store", folders[0], name="../escape")
+    result = store.add_release(tmp_path / "store", folders[0], name="alpha.copy")
+    assert (tmp_path / "store" / "release=alpha.copy").is_dir() and result.name == "alpha.copy"
+
+
+def test_read_back_from_an_unreadable_path_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no such store"):
+        store.read_release(tmp_path / "absent", "x")
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_failed_manifest_write_puts_the_old_partition_back(
+    folders: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
+) -> None:
+    path = tmp_path / "store"
+    alpha, beta = folders
+    store.add_release(path, alpha)
+    if existing:
+        store.add_release(path, beta)
+        write_release(beta, "beta_202012", [*RELEASE_B, _row("205", UA1, "2020-05-01 00:00")])
+    state = _state(path)
+
+    def failing(root: Path, manifest: dict) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "_write_manifest", failing)
+    with pytest.raises(OSError):
+        store.add_release(path, beta)
+    assert _state(path) == state  # the old partition back, the new one gone, no temporaries
+    monkeypatch.undo()
+    assert store.list_store(path)["release"].tolist() == (
+        ["alpha_202012", "beta_202012"] if existing else ["alpha_202012"])
