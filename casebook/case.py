@@ -422,6 +422,14 @@ def _coordination_finding(coordination: CoordinationResult) -> dict[str, str]:
     detail = [strength, f"largest community: {largest:,} accounts"]
     if origin:
         detail.append(f"thresholds from {origin}")
+    groups = getattr(coordination.calibrated, "groups", None)
+    if groups is not None and len(groups):
+        g = groups.set_index("cohort")
+        n_group = int(g.loc["operation", "flagged_accounts"])
+        if n_group:
+            detail.append(f"{n_group:,} accounts in groups whose trios met in at least "
+                          f"{int(g['threshold'].iloc[0])} bursts (chance: "
+                          f"{float(g.loc['null', 'flagged_accounts']):.1f} on average)")
     return {"finding": "Coordinated accounts", "value": value, "detail": "; ".join(detail)}
 
 
@@ -554,6 +562,27 @@ class CoordinationResult:
                    "data": "ok"}
             out = pd.concat([out, pd.DataFrame([{c_: row.get(c_) for c_ in out.columns}])],
                             ignore_index=True)
+        groups = getattr(self.calibrated, "groups", None)
+        if groups is not None and len(groups):
+            # one more row: the group rule (its threshold is a number of shared bursts of
+            # a trio; its flagged accounts are the members of its groups)
+            g = groups.set_index("cohort")
+            get = lambda cohort, col: g[col].get(cohort, np.nan)  # noqa: E731
+            out["threshold (tweets)"] = out["threshold (tweets)"].astype(object)
+            row = {"kind": g["rule"].iloc[0],
+                   "threshold (tweets)": f"{int(g['threshold'].iloc[0])} bursts per trio",
+                   "threshold from": g["threshold_from"].iloc[0],
+                   "thresholds by activity (least active first)":
+                       g["thresholds_by_activity"].iloc[0],
+                   "operation accounts flagged": get("operation", "flagged_accounts"),
+                   "operation share flagged": round(float(get("operation", "flagged_share")), 3),
+                   "chance accounts flagged (mean)": round(float(get("null", "flagged_accounts")), 2),
+                   "chance share flagged": round(float(get("null", "flagged_share")), 3),
+                   "control accounts flagged": get("control", "flagged_accounts"),
+                   "control share flagged": round(float(get("control", "flagged_share")), 3),
+                   "data": "ok"}
+            out = pd.concat([out, pd.DataFrame([{c_: row.get(c_) for c_ in out.columns}])],
+                            ignore_index=True)
         return out.dropna(axis=1, how="all")
 
     def top_edges(self) -> pd.DataFrame:
@@ -597,6 +626,7 @@ def coordination_analysis(
     n_null: int | None = None,
     combined_share: float | None = None,
     n_strata: int | None = None,
+    group_rule: bool | None = None,
 ) -> CoordinationResult:
     """Coordination networks of a release, thresholded against chance and ordinary accounts.
 
@@ -608,7 +638,9 @@ def coordination_analysis(
     a threshold is raised where it would flag more than ``control_fpr`` of the ordinary
     accounts. The coordinated accounts are the members of Louvain communities on the
     strong edges (at or above their threshold, or, with ``combined_share``, of a pair
-    whose evidence summed across kinds is above the combined threshold); the same count
+    whose evidence summed across kinds is above the combined threshold) and of the
+    groups (the accounts of bursts in which the same three accounts met more often than
+    chance and the control allow: :mod:`casebook.coordination.groups`); the same count
     on every replicate says how far above chance it is
     (:meth:`CoordinationResult.strength`).
 
@@ -636,6 +668,9 @@ def coordination_analysis(
     n_strata
         Activity strata, each with its own thresholds (default
         :data:`casebook.coordination.ACTIVITY_STRATA`).
+    group_rule
+        Also find groups whose every pair is weak but whose trios recur in the same
+        bursts (default :data:`casebook.coordination.GROUP_RULE`: on).
     """
     from casebook import coordination as co
 
@@ -645,11 +680,16 @@ def coordination_analysis(
         n_null=co.N_NULL if n_null is None else n_null, control_fpr=control_fpr,
         min_weight=min_weight, seed=seed,
         combined_share=co.COMBINED_SHARE if combined_share is None else combined_share,
-        n_strata=co.ACTIVITY_STRATA if n_strata is None else n_strata)
+        n_strata=co.ACTIVITY_STRATA if n_strata is None else n_strata,
+        group_rule=co.GROUP_RULE if group_rule is None else group_rule)
     edges = cal.edges["operation"]
     strong = edges.loc[cal.strong(edges)].reset_index(drop=True)
-    communities = co.detect_communities(strong, seed=seed)
-    summary = (co.summarise_communities(release, strong, communities) if len(communities)
+    # two members of a group need not share a per-kind edge (their tweets can be further
+    # apart than the window), so the group edges link them for the communities
+    linked = (strong if cal.group_edges is None or cal.group_edges.empty
+              else pd.concat([strong, cal.group_edges], ignore_index=True))
+    communities = co.detect_communities(linked, seed=seed)
+    summary = (co.summarise_communities(release, linked, communities) if len(communities)
                else pd.DataFrame())
     return CoordinationResult(cal.table, edges, strong, communities, summary,
                               cal.edges.get("control"), cal.null_counts, cal.combined,

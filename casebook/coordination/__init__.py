@@ -68,6 +68,8 @@ replicates of a release: tweets shifted by whole days, texts shuffled across acc
 (:func:`calibrated_thresholds` and :func:`calibrate`: each kind's threshold from the
 null, checked on a control cohort; :func:`threshold_for_fpr`, the :func:`edge_pvalues`
 key-shuffle null),
+:mod:`~casebook.coordination.groups` (the group rule: trios of accounts recurring in
+the same bursts, :func:`group_trios`; calibrated with the kinds),
 :mod:`~casebook.coordination.communities` (:func:`detect_communities`,
 :func:`summarise_communities`), :mod:`~casebook.coordination.plots`
 (:func:`plot_network`, :func:`plot_weight_distribution`) and
@@ -86,6 +88,7 @@ two kinds at a time.
 from casebook.coordination.calibration import (
     ACTIVITY_STRATA,
     COMBINED_SHARE,
+    GROUP_RULE,
     Calibration,
     account_max_weight,
     calibrate,
@@ -96,6 +99,12 @@ from casebook.coordination.calibration import (
 )
 from casebook.coordination.communities import detect_communities, summarise_communities
 from casebook.coordination.engine import MAX_PAIRS
+from casebook.coordination.groups import (
+    GROUP_KIND,
+    GROUP_WINDOW_FACTOR,
+    MAX_BURST_ACCOUNTS,
+    group_trios,
+)
 from casebook.coordination.kinds import CNT_KINDS, DEFAULT_KINDS, KINDS, registered_domains
 from casebook.coordination.near_duplicate import NearDuplicateOptions
 from casebook.coordination.network import (
@@ -114,7 +123,11 @@ __all__ = [
     "COMBINED_SHARE",
     "Calibration",
     "DEFAULT_KINDS",
+    "GROUP_KIND",
+    "GROUP_RULE",
+    "GROUP_WINDOW_FACTOR",
     "KINDS",
+    "MAX_BURST_ACCOUNTS",
     "MAX_PAIRS",
     "MAX_SHIFT_DAYS",
     "N_NULL",
@@ -127,6 +140,7 @@ __all__ = [
     "detect_communities",
     "edge_evidence",
     "edge_pvalues",
+    "group_trios",
     "networks",
     "normalise_text",
     "null_networks",

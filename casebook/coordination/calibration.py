@@ -50,6 +50,17 @@ the combined rule and by no kind alone, so both rules together flag at most
 ``combined_share * control_fpr`` of the control accounts. ``combined_share=0`` turns it
 off.
 
+Group rule
+----------
+Pairs of a small group that acts together two or three times score at chance level one
+by one; the group rule (:mod:`casebook.coordination.groups`, on by default) counts, for
+every trio of accounts, the distinct bursts all three took part in, and takes its
+threshold from the same replicates (it counts as one more kind in the union bound, so
+the kinds and the group rule together still flag at most ``null_fpr`` of the accounts),
+raised by the control cohort and never below :data:`MIN_GROUP_BURSTS`. Its groups are
+in :attr:`Calibration.groups`, :attr:`Calibration.group_trios` and
+:attr:`Calibration.group_edges`; its members are counted on every replicate too.
+
 How strong the result is
 ------------------------
 The number of coordinated accounts (accounts with an edge at or above its kind's
@@ -70,6 +81,17 @@ import numpy as np
 import pandas as pd
 
 from casebook.coordination.engine import MAX_PAIRS, Events, weights
+from casebook.coordination.groups import (
+    GROUP_KIND,
+    GROUP_WINDOW_FACTOR,
+    MAX_BURST_ACCOUNTS,
+    GroupStat,
+    account_trio_max,
+    group_accounts,
+    group_statistic,
+    trio_stratum,
+    trios_of,
+)
 from casebook.coordination.kinds import DEFAULT_KINDS, check_kind, events, prepare, tweets_frame
 from casebook.coordination.near_duplicate import NearDuplicateOptions
 from casebook.coordination.network import (
@@ -92,6 +114,7 @@ from casebook.errors import UsageError
 from casebook.evidence import INSUFFICIENT
 
 __all__ = [
+    "GROUP_RULE",
     "Calibration",
     "account_max_weight",
     "calibrate",
@@ -118,8 +141,16 @@ COMBINED = "combined (sum of weight / threshold)"
 #: days) raised its threshold and left the planted-group recall unchanged on seven
 #: specimen seeds: the accounts it would need to recover have pair scores at chance level
 #: with each member of their group, so only evidence summed over a group, not a pair,
-#: could separate them.
+#: could separate them: the group rule (:mod:`casebook.coordination.groups`) does.
 COMBINED_SHARE = 0.0
+#: The group rule (trios of accounts in repeated bursts; :mod:`.groups`) is on by default.
+GROUP_RULE = True
+#: A group trio needs at least this many distinct bursts, whatever the null allows: one
+#: burst is one event, which a news event can explain and the day-shift null, which
+#: spreads an event's tweets over weeks, cannot reproduce; a group acts again.
+MIN_GROUP_BURSTS = 2
+#: The group rule's name in tables.
+GROUP = "group (trios in repeated bursts)"
 #: Activity strata by default: accounts cut at the quartiles of their tweet counts.
 ACTIVITY_STRATA = 4
 #: A kind needs tweets of at least this many accounts sharing a key with another tweet.
@@ -425,6 +456,22 @@ class Calibration:
         takes its more active account's stratum); ``thresholds`` holds the largest.
     activity
         The operation's accounts -> activity stratum.
+    groups
+        The group rule (:mod:`casebook.coordination.groups`), one row per cohort
+        (``operation``, ``null``, ``control``): ``rule``, ``threshold`` (distinct bursts
+        a trio needs, the most active stratum's), ``thresholds_by_activity``,
+        ``threshold_from``, ``null_threshold``, ``control_threshold``, ``replicates``,
+        ``flagged_accounts``, ``flagged_share`` (accounts in a group trio; means per
+        replicate for the null) and ``flagged_trios``; None when the rule is off.
+    group_trios
+        The operation's group trios: ``account_1, account_2, account_3, bursts``.
+    group_edges
+        The operation's groups as edges ``source, target, weight, kind`` (``source <
+        target``; kind :data:`~.groups.GROUP_KIND`; weight: the group bursts the two
+        accounts shared): every two accounts of a burst of a group trio. Pass them to
+        :func:`~casebook.coordination.detect_communities` with the strong edges: two
+        members of a group need not share a per-kind edge (their tweets can be further
+        apart than ``window``), and their per-kind edges stay below the kinds' thresholds.
     """
 
     table: pd.DataFrame
@@ -436,6 +483,9 @@ class Calibration:
     combined_pairs: pd.DataFrame | None = None
     by_activity: dict[str, list[int]] | None = None
     activity: pd.Series | None = None
+    groups: pd.DataFrame | None = None
+    group_trios: pd.DataFrame | None = None
+    group_edges: pd.DataFrame | None = None
 
     def needed(self, edges: pd.DataFrame) -> np.ndarray:
         """Per edge, the weight its kind needs at its pair's activity stratum (NaN for a
@@ -453,8 +503,19 @@ class Calibration:
             out[m] = np.asarray(by, float)[ps[m]]
         return out
 
+    def group_pairs(self) -> pd.DataFrame:
+        """The unordered account pairs of the groups: ``source, target`` (source < target)."""
+        e = self.group_edges
+        if e is None or e.empty:
+            return pd.DataFrame({"source": pd.Series([], dtype=object),
+                                 "target": pd.Series([], dtype=object)})
+        return e[["source", "target"]].reset_index(drop=True)
+
     def strong(self, edges: pd.DataFrame) -> np.ndarray:
-        """Per edge: at or above its threshold, or its pair above the combined threshold."""
+        """Per edge: at or above its threshold, or its pair above the combined threshold.
+
+        The groups are not edges of a kind: :attr:`group_edges` holds them.
+        """
         mask = edges["weight"].to_numpy(dtype=float) >= self.needed(edges)
         pairs = self.combined_pairs
         if pairs is None or pairs.empty or edges.empty:
@@ -524,6 +585,9 @@ def calibrated_thresholds(
     near_duplicate: NearDuplicateOptions | None = None,
     combined_share: float = COMBINED_SHARE,
     n_strata: int = ACTIVITY_STRATA,
+    group_rule: bool = GROUP_RULE,
+    group_window: Window | None = None,
+    max_burst_accounts: int = MAX_BURST_ACCOUNTS,
 ) -> Calibration:
     """Each kind's threshold from chance replicates of the release, checked on a control.
 
@@ -545,6 +609,15 @@ def calibrated_thresholds(
     n_strata
         Activity strata (accounts cut at quantiles of their tweet counts; 1: one
         threshold per kind for everyone).
+    group_rule
+        Also flag trios of accounts that took part in the same bursts more often than
+        chance allows (:mod:`casebook.coordination.groups`); the rule counts as one more
+        kind in the split of ``null_fpr``. Ignored with ``min_weight``.
+    group_window
+        The group rule's burst linkage window (default :data:`~.groups.GROUP_WINDOW_FACTOR`
+        times ``window``).
+    max_burst_accounts
+        Bursts of more accounts are crowds and give the group rule no trio.
     n_null
         Chance replicates (>= 2); :data:`~casebook.coordination.null.N_NULL` by default.
     control_fpr
@@ -581,11 +654,24 @@ def calibrated_thresholds(
 
     op_nets = nets(prep)
     ctl_nets = nets(ctl_prep) if ctl_prep is not None else {}
-    run = run_null(prep, {k: op_nets[k][1] for k in kinds}, w, n_null=n_null, seed=seed,
-                   max_shift_days=max_shift_days, text_block=text_block)
     counted = [k for k in kinds if k != "co_post"]  # communities ignore the baseline
+    groups_on = bool(group_rule) and fixed is None and len(counted) > 0
+    if isinstance(max_burst_accounts, bool) or int(max_burst_accounts) != max_burst_accounts \
+            or max_burst_accounts < 3:
+        raise UsageError(f"max_burst_accounts must be an integer >= 3, got {max_burst_accounts!r}")
+
+    gw = GROUP_WINDOW_FACTOR * w if group_window is None else window_seconds(group_window)
+
+    def collect(kind_events: dict[str, tuple[Events, np.ndarray]]) -> GroupStat:
+        return group_statistic({k: v for k, v in kind_events.items() if k in counted}, gw,
+                               prep.n_users, max_accounts=int(max_burst_accounts))
+
+    run = run_null(prep, {k: op_nets[k][1] for k in kinds}, w, n_null=n_null, seed=seed,
+                   max_shift_days=max_shift_days, text_block=text_block,
+                   collect=collect if groups_on else None)
     share = 0.0 if fixed is not None else combined_share
-    per_kind_fpr = null_fpr * (1 - share) / max(len(counted), 1)
+    # a union bound over the kinds and, when on, the group rule
+    per_kind_fpr = null_fpr * (1 - share) / max(len(counted) + int(groups_on), 1)
     n_active = prep.n_active
     n, r = prep.n_users, run.n_null
     volume = _volume(prep)
@@ -673,6 +759,15 @@ def calibrated_thresholds(
     edges = {"operation": _concat_edges([op_nets[k][0] for k in kinds])}
     if ctl_prep is not None:
         edges["control"] = _concat_edges([ctl_nets[k][0] for k in kinds])
+    grp = None
+    if groups_on:
+        grp = _group_rule(
+            run, prep, {k: (op_nets[k][1], prep.ucode) for k in counted}, stratum, n_in,
+            None if ctl_prep is None else (ctl_prep, {k: (ctl_nets[k][1], ctl_prep.ucode)
+                                                      for k in counted}, ctl_stratum, ctl_in),
+            per_kind_fpr, control_fpr, gw, int(max_burst_accounts))
+        kind_flag |= grp.null_flag
+        loo_flag |= grp.loo_flag
     scale = {k: by_activity[k] for k in counted}
     comb = _combined_rule(
         run, scale, kind_flag, loo_flag, share, null_fpr, control_fpr,
@@ -684,7 +779,108 @@ def calibrated_thresholds(
                          name="activity_stratum")
     return Calibration(table, thresholds, edges, comb.null_counts, run.n_null, comb.table,
                        comb.pairs, {k: [int(t) for t in v] for k, v in by_activity.items()},
-                       activity)
+                       activity, None if grp is None else grp.table,
+                       None if grp is None else grp.trios,
+                       None if grp is None else grp.edges)
+
+
+@dataclass
+class _Groups:
+    table: pd.DataFrame
+    trios: pd.DataFrame
+    edges: pd.DataFrame
+    null_flag: np.ndarray  # (replicates x accounts) flagged at the thresholds of all replicates
+    loo_flag: np.ndarray   # the same at the thresholds of the other replicates
+
+
+def _group_rule(
+    run: NullRun,
+    prep: Any,
+    op_events: dict[str, tuple[Events, np.ndarray]],
+    stratum: np.ndarray,
+    n_in: np.ndarray,
+    ctl: tuple[Any, dict[str, tuple[Events, np.ndarray]], np.ndarray, np.ndarray] | None,
+    fpr: float,
+    control_fpr: float,
+    w: int,
+    max_accounts: int,
+) -> _Groups:
+    """The group rule's thresholds per activity stratum (null, then raised by the
+    control and to :data:`MIN_GROUP_BURSTS`), the operation's groups and the replicates'
+    flags (group members, as for the operation)."""
+    n, r, n_st = prep.n_users, run.n_null, len(n_in)
+    stats: list[GroupStat] = run.collected
+    null_am = np.stack([account_trio_max(st, stratum, n_st) for st in stats],
+                       axis=1)  # (strata x replicates x accounts)
+    null_s = np.zeros(n_st, np.int64)
+    loo_s = np.zeros((n_st, r), np.int64)
+    for s_ in range(n_st):  # loop over strata; each is vectorised
+        null_s[s_], loo_s[s_] = null_thresholds(null_am[s_], int(n_in[s_]), fpr)
+    floor = np.full(n_st, MIN_GROUP_BURSTS, np.int64)
+    ctl_s = None
+    if ctl is not None:
+        ctl_prep, ctl_events, ctl_stratum, ctl_in = ctl
+        m = ctl_prep.n_users
+        ctl_stat = group_statistic(ctl_events, w, m, max_accounts=max_accounts)
+        cam = account_trio_max(ctl_stat, ctl_stratum, n_st)
+        ctl_s = np.array([_threshold(cam[s_], int(ctl_in[s_]), control_fpr)
+                          for s_ in range(n_st)])  # loop over strata
+        floor = np.maximum(floor, ctl_s)
+    thr = np.maximum(null_s, floor)
+    loo = np.maximum(loo_s, floor[:, None])
+    from_null = null_s >= floor
+    source = ("chance (time shift, text shuffle)" if from_null.all() else
+              "control cohort or the minimum of repeated bursts" if not from_null.any() else
+              f"chance (time shift, text shuffle); control cohort or the minimum in "
+              f"{int((~from_null).sum())} of {n_st} activity strata")
+    # replicates: the members of their groups, as for the operation (loops over replicates)
+    null_flag = np.stack([group_accounts(st, thr, stratum) for st in stats])
+    loo_flag = np.stack([group_accounts(st, loo[:, i], stratum) for i, st in enumerate(stats)])
+    # the operation's trios at or above their stratum's threshold, and their groups
+    op = group_statistic(op_events, w, n, max_accounts=max_accounts)
+    keep = op.counts >= thr[trio_stratum(op.codes, stratum, n)]
+    codes, counts = op.codes[keep], op.counts[keep]
+    order = np.lexsort((codes, -counts))
+    tri = trios_of(codes[order], n)
+    trios = pd.DataFrame({"account_1": prep.ids(tri[:, 0]), "account_2": prep.ids(tri[:, 1]),
+                          "account_3": prep.ids(tri[:, 2]), "bursts": counts[order]})
+    pairs, shared = op.members(codes)
+    edges = pd.DataFrame({"source": prep.ids(pairs // n), "target": prep.ids(pairs % n),
+                          "weight": shared.astype(np.int64), "kind": GROUP_KIND})
+    common = {"rule": GROUP, "threshold": int(thr.max()),
+              "thresholds_by_activity": " / ".join(str(int(t)) for t in thr),
+              "threshold_from": source, "null_threshold": int(null_s.max()),
+              "control_threshold": None if ctl_s is None else int(ctl_s.max()),
+              "replicates": r}
+    n_active = prep.n_active
+    flagged_op = int(np.unique(np.concatenate([pairs // n, pairs % n])).size)
+    null_counts = null_flag.sum(axis=1)
+    null_trios = [int((st.counts >= thr[trio_stratum(st.codes, stratum, n)]).sum())
+                  for st in stats]  # loop over replicates only
+    rows = [
+        {**common, "cohort": "operation", "accounts": n_active, "flagged_accounts": flagged_op,
+         "flagged_share": flagged_op / n_active if n_active else np.nan,
+         "flagged_trios": len(trios)},
+        {**common, "cohort": "null", "accounts": n_active,
+         "flagged_accounts": float(null_counts.mean()),
+         "flagged_share": float(null_counts.mean() / n_active) if n_active else np.nan,
+         "flagged_trios": float(np.mean(null_trios))},
+    ]
+    if ctl is not None:
+        ctl_flag = group_accounts(ctl_stat, thr, ctl_stratum)
+        ctl_trios = int((ctl_stat.counts >= thr[trio_stratum(ctl_stat.codes, ctl_stratum, m)])
+                        .sum())
+        n_ctl = ctl_prep.n_active
+        rows.append({**common, "cohort": "control", "accounts": n_ctl,
+                     "flagged_accounts": int(ctl_flag.sum()),
+                     "flagged_share": int(ctl_flag.sum()) / n_ctl if n_ctl else np.nan,
+                     "flagged_trios": ctl_trios})
+    table = pd.DataFrame(rows, columns=[
+        "rule", "cohort", "accounts", "threshold", "thresholds_by_activity", "threshold_from",
+        "null_threshold", "control_threshold", "replicates", "flagged_accounts",
+        "flagged_share", "flagged_trios"])
+    table["control_threshold"] = table["control_threshold"].astype("Int64")
+    return _Groups(table, trios, edges, null_flag, loo_flag)
 
 
 def _concat_edges(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from casebook import schema
+from casebook.coordination.groups import GROUP_KIND
 from casebook.coordination.kinds import KINDS, LIST_KEYS, list_events, prepare, tweets_frame
 from casebook.coordination.network import check_min_weight
 
@@ -25,7 +26,9 @@ def undirected(edges: pd.DataFrame, kinds: Sequence[str] | None, min_weight: int
     ``min_weight`` dropped."""
     e = edges
     if "kind" in e.columns:
-        chosen = [k for k in KINDS if k != "co_post"] if kinds is None else list(kinds)
+        # group edges (casebook.coordination.groups) count like any kind's
+        chosen = ([k for k in (*KINDS, GROUP_KIND) if k != "co_post"] if kinds is None
+                  else list(kinds))
         e = e[e["kind"].isin(chosen).to_numpy(dtype=bool)]
     s = e["source"].astype(str).to_numpy(object)
     t = e["target"].astype(str).to_numpy(object)

@@ -47,9 +47,9 @@ seeded: ``seed`` gives the same replicates whatever the threads do.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -182,6 +182,8 @@ class NullRun:
     weights: list[dict[str, tuple[np.ndarray, np.ndarray]]]
     max_shift_days: int
     text_block: int
+    #: Per replicate, what ``collect`` returned (:func:`run_null`); empty without it.
+    collected: list[Any] = field(default_factory=list)
 
     @property
     def n_null(self) -> int:
@@ -208,11 +210,16 @@ def run_null(
     max_shift_days: int = MAX_SHIFT_DAYS,
     text_block: int = TEXT_BLOCK,
     max_pairs: int = MAX_PAIRS,
+    collect: Callable[[dict[str, tuple[Events, np.ndarray]]], Any] | None = None,
 ) -> NullRun:
     """Weights of every kind on ``n_null`` replicates, from the release's own events.
 
     ``kind_events`` holds each kind's events as :func:`~casebook.coordination.kinds.events`
-    made them for the real data; nothing is prepared again.
+    made them for the real data; nothing is prepared again. ``collect``, when given, is
+    called on every replicate with ``{kind: (moved events, account of every tweet
+    position)}`` and its results are kept in :attr:`NullRun.collected` (the group
+    statistic of :mod:`casebook.coordination.groups` is computed this way, on the very
+    replicates that set the per-kind thresholds).
     """
     n_null = check_n_null(n_null)
     if isinstance(max_shift_days, bool) or int(max_shift_days) != max_shift_days or max_shift_days < 1:
@@ -227,9 +234,10 @@ def run_null(
     shift_kinds = [k for k in kinds if k not in TEXT_KINDS]
     text_kinds = [k for k in kinds if k in TEXT_KINDS]
 
-    def replicate(child: np.random.SeedSequence) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def replicate(child: np.random.SeedSequence) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], Any]:
         rng = np.random.default_rng(child)
         out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        moved_all: dict[str, tuple[Events, np.ndarray]] = {}
         if shift_kinds:
             sec = shifted_seconds(prep.sec, rng, int(max_shift_days))
             for k in shift_kinds:  # loop over kinds; each is vectorised
@@ -237,6 +245,7 @@ def run_null(
                 moved = Events(ev.pos, ev.key, sec[ev.pos], ev.user, ev.labels,
                                ev.pair_filter, ev.similarity)
                 out[k] = weights(moved, w, prep.ucode, prep.n_users, max_pairs=max_pairs)
+                moved_all[k] = (moved, prep.ucode)
         if text_kinds:
             receiver = text_receivers(prep, rng, int(text_block), blocks)
             tweet_user = prep.ucode[receiver]
@@ -246,13 +255,15 @@ def run_null(
                 moved = Events(ev.pos, ev.key, prep.sec[receiver[ev.pos]], tweet_user[ev.pos],
                                ev.labels, ev.pair_filter, ev.similarity)
                 out[k] = weights(moved, w, tweet_user, prep.n_users, max_pairs=max_pairs)
-        return out
+                moved_all[k] = (moved, tweet_user)
+        return out, (collect(moved_all) if collect is not None else None)
 
     # replicates on threads (numpy releases the GIL in sorts and searches); each has its
     # own seed, so the result does not depend on the order the threads run in
     with ThreadPoolExecutor(max_workers=KIND_THREADS, thread_name_prefix="casebook-null") as pool:
-        per_replicate = list(pool.map(replicate, seeds))
-    return NullRun(prep, kinds, per_replicate, int(max_shift_days), int(text_block))
+        done = list(pool.map(replicate, seeds))
+    return NullRun(prep, kinds, [d[0] for d in done], int(max_shift_days), int(text_block),
+                   [d[1] for d in done] if collect is not None else [])
 
 
 def null_networks(

@@ -1,0 +1,228 @@
+"""The group rule: trios of accounts that recur in the same bursts, against chance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from casebook import coordination as co
+from casebook.coordination import groups
+from casebook.coordination.engine import MAX_PAIRS, Events
+from casebook.coordination.kinds import events, prepare
+from casebook.coordination.null import run_null
+from tests._frames import make_tweets
+from tests.coordination._tweets import post, rt
+
+DAY = 24 * 60
+GROUP = ["g1", "g2", "g3", "g4", "g5"]
+
+
+def _background(n_users: int, n: int, seed: int, prefix: str = "bg",
+                days: int = 60) -> list[dict[str, object]]:
+    """Retweets of 300 tweets by ``n_users`` accounts at random minutes over ``days``."""
+    rng = np.random.default_rng(seed)
+    return [rt(f"{prefix}{u:03d}", int(m), f"r{k}") for u, m, k in zip(
+        rng.integers(0, n_users, n), rng.integers(0, days * DAY, n), rng.integers(0, 300, n),
+        strict=True)]
+
+
+def _random_bursts(n_events: int, n_users: int, seed: int) -> list[dict[str, object]]:
+    """Innocent coincidences: each event, three random accounts retweet a fresh tweet in
+    the same minute (a random trio meets once; the same trio twice only by rare chance)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for e in range(n_events):  # a test builder, not library code
+        who = rng.choice(n_users, 3, replace=False)
+        t0 = int(rng.integers(0, 60 * DAY))
+        rows += [rt(f"bg{u:03d}", t0, f"burst{e}") for u in who]
+    return rows
+
+
+def _planted(n_events: int = 3, members: list[str] = GROUP) -> list[dict[str, object]]:
+    """The group retweets one tweet per event, its tweets spread over two minutes (so the
+    first and the last are not within a one-minute pair window of each other)."""
+    rows = []
+    for e in range(n_events):
+        t0 = (5 + 17 * e) * DAY + 600
+        rows += [rt(u, t0 + (i % 3), f"target{e}") for i, u in enumerate(members)]
+    return rows
+
+
+def _events(rows: list[dict[str, object]], kind: str = "co_retweet"):
+    prep = prepare(make_tweets(rows))
+    return prep, events(prep, kind)
+
+
+def _ids(prep, codes: np.ndarray) -> list[str]:
+    return sorted(str(x) for x in prep.ids(codes))
+
+
+def test_bursts_link_tweets_each_within_the_window_of_the_next() -> None:
+    rows = [rt("a", 0, "x"), rt("b", 1, "x"), rt("c", 2, "x"),  # one chain: 0, 1, 2
+            rt("d", 4, "x"),                                     # 2 minutes on: a new burst
+            rt("e", 0, "y"), rt("f", 0, "y")]                    # another key
+    prep, ev = _events(rows)
+
+    def sets(w: int) -> list[list[str]]:
+        burst, acct, start = groups.burst_members(ev, w, prep.ucode, max_pairs=MAX_PAIRS)
+        assert len(start) == len(np.unique(burst))
+        members = pd.DataFrame({"b": burst, "a": prep.ids(acct)})
+        return sorted(sorted(map(str, g)) for _, g in members.groupby("b")["a"])
+
+    # d, alone two minutes on, is in no burst
+    assert sets(60) == [["a", "b", "c"], ["e", "f"]]
+    # a wider linkage window joins it
+    assert sets(120) == [["a", "b", "c", "d"], ["e", "f"]]
+
+
+def test_a_key_used_by_a_crowd_that_day_gives_no_burst() -> None:
+    # 20 accounts tweet the same hashtag in small clusters all day: a campaign, not a group
+    rows = [post(f"c{u:02d}", 30 * (u // 3) + (u % 3) * 0.5, "x", hashtags=["campaign"])
+            for u in range(20)]
+    rows += [post(u, 2 * DAY + 5, "y", hashtags=["quiet"]) for u in ("q1", "q2", "q3")]
+    prep, ev = _events(rows, "co_hashtag")
+    crowd = groups.crowd_events(ev, 12)
+    key_of = np.asarray(ev.key)
+    assert crowd.sum() == 20 and not crowd[key_of == key_of[~crowd][0]].any()
+    burst, acct, _ = groups.burst_members(ev, 60, prep.ucode, max_pairs=MAX_PAIRS,
+                                          max_accounts=12)
+    assert _ids(prep, acct) == ["q1", "q2", "q3"]
+    # without the day's crowd rule its minute clusters of three would give trios
+    burst, acct, start = groups.burst_members(ev, 60, prep.ucode, max_pairs=MAX_PAIRS)
+    assert len(groups.trio_events(burst, acct, start, prep.n_users)[0]) > 1
+
+
+def test_trio_counts_distinct_bursts_once_across_kinds() -> None:
+    # the same event seen by two kinds (same start second) counts once; another counts
+    code = np.array([7, 7, 7, 9])
+    start = np.array([100, 100, 500, 100])
+    codes, counts = groups.trio_counts([(code[:2], start[:2]), (code[2:], start[2:])])
+    assert codes.tolist() == [7, 9] and counts.tolist() == [2, 1]
+
+
+def test_a_planted_group_recurs_and_a_random_trio_does_not() -> None:
+    rows = _background(40, 3000, 1) + _random_bursts(60, 60, 7) + _planted(3)
+    trios = co.group_trios(make_tweets(rows), kinds=["co_retweet"], window="2min")
+    top = trios[trios["bursts"] >= 2]
+    accounts = set(top[["account_1", "account_2", "account_3"]].to_numpy().ravel())
+    assert accounts == set(GROUP)
+    assert (top["bursts"] == 3).any()
+    # the background accounts meet in a burst at most once by chance
+    background = ~trios[["account_1", "account_2", "account_3"]].isin(GROUP).any(axis=1)
+    assert background.sum() > 0
+    assert trios.loc[background, "bursts"].to_numpy().max() == 1
+
+
+def test_members_of_a_group_burst_join_the_group() -> None:
+    # g6 joins one of the group's three actions only: no trio of its own recurs
+    rows = _planted(3) + [rt("g6", 5 * DAY + 601, "target0")]
+    prep = prepare(make_tweets(rows))
+    stat = groups.group_statistic({"co_retweet": (events(prep, "co_retweet"), prep.ucode)}, 120,
+                                  prep.n_users)
+    strong = stat.codes[stat.counts >= 2]
+    pairs, shared = stat.members(strong)
+    members = _ids(prep, np.unique(np.concatenate([pairs // prep.n_users, pairs % prep.n_users])))
+    assert members == sorted([*GROUP, "g6"])
+    g6 = int(np.searchsorted(prep.user_ids.to_pylist(), "g6"))
+    assert shared[(pairs % prep.n_users == g6) | (pairs // prep.n_users == g6)].max() == 1
+    flagged = groups.group_accounts(stat, np.array([2]), np.zeros(prep.n_users, np.int64))
+    assert _ids(prep, np.flatnonzero(flagged)) == sorted([*GROUP, "g6"])
+    assert not groups.group_accounts(stat, np.array([4]), np.zeros(prep.n_users, np.int64)).any()
+
+
+def test_run_null_hands_every_replicate_to_collect_with_its_moved_events() -> None:
+    prep, ev = _events(_background(20, 400, 3) + _planted(2))
+    seen: list[dict[str, tuple[Events, np.ndarray]]] = []
+
+    def collect(moved: dict[str, tuple[Events, np.ndarray]]) -> int:
+        seen.append(moved)
+        return int(moved["co_retweet"][0].t.sum())
+
+    run = run_null(prep, {"co_retweet": ev}, 60, n_null=4, seed=5, collect=collect)
+    again = run_null(prep, {"co_retweet": ev}, 60, n_null=4, seed=5, collect=collect)
+    assert len(run.collected) == 4 and run.collected == again.collected
+    moved = seen[0]["co_retweet"][0]
+    assert len(moved) == len(ev) and not np.array_equal(moved.t, ev.t)
+    # whole days only: the time of day is kept
+    assert np.array_equal(moved.t % 86_400, ev.t % 86_400)
+    assert run_null(prep, {"co_retweet": ev}, 60, n_null=2).collected == []
+
+
+@pytest.fixture(scope="module")
+def planted_calibration() -> co.Calibration:
+    rows = _background(40, 3000, 1) + _planted(3)
+    control = make_tweets(_background(60, 4000, 2, prefix="ct"))
+    return co.calibrated_thresholds(make_tweets(rows), control, kind=["co_retweet"],
+                                    n_null=20, seed=0, n_strata=1)
+
+
+def test_calibrated_group_rule_finds_the_group_and_holds_the_null(
+        planted_calibration: co.Calibration) -> None:
+    cal = planted_calibration
+    table = cal.groups.set_index("cohort")
+    assert table.loc["operation", "threshold"] >= co.calibration.MIN_GROUP_BURSTS
+    edges = cal.group_edges
+    assert (edges["kind"] == groups.GROUP_KIND).all()
+    assert set(edges["source"]) | set(edges["target"]) == set(GROUP)
+    assert table.loc["operation", "flagged_accounts"] == len(GROUP)
+    # the null flags at most its share (one rule of two: the kind and the group rule)
+    assert table.loc["null", "flagged_share"] <= 0.01 / 2 + 1e-12
+    assert table.loc["control", "flagged_accounts"] == 0
+    # the groups are not per-kind strong edges; with the strong ones they link the group
+    strong = cal.edges["operation"][cal.strong(cal.edges["operation"])]
+    assert (strong["weight"].to_numpy() >= cal.needed(strong)).all()
+    comms = co.detect_communities(pd.concat([strong, edges], ignore_index=True))
+    assert set(comms["userid"]) >= set(GROUP)
+    assert cal.group_pairs()[["source", "target"]].equals(edges[["source", "target"]])
+    # every null replicate's count includes the group rule's members, and chance finds none
+    assert len(cal.null_counts) == 20 and cal.null_counts.max() <= 2
+
+
+def test_group_rule_off_or_with_a_fixed_threshold_leaves_no_groups() -> None:
+    rows = make_tweets(_background(30, 800, 4) + _planted(3))
+    off = co.calibrated_thresholds(rows, kind=["co_retweet"], n_null=4, group_rule=False)
+    fixed = co.calibrated_thresholds(rows, kind=["co_retweet"], n_null=4, min_weight=2)
+    assert off.groups is None and off.group_edges is None and fixed.groups is None
+    assert off.group_pairs().empty
+    with pytest.raises(ValueError):
+        co.calibrated_thresholds(rows, kind=["co_retweet"], n_null=4, max_burst_accounts=2)
+
+
+def test_shuffled_times_leave_no_group(planted_calibration: co.Calibration) -> None:
+    rows = make_tweets(_background(40, 3000, 1) + _planted(3))
+    perm = np.random.default_rng(0).permutation(len(rows))
+    shuffled = rows.assign(tweet_time=rows["tweet_time"].to_numpy()[perm])
+    cal = co.calibrated_thresholds(shuffled, kind=["co_retweet"], n_null=20, seed=0,
+                                   n_strata=1)
+    assert cal.group_edges.empty
+    assert cal.groups.set_index("cohort").loc["operation", "flagged_accounts"] == 0
+
+
+def test_a_control_with_a_recurring_trio_raises_the_group_threshold() -> None:
+    rows = make_tweets(_background(40, 3000, 1) + _planted(3))
+    # ordinary accounts that keep retweeting together (three times): the control says
+    # three shared bursts is ordinary, so the group rule needs four
+    ctl_rows = _background(60, 2000, 2, prefix="ct") + _planted(3, ["c1", "c2", "c3", "c4"])
+    cal = co.calibrated_thresholds(rows, make_tweets(ctl_rows), kind=["co_retweet"],
+                                   n_null=10, seed=0, n_strata=1, control_fpr=0.01)
+    table = cal.groups.set_index("cohort")
+    assert table.loc["operation", "control_threshold"] == 4
+    assert table.loc["operation", "threshold"] == 4
+    assert "control" in table.loc["operation", "threshold_from"]
+    assert cal.group_edges.empty
+
+
+def test_the_null_sets_the_threshold_when_chance_gives_recurring_trios() -> None:
+    # eight accounts retweet the same tweet at 10:00 every day for two months: moving
+    # each tweet by whole days keeps its time of day, so the replicates see trios recur
+    # too, and the threshold comes from them, far above the minimum
+    rows = [rt(f"d{u}", d * DAY + 600 + (u % 2), "daily") for d in range(60) for u in range(8)]
+    rows += _background(30, 1500, 5)
+    cal = co.calibrated_thresholds(make_tweets(rows), kind=["co_retweet"], n_null=10, seed=1,
+                                   n_strata=1)
+    table = cal.groups.set_index("cohort")
+    assert table.loc["operation", "null_threshold"] > co.calibration.MIN_GROUP_BURSTS + 2
+    assert table.loc["operation", "threshold"] == table.loc["operation", "null_threshold"]
+    assert table.loc["operation", "threshold_from"].startswith("chance")
+    assert table.loc["null", "flagged_share"] <= 0.01 / 2 + 1e-12
