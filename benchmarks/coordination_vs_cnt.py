@@ -27,9 +27,12 @@ What it does, in one run on the same data:
    co_tweet --out X.csv``, timed from process start until the CSV is written, against
    CNT's command-line calls for the same kinds (preprocess, then one compute per kind);
 6. prints whether the edge sets and weights are identical (self-pairs excluded, the
-   command's CSV checked too), the seconds and peak memory of each side (casebook: the
-   kernel's exact peak of its one process; CNT: the resident sets of its process tree
-   summed, sampled every 50 ms), and both speed ratios.
+   command's CSV checked too), the seconds and peak memory of each side (casebook: its
+   one process's own high-water mark, ``VmHWM``, which it reads itself at the end; CNT:
+   the larger of its process tree's resident sets summed and its largest process's own
+   ``VmHWM``, sampled every 50 ms), and both speed ratios. ``ru_maxrss`` of a child is
+   not used: Linux starts it at the peak its parent had (this script's data generation
+   included), so it gave both tools the same figure.
 
 Examples
 --------
@@ -45,7 +48,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -53,6 +55,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
+from _peak import TreePeak, own_peak
 
 from casebook import schema
 
@@ -202,61 +205,27 @@ def write_cnt_csv(archive: Path, path: Path) -> None:
 # --------------------------------------------------------------------------- measuring
 
 
-class PeakRSS:
-    """Peak resident memory of a process and all its descendants (sampled).
-
-    CNT runs worker processes, so their resident sets are summed at each sample.
-    """
-
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
-        import psutil
-
-        self.proc = psutil.Process(pid)
-        self.peak = 0
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        import psutil
-
-        while not self._stop.is_set():
-            try:
-                procs = [self.proc, *self.proc.children(recursive=True)]
-                total = 0
-                for p in procs:
-                    try:
-                        total += p.memory_info().rss
-                    except psutil.Error:
-                        pass
-                self.peak = max(self.peak, total)
-            except psutil.Error:
-                pass
-            self._stop.wait(self.interval)
-
-    def stop(self) -> int:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
-
-
 def run(cmd: list[str], *, log: Path, sample: bool = True) -> tuple[float, int, float]:
     """Run a command; returns (seconds, peak bytes, epoch time at start).
 
-    The peak is the larger of the sampled process-tree sum (``sample=True``) and the
-    kernel's exact peak of the largest single process (``wait4``). A single-process
-    run needs no sampler, whose polling would take CPU from it on a small machine.
+    With ``sample``, the peak is the larger of the process tree's summed resident sets
+    and the largest single process's own high-water mark (``VmHWM``), sampled every
+    50 ms (:class:`_peak.TreePeak`); CNT runs worker processes. Without it the peak is
+    0: a casebook worker reports its own exact peak. ``ru_maxrss`` from ``wait4`` is
+    not used: a child's starts at the peak its parent had when it started it (this
+    script's data generation included), so both tools got the same figure.
     """
     with log.open("ab") as fh:
         started = time.time()
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
-        mon = PeakRSS(proc.pid) if sample else None
-        _, status, usage = os.wait4(proc.pid, 0)
+        mon = TreePeak(proc.pid) if sample else None
+        proc.wait()
         seconds = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        peak = max(mon.stop() if mon else 0, usage.ru_maxrss * 1024)
+        peak = 0
+        if mon is not None:
+            mon.stop()
+            peak = max(mon.tree_sum, mon.largest)
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}; see {log}")
     return seconds, peak, started
@@ -312,8 +281,6 @@ def casebook_worker(archive: Path, out: Path) -> None:
     ``done`` (epoch seconds) marks the networks computed and in memory; writing them
     out for the comparison comes after it (as CNT's export comes after its compute).
     """
-    import resource
-
     import psutil
 
     t0 = time.perf_counter()
@@ -327,12 +294,12 @@ def casebook_worker(archive: Path, out: Path) -> None:
         archive, cache=False, columns=["is_retweet", "retweet_tweetid", "tweet_text"]
     )
     t2 = time.perf_counter()
-    peak_load = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak_load = own_peak()  # VmHWM: this process's own, not its parent's
     rss_loaded = psutil.Process().memory_info().rss
     edges = coordination.networks(release, kinds=KINDS, window="1min", min_weight=1)
     t3 = time.perf_counter()
     done = time.time()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = own_peak()
     edges.to_parquet(out / "casebook_edges.parquet")
     json.dump({"import": t1 - t0, "load": t2 - t1, "networks": t3 - t2, "done": done,
                "tweets": len(release.tweets), "peak_load": peak_load,
@@ -415,10 +382,10 @@ def main(argv: list[str] | None = None) -> int:
             [sys.executable, __file__, "--worker", str(archive), str(workdir)], log=log, sample=False
         )
         inner = json.loads((workdir / "casebook_times.json").read_text())
-        runs.append({**inner, "seconds": inner["done"] - started, "wall": wall, "peak_tree": peak})
+        runs.append({**inner, "seconds": inner["done"] - started, "wall": wall})
     runs.sort(key=lambda r: r["seconds"])
     med = runs[len(runs) // 2]
-    cb_seconds, cb_peak = med["seconds"], max(r["peak_tree"] for r in runs)
+    cb_seconds, cb_peak = med["seconds"], max(r["peak"] for r in runs)
     all_runs = ", ".join(f"{r['seconds']:.2f}" for r in runs)
     print(f"tweets: {med['tweets']:,}")
     print(f"casebook: {cb_seconds:.2f} s end to end, median of {len(runs)} fresh processes "

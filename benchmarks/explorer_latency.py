@@ -9,6 +9,9 @@ Writes ``iran_202012`` (and the control cohort) with ``write_specimen(scale=1)``
   date range, the language, the query, open a neighbour (evidence tweets shown), and
   select the biggest account again (profile and neighbours cached).
 
+Also prints this process's own peak memory (``VmHWM``, restarted after the specimen is
+written; see benchmarks/_peak.py).
+
 Every round starts from fresh per-account caches, so "select" includes the time-zone
 inference, the timeline PNG and the on-demand ``co_retweet`` neighbours. Prints the
 median and max in milliseconds against the 1-second goal.
@@ -23,6 +26,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+from _peak import own_peak, reset_peak
 
 HERE = Path(__file__).resolve().parent
 GOAL_MS = 1000.0
@@ -61,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote specimen {missing} at scale {args.scale:g} in "
               f"{time.perf_counter() - t:.1f} s")
     cache = HERE / "_work" / "cache"
+    reset_peak()  # the peak reported is loading and exploring, not writing the specimen
     t = time.perf_counter()
     release = casebook.load_release(work / "iran_202012", cache_dir=cache)
     control = (casebook.load_release(work / "control", cache_dir=cache)
@@ -120,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, top)
         flag = "ok" if top <= GOAL_MS else "SLOW"
         print(f"{name:34} {med:10.0f} {top:10.0f}  {flag}")
+    print(f"peak memory of this process (VmHWM, after writing the specimen): "
+          f"{own_peak() / 2**20:,.0f} MiB")
     print(f"\nrepeats: {args.repeats}; worst interaction {worst:,.0f} ms "
           f"({'within' if worst <= GOAL_MS else 'over'} the 1-second goal)")
     return 0 if worst <= GOAL_MS else 1

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
+from _peak import own_peak
 
 HERE = Path(__file__).resolve().parent
 WORDS = (
@@ -122,11 +122,8 @@ def write_archive(path: Path, n: int, *, seed: int = 0) -> None:
 
 
 def _peak_mb() -> float:
-    """Peak RSS of this process (VmHWM; ru_maxrss would include the parent's peak)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's own peak resident memory (``VmHWM``; see benchmarks/_peak.py)."""
+    return own_peak() / 2**20
 
 
 def phase(name: str, path: Path, cache: Path) -> dict:

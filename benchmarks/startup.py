@@ -8,7 +8,9 @@ Times, in the same run, each as the median wall time of N fresh processes:
   ``casebook network --help``.
 
 A command that fails (for instance a subcommand whose module is not installed) is
-reported as not available; the others are still measured.
+reported as not available; the others are still measured. Each command's own peak
+memory comes from one more, untimed run under ``/usr/bin/time`` (n/a without it; see
+benchmarks/_peak.py).
 
     python benchmarks/startup.py [--runs 7]
 """
@@ -21,6 +23,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _peak import command_peak
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -44,6 +48,13 @@ def _seconds(cmd: list[str]) -> float | None:
     done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     elapsed = time.perf_counter() - t0
     return elapsed if done.returncode == 0 else None
+
+
+def _peak_mb(cmd: list[str]) -> float | None:
+    """The command's own peak memory in MiB (untimed run; see benchmarks/_peak.py)."""
+    code, peak = command_peak(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    return peak / 2**20 if code == 0 and peak else None
 
 
 def medians(commands: dict[str, list[str]], runs: int) -> dict[str, float | None]:
@@ -75,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     width = max(len(label) for label in commands) + len("baseline: ")
     print(f"median of {args.runs} fresh processes each; goal under {GOAL_SECONDS} s\n")
-    print(f"{'command':<{width}} {'seconds':>8} {'vs python -c pass':>18}")
+    print(f"{'command':<{width}} {'seconds':>8} {'vs python -c pass':>18} {'peak MiB':>9}")
     for label, seconds in got.items():
         shown = "baseline: " + label if label in BASELINES else label
         if seconds is None:
@@ -84,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         goal = CASES.get(label, ([], False))[1]
         verdict = (f"   goal < {GOAL_SECONDS} s: {'met' if seconds < GOAL_SECONDS else 'NOT met'}"
                    if goal else "")
-        print(f"{shown:<{width}} {seconds:8.3f} {seconds / bare:17.1f}x{verdict}")
+        peak = _peak_mb(commands[label])
+        shown_peak = f"{peak:9.0f}" if peak is not None else f"{'n/a':>9}"
+        print(f"{shown:<{width}} {seconds:8.3f} {seconds / bare:17.1f}x {shown_peak}{verdict}")
     return 0
 
 

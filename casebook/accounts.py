@@ -27,6 +27,7 @@ from casebook._plotting import (
     log_axis,
     new_ax,
 )
+from casebook.activity import _first_rows, _key_codes
 from casebook.content import compile_lexicon, language_labels, match_lexicon
 from casebook.schema import STRING
 
@@ -230,10 +231,15 @@ def follow_spam(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
     if tweets is not None:
         hit = match_lexicon(tweets["tweet_text"], terms) if "tweet_text" in tweets \
             else pd.Series(False, index=tweets.index)
-        per = (pd.DataFrame({"userid": tweets["userid"], "hit": hit.astype("int64")})
-               .groupby("userid")["hit"].agg(["size", "sum"])
-               .rename(columns={"size": "tweets", "sum": "followback_tweets"}))
-        base = base.merge(per.reset_index(), on="userid", how="left").fillna(
+        authors, userids = _key_codes(tweets["userid"])
+        known = authors >= 0
+        per = pd.DataFrame({
+            "userid": pd.Series(userids, dtype=tweets["userid"].dtype),
+            "tweets": np.bincount(authors[known], minlength=len(userids)),
+            "followback_tweets": np.bincount(
+                authors[known & hit.to_numpy(dtype=bool)], minlength=len(userids)),
+        })
+        base = base.merge(per, on="userid", how="left").fillna(
             {"tweets": 0, "followback_tweets": 0})
         base = base.astype({"tweets": "int64", "followback_tweets": "int64"})
         base["followback_share"] = (base["followback_tweets"] / base["tweets"]).where(
@@ -455,9 +461,16 @@ def _join_true(flags: pd.DataFrame) -> pd.Series:
 # --------------------------------------------------------------------------- hashing, languages
 
 
+def _tweets_per_account(tweets: pd.DataFrame) -> pd.Series:
+    """Tweets per userid (accounts with tweets), on the cached author codes."""
+    authors, userids = _key_codes(tweets["userid"])
+    return pd.Series(np.bincount(authors[authors >= 0], minlength=len(userids)),
+                     index=pd.Index(userids, dtype=tweets["userid"].dtype, name="userid"))
+
+
 def _tweet_counts(users: pd.DataFrame, tweets: pd.DataFrame | None) -> pd.Series:
     if tweets is not None:
-        return (users["userid"].map(tweets.groupby("userid").size())
+        return (users["userid"].map(_tweets_per_account(tweets))
                 .fillna(0).astype("int64"))
     if "tweet_count" in users:
         return users["tweet_count"].astype("Float64").fillna(0).astype("int64")
@@ -586,7 +599,7 @@ def top_accounts(release: ReleaseLike, *, n: int | None = 10,
     tweets, users = release.tweets, release.users
     total = int(tweets["userid"].notna().sum())
     counts = (
-        tweets.groupby("userid").size().rename("tweets").reset_index()
+        _tweets_per_account(tweets).rename("tweets").reset_index()
         .sort_values(["tweets", "userid"], ascending=[False, True], kind="stable")
         .reset_index(drop=True)
     )
@@ -601,11 +614,15 @@ def top_accounts(release: ReleaseLike, *, n: int | None = 10,
     for column in keep:
         if column not in out:
             out[column] = pd.NA
-    names = tweets.drop_duplicates("userid").set_index("userid")
+    # each account's first tweet row, from the codes (no copy of the whole table)
+    authors, userids = _key_codes(tweets["userid"])
+    first = _first_rows(authors)
     for column in ("user_screen_name", "user_display_name"):
-        if column in names:  # accounts missing from the users table
+        if column in tweets:  # accounts missing from the users table
+            names = pd.Series(tweets[column].iloc[first].array,
+                              index=pd.Index(userids, dtype=tweets["userid"].dtype))
             out[column] = out[column].astype(STRING).fillna(
-                out["userid"].map(names[column]).astype(STRING))
+                out["userid"].map(names).astype(STRING))
     out["hashed"] = hashed_flags(out).astype("boolean")
     out["dominant"] = out["share"] >= dominant_share
     out = out[["rank", "userid", "user_screen_name", "user_display_name", "tweets", "share",
@@ -623,7 +640,7 @@ def concentration(tweets: pd.DataFrame) -> pd.DataFrame:
     accounts_for_half`` (fewest accounts that posted half the tweets), ``gini``
     (0: equal, 1: one account) and ``hhi`` (sum of squared shares).
     """
-    counts = np.sort(tweets.groupby("userid").size().to_numpy())[::-1].astype(float)
+    counts = np.sort(_tweets_per_account(tweets).to_numpy())[::-1].astype(float)
     total = counts.sum()
     if total == 0:
         return pd.DataFrame([{"accounts": 0, "tweets": 0, "top1_share": np.nan,

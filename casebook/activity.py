@@ -21,12 +21,14 @@ labelled with its name. The artists carry the gid ``"casebook-event"`` (labels
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from casebook._frames import ReleaseLike, explode_list, naive, utc
 from casebook._plotting import (
@@ -52,6 +54,7 @@ from casebook.evidence import (
     null_pvalue,
     strength_words,
 )
+from casebook.schema import STRING
 
 __all__ = [
     "EVENT_GID",
@@ -133,6 +136,157 @@ def retweet_mask(tweets: pd.DataFrame) -> pd.Series:
     return flag.fillna(fallback).astype(bool)
 
 
+# --------------------------------------------------------------------------- shared codes
+#
+# Sections of a case ask the same questions of the same columns (who posted each tweet,
+# which period it falls in). Integer codes per row answer them with ``np.bincount`` in
+# one pass, where a pandas ``groupby`` on a column of strings hashes the strings again
+# and ``pd.Grouper`` sorts the whole frame (and takes every column) to bin its times.
+
+_CACHE: dict[tuple[int, Any], tuple[weakref.ref, Any]] = {}
+
+
+def _arrow_data(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow data behind an Arrow-backed column (string, list), else None."""
+    if not isinstance(values.dtype, pd.ArrowDtype | pd.StringDtype):
+        return None
+    array = values.array
+    data = array.__arrow_array__() if hasattr(array, "__arrow_array__") else None
+    return data if isinstance(data, pa.ChunkedArray) else None
+
+
+def _cached(values: pd.Series, what: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept while the Arrow data of ``values`` lives.
+
+    Arrow data never changes in place (pandas replaces it when a column is assigned),
+    so its identity is a safe key: a release's columns are computed on once per kernel
+    and shared by every section, and the entry goes when the release does. Columns not
+    backed by Arrow are computed each time.
+    """
+    data = _arrow_data(values)
+    if data is None:
+        return compute()
+    key = (id(data), what)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0]() is data:
+        return hit[1]
+    result = compute()
+    _CACHE[key] = (weakref.ref(data, lambda _ref, key=key: _CACHE.pop(key, None)), result)
+    return result
+
+
+def _key_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize`` of a key column (userid...): codes per row (-1: missing) and the
+    distinct values in order of appearance; cached per column (see :func:`_cached`)."""
+    def compute() -> tuple[np.ndarray, pd.Index]:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        return codes.astype(np.int64, copy=False), pd.Index(uniques)
+    return _cached(values, "factorize", compute)
+
+
+#: Offsets whose period edges fall on UTC midnights (besides multiples of a day).
+_DAY_ALIGNED = (pd.offsets.Day, pd.offsets.Week, pd.offsets.MonthBegin, pd.offsets.MonthEnd,
+                pd.offsets.QuarterBegin, pd.offsets.QuarterEnd, pd.offsets.YearBegin,
+                pd.offsets.YearEnd, pd.offsets.SemiMonthBegin, pd.offsets.SemiMonthEnd)
+
+
+def _edge_step(freq: str, stamps: pd.DatetimeIndex) -> int:
+    """A step (in the stamps' unit) that every period edge of ``freq`` is a multiple of,
+    counted from 1970-01-01: times floored to it fall in the same periods. 1 when none
+    is known (sub-day business offsets, local time zones)."""
+    day = int(np.timedelta64(1, "D").astype(f"m8[{stamps.unit}]").astype(np.int64))
+    if stamps.tz is not None and str(stamps.tz) != "UTC":
+        return 1
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if isinstance(offset, pd.offsets.Tick):
+        # the default origin is the first day's midnight: edges at midnight + k * freq
+        per_unit = int(np.timedelta64(1, stamps.unit).astype("m8[ns]").astype(np.int64))
+        step, rest = divmod(int(offset.nanos), per_unit)
+        return int(np.gcd(step, day)) if step and not rest else 1
+    return day if isinstance(offset, _DAY_ALIGNED) else 1
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """Row position of each code's first occurrence, in code order, for ``pd.factorize``
+    codes (numbered in order of first appearance: a row is a first occurrence exactly
+    when its code exceeds every code before it)."""
+    before = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])) if len(codes) \
+        else codes
+    return np.flatnonzero(codes > before)
+
+
+def _period_codes(times: pd.Series, freq: str) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Each row's period under ``pd.Grouper(freq=freq)`` (-1 without a time), and the
+    label of every period from the first to the last, empty ones included.
+
+    pandas bins only the distinct times, floored to the coarsest step every period edge
+    lies on (a day for days, weeks and months: a few thousand values for years of
+    tweets), sorted; each row then takes its value's period. The periods and labels are
+    exactly those of ``groupby(pd.Grouper(key=..., freq=freq))`` on the rows, which
+    would sort (and copy) every row instead.
+    """
+    stamps = pd.DatetimeIndex(times)
+    valid = ~np.asarray(stamps.isna())
+    step = _edge_step(freq, stamps)
+    units = stamps.asi8[valid] // step
+    out = np.full(len(stamps), -1, np.int64)
+    if not len(units):
+        return out, pd.DatetimeIndex(
+            pd.Series(0, index=stamps[:0]).groupby(pd.Grouper(freq=freq)).size().index)
+    low = int(units.min())
+    span = int(units.max()) - low + 1
+    if span <= max(4 * len(units), 1 << 20):  # a table over the range: no hashing
+        present = np.zeros(span, bool)
+        present[units - low] = True
+        distinct = np.flatnonzero(present)
+        position = np.full(span, -1, np.int64)
+        position[distinct] = np.arange(len(distinct))
+        codes, distinct = position[units - low], distinct + low
+    else:
+        codes, distinct = pd.factorize(units)
+        order = np.argsort(distinct, kind="stable")
+        codes = np.argsort(order)[codes]
+        distinct = distinct[order]
+    ordered = pd.DatetimeIndex(
+        (distinct * step).view(f"M8[{stamps.unit}]")).tz_localize(stamps.tz)
+    sizes = pd.Series(0, index=ordered).groupby(pd.Grouper(freq=freq)).size()
+    period_of_distinct = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes.to_numpy())
+    out[valid] = period_of_distinct[codes]
+    return out, pd.DatetimeIndex(sizes.index)
+
+
+def _casefold(values: pd.Series) -> pd.Series:
+    """``values.str.casefold()`` (string dtype, same index), computed once per distinct
+    value: a column of hashtags holds few distinct ones, repeated millions of times."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    folded = pd.Series(distinct, dtype=STRING).str.casefold().array
+    return pd.Series(folded.take(codes, allow_fill=True), index=values.index, dtype=STRING)
+
+
+def _dense_codes(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values, return_inverse=True)[1]`` for integers: each value's rank
+    among the distinct values. Over a range no longer than a few times the values, a
+    presence table and its running count replace the sort."""
+    if not len(values):
+        return np.zeros(0, np.int64)
+    low = int(values.min())
+    span = int(values.max()) - low + 1
+    if span > max(4 * len(values), 1 << 20):
+        return np.unique(values, return_inverse=True)[1].ravel().astype(np.int64)
+    present = np.zeros(span, bool)
+    present[values - low] = True
+    rank = np.cumsum(present) - 1
+    return rank[values - low].astype(np.int64)
+
+
+def _distinct_per_group(groups: np.ndarray, keys: np.ndarray, n_groups: int) -> np.ndarray:
+    """Distinct ``keys`` (codes >= 0; -1 is missing and not counted) per group code."""
+    keep = (groups >= 0) & (keys >= 0)
+    n_keys = int(keys.max(initial=-1)) + 1
+    pairs = pd.unique(groups[keep] * n_keys + keys[keep])
+    return np.bincount(pairs // max(n_keys, 1), minlength=n_groups).astype(np.int64)
+
+
 # --------------------------------------------------------------------------- volume
 
 
@@ -156,22 +310,23 @@ def volume(tweets: pd.DataFrame, *, freq: str = "D") -> pd.DataFrame:
     --------
     >>> volume(release.tweets, freq="W")  # doctest: +SKIP
     """
-    frame = pd.DataFrame({
-        "tweet_time": tweets["tweet_time"],
-        "userid": tweets["userid"],
-        "retweet": retweet_mask(tweets).astype("int64"),
-    }).dropna(subset=["tweet_time"])
-    grouped = frame.groupby(pd.Grouper(key="tweet_time", freq=freq))
+    return _volume(tweets, *_period_codes(tweets["tweet_time"], freq))
+
+
+def _volume(tweets: pd.DataFrame, codes: np.ndarray, periods: pd.DatetimeIndex) -> pd.DataFrame:
+    """:func:`volume` from each row's period code (one pass of ``bincount`` each)."""
+    n = len(periods)
+    timed = codes >= 0
+    retweet = retweet_mask(tweets).to_numpy(dtype=bool)
     out = pd.DataFrame({
-        "tweets": grouped.size(),
-        "retweets": grouped["retweet"].sum(),
-        "accounts": grouped["userid"].nunique(),
+        "period": periods,
+        "tweets": np.bincount(codes[timed], minlength=n),
+        "originals": np.bincount(codes[timed & ~retweet], minlength=n),
+        "retweets": np.bincount(codes[timed & retweet], minlength=n),
+        "accounts": _distinct_per_group(codes, _key_codes(tweets["userid"])[0], n),
     })
-    out["originals"] = out["tweets"] - out["retweets"]
-    out = out.rename_axis("period").reset_index()
-    return out[["period", "tweets", "originals", "retweets", "accounts"]].astype(
-        {"tweets": "int64", "originals": "int64", "retweets": "int64", "accounts": "int64"}
-    )
+    return out.astype({"tweets": "int64", "originals": "int64", "retweets": "int64",
+                       "accounts": "int64"})
 
 
 def plot_volume(tweets: pd.DataFrame, *, freq: str = "D",
@@ -230,7 +385,8 @@ def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
     ``threshold``, ``top_account`` (userid with most tweets in the period),
     ``top_account_share``, ``top_hashtag`` (case-folded); busiest first, then by period.
     """
-    counts = volume(tweets, freq=freq)
+    codes, periods = _period_codes(tweets["tweet_time"], freq)
+    counts = _volume(tweets, codes, periods)
     active = counts.loc[counts["tweets"] > 0, "tweets"].to_numpy(dtype=float)
     columns = ["period", "tweets", "accounts", "score", "threshold", "top_account",
                "top_account_share", "top_hashtag"]
@@ -247,26 +403,32 @@ def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
     if found.empty:
         return found.assign(top_account=pd.Series(dtype="string"), top_account_share=np.nan,
                             top_hashtag=pd.Series(dtype="string"))[columns]
-    grouper = pd.Grouper(key="tweet_time", freq=freq)
+    # only the tweets of the burst periods are looked at again (a few days' worth): the
+    # row of ``counts`` is the period code, so a lookup table picks them in one pass
+    in_burst = np.zeros(len(periods) + 1, bool)
+    in_burst[found.index.to_numpy() + 1] = True
+    rows = np.flatnonzero(in_burst[codes + 1])
+    users, userids = _key_codes(tweets["userid"])
+    known = users[rows] >= 0
     per_account = (
-        tweets[["tweet_time", "userid"]].dropna()
-        .groupby([grouper, "userid"]).size().rename("n").reset_index()
-        .rename(columns={"tweet_time": "period"})
-        .loc[lambda d: d["period"].isin(found["period"])]
+        pd.DataFrame({"code": codes[rows][known], "user": users[rows][known]})
+        .value_counts(sort=False).rename("n").reset_index()
+        .assign(period=lambda d: periods[d["code"].to_numpy()],
+                userid=lambda d: pd.Series(userids[d["user"].to_numpy()], index=d.index,
+                                           dtype=tweets["userid"].dtype))
         .sort_values(["period", "n", "userid"], ascending=[True, False, True], kind="stable")
-        .drop_duplicates("period")
+        .drop_duplicates("period")[["period", "userid", "n"]]
     )
     found = found.merge(
         per_account.rename(columns={"userid": "top_account"}), on="period", how="left"
     ).assign(top_account_share=lambda d: d["n"] / d["tweets"]).drop(columns="n")
     if "hashtags" in tweets:
+        tags = explode_list(tweets[["hashtags"]].iloc[rows], "hashtags")
         per_tag = (
-            explode_list(tweets, "hashtags", keep=("tweet_time",))
-            .assign(tag=lambda d: d["hashtags"].str.casefold())
-            .dropna(subset=["tweet_time", "tag"])
-            .groupby([grouper, "tag"]).size().rename("n").reset_index()
-            .rename(columns={"tweet_time": "period"})
-            .loc[lambda d: d["period"].isin(found["period"])]
+            pd.DataFrame({"period": periods[codes[rows][tags.index.to_numpy()]],
+                          "tag": _casefold(tags["hashtags"]).array})
+            .dropna(subset=["tag"])
+            .groupby(["period", "tag"]).size().rename("n").reset_index()
             .sort_values(["period", "n", "tag"], ascending=[True, False, True], kind="stable")
             .drop_duplicates("period")
         )
@@ -282,10 +444,6 @@ def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
 
 
 # --------------------------------------------------------------------------- rhythm
-
-
-def _local(times: pd.Series, utc_offset: float) -> pd.Series:
-    return times + pd.Timedelta(minutes=round(float(utc_offset) * 60))
 
 
 def hour_weekday(tweets: pd.DataFrame, *, utc_offset: float = 0.0,
@@ -305,14 +463,15 @@ def hour_weekday(tweets: pd.DataFrame, *, utc_offset: float = 0.0,
     -------
     DataFrame 7 x 24, index ``weekday`` (names), columns ``hour``.
     """
-    local = _local(tweets["tweet_time"].dropna(), utc_offset)
-    table = (
-        pd.crosstab(local.dt.day_of_week, local.dt.hour)
-        .reindex(index=range(7), columns=range(24), fill_value=0)
-        .astype("int64")
-    )
-    table.index = pd.Index(WEEKDAYS, name="weekday")
-    table.columns = pd.Index(range(24), name="hour")
+    # integer minutes and one bincount: a crosstab of two derived columns would build
+    # both (and a shifted copy of the times) for millions of tweets
+    minutes = _minutes_since_epoch(tweets["tweet_time"].dropna()) \
+        + round(float(utc_offset) * 60)
+    hour = minutes // 60 % 24
+    weekday = (minutes // 1440 + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
+    table = pd.DataFrame(
+        np.bincount(weekday * 24 + hour, minlength=7 * 24).reshape(7, 24).astype("int64"),
+        index=pd.Index(WEEKDAYS, name="weekday"), columns=pd.Index(range(24), name="hour"))
     if normalise:
         total = table.to_numpy().sum()
         return table / total if total else table.astype(float)
@@ -457,7 +616,7 @@ class _OfficeFit:
         self.n_bins = n_bins
         angle = (minute_of_week % 1440) / 1440 * 2 * np.pi
         self.sin, self.cos = np.sin(angle), np.cos(angle)
-        self.day_codes = np.unique(minutes // 1440, return_inverse=True)[1].ravel()
+        self.day_codes = _dense_codes(minutes // 1440)
         self.n_days = int(self.day_codes.max()) + 1 if self.n else 0
 
         counts = np.bincount(self.bins, minlength=n_bins).astype(float)
@@ -483,8 +642,14 @@ class _OfficeFit:
     def _pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Distinct (day, bin) cells with their tweet counts, sorted by day; and where
         each day's cells start."""
-        cells, counts = np.unique(self.day_codes * self.n_bins + self.bins,
-                                  return_counts=True)
+        cells = self.day_codes * self.n_bins + self.bins
+        if self.n_days * self.n_bins <= max(4 * len(cells), 1 << 20):
+            # one count per (day, bin) of the range: no sort of the tweets
+            per_cell = np.bincount(cells, minlength=self.n_days * self.n_bins)
+            cells = np.flatnonzero(per_cell)
+            counts = per_cell[cells]
+        else:
+            cells, counts = np.unique(cells, return_counts=True)
         day, bin_ = np.divmod(cells, self.n_bins)
         starts = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
         return day, bin_, counts.astype(float), starts

@@ -48,8 +48,15 @@ from casebook._plotting import (
     literal_text,
     new_ax,
 )
-from casebook.activity import retweet_mask
-from casebook.schema import STRING
+from casebook.activity import (
+    _cached,
+    _casefold,
+    _distinct_per_group,
+    _key_codes,
+    _period_codes,
+    retweet_mask,
+)
+from casebook.schema import LIST, STRING
 
 __all__ = [
     "CLIENT_CLASSES",
@@ -60,6 +67,8 @@ __all__ = [
     "MANAGEMENT_CLASS",
     "NARRATIVE_LEXICONS",
     "TARGET_ORDER",
+    "MIXED_SCRIPT_MARK",
+    "WEB_SCHEMES",
     "Lexicon",
     "automated_share",
     "classify_clients",
@@ -83,6 +92,7 @@ __all__ = [
     "top_hashtags",
     "top_mentions",
     "tweet_languages",
+    "url_schemes",
 ]
 
 # --------------------------------------------------------------------------- lexicons
@@ -117,15 +127,26 @@ def _compile(terms: tuple[str, ...]) -> re.Pattern[str]:
 
 @functools.lru_cache(maxsize=256)
 def _re2(terms: tuple[str, ...]) -> str | None:
-    """The same pattern for RE2 (no lookarounds: the boundary characters are consumed,
-    which is harmless for a yes/no match)."""
+    """The same yes/no match for RE2 (no lookarounds: the boundary characters are
+    consumed, which is harmless for a yes/no match).
+
+    A wildcard side needs no boundary test: ``news*`` then a boundary always matches
+    where ``news`` does (the word's remaining letters run to a boundary or the end),
+    and ``*news`` likewise backwards. So each term is tested only on its plain sides;
+    spelling the wildcards out (``[\\p{L}\\p{N}_]*``) next to a boundary made RE2's
+    automaton blow up (the Russian-case stance lexicon ran 100x slower)."""
     cleaned = _clean_terms(terms)
     if not cleaned:
         return None
-    alternatives = "|".join(_term_pattern(t, word=_RE2_WORD, space=_RE2_SPACE)
-                            for t in cleaned)
     edge = r"[^\p{L}\p{N}_]"
-    return rf"(?i)(?:^|{edge})(?:{alternatives})(?:$|{edge})"
+    sides: dict[tuple[bool, bool], list[str]] = {}
+    for term in cleaned:  # terms of one lexicon
+        body = _term_pattern(term.strip("*"), word=_RE2_WORD, space=_RE2_SPACE)
+        sides.setdefault((term.startswith("*"), term.endswith("*")), []).append(body)
+    parts = [("" if lead else f"(?:^|{edge})") + f"(?:{'|'.join(bodies)})"
+             + ("" if trail else f"(?:$|{edge})")
+             for (lead, trail), bodies in sorted(sides.items())]
+    return f"(?i)(?:{'|'.join(parts)})"
 
 
 def compile_lexicon(terms: Iterable[str]) -> re.Pattern[str]:
@@ -168,9 +189,17 @@ def _match_terms(texts: pd.Series, terms: Iterable[str]) -> pd.Series:
     pattern = _re2(tuple(terms))
     if pattern is None or len(texts) == 0:
         return pd.Series(False, index=texts.index, dtype=bool)
-    values = pa.array(texts.astype(STRING).array)
-    hits = pc.fill_null(pc.match_substring_regex(values, pattern), False)
-    return pd.Series(hits.to_numpy(zero_copy_only=False), index=texts.index, dtype=bool)
+
+    def compute() -> np.ndarray:
+        values = pa.array(texts.astype(STRING).array)
+        hits = pc.fill_null(pc.match_substring_regex(values, pattern), False)
+        found = hits.to_numpy(zero_copy_only=False)
+        found.flags.writeable = False  # shared by every caller (see _cached)
+        return found
+
+    # the timeline, the per-account table and the claims ledger match the same lexicons
+    # on the same texts: one regex pass over the release per pattern
+    return pd.Series(_cached(texts, ("match", pattern), compute), index=texts.index, dtype=bool)
 
 
 def match_lexicon(texts: pd.Series, terms: Lexicon) -> pd.Series:
@@ -285,34 +314,28 @@ def lexicon_counts(tweets: pd.DataFrame, lexicons: Mapping[str, Lexicon], *,
     """
     names = list(lexicons)
     matches = lexicon_matches(tweets, lexicons, column=column)
-    frame = pd.concat([tweets[["tweet_time", "userid"]], matches], axis=1).dropna(
-        subset=["tweet_time"])
-    grouper = pd.Grouper(key="tweet_time", freq=freq)
-    totals = frame.groupby(grouper).size().rename("all_tweets")
-    counts = frame.groupby(grouper)[names].sum().reindex(totals.index, fill_value=0)
-    long = (
-        counts.rename_axis("period").reset_index()
-        .melt(id_vars="period", var_name="narrative", value_name="tweets")
-    )
-    hits = (
-        frame.melt(id_vars=["tweet_time", "userid"], value_vars=names,
-                   var_name="narrative", value_name="hit")
-        .loc[lambda d: d["hit"]]
-        .groupby([grouper, "narrative"])["userid"].nunique().rename("accounts")
-        .rename_axis(["period", "narrative"]).reset_index()
-    )
-    out = (
-        long.merge(hits, on=["period", "narrative"], how="left")
-        .merge(totals.rename_axis("period").reset_index(), on="period", how="left")
-        .assign(
-            accounts=lambda d: d["accounts"].fillna(0).astype("int64"),
-            tweets=lambda d: d["tweets"].astype("int64"),
-            share=lambda d: (d["tweets"] / d["all_tweets"]).where(d["all_tweets"] > 0, 0.0),
-            _order=lambda d: d["narrative"].map({n: i for i, n in enumerate(names)}),
-        )
-        .sort_values(["period", "_order"], kind="stable")
-        .reset_index(drop=True)
-    )
+    codes, periods = _period_codes(tweets["tweet_time"], freq)
+    users = _key_codes(tweets["userid"])[0]
+    n = len(periods)
+    timed = codes >= 0
+    all_tweets = np.bincount(codes[timed], minlength=n)
+    # per narrative: one bincount over the matching rows, no long (melted) frame
+    per_name = [(np.bincount(codes[timed & hit], minlength=n),
+                 _distinct_per_group(np.where(hit, codes, -1), users, n))
+                for hit in (matches[name].to_numpy(dtype=bool) for name in names)]
+    tweets_n = np.stack([t for t, _ in per_name], axis=1) if names else np.zeros((n, 0), int)
+    accounts = np.stack([a for _, a in per_name], axis=1) if names else np.zeros((n, 0), int)
+    totals = np.repeat(all_tweets, len(names))
+    counted = tweets_n.ravel().astype("int64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(totals > 0, counted / np.maximum(totals, 1), 0.0)
+    out = pd.DataFrame({
+        "period": periods.repeat(len(names)),
+        "narrative": pd.Series(np.tile(np.asarray(names, dtype=object), n), dtype="str"),
+        "tweets": counted,
+        "accounts": accounts.ravel().astype("int64"),
+        "share": share,
+    })
     return out[["period", "narrative", "tweets", "accounts", "share"]]
 
 
@@ -334,15 +357,21 @@ def lexicon_accounts(tweets: pd.DataFrame, lexicons: Mapping[str, Lexicon], *,
     """
     names = list(lexicons)
     matches = lexicon_matches(tweets, lexicons, column=column)
-    frame = pd.concat([tweets[["userid"]], matches], axis=1).dropna(subset=["userid"])
-    grouped = frame.groupby("userid")
-    wide = grouped[names].sum().assign(account_tweets=grouped.size())
+    users, userids = _key_codes(tweets["userid"])
+    known = users >= 0
+    n_users = len(userids)
+    account_tweets = np.bincount(users[known], minlength=n_users)
+    counted = [np.bincount(users[known & matches[name].to_numpy(dtype=bool)],
+                           minlength=n_users) for name in names]
     out = (
-        wide.reset_index()
-        .melt(id_vars=["userid", "account_tweets"], value_vars=names, var_name="narrative",
-              value_name="tweets")
+        pd.DataFrame({
+            "userid": pd.Series(np.tile(np.arange(n_users), len(names))).map(
+                pd.Series(userids)).astype(STRING) if n_users else pd.Series(dtype=STRING),
+            "narrative": np.repeat(np.asarray(names, dtype=object), n_users),
+            "tweets": np.concatenate(counted).astype("int64") if names else np.zeros(0, "int64"),
+            "account_tweets": np.tile(account_tweets, len(names)).astype("int64"),
+        })
         .assign(
-            tweets=lambda d: d["tweets"].astype("int64"),
             share=lambda d: d["tweets"] / d["account_tweets"],
             _order=lambda d: d["narrative"].map({n: i for i, n in enumerate(names)}),
         )
@@ -399,10 +428,14 @@ def language_labels(codes: pd.Series, *, normalise_legacy: bool = True) -> pd.Se
     >>> language_labels(pd.Series([" EN", "iw", "", None])).tolist()
     ['en', 'he', '(empty)', '(empty)']
     """
-    lang = codes.astype(STRING).str.strip().str.lower()
+    # labelled once per distinct code (a few dozen), then spread over the rows
+    rows, distinct = pd.factorize(codes.astype(STRING), use_na_sentinel=True)
+    lang = pd.Series(distinct, dtype=STRING).str.strip().str.lower()
     if normalise_legacy:
         lang = lang.replace(LEGACY_LANGUAGE_CODES)
-    return lang.mask(lang.fillna("") == "", _EMPTY).fillna(_EMPTY)
+    lang = lang.mask(lang.fillna("") == "", _EMPTY).fillna(_EMPTY)
+    labels = np.append(lang.to_numpy(dtype=object), _EMPTY)  # a missing code: (empty)
+    return pd.Series(pd.array(labels, dtype=STRING).take(rows), index=codes.index)
 
 
 def tweet_languages(tweets: pd.DataFrame, *, normalise_legacy: bool = True) -> pd.DataFrame:
@@ -422,13 +455,76 @@ def tweet_languages(tweets: pd.DataFrame, *, normalise_legacy: bool = True) -> p
                         "language", total=len(tweets))
 
 
-def _count_table(frame: pd.DataFrame, key: str, *, total: int,
-                 n: int | None = None) -> pd.DataFrame:
-    """Count rows and distinct accounts per ``key``; share of ``total``."""
-    grouped = frame.groupby(key)
+_NO_ID = np.iinfo(np.uint64).max
+
+
+def _id_numbers(values: pd.Series) -> np.ndarray | None:
+    """Decimal ids (tweetids) as unsigned integers, equal exactly where the strings are
+    (a missing id: the largest uint64); None when an id is not a plain decimal number
+    without leading zeros. Parsing is one vectorised cast, where hashing millions of
+    distinct id strings (``factorize``) costs about a microsecond each."""
+    data = pa.chunked_array(pa.array(values.astype(STRING).array)) if not isinstance(
+        values.dtype, pd.ArrowDtype | pd.StringDtype) else values.array.__arrow_array__()
+    data = data.cast(pa.string()) if data.type != pa.string() else data
+    try:
+        numbers = pc.cast(data, pa.uint64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    # "0123" parses like "123": a leading zero would make two ids one
+    padded = pc.and_(pc.starts_with(data, "0"), pc.greater(pc.utf8_length(data), 1))
+    if pc.any(pc.fill_null(padded, False)).as_py():
+        return None
+    out = pc.fill_null(numbers, pa.scalar(_NO_ID, pa.uint64())).to_numpy()
+    if pc.any(pc.fill_null(pc.equal(numbers, pa.scalar(_NO_ID, pa.uint64())), False)).as_py():
+        return None  # the one id that would read as missing
+    return out
+
+
+def _tweet_keys(tweets: pd.DataFrame) -> tuple[np.ndarray, bool, bool]:
+    """One integer per row, equal exactly where the tweetids are (missing ones: all
+    :data:`_NO_ID`), whether any tweetid repeats, and whether the keys are the ids'
+    own numbers (:func:`_id_numbers`) rather than codes; cached per release (see
+    :func:`_cached`)."""
+    ids = tweets["tweetid"]
+
+    def compute() -> tuple[np.ndarray, bool, bool]:
+        keys = _id_numbers(ids)
+        numeric = keys is not None
+        if keys is None:
+            keys = _key_codes(ids)[0].astype(np.uint64)  # -1 (missing) wraps to _NO_ID
+        keys.flags.writeable = False
+        return keys, bool(pd.Series(keys).duplicated().any()), numeric
+    return _cached(ids, "tweet keys", compute)
+
+
+def _exploded(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """A ``list<string>`` column, flattened: each element's parent row position and the
+    elements (string Series). Computed once per release column and shared (hashtags,
+    URLs and mentions are read by several sections); see :func:`_cached`."""
+    def compute() -> tuple[np.ndarray, pd.Series]:
+        data = values if isinstance(values.dtype, pd.ArrowDtype) else values.astype(LIST)
+        chunks = data.array.__arrow_array__().chunks
+        starts = np.cumsum([0] + [len(c) for c in chunks[:-1]])
+        parents = np.concatenate(
+            [pc.list_parent_indices(c).to_numpy(zero_copy_only=False).astype(np.int64) + s
+             for c, s in zip(chunks, starts, strict=True)] or [np.zeros(0, np.int64)])
+        parents.flags.writeable = False
+        flat = pa.chunked_array([pc.list_flatten(c) for c in chunks], type=pa.string())
+        return parents, pd.Series(pd.array(flat, dtype=STRING))
+    return _cached(values, "explode", compute)
+
+
+def _code_table(keys: np.ndarray, users: np.ndarray, names: Any, key: str, *,
+                total: int, n: int | None = None) -> pd.DataFrame:
+    """:func:`_count_table` from integer codes: ``keys`` (codes into ``names``) and
+    ``users`` (author codes, -1 missing) of the rows to count."""
+    size = len(names)
+    counted = np.bincount(keys, minlength=size)
+    present = counted > 0
     out = (
-        pd.DataFrame({"tweets": grouped.size(), "accounts": grouped["userid"].nunique()})
-        .reset_index()
+        pd.DataFrame({key: pd.Series(names, dtype=STRING)[present].reset_index(drop=True),
+                      "tweets": counted[present].astype("int64"),
+                      "accounts": _distinct_per_group(keys, users, size)[present]})
         .assign(share=lambda d: d["tweets"] / total if total else np.nan)
         .sort_values(["tweets", key], ascending=[False, True], kind="stable")
         .reset_index(drop=True)
@@ -437,17 +533,32 @@ def _count_table(frame: pd.DataFrame, key: str, *, total: int,
     return out.head(n) if n is not None else out
 
 
+def _count_table(frame: pd.DataFrame, key: str, *, total: int,
+                 n: int | None = None) -> pd.DataFrame:
+    """Count rows and distinct accounts per ``key``; share of ``total``.
+
+    Counted on integer codes (:func:`_code_table`): a ``groupby`` with ``nunique`` on
+    millions of strings hashes every string twice."""
+    keys, names = pd.factorize(frame[key], use_na_sentinel=True)
+    known = keys >= 0
+    return _code_table(keys[known], _key_codes(frame["userid"])[0][known], names, key,
+                       total=total, n=n)
+
+
 def _class_counts(frame: pd.DataFrame, key: str, order: Sequence[str], *,
                   count: str = "tweets") -> pd.DataFrame:
     """Rows (``count``) and distinct accounts per class of ``key``, every class of
     ``order`` listed in that order (zeros kept)."""
-    grouped = frame.groupby(key)
-    return (
-        pd.DataFrame({count: grouped.size(), "accounts": grouped["userid"].nunique()})
-        .reindex(list(order), fill_value=0)
-        .rename_axis(key).reset_index()
-        .astype({count: "int64", "accounts": "int64", key: STRING})
-    )
+    classes = pd.Index(list(order))
+    codes, values = pd.factorize(frame[key], use_na_sentinel=True)
+    keys = np.append(classes.get_indexer(values), -1)[codes]  # missing: not listed
+    users = _key_codes(frame["userid"])[0]
+    known = keys >= 0  # a value outside ``order`` is not listed
+    return pd.DataFrame({
+        key: pd.Series(list(order), dtype=STRING),
+        count: np.bincount(keys[known], minlength=len(classes)).astype("int64"),
+        "accounts": _distinct_per_group(keys[known], users[known], len(classes)),
+    })
 
 
 # --------------------------------------------------------------------------- clients
@@ -574,10 +685,13 @@ def classify_clients(tweets: pd.DataFrame, *,
     client = (tweets["tweet_client_name"].astype(STRING) if "tweet_client_name" in tweets
               else pd.Series(pd.NA, index=tweets.index, dtype=STRING))
     lookup = {" ".join(k.casefold().split()): v for k, v in classes.items()}
-    # classify each distinct name once, then map back
-    names = pd.Series(client.dropna().unique(), dtype=STRING)
-    known = dict(zip(names, _normalise_client(names).map(lookup), strict=True))
-    return client.map(known).astype(STRING).fillna(_UNKNOWN)
+    # classify each distinct name once, then take the classes by code (a dict lookup
+    # per tweet would convert every name to a Python string)
+    rows, distinct = pd.factorize(client, use_na_sentinel=True)
+    names = pd.Series(distinct, dtype=STRING)
+    known = _normalise_client(names).map(lookup).astype(STRING).fillna(_UNKNOWN)
+    labels = np.append(known.to_numpy(dtype=object), _UNKNOWN)  # a missing name: unknown
+    return pd.Series(pd.array(labels, dtype=STRING).take(rows), index=client.index)
 
 
 def client_table(tweets: pd.DataFrame, *,
@@ -646,13 +760,22 @@ def top_hashtags(tweets: pd.DataFrame, *, n: int | None = 20) -> pd.DataFrame:
     DataFrame ``hashtag, tweets`` (distinct tweets using it), ``accounts``,
     ``share`` (of all tweets); most used first, then alphabetical. ``n=None``: all.
     """
-    flat = (
-        explode_list(tweets, "hashtags", keep=("tweetid", "userid"))
-        .assign(hashtag=lambda d: d["hashtags"].str.casefold().str.lstrip("#"))
-        .loc[lambda d: d["hashtag"].fillna("") != ""]
-        .drop_duplicates(["tweetid", "hashtag"])
-    )
-    return _count_table(flat, "hashtag", total=len(tweets), n=n)
+    parents, flat = _exploded(tweets["hashtags"])
+    # case-fold each distinct spelling once, then count on integer codes
+    spelling, spellings = pd.factorize(flat, use_na_sentinel=True)
+    folded = pd.Series(spellings, dtype=STRING).str.casefold().str.lstrip("#")
+    tag_of_spelling, tags = pd.factorize(folded.mask(folded == ""), use_na_sentinel=True)
+    tag = np.append(tag_of_spelling, -1)[spelling]  # a missing element has no tag
+    keep = tag >= 0
+    # a tag counts once per tweetid: per row, unless a tweetid repeats across rows
+    keys, repeated, _ = _tweet_keys(tweets)
+    if repeated:
+        first = ~pd.DataFrame({"tweet": keys[parents[keep]], "tag": tag[keep]}
+                              ).duplicated().to_numpy()
+    else:  # one integer per (row, tag) pair: a single hash pass
+        first = ~pd.Series(parents[keep] * max(len(tags), 1) + tag[keep]).duplicated().to_numpy()
+    return _code_table(tag[keep][first], _key_codes(tweets["userid"])[0][parents[keep]][first],
+                       tags, "hashtag", total=len(tweets), n=n)
 
 
 def top_mentions(tweets: pd.DataFrame, *, users: pd.DataFrame | None = None,
@@ -704,7 +827,70 @@ def _extractor(private_domains: bool) -> Any:
                                  include_psl_private_domains=private_domains)
 
 
-_HOST = r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:[^@/?#\s]*@)?([^/?#:\s]+)"
+# the host after an optional scheme and "//" (a protocol-relative "//cdn.example/x" too)
+_HOST = r"^(?:(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?(?:[^@/?#\s]*@)?([^/?#:\s]+)"
+# a scheme, but not the port of a scheme-less host ("example.com:8080/x")
+_SCHEME = r"^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)"
+#: Schemes whose URLs name a web host; any other (``javascript:``, ``data:``,
+#: ``mailto:``, ``ftp:``...) is not counted as a domain.
+WEB_SCHEMES: frozenset[str] = frozenset({"http", "https"})
+#: Marker put after a registered domain whose letters mix scripts (``аpple.com`` with a
+#: Cyrillic ``а``), with the domain's ASCII (punycode) form.
+MIXED_SCRIPT_MARK = " [mixed scripts: {ascii}]"
+# scripts that one name legitimately mixes (Japanese writes Han, kana and Latin digits)
+_SCRIPT_GROUPS = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "CJK", "HALFWIDTH": "CJK",
+                  "FULLWIDTH": "LATIN"}
+
+
+def _punycode_label(label: str, *, to_ascii: bool) -> str:
+    """One host label in its ASCII (``xn--...``) or Unicode form; kept as it is when it
+    does not decode (a malformed ``xn--`` label is still a key)."""
+    try:
+        if to_ascii:
+            return label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+        if label.startswith("xn--"):
+            return label[4:].encode("ascii").decode("punycode")
+    except (UnicodeError, ValueError):
+        pass
+    return label
+
+
+def _host_form(host: str, *, to_ascii: bool) -> str:
+    import unicodedata
+
+    labels = unicodedata.normalize("NFC", host).split(".")
+    return ".".join(_punycode_label(label, to_ascii=to_ascii) for label in labels)
+
+
+def _scripts(text: str) -> set[str]:
+    """The scripts of the letters of ``text`` (first word of their Unicode names)."""
+    import unicodedata
+
+    found = set()
+    for char in text:  # the characters of one host name
+        if char.isalpha():
+            script = unicodedata.name(char, "UNKNOWN").split(" ")[0]
+            found.add(_SCRIPT_GROUPS.get(script, script))
+    return found
+
+
+def _domain_key(extract: Any, host: str) -> str:
+    """The registered domain of ``host`` in Unicode, both spellings of an international
+    name (``аpple.com``, ``xn--pple-43d.com``) giving one key; a domain whose letters
+    mix scripts is marked with :data:`MIXED_SCRIPT_MARK`."""
+    unicode_host = _host_form(host, to_ascii=False)
+    registered = extract(unicode_host).top_domain_under_public_suffix or unicode_host
+    if len(_scripts(registered)) > 1:
+        return registered + MIXED_SCRIPT_MARK.format(ascii=_host_form(registered,
+                                                                      to_ascii=True))
+    return registered
+
+
+def url_schemes(urls: pd.Series) -> pd.Series:
+    """The scheme of each URL, lower case (``javascript``, ``https``); missing when the
+    URL has none (``example.com/x``, ``//cdn.example/x``)."""
+    return (urls.astype(STRING).str.strip().str.extract(_SCHEME, expand=False)
+            .str.lower().astype(STRING))
 
 
 def registered_domains(urls: pd.Series, *, private_domains: bool = False) -> pd.Series:
@@ -717,16 +903,25 @@ def registered_domains(urls: pd.Series, *, private_domains: bool = False) -> pd.
     ``livejournal.com``. Hosts without a public suffix (IP addresses) are returned
     as they are.
 
+    An international domain is given in Unicode whichever way the URL spells it
+    (``xn--pple-43d.com`` and ``аpple.com`` are one domain); one whose letters mix
+    scripts, a look-alike such as ``аpple.com`` with a Cyrillic ``а``, is marked:
+    ``аpple.com [mixed scripts: xn--pple-43d.com]``. A URL whose scheme is not http(s)
+    (``javascript:``, ``data:``, ``mailto:``) names no domain: missing
+    (:func:`top_domains` counts such URLs apart).
+
     Returns
     -------
     string Series aligned on ``urls``.
     """
-    host = (urls.astype(STRING).str.extract(_HOST, expand=False).str.lower()
-            .str.rstrip("."))
+    text = urls.astype(STRING).str.strip()
+    scheme = url_schemes(text)
+    host = (text.str.extract(_HOST, expand=False).str.lower().str.rstrip(".")
+            .mask(scheme.notna() & ~scheme.isin(WEB_SCHEMES)))
     unique = host.dropna().unique()
     extract = _extractor(bool(private_domains))
     # one library call per distinct host (far fewer than URLs or tweets)
-    mapping = {h: (extract(h).top_domain_under_public_suffix or h) for h in unique}
+    mapping = {h: _domain_key(extract, h) for h in unique}
     return host.map(mapping).astype(STRING)
 
 
@@ -735,28 +930,90 @@ def top_domains(tweets: pd.DataFrame, *, n: int | None = 20,
     """Most linked registered domains (``urls`` are the expanded links).
 
     Empty URL strings are ignored (they are not links). A tweet linking twice to
-    a domain counts once.
+    a domain counts once. URLs of another scheme than http(s) are not domains: they
+    are counted apart, one row per scheme, as ``(javascript: URL)``. Both spellings
+    of an international domain count as one (see :func:`registered_domains`), and a
+    domain mixing scripts is marked in ``domain`` and flagged in ``mixed_script``.
 
     Returns
     -------
-    DataFrame ``domain, tweets, accounts, share, urls`` (distinct URLs).
+    DataFrame ``domain, tweets, accounts, share, urls`` (distinct URLs),
+    ``mixed_script``.
     """
     flat = (
         explode_list(tweets, "urls", keep=("tweetid", "userid"))
         .loc[lambda d: d["urls"].fillna("").str.strip() != ""]
     )
-    flat = flat.assign(domain=registered_domains(flat["urls"],
-                                                 private_domains=private_domains).to_numpy())
+    scheme = url_schemes(flat["urls"])
+    other = scheme.notna() & ~scheme.isin(WEB_SCHEMES)
+    domain = registered_domains(flat["urls"], private_domains=private_domains)
+    flat = flat.assign(domain=domain.mask(other, "(" + scheme + ": URL)").to_numpy())
     flat = flat.dropna(subset=["domain"])
     distinct_urls = flat.groupby("domain")["urls"].nunique().rename("urls").reset_index()
     counts = _count_table(flat.drop_duplicates(["tweetid", "domain"]), "domain",
                           total=len(tweets), n=n)
-    return counts.merge(distinct_urls.astype({"domain": STRING}), on="domain", how="left")
+    return (counts.merge(distinct_urls.astype({"domain": STRING}), on="domain", how="left")
+            .assign(mixed_script=lambda d: d["domain"].str.contains(
+                MIXED_SCRIPT_MARK.split("{")[0], regex=False).fillna(False).astype(bool)))
 
 
 # --------------------------------------------------------------------------- retweets
 
 _RT_PREFIX = r"^RT @([^\s:]+):"
+# the same for RE2: Python's \s (str.isspace) is RE2's \p{Z} plus these controls
+_RT_PREFIX_RE2 = r"^RT @(?P<handle>[^\t\n\x0b\x0c\r\x1c-\x1f\x85\p{Z}:]+):"
+
+
+def _rt_handles(texts: pd.Series) -> pd.Series:
+    """The handle of a leading ``RT @handle:`` in each text (missing without one),
+    extracted by pyarrow's RE2 in one pass (``str.extract`` runs Python's ``re`` per text)."""
+    if not len(texts):
+        return texts.str.extract(_RT_PREFIX, expand=False).astype(STRING)
+    found = pc.struct_field(pc.extract_regex(pa.array(texts.array), _RT_PREFIX_RE2), [0])
+    return pd.Series(pd.array(found, dtype=STRING), index=texts.index)
+
+
+def _first_pairs(tweets: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
+    """The rows of ``tweets[[first, second]]`` where their pair of values occurs for the
+    first time, in order: what a ``drop_duplicates`` on either column of the whole
+    table can see, found on the cached integer codes."""
+    a, _ = _key_codes(tweets[first])
+    b, b_values = _key_codes(tweets[second])
+    fresh = ~pd.Series((a + 1) * (len(b_values) + 1) + b + 1).duplicated().to_numpy()
+    return tweets.loc[fresh, [first, second]]
+
+
+def _authors_of(tweets: pd.DataFrame, tweetids: pd.Series, authors: np.ndarray,
+                author_ids: pd.Index) -> pd.Series:
+    """The author (userid) of each of ``tweetids`` when it is a tweet of ``tweets`` (the
+    first row with that tweetid and a userid), missing otherwise; aligned on tweetids.
+
+    ``authors`` are the author codes of ``tweets`` into ``author_ids``. The ids are
+    looked up as numbers by binary search when both sides are plain decimal ids."""
+    keys, repeated, numeric = _tweet_keys(tweets)
+    known = np.flatnonzero((keys != _NO_ID) & (authors >= 0))
+    first = known[~pd.Series(keys[known]).duplicated().to_numpy()] if repeated else known
+    wanted = _id_numbers(tweetids) if numeric else None
+    if wanted is None:  # ids that are not plain numbers: look the strings up
+        slot = pd.Index(tweets["tweetid"].to_numpy(dtype=object)[first]).get_indexer(
+            tweetids.to_numpy(dtype=object))
+        hit = slot >= 0
+        found = authors[first][slot[hit]]
+    else:
+        # the distinct ids asked for (retweeted tweets: far fewer than the release's)
+        # form the hash table; every release tweet is probed against it once
+        asked, distinct = pd.factorize(wanted)
+        where = pd.Index(distinct).get_indexer(keys[first])
+        author_of = np.full(len(distinct) + 1, -1, np.int64)  # last: not in the release
+        author_of[where[where >= 0]] = authors[first][where >= 0]
+        found = author_of[np.where(wanted == _NO_ID, len(distinct), asked)]
+        hit = found >= 0
+        found = found[hit]
+    out = np.full(len(tweetids), None, dtype=object)
+    out[hit] = np.asarray(author_ids, dtype=object)[found]
+    return pd.Series(pd.array(out, dtype=STRING), index=tweetids.index)
+
+
 TARGET_ORDER: tuple[str, ...] = ("inside", "outside", "unknown")
 
 
@@ -779,25 +1036,29 @@ def retweet_targets(release: ReleaseLike) -> pd.DataFrame:
     ``retweet_tweetid``, ``rt_prefix`` or ``none``), in the order of the tweets.
     """
     tweets, users = release.tweets, release.users
-    rt = tweets.loc[retweet_mask(tweets)]
-    ids = pd.Index(pd.concat([users["userid"], tweets["userid"]]).dropna().unique())
+    # the retweets' own columns only: selecting rows of the whole frame copies every text
+    rt = tweets.loc[retweet_mask(tweets).to_numpy(dtype=bool),
+                    [c for c in ("tweetid", "userid", "retweet_userid", "retweet_tweetid",
+                                 "tweet_text") if c in tweets]]
+    authors, author_ids = _key_codes(tweets["userid"])
+    ids = pd.Index(pd.concat([users["userid"], pd.Series(author_ids, dtype=STRING)])
+                   .dropna().unique())
 
     names = pd.concat([
         users[["userid", "user_screen_name"]],
-        tweets[["userid", "user_screen_name"]] if "user_screen_name" in tweets else None,
+        _first_pairs(tweets, "userid", "user_screen_name") if "user_screen_name" in tweets
+        else None,
     ]).dropna()
     name_of = names.drop_duplicates("userid").set_index("userid")["user_screen_name"]
     by_handle = (names.assign(key=lambda d: d["user_screen_name"].str.casefold())
                  .drop_duplicates("key").set_index("key")["userid"])
-    author_of = tweets[["tweetid", "userid"]].dropna().drop_duplicates("tweetid").set_index(
-        "tweetid")["userid"]
 
     col = {c: rt[c].astype(STRING) if c in rt else pd.Series(pd.NA, index=rt.index,
                                                                dtype=STRING)
            for c in ("retweet_userid", "retweet_tweetid", "tweet_text")}
-    handle = col["tweet_text"].str.extract(_RT_PREFIX, expand=False).astype(STRING)
-    by_tweet = col["retweet_tweetid"].map(author_of).astype(STRING)
-    by_name = handle.str.casefold().map(by_handle).astype(STRING)
+    handle = _rt_handles(col["tweet_text"])
+    by_tweet = _authors_of(tweets, col["retweet_tweetid"], authors, author_ids)
+    by_name = _casefold(handle).map(by_handle).astype(STRING)
 
     has_uid = col["retweet_userid"].notna()
     has_tweet = ~has_uid & by_tweet.notna()
@@ -860,10 +1121,6 @@ ENGAGEMENT_COLUMNS: tuple[str, ...] = ("like_count", "retweet_count", "reply_cou
                                        "quote_count")
 
 
-def _originals(tweets: pd.DataFrame) -> pd.DataFrame:
-    return tweets.loc[~retweet_mask(tweets)]
-
-
 def engagement_summary(tweets: pd.DataFrame, *, quantile: float = 0.9) -> pd.DataFrame:
     """Engagement of original tweets (retweets excluded: the archive gives them zero counts).
 
@@ -877,11 +1134,17 @@ def engagement_summary(tweets: pd.DataFrame, *, quantile: float = 0.9) -> pd.Dat
     ``originals`` (tweets with the count known), ``sum, mean, median, p<q>, max,
     zero_share``. ``attrs["retweets_excluded"]`` is the number of retweets left out.
     """
-    originals = _originals(tweets)
-    counts = pd.DataFrame({c: (originals[c] if c in originals else pd.Series(
-        pd.NA, index=originals.index, dtype="Int64")).astype("Float64")
-        for c in ENGAGEMENT_COLUMNS})
-    counts["total"] = counts.sum(axis=1, min_count=1)
+    original = ~retweet_mask(tweets).to_numpy(dtype=bool)
+    # the four count columns only, as floats with NaN for a missing count: the rows of
+    # the whole frame are never copied, and the row sums need no masked arithmetic
+    values = np.column_stack([
+        tweets[c].to_numpy(dtype="float64", na_value=np.nan)[original] if c in tweets
+        else np.full(int(original.sum()), np.nan) for c in ENGAGEMENT_COLUMNS])
+    known = ~np.isnan(values)
+    total = np.where(known.any(axis=1), np.where(known, values, 0.0).sum(axis=1), np.nan)
+    counts = pd.DataFrame(
+        {c: pd.array(v, dtype="Float64") for c, v in
+         zip([*ENGAGEMENT_COLUMNS, "total"], [*values.T, total], strict=True)})
     label = f"p{round(quantile * 100):d}"
     out = pd.DataFrame({
         "originals": counts.notna().sum(),
@@ -892,7 +1155,7 @@ def engagement_summary(tweets: pd.DataFrame, *, quantile: float = 0.9) -> pd.Dat
         "max": counts.max(),
         "zero_share": (counts == 0).sum() / counts.notna().sum().replace(0, np.nan),
     }).astype("float64").astype({"originals": "int64"}).rename_axis("metric")
-    out.attrs["retweets_excluded"] = int(len(tweets) - len(originals))
+    out.attrs["retweets_excluded"] = int(len(tweets) - len(counts))
     return out
 
 

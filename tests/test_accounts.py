@@ -306,3 +306,38 @@ def test_is_hashed_id_and_top_accounts_fall_back_on_the_userid():
     top = accounts.top_accounts(release).set_index("userid")["hashed"]
     # the users table says 123 was hashed; HASH is not in it, so its id decides
     assert top.to_dict() == {"123": True, HASH: True}
+
+
+# --------------------------------------------------------------------------- fast paths
+# Tweets per account come from the cached author codes (no groupby on the userid
+# strings, no drop_duplicates over the whole table): checked against the pandas they
+# replaced on random frames (tests/test_activity.py).
+
+from hypothesis import given  # noqa: E402
+
+from tests.test_activity import _PROPERTY, tweet_frames  # noqa: E402
+
+
+@_PROPERTY
+@given(tweet_frames())
+def test_account_tables_match_a_groupby(tweets):
+    users = make_users([{"userid": "u1", "user_screen_name": "One", "follower_count": 3},
+                        {"userid": "zz", "following_count": 5000}])
+    release = FakeRelease(tweets=tweets, users=users)
+    per = tweets.groupby("userid").size()
+    got = accounts.top_accounts(release, n=None)
+    assert dict(zip(got["userid"], got["tweets"], strict=True)) == per.to_dict()
+    first = tweets.dropna(subset=["userid"]).drop_duplicates("userid").set_index("userid")
+    for _, row in got.iterrows():
+        if row["userid"] not in set(users["userid"]):  # names from the first tweet row
+            want = first.loc[row["userid"], "user_screen_name"]
+            assert (pd.isna(want) and pd.isna(row["user_screen_name"])) \
+                or row["user_screen_name"] == want
+    if len(per):
+        shares = np.sort(per.to_numpy())[::-1] / per.sum()
+        assert accounts.concentration(tweets)["top1_share"].iloc[0] == shares[0]
+    spam = accounts.follow_spam(users, tweets=tweets).set_index("userid")
+    hits = accounts.match_lexicon(tweets["tweet_text"], accounts.FOLLOWBACK_TERMS)
+    for uid in users["userid"]:
+        assert spam.loc[uid, "tweets"] == per.get(uid, 0)
+        assert spam.loc[uid, "followback_tweets"] == int(hits[tweets["userid"] == uid].sum())

@@ -459,3 +459,155 @@ def test_real_excerpts_are_not_named_wrongly(name):
         assert 3.0 in out["consistent_offsets"]
     else:  # China-linked, 392 accounts for 447 tweets: no office rhythm
         assert out["label"] == INCONCLUSIVE
+
+
+# --------------------------------------------------------------------------- fast paths
+# volume, bursts and hour_weekday count on integer codes (periods, authors) instead of
+# grouping the rows; each is checked against the plain pandas it replaced, on random
+# frames split into several Arrow chunks as the loader gives them.
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TEXTS = ["RT @u1: hi", "RT @Name: Trump wins", "rt @x: no", "RT @a\u00a0b: z", "RT @ab\x1cc: q",
+          "Follow back please", "NATO provocation!", "Палестина Gaza", None, "",
+          "RT @ŞEN: x", "RT @:x", "RT @name", "news of NATO's threats"]
+
+
+@st.composite
+def tweet_frames(draw, max_rows: int = 30) -> pd.DataFrame:
+    """Random ``Release.tweets`` frames: repeated, missing, non-numeric and zero-padded
+    tweetids, missing authors and times, mixed-case hashtags, several Arrow chunks."""
+    n = draw(st.integers(0, max_rows))
+    ids = draw(st.sampled_from(["plain", "repeats", "text", "padded"]))
+    pick = st.sampled_from
+    rows = []
+    for i in range(n):
+        tweetid = {"plain": str(1000 + i), "repeats": str(1000 + i % 4), "text": f"t{i}",
+                   "padded": draw(pick([str(1000 + i), f"0{1000 + i}"]))}[ids]
+        minute = draw(st.one_of(st.none(), st.integers(0, 60 * 24 * 50)))
+        rows.append({
+            "tweetid": draw(pick([tweetid, tweetid, tweetid, None])),
+            "userid": draw(pick(["u1", "u2", "U1", "3", None])),
+            "user_screen_name": draw(pick(["u1", "Name", "name", None])),
+            "tweet_time": None if minute is None
+            else pd.Timestamp("2020-03-01") + pd.Timedelta(minutes=minute),
+            "is_retweet": draw(pick([True, False, None])),
+            "retweet_tweetid": draw(pick([None, "1000", "1003", "t1", "01000", "99"])),
+            "retweet_userid": draw(pick([None, None, "u1", "zz"])),
+            "tweet_text": draw(pick(_TEXTS)),
+            "hashtags": draw(st.lists(pick(["NATO", "nato", "#Nato", "ß", "SS", "ss", "",
+                                            "Tag", "#"]), max_size=3)),
+            "tweet_language": draw(pick(["en", " EN", "iw", "", None, "und"])),
+            "tweet_client_name": draw(pick(["TweetDeck", "tweetdeck ", "Twitter Web App",
+                                            "(missing)", None, "bot"])),
+            **{c: draw(pick([None, 0, 1, 5])) for c in
+               ("like_count", "retweet_count", "reply_count", "quote_count")},
+        })
+    cut = draw(st.integers(0, n))
+    return pd.concat([make_tweets(rows[:cut]), make_tweets(rows[cut:])], ignore_index=True)
+
+
+_PROPERTY = settings(max_examples=30, deadline=None,
+                     suppress_health_check=[HealthCheck.too_slow])
+
+
+def _reference_volume(tweets, freq):
+    frame = pd.DataFrame({"tweet_time": tweets["tweet_time"], "userid": tweets["userid"],
+                          "retweet": activity.retweet_mask(tweets).astype("int64")}
+                         ).dropna(subset=["tweet_time"])
+    grouped = frame.groupby(pd.Grouper(key="tweet_time", freq=freq))
+    out = pd.DataFrame({"tweets": grouped.size(), "retweets": grouped["retweet"].sum(),
+                        "accounts": grouped["userid"].nunique()})
+    out["originals"] = out["tweets"] - out["retweets"]
+    return out.rename_axis("period").reset_index()[
+        ["period", "tweets", "originals", "retweets", "accounts"]].astype(
+        dict.fromkeys(["tweets", "originals", "retweets", "accounts"], "int64"))
+
+
+@_PROPERTY
+@given(tweet_frames(), st.sampled_from(["D", "W", "MS", "h", "QS", "30min", "3D"]))
+def test_volume_matches_a_pandas_grouper(tweets, freq):
+    got = activity.volume(tweets, freq=freq)
+    want = _reference_volume(tweets, freq)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
+def _reference_top(frame, key):
+    return (frame.groupby(["period", key]).size().rename("n").reset_index()
+            .sort_values(["period", "n", key], ascending=[True, False, True], kind="stable")
+            .drop_duplicates("period"))
+
+
+@_PROPERTY
+@given(tweet_frames(), st.sampled_from(["D", "W", "h"]), st.sampled_from([0.0, 0.5, 3.5]))
+def test_bursts_match_a_groupby_of_the_rows(tweets, freq, k):
+    got = activity.bursts(tweets, freq=freq, k=k)
+    counts = _reference_volume(tweets, freq)
+    active = counts.loc[counts["tweets"] > 0, "tweets"].to_numpy(dtype=float)
+    if not active.size:
+        assert got.empty
+        return
+    median = float(np.median(active))
+    mad = 1.4826 * float(np.median(np.abs(active - median))) or 1.0
+    found = counts.loc[counts["tweets"] > median + k * mad]
+    assert got["period"].tolist() == found.sort_values(
+        ["tweets", "period"], ascending=[False, True], kind="stable")["period"].tolist()
+    assert (got["score"] == (got["tweets"] - median) / mad).all()
+    # top account and hashtag of each burst, by plain groupbys over every row
+    rows = pd.DataFrame({"period": tweets["tweet_time"], "userid": tweets["userid"]}).dropna()
+    rows["period"] = rows["period"].dt.floor("D") if freq == "D" else rows["period"]
+    if freq == "D":
+        top = _reference_top(rows, "userid").set_index("period")
+        tags = tweets[["tweet_time", "hashtags"]].explode("hashtags").dropna()
+        tags = pd.DataFrame({"period": tags["tweet_time"].dt.floor("D"),
+                             "tag": tags["hashtags"].astype(str).str.casefold()})
+        top_tag = _reference_top(tags, "tag").set_index("period")["tag"]
+        for _, burst in got.iterrows():
+            if burst["period"] not in top.index:  # only tweets without an author that day
+                assert pd.isna(burst["top_account"]) and np.isnan(burst["top_account_share"])
+                continue
+            assert burst["top_account"] == top.loc[burst["period"], "userid"]
+            assert burst["top_account_share"] == top.loc[burst["period"], "n"] / burst["tweets"]
+            want = top_tag.get(burst["period"])
+            assert (pd.isna(burst["top_hashtag"]) and want is None) or burst["top_hashtag"] == want
+
+
+@_PROPERTY
+@given(tweet_frames(), st.sampled_from([0.0, 3.5, -9.5, 5.75, 14.0]))
+def test_hour_weekday_matches_a_crosstab(tweets, offset):
+    local = tweets["tweet_time"].dropna() + pd.Timedelta(minutes=round(offset * 60))
+    want = (pd.crosstab(local.dt.day_of_week, local.dt.hour)
+            .reindex(index=range(7), columns=range(24), fill_value=0).astype("int64"))
+    got = activity.hour_weekday(tweets, utc_offset=offset)
+    assert (got.to_numpy() == want.to_numpy()).all()
+    assert got.index.tolist() == list(activity.WEEKDAYS)
+
+
+def test_cached_codes_follow_the_column_they_were_computed_on():
+    tweets = make_tweets([{"userid": u} for u in ("a", "b", "a", None)])
+    codes, names = activity._key_codes(tweets["userid"])
+    assert codes.tolist() == [0, 1, 0, -1] and names.tolist() == ["a", "b"]
+    assert activity._key_codes(tweets["userid"])[0] is codes  # computed once
+    tweets["userid"] = tweets["userid"].str.upper()  # a new column: new codes
+    assert activity._key_codes(tweets["userid"])[1].tolist() == ["A", "B"]
+    before = len(activity._CACHE)
+    del tweets, codes
+    import gc
+
+    gc.collect()
+    assert len(activity._CACHE) < before  # entries go with the release's columns
+
+
+def test_first_rows_of_factorized_codes():
+    codes = np.array([-1, 0, 0, 1, -1, 2, 1, 0])
+    assert activity._first_rows(codes).tolist() == [1, 3, 5]
+    assert activity._first_rows(np.array([], dtype=np.int64)).tolist() == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-5, 3000), max_size=50), st.booleans())
+def test_dense_codes_are_the_ranks_np_unique_gives(values, spread):
+    values = np.asarray(values, dtype=np.int64) * (10**7 if spread else 1)  # both paths
+    want = np.unique(values, return_inverse=True)[1].ravel() if len(values) else values
+    assert activity._dense_codes(values).tolist() == want.tolist()

@@ -258,6 +258,42 @@ def test_top_domains_by_hand(no_network):
     assert out["share"].tolist() == pytest.approx([0.5, 0.25])
 
 
+def test_urls_of_other_schemes_name_no_domain(no_network):
+    urls = pd.Series(["javascript:alert(1)", "JavaScript:void(0)", "data:text/html,<b>x</b>",
+                      "mailto:a@b.example", "  https://example.com/x", "//cdn.example.org/a.js",
+                      "example.net:8080/x"], dtype="string")
+    got = content.registered_domains(urls).tolist()
+    assert got[:4] == [pd.NA] * 4
+    assert got[4:] == ["example.com", "example.org", "example.net"]
+    assert content.url_schemes(urls).tolist()[:5] == ["javascript", "javascript", "data",
+                                                      "mailto", "https"]
+
+
+def test_both_spellings_of_an_international_domain_are_one(no_network):
+    urls = pd.Series(["https://www.\u043a\u0440\u0435\u043c\u043b\u044c.\u0440\u0444/",
+                      "http://xn--d1acpjx3f.xn--p1ai/x", "http://XN--PPLE-43D.com/",
+                      "https://\u0430pple.com/login", "https://apple.com/"], dtype="string")
+    got = content.registered_domains(urls).tolist()
+    assert got[0] == "\u043a\u0440\u0435\u043c\u043b\u044c.\u0440\u0444"  # one script
+    assert got[1] == "\u044f\u043d\u0434\u0435\u043a\u0441.\u0440\u0444"
+    assert got[2] == got[3] == "\u0430pple.com [mixed scripts: xn--pple-43d.com]"
+    assert got[4] == "apple.com"
+
+
+def test_top_domains_counts_other_schemes_apart_and_flags_mixed_scripts(no_network):
+    tweets = make_tweets([
+        {"userid": "a", "urls": ["javascript:alert(1)", "https://\u0430pple.com/a"]},
+        {"userid": "b", "urls": ["http://xn--pple-43d.com/b", "data:text/html,x"]},
+        {"userid": "c", "urls": ["https://example.com/"]},
+    ])
+    out = content.top_domains(tweets).set_index("domain")
+    assert "javascript" not in out.index and "data" not in out.index
+    assert out.loc["(javascript: URL)", "tweets"] == 1 and out.loc["(data: URL)", "tweets"] == 1
+    apple = "\u0430pple.com [mixed scripts: xn--pple-43d.com]"
+    assert out.loc[apple, "tweets"] == 2 and out.loc[apple, "urls"] == 2
+    assert out["mixed_script"].to_dict() == {d: d == apple for d in out.index}
+
+
 # --------------------------------------------------------------------------- retweets
 
 
@@ -396,3 +432,202 @@ def test_shared_retweets_finds_every_retweet_of_what_the_accounts_retweeted():
     assert got.tolist() == [True, True, False, False, False, False, False]
     assert content.shared_retweets(tweets, ["a", "f"]).sum() == 4
     assert not content.shared_retweets(tweets, ["zz"]).any()
+
+
+# --------------------------------------------------------------------------- fast paths
+# The sections count on integer codes (authors, tweets, tags, periods), cache what
+# several sections read (lexicon matches, exploded lists), and match with RE2 where
+# Python's re ran per text. Each fast path is checked against the plain pandas it
+# replaced, on random frames in several Arrow chunks (tests/test_activity.py).
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from casebook._frames import explode_list  # noqa: E402
+from tests.test_activity import _PROPERTY, tweet_frames  # noqa: E402
+
+_LEXICONS = {"nato": {"topic": ["NATO", "нато"], "stance": ["provocation*", "*угроз*"]},
+             "palestine": ["Palestine", "Палестина", "Gaza", "follow back"],
+             "empty": []}
+
+
+def _reference_count_table(frame, key, *, total, n=None):
+    grouped = frame.groupby(key)
+    out = (pd.DataFrame({"tweets": grouped.size(), "accounts": grouped["userid"].nunique()})
+           .reset_index().assign(share=lambda d: d["tweets"] / total if total else np.nan)
+           .sort_values(["tweets", key], ascending=[False, True], kind="stable")
+           .reset_index(drop=True)
+           .astype({"tweets": "int64", "accounts": "int64", key: "string[pyarrow]"}))
+    return out.head(n) if n is not None else out
+
+
+@_PROPERTY
+@given(tweet_frames(), st.sampled_from(["W", "D", "MS"]))
+def test_lexicon_counts_match_a_melted_groupby(tweets, freq):
+    names = list(_LEXICONS)
+    matches = pd.DataFrame({k: [bool(content.compile_lexicon(v).search(t)) if isinstance(v, list)
+                                else bool(content.compile_lexicon(v["topic"]).search(t)
+                                          and content.compile_lexicon(v["stance"]).search(t))
+                                for t in tweets["tweet_text"].fillna("")]
+                            for k, v in _LEXICONS.items()}, index=tweets.index).astype(bool)
+    frame = pd.concat([tweets[["tweet_time", "userid"]], matches], axis=1).dropna(
+        subset=["tweet_time"])
+    grouper = pd.Grouper(key="tweet_time", freq=freq)
+    totals = frame.groupby(grouper).size()
+    got = content.lexicon_counts(tweets, _LEXICONS, freq=freq)
+    assert len(got) == len(totals) * len(names)
+    assert got["narrative"].tolist() == names * len(totals)
+    for name in names:
+        part = got[got["narrative"] == name].set_index("period")
+        want = frame.groupby(grouper)[name].sum().reindex(totals.index, fill_value=0)
+        assert part["tweets"].tolist() == want.astype(int).tolist()
+        hit = frame[frame[name]]
+        accounts = hit.groupby(pd.Grouper(key="tweet_time", freq=freq))["userid"].nunique()
+        assert part["accounts"].tolist() == accounts.reindex(totals.index, fill_value=0).tolist()
+        share = (want / totals).where(totals > 0, 0.0)
+        assert np.allclose(part["share"].to_numpy(), share.to_numpy(), rtol=0, atol=0)
+    by_account = content.lexicon_accounts(tweets, _LEXICONS)
+    authored = pd.concat([tweets[["userid"]], matches], axis=1).dropna(subset=["userid"])
+    for name in names:
+        part = by_account[by_account["narrative"] == name].set_index("userid")
+        want = authored.groupby("userid")[name].sum()
+        assert part["tweets"].sort_index().tolist() == want.sort_index().astype(int).tolist()
+        assert part["account_tweets"].sort_index().tolist() == \
+            authored.groupby("userid").size().sort_index().tolist()
+
+
+_TERMS = ["nato*", "*ناتو", "NATO", "news", "a b", "#tag", "провокац*", "*угроз*", "x_y*", "1"]
+_PIECES = ["nato", "NATOs", "ناتو", "الناتو", "news", "newsy", "a  b", "a\u00a0b", "#tag",
+           "#tagged", "провокация", "угрозы", "x_yz", "_", "1", "12", "!", " ", "-", "é", "z"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_TERMS), max_size=4),
+       st.lists(st.lists(st.sampled_from(_PIECES), max_size=6), min_size=1, max_size=8))
+def test_re2_match_agrees_with_the_python_pattern(terms, pieces):
+    texts = pd.Series(["".join(p) for p in pieces], dtype="string[pyarrow]")
+    python = compiled = content.compile_lexicon(terms)
+    want = [bool(python.search(t)) for t in texts]
+    assert content.match_lexicon(texts, terms).tolist() == want, compiled.pattern
+
+
+_HANDLE_CHARS = ["a", "Ş", "_", "1", ":", " ", "\u00a0", "\x1c", "\x85", "\u2028", "\u3000",
+                 "\x0b", "\t", "@", "é", "\u200b"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["RT @", "rt @", "RT ", ""]),
+                          st.lists(st.sampled_from(_HANDLE_CHARS), max_size=6)), max_size=8))
+def test_rt_handles_agree_with_python_extract(parts):
+    texts = pd.Series([p + "".join(c) for p, c in parts], dtype="string[pyarrow]")
+    want = texts.str.extract(content._RT_PREFIX, expand=False)
+    got = content._rt_handles(texts)
+    assert got.fillna("<NA>").tolist() == want.fillna("<NA>").tolist()
+
+
+def test_id_numbers_only_for_plain_decimal_ids():
+    ids = lambda values: pd.Series(values, dtype="string[pyarrow]")  # noqa: E731
+    assert content._id_numbers(ids(["1", "20", None])).tolist() == [1, 20, content._NO_ID]
+    assert content._id_numbers(ids(["1", "01"])) is None  # "01" is not the id "1"
+    assert content._id_numbers(ids(["1", "x"])) is None
+    assert content._id_numbers(ids(["18446744073709551615"])) is None  # reads as missing
+
+
+@_PROPERTY
+@given(tweet_frames())
+def test_top_hashtags_match_an_exploded_groupby(tweets):
+    flat = (explode_list(tweets, "hashtags", keep=("tweetid", "userid"))
+            .assign(hashtag=lambda d: d["hashtags"].str.casefold().str.lstrip("#"))
+            .loc[lambda d: d["hashtag"].fillna("") != ""]
+            .drop_duplicates(["tweetid", "hashtag"]))
+    want = _reference_count_table(flat, "hashtag", total=len(tweets))
+    pd.testing.assert_frame_equal(content.top_hashtags(tweets, n=None), want, check_exact=True)
+
+
+@_PROPERTY
+@given(tweet_frames())
+def test_count_tables_match_a_groupby(tweets):
+    lang = tweets["tweet_language"].astype("string[pyarrow]").str.strip().str.lower()
+    lang = lang.replace(content.LEGACY_LANGUAGE_CODES)
+    lang = lang.mask(lang.fillna("") == "", "(empty)").fillna("(empty)")
+    assert content.language_labels(tweets["tweet_language"]).tolist() == lang.tolist()
+    want = _reference_count_table(pd.DataFrame({"language": lang, "userid": tweets["userid"]}),
+                                  "language", total=len(tweets))
+    pd.testing.assert_frame_equal(content.tweet_languages(tweets), want, check_exact=True)
+    lookup = {" ".join(k.casefold().split()): v for k, v in content.CLIENT_CLASSES.items()}
+    classes = [lookup.get(" ".join(c.casefold().split()), "unknown") if isinstance(c, str)
+               else "unknown" for c in tweets["tweet_client_name"].astype(object).where(
+                   tweets["tweet_client_name"].notna(), None)]
+    assert content.classify_clients(tweets).tolist() == classes
+    frame = pd.DataFrame({"client_class": classes, "userid": tweets["userid"]})
+    grouped = frame.groupby("client_class")
+    want = (pd.DataFrame({"tweets": grouped.size(), "accounts": grouped["userid"].nunique()})
+            .reindex(list(content.CLIENT_CLASS_ORDER), fill_value=0))
+    got = content.client_class_shares(tweets).set_index("client_class")
+    assert got["tweets"].tolist() == want["tweets"].tolist()
+    assert got["accounts"].tolist() == want["accounts"].tolist()
+    table = content.client_table(tweets)
+    assert table["tweets"].sum() == len(tweets)
+
+
+def _reference_targets(release):
+    tweets, users = release.tweets, release.users
+    rt = tweets.loc[activity.retweet_mask(tweets)]
+    ids = pd.Index(pd.concat([users["userid"], tweets["userid"]]).dropna().unique())
+    names = pd.concat([users[["userid", "user_screen_name"]],
+                       tweets[["userid", "user_screen_name"]]]).dropna()
+    name_of = names.drop_duplicates("userid").set_index("userid")["user_screen_name"]
+    by_handle = (names.assign(key=lambda d: d["user_screen_name"].str.casefold())
+                 .drop_duplicates("key").set_index("key")["userid"])
+    author_of = tweets[["tweetid", "userid"]].dropna().drop_duplicates("tweetid").set_index(
+        "tweetid")["userid"]
+    handle = rt["tweet_text"].str.extract(content._RT_PREFIX, expand=False)
+    by_tweet = rt["retweet_tweetid"].map(author_of)
+    by_name = handle.str.casefold().map(by_handle)
+    has_uid = rt["retweet_userid"].notna()
+    has_tweet = ~has_uid & by_tweet.notna()
+    has_handle = ~has_uid & ~has_tweet & handle.notna()
+    inside = (has_uid & rt["retweet_userid"].isin(ids)) | has_tweet | (has_handle & by_name.notna())
+    target = np.select([inside, has_uid | has_handle], ["inside", "outside"], default="unknown")
+    target_userid = rt["retweet_userid"].where(has_uid, by_tweet.where(has_tweet, by_name))
+    screen = target_userid.map(name_of).fillna(handle.where(has_handle))
+    return target.tolist(), target_userid.tolist(), screen.tolist()
+
+
+@_PROPERTY
+@given(tweet_frames())
+def test_retweet_targets_match_string_lookups(tweets):
+    release = FakeRelease(tweets=tweets, users=make_users(
+        [{"userid": "u1", "user_screen_name": "Name"}, {"userid": "zz"}]))
+    got = content.retweet_targets(release)
+    target, target_userid, screen = _reference_targets(release)
+    assert got["target"].tolist() == target
+    norm = lambda values: ["<NA>" if pd.isna(v) else v for v in values]  # noqa: E731
+    assert norm(got["target_userid"]) == norm(target_userid)
+    assert norm(got["target_screen_name"]) == norm(screen)
+
+
+@_PROPERTY
+@given(tweet_frames())
+def test_engagement_summary_matches_masked_arithmetic(tweets):
+    originals = tweets.loc[~activity.retweet_mask(tweets)]
+    counts = pd.DataFrame({c: originals[c].astype("Float64") for c in content.ENGAGEMENT_COLUMNS})
+    counts["total"] = counts.sum(axis=1, min_count=1)
+    want = pd.DataFrame({
+        "originals": counts.notna().sum(), "sum": counts.sum(), "mean": counts.mean(),
+        "median": counts.median(), "p90": counts.quantile(0.9), "max": counts.max(),
+        "zero_share": (counts == 0).sum() / counts.notna().sum().replace(0, np.nan),
+    }).astype("float64").astype({"originals": "int64"}).rename_axis("metric")
+    got = content.engagement_summary(tweets)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.attrs["retweets_excluded"] == len(tweets) - len(originals)
+
+
+def test_wildcard_terms_stay_fast_in_re2():
+    # "provocation*" next to a word boundary made RE2's automaton blow up (seconds
+    # per 50,000 texts); the boundary is dropped on the wildcard side
+    terms = ("provocation*", "*عدوان*", "NATO")
+    assert r"[\p{L}\p{N}_]*" not in content._re2(terms)
+    texts = pd.Series(["provocations!", "بالعدوان", "NATOs", "no provocation", "xprovocation"],
+                      dtype="string[pyarrow]")
+    assert content.match_lexicon(texts, list(terms)).tolist() == [True, True, False, True, False]

@@ -1,0 +1,274 @@
+"""A whole case at growing release sizes: each section's time and the kernel's own peak memory.
+
+For each ``--scales`` value, smallest first, in one run:
+
+1. writes the specimen at that scale, ``casebook specimen --scale S --datasets
+   iran_202012 control --out WORK/specimen-S`` (kept between runs; the same seed and
+   scale always give the same files);
+2. runs the case as a user does, ``casebook run CASE --data WORK/specimen-S --out
+   WORK/out-S`` with a fresh Parquet cache (so the first cell's load is a cold one),
+   on a copy of the case notebook with one cell appended that prints the kernel's own
+   peak resident memory (``VmHWM`` of ``/proc/self/status``: the high-water mark of the
+   kernel process itself; ``ru_maxrss`` of a child would start at its parent's peak,
+   because Linux carries the memory high-water mark across ``fork`` and ``exec``);
+3. reads papermill's per-cell durations from the executed notebook and adds them up
+   per section: the cells under each ``## N · Title`` heading, and ``0 · setup`` for the
+   cells before the first heading (imports, loading the releases). With ``--cpu`` the
+   kernel's own CPU seconds per cell are added up instead (a first cell appended to the
+   copy registers IPython's ``pre_run_cell``/``post_run_cell`` hooks): on a shared
+   machine wall time stretches with the other load, CPU time much less.
+
+Prints one table with each section's seconds at every scale, the ratio to the previous
+scale and to the baseline (the smallest scale, measured in the same run), beside the
+ratio of tweets; a section whose time grows more than 1.25 times faster than the
+tweets is marked ``superlinear``. Then the kernel's peak memory and the wall time of
+``casebook run`` (HTML export included), and with ``--cells N`` the N slowest cells.
+
+One case runs at a time: a scale-8 case needs several GB, and the machine is shared.
+
+    python benchmarks/case_scale.py --scales 1 2 4
+    python benchmarks/case_scale.py --scales 0.5 1 --cells 12 --json /tmp/scale.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+DATASETS = ("iran_202012", "control")
+#: A section whose time grows this much faster than the tweets is flagged.
+SUPERLINEAR = 1.25
+_SECTION = re.compile(r"^##\s+(\d+\s*·.*?)\s*$", re.MULTILINE)
+_MARK = "casebook-benchmark-peak"
+#: Appended to the case: the kernel reports its own high-water mark, exactly.
+PEAK_CELL = f"""\
+import json as _json, resource as _resource
+_hwm = next(int(line.split()[1]) * 1024 for line in open("/proc/self/status")
+            if line.startswith("VmHWM:"))
+print("{_MARK}", _json.dumps({{"vmhwm": _hwm,
+      "ru_maxrss_self": _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss * 1024,
+      "cpu": globals().get("_cb_cpu", [])}}))
+"""
+
+
+#: Prepended to the case: the kernel's CPU seconds per cell (all its threads), which a
+#: busy machine stretches far less than the wall time that papermill records.
+CPU_CELL = """\
+import time as _cb_time
+from IPython import get_ipython as _cb_ipython
+_cb_cpu = []
+def _cb_pre(info):
+    globals()["_cb_t0"] = _cb_time.process_time()
+def _cb_post(result):
+    if "_cb_t0" in globals():
+        _hwm = next(int(line.split()[1]) * 1024 for line in open("/proc/self/status")
+                    if line.startswith("VmHWM:"))
+        _cb_cpu.append([result.info.raw_cell, _cb_time.process_time() - globals().pop("_cb_t0"),
+                        _hwm])
+_cb_ipython().events.register("pre_run_cell", _cb_pre)
+_cb_ipython().events.register("post_run_cell", _cb_post)
+"""
+
+
+def write_specimen(work: Path, scale: float, seed: int) -> tuple[Path, float]:
+    """The specimen folder for ``scale`` and the seconds spent writing it (0 when kept)."""
+    folder = work / f"specimen-{scale:g}-seed{seed}"
+    if all((folder / d / "ground_truth.json").is_file() for d in DATASETS):
+        return folder, 0.0
+    t0 = time.perf_counter()
+    subprocess.run([str(BIN / "casebook"), "specimen", "--scale", str(scale), "--seed", str(seed),
+                    "--datasets", *DATASETS, "--out", str(folder)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return folder, time.perf_counter() - t0
+
+
+def instrumented_notebook(case: str, work: Path) -> Path:
+    """A copy of the case notebook, under its own file name, with the peak-memory cell."""
+    from casebook.runner import resolve_cases
+
+    source = resolve_cases([case])[case]
+    nb = nbformat.read(source, as_version=4)
+    cell = nbformat.v4.new_code_cell(PEAK_CELL)
+    cell.metadata["tags"] = [_MARK]
+    nb.cells.append(cell)
+    timer = nbformat.v4.new_code_cell(CPU_CELL)
+    timer.metadata["tags"] = [_MARK]
+    nb.cells.insert(0, timer)
+    # same file name: ``casebook run`` maps it back to the case and its parameter file
+    target = work / "notebooks" / source.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target)
+    return target
+
+
+def section_times(executed: Path, *, cpu: bool = False
+                  ) -> tuple[dict[str, float], list[tuple[str, float]], dict]:
+    """Seconds per section, every cell's (label, seconds), and the kernel's peak report.
+
+    Wall seconds from papermill's cell durations, or with ``cpu`` the kernel's CPU
+    seconds per cell (reported by the prepended timing cell, matched by source)."""
+    nb = nbformat.read(executed, as_version=4)
+    peak: dict = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and _MARK in cell.metadata.get("tags", []):
+            for out in cell.get("outputs", []):
+                for line in out.get("text", "").splitlines():
+                    if line.startswith(_MARK):
+                        peak = json.loads(line[len(_MARK):])
+    cpu_times = list(peak.get("cpu", []))
+    sections: dict[str, float] = {}
+    cells: list[tuple[str, float]] = []
+    current = "0 · setup"
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            found = _SECTION.findall(cell.source)
+            if found:
+                current = " ".join(found[0].split())
+            continue
+        if cell.cell_type != "code" or _MARK in cell.metadata.get("tags", []):
+            continue
+        seconds = float(cell.metadata.get("papermill", {}).get("duration") or 0.0)
+        match = next((k for k, (src, *_) in enumerate(cpu_times) if src == cell.source), None)
+        timed = cpu_times.pop(match) if match is not None else None
+        if cpu:
+            seconds = timed[1] if timed else 0.0
+        if timed and len(timed) > 2:  # the kernel's high-water mark after the cell
+            raised = timed[2] - peak.get("_last_hwm", 0)
+            peak["_last_hwm"] = timed[2]
+            if raised > peak.get("raised", [0, ""])[0]:
+                first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+                peak["raised"] = [raised, f"[{i}] {first.strip()[:60]}"]
+        sections[current] = sections.get(current, 0.0) + seconds
+        first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+        cells.append((f"[{i}] {first.strip()[:70]}", seconds))
+    peak.pop("_last_hwm", None)
+    return sections, cells, peak
+
+
+def run_case(case: str, notebook: Path, data: Path, out: Path, cache: Path) -> float:
+    """Wall seconds of ``casebook run`` for one case, with a fresh cache."""
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {**os.environ, "CASEBOOK_CACHE_DIR": str(cache), "CASEBOOK_STATIC": "1"}
+    t0 = time.perf_counter()
+    done = subprocess.run([str(BIN / "casebook"), "run", str(notebook), "--data", str(data),
+                           "--out", str(out), "--no-progress"], env=env, cwd=ROOT,
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"casebook run failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return seconds
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:5.2f}x" if b > 0 else "    -"
+
+
+def report(results: list[dict], n_cells: int) -> None:
+    """Print the per-section table, memory, wall time and the slowest cells."""
+    base = results[0]
+    scales = [r["scale"] for r in results]
+    print(f"\ncase {base['case']!r}; baseline: scale {scales[0]:g} (measured in this run); "
+          f"section times: {'kernel CPU' if base['timing'] == 'cpu' else 'wall'} seconds\n")
+    head = f"{'':28}" + "".join(f"{'scale ' + format(s, 'g'):>12}" for s in scales)
+    print(head)
+    tweets = [r["tweets"] for r in results]
+    print(f"{'tweets':28}" + "".join(f"{t:>12,}" for t in tweets))
+    print(f"{'  x previous / x baseline':28}" + "".join(
+        f"{'':>12}" if i == 0 else f"{_ratio(t, tweets[i - 1]) + '/' + _ratio(t, tweets[0]):>12}"
+        for i, t in enumerate(tweets)))
+    names = list(dict.fromkeys(n for r in results for n in r["sections"]))
+    flagged = []
+    for name in [*names, "total of cells"]:
+        secs = [r["sections"].get(name, 0.0) if name != "total of cells"
+                else sum(r["sections"].values()) for r in results]
+        print(f"{name[:28]:28}" + "".join(f"{s:>11.1f}s" for s in secs))
+        ratios = []
+        for i in range(1, len(secs)):
+            ratios.append(f"{_ratio(secs[i], secs[i - 1]) + '/' + _ratio(secs[i], secs[0]):>12}")
+            grows = secs[i] / secs[i - 1] if secs[i - 1] > 0.05 else 0.0
+            if grows > SUPERLINEAR * tweets[i] / tweets[i - 1] and secs[i] > 1.0:
+                flagged.append(f"{name} (scale {scales[i - 1]:g} -> {scales[i]:g}: "
+                               f"time x{grows:.2f}, tweets x{tweets[i] / tweets[i - 1]:.2f})")
+        if ratios:
+            print(f"{'':28}{'':>12}" + "".join(ratios))
+    print(f"{'kernel peak memory (VmHWM)':28}" + "".join(
+        f"{r['peak'].get('vmhwm', 0) / 2**30:>10.2f}GB" for r in results))
+    peaks = [r["peak"].get("vmhwm", 0) for r in results]
+    print(f"{'':28}{'':>12}" + "".join(
+        f"{_ratio(peaks[i], peaks[i - 1]) + '/' + _ratio(peaks[i], peaks[0]):>12}"
+        for i in range(1, len(peaks))))
+    for r in results:
+        if r["peak"].get("raised"):
+            raised, label = r["peak"]["raised"]
+            print(f"  scale {r['scale']:g}: the peak rose most ({raised / 2**30:.2f} GB) in {label}")
+    print(f"{'casebook run, wall':28}" + "".join(f"{r['wall']:>11.1f}s" for r in results))
+    print(f"{'specimen written in':28}" + "".join(
+        f"{r['specimen']:>11.1f}s" if r["specimen"] else f"{'kept':>12}" for r in results))
+    print("\nratios: x previous scale / x baseline scale")
+    print("superlinear sections: " + ("; ".join(flagged) if flagged else "none"))
+    if n_cells:
+        last = results[-1]
+        earlier = {label: s for label, s in results[-2]["cells"]} if len(results) > 1 else {}
+        print(f"\nslowest {n_cells} cells at scale {last['scale']:g}"
+              + (f" (x previous scale {results[-2]['scale']:g})" if earlier else ""))
+        for label, s in sorted(last["cells"], key=lambda c: -c[1])[:n_cells]:
+            grow = f"  {_ratio(s, earlier[label])}" if earlier.get(label) else ""
+            print(f"{s:9.1f}s{grow}  {label}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scales", type=float, nargs="+", default=[1.0, 2.0],
+                    help="specimen scales, run smallest first; the smallest is the baseline "
+                         "(default: 1 2; 1 = the published 560,571 Iran tweets)")
+    ap.add_argument("--case", default="iran", help="case to run (default: iran)")
+    ap.add_argument("--seed", type=int, default=0, help="specimen seed (default: 0)")
+    ap.add_argument("--work", type=Path, default=HERE / "_work" / "case_scale",
+                    help="scratch folder for specimens, caches and reports "
+                         "(default: benchmarks/_work/case_scale, gitignored)")
+    ap.add_argument("--cells", type=int, default=0, metavar="N",
+                    help="also print the N slowest cells at the largest scale")
+    ap.add_argument("--cpu", action="store_true",
+                    help="time sections by the kernel's CPU seconds per cell instead of "
+                         "papermill's wall-clock durations (steadier on a busy machine)")
+    ap.add_argument("--json", type=Path, help="write the measurements to this JSON file")
+    args = ap.parse_args(argv)
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    notebook = instrumented_notebook(args.case, args.work)
+    results = []
+    for scale in sorted(args.scales):
+        data, spec_seconds = write_specimen(args.work, scale, args.seed)
+        truth = json.loads((data / DATASETS[0] / "ground_truth.json").read_text())
+        out = args.work / f"out-{scale:g}"
+        wall = run_case(args.case, notebook, data, out, args.work / f"cache-{scale:g}")
+        sections, cells, peak = section_times(out / notebook.name, cpu=args.cpu)
+        results.append({"case": args.case, "scale": scale, "tweets": truth["counts"]["tweets"],
+                        "accounts": truth["counts"]["accounts"], "specimen": spec_seconds,
+                        "wall": wall, "sections": sections, "cells": cells,
+                        "peak": {k: v for k, v in peak.items() if k != "cpu"},
+                        "timing": "cpu" if args.cpu else "wall"})
+        print(f"scale {scale:g}: {truth['counts']['tweets']:,} tweets, case {wall:.1f} s, "
+              f"kernel peak {peak.get('vmhwm', 0) / 2**30:.2f} GB", flush=True)
+    report(results, args.cells)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
