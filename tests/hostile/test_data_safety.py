@@ -1,0 +1,70 @@
+"""Data loss, as an unlucky user meets it on the command line: no command deletes or
+overwrites an input (a notebook, a real download, a release file), and each refusal is
+one line with exit status 2.
+
+The unit tests beside each module check the functions; these drive ``casebook.cli.main``
+with the very arguments a careless user types.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from casebook import cli, schema
+from tests.conftest import archive_bytes, tweet_row
+
+
+def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = cli.main(argv)
+    return code, capsys.readouterr().err
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_run_out_at_the_notebooks_folder_keeps_the_source(tmp_path, capsys) -> None:
+    # `casebook run mine.ipynb --out .` used to delete mine.ipynb before executing
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('output_dir: str = ""  # where findings go\n')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params]
+    mine = tmp_path / "mine.ipynb"
+    nbformat.write(nb, mine)
+    before = _snapshot(tmp_path)
+    code, err = _main(["run", str(mine), "--out", str(tmp_path), "--no-progress"], capsys)
+    assert code == 2, err
+    assert err.count("\n") == 1 and "error:" in err
+    assert _snapshot(tmp_path) == before
+
+
+def test_specimen_out_at_real_downloads_touches_nothing(tmp_path, capsys) -> None:
+    # `casebook specimen --out data/raw` used to replace data/raw/GRU_202012 wholesale
+    raw = tmp_path / "raw"
+    download = raw / "GRU_202012"
+    download.mkdir(parents=True)
+    (download / "GRU_202012_tweets_csv_hashed.zip").write_bytes(b"PK\x03\x04 a real download")
+    before = _snapshot(raw)
+    code, err = _main(["specimen", "--out", str(raw), "--scale", "0.02"], capsys)
+    assert code == 2, err
+    assert "not written by 'casebook specimen'" in err and err.count("\n") == 1
+    assert _snapshot(raw) == before
+
+
+@pytest.mark.parametrize("target", ["the tweets file", "inside the release folder"])
+def test_network_out_never_replaces_or_joins_the_release(tmp_path, capsys, target) -> None:
+    release = tmp_path / "toy_202012"
+    release.mkdir()
+    tweets = release / "toy_202012_tweets_csv_hashed.csv"
+    tweets.write_bytes(archive_bytes([tweet_row()], schema.ARCHIVE_TWEET_COLUMNS))
+    out = tweets if target == "the tweets file" else release / "edges.csv"
+    before = _snapshot(release)
+    code, err = _main(["network", str(release), "--kind", "co_retweet", "--out", str(out)],
+                      capsys)
+    assert code == 2, err
+    assert err.count("\n") == 1
+    assert _snapshot(release) == before
