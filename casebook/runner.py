@@ -50,7 +50,9 @@ What a run does
   name is the file name without ``.ipynb``, other characters than letters, digits,
   ``_``, ``-`` and ``.`` replaced by ``_``: ``"my case.ipynb"`` is case ``my_case``).
   The default is :data:`DEFAULT_CASES`, in the order of :data:`CASES`: the overview
-  first, then Iran, Russia and Armenia. The generic case ``release``
+  first, then Iran, Russia and Armenia, then ``cross_release``
+  (``notebooks/20_cross_release.ipynb``: what links the releases of a store). The
+  generic case ``release``
   (``notebooks/04_release.ipynb``: the same sections on any release, titled with it)
   runs only when named: on the default data it would repeat a built-in case on one
   specimen dataset. Without ``datasets`` it reads the first release of ``--data``.
@@ -143,12 +145,14 @@ CASES: dict[str, str] = {
     "russia": "02_russia_anti_nato.ipynb",
     "armenia": "03_armenia_anti_azerbaijan.ipynb",
     "release": "04_release.ipynb",
+    "cross_release": "20_cross_release.ipynb",
 }
 
-#: The cases ``casebook run`` runs when none is named: every built-in case. The generic
+#: The cases ``casebook run`` runs when none is named: every built-in case, the
+#: cross-release comparison last (it builds a store of the same data). The generic
 #: ``release`` case is left out: on the default data (the specimen) it would repeat a
 #: built-in case on one of its datasets; it runs when named (``casebook run release``).
-DEFAULT_CASES: tuple[str, ...] = ("overview", "iran", "russia", "armenia")
+DEFAULT_CASES: tuple[str, ...] = ("overview", "iran", "russia", "armenia", "cross_release")
 
 #: Parameters naming a file the user gives: resolved from the caller's directory, and
 #: checked to exist before any notebook runs.

@@ -173,3 +173,56 @@ def test_the_generic_notebook_names_no_operation() -> None:
     overview = json.loads((paths.notebooks_dir() / CASES["overview"]).read_text(encoding="utf-8"))
     assert not any(re.search(r"^#\s", "".join(c["source"]), re.M) for c in overview["cells"]
                    if c["cell_type"] == "markdown"), "the overview's title comes from the data"
+
+
+# --------------------------------------------------------------------------- the cross-release case
+
+CROSS_RELEASE = paths.notebooks_dir() / CASES["cross_release"]
+
+
+def test_the_cross_release_notebook_is_thin_executed_and_clean() -> None:
+    # its name does not start with 0: the parametrised test above does not see it
+    test_notebook_is_thin_executed_and_clean(CROSS_RELEASE)
+
+
+def test_the_cross_release_notebook_shows_tables_only_through_show_table() -> None:
+    import ast
+
+    nb = json.loads(CROSS_RELEASE.read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    safe = {"show_table", "specimen_banner", "record_findings", "print"}
+    for src in code[1:]:  # after the parameters cell
+        last = ast.parse(src).body[-1]
+        if isinstance(last, ast.Expr):  # a displayed value: only through the report helpers
+            func = last.value.func if isinstance(last.value, ast.Call) else None
+            name = getattr(func, "attr", getattr(func, "id", None))
+            assert name in safe, f"a value shown unescaped: {ast.unparse(last)}"
+
+
+@pytest.fixture(scope="module")
+def cross_release_run(tmp_path_factory):
+    """The cross-release case on two small generated releases and a control cohort."""
+    from tests.test_crossrelease import ALPHA, BETA, CONTROL, write_release
+
+    data = tmp_path_factory.mktemp("cross")
+    write_release(data / "alpha_202012", "alpha_202012", ALPHA)
+    write_release(data / "beta_202012", "beta_202012", BETA)
+    write_release(data / "control", "control_202012", CONTROL)
+    return _isolated_run(tmp_path_factory, ["cross_release"], data=data,
+                         params={"datasets": ["alpha_202012", "beta_202012"]},
+                         out=tmp_path_factory.mktemp("cross-out"))
+
+
+def test_the_cross_release_report_escapes_and_rates_the_link(cross_release_run) -> None:
+    assert cross_release_run.ok, [c.describe_failure() for c in cross_release_run.failed]
+    title, h1, text = _page(cross_release_run.out_dir, CASES["cross_release"])
+    assert title == h1.rstrip("\u00b6") == "Across releases: what links them"
+    page = (cross_release_run.out_dir / "20_cross_release.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "\u202e" not in page and "&lt;U+202E&gt;" in page  # the bidi override revealed
+    assert "Real archive data: alpha_202012, beta_202012." in text
+    recorded = json.loads((cross_release_run.out_dir / "cross_release.findings.json")
+                          .read_text(encoding="utf-8"))
+    links = {f["finding"]: f["value"] for f in recorded["findings"]}
+    assert links["Link alpha_202012 and beta_202012"] == "strong"
+    assert links["Distinctive shared keys"] == "4"

@@ -385,7 +385,7 @@ def test_cases_default_to_all_in_order(tmp_path, monkeypatch) -> None:
     for file in runner.CASES.values():
         nbformat.write(toy_notebook("x"), tmp_path / file)
     resolved = runner.resolve_cases()
-    assert list(resolved) == ["overview", "iran", "russia", "armenia"]
+    assert list(resolved) == ["overview", "iran", "russia", "armenia", "cross_release"]
     assert resolved["iran"] == tmp_path / "01_iran_debate_interference.ipynb"
     # a case notebook given by path keeps its case name
     by_path = runner.resolve_cases([tmp_path / "02_russia_anti_nato.ipynb"])
