@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 NBVAL  := CASEBOOK_STATIC=1 $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider
 
-.PHONY: help setup run test unit nbval lint lab specimen notebooks bench browser-deps clean
+.PHONY: help setup run test unit nbval lint lab specimen notebooks bench browser-deps java-deps clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -15,8 +15,8 @@ help:  ## list the targets
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip 2>&1 | grep -v 'is ignored' || true
-	$(PIP) install --quiet -e '.[dev]' 2>&1 | grep -v 'is ignored' || true
-	@$(BIN)/python -c "import casebook, pandas, pyarrow, papermill, nbval, playwright" || { echo "setup failed: see the pip output above"; exit 1; }
+	$(PIP) install --quiet -e '.[dev,spark]' 2>&1 | grep -v 'is ignored' || true
+	@$(BIN)/python -c "import casebook, pandas, pyarrow, papermill, nbval, playwright, pyspark" || { echo "setup failed: see the pip output above"; exit 1; }
 	@touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install the project (done by every target)
@@ -34,7 +34,14 @@ browser-deps:  ## install Debian's chromium for the browser tests (as root; skip
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "note: /usr/bin/chromium is missing and this is not root: browser tests will be skipped"; fi
 
-unit: specimen browser-deps  ## the pytest suite in tests/
+java-deps:  ## install Debian's headless Java for the Spark tests (as root; skipped otherwise)
+	@if command -v java >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing a headless Java runtime (Debian package) for the Spark tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	else echo "note: java is missing and this is not root: Spark tests will be skipped"; fi
+
+unit: specimen browser-deps java-deps  ## the pytest suite in tests/
 	$(BIN)/python -m pytest
 
 nbval: specimen  ## re-execute the committed notebooks and compare their outputs

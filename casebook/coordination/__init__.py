@@ -74,7 +74,10 @@ the same bursts, :func:`group_trios`; calibrated with the kinds),
 :func:`summarise_communities`), :mod:`~casebook.coordination.plots`
 (:func:`plot_network`, :func:`plot_weight_distribution`) and
 :mod:`~casebook.coordination.command` (``casebook network``). Every public name is
-importable from :mod:`casebook.coordination`.
+importable from :mod:`casebook.coordination`, except those of
+:mod:`~casebook.coordination.spark` (the same networks on Apache Spark:
+:func:`~casebook.coordination.spark.spark_networks`; optional extra ``spark``), which is
+imported by name so that nothing else needs pyspark.
 
 Keys are factorised to integers and every tweet's window is found with
 :func:`numpy.searchsorted` on one sort; pairs are expanded in bounded chunks

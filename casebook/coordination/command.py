@@ -1,7 +1,10 @@
 """``casebook network``: coordination networks of a release, as CSV, GraphML or GEXF.
 
 One load of the release serves every ``--kind`` asked for (:func:`networks` computes
-them together). Each output is written to a temporary name in its folder and renamed
+them together). The input may also be a casebook store (:mod:`casebook.store`; all its
+releases as one set of tweets, or those ``--release`` names), and ``--engine spark``
+computes the same edges on Apache Spark (:mod:`casebook.coordination.spark`), locally
+or on the cluster of ``--master``. Each output is written to a temporary name in its folder and renamed
 when complete, so an interrupted run never leaves a half-written file. The command
 imports numpy, pandas and pyarrow (the engine needs them), networkx only for GraphML
 and GEXF, and never the notebook stack.
@@ -25,6 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["add_arguments", "run"]
 
+#: Engines of ``--engine``.
+ENGINES: tuple[str, ...] = ("local", "spark")
 #: Output formats of ``--format``.
 FORMATS: tuple[str, ...] = ("csv", "graphml", "gexf")
 #: Account columns given to the nodes of a GraphML or GEXF network, when the release has them.
@@ -48,7 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "nodes); optionally the tweet pairs behind every edge, and a threshold "
         "calibrated on a control cohort."
     )
-    parser.add_argument("path", help="release directory or tweets file(s) of the operation")
+    parser.add_argument("path", help="release directory or tweets file(s) of the operation, "
+                                     "or a casebook store")
     parser.add_argument("--kind", action="append", default=None, metavar="KIND",
                         help="network kind, repeatable (default co_retweet); one of "
                              + ", ".join(KINDS))
@@ -67,15 +73,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fpr", type=float, default=0.01,
                         help="with --control and no --min-weight: largest share of control "
                              "accounts flagged (default 0.01)")
+    parser.add_argument("--release", action="append", default=None, metavar="NAME",
+                        help="with a store: a release to read, repeatable (default all of "
+                             "them, as one set of tweets)")
+    parser.add_argument("--engine", default="local", choices=ENGINES,
+                        help="local (default: this machine, in memory) or spark (Apache "
+                             "Spark: the same edges; needs pyspark and Java)")
+    parser.add_argument("--master", default=None, metavar="URL",
+                        help="with --engine spark: the Spark master (local[2], "
+                             "spark://HOST:7077, yarn, k8s://...); default the one spark-submit "
+                             "gives, else local")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``casebook network`` with parsed arguments; returns 0 or raises a CasebookError."""
-    from casebook import load_release, paths
+    from casebook import paths
     from casebook.coordination.calibration import calibrate
     from casebook.coordination.network import check_min_weight, networks, parse_window
 
     kinds = _chosen_kinds(args.kind)
+    engine = getattr(args, "engine", "local") or "local"
+    _check_engine(engine, args, kinds)
     fmt = getattr(args, "format", "csv") or "csv"
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
@@ -101,11 +119,14 @@ def run(args: argparse.Namespace) -> int:
     columns = list(dict.fromkeys(columns))
     # the Parquet cache is written while the networks are computed (the process waits
     # for it at exit)
-    release = load_release(paths.resolve(args.path), columns=columns, cache="background")
+    releases = getattr(args, "release", None)
+    if engine == "spark":
+        return _run_spark(args, kinds, columns, fmt, out, min_weight or 1)
+    release = _load(paths.resolve(args.path), columns, releases)
     thresholds = {k: min_weight or 1 for k in kinds}
     calibrated = None
     if args.control is not None:
-        control = load_release(paths.resolve(args.control), columns=columns, cache="background")
+        control = _load(paths.resolve(args.control), columns, None)
         table, calibrated = calibrate(release, control, kind=kinds, window=args.window,
                                       fpr=args.fpr, min_weight=min_weight, return_edges=True)
         thresholds = table.drop_duplicates("kind").set_index("kind")["threshold"].astype(int).to_dict()
@@ -120,18 +141,107 @@ def run(args: argparse.Namespace) -> int:
     if calibrated is not None:
         edges, pairs = _at_least(edges, pairs, thresholds)
 
+    _write_edges(edges, out, fmt, release.users, kinds, thresholds)
+    if pairs is not None and evidence_out is not None:
+        _write(evidence_out, lambda tmp: _evidence_csv(pairs, tmp))
+        print(f"{len(pairs)} tweet pairs -> {evidence_out}")
+    return 0
+
+
+def _write_edges(edges: pd.DataFrame, out: Path, fmt: str, users: pd.DataFrame | None,
+                 kinds: Sequence[str], thresholds: dict[str, int]) -> None:
     if fmt == "csv":
         _write(out, lambda tmp: _edges_csv(edges, tmp))
     else:
-        graph = edges_graph(edges, release.users)
+        graph = edges_graph(edges, users)
         _write(out, lambda tmp: _write_graph(graph, tmp, fmt))
     counts = edges["kind"].value_counts()
     for k in kinds:
         print(f"{int(counts.get(k, 0))} {k} edges (min weight {thresholds[k]})")
     print(f"-> {out}")
-    if pairs is not None and evidence_out is not None:
-        _write(evidence_out, lambda tmp: _evidence_csv(pairs, tmp))
-        print(f"{len(pairs)} tweet pairs -> {evidence_out}")
+
+
+def _is_store(path: Path) -> bool:
+    from casebook.store import MANIFEST
+
+    return path.is_dir() and (path / MANIFEST).is_file()
+
+
+def _load(path: Path, columns: Sequence[str], releases: Sequence[str] | None) -> Any:
+    """A release folder loaded, or the chosen releases of a store as one release."""
+    from casebook import load_release
+
+    if not _is_store(path):
+        if releases:
+            raise UsageError(f"--release chooses releases of a store, and {path} is not a "
+                             "casebook store")
+        return load_release(path, columns=columns, cache="background")
+    import pandas as pd
+
+    from casebook.coordination.spark import store_tweet_files
+    from casebook.loader import Release
+    from casebook.store import read_release
+
+    names = [Path(f).parent.name.removeprefix("release=") for f in
+             store_tweet_files(path, releases)]
+    parts = [read_release(path, name) for name in names]  # loop over releases, not tweets
+    if len(parts) == 1:
+        return parts[0]
+    return Release(
+        name="+".join(names),
+        tweets=pd.concat([p.tweets for p in parts], ignore_index=True),
+        users=pd.concat([p.users for p in parts], ignore_index=True),
+        provenance=pd.concat([p.provenance for p in parts], ignore_index=True),
+        rejected=pd.concat([p.rejected for p in parts], ignore_index=True),
+        checks={},
+    )
+
+
+def _check_engine(engine: str, args: argparse.Namespace, kinds: Sequence[str]) -> None:
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}", hint=f"choose one of {', '.join(ENGINES)}")
+    if engine == "local":
+        if getattr(args, "master", None) is not None:
+            raise UsageError("--master is an option of --engine spark")
+        return
+    from casebook.coordination.spark import check_spark_kinds
+
+    check_spark_kinds(kinds)
+    for option, what in (("control", "--control (calibration)"), ("evidence", "--evidence")):
+        if getattr(args, option, None) is not None:
+            raise UsageError(f"{what} runs on the local engine only",
+                             hint="drop it, or use --engine local")
+
+
+def _run_spark(args: argparse.Namespace, kinds: Sequence[str], columns: Sequence[str],
+               fmt: str, out: Path, min_weight: int) -> int:
+    """``casebook network --engine spark``: the edges computed by Spark, written here."""
+    from casebook import paths
+    from casebook.coordination.spark import (
+        active_session,
+        spark_networks,
+        spark_session,
+        store_users,
+    )
+
+    existing = active_session()  # first: a clear error if pyspark is missing
+    source = paths.resolve(args.path)
+    releases = getattr(args, "release", None)
+    users = None
+    if not _is_store(source):
+        # a release folder: loaded here with casebook's loader, handed to Spark as Arrow
+        release = _load(source, columns, releases)
+        source, users = release, release.users
+    elif fmt != "csv":
+        users = store_users(source, releases)
+    spark = spark_session(getattr(args, "master", None))
+    try:
+        edges = spark_networks(source, kinds=kinds, window=args.window, min_weight=min_weight,
+                               spark=spark, releases=releases)
+    finally:
+        if existing is None:  # stop only the session made here
+            spark.stop()
+    _write_edges(edges, out, fmt, users, kinds, dict.fromkeys(kinds, min_weight))
     return 0
 
 
