@@ -8,7 +8,8 @@ In one run:
 2. builds a fresh store, ``casebook.store.add_release`` per release, and times each add
    against a cold ``load_release(cache=False)`` of the same release (the add's own load
    is part of its time): the store's overhead over a plain load;
-3. prints the store's size beside the archive CSV files' and the loader's Parquet cache's;
+3. prints the store's size (and its search keys' and key tables' shares) beside the
+   archive CSV files' and the loader's Parquet cache's;
 4. times every kind of search (median of ``--repeats`` in process, a warm DuckDB file
    cache) against the baseline a notebook uses today: load every release from the
    loader's warm Parquet cache and filter the frames with pandas; prints both, the
@@ -188,10 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     csv_bytes = _size([p for f in folders for p in f.iterdir() if p.name.endswith(".csv")])
     store_bytes = _size([path])
     search_bytes = _size(list(path.glob("release=*/search.parquet")))
+    keys_bytes = _size(list(path.glob("release=*/keys.parquet")))
     cache_bytes = _size([args.work / "cache"])
     mb = 1 << 20
     print(f"\nsizes: archive CSV {csv_bytes / mb:,.1f} MB; store {store_bytes / mb:,.1f} MB "
-          f"(search keys {search_bytes / mb:,.1f} MB); loader cache {cache_bytes / mb:,.1f} MB")
+          f"(search keys {search_bytes / mb:,.1f} MB, key tables {keys_bytes / mb:,.1f} MB); "
+          f"loader cache {cache_bytes / mb:,.1f} MB")
 
     picks = _picks(frames)
     print(f"\nbaseline: load every release from the loader's warm cache, {load_all:.2f} s, "

@@ -2,9 +2,23 @@
 
 Has this URL, domain, hashtag, text or retweet target, or this account, appeared in
 other takedowns? :func:`search` answers over a :mod:`casebook.store` with DuckDB, out of
-core: it reads only the narrow ``search.parquet`` key columns of each release (never a
-release into memory) and returns, per release and per account, how many tweets match and
-when the first and the last was posted.
+core, and returns, per release and per account, how many tweets match and when the first
+and the last was posted. Its cost grows with the answer, not with the store:
+
+1. each criterion is an equality lookup of one or a few keys in every release's key table
+   (``keys.parquet``, sorted by key, :mod:`casebook.store`): DuckDB's min/max pruning
+   reads only the row groups whose range holds a key, and the key rows carry what the
+   answer needs (tweet id, account, screen name, time), so nothing else is read;
+2. criteria given together intersect their tweets (release and row);
+3. a near-duplicate query first finds candidates by their MinHash band keys, reads their
+   text fingerprints from ``search.parquet`` and one text per distinct fingerprint from
+   ``tweets.parquet`` by row number (a few small row groups), keeps the texts similar
+   enough, then looks their fingerprints up as an exact text query would;
+4. DuckDB counts the matches per release and account.
+
+A key holds 56 bits of the value's MD5 (of the text fingerprint for a text): two different
+values share a key with probability 2**-56, so over a store of a billion distinct keys a
+query meets a false match about once in 70 million queries.
 
 Kinds of query (given together, a tweet must match all of them):
 
@@ -114,7 +128,11 @@ def _query_text(text: str) -> Any:
 
 
 def _conditions(query: dict[str, Any]) -> tuple[list[str], list[Any]]:
-    """SQL conditions and their parameters for every kind but the near-duplicate one."""
+    """SQL conditions and their parameters for every kind but the near-duplicate one.
+
+    The conditions over ``search.parquet`` that define each kind (a scan of it with them
+    gives the same answer); their parameters are the values :func:`_lookups` looks up.
+    """
     import pandas as pd
     import pyarrow.compute as pc
 
@@ -149,6 +167,225 @@ def _conditions(query: dict[str, Any]) -> tuple[list[str], list[Any]]:
         where.append("text_fp = md5_number_lower(?)")
         params.append(norm)
     return where, params
+
+
+def _lookups(con: duckdb.DuckDBPyConnection, query: dict[str, Any],
+             where: list[str], params: list[Any]) -> list[list[int]]:
+    """The key-table keys of each criterion (a tweet matches a criterion if it has one).
+
+    Each criterion's exact condition is in ``where`` (in the order of :func:`_conditions`),
+    its parameters in ``params``: the keys are those values, hashed as the store does.
+    """
+    from casebook.store import key_sql
+
+    kinds = [k for k in ("url", "domain", "hashtag", "account", "retweeted") if k in query]
+    if "text" in query and not query.get("near"):
+        kinds.append("text")
+    exprs: list[str] = []
+    values: list[Any] = []
+    given = iter(params)
+    for kind in kinds:
+        n = 2 if kind in ("account", "retweeted") else 1
+        for value in (next(given) for _ in range(n)):
+            exprs.append(key_sql(kind, "md5_number_lower(?)" if kind == "text" else "?"))
+            values.append(value)
+    keys = list(con.execute("SELECT " + ", ".join(exprs), values).fetchall()[0]) if exprs else []
+    lookups: list[list[int]] = []
+    at = 0
+    for kind in kinds:
+        n = 2 if kind in ("account", "retweeted") else 1
+        lookups.append(sorted({int(k) for k in keys[at:at + n]}))
+        at += n
+    return lookups
+
+
+def _int_key(kind: str, value: int) -> int:
+    from casebook.store import KEY_KINDS
+
+    return (KEY_KINDS[kind] << 56) | (value & ((1 << 56) - 1))
+
+
+#: Keys per ``IN`` list of a lookup (see :func:`lookup_sql`).
+_IN = 4
+
+
+def lookup_sql(files: list[str], lookups: list[list[int]], *, details: bool = True,
+               first: dict[str, list[int]] | str | None = None) -> str:
+    """SQL of the rows of ``keys.parquet`` ``files`` that match every lookup.
+
+    Each lookup is a list of keys (a tweet matches it with any one of them): ``IN`` filters
+    of at most :data:`_IN` keys on the sorted ``key`` column, which DuckDB pushes into the
+    Parquet scan to skip every row group whose min/max range holds none of them. Returns
+    one row per matching tweet: ``release, row`` and, with ``details``, the first
+    lookup's :data:`casebook.store.KEY_DETAILS` columns (it must not be a ``near_*`` one).
+    ``first``, if given, is the first lookup file by file (key table -> its keys), before
+    ``lookups``: a key sought only where it is known to be costs no row group elsewhere;
+    or the SQL of rows (``release, row`` and the details) that stand for it.
+    """
+    from casebook.store import KEY_DETAILS
+
+    columns = ", ".join(["release", "row", *(KEY_DETAILS if details else ())])
+
+    def select(keys: list[int], cols: str, files: list[str] = files) -> str:
+        source = _scan(files, f"release, key, {columns.removeprefix('release, ')}")
+        # DuckDB prunes row groups by min/max for each value of a short IN list, but
+        # rewrites a list of five values or more into a join that reads their whole range
+        each = " UNION ALL ".join(
+            f"SELECT {cols} FROM {source} WHERE key IN ({', '.join(map(str, keys[i:i + _IN]))})"
+            for i in range(0, len(keys), _IN))
+        # one key finds a tweet once (a list's values are distinct keys of their tweet,
+        # and an account's screen name is a key only where it is not its userid)
+        return f"SELECT DISTINCT {cols} FROM ({each})" if len(keys) > 1 else each
+
+    if isinstance(first, str):
+        head = first
+    elif first is not None:
+        head = " UNION ALL ".join(f"({select(keys, columns, [file])})"
+                                  for file, keys in sorted(first.items()))
+    else:
+        head, lookups = select(lookups[0], columns), lookups[1:]
+    if not lookups:
+        return head
+    rest = " INTERSECT ".join(select(keys, "release, row") for keys in lookups)
+    return f"SELECT f.* FROM ({head}) f SEMI JOIN ({rest}) r USING (release, row)"
+
+
+def _take(path: str, rows: Any, columns: list[str]) -> Any:
+    """Rows ``rows`` (sorted row numbers) of the Parquet file ``path``: only the row
+    groups that hold one are read."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as pf:
+        meta = pf.metadata
+        starts = np.cumsum([0] + [meta.row_group(i).num_rows for i in range(meta.num_row_groups)])
+        groups = np.searchsorted(starts, rows, side="right") - 1
+        needed = np.unique(groups)
+        table = pf.read_row_groups(needed.tolist(), columns=columns, use_threads=False)
+    sizes = starts[needed + 1] - starts[needed]
+    base = np.zeros(len(starts), np.int64)
+    base[needed] = np.cumsum(sizes) - sizes  # where each read group starts in ``table``
+    return table.take(rows - starts[groups] + base[groups])
+
+
+def _fetch(store: Path, hits: Any, file: str, columns: list[str]) -> Any:
+    """The ``columns`` of ``file`` for the (release, row) pairs of ``hits``, with
+    ``release`` and ``file_row`` columns, in release then row order."""
+    import numpy as np
+    import pyarrow as pa
+
+    from casebook.store import partition
+
+    release = hits.column("release").to_numpy(zero_copy_only=False)
+    row = hits.column("row").to_numpy(zero_copy_only=False).astype(np.int64)
+    parts = []
+    for name in sorted(set(release.tolist())):
+        rows = row[release == name]
+        part = _take(str(partition(store, name) / file), rows, columns)
+        parts.append(part.append_column("release", pa.array([name] * len(rows), pa.string()))
+                     .append_column("file_row", pa.array(rows, pa.int64())))
+    return pa.concat_tables(parts)
+
+
+def _near_matches(con: duckdb.DuckDBPyConnection, store: Path, files: list[str],
+                  query: dict[str, Any], lookups: list[list[int]]) -> Any:
+    """The candidates whose text is a verified near duplicate: an Arrow table of
+    ``release, file_row, text_fp`` (None when there is none).
+
+    Candidates share a MinHash band key with the query (and match every other criterion,
+    ``lookups``); their fingerprints are read from ``search.parquet`` by row. The
+    similarity of two tweets depends only on their normalised texts, so it is computed
+    once per distinct text among the candidates (a text copied 7,000 times is read and
+    compared once), on one tweet that carries it (:func:`_representatives`).
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from casebook.coordination.text import filled, normalise_arrow
+    from casebook.store import NEAR_BANDS
+
+    bands = [int(key[0].as_py()) for key in near_keys_of(query["text"])]
+    near = [_int_key(f"near_{band}", bands[band]) for band in range(NEAR_BANDS)]
+    candidates = con.sql(lookup_sql(files, [near, *lookups], details=False)
+                         + " ORDER BY release, row").to_arrow_table()
+    if not candidates.num_rows:
+        return None
+    fps = _fetch(store, candidates, "search.parquet", ["text_fp"])
+    fps = fps.filter(pc.is_valid(fps.column("text_fp")))
+    if not fps.num_rows:
+        return None
+    texts = _representatives(fps)
+    read = _fetch(store, texts, "tweets.parquet", ["tweet_text"])
+    norm = normalise_arrow(read.column("tweet_text").combine_chunks().cast(pa.string()))
+    ok = filled(norm)
+    keep = ok.copy()
+    if ok.any():
+        keep[ok] = jaccard(norm.filter(pa.array(ok)), _query_text(query["text"])) >= query["threshold"]
+    kept = np.asarray(texts.column("text_fp"))[keep]
+    return fps.filter(pa.array(np.isin(np.asarray(fps.column("text_fp")), kept)))
+
+
+def _representatives(fps: Any) -> Any:
+    """One row per distinct ``text_fp`` of ``fps`` (``release, file_row, text_fp``), chosen
+    so that their texts sit in few row groups of ``tweets.parquet``: each text is read
+    from the row group holding the most distinct candidate texts among those that hold it
+    (ties: the first in release and row order). Returns ``text_fp, release, row``, in
+    release then row order; one sort, whatever the number of candidates."""
+    import numpy as np
+    import pyarrow as pa
+
+    from casebook.store import ROW_GROUP
+
+    release = fps.column("release").to_numpy(zero_copy_only=False)
+    row = fps.column("file_row").to_numpy(zero_copy_only=False).astype(np.int64)
+    _, fp = np.unique(fps.column("text_fp").to_numpy(zero_copy_only=False), return_inverse=True)
+    _, rel = np.unique(release, return_inverse=True)
+    _, group = np.unique(rel.astype(np.int64) * (1 << 32) + row // ROW_GROUP, return_inverse=True)
+    # distinct texts per row group: one (group, text) pair counts once
+    pair = group.astype(np.int64) * (int(fp.max()) + 1) + fp
+    _, first_of_pair = np.unique(pair, return_index=True)
+    texts_in = np.bincount(group[first_of_pair], minlength=int(group.max()) + 1)
+    # per text, the candidate row in the fullest group (then the earliest row)
+    order = np.lexsort((np.arange(len(fp)), -texts_in[group], fp))
+    _, first = np.unique(fp[order], return_index=True)
+    pick = np.sort(order[first])  # fps is in release then row order
+    table = fps.take(pa.array(pick))
+    return pa.table({"text_fp": table.column("text_fp"), "release": table.column("release"),
+                     "row": table.column("file_row")})
+
+
+#: Most distinct near-duplicate texts looked up in the key tables; beyond, the matching
+#: tweets' details are read from ``search.parquet`` by row (one scan, not a lookup a text).
+_NEAR_LOOKUPS = 64
+
+
+def _near_hits(con: duckdb.DuckDBPyConnection, root: Path, manifest: dict[str, Any],
+               found: Any) -> dict[str, list[int]] | str:
+    """The first lookup of a near-duplicate search: its texts' keys by key table (a few
+    texts), or the SQL of the matching candidates' details read from ``search.parquet``
+    by row (many)."""
+    from casebook.store import KEY_DETAILS, data_files
+
+    releases = found.column("release").to_pylist()
+    prints = found.column("text_fp").to_pylist()
+    pairs = sorted(set(zip(releases, prints, strict=True)))
+    if len(pairs) <= _NEAR_LOOKUPS:
+        first: dict[str, list[int]] = {}
+        for release, fp in pairs:
+            file = data_files(root, manifest, "keys.parquet", [release])[0]
+            first.setdefault(file, []).append(_int_key("text", fp))
+        return first
+    rows = found.select(["release", "file_row"]).rename_columns(["release", "row"])
+    con.register("near_hits", _fetch(root, rows, "search.parquet", list(KEY_DETAILS)))
+    return f"SELECT release, file_row AS row, {', '.join(KEY_DETAILS)} FROM near_hits"
+
+
+def near_keys_of(text: str) -> list[Any]:
+    """The MinHash band keys of a query text (:func:`casebook.store.near_keys`)."""
+    from casebook.store import near_keys
+
+    return near_keys(_query_text(text))
 
 
 def _shingle_sets(norm: Any) -> tuple[Any, Any]:
@@ -187,52 +424,6 @@ def jaccard(norm: Any, query_norm: Any) -> Any:
     return shared / (size + len(q) - shared)
 
 
-def _near_matches(con: duckdb.DuckDBPyConnection, store: Path, manifest: dict[str, Any],
-                  query: dict[str, Any], where: list[str], params: list[Any]) -> Any:
-    """The text fingerprints of the verified near duplicates, as an Arrow table.
-
-    The similarity of two tweets depends only on their normalised texts, so it is
-    computed once per distinct text among the candidates (a text copied 7,000 times is
-    read and compared once), on one tweet that carries it.
-    """
-    import pyarrow as pa
-
-    from casebook.coordination.text import filled, normalise_arrow
-    from casebook.store import data_files, near_keys
-
-    query_norm = _query_text(query["text"])
-    if not filled(query_norm)[0]:
-        raise UsageError("--text is empty once normalised (mentions and spaces only)")
-    keys = [int(key[0].as_py()) for key in near_keys(query_norm)]
-    files = data_files(store, manifest, "search.parquet")
-    bands = " OR ".join(f"near_{band} = {key}" for band, key in enumerate(keys))
-    conditions = " AND ".join([f"({bands})", *where])
-    texts = con.sql(
-        # one tweet per distinct text: its release and tweet id from the same row
-        f"SELECT text_fp, arg_min(release, tweetid) AS release, min(tweetid) AS tweetid "
-        f"FROM {_scan(files, '*')} WHERE {conditions} GROUP BY text_fp",
-        params=params,
-    ).to_arrow_table()
-    if texts.num_rows:
-        con.register("texts", texts)
-        releases = sorted(set(texts.column("release").to_pylist()))
-        tweets = _scan(data_files(store, manifest, "tweets.parquet", releases),
-                       "release, tweetid, tweet_text")
-        texts = con.sql(
-            f"SELECT x.text_fp, t.tweet_text FROM {tweets} t JOIN texts x "
-            "ON t.release = x.release AND t.tweetid = x.tweetid"
-        ).to_arrow_table()
-        con.unregister("texts")
-    norm = normalise_arrow(texts.column("tweet_text").combine_chunks().cast(pa.string())
-                           if texts.num_rows else pa.array([], pa.string()))
-    ok = filled(norm)
-    keep = ok.copy()
-    if ok.any():
-        keep[ok] = jaccard(norm.filter(pa.array(ok)), query_norm) >= query["threshold"]
-    fps = texts.column("text_fp").filter(pa.array(keep)) if texts.num_rows else []
-    return pa.table({"text_fp": pa.array(fps, pa.uint64())})
-
-
 def search(
     store: str | Path,
     *,
@@ -269,7 +460,8 @@ def search(
         No criterion, ``near`` without ``text``, a threshold outside (0, 1], a query that
         normalises to nothing.
     casebook.store.StoreError
-        The store is missing, foreign or corrupt.
+        The store is missing, foreign, corrupt, or of an older format (its message says
+        how to upgrade it).
 
     Examples
     --------
@@ -277,6 +469,7 @@ def search(
     >>> found.releases  # doctest: +SKIP
     """
 
+    from casebook.coordination.text import filled
     from casebook.store import data_files, open_store
 
     query = {"url": url, "domain": domain, "hashtag": hashtag, "text": text,
@@ -291,30 +484,36 @@ def search(
         raise UsageError(f"--threshold must be in (0, 1], got {threshold!r}")
     if near:
         query.update(near=True, threshold=threshold)
+        if not filled(_query_text(text))[0]:
+            raise UsageError("--text is empty once normalised (mentions and spaces only)")
     root = Path(store).expanduser()
     manifest = open_store(root)
     where, params = _conditions(query)
     if not manifest["releases"]:
         return _empty(query)
-    files = data_files(root, manifest, "search.parquet")
     con = _connect()
     try:
-        source = _scan(files, "*")
+        files = data_files(root, manifest, "keys.parquet")
+        lookups = _lookups(con, query, where, params)
         if near:
-            matches = _near_matches(con, root, manifest, query, where, params)
-            con.register("near_matches", matches)
-            where = ["text_fp IN (SELECT text_fp FROM near_matches)", *where]
-        conditions = " AND ".join(where)
+            # every copy of a matching text is a candidate (the same text has the same
+            # bands): look its fingerprint up in the releases that hold it only
+            found = _near_matches(con, root, files, query, lookups)
+            if found is None or not found.num_rows:
+                return _empty(query)
+            first = _near_hits(con, root, manifest, found)
+        else:
+            first = None
         accounts = con.execute(
-            f"""SELECT release, userid, any_value(user_screen_name) AS user_screen_name,
+            f"""WITH hits AS ({lookup_sql(files, lookups, first=first)})
+                SELECT release, userid, any_value(user_screen_name) AS user_screen_name,
                        count(*) AS tweets, min(tweet_time) AS first_time,
                        max(tweet_time) AS last_time,
                        array_to_string(min_by(tweetid, (tweet_time, tweetid), {EXAMPLES}), ' ')
                            AS example_tweetids
-                FROM {source} WHERE {conditions}
+                FROM hits
                 GROUP BY release, userid
-                ORDER BY release, tweets DESC, userid""",
-            params,
+                ORDER BY release, tweets DESC, userid"""
         ).df()
     finally:
         con.close()

@@ -9,6 +9,7 @@ One folder holds every release added to it, partitioned by release in the hive s
         users.parquet                Release.users
         rejected.parquet             Release.rejected
         search.parquet               search keys computed once, at add time
+        keys.parquet                 the same keys, one row per (tweet, key), sorted
       release=IRA_202012/
         ...
 
@@ -17,7 +18,7 @@ Any Parquet reader sees ``STORE/release=*/tweets.parquet`` as one dataset with a
 ``pyarrow.dataset.dataset(..., partitioning="hive")``); :func:`read_release` gives one
 release back as a :class:`~casebook.loader.Release` equal to :func:`~casebook.load_release`
 on its files, and :mod:`casebook.search` answers cross-release questions over
-``search.parquet`` with DuckDB, out of core.
+``keys.parquet`` and ``search.parquet`` with DuckDB, out of core.
 
 The manifest records, per release: the sha256 and size of each source file, the loader
 version, the provenance and checks of the load, the counts, when it was added, and the
@@ -46,6 +47,25 @@ Search keys (``search.parquet``, one row per tweet, in the order of ``tweets.par
 to nothing) and ``near_0`` ... ``near_9`` (MinHash LSH band keys of the normalised text's
 word shingles, :data:`NEAR_BANDS` x :data:`NEAR_ROWS` permutations: see
 :mod:`casebook.search`), one column per band so a lookup is a few integer comparisons.
+``tweets.parquet`` and ``search.parquet`` are written in row groups of :data:`ROW_GROUP`
+rows, so reading a few rows by number reads a few small row groups.
+
+The key table (``keys.parquet``, store format 2) turns a search into lookups whose cost
+grows with the answer, not with the store. One row per (tweet, key): ``kind`` (a code of
+:data:`KEY_KINDS`), ``key`` (UBIGINT: the kind in the top 8 bits, the value's low 56 bits
+below: of the MD5 of a string, of :func:`text_fingerprints` for a text, the band key for a
+MinHash band), ``row`` (the tweet's row in ``tweets.parquet`` and ``search.parquet``) and,
+but for the bands, the tweet's :data:`KEY_DETAILS` (what a search's answer shows), sorted
+by ``key`` then ``row`` in row groups of :data:`KEY_ROW_GROUP` rows with min/max
+statistics: an equality lookup reads the one or two row groups whose range holds the key.
+Kinds: ``url``, ``domain``, ``hashtag`` (each distinct value of the tweet's list),
+``text`` (the fingerprint), ``account`` (userid, and screen_key where it differs),
+``retweeted`` (retweet_userid, and retweet_tweetid where it differs) and ``near_0`` ...
+``near_9``. DuckDB sorts it out of core when the release is added (:func:`write_keys`).
+
+A store of format 1 (no key table) is refused by a search with a message saying how to
+upgrade it: ``casebook store add`` into it builds every release's key table from its
+stored ``search.parquet`` first (:func:`upgrade_store`).
 
 This module imports nothing heavy at the top: ``casebook store --help`` stays fast.
 """
@@ -91,9 +111,19 @@ __all__ = [
 MANIFEST = "casebook-store.json"
 #: ``format`` of the manifest, and the layout version this module writes and reads.
 FORMAT = "casebook-store"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: Files of one release's partition, all recorded in the manifest.
-PARTITION_FILES = ("tweets.parquet", "users.parquet", "rejected.parquet", "search.parquet")
+PARTITION_FILES = ("tweets.parquet", "users.parquet", "rejected.parquet", "search.parquet",
+                   "keys.parquet")
+#: The files of a format-1 store's partition (no key table): read to upgrade it.
+_PARTITION_FILES_V1 = PARTITION_FILES[:4]
+#: Rows per row group of ``tweets.parquet`` and ``search.parquet``: a row read by number
+#: decodes at most this many rows of the columns read.
+ROW_GROUP = 1 << 16
+#: Rows per row group of ``keys.parquet``: small enough that an equality lookup reads
+#: little (a few MB), large enough that the footer of a release of 100M keys stays small
+#: (under 800 row groups) and quick to read at every search.
+KEY_ROW_GROUP = 1 << 17
 #: MinHash LSH of the near-duplicate index: bands x rows per band permutations. Ten bands
 #: of three find a text of Jaccard similarity 0.7 with probability 1 - (1 - 0.7**3)**10 =
 #: 98.5% (0.8: 99.98%) while one of 0.3 shares a band only 24% of the time; every
@@ -104,6 +134,9 @@ NEAR_ROWS = 3
 NEAR_SHINGLE = 2
 #: Seed of the MinHash permutations.
 NEAR_SEED = 1
+#: Codes of the key table's ``kind`` column (the top 8 bits of its ``key``).
+KEY_KINDS = {"url": 1, "domain": 2, "hashtag": 3, "text": 4, "account": 5, "retweeted": 6,
+             **{f"near_{band}": 16 + band for band in range(NEAR_BANDS)}}
 #: Rows per batch of search-key work: bounded memory whatever the release's size.
 _BATCH = 1 << 17
 _LOCK = ".casebook-store.lock"
@@ -152,11 +185,12 @@ def _corrupt(store: Path, what: str) -> StoreError:
     )
 
 
-def _check_entry(store: Path, name: str, entry: Any, *, verify: bool) -> None:
+def _check_entry(store: Path, name: str, entry: Any, *, verify: bool,
+                 files: Sequence[str] = PARTITION_FILES) -> None:
     if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict):
         raise _corrupt(store, f"the manifest's entry for {name} is garbled")
     folder = partition(store, name)
-    for file in PARTITION_FILES:
+    for file in files:
         recorded = entry["files"].get(file)
         path = folder / file
         if not isinstance(recorded, dict):
@@ -174,8 +208,24 @@ def _is_ours(entry: os.DirEntry[str] | Path) -> bool:
     return name in (MANIFEST, _LOCK) or name.startswith(_TEMP_PREFIXES) or name.startswith("release=")
 
 
+def _old_format(root: Path, manifest: dict[str, Any]) -> StoreError:
+    import shlex
+
+    folders = sorted({str(e.get("source", "FOLDER")) for e in manifest["releases"].values()
+                      if isinstance(e, dict)})
+    sources = " ".join(shlex.quote(f) for f in folders) or "FOLDER..."
+    return StoreError(
+        f"{root}: store format {manifest['format_version']} has no key table (this casebook "
+        f"searches format {FORMAT_VERSION}): re-add the releases: casebook store add {sources} "
+        f"--store {shlex.quote(str(root))}",
+        hint="'casebook store add' upgrades the store in place: it builds each release's key "
+        "table from the stored files, without reading the source files again",
+    )
+
+
 def open_store(
-    store: str | os.PathLike[str], *, create: bool = False, verify: bool = False
+    store: str | os.PathLike[str], *, create: bool = False, verify: bool = False,
+    old: bool = False,
 ) -> dict[str, Any]:
     """The manifest of ``store``, after checking that the store is whole.
 
@@ -189,6 +239,8 @@ def open_store(
     verify
         Check every partition file's sha256 against the manifest (reads the whole store),
         not only its presence and size.
+    old
+        Accept a store of an older format (to upgrade it: :func:`upgrade_store`).
 
     Returns
     -------
@@ -199,7 +251,8 @@ def open_store(
     ------
     StoreError
         No store there (and not ``create``); a folder of other files (not a store);
-        a missing or garbled manifest; a partition file missing or not the one recorded.
+        a missing or garbled manifest; a partition file missing or not the one recorded;
+        a store of an older format (and not ``old``): its message says how to upgrade it.
     """
     root = Path(store).expanduser()
     empty = {"format": FORMAT, "format_version": FORMAT_VERSION, "releases": {}}
@@ -241,10 +294,13 @@ def open_store(
     releases = manifest.get("releases")
     if not isinstance(releases, dict):
         raise _corrupt(root, f"{MANIFEST} lists no releases")
+    if version < FORMAT_VERSION and not old:
+        raise _old_format(root, manifest)
     for name, entry in releases.items():
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise _corrupt(root, f"{MANIFEST} names a release {name!r} that is not a folder name")
-        _check_entry(root, name, entry, verify=verify)
+        _check_entry(root, name, entry, verify=verify,
+                     files=PARTITION_FILES if version >= FORMAT_VERSION else _PARTITION_FILES_V1)
     return manifest
 
 
@@ -435,6 +491,131 @@ def search_index(tweets: pa.Table) -> pa.Table:
     return pa.concat_tables(parts)
 
 
+#: The low 56 bits of a value: the key table's ``key`` below its kind.
+_LOW56 = (1 << 56) - 1
+
+
+def key_sql(kind: str, value: str) -> str:
+    """The SQL expression of the key table's ``key`` of ``kind`` for the value ``value``.
+
+    ``value`` is an SQL expression: a UBIGINT for ``text`` and the ``near_*`` bands, a
+    string for the other kinds (hashed with MD5, as :func:`text_fingerprints` does).
+    """
+    code = KEY_KINDS[kind]
+    number = value if kind == "text" or kind.startswith("near_") else f"md5_number_lower({value})"
+    return (f"((CAST({code} AS UBIGINT) << 56) | "
+            f"(CAST({number} AS UBIGINT) & CAST({_LOW56} AS UBIGINT)))")
+
+
+#: The columns of ``search.parquet`` each key row of a kind but ``near_*`` carries, so that
+#: a search's answer (counts, times, examples per account) is read from the key table.
+KEY_DETAILS = ("tweetid", "userid", "user_screen_name", "tweet_time")
+
+
+def _key_selects(source: str) -> dict[int, list[str]]:
+    """SELECTs of (kind, key, row, details...) from ``search.parquet``, by kind code."""
+    row = "CAST(file_row_number AS UINTEGER)"
+    details = ", ".join(KEY_DETAILS)
+    selects: dict[int, list[str]] = {}
+    for kind, column in (("url", "urls"), ("domain", "domains"), ("hashtag", "hashtag_keys")):
+        # a list's value is a key of its tweet once, however often the list repeats it
+        selects.setdefault(KEY_KINDS[kind], []).append(
+            f"SELECT {KEY_KINDS[kind]} AS kind, {key_sql(kind, 'v')} AS key, row, {details} "
+            f"FROM (SELECT {row} AS row, unnest(list_distinct({column})) AS v, {details} "
+            f"FROM {source}) WHERE v IS NOT NULL")
+    pairs = [("text", "text_fp", None), ("account", "userid", None),
+             ("account", "screen_key", "userid"), ("retweeted", "retweet_userid", None),
+             ("retweeted", "retweet_tweetid", "retweet_userid")]
+    for kind, column, same in pairs:
+        skip = f" AND {column} IS DISTINCT FROM {same}" if same else ""
+        selects.setdefault(KEY_KINDS[kind], []).append(
+            f"SELECT {KEY_KINDS[kind]} AS kind, {key_sql(kind, column)} AS key, "
+            f"{row} AS row, {details} FROM {source} WHERE {column} IS NOT NULL{skip}")
+    # the near-duplicate bands only find candidates: no details (ten rows a tweet)
+    nulls = ", ".join(f"CAST(NULL AS {'TIMESTAMPTZ' if name == 'tweet_time' else 'VARCHAR'}) "
+                      f"AS {name}" for name in KEY_DETAILS)
+    for band in range(NEAR_BANDS):
+        kind = f"near_{band}"
+        selects.setdefault(KEY_KINDS[kind], []).append(
+            f"SELECT {KEY_KINDS[kind]} AS kind, {key_sql(kind, kind)} AS key, "
+            f"{row} AS row, {nulls} FROM {source} WHERE {kind} IS NOT NULL")
+    return selects
+
+
+def write_keys(search: Path, keys: Path, *, spill: Path) -> dict[str, Any]:
+    """Write the key table of the release whose ``search.parquet`` is ``search``.
+
+    DuckDB sorts the keys of each kind out of core (spilling into ``spill``, a folder it
+    may create and the caller removes) with at most :data:`_KEY_MEMORY` of memory, one
+    kind at a time; the kind is the key's top byte, so the kinds written one after the
+    other in code order are the whole table sorted. Row groups of :data:`KEY_ROW_GROUP`
+    rows (never across two kinds), with statistics. Returns the file's size and sha256,
+    as the manifest records them.
+    """
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = str(search).replace("'", "''")
+    source = f"read_parquet('{path}', file_row_number = true)"
+    spill.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    writer = None
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"SET memory_limit = '{_KEY_MEMORY}'")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("SET temp_directory = '" + spill.as_posix().replace("'", "''") + "'")
+        part = spill / "kind.parquet"
+        target = part.as_posix().replace("'", "''")
+        for _, selects in sorted(_key_selects(source).items()):
+            union = " UNION ALL ".join(selects)
+            con.execute(
+                f"COPY (SELECT CAST(kind AS UTINYINT) AS kind, key, row, "
+                f"{', '.join(KEY_DETAILS)} FROM ({union}) ORDER BY key, row) TO '{target}' "
+                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {KEY_ROW_GROUP})"
+            )
+            with pq.ParquetFile(part) as pf:
+                if writer is None:
+                    # the first kind's columns have no nulls, the bands' details do
+                    schema = pa.schema([f.with_nullable(True) for f in pf.schema_arrow])
+                    writer = pq.ParquetWriter(keys, schema, compression="zstd")
+                for batch in pf.iter_batches(batch_size=KEY_ROW_GROUP):
+                    writer.write_table(pa.Table.from_batches([batch]).cast(schema),
+                                       row_group_size=KEY_ROW_GROUP)
+    finally:
+        if writer is not None:
+            writer.close()
+        con.close()
+    return {"size": keys.stat().st_size, "sha256": _sha256(keys)}
+
+
+#: DuckDB's memory limit while sorting a key table (it spills beyond it).
+_KEY_MEMORY = "2GB"
+
+
+def upgrade_store(root: Path, manifest: dict[str, Any]) -> None:
+    """Bring a store of an older format to :data:`FORMAT_VERSION` in place (lock held).
+
+    Format 1 lacks the key table: each release's is built from its ``search.parquet``
+    (the source files are not read) and renamed into its partition, then the manifest is
+    rewritten with the new format: a reader sees the old store or the new one.
+    """
+    for name, entry in sorted(manifest["releases"].items()):
+        folder = partition(root, name)
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-keys-{name}-", dir=root))
+        try:
+            written = write_keys(folder / "search.parquet", tmp / "keys.parquet",
+                                 spill=tmp / "spill")
+            os.chmod(tmp / "keys.parquet", 0o666 & ~_umask())
+            os.replace(tmp / "keys.parquet", folder / "keys.parquet")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        entry["files"]["keys.parquet"] = written
+    manifest["format_version"] = FORMAT_VERSION
+    _write_manifest(root, manifest)
+
+
 # --------------------------------------------------------------------------- add
 
 
@@ -449,7 +630,7 @@ def _source_files(folder: Path) -> list[Path]:
 def _write_parquet(table: pa.Table, path: Path) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
-    pq.write_table(table, path, compression="zstd")
+    pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP)
     return {"size": path.stat().st_size, "sha256": _sha256(path)}
 
 
@@ -503,13 +684,16 @@ def add_release(
     source = Path(folder).expanduser()
     if name is not None and not _NAME.fullmatch(name):
         raise UsageError(f"--name {name!r}: use letters, digits, '_', '.' and '-' only")
-    open_store(root, create=True)  # refuse a foreign or corrupt folder before any work
+    open_store(root, create=True, old=True)  # refuse a foreign or corrupt folder before any work
     files = _source_files(source)
     sources = [{"file": f.name, "size": f.stat().st_size, "sha256": _sha256(f)} for f in files]
     _step(progress)
     root.mkdir(parents=True, exist_ok=True)
     with _locked(root):
-        manifest = open_store(root, create=True)
+        manifest = open_store(root, create=True, old=True)
+        if manifest["format_version"] < FORMAT_VERSION:
+            _clean_temps(root)
+            upgrade_store(root, manifest)
         known = manifest["releases"]
         same = [n for n, e in known.items() if (name is None or n == name) and files
                 and _same_sources(e, sources)]
@@ -531,18 +715,8 @@ def add_release(
             "rejected.parquet": _arrow_table(release.rejected, {}),
             "search.parquet": search_index(tweets_t),
         }
-        _step(progress)
-        _clean_temps(root)
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{release.name}-", dir=root))
-        try:
-            tmp.chmod(0o777 & ~_umask())  # mkdtemp's 0o700 would hide the partition from others
-            written = {file: _write_parquet(table, tmp / file) for file, table in tables.items()}
-            final = partition(root, release.name)
-            status = "replaced" if release.name in known else "added"
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        known[release.name] = {
+        name = release.name
+        entry = {
             "added": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "source": str(source.resolve()),
             "sources": sources,
@@ -554,13 +728,31 @@ def add_release(
             # columns in order (the manifest's keys are sorted, a record's would be too)
             "provenance": json.loads(release.provenance.to_json(orient="split", index=False)),
             "checks": json.loads(json.dumps(release.checks, default=_plain)),
-            "files": written,
+            "files": {},
             "near_index": {"bands": NEAR_BANDS, "rows": NEAR_ROWS, "shingle": NEAR_SHINGLE,
                            "seed": NEAR_SEED},
+            "key_table": {"kinds": KEY_KINDS, "row_group": KEY_ROW_GROUP},
         }
+        _step(progress)
+        _clean_temps(root)
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
+        try:
+            tmp.chmod(0o777 & ~_umask())  # mkdtemp's 0o700 would hide the partition from others
+            written = {file: _write_parquet(table, tmp / file) for file, table in tables.items()}
+            del tables, tweets_t, release  # the keys are sorted out of core: free the memory
+            entry["files"] = written
+            written["keys.parquet"] = write_keys(tmp / "search.parquet", tmp / "keys.parquet",
+                                                 spill=tmp / ".spill")
+            shutil.rmtree(tmp / ".spill", ignore_errors=True)
+            final = partition(root, name)
+            status = "replaced" if name in known else "added"
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        known[name] = entry
         _swap(root, tmp, final, manifest)
         _step(progress)
-        return AddResult(release.name, status, release.tweets.shape[0], release.users.shape[0])
+        return AddResult(name, status, entry["tweets"], entry["accounts"])
 
 
 def _swap(root: Path, tmp: Path, final: Path, manifest: dict[str, Any]) -> None:

@@ -286,3 +286,76 @@ def test_no_match_says_so(built: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_usage_error_is_raised_by_the_function(built: Path) -> None:
     with pytest.raises(UsageError):
         search.search(built)
+
+
+# --------------------------------------------------------------------------- the key table
+
+
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of one release of 4,000 tweets, its key table in row groups of 2,048 rows."""
+    root = tmp_path_factory.mktemp("wide")
+    rows = [_row(str(10_000 + i), UA1 if i % 2 else UB1, f"2020-01-{1 + i % 28:02d} 10:00",
+                 hashtags=f"['tag{i}']", urls=f"['https://site{i % 50}.example.org/{i}']",
+                 tweet_text=f"post number {i} says words {i % 7} and more")
+            for i in range(4000)]
+    folder = write_release(root / "wide_202012", "wide_202012", rows)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(store, "KEY_ROW_GROUP", 2048)
+        store.add_release(root / "store", folder)
+    return root / "store"
+
+
+def _row_groups_holding(path: Path, key: int) -> tuple[int, int]:
+    """Row groups of a key table whose key statistics admit ``key``, and all of them."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    column = meta.schema.names.index("key")
+    holding = 0
+    for i in range(meta.num_row_groups):
+        stats = meta.row_group(i).column(column).statistics
+        assert stats is not None and stats.has_min_max  # written with statistics
+        holding += stats.min <= key <= stats.max
+    return holding, meta.num_row_groups
+
+
+def test_a_lookup_reads_a_small_fraction_of_the_key_table(wide: Path) -> None:
+    import re
+
+    found = search.search(wide, hashtag="TAG1234")
+    assert _counts(found) == {("wide_202012", UB1): (1, "2020-01-03 10:00", "2020-01-03 10:00")}
+    keys = wide / "release=wide_202012" / "keys.parquet"
+    con = search._connect()
+    try:
+        ((key,),) = search._lookups(con, found.query, *search._conditions(found.query))
+        holding, total = _row_groups_holding(keys, key)
+        assert total >= 20 and holding <= 2
+        # and DuckDB reads only those: its profile counts the row groups it scanned
+        plan = con.sql("EXPLAIN ANALYZE " + search.lookup_sql([str(keys)], [[key]])).fetchall()
+    finally:
+        con.close()
+    scanned, of = map(int, re.search(r"Row Groups Scanned: (\d+) / (\d+)", plan[0][1]).groups())
+    assert of == total and scanned <= holding
+
+
+def test_large_answers_and_combined_criteria_on_the_key_table(wide: Path) -> None:
+    site = search.search(wide, domain="example.org")
+    assert site.tweets == 4000 and sorted(site.accounts["tweets"]) == [2000, 2000]
+    both = search.search(wide, url="https://site7.example.org/7", account=UA1)
+    assert both.tweets == 1 and both.accounts["example_tweetids"].tolist() == ["10007"]
+    assert search.search(wide, url="https://site7.example.org/7", account=UB1).tweets == 0
+    near = search.search(wide, text="post number 5 says words 5 and", near=True, threshold=0.6)
+    assert near.accounts["example_tweetids"].tolist() == ["10005"]
+
+
+def test_near_duplicates_read_by_row_equal_the_key_lookups(
+    built: Path, wide: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries = [(built, {"text": NEAR_A}), (wide, {"text": "post number 5 says words 5 and",
+                                                  "threshold": 0.4})]
+    expected = [search.search(store_, near=True, **q).accounts for store_, q in queries]
+    monkeypatch.setattr(search, "_NEAR_LOOKUPS", 0)  # many texts: details read by row
+    for (store_, q), want in zip(queries, expected, strict=True):
+        pd.testing.assert_frame_equal(search.search(store_, near=True, **q).accounts, want)
+    assert expected[1]["tweets"].sum() > 1

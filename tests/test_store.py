@@ -329,3 +329,67 @@ def test_a_failed_manifest_write_puts_the_old_partition_back(
     monkeypatch.undo()
     assert store.list_store(path)["release"].tolist() == (
         ["alpha_202012", "beta_202012"] if existing else ["alpha_202012"])
+
+
+# --------------------------------------------------------------------------- the key table
+
+
+def test_the_key_table_covers_every_kind_sorted(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    for folder in folders:
+        store.add_release(path, folder)
+    both = [pq.read_table(p) for p in sorted(path.glob("release=*/keys.parquet"))]
+    kinds = {k for table in both for k in table.column("kind").to_pylist()}
+    assert kinds == set(store.KEY_KINDS.values())
+    for table in both:
+        key = table.column("key").to_pylist()
+        assert key == sorted(key)  # sorted: a lookup reads the row groups holding its key
+        assert [k >> 56 for k in key] == table.column("kind").to_pylist()
+    manifest = json.loads((path / MANIFEST).read_text())
+    assert manifest["format_version"] == store.FORMAT_VERSION == 2
+    assert all("keys.parquet" in e["files"] for e in manifest["releases"].values())
+
+
+def test_keys_are_the_tweets_values(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "store"
+    store.add_release(path, folders[0])
+    folder = path / "release=alpha_202012"
+    con = duckdb.connect()
+    expected = con.sql(
+        f"SELECT {store.key_sql('hashtag', 'h')} AS key, row FROM ("
+        f"SELECT DISTINCT unnest(hashtag_keys) AS h, file_row_number AS row "
+        f"FROM read_parquet('{folder / 'search.parquet'}', file_row_number = true)) ORDER BY key, row"
+    ).fetchall()
+    got = con.sql(f"SELECT key, row FROM read_parquet('{folder / 'keys.parquet'}') "
+                  f"WHERE kind = {store.KEY_KINDS['hashtag']} ORDER BY key, row").fetchall()
+    assert got == expected and len(got) == 2  # defender2020 (tweet 103), other (105)
+    con.close()
+
+
+def _downgrade(path: Path) -> None:
+    """Make ``path`` a format-1 store: no key tables."""
+    manifest = json.loads((path / MANIFEST).read_text())
+    manifest["format_version"] = 1
+    for name, entry in manifest["releases"].items():
+        del entry["files"]["keys.parquet"]
+        (path / f"release={name}" / "keys.parquet").unlink()
+    (path / MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_an_old_format_store_says_how_to_upgrade(folders: tuple[Path, Path], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "store"
+    for folder in folders:
+        store.add_release(path, folder)
+    expected = search.search(path, hashtag="defender2020").accounts
+    _downgrade(path)
+    code, err = _cli_error(["search", str(path), "--hashtag", "x"], capsys)
+    assert code == 1 and "re-add the releases: casebook store add" in err
+    assert str(folders[0].resolve()) in err and f"--store {path}" in err
+    # adding (the same folders) upgrades it in place, without reading the sources again
+    assert store.add_release(path, folders[0]).status == "unchanged"
+    assert json.loads((path / MANIFEST).read_text())["format_version"] == store.FORMAT_VERSION
+    pdt.assert_frame_equal(search.search(path, hashtag="defender2020").accounts, expected)
+    assert cli.main(["store", "list", "--store", str(path), "--verify"]) == 0
