@@ -831,6 +831,13 @@ def _extractor(private_domains: bool) -> Any:
 _HOST = r"^(?:(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?(?:[^@/?#\s]*@)?([^/?#:\s]+)"
 # a scheme, but not the port of a scheme-less host ("example.com:8080/x")
 _SCHEME = r"^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)"
+# the same two for RE2 (pyarrow), which has no look-ahead: Python's \s is RE2's \p{Z}
+# plus these controls (as for _RT_PREFIX_RE2), Python's \d every decimal digit (\p{Nd});
+# guarded by tests/test_content.py::test_re2_url_patterns_equal_python_re
+_WS_RE2 = r"\t\n\x0b\x0c\r\x1c-\x1f\x85\p{Z}"
+_HOST_RE2 = (r"^(?:(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?(?:[^@/?#" + _WS_RE2 + r"]*@)?"
+             r"(?P<host>[^/?#:" + _WS_RE2 + r"]+)")
+_SCHEME_RE2 = r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*):(?:[^\p{Nd}]|$)"
 #: Schemes whose URLs name a web host; any other (``javascript:``, ``data:``,
 #: ``mailto:``, ``ftp:``...) is not counted as a domain.
 WEB_SCHEMES: frozenset[str] = frozenset({"http", "https"})
@@ -886,11 +893,39 @@ def _domain_key(extract: Any, host: str) -> str:
     return registered
 
 
+def _extract_re2(values: pa.Array, pattern: str) -> pa.Array:
+    """The one named group of ``pattern`` in each value (null without a match), by
+    pyarrow's RE2 in one pass (``str.extract`` runs Python's ``re`` per value)."""
+    return pc.struct_field(pc.extract_regex(values, pattern), [0])
+
+
+def _distinct_urls(urls: pd.Series) -> tuple[pa.Array, pd.Series]:
+    """(per URL: the index of its stripped text among the distinct ones, the distinct
+    stripped texts): the URL functions work on distinct URLs only."""
+    text = urls.astype(STRING).str.strip()
+    enc = pc.dictionary_encode(pa.chunked_array(pa.array(text.array)).combine_chunks())
+    return enc.indices, pd.Series(pd.array(enc.dictionary, dtype=STRING))
+
+
+def _schemes_of(text: pd.Series) -> pd.Series:
+    if not len(text):
+        return text.str.extract(_SCHEME, expand=False).str.lower().astype(STRING)
+    found = _extract_re2(pa.array(text.array), _SCHEME_RE2)
+    return pd.Series(pd.array(found, dtype=STRING)).str.lower().astype(STRING)
+
+
+def _spread(values: pd.Series, indices: pa.Array, index: pd.Index) -> pd.Series:
+    """``values`` (one per distinct URL) back on every URL."""
+    taken = pa.array(values.array).take(indices) if len(values) else pa.nulls(len(indices),
+                                                                                pa.string())
+    return pd.Series(pd.array(taken, dtype=STRING), index=index)
+
+
 def url_schemes(urls: pd.Series) -> pd.Series:
     """The scheme of each URL, lower case (``javascript``, ``https``); missing when the
     URL has none (``example.com/x``, ``//cdn.example/x``)."""
-    return (urls.astype(STRING).str.strip().str.extract(_SCHEME, expand=False)
-            .str.lower().astype(STRING))
+    indices, distinct = _distinct_urls(urls)
+    return _spread(_schemes_of(distinct), indices, urls.index)
 
 
 def registered_domains(urls: pd.Series, *, private_domains: bool = False) -> pd.Series:
@@ -914,15 +949,21 @@ def registered_domains(urls: pd.Series, *, private_domains: bool = False) -> pd.
     -------
     string Series aligned on ``urls``.
     """
-    text = urls.astype(STRING).str.strip()
-    scheme = url_schemes(text)
-    host = (text.str.extract(_HOST, expand=False).str.lower().str.rstrip(".")
-            .mask(scheme.notna() & ~scheme.isin(WEB_SCHEMES)))
+    # each distinct URL once, its host by RE2, and each distinct host once
+    indices, text = _distinct_urls(urls)
+    scheme = _schemes_of(text)
+    raw = (_extract_re2(pa.array(text.array), _HOST_RE2) if len(text)
+           else pa.nulls(0, pa.string()))
+    raw = pc.if_else(pa.array((scheme.notna() & ~scheme.isin(WEB_SCHEMES)).to_numpy(bool)),
+                     pa.nulls(len(raw), pa.string()), raw)
+    enc = pc.dictionary_encode(raw)
+    host = pd.Series(pd.array(enc.dictionary, dtype=STRING)).str.lower().str.rstrip(".")
     unique = host.dropna().unique()
     extract = _extractor(bool(private_domains))
     # one library call per distinct host (far fewer than URLs or tweets)
     mapping = {h: _domain_key(extract, h) for h in unique}
-    return host.map(mapping).astype(STRING)
+    per_url = _spread(host.map(mapping).astype(STRING), enc.indices, pd.RangeIndex(len(text)))
+    return _spread(per_url, indices, urls.index)
 
 
 def top_domains(tweets: pd.DataFrame, *, n: int | None = 20,

@@ -631,3 +631,42 @@ def test_wildcard_terms_stay_fast_in_re2():
     texts = pd.Series(["provocations!", "بالعدوان", "NATOs", "no provocation", "xprovocation"],
                       dtype="string[pyarrow]")
     assert content.match_lexicon(texts, list(terms)).tolist() == [True, True, False, True, False]
+
+
+# ----------------------------------------------------------------- URL functions on RE2
+
+from hypothesis import given as _given  # noqa: E402
+from hypothesis import settings as _settings  # noqa: E402
+from hypothesis import strategies as _st  # noqa: E402
+
+from casebook.schema import STRING as _STRING  # noqa: E402
+from tests.coordination._tweets import NEAR_WS, WS  # noqa: E402
+
+_URL_PARTS = ["https://", "http://", "//", "javascript:", "mailto:", "ftp://", "HTTP://",
+              "a1:", "x:8080", ":", "@", "user@", "/", "?", "#", ".", "..", "www.",
+              "Example.COM", "bbc.co.uk", "xn--pple-43d.com", "аpple.com", "٣", "1", "ß",
+              "İ", *WS, *NEAR_WS]
+
+
+def _python_reference(urls: pd.Series) -> tuple[list, list]:
+    """registered_domains and url_schemes as they were written with Python's ``re``."""
+    text = urls.astype(_STRING).str.strip()
+    scheme = text.str.extract(content._SCHEME, expand=False).str.lower().astype(_STRING)
+    host = (text.str.extract(content._HOST, expand=False).str.lower().str.rstrip(".")
+            .mask(scheme.notna() & ~scheme.isin(content.WEB_SCHEMES)))
+    extract = content._extractor(False)
+    mapping = {h: content._domain_key(extract, h) for h in host.dropna().unique()}
+    return host.map(mapping).astype(_STRING).tolist(), scheme.tolist()
+
+
+@_settings(max_examples=200, deadline=None)
+@_given(urls=_st.lists(_st.one_of(_st.none(), _st.lists(_st.sampled_from(_URL_PARTS), max_size=6)
+                                  .map("".join), _st.text(max_size=12)), max_size=12))
+def test_re2_url_patterns_equal_python_re(urls: list) -> None:
+    # registered_domains and url_schemes run RE2 (no look-ahead, ASCII \s and \d) on each
+    # distinct URL once: what Python's re gave on every URL
+    series = pd.Series(urls, dtype=object, index=np.arange(len(urls)) * 2)
+    domains, schemes = _python_reference(series)
+    got = content.registered_domains(series)
+    assert got.tolist() == domains and got.index.equals(series.index)
+    assert content.url_schemes(series).tolist() == schemes

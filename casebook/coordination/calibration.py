@@ -928,13 +928,15 @@ def _combined_rule(
     above it, and every replicate's count of accounts flagged by either rule."""
     prep, stratum = op.prep, op.stratum
     n, r, n_active = prep.n_users, run.n_null, prep.n_active
-    null_score = np.zeros((r, n), float)
-    null_pair_scores = []
-    for i, rep in enumerate(run.weights):  # loop over replicates only
-        und, score = _code_scores(rep, scale, stratum, n)
-        null_pair_scores.append(score)
-        null_score[i] = _account_score(und, score, n)
     on = share > 0 and not fixed
+    null_score = np.zeros((r, n), float)
+    null_pair_scores = [np.zeros(0, float)] * r
+    # off, the combined threshold is infinite and no replicate's score can pass it: the
+    # scores are not computed (the same zeros in every count below)
+    for i, rep in enumerate(run.weights if on else []):  # loop over replicates only
+        und, score = _code_scores(rep, scale, stratum, n)
+        null_pair_scores[i] = score
+        null_score[i] = _account_score(und, score, n)
     # the combined rule's own budget: accounts it flags that no kind alone flags
     extra = np.where(kind_flag, 0.0, null_score)
     null_thr = (_score_threshold(extra.ravel(),

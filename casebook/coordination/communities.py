@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from casebook import schema
+from casebook._arrow import as_strings, combined
 from casebook.coordination.groups import GROUP_KIND
 from casebook.coordination.kinds import KINDS, LIST_KEYS, list_events, prepare, tweets_frame
 from casebook.coordination.network import check_min_weight
@@ -122,6 +124,39 @@ def _top_values(
     return _lists_by(top.assign(label=label), "community", "label")
 
 
+def _top_codes(community: np.ndarray, codes: np.ndarray, labels: pa.Array, n: int, *,
+               counts: bool = True) -> dict[Any, list[str]]:
+    """:func:`_top_values` of values given as integer codes into distinct ``labels``: counted
+    on the codes, so no string is hashed or compared but the distinct ones, once;
+    guarded by tests/coordination/test_communities.py::test_top_codes_equal_top_values
+    """
+    if len(codes) == 0:
+        return {}
+    # rank of each label in string order: UTF-8 bytes sort as code points, which is how
+    # Python compares str (what sort_values did on the object column)
+    by_text = pc.array_sort_indices(labels).to_numpy(zero_copy_only=False)
+    rank = np.empty(len(labels), np.int64)
+    rank[by_text] = np.arange(len(labels))
+    comms, comm_code = np.unique(community, return_inverse=True)
+    m = np.int64(len(labels))
+    key = np.sort(comm_code.astype(np.int64) * m + rank[codes])
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    u, cnt = key[first], np.diff(np.r_[first, len(key)])
+    c, r = u // m, u % m
+    order = np.lexsort((r, -cnt, c))  # community, most frequent first, then string order
+    c, r, cnt = c[order], r[order], cnt[order]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    within = np.arange(len(c)) - np.repeat(starts, np.diff(np.r_[starts, len(c)]))
+    top = within < n
+    c, r, cnt = c[top], r[top], cnt[top]
+    text = labels.take(pa.array(by_text[r])).to_pylist()
+    if counts:
+        text = [f"{v} ({k})" for v, k in zip(text, cnt.tolist(), strict=True)]  # top n only
+    bounds = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    ends = np.r_[bounds[1:], len(c)]
+    return {comms[c[b]].item(): text[b:e] for b, e in zip(bounds, ends, strict=True)}
+
+
 def summarise_communities(
     tweets: Any,
     edges: pd.DataFrame,
@@ -165,7 +200,11 @@ def summarise_communities(
     member = pd.Series(comm["community"].to_numpy(), index=pd.Index(comm["userid"]))
     tw_comm = df["userid"].astype(str).map(member)
     in_comm = tw_comm.notna().to_numpy()
-    sub = df.loc[in_comm].assign(community=tw_comm[in_comm].astype(np.int64).to_numpy())
+    # only the columns read below are copied
+    wanted = ["tweetid", "userid", "tweet_time", "is_retweet", "retweet_tweetid", "tweet_text",
+              *sorted(set(LIST_KEYS.values()))]
+    sub = (df[[c for c in df.columns if c in wanted]].loc[in_comm]
+           .assign(community=tw_comm[in_comm].astype(np.int64).to_numpy()))
     times = sub.groupby("community", sort=True)["tweet_time"].agg(["size", "min", "max"])
     base = base.assign(
         n_tweets=times["size"].reindex(base.index).fillna(0).astype(np.int64),
@@ -177,17 +216,15 @@ def summarise_communities(
     pieces: dict[str, dict[Any, list[str]]] = {}
     for kind, name in (("co_hashtag", "top_hashtags"), ("co_domain", "top_domains")):
         if LIST_KEYS[kind] in sub.columns:
-            ev = list_events(prep, kind, prep.ok)
-            values = ev.labels.take(pa.array(ev.key, pa.int64())).to_pylist()
-            frame = pd.DataFrame({"community": sub["community"].to_numpy()[ev.pos],
-                                  name: pd.Series(values, dtype=object)})
-            pieces[name] = _top_values(frame, name, n_top)
+            ev = list_events(prep, kind, prep.ok, domain_source=df.get(LIST_KEYS[kind]))
+            pieces[name] = _top_codes(sub["community"].to_numpy()[ev.pos], ev.key, ev.labels,
+                                      n_top)
     if "tweet_text" in sub.columns:
-        texts = pd.DataFrame({
-            "community": sub["community"].to_numpy()[original],
-            "sample_texts": sub["tweet_text"].to_numpy(object)[original],
-        }).dropna()
-        pieces["sample_texts"] = _top_values(texts, "sample_texts", n_samples, counts=False)
+        text = pc.dictionary_encode(combined(as_strings(sub["tweet_text"])))
+        codes = pc.fill_null(text.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        use = original & (codes >= 0)
+        pieces["sample_texts"] = _top_codes(sub["community"].to_numpy()[use], codes[use],
+                                            text.dictionary, n_samples, counts=False)
     for name in ("top_hashtags", "top_domains", "sample_texts"):
         found = pieces.get(name, {})
         base[name] = pd.Series([found.get(c, []) for c in base.index], index=base.index,

@@ -44,6 +44,9 @@ class Events:
     # (events, i, j) -> the (i, j) pairs that really match (near_duplicate verification)
     pair_filter: PairFilter | None = None
     similarity: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    #: the argsort of (key, t) when known (ties in any order): :func:`ordered` sets it so
+    #: that the pair engine and the bursts of a replicate share one sort
+    order: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -54,9 +57,54 @@ class Events:
             self.pair_filter, self.similarity,
         )
 
+    def sorted_subset(self, keep: np.ndarray) -> Events:
+        """The events of the boolean mask ``keep``, in (key, time) order (``order`` set)."""
+        if self.order is None:
+            return ordered(self.subset(keep))
+        sub = self.subset(self.order[keep[self.order]])  # a subset of a sorted run is sorted
+        sub.order = np.arange(len(sub), dtype=np.int64)
+        return sub
+
     @classmethod
     def empty(cls) -> Events:
         return cls(*(np.zeros(0, np.int64) for _ in range(4)))
+
+
+def key_time_order(ev: Events) -> np.ndarray:
+    """The argsort of events by (key, time); ties in any order."""
+    if len(ev) == 0:
+        return np.zeros(0, np.int64)
+    t0 = int(ev.t.min())
+    stride = int(ev.t.max()) - t0 + 1
+    if (int(ev.key.max()) + 1) * stride < INT64_KEY_LIMIT:
+        return np.argsort(ev.key * stride + (ev.t - t0))  # (key, time) as one int64: one sort
+    return np.lexsort((ev.t, ev.key))
+
+
+def ordered(ev: Events) -> Events:
+    """``ev`` with :attr:`Events.order` set (the same arrays, sorted once)."""
+    if ev.order is not None:
+        return ev
+    order = key_time_order(ev)
+    # kept beside a release's events (near_duplicate's are ten per text): int32 halves it
+    order = order.astype(np.int32) if len(order) < 2**31 else order
+    return Events(ev.pos, ev.key, ev.t, ev.user, ev.labels, ev.pair_filter, ev.similarity, order)
+
+
+def neighbours(ev: Events, w: int) -> np.ndarray:
+    """Per event: does another event of its key (any account) lie within ``w`` seconds?
+
+    Only such events can be in a pair or a burst. Uses :attr:`Events.order` when set.
+    """
+    near = np.zeros(len(ev), bool)
+    if len(ev) < 2:
+        return near
+    order = ev.order if ev.order is not None else key_time_order(ev)
+    k, t = ev.key[order], ev.t[order]
+    close = (k[1:] == k[:-1]) & (t[1:] - t[:-1] <= w)
+    near[order[1:][close]] = True
+    near[order[:-1][close]] = True
+    return near
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -86,7 +134,10 @@ def window_pairs(ev: Events, w: int, *, max_pairs: int) -> Iterator[tuple[np.nda
     # (key, time) as one int64 so one argsort and two searchsorted find every window;
     # guarded by tests/coordination/test_network.py::test_matches_cnt_definition
     sk = ev.key * stride + (ev.t - t0)
-    order = np.argsort(sk)  # ties (same key, same second) may come in any order
+    if ev.order is None:
+        order = np.argsort(sk)  # ties (same key, same second) may come in any order
+    else:
+        order = ev.order
     sk = sk[order]
     lo = np.searchsorted(sk, sk - w, "left")
     cnt = np.searchsorted(sk, sk + w, "right") - lo
@@ -131,6 +182,11 @@ def weights(
     sorted.
     """
     n_rows = len(tweet_user)
+    # an event with no other event of its key within w is in no pair: the windows are
+    # searched among the rest (a few percent of a replicate's hashtag events), sorted once;
+    # guarded by tests/coordination/test_engine.py::test_weights_of_events_with_a_neighbour_are_the_same
+    ev = ordered(ev)
+    ev = ev.sorted_subset(neighbours(ev, w))
     one_sort = n_users * n_users * max(n_rows, 1) < ONE_SORT_LIMIT
     codes, counts = [], []
     for ia, ib in matching_pairs(ev, w, max_pairs=max_pairs):

@@ -68,7 +68,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from casebook.coordination.engine import MAX_PAIRS, Events, matching_pairs
+from casebook.coordination.engine import MAX_PAIRS, Events, matching_pairs, ordered
 from casebook.coordination.kinds import DEFAULT_KINDS, events, prepare, tweets_frame
 from casebook.coordination.near_duplicate import NearDuplicateOptions
 from casebook.coordination.network import Window, unique_kinds, window_seconds
@@ -125,25 +125,6 @@ def crowd_events(ev: Events, max_accounts: int) -> np.ndarray:
     return out
 
 
-def _has_neighbour(ev: Events, w: int) -> np.ndarray:
-    """Per event: does another event of its key lie within ``w`` seconds?"""
-    t0 = int(ev.t.min())
-    stride = int(ev.t.max()) - t0 + w + 1
-    if (int(ev.key.max()) + 1) * stride < 2**62:
-        # (key, time) as one int64: neighbours of different keys are > w apart
-        sk = ev.key * stride + (ev.t - t0)
-        order = np.argsort(sk)
-        close = np.diff(sk[order]) <= w
-    else:
-        order = np.lexsort((ev.t, ev.key))
-        k, t = ev.key[order], ev.t[order]
-        close = (k[1:] == k[:-1]) & (t[1:] - t[:-1] <= w)
-    near = np.zeros(len(ev), bool)
-    near[order[1:][close]] = True
-    near[order[:-1][close]] = True
-    return near
-
-
 def burst_members(ev: Events, w: int, tweet_user: np.ndarray, *, max_pairs: int,
                   max_accounts: int | None = None,
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -159,27 +140,38 @@ def burst_members(ev: Events, w: int, tweet_user: np.ndarray, *, max_pairs: int,
     empty = np.zeros(0, np.int64)
     if len(ev) < 2:
         return empty, empty, empty
-    # only events with another event of their key within w can be in a burst: one sort
-    # finds them, and the rest (most of a release's events) is never sorted again
-    keep = _has_neighbour(ev, w)
+    # only events with another event of their key within w can be in a burst; they are
+    # found, and the crowds judged, in the (key, time) order of the events (shared with the
+    # pair engine when ``ev.order`` is set: one sort per replicate and kind), so the rest
+    # (most of a release's events) is never sorted again. Ties come in any order, which
+    # changes no burst (the rows are sorted by (burst, account) below);
+    # guarded by tests/coordination/test_groups.py::test_burst_members_equal_a_simple_reference
+    ev = ordered(ev)
+    order = ev.order
+    k, t = ev.key[order], ev.t[order]
+    same_key = k[1:] == k[:-1]
+    close = same_key & (t[1:] - t[:-1] <= w)
+    keep = np.zeros(len(ev), bool)
+    keep[1:] |= close
+    keep[:-1] |= close
     if max_accounts is not None and keep.any():
-        # a crowd counts every account of the key that day, so judge the (key, day)s of
-        # the kept events on all their events
-        day = ev.t // _DAY
-        day = day - day.min()
-        key_day = ev.key * (int(day.max()) + 1) + day
-        wanted = np.unique(key_day[keep])
-        at = np.minimum(np.searchsorted(wanted, key_day), len(wanted) - 1)
-        judged = np.flatnonzero(wanted[at] == key_day)
-        crowd = np.zeros(len(ev), bool)
-        crowd[judged] = crowd_events(ev.subset(judged), max_accounts)
-        keep &= ~crowd
-    ev = ev.subset(keep)
+        # a crowd counts every account of the key that day: a (key, day) is a run of the
+        # sorted events, judged when it holds a kept event
+        day = t // _DAY
+        group = np.cumsum(np.r_[True, ~same_key | (day[1:] != day[:-1])]) - 1
+        judged = (np.bincount(group, weights=keep) > 0)[group]
+        n_users = int(ev.user.max()) + 1
+        code = np.sort(group[judged] * n_users + ev.user[order[judged]])
+        distinct = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code
+        accounts = np.bincount(distinct // n_users, minlength=int(group[-1]) + 1)
+        keep &= accounts[group] <= max_accounts
+    ev = ev.subset(order[keep])
+    ev.order = np.arange(len(ev), dtype=np.int64)  # a subset of a sorted run is sorted
     if len(ev) < 2:
         return empty, empty, empty
     if ev.pair_filter is None:
-        order = np.lexsort((ev.t, ev.key))
-        k, t = ev.key[order], ev.t[order]
+        order = ev.order
+        k, t = k[keep], t[keep]
         new = np.empty(len(order), bool)
         new[0] = True
         new[1:] = (k[1:] != k[:-1]) | (t[1:] - t[:-1] > w)

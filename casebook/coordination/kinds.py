@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from casebook import schema
 from casebook._arrow import as_lists, as_strings, combined, dictionary_codes
+from casebook.activity import _cached
 from casebook.content import registered_domains  # one definition of a domain (co_domain keys)
 from casebook.coordination.engine import Events
 from casebook.coordination.near_duplicate import NearDuplicateOptions, near_duplicate_events
@@ -169,7 +170,8 @@ def events(
     elif kind in LIST_KEYS:
         ev = list_events(prep, kind, original)
     elif kind == "near_duplicate":
-        ev = near_duplicate_events(prep, original, near_duplicate or NearDuplicateOptions())
+        ev = near_duplicate_events(prep, original, near_duplicate or NearDuplicateOptions(),
+                                   drop_singletons=drop_singletons)
     else:  # pragma: no cover - guarded by check_kind
         raise UsageError(f"unknown kind {kind!r}")
     if drop_singletons and kind != "co_post" and len(ev):
@@ -181,8 +183,14 @@ def events(
     return ev
 
 
-def list_events(prep: Prepared, kind: str, rows: np.ndarray) -> Events:
-    """Events of a list-keyed kind (:data:`LIST_KEYS`) for the tweets of ``rows``."""
+def list_events(prep: Prepared, kind: str, rows: np.ndarray, *,
+                domain_source: pd.Series | None = None) -> Events:
+    """Events of a list-keyed kind (:data:`LIST_KEYS`) for the tweets of ``rows``.
+
+    ``domain_source``: the ``urls`` column of the release that ``prep``'s tweets were taken
+    from (default ``prep``'s own): ``co_domain`` looks its URLs up in that column's
+    domains, computed once per release.
+    """
     lists = as_lists(prep.df[LIST_KEYS[kind]])
     flat = combined(as_strings(pc.list_flatten(lists)))
     parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -196,7 +204,8 @@ def list_events(prep: Prepared, kind: str, rows: np.ndarray) -> Events:
         # case-fold or look up each distinct value once;
         # guarded by tests/coordination/test_kinds.py::test_co_hashtag_is_case_folded_and_counts_a_tweet_once
         codes, uniques = dictionary_codes(values)
-        mapped = _casefold(uniques) if kind == "co_hashtag" else _domains(uniques)
+        mapped = (_casefold(uniques) if kind == "co_hashtag" else _domains_among(
+            uniques, prep.df[LIST_KEYS[kind]] if domain_source is None else domain_source))
         values = mapped.take(pa.array(codes))
         ok = present(values)
         values = values.filter(pa.array(ok))
@@ -210,6 +219,28 @@ def list_events(prep: Prepared, kind: str, rows: np.ndarray) -> Events:
 def _casefold(values: pa.Array) -> pa.Array:
     folded = pd.Series(values.to_pylist(), dtype=object).str.casefold()
     return pa.array(folded.tolist(), type=pa.large_string())
+
+
+def _url_domains(column: pd.Series) -> tuple[pa.Array, pa.Array]:
+    """(distinct present URLs of a ``urls`` column, their registered domains), computed
+    once per release (:func:`casebook.activity._cached`): the operation's network and
+    its communities' summary read the same URLs."""
+    def compute() -> tuple[pa.Array, pa.Array]:
+        values = trimmed(combined(as_strings(pc.list_flatten(as_lists(column)))))
+        urls = pc.unique(values.filter(present(values)))
+        return urls, _domains(urls)
+    return _cached(column, "coordination url domains", compute)
+
+
+def _domains_among(urls: pa.Array, column: pd.Series) -> pa.Array:
+    """:func:`_domains` of distinct URLs of ``column`` (looked up in its cached domains);
+    guarded by tests/coordination/test_kinds.py::test_domains_looked_up_per_release_are_the_same
+    """
+    known, domains = _url_domains(column)
+    at = pc.index_in(urls, value_set=known.cast(urls.type))
+    if at.null_count:  # URLs of another column: computed here
+        return _domains(urls)
+    return domains.take(at)
 
 
 def _domains(urls: pa.Array) -> pa.Array:

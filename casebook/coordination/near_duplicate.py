@@ -32,6 +32,10 @@ __all__ = ["NearDuplicateOptions"]
 LSH_WEIGHTS: tuple[float, float] = (0.1, 0.9)
 #: Candidate pairs compared at once (a num_perm x chunk block of signature values).
 SIMILARITY_CHUNK = 1 << 16
+#: Texts whose shingles are in memory at once (near_duplicate_events).
+SIGNATURE_BATCH = 1 << 17
+#: Shingles hashed at once by every permutation (a block of texts; see minhash_signatures).
+MINHASH_CHUNK = 1 << 16
 _LOW32 = np.uint64(0xFFFFFFFF)
 
 
@@ -126,10 +130,24 @@ def minhash_signatures(
     mixed = _fmix32(h32)
     starts = np.searchsorted(doc, np.arange(n_docs), "left")
     sig_t = np.empty((num_perm, n_docs), dtype=np.uint32)
-    # one vectorised pass per permutation over every text (reduceat per text);
+    # one vectorised pass per permutation over a block of texts (reduceat per text); the
+    # blocks of about MINHASH_CHUNK shingles stay in the CPU cache for every permutation
+    # (one pass over all shingles per permutation ran from memory, twice as slow);
     # guarded by tests/coordination/test_near_duplicate.py::test_minhash_signatures_equal_datasketch
-    for k in range(num_perm):  # loop over permutations only
-        sig_t[k] = np.minimum.reduceat(mixed * a[k] + b[k], starts)
+    # and tests/coordination/test_near_duplicate.py::test_minhash_signatures_in_blocks_equal_one_block
+    first = 0
+    while first < n_docs:  # loop over blocks of texts
+        lo = int(starts[first])
+        last = min(max(int(np.searchsorted(starts, lo + MINHASH_CHUNK, "right")), first + 1),
+                   n_docs)
+        hi = int(starts[last]) if last < n_docs else len(mixed)
+        block, at = mixed[lo:hi], starts[first:last] - lo
+        buf = np.empty(len(block), np.uint32)
+        for k in range(num_perm):  # loop over permutations only
+            np.multiply(block, a[k], out=buf)
+            buf += b[k]
+            sig_t[k, first:last] = np.minimum.reduceat(buf, at)
+        first = last
     return sig_t.T
 
 
@@ -141,9 +159,11 @@ def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return int(lsh.b), int(lsh.r)
 
 
-def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplicateOptions) -> Events:
+def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplicateOptions, *,
+                          drop_singletons: bool = False) -> Events:
     """One event per (tweet, LSH band bucket) of the texts of ``rows``; the events
-    carry the pair filter that verifies candidates on their signatures."""
+    carry the pair filter that verifies candidates on their signatures. With
+    ``drop_singletons``, buckets of a single text give no event."""
     candidates = np.flatnonzero(rows)
     norm = normalised_texts(prep.df, rows)
     keep = filled(norm)
@@ -151,25 +171,40 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     n_docs = len(docs_pos)
     if n_docs < 2:
         return Events.empty()
-    h32, doc = shingle_hashes(norm.filter(pa.array(keep)), options.shingle_size)
-    sig = minhash_signatures(h32, doc, n_docs, num_perm=options.num_perm, seed=options.seed)
-    sig_t = sig.T  # (num_perm, n_docs), contiguous
+    # texts in batches: the tokens and shingles of one batch at a time are in memory, not
+    # a whole release's (a text's signature depends on its own shingles only);
+    # guarded by tests/coordination/test_near_duplicate.py::test_signatures_in_batches_equal_one_batch
+    texts = norm.filter(pa.array(keep))
+    sig_t = np.empty((options.num_perm, n_docs), np.uint32)  # contiguous per permutation
+    for lo in range(0, n_docs, SIGNATURE_BATCH):  # loop over batches of texts
+        part = texts.slice(lo, SIGNATURE_BATCH)
+        h32, doc = shingle_hashes(part, options.shingle_size)
+        sig_t[:, lo:lo + len(part)] = minhash_signatures(
+            h32, doc, len(part), num_perm=options.num_perm, seed=options.seed).T
+        del h32, doc
     bands, rows_per_band = _lsh_params(options.threshold, options.num_perm)
     doc_of_pos = np.full(len(prep.df), -1, np.int64)
     doc_of_pos[docs_pos] = np.arange(n_docs)
 
     # each band's bucket is a key, so the pair engine finds candidates within the window;
     # guarded by tests/coordination/test_near_duplicate.py::test_near_duplicate_across_many_texts_only_links_the_copies
-    keys, offset = [], 0
+    # with drop_singletons, a band's buckets of one text are dropped band by band (their
+    # key numbers kept), so a release's events are never all in memory at once;
+    # guarded by tests/coordination/test_near_duplicate.py::test_singletons_dropped_per_band_are_the_same
+    keys, poss, offset = [], [], 0
     for j in range(bands):  # loop over LSH bands only
         h = np.zeros(n_docs, np.uint64)
         for row in sig_t[j * rows_per_band:(j + 1) * rows_per_band]:
             h = h * HASH_MUL + row.astype(np.uint64)
         code = pd.factorize(h)[0].astype(np.int64)
-        keys.append(code + offset)
+        at = (np.flatnonzero((np.bincount(code) > 1)[code]) if drop_singletons
+              else np.arange(n_docs))
+        keys.append(code[at] + offset)
+        poss.append(docs_pos[at])
         offset += int(code.max()) + 1
     key = np.concatenate(keys)
-    pos = np.tile(docs_pos, bands)
+    pos = np.concatenate(poss)
+    del keys, poss
 
     def similarity(pos_a: np.ndarray, pos_b: np.ndarray) -> np.ndarray:
         out = np.empty(len(pos_a), np.float64)

@@ -17,7 +17,14 @@ import pandas as pd
 import pyarrow as pa
 
 from casebook import schema
-from casebook.coordination.engine import MAX_PAIRS, Events, distinct, matching_pairs, weights
+from casebook.coordination.engine import (
+    MAX_PAIRS,
+    Events,
+    distinct,
+    matching_pairs,
+    ordered,
+    weights,
+)
 from casebook.coordination.kinds import (
     DEFAULT_KINDS,
     Prepared,
@@ -156,7 +163,8 @@ def kind_network(
     near_duplicate: NearDuplicateOptions | None, max_pairs: int,
 ) -> tuple[pd.DataFrame, Events, np.ndarray]:
     """(edges, the kind's events, the kept pair codes) of one kind."""
-    ev = events(prep, kind, near_duplicate=near_duplicate)
+    # sorted once by (key, time): the weights and the group rule's bursts share the order
+    ev = ordered(events(prep, kind, near_duplicate=near_duplicate))
     codes, wts = weights(ev, w, prep.ucode, prep.n_users, max_pairs=max_pairs)
     keep = wts >= min_weight
     return edges_frame(prep, codes[keep], wts[keep], kind), ev, codes[keep]

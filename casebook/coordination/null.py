@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from casebook.coordination.engine import MAX_PAIRS, Events, weights
+from casebook.coordination.engine import MAX_PAIRS, Events, ordered, weights
 from casebook.coordination.kinds import DEFAULT_KINDS, Prepared, events, prepare, tweets_frame
 from casebook.coordination.near_duplicate import NearDuplicateOptions
 from casebook.coordination.network import (
@@ -160,7 +160,7 @@ def text_candidates(prep: Prepared, ev: Events, block: int, w: int) -> np.ndarra
     code = ev.key.astype(np.int64) * width + (b + 1)  # blocks shifted by 1: b - 1 >= -1
     # one sort (np.unique hashes: slower on large int64): a code's neighbouring blocks of
     # the same key are its neighbours in sorted order
-    order = np.argsort(code, kind="stable")
+    order = np.argsort(code)  # ties in any order: a run of equal codes is judged as one
     srt = code[order]
     first = np.r_[True, srt[1:] != srt[:-1]]
     group = np.cumsum(first) - 1
@@ -171,6 +171,38 @@ def text_candidates(prep: Prepared, ev: Events, block: int, w: int) -> np.ndarra
     near[:-1] |= u[1:] - u[:-1] == 1
     keep[order] = ((cnt >= 2) | near)[group]
     return keep
+
+
+def tod_order(ev: Events) -> np.ndarray:
+    """The argsort of events by (key, time of day): computed once per kind, it orders
+    every time-shifted replicate (:func:`shifted_order`)."""
+    return np.argsort(ev.key * _DAY + ev.t % _DAY)  # ties in any order
+
+
+def shifted_order(ev: Events, moved_t: np.ndarray, base: np.ndarray,
+                  max_shift_days: int) -> np.ndarray:
+    """The argsort of events by (key, moved time) when every time moved by whole days.
+
+    A whole-day shift keeps the time of day, so ``base`` (:func:`tod_order`) holds each
+    (key, day)'s events in time order already: a stable sort by (key, moved day) alone
+    finishes it, and that code has few values, so it is sorted by 16-bit digits with
+    numpy's radix sort (least significant digit first), each pass O(n);
+    guarded by tests/coordination/test_null.py::test_shifted_order_sorts_by_key_and_moved_time
+    """
+    if len(ev) == 0:
+        return np.zeros(0, np.int64)
+    day = ev.t // _DAY
+    lo = int(day.min()) - max_shift_days
+    n_days = int(day.max()) + max_shift_days - lo + 1
+    top = (int(ev.key.max()) + 1) * n_days
+    code = ev.key * n_days + (moved_t // _DAY - lo)
+    order, shift = base, 0
+    while True:  # loop over 16-bit digits of the code (one to four)
+        digit = ((code[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+        if (top - 1) >> shift == 0:
+            return order
 
 
 @dataclass
@@ -233,6 +265,7 @@ def run_null(
     seeds = np.random.SeedSequence(seed).spawn(n_null)
     shift_kinds = [k for k in kinds if k not in TEXT_KINDS]
     text_kinds = [k for k in kinds if k in TEXT_KINDS]
+    bases = {k: tod_order(kind_events[k]) for k in shift_kinds}  # one sort per kind
 
     def replicate(child: np.random.SeedSequence) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], Any]:
         rng = np.random.default_rng(child)
@@ -242,8 +275,11 @@ def run_null(
             sec = shifted_seconds(prep.sec, rng, int(max_shift_days))
             for k in shift_kinds:  # loop over kinds; each is vectorised
                 ev = kind_events[k]
-                moved = Events(ev.pos, ev.key, sec[ev.pos], ev.user, ev.labels,
-                               ev.pair_filter, ev.similarity)
+                # ordered by (key, moved time) once: the weights and the bursts share it
+                t = sec[ev.pos]
+                moved = Events(ev.pos, ev.key, t, ev.user, ev.labels, ev.pair_filter,
+                               ev.similarity,
+                               shifted_order(ev, t, bases[k], int(max_shift_days)))
                 out[k] = weights(moved, w, prep.ucode, prep.n_users, max_pairs=max_pairs)
                 moved_all[k] = (moved, prep.ucode)
         if text_kinds:
@@ -252,8 +288,9 @@ def run_null(
             for k in text_kinds:
                 ev = kind_events[k]
                 # the text (pos, its signature) stays; its time and account are the receiver's
-                moved = Events(ev.pos, ev.key, prep.sec[receiver[ev.pos]], tweet_user[ev.pos],
-                               ev.labels, ev.pair_filter, ev.similarity)
+                moved = ordered(Events(ev.pos, ev.key, prep.sec[receiver[ev.pos]],
+                                       tweet_user[ev.pos], ev.labels, ev.pair_filter,
+                                       ev.similarity))
                 out[k] = weights(moved, w, tweet_user, prep.n_users, max_pairs=max_pairs)
                 moved_all[k] = (moved, tweet_user)
         return out, (collect(moved_all) if collect is not None else None)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook import coordination as co
 from tests.coordination._tweets import at, two_groups
@@ -36,3 +39,20 @@ def test_summarise_communities() -> None:
     assert b["internal_weight"] == int(
         edges[edges["source"].str.startswith("b") & edges["target"].str.startswith("b")]
         ["weight"].sum())
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 4), st.sampled_from(
+    ["a", "b", "B", "ä", "z", "aa", "", "é", "😀", "\u00e9", "e\u0301", "x y"]) | st.text(max_size=3)),
+    max_size=60), n=st.integers(1, 4), counts=st.booleans())
+def test_top_codes_equal_top_values(rows: list[tuple[int, str]], n: int, counts: bool) -> None:
+    # counted on integer codes with the labels ranked once in string order: the same
+    # lists as the groupby on the strings themselves
+    from casebook.coordination.communities import _top_codes, _top_values
+
+    frame = pd.DataFrame(rows, columns=["community", "value"]).astype({"community": "int64",
+                                                                       "value": object})
+    encoded = pa.array(frame["value"].tolist(), pa.large_string()).dictionary_encode()
+    got = _top_codes(frame["community"].to_numpy(), encoded.indices.to_numpy().astype("int64"),
+                     encoded.dictionary, n, counts=counts)
+    assert got == _top_values(frame, "value", n, counts=counts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,3 +22,69 @@ def test_weights_without_the_one_sort_code_are_the_same(tweets: pd.DataFrame, ki
     with patch.object(engine, "ONE_SORT_LIMIT", 0):
         got = co.coordination_network(tweets, kind=kind, max_pairs=max_pairs)
     assert weights(got) == cnt_reference(tweets, kind, 60)
+
+
+@st.composite
+def random_events(draw: st.DrawFn) -> tuple[engine.Events, np.ndarray, int]:
+    """Events of a few keys over a short span (many ties and near misses), some tweets
+    with several keys, and the account of every tweet position."""
+    n_tweets = draw(st.integers(2, 40))
+    n_users = draw(st.integers(1, 6))
+    seed = draw(st.integers(0, 2**31))
+    rng = np.random.default_rng(seed)
+    tweet_user = rng.integers(0, n_users, n_tweets)
+    tweet_t = rng.integers(0, draw(st.sampled_from([1, 120, 600, 200_000])), n_tweets)
+    pos = rng.integers(0, n_tweets, draw(st.integers(0, 80)))
+    key = rng.integers(0, draw(st.integers(1, 5)), len(pos))
+    code = np.unique(pos * 10 + key)  # one event per (tweet, key)
+    pos, key = code // 10, code % 10
+    ev = engine.Events(pos, key, tweet_t[pos], tweet_user[pos])
+    return ev, tweet_user, n_users
+
+
+def _reference_weights(ev: engine.Events, w: int, tweet_user: np.ndarray,
+                       n_users: int) -> dict[int, int]:
+    """The definition, by brute force over every pair of events: distinct (tweet of A,
+    account B) with the same key within w, counted per (A, B)."""
+    i, j = np.nonzero((ev.key[:, None] == ev.key[None, :])
+                      & (np.abs(ev.t[:, None] - ev.t[None, :]) <= w)
+                      & (ev.user[:, None] != ev.user[None, :]))
+    tweet_target = np.unique(ev.pos[i] * n_users + ev.user[j])
+    pair = tweet_user[tweet_target // n_users] * n_users + tweet_target % n_users
+    u, k = np.unique(pair, return_counts=True)
+    return dict(zip(u.tolist(), k.tolist(), strict=True))
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=random_events(), w=st.sampled_from([0, 60, 120]),
+       max_pairs=st.sampled_from([1, 3, co.MAX_PAIRS]), shuffled_ties=st.booleans())
+def test_weights_of_events_with_a_neighbour_are_the_same(
+    data: tuple[engine.Events, np.ndarray, int], w: int, max_pairs: int, shuffled_ties: bool,
+) -> None:
+    # the engine searches windows among the events with a neighbour only, sorted once (or
+    # in an order handed over with ties in any order): the weights are the definition's
+    ev, tweet_user, n_users = data
+    if shuffled_ties and len(ev):
+        tie_break = np.random.default_rng(len(ev)).random(len(ev))
+        ev.order = np.lexsort((tie_break, ev.t, ev.key))
+    codes, wts = engine.weights(ev, w, tweet_user, n_users, max_pairs=max_pairs)
+    assert (np.diff(codes) > 0).all()
+    assert dict(zip(codes.tolist(), wts.tolist(), strict=True)) == _reference_weights(
+        ev, w, tweet_user, n_users)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=random_events(), w=st.sampled_from([0, 60, 120]))
+def test_neighbours_and_sorted_subsets_follow_their_definition(
+    data: tuple[engine.Events, np.ndarray, int], w: int,
+) -> None:
+    ev, _, _ = data
+    near = engine.neighbours(ev, w)
+    other = ~np.eye(len(ev), dtype=bool)
+    expected = ((ev.key[:, None] == ev.key[None, :]) & (np.abs(ev.t[:, None] - ev.t[None, :]) <= w)
+                & other).any(axis=1)
+    assert near.tolist() == expected.tolist()
+    sub = engine.ordered(ev).sorted_subset(near)
+    assert sorted(sub.pos.tolist()) == sorted(ev.pos[near].tolist())
+    pairs = list(zip(sub.key.tolist(), sub.t.tolist(), strict=True))
+    assert pairs == sorted(pairs) and sub.order.tolist() == list(range(len(sub)))

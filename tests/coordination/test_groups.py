@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook import coordination as co
 from casebook.coordination import groups
@@ -226,3 +228,46 @@ def test_the_null_sets_the_threshold_when_chance_gives_recurring_trios() -> None
     assert table.loc["operation", "threshold"] == table.loc["operation", "null_threshold"]
     assert table.loc["operation", "threshold_from"].startswith("chance")
     assert table.loc["null", "flagged_share"] <= 0.01 / 2 + 1e-12
+
+
+def _reference_bursts(ev: Events, w: int, tweet_user: np.ndarray,
+                      max_accounts: int | None) -> tuple[list, list, list]:
+    """Bursts by their definition: crowds (accounts of a key on a UTC day) out, then
+    chains of a key's events each within w of the next, among events with a neighbour."""
+    frame = pd.DataFrame({"key": ev.key, "t": ev.t, "user": ev.user,
+                          "acct": tweet_user[ev.pos]})
+    near = ((ev.key[:, None] == ev.key[None, :]) & (np.abs(ev.t[:, None] - ev.t[None, :]) <= w)
+            & ~np.eye(len(ev), dtype=bool)).any(axis=1)
+    if max_accounts is not None and len(frame):
+        day = frame["t"] // 86_400
+        crowd = frame.groupby([frame["key"], day])["user"].transform("nunique") > max_accounts
+        near &= ~crowd.to_numpy()
+    kept = frame[near].sort_values(["key", "t"], kind="stable")
+    new = (kept["key"].diff() != 0) | (kept["t"].diff() > w)
+    kept = kept.assign(burst=new.cumsum() - 1)
+    rows = kept.drop_duplicates(["burst", "acct"]).sort_values(["burst", "acct"])
+    start = kept.groupby("burst")["t"].min()
+    return rows["burst"].tolist(), rows["acct"].tolist(), start.tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(0, 60), span=st.sampled_from([300, 3 * 86_400]),
+       w=st.sampled_from([60, 120]), max_accounts=st.sampled_from([None, 3]),
+       preset_order=st.booleans())
+def test_burst_members_equal_a_simple_reference(seed: int, n: int, span: int, w: int,
+                                                max_accounts: int | None,
+                                                preset_order: bool) -> None:
+    # burst_members reuses the (key, time) sort of its events (a replicate hands it over
+    # from the pair engine, ties in any order) and sorts the kept events no more
+    rng = np.random.default_rng(seed)
+    n_tweets, n_users = max(n, 1), 6
+    tweet_user = rng.integers(0, n_users, n_tweets)
+    pos = rng.integers(0, n_tweets, n)
+    ev = Events(pos, rng.integers(0, 3, n), rng.integers(0, span, n) // 30 * 30,
+                tweet_user[pos])
+    if preset_order and n:
+        ev.order = np.lexsort((rng.random(n), ev.t, ev.key))
+    burst, acct, start = groups.burst_members(ev, w, tweet_user, max_pairs=MAX_PAIRS,
+                                              max_accounts=max_accounts)
+    ref = _reference_bursts(ev, w, tweet_user, max_accounts)
+    assert (burst.tolist(), acct.tolist(), start.tolist()) == ref

@@ -91,3 +91,28 @@ def test_co_post_counts_any_tweets_in_the_window() -> None:
     assert weights(co.coordination_network(tweets, kind="co_post")) == {
         ("A", "B"): 2, ("B", "A"): 1, ("B", "C"): 1, ("C", "B"): 1,
     }
+
+
+def test_domains_looked_up_per_release_are_the_same() -> None:
+    # co_domain looks each URL up in the domains of the release's urls column (computed
+    # once per release): a summary on some of its tweets, or a column that lacks its URLs,
+    # gets what registered_domains gives
+    from casebook.content import registered_domains
+    from casebook.coordination.kinds import list_events, prepare
+
+    urls = ["https://a.example.co.uk/1", " http://WWW.Example.com./x ", "javascript:void(0)",
+            "https://blog.example.com/p", "", "//cdn.example/x", "ftp://f.org/x", "bad url"]
+    tweets = make_tweets([post(f"u{i % 3}", i, "t", urls=[urls[i % len(urls)],
+                                                         urls[(3 * i) % len(urls)]])
+                          for i in range(24)])
+    part = tweets.iloc[::3].reset_index(drop=True)
+    prep = prepare(part)
+    expected = None
+    for source in (None, tweets["urls"], make_tweets([post("x", 0, "t", urls=["https://z.org"])])["urls"]):
+        ev = list_events(prep, "co_domain", prep.ok, domain_source=source)
+        got = list(zip(ev.pos.tolist(), ev.labels.take(ev.key).to_pylist(), strict=True))
+        expected = expected or got
+        assert got == expected
+    flat = pd.Series([u.strip() for u in urls if u.strip()])
+    direct = set(registered_domains(flat).dropna()) - {""}
+    assert {label for _, label in expected} <= direct

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook import coordination as co
+from casebook.coordination import near_duplicate
 from casebook.coordination.near_duplicate import minhash_signatures
 from casebook.errors import UsageError
 from tests._frames import make_tweets
@@ -58,6 +63,49 @@ def test_minhash_signatures_equal_datasketch() -> None:
         m = MinHash(num_perm=64, seed=7, hashfunc=int)
         m.update_batch(h32[doc == d].tolist())
         np.testing.assert_array_equal(sig[d], m.hashvalues)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**31), n_docs=st.integers(1, 30), chunk=st.integers(1, 40))
+def test_minhash_signatures_in_blocks_equal_one_block(seed: int, n_docs: int, chunk: int) -> None:
+    # texts are hashed in blocks of about MINHASH_CHUNK shingles (a text never split, a
+    # text longer than a block alone): the same signatures as one block of every text
+    rng = np.random.default_rng(seed)
+    doc = np.sort(np.r_[np.arange(n_docs), rng.integers(0, n_docs, rng.integers(0, 60))])
+    h32 = rng.integers(0, 2**32, len(doc), dtype=np.uint32)
+    with patch.object(near_duplicate, "MINHASH_CHUNK", 10**9):
+        whole = minhash_signatures(h32, doc, n_docs, num_perm=16, seed=3)
+    with patch.object(near_duplicate, "MINHASH_CHUNK", chunk):
+        np.testing.assert_array_equal(minhash_signatures(h32, doc, n_docs, num_perm=16, seed=3),
+                                      whole)
+
+
+def test_signatures_in_batches_equal_one_batch() -> None:
+    # near_duplicate_events hashes the texts batch by batch: the same events and pairs
+    texts = [" ".join(WORDS[i % 7:i % 7 + 12]) for i in range(40)] + ["", "one", "one"]
+    tweets = make_tweets([post(f"u{i % 5}", i % 3, text) for i, text in enumerate(texts)])
+    with patch.object(near_duplicate, "SIGNATURE_BATCH", 10**9):
+        whole = co.coordination_network(tweets, kind="near_duplicate")
+    with patch.object(near_duplicate, "SIGNATURE_BATCH", 4):
+        batched = co.coordination_network(tweets, kind="near_duplicate")
+    assert len(whole) and weights(batched) == weights(whole)
+
+
+def test_singletons_dropped_per_band_are_the_same() -> None:
+    # buckets of one text are dropped band by band, keeping the key numbers: the events
+    # are those of every bucket with the single ones dropped afterwards
+    from casebook.coordination.kinds import prepare
+    from casebook.coordination.near_duplicate import NearDuplicateOptions, near_duplicate_events
+
+    texts = [" ".join(WORDS[i % 9:i % 9 + 10]) for i in range(30)] + ["lone words here"]
+    prep = prepare(make_tweets([post(f"u{i % 4}", i, text) for i, text in enumerate(texts)]))
+    rows = prep.ok & ~prep.is_rt
+    every = near_duplicate_events(prep, rows, NearDuplicateOptions())
+    kept = near_duplicate_events(prep, rows, NearDuplicateOptions(), drop_singletons=True)
+    shared = (np.bincount(every.key) > 1)[every.key]
+    assert 0 < shared.sum() < len(every)
+    for field in ("pos", "key", "t", "user"):
+        np.testing.assert_array_equal(getattr(kept, field), getattr(every, field)[shared])
 
 
 def test_options_are_checked_and_frozen() -> None:

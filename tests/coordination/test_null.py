@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook import coordination as co
+from casebook.coordination.engine import Events
 from casebook.coordination.kinds import prepare
-from casebook.coordination.null import shifted_seconds, text_receivers
+from casebook.coordination.null import shifted_order, shifted_seconds, text_receivers, tod_order
 from tests._frames import make_tweets
 from tests.coordination._tweets import post, rt
 
@@ -119,3 +122,21 @@ def test_text_candidates_drop_only_events_that_can_never_pair() -> None:
                               e.pair_filter, e.similarity), 60, user, prep.n_users,
                        max_pairs=1 << 20) for e in (ev, sub)]
         assert np.array_equal(got[0][0], got[1][0]) and np.array_equal(got[0][1], got[1][1])
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(0, 300),
+       n_keys=st.sampled_from([1, 7, 3_000, 1 << 20]), span_days=st.sampled_from([1, 40, 900]),
+       max_shift_days=st.sampled_from([1, 30]))
+def test_shifted_order_sorts_by_key_and_moved_time(seed: int, n: int, n_keys: int,
+                                                   span_days: int, max_shift_days: int) -> None:
+    # one (key, time of day) sort per kind, then radix passes by (key, moved day) per
+    # replicate: the events come in (key, moved time) order, each once
+    rng = np.random.default_rng(seed)
+    t = 1_600_000_000 + rng.integers(0, span_days * 86_400, n)
+    ev = Events(np.arange(n), rng.integers(0, n_keys, n), t, rng.integers(0, 5, n))
+    moved = shifted_seconds(t, rng, max_shift_days)
+    order = shifted_order(ev, moved, tod_order(ev), max_shift_days)
+    assert sorted(order.tolist()) == list(range(n))
+    got = list(zip(ev.key[order].tolist(), moved[order].tolist(), strict=True))
+    assert got == sorted(got)
