@@ -73,8 +73,10 @@ the same bursts, :func:`group_trios`; calibrated with the kinds),
 :mod:`~casebook.coordination.communities` (:func:`detect_communities`,
 :func:`summarise_communities`), :mod:`~casebook.coordination.plots`
 (:func:`plot_network`, :func:`plot_weight_distribution`) and
-:mod:`~casebook.coordination.command` (``casebook network``). Every public name is
-importable from :mod:`casebook.coordination`, except those of
+:mod:`~casebook.coordination.command` (``casebook network``), and
+:mod:`~casebook.coordination.duck` (the same networks with DuckDB, out of core, from a
+store's Parquet files: :func:`duckdb_networks`, ``--engine duckdb``). Every public name
+is importable from :mod:`casebook.coordination`, except those of
 :mod:`~casebook.coordination.spark` (the same networks on Apache Spark:
 :func:`~casebook.coordination.spark.spark_networks`; optional extra ``spark``), which is
 imported by name so that nothing else needs pyspark.
@@ -101,6 +103,7 @@ from casebook.coordination.calibration import (
     threshold_for_fpr,
 )
 from casebook.coordination.communities import detect_communities, summarise_communities
+from casebook.coordination.duck import DUCK_KINDS, duckdb_networks
 from casebook.coordination.engine import MAX_PAIRS
 from casebook.coordination.groups import (
     GROUP_KIND,
@@ -126,6 +129,7 @@ __all__ = [
     "COMBINED_SHARE",
     "Calibration",
     "DEFAULT_KINDS",
+    "DUCK_KINDS",
     "GROUP_KIND",
     "GROUP_RULE",
     "GROUP_WINDOW_FACTOR",
@@ -141,6 +145,7 @@ __all__ = [
     "calibrated_thresholds",
     "coordination_network",
     "detect_communities",
+    "duckdb_networks",
     "edge_evidence",
     "edge_pvalues",
     "group_trios",

@@ -2,9 +2,10 @@
 
 One load of the release serves every ``--kind`` asked for (:func:`networks` computes
 them together). The input may also be a casebook store (:mod:`casebook.store`; all its
-releases as one set of tweets, or those ``--release`` names), and ``--engine spark``
-computes the same edges on Apache Spark (:mod:`casebook.coordination.spark`), locally
-or on the cluster of ``--master``. Each output is written to a temporary name in its folder and renamed
+releases as one set of tweets, or those ``--release`` names); ``--engine duckdb``
+computes the same edges with DuckDB out of core (:mod:`casebook.coordination.duck`,
+reading a store's Parquet files where they lie), and ``--engine spark`` on Apache Spark
+(:mod:`casebook.coordination.spark`), locally or on the cluster of ``--master``. Each output is written to a temporary name in its folder and renamed
 when complete, so an interrupted run never leaves a half-written file. The command
 imports numpy, pandas and pyarrow (the engine needs them), networkx only for GraphML
 and GEXF, and never the notebook stack.
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["add_arguments", "run"]
 
 #: Engines of ``--engine``.
-ENGINES: tuple[str, ...] = ("local", "spark")
+ENGINES: tuple[str, ...] = ("local", "duckdb", "spark")
 #: Output formats of ``--format``.
 FORMATS: tuple[str, ...] = ("csv", "graphml", "gexf")
 #: Account columns given to the nodes of a GraphML or GEXF network, when the release has them.
@@ -77,8 +78,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with a store: a release to read, repeatable (default all of "
                              "them, as one set of tweets)")
     parser.add_argument("--engine", default="local", choices=ENGINES,
-                        help="local (default: this machine, in memory) or spark (Apache "
-                             "Spark: the same edges; needs pyspark and Java)")
+                        help="local (default: this machine, in memory), duckdb (the same "
+                             "edges out of core: spills to disk beyond --memory-limit) or "
+                             "spark (Apache Spark: the same edges; needs pyspark and Java)")
+    parser.add_argument("--memory-limit", default=None, metavar="SIZE",
+                        help="with --engine duckdb: DuckDB's memory limit, e.g. 4GB (default "
+                             "a quarter of this machine's memory); the rest spills to disk")
+    parser.add_argument("--temp-directory", default=None, metavar="DIR",
+                        help="with --engine duckdb: where DuckDB spills (default the "
+                             "system's temporary folder)")
     parser.add_argument("--master", default=None, metavar="URL",
                         help="with --engine spark: the Spark master (local[2], "
                              "spark://HOST:7077, yarn, k8s://...); default the one spark-submit "
@@ -122,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
     releases = getattr(args, "release", None)
     if engine == "spark":
         return _run_spark(args, kinds, columns, fmt, out, min_weight or 1)
+    if engine == "duckdb":
+        return _run_duckdb(args, kinds, columns, fmt, out, min_weight or 1)
     release = _load(paths.resolve(args.path), columns, releases)
     thresholds = {k: min_weight or 1 for k in kinds}
     calibrated = None
@@ -200,13 +210,22 @@ def _load(path: Path, columns: Sequence[str], releases: Sequence[str] | None) ->
 def _check_engine(engine: str, args: argparse.Namespace, kinds: Sequence[str]) -> None:
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}", hint=f"choose one of {', '.join(ENGINES)}")
+    if engine != "spark" and getattr(args, "master", None) is not None:
+        raise UsageError("--master is an option of --engine spark")
+    if engine != "duckdb":
+        for option in ("memory_limit", "temp_directory"):
+            if getattr(args, option, None) is not None:
+                raise UsageError(f"--{option.replace('_', '-')} is an option of --engine duckdb")
     if engine == "local":
-        if getattr(args, "master", None) is not None:
-            raise UsageError("--master is an option of --engine spark")
         return
-    from casebook.coordination.spark import check_spark_kinds
+    if engine == "duckdb":
+        from casebook.coordination.duck import check_duck_kinds
 
-    check_spark_kinds(kinds)
+        check_duck_kinds(kinds)
+    else:
+        from casebook.coordination.spark import check_spark_kinds
+
+        check_spark_kinds(kinds)
     for option, what in (("control", "--control (calibration)"), ("evidence", "--evidence")):
         if getattr(args, option, None) is not None:
             raise UsageError(f"{what} runs on the local engine only",
@@ -241,6 +260,30 @@ def _run_spark(args: argparse.Namespace, kinds: Sequence[str], columns: Sequence
     finally:
         if existing is None:  # stop only the session made here
             spark.stop()
+    _write_edges(edges, out, fmt, users, kinds, dict.fromkeys(kinds, min_weight))
+    return 0
+
+
+def _run_duckdb(args: argparse.Namespace, kinds: Sequence[str], columns: Sequence[str],
+                fmt: str, out: Path, min_weight: int) -> int:
+    """``casebook network --engine duckdb``: the edges computed by DuckDB, out of core."""
+    from casebook import paths
+    from casebook.coordination.duck import duckdb_networks
+    from casebook.coordination.spark import store_users
+
+    source = paths.resolve(args.path)
+    releases = getattr(args, "release", None)
+    users = None
+    if not _is_store(source):
+        # a release folder: loaded here with casebook's loader, handed to DuckDB as Arrow
+        release = _load(source, columns, releases)
+        source, users = release, release.users
+    elif fmt != "csv":
+        users = store_users(source, releases)
+    edges = duckdb_networks(source, kinds=kinds, window=args.window, min_weight=min_weight,
+                            memory_limit=getattr(args, "memory_limit", None),
+                            temp_directory=getattr(args, "temp_directory", None),
+                            releases=releases)
     _write_edges(edges, out, fmt, users, kinds, dict.fromkeys(kinds, min_weight))
     return 0
 
