@@ -11,7 +11,7 @@ import pytest
 from casebook import paths
 from casebook.runner import CASES
 
-NOTEBOOKS = sorted(paths.notebooks_dir().glob("0*.ipynb"))
+NOTEBOOKS = sorted(paths.notebooks_dir().glob("[0-9]*.ipynb"))
 
 
 def _sanitisers() -> list[tuple[re.Pattern[str], str]]:
