@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 NBVAL  := CASEBOOK_STATIC=1 $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider
 
-.PHONY: help setup run test unit nbval lint lab specimen notebooks bench browser-deps java-deps clean
+.PHONY: help setup run test unit nbval lint lab specimen notebooks bench bench-scale browser-deps java-deps clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,6 +66,11 @@ bench: setup  ## speed benchmarks (minutes; each prints ratios against a baselin
 	$(BIN)/python benchmarks/coordination_vs_cnt.py
 	$(BIN)/python benchmarks/explorer_latency.py
 	$(BIN)/python benchmarks/make_run.py
+
+bench-scale: setup  ## archive-scale benchmarks (hours; tens of GB under /tmp): cases, store, networks
+	$(BIN)/python benchmarks/case_scale.py --scales 1 2 4 8
+	$(BIN)/python benchmarks/archive_scale.py --sizes 1 10 30 --typical
+	$(BIN)/python benchmarks/network_scale.py --sizes 1 10 30
 
 clean:  ## remove caches, generated data and reports (keeps .venv)
 	rm -rf data/cache data/specimen reports test-artifacts .pytest_cache
