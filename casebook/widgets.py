@@ -1044,6 +1044,42 @@ def _co_retweet_edges(tweets: pd.DataFrame, userids: Sequence[str], *, window: A
                            min_weight=min_weight)
 
 
+def _most_engaged(tweets: pd.DataFrame, userids: pd.Series, n: int) -> np.ndarray:
+    """Positions of the ``n`` most engaged tweets of each of ``userids`` (likes +
+    retweets, descending, then time and tweet id), ordered by account.
+
+    The top accounts may hold a large share of a release, so only four key columns of
+    their rows are sorted and only the chosen rows are taken from the table."""
+    pos = np.flatnonzero(tweets["userid"].isin(userids).fillna(False).to_numpy(bool))
+    if not len(pos):
+        return pos
+    rows = tweets[["userid", "like_count", "retweet_count", "tweet_time", "tweetid"]].iloc[pos]
+    engagement = (rows["like_count"].astype("Float64").fillna(0).to_numpy(float)
+                  + rows["retweet_count"].astype("Float64").fillna(0).to_numpy(float))
+    user = pd.factorize(rows["userid"], sort=True)[0]
+    when = rows["tweet_time"].to_numpy("datetime64[ns]").view("int64")
+    # NaT is the smallest int64 and pandas sorted it last: keep that order
+    when = np.where(rows["tweet_time"].isna().to_numpy(bool), np.iinfo(np.int64).max, when)
+    # numbers first: only rows tied with an account's n-th on (engagement, time) can
+    # be chosen, and only those few are ordered by their tweet id strings
+    order = np.lexsort((when, -engagement, user))
+    u, e, w = user[order], engagement[order], when[order]
+    new_key = np.ones(len(order), bool)
+    new_key[1:] = (u[1:] != u[:-1]) | (e[1:] != e[:-1]) | (w[1:] != w[:-1])
+    tie_group = np.cumsum(new_key)
+    starts = np.flatnonzero(np.r_[True, u[1:] != u[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    nth = tie_group[starts + np.minimum(n, sizes) - 1] if n > 0 else tie_group[starts] - 1
+    candidates = order[tie_group <= np.repeat(nth, sizes)]
+    tweetid = pd.factorize(rows["tweetid"].iloc[candidates], sort=True,
+                           use_na_sentinel=False)[0]
+    final = candidates[np.lexsort((tweetid, when[candidates], -engagement[candidates],
+                                   user[candidates]))]
+    ranked = user[final]
+    first = np.searchsorted(ranked, ranked, side="left")
+    return pos[final[(np.arange(len(final)) - first) < n]]
+
+
 def static_summary(release: ReleaseLike, *, network: pd.DataFrame | None = None,
                    max_accounts: int = 5, tweets_per_account: int = 3,
                    neighbours_per_account: int = 5, window: str = "1min",
@@ -1075,13 +1111,7 @@ def static_summary(release: ReleaseLike, *, network: pd.DataFrame | None = None,
         pd.Series(account_labels(names["userid"], names["user_screen_name"]).to_numpy(),
                   index=names["userid"]),
     ]).pipe(lambda s: s[~s.index.duplicated()])
-    chosen = tweets.loc[tweets["userid"].isin(top["userid"]).fillna(False)]
-    engagement = (chosen["like_count"].astype("Float64").fillna(0)
-                  + chosen["retweet_count"].astype("Float64").fillna(0))
-    sample = (chosen.assign(_eng=engagement)
-              .sort_values(["userid", "_eng", "tweet_time", "tweetid"],
-                           ascending=[True, False, True, True], kind="stable")
-              .groupby("userid", sort=False).head(tweets_per_account))
+    sample = tweets.take(_most_engaged(tweets, top["userid"], tweets_per_account))
     name = safety.reveal_invisible(str(getattr(release, "name", "release")))
     parts = [_CSS, f"<h3><bdi>{safety.escape_html(name)}</bdi>: "
              f"{len(tweets):,} tweets, {tweets['userid'].nunique():,} accounts with tweets</h3>",

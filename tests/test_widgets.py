@@ -443,3 +443,38 @@ def test_hostile_names_in_the_explorer(release: FakeRelease) -> None:
     assert "\u202e" not in card and "\u2067" not in card
     assert "&lt;U+2067&gt;State&lt;U+2069&gt; TV $5" in card and "&lt;U+202E&gt;" in card
     assert explorer.picker.options[0][0].startswith("@" + _MATH + "<U+202E>")
+
+
+def _most_engaged_reference(tweets: pd.DataFrame, userids: pd.Series, n: int) -> pd.DataFrame:
+    """The summary's sample as a plain pandas sort of every chosen row."""
+    chosen = tweets.loc[tweets["userid"].isin(userids).fillna(False)]
+    engagement = (chosen["like_count"].astype("Float64").fillna(0)
+                  + chosen["retweet_count"].astype("Float64").fillna(0))
+    return (chosen.assign(_eng=engagement)
+            .sort_values(["userid", "_eng", "tweet_time", "tweetid"],
+                         ascending=[True, False, True, True], kind="stable")
+            .groupby("userid", sort=False).head(n).drop(columns="_eng"))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("n", [0, 1, 3, 50, 5000])
+def test_summary_sample_equals_a_full_sort(seed: int, n: int) -> None:
+    import numpy as np
+
+    # many ties on engagement and time, missing counts, times and ids: the tweet id
+    # string decides, and missing values sort last
+    rng = np.random.default_rng(seed)
+    size = 3000
+    tweets = pd.DataFrame({
+        "userid": pd.array(rng.choice(["a", "b", "c", "d", None], size), dtype="string"),
+        "like_count": pd.array(rng.choice([0, 1, 2, 30, None], size), dtype="Int64"),
+        "retweet_count": pd.array(rng.choice([0, 1, None], size), dtype="Int64"),
+        "tweet_time": pd.to_datetime(rng.choice([0, 60, 120], size), unit="s", utc=True)
+                        .where(rng.random(size) > 0.1),
+        "tweetid": pd.array(rng.choice([f"t{i}" for i in range(90)] + [None], size),
+                            dtype="string"),
+        "tweet_text": pd.array([f"x{i}" for i in range(size)], dtype="string"),
+    })
+    top = pd.Series(["c", "a", "zz"])
+    got = tweets.take(widgets._most_engaged(tweets, top, n))
+    pd.testing.assert_frame_equal(got, _most_engaged_reference(tweets, top, n))
