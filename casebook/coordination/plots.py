@@ -43,9 +43,17 @@ def plot_network(
     min_weight: int = 1,
     seed: int = 0,
     max_labels: int = 40,
+    max_nodes: int = 400,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw the projected coordination network, communities in colour.
+
+    A picture of thousands of accounts informs nobody (and its layout costs minutes), so
+    a network of more than ``max_nodes`` accounts is drawn for its strongest communities
+    only: whole communities in order of the summed weight of their inner pairs, as many
+    as fit (the heaviest-connected accounts of the strongest one when it alone does
+    not); the title says how many communities and accounts are left out, for the
+    community table to describe.
 
     Nodes are accounts (labelled with the first 8 characters of the id when there are
     at most ``max_labels``), edges are undirected summed weights (width grows with the
@@ -67,6 +75,8 @@ def plot_network(
         Layout seed.
     max_labels
         Label nodes only up to this many nodes.
+    max_nodes
+        Draw at most this many accounts (the strongest communities).
     ax
         Axes to draw on; default a new figure.
 
@@ -80,12 +90,13 @@ def plot_network(
 
     ax = new_ax(ax, figsize=(8, 8))
     proj = undirected(edges, kinds, min_weight)
-    graph = projected_graph(proj)
-    nodes = list(graph.nodes)
     member = (
         pd.Series(communities["community"].to_numpy(), index=communities["userid"].astype(str))
         if communities is not None and len(communities) else pd.Series(dtype=np.int64)
     )
+    proj, left_out = _strongest_part(proj, member, max_nodes)
+    graph = projected_graph(proj)
+    nodes = list(graph.nodes)
     labels = member.reindex(nodes)
     n_comm = int(labels.max()) + 1 if labels.notna().any() else 0
     palette = sns.color_palette("husl", max(n_comm, 1))
@@ -109,15 +120,58 @@ def plot_network(
         ]
         if handles:
             legend_beside(ax, handles=handles, fontsize=7)
-    ax.set_title(
-        f"Coordination network ({_kinds_label(edges)}): {len(nodes):,} accounts, "
-        f"{len(proj):,} account pairs"
-    )
+    title = (f"Coordination network ({_kinds_label(edges)}): {len(nodes):,} accounts, "
+             f"{len(proj):,} account pairs")
+    if left_out:
+        title += f"\n(strongest communities only: {left_out} left out, see the table)"
+    ax.set_title(title)
     ax.set_xlabel("spring layout x (arbitrary units)")
     ax.set_ylabel("spring layout y (arbitrary units)")
     ax.set_xticks([])
     ax.set_yticks([])
     return literal_text(ax)
+
+
+def _strongest_part(proj: pd.DataFrame, member: pd.Series,
+                    max_nodes: int) -> tuple[pd.DataFrame, str]:
+    """The pairs of ``proj`` among at most ``max_nodes`` accounts of the strongest
+    communities, and what was left out in words ("" when nothing was)."""
+    accounts = pd.Index(pd.unique(np.concatenate([proj["a"].to_numpy(object),
+                                                  proj["b"].to_numpy(object)])))
+    if len(accounts) <= max_nodes:
+        return proj, ""
+    ca = member.reindex(proj["a"]).to_numpy(float)
+    cb = member.reindex(proj["b"]).to_numpy(float)
+    inner = (ca == cb) & ~np.isnan(ca)
+    strength = (pd.Series(proj["weight"].to_numpy()[inner], index=ca[inner].astype(np.int64))
+                .groupby(level=0).sum().sort_values(ascending=False, kind="stable"))
+    sizes = member.value_counts().reindex(strength.index).fillna(0).to_numpy(np.int64)
+    # whole communities, strongest first, while they fit
+    fits = np.cumsum(sizes) <= max_nodes
+    chosen = strength.index[: int(np.argmin(fits)) if not fits.all() else len(fits)]
+    if len(chosen):
+        keep = set(member.index[member.isin(chosen).to_numpy(bool)])
+    else:
+        # the strongest community alone is too big: its best-connected accounts
+        first = set(member.index[(member == strength.index[0]).to_numpy(bool)]) \
+            if len(strength) else set(accounts)
+        inside = proj[proj["a"].isin(first) & proj["b"].isin(first)]
+        degree = pd.DataFrame({
+            "account": np.concatenate([inside["a"].to_numpy(object),
+                                       inside["b"].to_numpy(object)]),
+            "weight": np.tile(inside["weight"].to_numpy(np.int64), 2),
+        }).groupby("account", as_index=False)["weight"].sum()
+        ranked = degree.sort_values(["weight", "account"], ascending=[False, True],
+                                    kind="stable")
+        keep = set(ranked["account"].head(max_nodes))
+    kept = proj[proj["a"].isin(keep) & proj["b"].isin(keep)]
+    n_kept = len(pd.unique(np.concatenate([kept["a"].to_numpy(object),
+                                           kept["b"].to_numpy(object)])))
+    left = f"{len(accounts) - n_kept:,} of {len(accounts):,} accounts"
+    if len(strength):
+        shown = max(len(chosen), 1)
+        left += f", {len(strength) - shown:,} of {len(strength):,} communities"
+    return kept, left
 
 
 def _drop_overprinted(ax: Axes, texts: dict[str, Any], degree: dict[str, float]) -> None:

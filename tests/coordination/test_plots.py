@@ -38,3 +38,38 @@ def test_plot_weight_distribution() -> None:
     assert "log scale" in ax.get_xlabel() and "share of edges" in ax.get_ylabel()
     assert "operation vs control" in ax.get_title()
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {"operation", "control"}
+
+
+def _cliques(sizes: list[int], weights: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Disjoint cliques (community i of sizes[i] accounts, every pair weight weights[i])
+    and their community table."""
+    edges, comms = [], []
+    for i, (n, w) in enumerate(zip(sizes, weights, strict=True)):
+        names = [f"c{i}_{j:03d}" for j in range(n)]
+        comms += [{"userid": u, "community": i} for u in names]
+        edges += [{"source": a, "target": b, "weight": w, "kind": "co_retweet"}
+                  for k, a in enumerate(names) for b in names[k + 1:]]
+    return pd.DataFrame(edges), pd.DataFrame(comms)
+
+
+def _drawn(ax) -> int:
+    return max(c.get_offsets().shape[0] for c in ax.collections)
+
+
+def test_a_large_network_is_drawn_for_its_strongest_communities() -> None:
+    import matplotlib.pyplot as plt
+
+    # community 1 is the strongest (most inner weight), then 0, then 2
+    edges, comms = _cliques([6, 5, 4], [1, 10, 1])
+    ax = co.plot_network(edges, communities=comms, max_nodes=11)
+    assert _drawn(ax) == 11  # communities 1 and 0, not 2
+    assert "4 of 15 accounts, 1 of 3 communities left out" in ax.get_title()
+    ax = co.plot_network(edges, communities=comms, max_nodes=9)
+    assert _drawn(ax) == 5  # community 1 alone: 0 does not fit beside it
+    assert "10 of 15 accounts, 2 of 3 communities" in ax.get_title()
+    # the strongest alone is too big: its best-connected accounts
+    ax = co.plot_network(edges, communities=comms, max_nodes=3)
+    assert _drawn(ax) == 3 and "12 of 15 accounts" in ax.get_title()
+    ax = co.plot_network(edges, communities=comms)  # fits: everything, no note
+    assert _drawn(ax) == 15 and "left out" not in ax.get_title()
+    plt.close("all")
