@@ -36,10 +36,10 @@ PairFilter = Callable[["Events", np.ndarray, np.ndarray], tuple[np.ndarray, np.n
 class Events:
     """One row per (tweet, key) occurrence of a kind."""
 
-    pos: np.ndarray  # tweet position in the frame (int64)
-    key: np.ndarray  # key code (int64)
+    pos: np.ndarray  # tweet position in the frame (int64, or int32 where it fits)
+    key: np.ndarray  # key code (int64, or int32 where it fits)
     t: np.ndarray  # seconds (int64)
-    user: np.ndarray  # user code (int64)
+    user: np.ndarray  # user code (int64, or int32 where it fits)
     labels: pa.Array | None = None  # key code -> key text
     # (events, i, j) -> the (i, j) pairs that really match (near_duplicate verification)
     pair_filter: PairFilter | None = None
@@ -70,6 +70,12 @@ class Events:
         return cls(*(np.zeros(0, np.int64) for _ in range(4)))
 
 
+def _wide(codes: np.ndarray) -> np.ndarray:
+    """``codes`` as int64 (no copy when they are): an int32 array times a Python int stays
+    int32 in numpy 2 and would wrap around; every packed code is computed in int64."""
+    return codes.astype(np.int64, copy=False)
+
+
 def key_time_order(ev: Events) -> np.ndarray:
     """The argsort of events by (key, time); ties in any order."""
     if len(ev) == 0:
@@ -77,7 +83,8 @@ def key_time_order(ev: Events) -> np.ndarray:
     t0 = int(ev.t.min())
     stride = int(ev.t.max()) - t0 + 1
     if (int(ev.key.max()) + 1) * stride < INT64_KEY_LIMIT:
-        return np.argsort(ev.key * stride + (ev.t - t0))  # (key, time) as one int64: one sort
+        # (key, time) as one int64: one sort (keys may be int32: widened first)
+        return np.argsort(_wide(ev.key) * stride + (ev.t - t0))
     return np.lexsort((ev.t, ev.key))
 
 
@@ -133,7 +140,7 @@ def window_pairs(ev: Events, w: int, *, max_pairs: int) -> Iterator[tuple[np.nda
         raise OverflowError("too many distinct keys over too long a time span for one pass")
     # (key, time) as one int64 so one argsort and two searchsorted find every window;
     # guarded by tests/coordination/test_network.py::test_matches_cnt_definition
-    sk = ev.key * stride + (ev.t - t0)
+    sk = _wide(ev.key) * stride + (ev.t - t0)
     if ev.order is None:
         order = np.argsort(sk)  # ties (same key, same second) may come in any order
     else:
@@ -194,13 +201,14 @@ def weights(
         if one_sort:
             # (A, B, tweet of A) in one code: one sort gives distinct tweets grouped by (A, B);
             # guarded by tests/coordination/test_engine.py::test_weights_without_the_one_sort_code_are_the_same
-            pair = distinct((tweet_user[pos_a] * n_users + ev.user[ib]) * n_rows + pos_a) // n_rows
+            pair = distinct((_wide(tweet_user[pos_a]) * n_users + ev.user[ib]) * n_rows
+                            + pos_a) // n_rows
             if len(pair) == 0:
                 continue
             starts = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
             u, k = pair[starts], np.diff(np.append(starts, len(pair)))
         else:
-            tweet_target = distinct(pos_a * n_users + ev.user[ib])
+            tweet_target = distinct(_wide(pos_a) * n_users + ev.user[ib])
             pair = tweet_user[tweet_target // n_users] * n_users + tweet_target % n_users
             u, k = np.unique(pair, return_counts=True)
         codes.append(u)

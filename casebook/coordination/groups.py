@@ -106,7 +106,8 @@ def crowd_events(ev: Events, max_accounts: int) -> np.ndarray:
     day = day - day.min()
     n_days = int(day.max()) + 1
     n_users = int(ev.user.max()) + 1
-    group_of = ev.key * n_days + day  # (key, day) as one int64: one sort, not a lexsort
+    # (key, day) as one int64: one sort, not a lexsort
+    group_of = ev.key.astype(np.int64, copy=False) * n_days + day
     if (int(group_of.max()) + 1) * n_users >= 2**62:
         order = np.lexsort((ev.user, group_of))
         g, u = group_of[order], ev.user[order]

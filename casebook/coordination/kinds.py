@@ -176,10 +176,11 @@ def events(
         raise UsageError(f"unknown kind {kind!r}")
     if drop_singletons and kind != "co_post" and len(ev):
         shared = np.bincount(ev.key, minlength=len(ev.labels) if ev.labels is not None else 0) > 1
-        ev = ev.subset(shared[ev.key])
-        if ev.labels is not None:  # keep only the labels of keys still in use, renumbered
-            ev.key = (np.cumsum(shared) - 1)[ev.key]
-            ev.labels = ev.labels.filter(pa.array(shared))
+        if not shared.all():  # (near_duplicate drops its single buckets itself)
+            ev = ev.subset(shared[ev.key])
+            if ev.labels is not None:  # keep only the labels of keys still in use, renumbered
+                ev.key = (np.cumsum(shared) - 1)[ev.key]
+                ev.labels = ev.labels.filter(pa.array(shared))
     return ev
 
 

@@ -183,28 +183,57 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
             h32, doc, len(part), num_perm=options.num_perm, seed=options.seed).T
         del h32, doc
     bands, rows_per_band = _lsh_params(options.threshold, options.num_perm)
-    doc_of_pos = np.full(len(prep.df), -1, np.int64)
-    doc_of_pos[docs_pos] = np.arange(n_docs)
+    index = np.int32 if n_docs < 2**31 else np.int64
+    doc_of_pos = np.full(len(prep.df), -1, index)
+    doc_of_pos[docs_pos] = np.arange(n_docs, dtype=index)
+    # every text's rank in (time, position) order: a band's events are sorted by (bucket,
+    # rank), so the events come in the (key, time) order the engine sorts them into
+    t_docs = prep.sec[docs_pos]
+    rank = np.empty(n_docs, np.int64)
+    rank[np.argsort(t_docs, kind="stable")] = np.arange(n_docs)  # docs_pos is increasing
 
     # each band's bucket is a key, so the pair engine finds candidates within the window;
     # guarded by tests/coordination/test_near_duplicate.py::test_near_duplicate_across_many_texts_only_links_the_copies
     # with drop_singletons, a band's buckets of one text are dropped band by band (their
     # key numbers kept), so a release's events are never all in memory at once;
     # guarded by tests/coordination/test_near_duplicate.py::test_singletons_dropped_per_band_are_the_same
-    keys, poss, offset = [], [], 0
+    # buckets are found by sorting the band hashes (no hash table: a release's texts do
+    # not fit in the CPU cache) and numbered in hash order; the key numbers differ from a
+    # first-seen numbering, which changes no weight, burst or pair
+    keys, docs, offset = [], [], 0
     for j in range(bands):  # loop over LSH bands only
         h = np.zeros(n_docs, np.uint64)
         for row in sig_t[j * rows_per_band:(j + 1) * rows_per_band]:
             h = h * HASH_MUL + row.astype(np.uint64)
-        code = pd.factorize(h)[0].astype(np.int64)
-        at = (np.flatnonzero((np.bincount(code) > 1)[code]) if drop_singletons
-              else np.arange(n_docs))
-        keys.append(code[at] + offset)
-        poss.append(docs_pos[at])
-        offset += int(code.max()) + 1
-    key = np.concatenate(keys)
-    pos = np.concatenate(poss)
-    del keys, poss
+        by_hash = np.argsort(h)  # equal hashes (one bucket) are adjacent, in any order
+        hs = h[by_hash]
+        del h
+        new = np.empty(n_docs, bool)
+        new[0] = True
+        np.not_equal(hs[1:], hs[:-1], out=new[1:])
+        del hs
+        bucket = np.cumsum(new) - 1
+        n_buckets = int(bucket[-1]) + 1
+        if drop_singletons:
+            size = np.diff(np.append(np.flatnonzero(new), n_docs))
+            shared = size[bucket] > 1
+            by_hash, bucket = by_hash[shared], bucket[shared]
+        del new
+        # (bucket, time, position) as one int64 (distinct values: any sort gives one order)
+        at = np.argsort(bucket * n_docs + rank[by_hash])
+        keys.append((bucket[at] + offset).astype(index))
+        docs.append(by_hash[at].astype(index))
+        offset += n_buckets
+        del by_hash, bucket, at
+    key_type = np.int32 if offset < 2**31 else np.int64
+    key = np.concatenate(keys).astype(key_type, copy=False)
+    del keys
+    doc = np.concatenate(docs)
+    del docs
+    pos = docs_pos.astype(index)[doc]
+    t = t_docs[doc]
+    user = prep.ucode[docs_pos].astype(np.int32 if prep.n_users < 2**31 else np.int64)[doc]
+    del doc
 
     def similarity(pos_a: np.ndarray, pos_b: np.ndarray) -> np.ndarray:
         out = np.empty(len(pos_a), np.float64)
@@ -216,9 +245,13 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
 
     def pair_filter(ev: Events, ia: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # the same two tweets meet in several bands: verify each tweet pair once
-        first = np.unique(ev.pos[ia] * len(prep.df) + ev.pos[ib], return_index=True)[1]
+        first = np.unique(ev.pos[ia].astype(np.int64) * len(prep.df) + ev.pos[ib],
+                          return_index=True)[1]
         ia, ib = ia[first], ib[first]
         ok = similarity(ev.pos[ia], ev.pos[ib]) >= options.threshold
         return ia[ok], ib[ok]
 
-    return Events(pos, key, prep.sec[pos], prep.ucode[pos], None, pair_filter, similarity)
+    # int32 positions, keys and accounts where they fit (a release's events are about ten
+    # per text); the events are in (key, time) order already
+    order = np.arange(len(pos), dtype=np.int32 if len(pos) < 2**31 else np.int64)
+    return Events(pos, key, t, user, None, pair_filter, similarity, order)

@@ -288,7 +288,7 @@ def evidence_pairs(
     parts_a, parts_b = [], []
     if len(allowed):
         for ia, ib in matching_pairs(ev, w, max_pairs=max_pairs):
-            keep = np.isin(ev.user[ia] * n + ev.user[ib], allowed)
+            keep = np.isin(ev.user[ia].astype(np.int64, copy=False) * n + ev.user[ib], allowed)
             parts_a.append(ia[keep])
             parts_b.append(ib[keep])
     ia = np.concatenate(parts_a) if parts_a else np.zeros(0, np.int64)

@@ -88,3 +88,46 @@ def test_neighbours_and_sorted_subsets_follow_their_definition(
     assert sorted(sub.pos.tolist()) == sorted(ev.pos[near].tolist())
     pairs = list(zip(sub.key.tolist(), sub.t.tolist(), strict=True))
     assert pairs == sorted(pairs) and sub.order.tolist() == list(range(len(sub)))
+
+
+def test_int32_events_give_the_int64_results() -> None:
+    # near_duplicate keeps int32 positions, keys and accounts: every packed code (key x
+    # time, key x day, pair codes) is computed in int64, so large keys over a long span
+    # give what the int64 events give instead of wrapping around
+    from casebook.coordination import groups, null
+
+    rng = np.random.default_rng(7)
+    n_tweets, n_users = 300, 5
+    tweet_user = rng.integers(0, n_users, n_tweets)
+    tweet_t = 1_600_000_000 + rng.integers(0, 40, n_tweets) * 86_400 + rng.integers(0, 300, n_tweets)
+    pos = np.repeat(np.arange(n_tweets), 2)
+    key = rng.integers(0, 4, len(pos)) * 700_000_000  # up to 2.1e9: fits int32, key x span does not
+    code = np.unique(pos.astype(np.int64) * 4 + key // 700_000_000)
+    pos, key = code // 4, (code % 4) * 700_000_000
+    wide = engine.Events(pos, key, tweet_t[pos], tweet_user[pos])
+    narrow = engine.Events(pos.astype(np.int32), key.astype(np.int32), tweet_t[pos],
+                           tweet_user[pos].astype(np.int32))
+    for w in (60, 600):
+        got = engine.weights(narrow, w, tweet_user, n_users, max_pairs=co.MAX_PAIRS)
+        want = engine.weights(wide, w, tweet_user, n_users, max_pairs=co.MAX_PAIRS)
+        assert len(want[0]) > 0
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+        for a, b in zip(groups.burst_members(narrow, w, tweet_user, max_pairs=co.MAX_PAIRS,
+                                             max_accounts=3),
+                        groups.burst_members(wide, w, tweet_user, max_pairs=co.MAX_PAIRS,
+                                             max_accounts=3), strict=True):
+            np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(groups.crowd_events(narrow, 2), groups.crowd_events(wide, 2))
+    # keys 0 and 2**26 over 64 days: (key, day) codes that coincide modulo 2**32
+    k = np.array([0, 0, 2**26, 2**26, 0])
+    t = np.array([0, 0, 0, 0, 63]) * 86_400 + 1_600_000_000
+    u = np.array([0, 1, 2, 3, 0])
+    crowd = groups.crowd_events(engine.Events(np.arange(5, dtype=np.int32), k.astype(np.int32),
+                                              t, u.astype(np.int32)), 3)
+    assert not crowd.any()  # two accounts per key and day
+    for ev in (narrow, wide):  # (key, time of day) and (key, time) orders sort as int64 does
+        sk = key * 86_400 + ev.t % 86_400
+        assert (np.diff(sk[null.tod_order(ev)]) >= 0).all()
+        sk = key * (2**33) + ev.t
+        assert (np.diff(sk[engine.key_time_order(ev)]) >= 0).all()
