@@ -189,11 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     csv_bytes = _size([p for f in folders for p in f.iterdir() if p.name.endswith(".csv")])
     store_bytes = _size([path])
     search_bytes = _size(list(path.glob("release=*/search.parquet")))
-    keys_bytes = _size(list(path.glob("release=*/keys.parquet")))
+    tables = {file: _size(list(path.glob(f"release=*/{file}"))) for file in store.SEARCH_TABLES}
     cache_bytes = _size([args.work / "cache"])
     mb = 1 << 20
+    shares = ", ".join(f"{file.removesuffix('.parquet')} {n / mb:,.1f} MB" for file, n in tables.items())
     print(f"\nsizes: archive CSV {csv_bytes / mb:,.1f} MB; store {store_bytes / mb:,.1f} MB "
-          f"(search keys {search_bytes / mb:,.1f} MB, key tables {keys_bytes / mb:,.1f} MB); "
+          f"(search keys {search_bytes / mb:,.1f} MB; search tables: {shares}); "
           f"loader cache {cache_bytes / mb:,.1f} MB")
 
     picks = _picks(frames)

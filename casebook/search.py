@@ -3,18 +3,23 @@
 Has this URL, domain, hashtag, text or retweet target, or this account, appeared in
 other takedowns? :func:`search` answers over a :mod:`casebook.store` with DuckDB, out of
 core, and returns, per release and per account, how many tweets match and when the first
-and the last was posted. Its cost grows with the answer, not with the store:
+and the last was posted. Its cost grows with the number of accounts and texts in the
+answer, not with the store nor with the number of tweets matched:
 
-1. each criterion is an equality lookup of one or a few keys in every release's key table
-   (``keys.parquet``, sorted by key, :mod:`casebook.store`): DuckDB's min/max pruning
-   reads only the row groups whose range holds a key, and the key rows carry what the
-   answer needs (tweet id, account, screen name, time), so nothing else is read;
-2. criteria given together intersect their tweets (release and row);
-3. a near-duplicate query first finds candidates by their MinHash band keys, reads their
-   text fingerprints from ``search.parquet`` and one text per distinct fingerprint from
-   ``tweets.parquet`` by row number (a few small row groups), keeps the texts similar
-   enough, then looks their fingerprints up as an exact text query would;
-4. DuckDB counts the matches per release and account.
+1. a single criterion is an equality lookup of one or two keys in every release's summary
+   (``summary.parquet``, sorted by key, :mod:`casebook.store`): one row per (key,
+   account, screen name) holding the count, the first and last time and the first
+   :data:`EXAMPLES` tweets, so an answer of millions of tweets reads a few rows per
+   account. Only the row groups whose min/max range holds a key are read
+   (:func:`read_keyed`);
+2. criteria given together intersect their tweets (release and row) in the key tables
+   (``keys.parquet``: one row per tweet and key, with what the answer shows), looked up
+   the same way (DuckDB's min/max pruning), and DuckDB counts the matches;
+3. a near-duplicate query looks its ten MinHash band keys up in ``near.parquet`` (one row
+   per band and distinct text: a text copied 7,000 times is one candidate), drops the
+   candidates whose number of word pairs is too far from the query's for the threshold
+   to be reachable, reads the others' normalised texts from ``texts.parquet``, keeps the
+   texts similar enough, then looks their fingerprints up as an exact text query would.
 
 A key holds 56 bits of the value's MD5 (of the text fingerprint for a text): two different
 values share a key with probability 2**-56, so over a store of a billion distinct keys a
@@ -60,6 +65,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casebook.errors import UsageError
+from casebook.store import EXAMPLES as _EXAMPLES
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -70,8 +76,8 @@ __all__ = ["NEAR_THRESHOLD", "SearchResult", "add_arguments", "run", "search"]
 #: Default smallest Jaccard similarity of word-pair shingle sets for a near duplicate
 #: (the ``near_duplicate`` network kind's default).
 NEAR_THRESHOLD = 0.7
-#: Example tweet ids listed per account.
-EXAMPLES = 3
+#: Example tweet ids listed per account (the first in time).
+EXAMPLES = _EXAMPLES
 _KINDS = ("url", "domain", "hashtag", "text", "account", "retweeted")
 
 
@@ -87,9 +93,10 @@ class SearchResult:
         One row per release with a match: ``release, tweets, accounts, first_time,
         last_time``, by release.
     accounts
-        One row per (release, account): ``release, userid, user_screen_name, tweets,
-        first_time, last_time, example_tweetids`` (the first :data:`EXAMPLES` in time),
-        by release then most tweets.
+        One row per (release, account): ``release, userid, user_screen_name`` (the name
+        on its first matching tweet in the release's order that has one), ``tweets,
+        first_time, last_time, example_tweetids`` (the first :data:`EXAMPLES` in time,
+        then by tweet id), by release then most tweets.
     """
 
     query: dict[str, Any]
@@ -250,135 +257,160 @@ def lookup_sql(files: list[str], lookups: list[list[int]], *, details: bool = Tr
     return f"SELECT f.* FROM ({head}) f SEMI JOIN ({rest}) r USING (release, row)"
 
 
-def _take(path: str, rows: Any, columns: list[str]) -> Any:
-    """Rows ``rows`` (sorted row numbers) of the Parquet file ``path``: only the row
-    groups that hold one are read."""
+def read_keyed(path: str | Path, keys: Any, columns: list[str], *, column: str = "key") -> Any:
+    """The rows of the Parquet file ``path`` whose ``column`` (UBIGINT, sorted) holds one of
+    ``keys``: only the row groups whose min/max statistics admit one of them are read.
+
+    The row groups are chosen from the footer's statistics with two sorted searches
+    (vectorised over every group and key), so any number of keys costs one read of the
+    groups that hold them: an ``IN`` list of DuckDB would read the whole range between
+    its smallest and largest key once it has five keys or more. Returns an Arrow table of
+    ``columns`` (``column`` among them if listed).
+    """
     import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    wanted = np.unique(np.asarray(keys, np.uint64))
     with pq.ParquetFile(path) as pf:
         meta = pf.metadata
-        starts = np.cumsum([0] + [meta.row_group(i).num_rows for i in range(meta.num_row_groups)])
-        groups = np.searchsorted(starts, rows, side="right") - 1
-        needed = np.unique(groups)
-        table = pf.read_row_groups(needed.tolist(), columns=columns, use_threads=False)
-    sizes = starts[needed + 1] - starts[needed]
-    base = np.zeros(len(starts), np.int64)
-    base[needed] = np.cumsum(sizes) - sizes  # where each read group starts in ``table``
-    return table.take(rows - starts[groups] + base[groups])
+        at = meta.schema.names.index(column)  # a flat column before any nested one
+        n = meta.num_row_groups
+        lo = np.zeros(n, np.uint64)
+        hi = np.full(n, np.iinfo(np.uint64).max, np.uint64)
+        for i in range(n):  # loop over row groups (hundreds), not rows
+            stats = meta.row_group(i).column(at).statistics
+            if stats is not None and stats.has_min_max:
+                lo[i], hi[i] = stats.min, stats.max
+        holds = np.searchsorted(wanted, hi, "right") > np.searchsorted(wanted, lo, "left")
+        groups = np.flatnonzero(holds)
+        value_set = pa.array(wanted, pa.uint64())
+        read = list(dict.fromkeys([*columns, column]))
+        if not len(groups):
+            return pf.schema_arrow.empty_table().select(columns)
+        # the key column first (small, sorted): the other columns of a group are read only
+        # if it holds a key (a key absent from a group its range admits costs little)
+        found = pf.read_row_groups(groups.tolist(), columns=[column]).column(0)
+        keep = pc.is_in(found, value_set=value_set).to_numpy(zero_copy_only=False)
+        sizes = np.array([meta.row_group(int(g)).num_rows for g in groups])
+        hit = np.add.reduceat(keep, np.cumsum(sizes) - sizes) > 0 if len(keep) else sizes > 0
+        if not hit.any():
+            return pf.schema_arrow.empty_table().select(columns)
+        table = pf.read_row_groups(groups[hit].tolist(), columns=read)
+    return table.filter(pc.is_in(table.column(column), value_set=value_set)).select(columns)
 
 
-def _fetch(store: Path, hits: Any, file: str, columns: list[str]) -> Any:
-    """The ``columns`` of ``file`` for the (release, row) pairs of ``hits``, with
-    ``release`` and ``file_row`` columns, in release then row order."""
-    import numpy as np
+def _per_release(root: Path, keys: dict[str, Any], file: str, columns: list[str]) -> Any:
+    """:func:`read_keyed` of ``file`` in each release of ``keys`` (release -> its keys),
+    with a ``release`` column first."""
     import pyarrow as pa
 
     from casebook.store import partition
 
-    release = hits.column("release").to_numpy(zero_copy_only=False)
-    row = hits.column("row").to_numpy(zero_copy_only=False).astype(np.int64)
     parts = []
-    for name in sorted(set(release.tolist())):
-        rows = row[release == name]
-        part = _take(str(partition(store, name) / file), rows, columns)
-        parts.append(part.append_column("release", pa.array([name] * len(rows), pa.string()))
-                     .append_column("file_row", pa.array(rows, pa.int64())))
+    for name, wanted in sorted(keys.items()):  # loop over releases
+        part = read_keyed(partition(root, name) / file, wanted, columns)
+        parts.append(part.add_column(0, "release", pa.array([name] * part.num_rows, pa.string())))
     return pa.concat_tables(parts)
 
 
-def _near_matches(con: duckdb.DuckDBPyConnection, store: Path, files: list[str],
-                  query: dict[str, Any], lookups: list[list[int]]) -> Any:
-    """The candidates whose text is a verified near duplicate: an Arrow table of
-    ``release, file_row, text_fp`` (None when there is none).
+def _near_texts(root: Path, manifest: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
+    """The key-table keys of the texts of each release that are near duplicates of the
+    query's (release -> sorted numpy uint64 keys; releases without one left out).
 
-    Candidates share a MinHash band key with the query (and match every other criterion,
-    ``lookups``); their fingerprints are read from ``search.parquet`` by row. The
-    similarity of two tweets depends only on their normalised texts, so it is computed
-    once per distinct text among the candidates (a text copied 7,000 times is read and
-    compared once), on one tweet that carries it (:func:`_representatives`).
+    A text is a candidate when it shares a MinHash band key with the query
+    (``near.parquet``: one row per distinct text, whatever its number of copies); a
+    candidate whose shingle set is so much smaller or larger than the query's that no
+    overlap could reach the threshold (Jaccard <= smaller / larger) is dropped unread;
+    every other one is read from ``texts.parquet`` and compared exactly (:func:`jaccard`).
     """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from casebook.coordination.text import filled, normalise_arrow
-    from casebook.store import NEAR_BANDS
+    from casebook.store import NEAR_BANDS, partition, shingle_counts
 
+    query_norm = _query_text(query["text"])
+    size = int(shingle_counts(query_norm)[0])
     bands = [int(key[0].as_py()) for key in near_keys_of(query["text"])]
     near = [_int_key(f"near_{band}", bands[band]) for band in range(NEAR_BANDS)]
-    candidates = con.sql(lookup_sql(files, [near, *lookups], details=False)
-                         + " ORDER BY release, row").to_arrow_table()
-    if not candidates.num_rows:
-        return None
-    fps = _fetch(store, candidates, "search.parquet", ["text_fp"])
-    fps = fps.filter(pc.is_valid(fps.column("text_fp")))
-    if not fps.num_rows:
-        return None
-    texts = _representatives(fps)
-    read = _fetch(store, texts, "tweets.parquet", ["tweet_text"])
-    norm = normalise_arrow(read.column("tweet_text").combine_chunks().cast(pa.string()))
-    ok = filled(norm)
-    keep = ok.copy()
-    if ok.any():
-        keep[ok] = jaccard(norm.filter(pa.array(ok)), _query_text(query["text"])) >= query["threshold"]
-    kept = np.asarray(texts.column("text_fp"))[keep]
-    return fps.filter(pa.array(np.isin(np.asarray(fps.column("text_fp")), kept)))
+    candidates = _per_release(root, dict.fromkeys(manifest["releases"], near), "near.parquet",
+                              ["text_fp", "shingles"])
+    shingles = candidates.column("shingles").to_numpy().astype(np.float64)
+    # the same division as jaccard's when the smaller set lies in the larger one
+    bound = np.minimum(shingles, size) / np.maximum(shingles, size)
+    candidates = candidates.filter(pa.array(bound >= query["threshold"]))
+    found: dict[str, Any] = {}
+    for name in sorted(set(candidates.column("release").to_pylist())):  # loop over releases
+        mine = candidates.filter(pc.equal(candidates.column("release"), name))
+        fps = np.unique(mine.column("text_fp").to_numpy())
+        texts = read_keyed(partition(root, name) / "texts.parquet", _text_keys(fps),
+                           ["text_fp", "norm"], column="text_key")
+        texts = texts.filter(pc.is_in(texts.column("text_fp"), value_set=pa.array(fps)))
+        similar = jaccard(texts.column("norm").combine_chunks(), query_norm) >= query["threshold"]
+        if similar.any():
+            found[name] = np.unique(_text_keys(texts.column("text_fp").to_numpy()[similar]))
+    return found
 
 
-def _representatives(fps: Any) -> Any:
-    """One row per distinct ``text_fp`` of ``fps`` (``release, file_row, text_fp``), chosen
-    so that their texts sit in few row groups of ``tweets.parquet``: each text is read
-    from the row group holding the most distinct candidate texts among those that hold it
-    (ties: the first in release and row order). Returns ``text_fp, release, row``, in
-    release then row order; one sort, whatever the number of candidates."""
+def _text_keys(fps: Any) -> Any:
+    """Key-table keys of text fingerprints (numpy uint64), as :func:`_int_key` gives them."""
     import numpy as np
-    import pyarrow as pa
 
-    from casebook.store import ROW_GROUP
+    from casebook.store import KEY_KINDS
 
-    release = fps.column("release").to_numpy(zero_copy_only=False)
-    row = fps.column("file_row").to_numpy(zero_copy_only=False).astype(np.int64)
-    _, fp = np.unique(fps.column("text_fp").to_numpy(zero_copy_only=False), return_inverse=True)
-    _, rel = np.unique(release, return_inverse=True)
-    _, group = np.unique(rel.astype(np.int64) * (1 << 32) + row // ROW_GROUP, return_inverse=True)
-    # distinct texts per row group: one (group, text) pair counts once
-    pair = group.astype(np.int64) * (int(fp.max()) + 1) + fp
-    _, first_of_pair = np.unique(pair, return_index=True)
-    texts_in = np.bincount(group[first_of_pair], minlength=int(group.max()) + 1)
-    # per text, the candidate row in the fullest group (then the earliest row)
-    order = np.lexsort((np.arange(len(fp)), -texts_in[group], fp))
-    _, first = np.unique(fp[order], return_index=True)
-    pick = np.sort(order[first])  # fps is in release then row order
-    table = fps.take(pa.array(pick))
-    return pa.table({"text_fp": table.column("text_fp"), "release": table.column("release"),
-                     "row": table.column("file_row")})
+    low = np.asarray(fps, np.uint64) & np.uint64((1 << 56) - 1)
+    return low | np.uint64(KEY_KINDS["text"] << 56)
 
 
-#: Most distinct near-duplicate texts looked up in the key tables; beyond, the matching
-#: tweets' details are read from ``search.parquet`` by row (one scan, not a lookup a text).
-_NEAR_LOOKUPS = 64
+def _from_summary(con: duckdb.DuckDBPyConnection, rows: Any, *, overlap: bool) -> pd.DataFrame:
+    """The answer (one row per release and account) from summary rows (:func:`read_keyed`
+    of ``summary.parquet`` with a ``release`` column); ``overlap``: the rows come from
+    several keys of one account query, and a (release, account, screen name) found by two
+    of them is the same tweets (:func:`casebook.store.write_summary`), counted once."""
+    con.register("summary_rows", rows)
+    source = ("(SELECT DISTINCT ON (release, userid, user_screen_name) * FROM summary_rows)"
+              if overlap else "summary_rows")
+    return con.execute(
+        f"""SELECT release, userid,
+                   min_by(user_screen_name, first_row) FILTER (WHERE user_screen_name IS NOT NULL)
+                       AS user_screen_name,
+                   CAST(sum(tweets) AS BIGINT) AS tweets, min(first_time) AS first_time,
+                   max(last_time) AS last_time,
+                   array_to_string(list_transform(
+                       list_sort(flatten(list(examples)))[1:{EXAMPLES}], lambda e: e.id), ' ')
+                       AS example_tweetids
+            FROM {source}
+            GROUP BY release, userid
+            ORDER BY release, tweets DESC, userid"""
+    ).df()
 
 
-def _near_hits(con: duckdb.DuckDBPyConnection, root: Path, manifest: dict[str, Any],
-               found: Any) -> dict[str, list[int]] | str:
-    """The first lookup of a near-duplicate search: its texts' keys by key table (a few
-    texts), or the SQL of the matching candidates' details read from ``search.parquet``
-    by row (many)."""
-    from casebook.store import KEY_DETAILS, data_files
+#: Summary columns a search reads (see :func:`casebook.store.write_summary`).
+_SUMMARY_COLUMNS = ["userid", "user_screen_name", "tweets", "first_time", "last_time",
+                    "first_row", "examples"]
+#: Answer a search of one criterion from ``summary.parquet``; ``False`` reads every
+#: matching tweet's key row instead (the tests compare the two).
+_SUMMARY = True
 
-    releases = found.column("release").to_pylist()
-    prints = found.column("text_fp").to_pylist()
-    pairs = sorted(set(zip(releases, prints, strict=True)))
-    if len(pairs) <= _NEAR_LOOKUPS:
-        first: dict[str, list[int]] = {}
-        for release, fp in pairs:
-            file = data_files(root, manifest, "keys.parquet", [release])[0]
-            first.setdefault(file, []).append(_int_key("text", fp))
-        return first
-    rows = found.select(["release", "file_row"]).rename_columns(["release", "row"])
-    con.register("near_hits", _fetch(root, rows, "search.parquet", list(KEY_DETAILS)))
-    return f"SELECT release, file_row AS row, {', '.join(KEY_DETAILS)} FROM near_hits"
+
+def _from_keys(con: duckdb.DuckDBPyConnection, hits: str) -> pd.DataFrame:
+    """The answer from the SQL ``hits`` of one row per matching tweet (``release, row`` and
+    the key table's details)."""
+    return con.execute(
+        f"""WITH hits AS ({hits})
+            SELECT release, userid,
+                   min_by(user_screen_name, row) FILTER (WHERE user_screen_name IS NOT NULL)
+                       AS user_screen_name,
+                   count(*) AS tweets, min(tweet_time) AS first_time,
+                   max(tweet_time) AS last_time,
+                   array_to_string(min_by(tweetid, (tweet_time, tweetid), {EXAMPLES}), ' ')
+                       AS example_tweetids
+            FROM hits
+            GROUP BY release, userid
+            ORDER BY release, tweets DESC, userid"""
+    ).df()
 
 
 def near_keys_of(text: str) -> list[Any]:
@@ -393,10 +425,9 @@ def _shingle_sets(norm: Any) -> tuple[Any, Any]:
     import numpy as np
 
     from casebook.coordination.near_duplicate import shingle_hashes
-    from casebook.store import NEAR_SHINGLE
+    from casebook.store import NEAR_SHINGLE, distinct_pairs
 
-    h32, doc = shingle_hashes(norm, NEAR_SHINGLE)
-    pair = np.unique(doc.astype(np.uint64) << np.uint64(32) | h32.astype(np.uint64))
+    pair = distinct_pairs(*shingle_hashes(norm, NEAR_SHINGLE))
     return (pair >> np.uint64(32)).astype(np.int64), (pair & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
@@ -470,7 +501,7 @@ def search(
     """
 
     from casebook.coordination.text import filled
-    from casebook.store import data_files, open_store
+    from casebook.store import KEY_DETAILS, data_files, open_store
 
     query = {"url": url, "domain": domain, "hashtag": hashtag, "text": text,
              "account": account, "retweeted": retweeted}
@@ -495,26 +526,28 @@ def search(
     try:
         files = data_files(root, manifest, "keys.parquet")
         lookups = _lookups(con, query, where, params)
+        kinds = [k for k in _KINDS if k in query and not (k == "text" and near)]
         if near:
-            # every copy of a matching text is a candidate (the same text has the same
-            # bands): look its fingerprint up in the releases that hold it only
-            found = _near_matches(con, root, files, query, lookups)
-            if found is None or not found.num_rows:
+            # one candidate per distinct text, verified exactly, then looked up by key
+            texts = _near_texts(root, manifest, query)
+            if not texts:
                 return _empty(query)
-            first = _near_hits(con, root, manifest, found)
+            if not lookups and _SUMMARY:
+                rows = _per_release(root, texts, "summary.parquet", _SUMMARY_COLUMNS)
+                accounts = _from_summary(con, rows, overlap=False)
+            else:
+                hits = _per_release(root, texts, "keys.parquet", ["row", *KEY_DETAILS])
+                con.register("near_hits", hits)
+                first = f"SELECT release, row, {', '.join(KEY_DETAILS)} FROM near_hits"
+                accounts = _from_keys(con, lookup_sql(files, lookups, first=first))
+        elif len(lookups) == 1 and _SUMMARY and (len(lookups[0]) == 1 or kinds == ["account"]):
+            # one criterion: its answer is in the summary, a few rows per account
+            rows = _per_release(root, dict.fromkeys(manifest["releases"], lookups[0]),
+                                "summary.parquet", _SUMMARY_COLUMNS)
+            accounts = _from_summary(con, rows, overlap=len(lookups[0]) > 1)
         else:
-            first = None
-        accounts = con.execute(
-            f"""WITH hits AS ({lookup_sql(files, lookups, first=first)})
-                SELECT release, userid, any_value(user_screen_name) AS user_screen_name,
-                       count(*) AS tweets, min(tweet_time) AS first_time,
-                       max(tweet_time) AS last_time,
-                       array_to_string(min_by(tweetid, (tweet_time, tweetid), {EXAMPLES}), ' ')
-                           AS example_tweetids
-                FROM hits
-                GROUP BY release, userid
-                ORDER BY release, tweets DESC, userid"""
-        ).df()
+            # criteria together: their tweets intersect in the key tables
+            accounts = _from_keys(con, lookup_sql(files, lookups))
     finally:
         con.close()
     return _result(query, accounts)

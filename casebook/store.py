@@ -10,6 +10,9 @@ One folder holds every release added to it, partitioned by release in the hive s
         rejected.parquet             Release.rejected
         search.parquet               search keys computed once, at add time
         keys.parquet                 the same keys, one row per (tweet, key), sorted
+        summary.parquet              one row per (key, account, screen name), sorted
+        near.parquet                 MinHash band keys, one row per (band, text), sorted
+        texts.parquet                one normalised text per fingerprint, sorted
       release=IRA_202012/
         ...
 
@@ -17,8 +20,8 @@ Any Parquet reader sees ``STORE/release=*/tweets.parquet`` as one dataset with a
 ``release`` column (``duckdb.read_parquet(..., hive_partitioning=true)``,
 ``pyarrow.dataset.dataset(..., partitioning="hive")``); :func:`read_release` gives one
 release back as a :class:`~casebook.loader.Release` equal to :func:`~casebook.load_release`
-on its files, and :mod:`casebook.search` answers cross-release questions over
-``keys.parquet`` and ``search.parquet`` with DuckDB, out of core.
+on its files, and :mod:`casebook.search` answers cross-release questions over the search
+tables (``keys.parquet``, ``summary.parquet``, ``near.parquet``, ``texts.parquet``).
 
 The manifest records, per release: the sha256 and size of each source file, the loader
 version, the provenance and checks of the load, the counts, when it was added, and the
@@ -50,22 +53,32 @@ word shingles, :data:`NEAR_BANDS` x :data:`NEAR_ROWS` permutations: see
 ``tweets.parquet`` and ``search.parquet`` are written in row groups of :data:`ROW_GROUP`
 rows, so reading a few rows by number reads a few small row groups.
 
-The key table (``keys.parquet``, store format 2) turns a search into lookups whose cost
-grows with the answer, not with the store. One row per (tweet, key): ``kind`` (a code of
-:data:`KEY_KINDS`), ``key`` (UBIGINT: the kind in the top 8 bits, the value's low 56 bits
-below: of the MD5 of a string, of :func:`text_fingerprints` for a text, the band key for a
-MinHash band), ``row`` (the tweet's row in ``tweets.parquet`` and ``search.parquet``) and,
-but for the bands, the tweet's :data:`KEY_DETAILS` (what a search's answer shows), sorted
-by ``key`` then ``row`` in row groups of :data:`KEY_ROW_GROUP` rows with min/max
-statistics: an equality lookup reads the one or two row groups whose range holds the key.
-Kinds: ``url``, ``domain``, ``hashtag`` (each distinct value of the tweet's list),
-``text`` (the fingerprint), ``account`` (userid, and screen_key where it differs),
-``retweeted`` (retweet_userid, and retweet_tweetid where it differs) and ``near_0`` ...
-``near_9``. DuckDB sorts it out of core when the release is added (:func:`write_keys`).
+The search tables (store format 3), written when the release is added (DuckDB sorts
+them out of core: :func:`write_search_tables`), each sorted by an integer key in row
+groups with min/max statistics, so an equality lookup reads only the one or two row
+groups whose range holds its key:
 
-A store of format 1 (no key table) is refused by a search with a message saying how to
-upgrade it: ``casebook store add`` into it builds every release's key table from its
-stored ``search.parquet`` first (:func:`upgrade_store`).
+- the key table (``keys.parquet``): one row per (tweet, key): ``kind`` (a code of
+  :data:`KEY_KINDS`), ``key`` (UBIGINT: the kind in the top 8 bits, the value's low 56
+  bits below: of the MD5 of a string, of :func:`text_fingerprints` for a text, the band
+  key for a MinHash band), ``row`` (the tweet's row in ``tweets.parquet`` and
+  ``search.parquet``) and the tweet's :data:`KEY_DETAILS` (what a search's answer shows),
+  sorted by ``key`` then ``row`` in row groups of :data:`KEY_ROW_GROUP` rows. Kinds:
+  ``url``, ``domain``, ``hashtag`` (each distinct value of the tweet's list), ``text``
+  (the fingerprint), ``account`` (userid, and screen_key where it differs) and
+  ``retweeted`` (retweet_userid, and retweet_tweetid where it differs). Criteria given
+  together intersect their tweets here (:func:`write_keys`);
+- the summary (``summary.parquet``): the key table grouped by (key, account, screen
+  name): counts, first and last time, the first :data:`EXAMPLES` tweets: a search of one
+  criterion reads its answer from a few rows per account (:func:`write_summary`);
+- the near-duplicate tables: ``near.parquet`` (MinHash band key -> distinct text) and
+  ``texts.parquet`` (text -> normalised text), one row per distinct text, not per tweet
+  (:func:`write_near`).
+
+A store of an older format (1: no key table; 2: no summary, near-duplicate or text table)
+is refused by a search with a message saying how to upgrade it: ``casebook store add``
+into it builds every release's search tables from its stored ``search.parquet`` and
+``tweets.parquet`` first (:func:`upgrade_store`).
 
 This module imports nothing heavy at the top: ``casebook store --help`` stays fast.
 """
@@ -111,12 +124,16 @@ __all__ = [
 MANIFEST = "casebook-store.json"
 #: ``format`` of the manifest, and the layout version this module writes and reads.
 FORMAT = "casebook-store"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Files of one release's partition, all recorded in the manifest.
 PARTITION_FILES = ("tweets.parquet", "users.parquet", "rejected.parquet", "search.parquet",
-                   "keys.parquet")
-#: The files of a format-1 store's partition (no key table): read to upgrade it.
-_PARTITION_FILES_V1 = PARTITION_FILES[:4]
+                   "keys.parquet", "summary.parquet", "near.parquet", "texts.parquet")
+#: The files of each format's partition (an older one's are read to upgrade it): format 1
+#: had no key table, format 2 no summary, near-duplicate and text tables.
+_PARTITION_FILES_OF = {1: PARTITION_FILES[:4], 2: PARTITION_FILES[:5],
+                       FORMAT_VERSION: PARTITION_FILES}
+#: The files :func:`write_search_tables` builds from ``search.parquet`` and ``tweets.parquet``.
+SEARCH_TABLES = PARTITION_FILES[4:]
 #: Rows per row group of ``tweets.parquet`` and ``search.parquet``: a row read by number
 #: decodes at most this many rows of the columns read.
 ROW_GROUP = 1 << 16
@@ -124,6 +141,15 @@ ROW_GROUP = 1 << 16
 #: little (a few MB), large enough that the footer of a release of 100M keys stays small
 #: (under 800 row groups) and quick to read at every search.
 KEY_ROW_GROUP = 1 << 17
+#: Rows per row group of ``summary.parquet`` and ``near.parquet``: a lookup of one key
+#: decodes one or two groups of this many rows, whatever the size of its answer.
+SUMMARY_ROW_GROUP = 1 << 12
+NEAR_ROW_GROUP = 1 << 15
+#: Rows per row group of ``texts.parquet``: each near-duplicate candidate reads one.
+TEXT_ROW_GROUP = 1 << 9
+#: Example tweet ids kept per (key, account) in ``summary.parquet`` (the first in time),
+#: and listed per account by a search.
+EXAMPLES = 3
 #: MinHash LSH of the near-duplicate index: bands x rows per band permutations. Ten bands
 #: of three find a text of Jaccard similarity 0.7 with probability 1 - (1 - 0.7**3)**10 =
 #: 98.5% (0.8: 99.98%) while one of 0.3 shares a band only 24% of the time; every
@@ -215,11 +241,11 @@ def _old_format(root: Path, manifest: dict[str, Any]) -> StoreError:
                       if isinstance(e, dict)})
     sources = " ".join(shlex.quote(f) for f in folders) or "FOLDER..."
     return StoreError(
-        f"{root}: store format {manifest['format_version']} has no key table (this casebook "
-        f"searches format {FORMAT_VERSION}): re-add the releases: casebook store add {sources} "
-        f"--store {shlex.quote(str(root))}",
-        hint="'casebook store add' upgrades the store in place: it builds each release's key "
-        "table from the stored files, without reading the source files again",
+        f"{root}: store format {manifest['format_version']} lacks the search tables of "
+        f"format {FORMAT_VERSION} (this casebook searches format {FORMAT_VERSION}): re-add the "
+        f"releases: casebook store add {sources} --store {shlex.quote(str(root))}",
+        hint="'casebook store add' upgrades the store in place: it builds each release's "
+        "search tables from the stored files, without reading the source files again",
     )
 
 
@@ -294,13 +320,14 @@ def open_store(
     releases = manifest.get("releases")
     if not isinstance(releases, dict):
         raise _corrupt(root, f"{MANIFEST} lists no releases")
+    if version not in _PARTITION_FILES_OF:
+        raise _corrupt(root, f"{MANIFEST} has no known format_version ({version})")
     if version < FORMAT_VERSION and not old:
         raise _old_format(root, manifest)
     for name, entry in releases.items():
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise _corrupt(root, f"{MANIFEST} names a release {name!r} that is not a folder name")
-        _check_entry(root, name, entry, verify=verify,
-                     files=PARTITION_FILES if version >= FORMAT_VERSION else _PARTITION_FILES_V1)
+        _check_entry(root, name, entry, verify=verify, files=_PARTITION_FILES_OF[version])
     return manifest
 
 
@@ -531,15 +558,63 @@ def _key_selects(source: str) -> dict[int, list[str]]:
         selects.setdefault(KEY_KINDS[kind], []).append(
             f"SELECT {KEY_KINDS[kind]} AS kind, {key_sql(kind, column)} AS key, "
             f"{row} AS row, {details} FROM {source} WHERE {column} IS NOT NULL{skip}")
-    # the near-duplicate bands only find candidates: no details (ten rows a tweet)
-    nulls = ", ".join(f"CAST(NULL AS {'TIMESTAMPTZ' if name == 'tweet_time' else 'VARCHAR'}) "
-                      f"AS {name}" for name in KEY_DETAILS)
-    for band in range(NEAR_BANDS):
-        kind = f"near_{band}"
-        selects.setdefault(KEY_KINDS[kind], []).append(
-            f"SELECT {KEY_KINDS[kind]} AS kind, {key_sql(kind, kind)} AS key, "
-            f"{row} AS row, {nulls} FROM {source} WHERE {kind} IS NOT NULL")
     return selects
+
+
+#: Codes of the kinds the key table and the summary hold (the near-duplicate bands are in
+#: ``near.parquet``).
+DETAIL_KINDS = tuple(code for kind, code in KEY_KINDS.items() if not kind.startswith("near_"))
+
+
+def _quoted(path: Path) -> str:
+    return "'" + path.as_posix().replace("'", "''") + "'"
+
+
+@contextlib.contextmanager
+def _duck(spill: Path) -> Iterator[Any]:
+    """A DuckDB connection that sorts out of core into ``spill`` with :data:`_KEY_MEMORY`."""
+    import duckdb
+
+    spill.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"SET memory_limit = '{_KEY_MEMORY}'")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(f"SET temp_directory = {_quoted(spill)}")
+        yield con
+    finally:
+        con.close()
+
+
+def _copy_sorted(con: Any, selects: Sequence[str], path: Path, *, row_group: int,
+                 spill: Path) -> dict[str, Any]:
+    """Write the rows of ``selects`` (each already sorted, each sorting before the next)
+    one after the other into the Parquet file ``path``, in row groups of ``row_group``
+    rows that never span two selects, with statistics. DuckDB sorts one select at a time
+    out of core. Returns the file's size and sha256, as the manifest records them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    part = spill / "part.parquet"
+    writer = None
+    schema = None
+    try:
+        for select in selects:
+            con.execute(f"COPY ({select}) TO {_quoted(part)} "
+                        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {row_group})")
+            with pq.ParquetFile(part) as pf:
+                if writer is None:
+                    # a part without nulls in a column must not make it non-nullable
+                    schema = pa.schema([f.with_nullable(True) for f in pf.schema_arrow])
+                    writer = pq.ParquetWriter(path, schema, compression="zstd")
+                for batch in pf.iter_batches(batch_size=row_group):
+                    writer.write_table(pa.Table.from_batches([batch]).cast(schema),
+                                       row_group_size=row_group)
+    finally:
+        if writer is not None:
+            writer.close()
+    return {"size": path.stat().st_size, "sha256": _sha256(path)}
 
 
 def write_keys(search: Path, keys: Path, *, spill: Path) -> dict[str, Any]:
@@ -552,66 +627,225 @@ def write_keys(search: Path, keys: Path, *, spill: Path) -> dict[str, Any]:
     rows (never across two kinds), with statistics. Returns the file's size and sha256,
     as the manifest records them.
     """
-    import duckdb
-    import pyarrow as pa
+    source = f"read_parquet({_quoted(search)}, file_row_number = true, hive_partitioning = false)"
+    selects = [
+        f"SELECT CAST(kind AS UTINYINT) AS kind, key, row, {', '.join(KEY_DETAILS)} "
+        f"FROM ({' UNION ALL '.join(parts)}) ORDER BY key, row"
+        for _, parts in sorted(_key_selects(source).items())
+    ]
+    with _duck(spill) as con:
+        return _copy_sorted(con, selects, keys, row_group=KEY_ROW_GROUP, spill=spill)
+
+
+def write_summary(keys: Path, summary: Path, *, spill: Path) -> dict[str, Any]:
+    """Write the summary table of a release from its key table ``keys``.
+
+    One row per (key, account, screen name): ``key, kind, userid, user_screen_name,
+    tweets, first_time, last_time, first_row`` (the smallest row of ``tweets.parquet``
+    among them) and ``examples``, the first :data:`EXAMPLES` of them in time as a list of
+    ``{t: tweet_time, id: tweetid}``; sorted by ``key`` (then account and screen name) in
+    row groups of :data:`SUMMARY_ROW_GROUP` rows. A search of one criterion reads its
+    answer from here: a few rows per account, however many tweets match. The screen name
+    is part of the group so that the tweets an account query finds by two keys (a userid,
+    and a screen name that is not it) are known to be the same: all the tweets of one
+    (account, screen name) have the same account keys.
+    """
     import pyarrow.parquet as pq
 
-    path = str(search).replace("'", "''")
-    source = f"read_parquet('{path}', file_row_number = true)"
-    spill.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+    source = f"read_parquet({_quoted(keys)}, hive_partitioning = false)"
+    # the key table is sorted by key: a range of keys is a range of its row groups, and
+    # grouping one range at a time keeps DuckDB's aggregate (whose example lists do not
+    # spill) within its memory limit whatever the release's size
+    with pq.ParquetFile(keys) as pf:
+        meta = pf.metadata
+        at = meta.schema.names.index("key")
+        starts = [meta.row_group(i).column(at).statistics.min
+                  for i in range(0, meta.num_row_groups, _SUMMARY_GROUPS)] or [0]
+    bounds = [*starts[1:], None]
+    selects = [
+        f"SELECT key, CAST(kind AS UTINYINT) AS kind, userid, user_screen_name, "
+        f"count(*) AS tweets, min(tweet_time) AS first_time, max(tweet_time) AS last_time, "
+        f"min(row) AS first_row, min_by(struct_pack(t := tweet_time, id := tweetid), "
+        f"(tweet_time, tweetid), {EXAMPLES}) AS examples "
+        f"FROM {source} WHERE key >= {lo}{'' if hi is None else f' AND key < {hi}'} "
+        f"GROUP BY key, kind, userid, user_screen_name ORDER BY key, userid, user_screen_name"
+        for lo, hi in zip(starts, bounds, strict=True)
+    ]
+    with _duck(spill) as con:
+        return _copy_sorted(con, selects, summary, row_group=SUMMARY_ROW_GROUP, spill=spill)
+
+
+#: Row groups of the key table grouped at once into the summary (about a million rows).
+_SUMMARY_GROUPS = 8
+
+
+def shingle_counts(norm: pa.Array) -> Any:
+    """Distinct 2-word shingle hashes of each normalised text (none empty): a numpy int64
+    array, the set sizes that :func:`casebook.search.jaccard` divides by."""
+    import numpy as np
+
+    from casebook.coordination.near_duplicate import shingle_hashes
+
+    pair = distinct_pairs(*shingle_hashes(norm, NEAR_SHINGLE))
+    return np.bincount((pair >> np.uint64(32)).astype(np.int64), minlength=len(norm))
+
+
+def distinct_pairs(h32: Any, doc: Any) -> Any:
+    """The distinct (text, shingle hash) pairs as sorted uint64 ``text << 32 | hash``
+    (a sort and a comparison: numpy's hash-based ``unique`` is many times slower here)."""
+    import numpy as np
+
+    pair = doc.astype(np.uint64) << np.uint64(32) | h32.astype(np.uint64)
+    pair.sort()
+    new = np.ones(len(pair), bool)
+    new[1:] = pair[1:] != pair[:-1]
+    return pair[new]
+
+
+def _distinct_texts(search: Path, tweets: Path, out: Path, *, con: Any) -> None:
+    """Write one row per distinct text fingerprint of a release into ``out``: ``text_fp,
+    text_key`` (its key in the key table), ``norm`` (the normalised text), ``shingles``
+    (:func:`shingle_counts`) and its band keys ``near_0`` ... Each text is read from the
+    first tweet that carries it, in row groups of ``tweets.parquet``: bounded memory."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from casebook.coordination.text import normalise_arrow
+
+    first = con.sql(f"SELECT min(file_row_number) AS row FROM read_parquet({_quoted(search)}, "
+                    f"file_row_number = true) WHERE text_fp IS NOT NULL GROUP BY text_fp "
+                    f"ORDER BY row").fetchnumpy()["row"].astype(np.int64)
+    bands = [f"near_{band}" for band in range(NEAR_BANDS)]
     writer = None
-    try:
-        con.execute("SET enable_progress_bar = false")
-        con.execute(f"SET memory_limit = '{_KEY_MEMORY}'")
-        con.execute("SET preserve_insertion_order = false")
-        con.execute("SET temp_directory = '" + spill.as_posix().replace("'", "''") + "'")
-        part = spill / "kind.parquet"
-        target = part.as_posix().replace("'", "''")
-        for _, selects in sorted(_key_selects(source).items()):
-            union = " UNION ALL ".join(selects)
-            con.execute(
-                f"COPY (SELECT CAST(kind AS UTINYINT) AS kind, key, row, "
-                f"{', '.join(KEY_DETAILS)} FROM ({union}) ORDER BY key, row) TO '{target}' "
-                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {KEY_ROW_GROUP})"
-            )
-            with pq.ParquetFile(part) as pf:
-                if writer is None:
-                    # the first kind's columns have no nulls, the bands' details do
-                    schema = pa.schema([f.with_nullable(True) for f in pf.schema_arrow])
-                    writer = pq.ParquetWriter(keys, schema, compression="zstd")
-                for batch in pf.iter_batches(batch_size=KEY_ROW_GROUP):
-                    writer.write_table(pa.Table.from_batches([batch]).cast(schema),
-                                       row_group_size=KEY_ROW_GROUP)
-    finally:
-        if writer is not None:
-            writer.close()
-        con.close()
-    return {"size": keys.stat().st_size, "sha256": _sha256(keys)}
+    with pq.ParquetFile(tweets) as tf, pq.ParquetFile(search) as sf:
+        lo = 0
+        for group in range(tf.metadata.num_row_groups):  # loop over row groups only
+            n = tf.metadata.row_group(group).num_rows
+            take = first[np.searchsorted(first, lo):np.searchsorted(first, lo + n)] - lo
+            lo += n
+            if not len(take):
+                continue
+            text = tf.read_row_group(group, columns=["tweet_text"]).column(0).take(pa.array(take))
+            norm = normalise_arrow(text.combine_chunks().cast(pa.string()))
+            rows = pa.array(take + (lo - n))
+            # search.parquet may be grouped otherwise: its rows are read by number
+            keys = _rows_of(sf, rows, ["text_fp", *bands])
+            fp = keys.column("text_fp").combine_chunks()
+            low = pc.bit_wise_and(fp, pa.scalar(_LOW56, pa.uint64()))
+            table = pa.table({
+                "text_fp": fp,
+                "text_key": pc.bit_wise_or(low, pa.scalar(KEY_KINDS["text"] << 56, pa.uint64())),
+                "norm": norm,
+                "shingles": pa.array(shingle_counts(norm), pa.uint32()),
+                **{band: keys.column(band) for band in bands},
+            })
+            if writer is None:
+                writer = pq.ParquetWriter(out, table.schema, compression="zstd")
+            writer.write_table(table)
+    if writer is None:
+        empty = pa.schema([("text_fp", pa.uint64()), ("text_key", pa.uint64()),
+                           ("norm", pa.string()), ("shingles", pa.uint32()),
+                           *((band, pa.uint32()) for band in bands)])
+        writer = pq.ParquetWriter(out, empty, compression="zstd")
+    writer.close()
+
+
+def _rows_of(pf: Any, rows: pa.Array, columns: list[str]) -> pa.Table:
+    """Rows ``rows`` (sorted row numbers, within a few row groups) of an open Parquet file."""
+    import numpy as np
+    import pyarrow as pa
+
+    meta = pf.metadata
+    starts = np.cumsum([0] + [meta.row_group(i).num_rows for i in range(meta.num_row_groups)])
+    at = np.asarray(rows, np.int64)
+    lo, hi = np.searchsorted(starts, at[[0, -1]], side="right") - 1
+    table = pf.read_row_groups(list(range(lo, hi + 1)), columns=columns)
+    return table.take(pa.array(at - starts[lo]))
+
+
+def write_near(search: Path, tweets: Path, near: Path, texts: Path, *,
+               spill: Path) -> dict[str, dict[str, Any]]:
+    """Write the near-duplicate tables of a release from its ``search.parquet`` and
+    ``tweets.parquet``.
+
+    ``near.parquet``: one row per (band, distinct text): ``key`` (the band's key, as
+    :func:`key_sql` gives it for ``near_<band>``), ``text_fp`` and ``shingles`` (the size
+    of the text's set of word-pair shingles, so that a search drops a candidate that no
+    overlap could bring to its threshold before reading it), sorted by ``key`` in row
+    groups of :data:`NEAR_ROW_GROUP` rows. ``texts.parquet``: one row per distinct text,
+    ``text_key, text_fp, norm`` (the normalised text), sorted by ``text_key`` in row groups
+    of :data:`TEXT_ROW_GROUP` rows. A text copied 100,000 times is one candidate, read once.
+    Returns each file's size and sha256.
+    """
+    inter = spill / "texts.parquet"
+    with _duck(spill) as con:
+        _distinct_texts(search, tweets, inter, con=con)
+        source = f"read_parquet({_quoted(inter)}, hive_partitioning = false)"
+        written = {"texts.parquet": _copy_sorted(
+            con, [f"SELECT text_key, text_fp, norm FROM {source} ORDER BY text_key, text_fp"],
+            texts, row_group=TEXT_ROW_GROUP, spill=spill)}
+        selects = [f"SELECT {key_sql(f'near_{band}', f'near_{band}')} AS key, text_fp, shingles "
+                   f"FROM {source} WHERE near_{band} IS NOT NULL ORDER BY key, text_fp"
+                   for band in range(NEAR_BANDS)]
+        written["near.parquet"] = _copy_sorted(con, selects, near, row_group=NEAR_ROW_GROUP,
+                                               spill=spill)
+    return written
+
+
+def write_search_tables(folder: Path, out: Path, *, spill: Path) -> dict[str, dict[str, Any]]:
+    """Write :data:`SEARCH_TABLES` into ``out`` from the ``search.parquet`` and
+    ``tweets.parquet`` in ``folder``; each file's size and sha256, by name."""
+    written = {"keys.parquet": write_keys(folder / "search.parquet", out / "keys.parquet",
+                                          spill=spill)}
+    written["summary.parquet"] = write_summary(out / "keys.parquet", out / "summary.parquet",
+                                               spill=spill)
+    written.update(write_near(folder / "search.parquet", folder / "tweets.parquet",
+                              out / "near.parquet", out / "texts.parquet", spill=spill))
+    return written
 
 
 #: DuckDB's memory limit while sorting a key table (it spills beyond it).
 _KEY_MEMORY = "2GB"
+#: What the manifest records of a partition's search tables.
+_TABLES_ENTRY = {
+    "near_index": {"bands": NEAR_BANDS, "rows": NEAR_ROWS, "shingle": NEAR_SHINGLE,
+                   "seed": NEAR_SEED},
+    "key_table": {"kinds": KEY_KINDS, "row_group": KEY_ROW_GROUP},
+    "summary_table": {"examples": EXAMPLES},
+}
 
 
 def upgrade_store(root: Path, manifest: dict[str, Any]) -> None:
     """Bring a store of an older format to :data:`FORMAT_VERSION` in place (lock held).
 
-    Format 1 lacks the key table: each release's is built from its ``search.parquet``
-    (the source files are not read) and renamed into its partition, then the manifest is
-    rewritten with the new format: a reader sees the old store or the new one.
+    Format 1 lacks the key table, format 2 the summary, near-duplicate and text tables:
+    each release's search tables are built from its ``search.parquet`` and
+    ``tweets.parquet`` (the source files are not read) into a new partition that holds
+    its other files by hard links, which replaces the old one as an add does
+    (:func:`_swap`: the manifest is rewritten after each release, still with the old
+    format, whose files the new partition holds too); then the manifest is rewritten with
+    the new format. A reader sees the old store or the new one.
     """
     for name, entry in sorted(manifest["releases"].items()):
         folder = partition(root, name)
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-keys-{name}-", dir=root))
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
         try:
-            written = write_keys(folder / "search.parquet", tmp / "keys.parquet",
-                                 spill=tmp / "spill")
-            os.chmod(tmp / "keys.parquet", 0o666 & ~_umask())
-            os.replace(tmp / "keys.parquet", folder / "keys.parquet")
-        finally:
+            tmp.chmod(0o777 & ~_umask())
+            for file in _PARTITION_FILES_OF[1]:
+                try:
+                    os.link(folder / file, tmp / file)
+                except OSError:  # a file system without hard links
+                    shutil.copy2(folder / file, tmp / file)
+            written = write_search_tables(tmp, tmp, spill=tmp / ".spill")
+            shutil.rmtree(tmp / ".spill", ignore_errors=True)
+        except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
-        entry["files"]["keys.parquet"] = written
+            raise
+        entry["files"].update(written)
+        entry.update(json.loads(json.dumps(_TABLES_ENTRY)))
+        _swap(root, tmp, folder, manifest)
     manifest["format_version"] = FORMAT_VERSION
     _write_manifest(root, manifest)
 
@@ -729,9 +963,7 @@ def add_release(
             "provenance": json.loads(release.provenance.to_json(orient="split", index=False)),
             "checks": json.loads(json.dumps(release.checks, default=_plain)),
             "files": {},
-            "near_index": {"bands": NEAR_BANDS, "rows": NEAR_ROWS, "shingle": NEAR_SHINGLE,
-                           "seed": NEAR_SEED},
-            "key_table": {"kinds": KEY_KINDS, "row_group": KEY_ROW_GROUP},
+            **json.loads(json.dumps(_TABLES_ENTRY)),
         }
         _step(progress)
         _clean_temps(root)
@@ -741,8 +973,7 @@ def add_release(
             written = {file: _write_parquet(table, tmp / file) for file, table in tables.items()}
             del tables, tweets_t, release  # the keys are sorted out of core: free the memory
             entry["files"] = written
-            written["keys.parquet"] = write_keys(tmp / "search.parquet", tmp / "keys.parquet",
-                                                 spill=tmp / ".spill")
+            written.update(write_search_tables(tmp, tmp, spill=tmp / ".spill"))
             shutil.rmtree(tmp / ".spill", ignore_errors=True)
             final = partition(root, name)
             status = "replaced" if name in known else "added"

@@ -293,7 +293,7 @@ def test_usage_error_is_raised_by_the_function(built: Path) -> None:
 
 @pytest.fixture(scope="module")
 def wide(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store of one release of 4,000 tweets, its key table in row groups of 2,048 rows."""
+    """A store of one release of 4,000 tweets, its key table in row groups of 1,024 rows."""
     root = tmp_path_factory.mktemp("wide")
     rows = [_row(str(10_000 + i), UA1 if i % 2 else UB1, f"2020-01-{1 + i % 28:02d} 10:00",
                  hashtags=f"['tag{i}']", urls=f"['https://site{i % 50}.example.org/{i}']",
@@ -301,7 +301,7 @@ def wide(tmp_path_factory: pytest.TempPathFactory) -> Path:
             for i in range(4000)]
     folder = write_release(root / "wide_202012", "wide_202012", rows)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(store, "KEY_ROW_GROUP", 2048)
+        mp.setattr(store, "KEY_ROW_GROUP", 1024)
         store.add_release(root / "store", folder)
     return root / "store"
 
@@ -324,6 +324,9 @@ def test_a_lookup_reads_a_small_fraction_of_the_key_table(wide: Path) -> None:
     import re
 
     found = search.search(wide, hashtag="TAG1234")
+    with pytest.MonkeyPatch.context() as mp:  # the criterion's tweets, from the key table
+        mp.setattr(search, "_SUMMARY", False)
+        pd.testing.assert_frame_equal(search.search(wide, hashtag="TAG1234").accounts, found.accounts)
     assert _counts(found) == {("wide_202012", UB1): (1, "2020-01-03 10:00", "2020-01-03 10:00")}
     keys = wide / "release=wide_202012" / "keys.parquet"
     con = search._connect()
@@ -349,13 +352,196 @@ def test_large_answers_and_combined_criteria_on_the_key_table(wide: Path) -> Non
     assert near.accounts["example_tweetids"].tolist() == ["10005"]
 
 
-def test_near_duplicates_read_by_row_equal_the_key_lookups(
-    built: Path, wide: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    queries = [(built, {"text": NEAR_A}), (wide, {"text": "post number 5 says words 5 and",
-                                                  "threshold": 0.4})]
-    expected = [search.search(store_, near=True, **q).accounts for store_, q in queries]
-    monkeypatch.setattr(search, "_NEAR_LOOKUPS", 0)  # many texts: details read by row
-    for (store_, q), want in zip(queries, expected, strict=True):
-        pd.testing.assert_frame_equal(search.search(store_, near=True, **q).accounts, want)
-    assert expected[1]["tweets"].sum() > 1
+# --------------------------------------------------------------------------- summary and near tables
+
+UC1 = "Zm9vYmFyQmF6UXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo="  # hashed: its screen name is its userid
+COPIED = "every copy of this text was posted by several accounts at once"
+
+
+def _mixed_rows(op: int) -> list[list[str]]:
+    """Tweets that exercise what the summary merges: an account under two screen names
+    (and a key of each), a hashed account whose two account keys find the same tweets,
+    more example tweets than are listed (some at the same minute), a text copied many
+    times and near copies of it, hostile text."""
+    rows = []
+    for i in range(24):
+        userid, screen = [(UA2, "RealName"), (UA2, "realname_2"), (UC1, UC1),
+                          (UB2, HOSTILE_NAME)][i % 4]
+        words = COPIED.split()
+        text = COPIED if i % 3 else " ".join(words[:-1] + [f"w{i}"])
+        rows.append(_row(f"{op}{i:03d}", userid, f"2020-0{1 + i % 3}-{1 + i // 6:02d} 10:0{i % 2}",
+                         screen=screen, tweet_text=text if i % 5 else f"@x {HOSTILE_NAME} {i}",
+                         hashtags=f"['Tag{i % 2}']", urls=f"['https://s{i % 3}.example.net/{i % 4}']",
+                         is_retweet="true" if i % 7 == 0 else "false",
+                         retweet_tweetid="777" if i % 7 == 0 else "",
+                         retweet_userid="888" if i % 7 == 0 else ""))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """A store of two such releases, every search table in row groups of a few rows."""
+    root = tmp_path_factory.mktemp("mixed")
+    folders = [write_release(root / f"{op}_202012", f"{op}_202012", _mixed_rows(n))
+               for n, op in ((5, "gamma"), (6, "delta"))]
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("KEY_ROW_GROUP", "SUMMARY_ROW_GROUP", "NEAR_ROW_GROUP", "TEXT_ROW_GROUP"):
+            mp.setattr(store, name, 4)
+        for folder in folders:
+            store.add_release(root / "store", folder)
+    return root / "store", folders
+
+
+def _brute_force(folders: Sequence[Path], query: dict[str, object]) -> list[tuple]:
+    """The answer of ``query`` computed on the raw files, tweet by tweet, with pandas:
+    (release, userid, screen name, tweets, first, last, example ids) per account."""
+    import numpy as np
+    import pyarrow as pa
+
+    from casebook.content import registered_domains
+    from casebook.coordination.text import filled, normalise_arrow
+
+    def norm(texts: pd.Series) -> pa.Array:
+        return normalise_arrow(pa.array(texts.astype(object).where(texts.notna(), None), pa.string()))
+
+    rows = []
+    for folder in folders:
+        t = load_release(folder, cache=False).tweets.reset_index(drop=True)
+        keep = np.ones(len(t), bool)
+        if "url" in query:
+            keep &= t["urls"].map(lambda u: query["url"] in list(u)).to_numpy()
+        if "domain" in query:
+            keep &= t["urls"].map(lambda u: query["domain"] in set(
+                registered_domains(pd.Series(list(u), dtype=schema.STRING)).dropna())).to_numpy()
+        if "hashtag" in query:
+            tag = str(query["hashtag"]).lower().lstrip("#")
+            keep &= t["hashtags"].map(lambda h, tag=tag: any(x.lower().lstrip("#") == tag for x in h)).to_numpy()
+        if "account" in query:  # either value, as a userid or as a lower-case screen name
+            given = str(query["account"])
+            values = {given, given.lstrip("@").lower()}
+            keep &= (t["userid"].isin(values) | t["user_screen_name"].str.lower().isin(values)).fillna(False).to_numpy(bool)
+        if "retweeted" in query:
+            keep &= (t["retweet_userid"].eq(query["retweeted"]) | t["retweet_tweetid"].eq(query["retweeted"])).fillna(False).to_numpy(bool)
+        if "text" in query:
+            texts = norm(t["tweet_text"])
+            q = normalise_arrow(pa.array([query["text"]]))
+            ok = filled(texts)
+            if query.get("near"):  # a shared MinHash band, then the exact similarity
+                bands = np.stack([b.to_numpy(zero_copy_only=False) for b in store.near_keys(texts)])
+                q_bands = np.array([b[0].as_py() for b in store.near_keys(q)])[:, None]
+                ok &= (bands == q_bands).any(axis=0)
+                sim = np.zeros(len(t))
+                sim[ok] = search.jaccard(texts.filter(pa.array(ok)), q)
+                keep &= ok & (sim >= query.get("threshold", search.NEAR_THRESHOLD))
+            else:
+                keep &= ok & (np.asarray(texts.to_pylist(), object) == q[0].as_py())
+        rows.append(t.loc[keep].assign(release=folder.name, row=np.flatnonzero(keep)))
+    hits = pd.concat(rows)
+    answer = []
+    for (release, userid), g in hits.groupby(["release", "userid"], sort=False):
+        g = g.sort_values("row")
+        names = g["user_screen_name"].dropna()
+        first = g.sort_values(["tweet_time", "tweetid"])["tweetid"].head(search.EXAMPLES)
+        answer.append((release, userid, names.iloc[0] if len(names) else None, len(g),
+                       g["tweet_time"].min(), g["tweet_time"].max(), " ".join(first)))
+    return sorted(answer, key=lambda r: (r[0], -r[3], r[1]))
+
+
+def _records(result: search.SearchResult) -> list[tuple]:
+    a = result.accounts
+    return [(r.release, r.userid, None if pd.isna(r.user_screen_name) else r.user_screen_name,
+             r.tweets, r.first_time, r.last_time, r.example_tweetids) for r in a.itertuples()]
+
+
+MIXED_QUERIES = [
+    {"account": UA2}, {"account": "@REALNAME"}, {"account": "realname_2"}, {"account": UC1},
+    {"account": UC1.lower()}, {"account": UB2}, {"hashtag": "tag0"}, {"hashtag": "#TAG1"},
+    {"domain": "example.net"}, {"url": "https://s1.example.net/1"}, {"retweeted": "777"},
+    {"retweeted": "888"}, {"text": COPIED}, {"text": COPIED, "near": True},
+    {"text": COPIED + " again", "near": True, "threshold": 0.5},
+    {"text": " ".join(COPIED.split()[:6]), "near": True, "threshold": 0.3},
+    {"text": "nothing like it at all", "near": True}, {"hashtag": "absent"},
+    {"hashtag": "tag0", "account": UA2}, {"domain": "example.net", "text": COPIED, "near": True},
+]
+
+
+@pytest.mark.parametrize("query", MIXED_QUERIES, ids=lambda q: "-".join(map(str, q))[:40])
+def test_every_search_equals_a_brute_force_scan(mixed: tuple[Path, list[Path]],
+                                                query: dict[str, object]) -> None:
+    path, folders = mixed
+    assert _records(search.search(path, **query)) == _brute_force(folders, query)
+
+
+@pytest.mark.parametrize("query", MIXED_QUERIES, ids=lambda q: "-".join(map(str, q))[:40])
+def test_the_summary_answers_as_every_tweet_does(mixed: tuple[Path, list[Path]], query: dict[str, object],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    path, _ = mixed
+    summary = search.search(path, **query).accounts
+    monkeypatch.setattr(search, "_SUMMARY", False)  # read every matching tweet's key row
+    pd.testing.assert_frame_equal(search.search(path, **query).accounts, summary)
+
+
+def test_the_mixed_store_has_what_the_summary_merges(mixed: tuple[Path, list[Path]]) -> None:
+    path, _ = mixed
+    both = search.search(path, account="@realname")  # UA2 under two screen names
+    assert both.accounts["tweets"].tolist() == [6, 6]
+    assert both.accounts["user_screen_name"].tolist() == ["RealName", "RealName"]
+    hashed = search.search(path, account=UC1)  # found by its userid and its screen key
+    assert hashed.tweets == 12
+    assert all(len(e.split()) == search.EXAMPLES for e in hashed.accounts["example_tweetids"])
+    near = search.search(path, text=COPIED, near=True)
+    assert near.tweets > search.search(path, text=COPIED).tweets > 0
+
+
+def test_near_candidates_are_distinct_texts(mixed: tuple[Path, list[Path]]) -> None:
+    import pyarrow.parquet as pq
+
+    path, _ = mixed
+    for part in sorted(path.glob("release=*")):
+        near = pq.read_table(part / "near.parquet")
+        texts = pq.read_table(part / "texts.parquet")
+        fps = pq.read_table(part / "search.parquet").column("text_fp").drop_null()
+        assert texts.num_rows == len(set(fps.to_pylist())) < len(fps)  # one row per text
+        assert near.num_rows == store.NEAR_BANDS * texts.num_rows
+        for table, column in ((near, "key"), (texts, "text_key")):
+            values = table.column(column).to_pylist()
+            assert values == sorted(values)
+        assert pq.ParquetFile(part / "texts.parquet").metadata.num_row_groups > 1
+        # each text's shingle count is its number of distinct word pairs (one word: one)
+        norm = dict(zip(texts.column("text_fp").to_pylist(), texts.column("norm").to_pylist(),
+                        strict=True))
+        for fp, size in zip(near.column("text_fp").to_pylist(), near.column("shingles").to_pylist(),
+                            strict=True):
+            words = norm[fp].split(" ")
+            assert size == max(len(set(zip(words, words[1:], strict=False))), 1)
+
+
+def test_read_keyed_reads_only_the_row_groups_of_its_keys(mixed: tuple[Path, list[Path]],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow.parquet as pq
+
+    path, _ = mixed
+    file = path / "release=gamma_202012" / "summary.parquet"
+    table = pq.read_table(file)
+    keys = sorted(set(table.column("key").to_pylist()))
+    wanted = [keys[1], keys[len(keys) // 2], keys[-1]]
+    read: list[list[int]] = []
+    real = pq.ParquetFile.read_row_groups
+
+    def spy(self: pq.ParquetFile, groups: list[int], **kw: object) -> object:
+        read.append(list(groups))
+        return real(self, groups, **kw)
+
+    monkeypatch.setattr(pq.ParquetFile, "read_row_groups", spy)
+    got = search.read_keyed(file, wanted, ["key", "userid", "tweets"])
+    expected = table.filter(pd.Series(table.column("key").to_pylist()).isin(wanted).to_numpy())
+    assert got.to_pylist() == expected.select(["key", "userid", "tweets"]).to_pylist()
+    total = pq.ParquetFile(file).metadata.num_row_groups
+    # the key column of the groups whose range admits a key, then the groups holding one
+    assert total >= 10 and len(read) == 2 and len(read[0]) <= 2 * len(wanted)
+    assert set(read[1]) <= set(read[0]) and len(read[1]) >= 1
+    read.clear()
+    assert search.read_keyed(file, [1], ["key"]).num_rows == 0  # no group admits it
+    absent = next(k for k in range(keys[1] + 1, keys[2]))  # inside a group's range
+    assert search.read_keyed(file, [absent], ["key", "userid"]).num_rows == 0
+    assert len(read) == 1  # its key column only

@@ -15,7 +15,7 @@ import pytest
 from casebook import cli, load_release, search, store
 from casebook.errors import LoadError, UsageError
 from casebook.store import MANIFEST, StoreError
-from tests.test_search import RELEASE_A, RELEASE_B, UA1, _row, write_release
+from tests.test_search import NEAR_A, RELEASE_A, RELEASE_B, UA1, _row, write_release
 
 
 @pytest.fixture
@@ -340,14 +340,39 @@ def test_the_key_table_covers_every_kind_sorted(folders: tuple[Path, Path], tmp_
         store.add_release(path, folder)
     both = [pq.read_table(p) for p in sorted(path.glob("release=*/keys.parquet"))]
     kinds = {k for table in both for k in table.column("kind").to_pylist()}
-    assert kinds == set(store.KEY_KINDS.values())
+    assert kinds == set(store.DETAIL_KINDS)  # the near-duplicate bands are in near.parquet
     for table in both:
         key = table.column("key").to_pylist()
         assert key == sorted(key)  # sorted: a lookup reads the row groups holding its key
         assert [k >> 56 for k in key] == table.column("kind").to_pylist()
     manifest = json.loads((path / MANIFEST).read_text())
-    assert manifest["format_version"] == store.FORMAT_VERSION == 2
-    assert all("keys.parquet" in e["files"] for e in manifest["releases"].values())
+    assert manifest["format_version"] == store.FORMAT_VERSION == 3
+    assert all(set(e["files"]) == set(store.PARTITION_FILES) for e in manifest["releases"].values())
+    for part in sorted(path.glob("release=*")):
+        summary = pq.read_table(part / "summary.parquet")
+        assert summary.column("key").to_pylist() == sorted(summary.column("key").to_pylist())
+        near = pq.read_table(part / "near.parquet").column("key").to_pylist()
+        assert near == sorted(near) and {k >> 56 for k in near} == {
+            code for kind, code in store.KEY_KINDS.items() if kind.startswith("near_")}
+
+
+def test_the_summary_is_the_key_table_grouped(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "store"
+    store.add_release(path, folders[1])
+    folder = path / "release=beta_202012"
+    con = duckdb.connect()
+    expected = con.sql(
+        f"SELECT key, userid, user_screen_name, count(*), min(tweet_time), max(tweet_time), "
+        f"min(row), list(tweetid ORDER BY tweet_time, tweetid)[1:{store.EXAMPLES}] "
+        f"FROM read_parquet('{folder / 'keys.parquet'}') "
+        f"GROUP BY ALL ORDER BY key, userid, user_screen_name").fetchall()
+    got = con.sql(
+        f"SELECT key, userid, user_screen_name, tweets, first_time, last_time, first_row, "
+        f"[e.id FOR e IN examples] FROM read_parquet('{folder / 'summary.parquet'}')").fetchall()
+    con.close()
+    assert got == expected and any(row[3] > 1 for row in got)
 
 
 def test_keys_are_the_tweets_values(folders: tuple[Path, Path], tmp_path: Path) -> None:
@@ -368,23 +393,42 @@ def test_keys_are_the_tweets_values(folders: tuple[Path, Path], tmp_path: Path) 
     con.close()
 
 
-def _downgrade(path: Path) -> None:
-    """Make ``path`` a format-1 store: no key tables."""
+def _downgrade(path: Path, version: int) -> None:
+    """Make ``path`` a store of an older format: 1 (no key table), 2 (a key table with the
+    near-duplicate bands, no summary, near-duplicate or text table)."""
+    import duckdb
+
     manifest = json.loads((path / MANIFEST).read_text())
-    manifest["format_version"] = 1
+    manifest["format_version"] = version
     for name, entry in manifest["releases"].items():
-        del entry["files"]["keys.parquet"]
-        (path / f"release={name}" / "keys.parquet").unlink()
+        folder = path / f"release={name}"
+        for file in store.PARTITION_FILES[3 + version:]:
+            del entry["files"][file]
+            (folder / file).unlink()
+        if version == 2:  # format 2's key table also held ten band keys per tweet
+            keys = str(folder / "keys.parquet")
+            con = duckdb.connect()
+            con.sql(f"COPY (SELECT * FROM read_parquet('{keys}', hive_partitioning = false) UNION ALL SELECT 16, "
+                    f"(CAST(16 AS UBIGINT) << 56) | near_0, CAST(file_row_number AS UINTEGER), "
+                    f"NULL, NULL, NULL, NULL FROM read_parquet('{folder / 'search.parquet'}', "
+                    f"file_row_number = true) WHERE near_0 IS NOT NULL ORDER BY key) "
+                    f"TO '{keys}.new' (FORMAT parquet)")
+            con.close()
+            os.replace(f"{keys}.new", keys)
+            entry["files"]["keys.parquet"]["size"] = os.path.getsize(keys)
     (path / MANIFEST).write_text(json.dumps(manifest))
 
 
+@pytest.mark.parametrize("version", [1, 2])
 def test_an_old_format_store_says_how_to_upgrade(folders: tuple[Path, Path], tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+                                                 capsys: pytest.CaptureFixture[str], version: int) -> None:
     path = tmp_path / "store"
     for folder in folders:
         store.add_release(path, folder)
     expected = search.search(path, hashtag="defender2020").accounts
-    _downgrade(path)
+    near = search.search(path, text=NEAR_A, near=True).accounts
+    tables = {p.relative_to(path): pq.read_table(p) for p in sorted(path.glob("release=*/*.parquet"))}
+    _downgrade(path, version)
     code, err = _cli_error(["search", str(path), "--hashtag", "x"], capsys)
     assert code == 1 and "re-add the releases: casebook store add" in err
     assert str(folders[0].resolve()) in err and f"--store {path}" in err
@@ -392,4 +436,8 @@ def test_an_old_format_store_says_how_to_upgrade(folders: tuple[Path, Path], tmp
     assert store.add_release(path, folders[0]).status == "unchanged"
     assert json.loads((path / MANIFEST).read_text())["format_version"] == store.FORMAT_VERSION
     pdt.assert_frame_equal(search.search(path, hashtag="defender2020").accounts, expected)
+    pdt.assert_frame_equal(search.search(path, text=NEAR_A, near=True).accounts, near)
     assert cli.main(["store", "list", "--store", str(path), "--verify"]) == 0
+    # the upgraded store holds what an add writes, and nothing else
+    assert {p.relative_to(path): pq.read_table(p) for p in sorted(path.glob("release=*/*.parquet"))} == tables
+    assert not [p for p in path.iterdir() if p.name.startswith(".tmp-") or p.name.startswith(".trash-")]
