@@ -65,7 +65,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casebook.errors import UsageError
-from casebook.store import EXAMPLES as _EXAMPLES
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -76,8 +75,17 @@ __all__ = ["NEAR_THRESHOLD", "SearchResult", "add_arguments", "run", "search"]
 #: Default smallest Jaccard similarity of word-pair shingle sets for a near duplicate
 #: (the ``near_duplicate`` network kind's default).
 NEAR_THRESHOLD = 0.7
-#: Example tweet ids listed per account (the first in time).
-EXAMPLES = _EXAMPLES
+
+
+def __getattr__(name: str) -> Any:
+    # EXAMPLES is the store's (its summary keeps that many examples); imported on use so
+    # that `casebook search --help` does not load the store module
+    if name == "EXAMPLES":
+        from casebook.store import EXAMPLES
+
+        return EXAMPLES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 _KINDS = ("url", "domain", "hashtag", "text", "account", "retweeted")
 
 
@@ -369,6 +377,8 @@ def _from_summary(con: duckdb.DuckDBPyConnection, rows: Any, *, overlap: bool) -
     of ``summary.parquet`` with a ``release`` column); ``overlap``: the rows come from
     several keys of one account query, and a (release, account, screen name) found by two
     of them is the same tweets (:func:`casebook.store.write_summary`), counted once."""
+    from casebook.store import EXAMPLES
+
     con.register("summary_rows", rows)
     source = ("(SELECT DISTINCT ON (release, userid, user_screen_name) * FROM summary_rows)"
               if overlap else "summary_rows")
@@ -398,6 +408,8 @@ _SUMMARY = True
 def _from_keys(con: duckdb.DuckDBPyConnection, hits: str) -> pd.DataFrame:
     """The answer from the SQL ``hits`` of one row per matching tweet (``release, row`` and
     the key table's details)."""
+    from casebook.store import EXAMPLES
+
     return con.execute(
         f"""WITH hits AS ({hits})
             SELECT release, userid,
