@@ -668,7 +668,7 @@ def calibrated_thresholds(
 
     run = run_null(prep, {k: op_nets[k][1] for k in kinds}, w, n_null=n_null, seed=seed,
                    max_shift_days=max_shift_days, text_block=text_block,
-                   collect=collect if groups_on else None)
+                   collect=collect if groups_on else None, collect_window=gw)
     share = 0.0 if fixed is not None else combined_share
     # a union bound over the kinds and, when on, the group rule
     per_kind_fpr = null_fpr * (1 - share) / max(len(counted) + int(groups_on), 1)

@@ -157,14 +157,17 @@ def burst_members(ev: Events, w: int, tweet_user: np.ndarray, *, max_pairs: int,
     keep[:-1] |= close
     if max_accounts is not None and keep.any():
         # a crowd counts every account of the key that day: a (key, day) is a run of the
-        # sorted events, judged when it holds a kept event
+        # sorted events, judged when it holds a kept event and more events than
+        # max_accounts (fewer events are fewer accounts: the sort below skips them)
         day = t // _DAY
         group = np.cumsum(np.r_[True, ~same_key | (day[1:] != day[:-1])]) - 1
-        judged = (np.bincount(group, weights=keep) > 0)[group]
+        n_groups = int(group[-1]) + 1
+        judged = ((np.bincount(group[keep], minlength=n_groups) > 0)
+                  & (np.bincount(group, minlength=n_groups) > max_accounts))[group]
         n_users = int(ev.user.max()) + 1
         code = np.sort(group[judged] * n_users + ev.user[order[judged]])
         distinct = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code
-        accounts = np.bincount(distinct // n_users, minlength=int(group[-1]) + 1)
+        accounts = np.bincount(distinct // n_users, minlength=n_groups)
         keep &= accounts[group] <= max_accounts
     ev = ev.subset(order[keep])
     ev.order = np.arange(len(ev), dtype=np.int64)  # a subset of a sorted run is sorted

@@ -205,6 +205,62 @@ def shifted_order(ev: Events, moved_t: np.ndarray, base: np.ndarray,
             return order
 
 
+def shared_subsets(ev: Events, w: int, run_window: int | None) -> tuple[Events, Events]:
+    """One pass over a replicate's events in (key, time) order for the weights and the bursts.
+
+    Returns (the events with another event of their key within ``w`` seconds, which are
+    all :func:`~casebook.coordination.engine.weights` looks at; every event of the (key,
+    UTC day) runs that hold an event with another of its key within ``run_window``, which
+    are all :func:`~casebook.coordination.groups.burst_members` looks at, crowd rule
+    included: a crowd counts every account of a judged (key, day)). Both keep the (key,
+    time) order of ``ev`` (``order`` set), so the weights and the bursts computed on them
+    are those of ``ev`` exactly, ties included; without ``run_window`` the second is
+    ``ev`` itself. The gathers in sorted order are done once instead of twice;
+    guarded by tests/coordination/test_null.py::test_shared_subsets_give_the_same_weights_and_bursts
+    """
+    ev = ordered(ev)
+    n = len(ev)
+    if n < 2:
+        return ev, ev
+    order = ev.order
+    # the temporaries are freed as soon as they are used: a text kind has ten events per
+    # text, and two replicates run at once
+    k = ev.key[order]
+    same = k[1:] == k[:-1]
+    del k
+    t = ev.t[order]
+    dt = t[1:] - t[:-1]
+
+    def subset(mask: np.ndarray) -> Events:
+        at = order[mask]
+        return Events(ev.pos[at], ev.key[at], ev.t[at], ev.user[at], ev.labels,
+                      ev.pair_filter, ev.similarity, np.arange(len(at), dtype=np.int64))
+
+    def both_ends(close: np.ndarray) -> np.ndarray:
+        out = np.zeros(n, bool)
+        out[1:] |= close
+        out[:-1] |= close
+        return out
+
+    near = both_ends(same & (dt <= w))
+    if run_window is None:
+        return subset(near), ev
+    judged = both_ends(same & (dt <= run_window))
+    del dt
+    day = t // _DAY
+    del t
+    cut = np.empty(n, bool)
+    cut[0] = True
+    np.not_equal(day[1:], day[:-1], out=cut[1:])
+    del day
+    cut[1:] |= ~same
+    del same
+    run = np.cumsum(cut, dtype=np.int32 if n < 2**31 else np.int64)  # runs numbered from 1
+    del cut
+    in_run = np.bincount(run[judged], minlength=int(run[-1]) + 1)[run] > 0
+    return subset(near), subset(in_run)
+
+
 @dataclass
 class NullRun:
     """The replicates of one release: per replicate, per kind, (pair codes, weights)."""
@@ -243,6 +299,7 @@ def run_null(
     text_block: int = TEXT_BLOCK,
     max_pairs: int = MAX_PAIRS,
     collect: Callable[[dict[str, tuple[Events, np.ndarray]]], Any] | None = None,
+    collect_window: int | None = None,
 ) -> NullRun:
     """Weights of every kind on ``n_null`` replicates, from the release's own events.
 
@@ -251,7 +308,11 @@ def run_null(
     called on every replicate with ``{kind: (moved events, account of every tweet
     position)}`` and its results are kept in :attr:`NullRun.collected` (the group
     statistic of :mod:`casebook.coordination.groups` is computed this way, on the very
-    replicates that set the per-kind thresholds).
+    replicates that set the per-kind thresholds). With ``collect_window`` (the bursts'
+    linkage window in seconds), ``collect`` receives only the events of the (key, UTC day)
+    runs that hold two events of a key within it (:func:`shared_subsets`): all that
+    :func:`~casebook.coordination.groups.burst_members` uses, found in the same pass as
+    the events the weights use.
     """
     n_null = check_n_null(n_null)
     if isinstance(max_shift_days, bool) or int(max_shift_days) != max_shift_days or max_shift_days < 1:
@@ -272,6 +333,7 @@ def run_null(
     for k in shift_kinds:
         kind_events[k] = kind_events[k].subset(tod_order(kind_events[k]))
     bases = {k: np.arange(len(kind_events[k])) for k in shift_kinds}
+    window = None if collect is None or collect_window is None else int(collect_window)
 
     def replicate(child: np.random.SeedSequence) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], Any]:
         rng = np.random.default_rng(child)
@@ -286,8 +348,9 @@ def run_null(
                 moved = Events(ev.pos, ev.key, t, ev.user, ev.labels, ev.pair_filter,
                                ev.similarity,
                                shifted_order(ev, t, bases[k], int(max_shift_days)))
-                out[k] = weights(moved, w, prep.ucode, prep.n_users, max_pairs=max_pairs)
-                moved_all[k] = (moved, prep.ucode)
+                near, runs = shared_subsets(moved, w, window)
+                out[k] = weights(near, w, prep.ucode, prep.n_users, max_pairs=max_pairs)
+                moved_all[k] = (runs, prep.ucode)
         if text_kinds:
             receiver = text_receivers(prep, rng, int(text_block), blocks)
             tweet_user = prep.ucode[receiver]
@@ -295,11 +358,14 @@ def run_null(
             for k in text_kinds:
                 ev = kind_events[k]
                 # the text (pos, its signature) stays; its time and account are the receiver's
+                # events made in (key, time) order stay so but within a (key, block)
                 moved = ordered(Events(ev.pos, ev.key, tweet_sec[ev.pos],
                                        tweet_user.astype(ev.user.dtype)[ev.pos], ev.labels,
-                                       ev.pair_filter, ev.similarity))
-                out[k] = weights(moved, w, tweet_user, prep.n_users, max_pairs=max_pairs)
-                moved_all[k] = (moved, tweet_user)
+                                       ev.pair_filter, ev.similarity), nearly_sorted=True)
+                near, runs = shared_subsets(moved, w, window)
+                out[k] = weights(near, w, tweet_user, prep.n_users, max_pairs=max_pairs)
+                moved_all[k] = (runs, tweet_user)
+        moved = near = runs = None  # the whole moved events are freed before the bursts
         return out, (collect(moved_all) if collect is not None else None)
 
     # replicates on threads (numpy releases the GIL in sorts and searches); each has its

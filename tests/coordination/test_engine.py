@@ -131,3 +131,16 @@ def test_int32_events_give_the_int64_results() -> None:
         assert (np.diff(sk[null.tod_order(ev)]) >= 0).all()
         sk = key * (2**33) + ev.t
         assert (np.diff(sk[engine.key_time_order(ev)]) >= 0).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=random_events(), nearly_sorted=st.booleans())
+def test_key_time_order_sorts_whatever_the_hint(
+        data: tuple[engine.Events, np.ndarray, int], nearly_sorted: bool) -> None:
+    # a text-shuffled replicate asks for a stable sort (its events are nearly in order);
+    # either way every event comes once, in (key, time) order
+    ev, _, _ = data
+    order = engine.key_time_order(ev, nearly_sorted=nearly_sorted)
+    assert sorted(order.tolist()) == list(range(len(ev)))
+    got = list(zip(ev.key[order].tolist(), ev.t[order].tolist(), strict=True))
+    assert got == sorted(got)

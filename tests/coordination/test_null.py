@@ -140,3 +140,34 @@ def test_shifted_order_sorts_by_key_and_moved_time(seed: int, n: int, n_keys: in
     assert sorted(order.tolist()) == list(range(n))
     got = list(zip(ev.key[order].tolist(), moved[order].tolist(), strict=True))
     assert got == sorted(got)
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(0, 200), w=st.sampled_from([0, 30, 60]),
+       run_window=st.sampled_from([60, 120, 600]), max_accounts=st.sampled_from([3, 4, 12]))
+def test_shared_subsets_give_the_same_weights_and_bursts(seed: int, n: int, w: int,
+                                                         run_window: int,
+                                                         max_accounts: int) -> None:
+    # a replicate gathers its sorted events once: the weights see the events with a
+    # neighbour within w, the bursts every event of the (key, day) runs with a neighbour
+    # within their window (a crowd counts the whole day's accounts, near or not)
+    from casebook.coordination import groups
+    from casebook.coordination.engine import MAX_PAIRS, weights
+    from casebook.coordination.null import shared_subsets
+
+    rng = np.random.default_rng(seed)
+    n_tweets, n_users = max(n, 1), 8
+    tweet_user = rng.integers(0, n_users, n_tweets)
+    pos = rng.integers(0, n_tweets, n)
+    # times around midnights, on a coarse grid so that many events meet
+    t = 1_600_041_600 + rng.integers(-3, 3, n) * 86_400 + rng.integers(-40, 40, n) * 30
+    ev = Events(pos, rng.integers(0, 3, n), t, tweet_user[pos])
+    near, runs = shared_subsets(ev, w, run_window)
+    for a, b in zip(weights(ev, w, tweet_user, n_users, max_pairs=MAX_PAIRS),
+                    weights(near, w, tweet_user, n_users, max_pairs=MAX_PAIRS), strict=True):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(groups.burst_members(ev, run_window, tweet_user, max_pairs=MAX_PAIRS,
+                                         max_accounts=max_accounts),
+                    groups.burst_members(runs, run_window, tweet_user, max_pairs=MAX_PAIRS,
+                                         max_accounts=max_accounts), strict=True):
+        np.testing.assert_array_equal(a, b)
