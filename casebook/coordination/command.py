@@ -235,24 +235,10 @@ def _check_engine(engine: str, args: argparse.Namespace, kinds: Sequence[str]) -
 def _run_spark(args: argparse.Namespace, kinds: Sequence[str], columns: Sequence[str],
                fmt: str, out: Path, min_weight: int) -> int:
     """``casebook network --engine spark``: the edges computed by Spark, written here."""
-    from casebook import paths
-    from casebook.coordination.spark import (
-        active_session,
-        spark_networks,
-        spark_session,
-        store_users,
-    )
+    from casebook.coordination.spark import active_session, spark_networks, spark_session
 
     existing = active_session()  # first: a clear error if pyspark is missing
-    source = paths.resolve(args.path)
-    releases = getattr(args, "release", None)
-    users = None
-    if not _is_store(source):
-        # a release folder: loaded here with casebook's loader, handed to Spark as Arrow
-        release = _load(source, columns, releases)
-        source, users = release, release.users
-    elif fmt != "csv":
-        users = store_users(source, releases)
+    source, users, releases = _engine_input(args, columns, fmt)
     spark = spark_session(getattr(args, "master", None))
     try:
         edges = spark_networks(source, kinds=kinds, window=args.window, min_weight=min_weight,
@@ -264,22 +250,32 @@ def _run_spark(args: argparse.Namespace, kinds: Sequence[str], columns: Sequence
     return 0
 
 
-def _run_duckdb(args: argparse.Namespace, kinds: Sequence[str], columns: Sequence[str],
-                fmt: str, out: Path, min_weight: int) -> int:
-    """``casebook network --engine duckdb``: the edges computed by DuckDB, out of core."""
+def _engine_input(args: argparse.Namespace, columns: Sequence[str],
+                  fmt: str) -> tuple[Any, pd.DataFrame | None, Sequence[str] | None]:
+    """What ``--engine spark`` or ``duckdb`` reads: a store's path as it is (its engine
+    reads the Parquet files where they lie), or a release folder loaded here with
+    casebook's loader (handed over as Arrow); the accounts for GraphML and GEXF nodes;
+    the ``--release`` names."""
     from casebook import paths
-    from casebook.coordination.duck import duckdb_networks
     from casebook.coordination.spark import store_users
 
-    source = paths.resolve(args.path)
+    source: Any = paths.resolve(args.path)
     releases = getattr(args, "release", None)
     users = None
     if not _is_store(source):
-        # a release folder: loaded here with casebook's loader, handed to DuckDB as Arrow
         release = _load(source, columns, releases)
         source, users = release, release.users
     elif fmt != "csv":
         users = store_users(source, releases)
+    return source, users, releases
+
+
+def _run_duckdb(args: argparse.Namespace, kinds: Sequence[str], columns: Sequence[str],
+                fmt: str, out: Path, min_weight: int) -> int:
+    """``casebook network --engine duckdb``: the edges computed by DuckDB, out of core."""
+    from casebook.coordination.duck import duckdb_networks
+
+    source, users, releases = _engine_input(args, columns, fmt)
     edges = duckdb_networks(source, kinds=kinds, window=args.window, min_weight=min_weight,
                             memory_limit=getattr(args, "memory_limit", None),
                             temp_directory=getattr(args, "temp_directory", None),
