@@ -4,7 +4,7 @@ What it measures, on synthetic data in the archive's format (``casebook specimen
 
 1. **build**: ``casebook.store.add_release`` of every release of the size, in a child
    process: wall seconds, the store's size on disk (and its search tables' share:
-   ``keys``, ``summary``, ``near`` and ``texts.parquet``), and the
+   ``keys``, ``summary``, ``near``, ``texts`` and ``text_summary``), and the
    child's own peak memory (``getrusage(RUSAGE_SELF)`` inside it);
 2. **search**: one query of each kind (url, domain, hashtag, exact text, near-duplicate
    text, account, retweeted), each in its own child process: one warm-up search (the

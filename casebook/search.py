@@ -7,19 +7,22 @@ and the last was posted. Its cost grows with the number of accounts and texts in
 answer, not with the store nor with the number of tweets matched:
 
 1. a single criterion is an equality lookup of one or two keys in every release's summary
-   (``summary.parquet``, sorted by key, :mod:`casebook.store`): one row per (key,
-   account, screen name) holding the count, the first and last time and the first
-   :data:`EXAMPLES` tweets, so an answer of millions of tweets reads a few rows per
-   account. Only the row groups whose min/max range holds a key are read
-   (:func:`read_keyed`);
+   (``summary.parquet``, sorted by key, :mod:`casebook.store`; ``text_summary.arrow``
+   for a text): one row per (key, account, screen name) holding the count, the first
+   and last time and the first :data:`EXAMPLES` tweets, so an answer of millions of
+   tweets reads a few rows per account. Only the row groups whose min/max range holds a
+   key are read (:func:`read_keyed`), or the rows of the mapped Arrow file
+   (:func:`read_mapped`);
 2. criteria given together intersect their tweets (release and row) in the key tables
    (``keys.parquet``: one row per tweet and key, with what the answer shows), looked up
    the same way (DuckDB's min/max pruning), and DuckDB counts the matches;
 3. a near-duplicate query looks its ten MinHash band keys up in ``near.parquet`` (one row
    per band and distinct text: a text copied 7,000 times is one candidate), drops the
    candidates whose number of word pairs is too far from the query's for the threshold
-   to be reachable, reads the others' normalised texts from ``texts.parquet``, keeps the
-   texts similar enough, then looks their fingerprints up as an exact text query would.
+   to be reachable, reads the others' normalised texts from ``texts.arrow``, keeps the
+   texts similar enough, then looks their fingerprints up in ``text_summary.arrow`` as an
+   exact text query would. Both are mapped into memory (:func:`read_mapped`): thousands
+   of candidates scattered over the release cost the pages they lie on.
 
 A key holds 56 bits of the value's MD5 (of the text fingerprint for a text): two different
 values share a key with probability 2**-56, so over a store of a billion distinct keys a
@@ -309,16 +312,51 @@ def read_keyed(path: str | Path, keys: Any, columns: list[str], *, column: str =
     return table.filter(pc.is_in(table.column(column), value_set=value_set)).select(columns)
 
 
+def read_mapped(path: str | Path, keys: Any, columns: list[str], *, column: str = "key") -> Any:
+    """Every row of the Arrow IPC file ``path`` whose ``column`` (uint64, sorted) holds one
+    of ``keys``, in the file's order, read through a memory map.
+
+    Each record batch's key column is a zero-copy view of the mapped file, searched for
+    every key at once; only the pages of the rows taken are read from disk. Returns an
+    Arrow table of ``columns``.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    wanted = np.unique(np.asarray(keys, np.uint64))
+    with pa.memory_map(str(path)) as source:
+        reader = pa.ipc.open_file(source)
+        parts = []
+        for i in range(reader.num_record_batches):  # loop over batches (a million rows each)
+            batch = reader.get_batch(i)
+            found = batch.column(column).to_numpy()
+            lo = np.searchsorted(found, wanted, "left")
+            count = np.searchsorted(found, wanted, "right") - lo
+            total = int(count.sum())
+            if total:
+                # the rows of each key are a run: its start repeated, plus 0, 1, ...
+                start = np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(total)
+                parts.append(batch.select(columns).take(pa.array(start)))
+        schema = pa.schema([reader.schema.field(c) for c in columns])
+    return pa.Table.from_batches(parts, schema)
+
+
+def _read(path: Path, keys: Any, columns: list[str], *, column: str = "key") -> Any:
+    """:func:`read_mapped` of an Arrow file, :func:`read_keyed` of a Parquet one."""
+    reader = read_mapped if path.suffix == ".arrow" else read_keyed
+    return reader(path, keys, columns, column=column)
+
+
 def _per_release(root: Path, keys: dict[str, Any], file: str, columns: list[str]) -> Any:
-    """:func:`read_keyed` of ``file`` in each release of ``keys`` (release -> its keys),
-    with a ``release`` column first."""
+    """:func:`read_keyed` (or :func:`read_mapped`) of ``file`` in each release of ``keys``
+    (release -> its keys), with a ``release`` column first."""
     import pyarrow as pa
 
     from casebook.store import partition
 
     parts = []
     for name, wanted in sorted(keys.items()):  # loop over releases
-        part = read_keyed(partition(root, name) / file, wanted, columns)
+        part = _read(partition(root, name) / file, wanted, columns)
         parts.append(part.add_column(0, "release", pa.array([name] * part.num_rows, pa.string())))
     return pa.concat_tables(parts)
 
@@ -331,7 +369,7 @@ def _near_texts(root: Path, manifest: dict[str, Any], query: dict[str, Any]) -> 
     (``near.parquet``: one row per distinct text, whatever its number of copies); a
     candidate whose shingle set is so much smaller or larger than the query's that no
     overlap could reach the threshold (Jaccard <= smaller / larger) is dropped unread;
-    every other one is read from ``texts.parquet`` and compared exactly (:func:`jaccard`).
+    every other one is read from ``texts.arrow`` and compared exactly (:func:`jaccard`).
     """
     import numpy as np
     import pyarrow as pa
@@ -353,8 +391,8 @@ def _near_texts(root: Path, manifest: dict[str, Any], query: dict[str, Any]) -> 
     for name in sorted(set(candidates.column("release").to_pylist())):  # loop over releases
         mine = candidates.filter(pc.equal(candidates.column("release"), name))
         fps = np.unique(mine.column("text_fp").to_numpy())
-        texts = read_keyed(partition(root, name) / "texts.parquet", _text_keys(fps),
-                           ["text_fp", "norm"], column="text_key")
+        texts = read_mapped(partition(root, name) / "texts.arrow", _text_keys(fps),
+                            ["text_fp", "norm"], column="text_key")
         texts = texts.filter(pc.is_in(texts.column("text_fp"), value_set=pa.array(fps)))
         similar = jaccard(texts.column("norm").combine_chunks(), query_norm) >= query["threshold"]
         if similar.any():
@@ -545,7 +583,7 @@ def search(
             if not texts:
                 return _empty(query)
             if not lookups and _SUMMARY:
-                rows = _per_release(root, texts, "summary.parquet", _SUMMARY_COLUMNS)
+                rows = _per_release(root, texts, "text_summary.arrow", _SUMMARY_COLUMNS)
                 accounts = _from_summary(con, rows, overlap=False)
             else:
                 hits = _per_release(root, texts, "keys.parquet", ["row", *KEY_DETAILS])
@@ -554,8 +592,9 @@ def search(
                 accounts = _from_keys(con, lookup_sql(files, lookups, first=first))
         elif len(lookups) == 1 and _SUMMARY and (len(lookups[0]) == 1 or kinds == ["account"]):
             # one criterion: its answer is in the summary, a few rows per account
+            file = "text_summary.arrow" if kinds == ["text"] else "summary.parquet"
             rows = _per_release(root, dict.fromkeys(manifest["releases"], lookups[0]),
-                                "summary.parquet", _SUMMARY_COLUMNS)
+                                file, _SUMMARY_COLUMNS)
             accounts = _from_summary(con, rows, overlap=len(lookups[0]) > 1)
         else:
             # criteria together: their tweets intersect in the key tables

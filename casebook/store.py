@@ -12,7 +12,8 @@ One folder holds every release added to it, partitioned by release in the hive s
         keys.parquet                 the same keys, one row per (tweet, key), sorted
         summary.parquet              one row per (key, account, screen name), sorted
         near.parquet                 MinHash band keys, one row per (band, text), sorted
-        texts.parquet                one normalised text per fingerprint, sorted
+        texts.arrow                  one normalised text per fingerprint, sorted
+        text_summary.arrow           the summary of the texts, sorted
       release=IRA_202012/
         ...
 
@@ -21,7 +22,8 @@ Any Parquet reader sees ``STORE/release=*/tweets.parquet`` as one dataset with a
 ``pyarrow.dataset.dataset(..., partitioning="hive")``); :func:`read_release` gives one
 release back as a :class:`~casebook.loader.Release` equal to :func:`~casebook.load_release`
 on its files, and :mod:`casebook.search` answers cross-release questions over the search
-tables (``keys.parquet``, ``summary.parquet``, ``near.parquet``, ``texts.parquet``).
+tables (``keys.parquet``, ``summary.parquet``, ``near.parquet``, ``texts.arrow``,
+``text_summary.arrow``).
 
 The manifest records, per release: the sha256 and size of each source file, the loader
 version, the provenance and checks of the load, the counts, when it was added, and the
@@ -70,13 +72,21 @@ groups whose range holds its key:
   together intersect their tweets here (:func:`write_keys`);
 - the summary (``summary.parquet``): the key table grouped by (key, account, screen
   name): counts, first and last time, the first :data:`EXAMPLES` tweets: a search of one
-  criterion reads its answer from a few rows per account (:func:`write_summary`);
+  criterion reads its answer from a few rows per account (:func:`write_summary`). The
+  rows of the texts are in ``text_summary.arrow`` instead (below);
 - the near-duplicate tables: ``near.parquet`` (MinHash band key -> distinct text) and
-  ``texts.parquet`` (text -> normalised text), one row per distinct text, not per tweet
+  ``texts.arrow`` (text -> normalised text), one row per distinct text, not per tweet
   (:func:`write_near`).
 
-A store of an older format (1: no key table; 2: no summary, near-duplicate or text table)
-is refused by a search with a message saying how to upgrade it: ``casebook store add``
+``texts.arrow`` and ``text_summary.arrow`` are Arrow IPC files, uncompressed, that a
+near-duplicate search maps into memory: it verifies thousands of candidate texts and
+reads the answers of hundreds, scattered over the release, and a mapped file gives each
+row for the cost of the pages it lies on, where a Parquet file decodes a whole row group
+per row (about twice the disk of Parquet for these two tables; 1.5 s -> 0.03 s for a
+query of 6,000 candidates in a release of 4M texts: benchmarks/README.md).
+
+A store of an older format (1: no key table; 2: no summary, near-duplicate or text table;
+3: the texts and their summary in Parquet) is refused by a search with a message saying how to upgrade it: ``casebook store add``
 into it builds every release's search tables from its stored ``search.parquet`` and
 ``tweets.parquet`` first (:func:`upgrade_store`).
 
@@ -124,13 +134,16 @@ __all__ = [
 MANIFEST = "casebook-store.json"
 #: ``format`` of the manifest, and the layout version this module writes and reads.
 FORMAT = "casebook-store"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: Files of one release's partition, all recorded in the manifest.
 PARTITION_FILES = ("tweets.parquet", "users.parquet", "rejected.parquet", "search.parquet",
-                   "keys.parquet", "summary.parquet", "near.parquet", "texts.parquet")
+                   "keys.parquet", "summary.parquet", "near.parquet", "texts.arrow",
+                   "text_summary.arrow")
 #: The files of each format's partition (an older one's are read to upgrade it): format 1
-#: had no key table, format 2 no summary, near-duplicate and text tables.
+#: had no key table, format 2 no summary, near-duplicate and text tables, format 3 its
+#: texts in Parquet and their summary in ``summary.parquet``.
 _PARTITION_FILES_OF = {1: PARTITION_FILES[:4], 2: PARTITION_FILES[:5],
+                       3: (*PARTITION_FILES[:7], "texts.parquet"),
                        FORMAT_VERSION: PARTITION_FILES}
 #: The files :func:`write_search_tables` builds from ``search.parquet`` and ``tweets.parquet``.
 SEARCH_TABLES = PARTITION_FILES[4:]
@@ -145,8 +158,9 @@ KEY_ROW_GROUP = 1 << 17
 #: decodes one or two groups of this many rows, whatever the size of its answer.
 SUMMARY_ROW_GROUP = 1 << 12
 NEAR_ROW_GROUP = 1 << 15
-#: Rows per row group of ``texts.parquet``: each near-duplicate candidate reads one.
-TEXT_ROW_GROUP = 1 << 9
+#: Rows per record batch of ``texts.arrow`` and ``text_summary.arrow``: a lookup searches
+#: the sorted keys of each batch (a zero-copy view of the mapped file).
+MAPPED_BATCH = 1 << 20
 #: Example tweet ids kept per (key, account) in ``summary.parquet`` (the first in time),
 #: and listed per account by a search.
 EXAMPLES = 3
@@ -587,17 +601,34 @@ def _duck(spill: Path) -> Iterator[Any]:
         con.close()
 
 
+def _large(kind: pa.DataType) -> pa.DataType:
+    """``kind`` with 64-bit offsets in every string and list, however deep."""
+    import pyarrow as pa
+
+    if pa.types.is_string(kind):
+        return pa.large_string()
+    if pa.types.is_list(kind):
+        return pa.large_list(_large(kind.value_type))
+    if pa.types.is_struct(kind):
+        return pa.struct([f.with_type(_large(f.type)) for f in kind])
+    return kind
+
+
 def _copy_sorted(con: Any, selects: Sequence[str], path: Path, *, row_group: int,
                  spill: Path) -> dict[str, Any]:
     """Write the rows of ``selects`` (each already sorted, each sorting before the next)
     one after the other into the Parquet file ``path``, in row groups of ``row_group``
     rows that never span two selects, with statistics. DuckDB sorts one select at a time
-    out of core. Returns the file's size and sha256, as the manifest records them."""
+    out of core. A ``path`` ending in ``.arrow`` is an uncompressed Arrow IPC file
+    instead, in record batches of at most ``row_group`` rows, with 64-bit string and list
+    offsets (:func:`_large`: one batch may hold more than 2 GB of text). Returns the
+    file's size and sha256, as the manifest records them."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    mapped = path.suffix == ".arrow"
     part = spill / "part.parquet"
-    writer = None
+    writer: Any = None
     schema = None
     try:
         for select in selects:
@@ -607,10 +638,17 @@ def _copy_sorted(con: Any, selects: Sequence[str], path: Path, *, row_group: int
                 if writer is None:
                     # a part without nulls in a column must not make it non-nullable
                     schema = pa.schema([f.with_nullable(True) for f in pf.schema_arrow])
-                    writer = pq.ParquetWriter(path, schema, compression="zstd")
+                    if mapped:
+                        schema = pa.schema([f.with_type(_large(f.type)) for f in schema])
+                        writer = pa.ipc.new_file(str(path), schema)
+                    else:
+                        writer = pq.ParquetWriter(path, schema, compression="zstd")
                 for batch in pf.iter_batches(batch_size=row_group):
-                    writer.write_table(pa.Table.from_batches([batch]).cast(schema),
-                                       row_group_size=row_group)
+                    if mapped:
+                        writer.write_batch(batch.cast(schema))
+                    else:
+                        writer.write_table(pa.Table.from_batches([batch]).cast(schema),
+                                           row_group_size=row_group)
     finally:
         if writer is not None:
             writer.close()
@@ -637,8 +675,9 @@ def write_keys(search: Path, keys: Path, *, spill: Path) -> dict[str, Any]:
         return _copy_sorted(con, selects, keys, row_group=KEY_ROW_GROUP, spill=spill)
 
 
-def write_summary(keys: Path, summary: Path, *, spill: Path) -> dict[str, Any]:
-    """Write the summary table of a release from its key table ``keys``.
+def write_summary(keys: Path, summary: Path, text_summary: Path, *,
+                  spill: Path) -> dict[str, dict[str, Any]]:
+    """Write the summary tables of a release from its key table ``keys``.
 
     One row per (key, account, screen name): ``key, kind, userid, user_screen_name,
     tweets, first_time, last_time, first_row`` (the smallest row of ``tweets.parquet``
@@ -649,6 +688,11 @@ def write_summary(keys: Path, summary: Path, *, spill: Path) -> dict[str, Any]:
     is part of the group so that the tweets an account query finds by two keys (a userid,
     and a screen name that is not it) are known to be the same: all the tweets of one
     (account, screen name) have the same account keys.
+
+    The rows of the ``text`` kind go to ``text_summary.arrow`` (``text_summary``) instead,
+    with the same columns and order: a near-duplicate search reads the answers of
+    hundreds of texts scattered over the release (:data:`MAPPED_BATCH`). Returns each
+    file's size and sha256, by name.
     """
     import pyarrow.parquet as pq
 
@@ -661,18 +705,32 @@ def write_summary(keys: Path, summary: Path, *, spill: Path) -> dict[str, Any]:
         at = meta.schema.names.index("key")
         starts = [meta.row_group(i).column(at).statistics.min
                   for i in range(0, meta.num_row_groups, _SUMMARY_GROUPS)] or [0]
-    bounds = [*starts[1:], None]
-    selects = [
-        f"SELECT key, CAST(kind AS UTINYINT) AS kind, userid, user_screen_name, "
-        f"count(*) AS tweets, min(tweet_time) AS first_time, max(tweet_time) AS last_time, "
-        f"min(row) AS first_row, min_by(struct_pack(t := tweet_time, id := tweetid), "
-        f"(tweet_time, tweetid), {EXAMPLES}) AS examples "
-        f"FROM {source} WHERE key >= {lo}{'' if hi is None else f' AND key < {hi}'} "
-        f"GROUP BY key, kind, userid, user_screen_name ORDER BY key, userid, user_screen_name"
-        for lo, hi in zip(starts, bounds, strict=True)
-    ]
-    with _duck(spill) as con:
-        return _copy_sorted(con, selects, summary, row_group=SUMMARY_ROW_GROUP, spill=spill)
+    end = 1 << 64
+    bounds = [*starts[1:], end]
+    text = (KEY_KINDS["text"] << 56, (KEY_KINDS["text"] + 1) << 56)
+
+    def select(lo: int, hi: int, where: str = "") -> str:
+        return (f"SELECT key, CAST(kind AS UTINYINT) AS kind, userid, user_screen_name, "
+                f"count(*) AS tweets, min(tweet_time) AS first_time, "
+                f"max(tweet_time) AS last_time, min(row) AS first_row, "
+                f"min_by(struct_pack(t := tweet_time, id := tweetid), (tweet_time, tweetid), "
+                f"{EXAMPLES}) AS examples "
+                f"FROM {source} WHERE key >= {lo}{'' if hi == end else f' AND key < {hi}'}"
+                f"{where} GROUP BY key, kind, userid, user_screen_name "
+                f"ORDER BY key, userid, user_screen_name")
+
+    ranges = list(zip(starts, bounds, strict=True))
+    others = [select(lo, hi, f" AND kind <> {KEY_KINDS['text']}") for lo, hi in ranges
+              if lo < text[0] or hi > text[1]]
+    texts = [select(max(lo, text[0]), min(hi, text[1])) for lo, hi in ranges
+             if max(lo, text[0]) < min(hi, text[1])]
+    with _duck(spill) as con:  # an empty select still writes the table's columns
+        return {
+            summary.name: _copy_sorted(con, others or [select(0, 0)], summary,
+                                       row_group=SUMMARY_ROW_GROUP, spill=spill),
+            text_summary.name: _copy_sorted(con, texts or [select(0, 0)], text_summary,
+                                            row_group=MAPPED_BATCH, spill=spill),
+        }
 
 
 #: Row groups of the key table grouped at once into the summary (about a million rows).
@@ -775,17 +833,18 @@ def write_near(search: Path, tweets: Path, near: Path, texts: Path, *,
     of the text's set of word-pair shingles, so that a search drops a candidate that no
     overlap could bring to its threshold before reading it), sorted by ``key`` in row
     groups of :data:`NEAR_ROW_GROUP` rows. ``texts.parquet``: one row per distinct text,
-    ``text_key, text_fp, norm`` (the normalised text), sorted by ``text_key`` in row groups
-    of :data:`TEXT_ROW_GROUP` rows. A text copied 100,000 times is one candidate, read once.
+    ``text_key, text_fp, norm`` (the normalised text), sorted by ``text_key``, an Arrow
+    IPC file to map (:data:`MAPPED_BATCH`). A text copied 100,000 times is one candidate,
+    read once.
     Returns each file's size and sha256.
     """
     inter = spill / "texts.parquet"
     with _duck(spill) as con:
         _distinct_texts(search, tweets, inter, con=con)
         source = f"read_parquet({_quoted(inter)}, hive_partitioning = false)"
-        written = {"texts.parquet": _copy_sorted(
+        written = {texts.name: _copy_sorted(
             con, [f"SELECT text_key, text_fp, norm FROM {source} ORDER BY text_key, text_fp"],
-            texts, row_group=TEXT_ROW_GROUP, spill=spill)}
+            texts, row_group=MAPPED_BATCH, spill=spill)}
         selects = [f"SELECT {key_sql(f'near_{band}', f'near_{band}')} AS key, text_fp, shingles "
                    f"FROM {source} WHERE near_{band} IS NOT NULL ORDER BY key, text_fp"
                    for band in range(NEAR_BANDS)]
@@ -799,10 +858,10 @@ def write_search_tables(folder: Path, out: Path, *, spill: Path) -> dict[str, di
     ``tweets.parquet`` in ``folder``; each file's size and sha256, by name."""
     written = {"keys.parquet": write_keys(folder / "search.parquet", out / "keys.parquet",
                                           spill=spill)}
-    written["summary.parquet"] = write_summary(out / "keys.parquet", out / "summary.parquet",
-                                               spill=spill)
+    written.update(write_summary(out / "keys.parquet", out / "summary.parquet",
+                                 out / "text_summary.arrow", spill=spill))
     written.update(write_near(folder / "search.parquet", folder / "tweets.parquet",
-                              out / "near.parquet", out / "texts.parquet", spill=spill))
+                              out / "near.parquet", out / "texts.arrow", spill=spill))
     return written
 
 

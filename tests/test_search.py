@@ -7,8 +7,11 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casebook import cli, load_release, schema, search, store
 from casebook.errors import UsageError
@@ -385,7 +388,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
     folders = [write_release(root / f"{op}_202012", f"{op}_202012", _mixed_rows(n))
                for n, op in ((5, "gamma"), (6, "delta"))]
     with pytest.MonkeyPatch.context() as mp:
-        for name in ("KEY_ROW_GROUP", "SUMMARY_ROW_GROUP", "NEAR_ROW_GROUP", "TEXT_ROW_GROUP"):
+        for name in ("KEY_ROW_GROUP", "SUMMARY_ROW_GROUP", "NEAR_ROW_GROUP", "MAPPED_BATCH"):
             mp.setattr(store, name, 4)
         for folder in folders:
             store.add_release(root / "store", folder)
@@ -494,19 +497,21 @@ def test_the_mixed_store_has_what_the_summary_merges(mixed: tuple[Path, list[Pat
 
 
 def test_near_candidates_are_distinct_texts(mixed: tuple[Path, list[Path]]) -> None:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     path, _ = mixed
     for part in sorted(path.glob("release=*")):
         near = pq.read_table(part / "near.parquet")
-        texts = pq.read_table(part / "texts.parquet")
+        mapped = pa.ipc.open_file(pa.memory_map(str(part / "texts.arrow")))
+        texts = mapped.read_all()
         fps = pq.read_table(part / "search.parquet").column("text_fp").drop_null()
         assert texts.num_rows == len(set(fps.to_pylist())) < len(fps)  # one row per text
         assert near.num_rows == store.NEAR_BANDS * texts.num_rows
         for table, column in ((near, "key"), (texts, "text_key")):
             values = table.column(column).to_pylist()
             assert values == sorted(values)
-        assert pq.ParquetFile(part / "texts.parquet").metadata.num_row_groups > 1
+        assert mapped.num_record_batches > 1
         # each text's shingle count is its number of distinct word pairs (one word: one)
         norm = dict(zip(texts.column("text_fp").to_pylist(), texts.column("norm").to_pylist(),
                         strict=True))
@@ -545,3 +550,25 @@ def test_read_keyed_reads_only_the_row_groups_of_its_keys(mixed: tuple[Path, lis
     absent = next(k for k in range(keys[1] + 1, keys[2]))  # inside a group's range
     assert search.read_keyed(file, [absent], ["key", "userid"]).num_rows == 0
     assert len(read) == 1  # its key column only
+
+
+@settings(max_examples=60, deadline=None)
+@given(runs=st.lists(st.integers(1, 5), min_size=0, max_size=12),
+       wanted=st.lists(st.integers(0, 30), max_size=8), batch=st.integers(1, 7))
+def test_read_mapped_takes_every_row_of_its_keys(tmp_path_factory: pytest.TempPathFactory,
+                                                 runs: list[int], wanted: list[int],
+                                                 batch: int) -> None:
+    """Runs of one key that straddle record batches, keys absent, an empty file: the rows
+    taken are those a filter of the whole table gives, in the file's order."""
+    import pyarrow as pa
+
+    keys = np.repeat(np.arange(0, 2 * len(runs), 2, dtype=np.uint64), runs)  # odd keys absent
+    table = pa.table({"key": pa.array(keys, pa.uint64()),
+                      "norm": pa.array([f"t{i}" for i in range(len(keys))], pa.large_string())})
+    path = tmp_path_factory.mktemp("mapped") / "t.arrow"
+    with pa.ipc.new_file(str(path), table.schema) as writer:
+        writer.write_table(table, max_chunksize=batch)
+    got = search.read_mapped(path, wanted, ["norm", "key"])
+    keep = np.isin(keys, np.asarray(wanted, np.uint64))
+    assert got.column_names == ["norm", "key"]
+    assert got.to_pydict() == table.filter(pa.array(keep)).select(["norm", "key"]).to_pydict()

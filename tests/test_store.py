@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pandas.testing as pdt
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -346,11 +347,17 @@ def test_the_key_table_covers_every_kind_sorted(folders: tuple[Path, Path], tmp_
         assert key == sorted(key)  # sorted: a lookup reads the row groups holding its key
         assert [k >> 56 for k in key] == table.column("kind").to_pylist()
     manifest = json.loads((path / MANIFEST).read_text())
-    assert manifest["format_version"] == store.FORMAT_VERSION == 3
+    assert manifest["format_version"] == store.FORMAT_VERSION == 4
     assert all(set(e["files"]) == set(store.PARTITION_FILES) for e in manifest["releases"].values())
+    text = store.KEY_KINDS["text"]
     for part in sorted(path.glob("release=*")):
         summary = pq.read_table(part / "summary.parquet")
         assert summary.column("key").to_pylist() == sorted(summary.column("key").to_pylist())
+        texts = pa.ipc.open_file(pa.memory_map(str(part / "text_summary.arrow"))).read_all()
+        assert texts.column("key").to_pylist() == sorted(texts.column("key").to_pylist())
+        # the texts' rows are in the mapped file, every other kind's in the Parquet one
+        assert set(texts.column("kind").to_pylist()) == {text}
+        assert text not in set(summary.column("kind").to_pylist())
         near = pq.read_table(part / "near.parquet").column("key").to_pylist()
         assert near == sorted(near) and {k >> 56 for k in near} == {
             code for kind, code in store.KEY_KINDS.items() if kind.startswith("near_")}
@@ -368,9 +375,12 @@ def test_the_summary_is_the_key_table_grouped(folders: tuple[Path, Path], tmp_pa
         f"min(row), list(tweetid ORDER BY tweet_time, tweetid)[1:{store.EXAMPLES}] "
         f"FROM read_parquet('{folder / 'keys.parquet'}') "
         f"GROUP BY ALL ORDER BY key, userid, user_screen_name").fetchall()
+    texts = pa.ipc.open_file(pa.memory_map(str(folder / "text_summary.arrow"))).read_all()
     got = con.sql(
         f"SELECT key, userid, user_screen_name, tweets, first_time, last_time, first_row, "
-        f"[e.id FOR e IN examples] FROM read_parquet('{folder / 'summary.parquet'}')").fetchall()
+        f"[e.id FOR e IN examples] FROM (SELECT * FROM read_parquet('{folder / 'summary.parquet'}', "
+        f"hive_partitioning = false) "
+        f"UNION ALL SELECT * FROM texts) ORDER BY key, userid, user_screen_name").fetchall()
     con.close()
     assert got == expected and any(row[3] > 1 for row in got)
 
@@ -395,13 +405,31 @@ def test_keys_are_the_tweets_values(folders: tuple[Path, Path], tmp_path: Path) 
 
 def _downgrade(path: Path, version: int) -> None:
     """Make ``path`` a store of an older format: 1 (no key table), 2 (a key table with the
-    near-duplicate bands, no summary, near-duplicate or text table)."""
+    near-duplicate bands, no summary, near-duplicate or text table), 3 (the texts and
+    their summary in Parquet)."""
     import duckdb
 
     manifest = json.loads((path / MANIFEST).read_text())
     manifest["format_version"] = version
     for name, entry in manifest["releases"].items():
         folder = path / f"release={name}"
+        if version == 3:
+            def mapped(file: str) -> pa.Table:
+                return pa.ipc.open_file(pa.memory_map(str(folder / file))).read_all()
+
+            texts = mapped("texts.arrow")
+            pq.write_table(texts.cast(pa.schema([f.with_type(pa.string()) if f.name == "norm"
+                                                 else f for f in texts.schema])),
+                           folder / "texts.parquet")
+            summary = pq.read_table(folder / "summary.parquet")
+            merged = pa.concat_tables([summary, mapped("text_summary.arrow").cast(summary.schema)])
+            pq.write_table(merged.sort_by("key"), folder / "summary.parquet")
+            for file in ("texts.arrow", "text_summary.arrow"):
+                del entry["files"][file]
+                (folder / file).unlink()
+            for file in ("texts.parquet", "summary.parquet"):
+                entry["files"][file] = {"size": (folder / file).stat().st_size}
+            continue
         for file in store.PARTITION_FILES[3 + version:]:
             del entry["files"][file]
             (folder / file).unlink()
@@ -419,7 +447,7 @@ def _downgrade(path: Path, version: int) -> None:
     (path / MANIFEST).write_text(json.dumps(manifest))
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_an_old_format_store_says_how_to_upgrade(folders: tuple[Path, Path], tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str], version: int) -> None:
     path = tmp_path / "store"
@@ -427,7 +455,13 @@ def test_an_old_format_store_says_how_to_upgrade(folders: tuple[Path, Path], tmp
         store.add_release(path, folder)
     expected = search.search(path, hashtag="defender2020").accounts
     near = search.search(path, text=NEAR_A, near=True).accounts
-    tables = {p.relative_to(path): pq.read_table(p) for p in sorted(path.glob("release=*/*.parquet"))}
+    def tables_of() -> dict[Path, pa.Table]:
+        read = {p.relative_to(path): pq.read_table(p) for p in path.glob("release=*/*.parquet")}
+        read.update({p.relative_to(path): pa.ipc.open_file(pa.memory_map(str(p))).read_all()
+                     for p in path.glob("release=*/*.arrow")})
+        return read
+
+    tables = tables_of()
     _downgrade(path, version)
     code, err = _cli_error(["search", str(path), "--hashtag", "x"], capsys)
     assert code == 1 and "re-add the releases: casebook store add" in err
@@ -439,5 +473,5 @@ def test_an_old_format_store_says_how_to_upgrade(folders: tuple[Path, Path], tmp
     pdt.assert_frame_equal(search.search(path, text=NEAR_A, near=True).accounts, near)
     assert cli.main(["store", "list", "--store", str(path), "--verify"]) == 0
     # the upgraded store holds what an add writes, and nothing else
-    assert {p.relative_to(path): pq.read_table(p) for p in sorted(path.glob("release=*/*.parquet"))} == tables
+    assert tables_of() == tables
     assert not [p for p in path.iterdir() if p.name.startswith(".tmp-") or p.name.startswith(".trash-")]
