@@ -7,6 +7,7 @@ string layout (a validity bitmap, ``len + 1`` offsets, then the bytes).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ import pyarrow.compute as pc
 
 __all__ = [
     "as_lists", "as_strings", "combined", "dictionary_codes", "string_offsets", "to_bool",
-    "utf8_bytes",
+    "tweets_table", "utf8_bytes",
 ]
 
 
@@ -93,3 +94,28 @@ def dictionary_codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa
     (a null gets a null code)."""
     enc = combined(pc.dictionary_encode(values))
     return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary
+
+def tweets_table(frame: Any, columns: Sequence[str]) -> pa.Table:
+    """The ``columns`` of a loaded tweets frame (those it has) as Arrow, for the Spark and
+    DuckDB engines: times as int64 nanoseconds, flags as booleans, lists of strings."""
+    from casebook import schema
+
+    fields: dict[str, Any] = {}
+    for col in columns:
+        if col not in frame.columns:
+            continue
+        values = frame[col]
+        dtype = schema.TWEET_DTYPES.get(col)
+        if col == "tweet_time":
+            import pandas as pd
+
+            times = pd.to_datetime(values, utc=True).array
+            arr = pa.array(times, type=pa.timestamp("ns", tz="UTC"))
+            fields[col] = pc.cast(arr, pa.int64())
+        elif col == "is_retweet":
+            fields[col] = pa.array(values.astype("boolean"), type=pa.bool_())
+        elif dtype == schema.LIST:
+            fields[col] = combined(as_lists(values)).cast(pa.list_(pa.string()))
+        else:
+            fields[col] = combined(as_strings(values)).cast(pa.string())
+    return pa.table(fields)

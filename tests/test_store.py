@@ -375,7 +375,8 @@ def test_the_summary_is_the_key_table_grouped(folders: tuple[Path, Path], tmp_pa
         f"min(row), list(tweetid ORDER BY tweet_time, tweetid)[1:{store.EXAMPLES}] "
         f"FROM read_parquet('{folder / 'keys.parquet'}') "
         f"GROUP BY ALL ORDER BY key, userid, user_screen_name").fetchall()
-    texts = pa.ipc.open_file(pa.memory_map(str(folder / "text_summary.arrow"))).read_all()
+    # DuckDB reads the Arrow table by its Python name
+    texts = pa.ipc.open_file(pa.memory_map(str(folder / "text_summary.arrow"))).read_all()  # noqa: F841
     got = con.sql(
         f"SELECT key, userid, user_screen_name, tweets, first_time, last_time, first_row, "
         f"[e.id FOR e IN examples] FROM (SELECT * FROM read_parquet('{folder / 'summary.parquet'}', "
@@ -414,7 +415,7 @@ def _downgrade(path: Path, version: int) -> None:
     for name, entry in manifest["releases"].items():
         folder = path / f"release={name}"
         if version == 3:
-            def mapped(file: str) -> pa.Table:
+            def mapped(file: str, folder: Path = folder) -> pa.Table:
                 return pa.ipc.open_file(pa.memory_map(str(folder / file))).read_all()
 
             texts = mapped("texts.arrow")

@@ -72,13 +72,15 @@ _NEEDS = {"co_retweet": "retweet_tweetid", "co_tweet": "tweet_text", "co_link": 
 _PART_BITS = 40
 
 
+#: What to do with a kind the DuckDB engine does not compute.
+_DUCK_HINT = "compute it with --engine local or --engine spark"
+
+
 def check_duck_kinds(kinds: Sequence[str]) -> None:
     """:class:`~casebook.errors.UsageError` for a kind the DuckDB engine does not compute."""
-    other = [k for k in kinds if k not in DUCK_KINDS]
-    if other:
-        raise UsageError(f"{', '.join(other)} is not computed by the duckdb engine (it "
-                         f"computes {', '.join(DUCK_KINDS)})",
-                         hint="compute it with --engine local or --engine spark")
+    from casebook.coordination.network import check_engine_kinds
+
+    check_engine_kinds(kinds, engine="duckdb", supported=DUCK_KINDS, hint=_DUCK_HINT)
 
 
 def default_memory_limit() -> str:
@@ -111,9 +113,9 @@ def _arrow_part(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from casebook.coordination.spark import _arrow_tweets
+    from casebook._arrow import tweets_table
 
-    table = _arrow_tweets(frame, columns)
+    table = tweets_table(frame, columns)
     times = pc.cast(table["tweet_time"], pa.timestamp("ns", tz="UTC"))
     return table.set_column(table.schema.get_field_index("tweet_time"), "tweet_time", times)
 
@@ -320,18 +322,10 @@ def duckdb_networks(
     """
     import pyarrow as pa
 
-    from casebook.coordination.network import (
-        check_min_weight,
-        empty_edges,
-        unique_kinds,
-        window_seconds,
-    )
-    from casebook.coordination.spark import _edges_frame
+    from casebook.coordination.network import edges_from_arrow, empty_edges, engine_arguments
 
-    chosen = unique_kinds(kinds)
-    check_duck_kinds(chosen)
-    w = window_seconds(window)
-    mw = check_min_weight(min_weight)
+    chosen, w, mw = engine_arguments(kinds, window, min_weight, engine="duckdb",
+                                     supported=DUCK_KINDS, hint=_DUCK_HINT)
     if not chosen:
         return empty_edges()
     # what makes a tweet a retweet is read for every kind (it decides which tweets a
@@ -347,4 +341,4 @@ def duckdb_networks(
                       else _events_sql(kind))
             tables.append(_weights(con, events, w, mw, kind))
     table = pa.concat_tables([t.cast(tables[0].schema) for t in tables])
-    return _edges_frame(table, chosen)
+    return edges_from_arrow(table, chosen)

@@ -143,6 +143,49 @@ def empty_edges() -> pd.DataFrame:
     })
 
 
+def edges_from_arrow(table: pa.Table, kinds: Sequence[str]) -> pd.DataFrame:
+    """Edges an engine computed (Arrow ``source, target, weight, kind``) as :func:`networks`
+    orders and types them."""
+    import pyarrow.compute as pc
+
+    if table.num_rows == 0:
+        return empty_edges()
+    table = table.select(["source", "target", "weight", "kind"]).cast(pa.schema([
+        ("source", pa.string()), ("target", pa.string()), ("weight", pa.int64()),
+        ("kind", pa.string())]))
+    rank = pc.index_in(table["kind"], value_set=pa.array(list(kinds)))
+    table = table.append_column("rank", rank)
+    # Arrow compares strings by their UTF-8 bytes, as the local engine's sorted user codes
+    table = table.sort_by([("rank", "ascending"), ("weight", "descending"),
+                           ("source", "ascending"), ("target", "ascending")])
+    return pd.DataFrame({
+        "source": pd.array(table["source"], dtype=schema.STRING),
+        "target": pd.array(table["target"], dtype=schema.STRING),
+        "weight": table["weight"].to_numpy().astype(np.int64),
+        "kind": pd.array(table["kind"], dtype=schema.STRING),
+    })
+
+
+def engine_arguments(kinds: str | Sequence[str], window: Window, min_weight: int, *,
+                     engine: str, supported: Sequence[str],
+                     hint: str) -> tuple[list[str], int, int]:
+    """The checked kinds (each once), window in seconds and minimum weight of a run of
+    another engine than the local one; :class:`~casebook.errors.UsageError` for a kind
+    outside ``supported`` (:func:`check_engine_kinds`)."""
+    chosen = unique_kinds(kinds)
+    check_engine_kinds(chosen, engine=engine, supported=supported, hint=hint)
+    return chosen, window_seconds(window), check_min_weight(min_weight)
+
+
+def check_engine_kinds(kinds: Sequence[str], *, engine: str, supported: Sequence[str],
+                       hint: str) -> None:
+    """:class:`~casebook.errors.UsageError` naming the kinds ``engine`` does not compute."""
+    other = [k for k in kinds if k not in supported]
+    if other:
+        raise UsageError(f"{', '.join(other)} is not computed by the {engine} engine (it "
+                         f"computes {', '.join(supported)})", hint=hint)
+
+
 def edges_frame(prep: Prepared, codes: np.ndarray, weights_: np.ndarray, kind: str) -> pd.DataFrame:
     if len(codes) == 0:
         return empty_edges()

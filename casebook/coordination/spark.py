@@ -54,7 +54,6 @@ from casebook.errors import CasebookError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    import pyarrow as pa
     from pyspark.sql import Column, DataFrame, SparkSession
 
 __all__ = ["SPARK_KINDS", "spark_networks", "spark_session", "spark_tweets", "store_users"]
@@ -198,33 +197,6 @@ def _columns_for(kinds: Sequence[str]) -> list[str]:
     return list(dict.fromkeys([*cols, *(c for k in kinds for c in NEEDS[k])]))
 
 
-def _arrow_tweets(frame: pd.DataFrame, columns: Sequence[str]) -> pa.Table:
-    """The columns of a loaded tweets frame as Arrow, times as int64 nanoseconds."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from casebook import schema
-    from casebook._arrow import as_lists, as_strings, combined
-
-    fields: dict[str, Any] = {}
-    for col in columns:
-        if col not in frame.columns:
-            continue
-        values = frame[col]
-        dtype = schema.TWEET_DTYPES.get(col)
-        if col == "tweet_time":
-            import pandas as pd
-
-            times = pd.to_datetime(values, utc=True).array
-            arr = pa.array(times, type=pa.timestamp("ns", tz="UTC"))
-            fields[col] = pc.cast(arr, pa.int64())
-        elif col == "is_retweet":
-            fields[col] = pa.array(values.astype("boolean"), type=pa.bool_())
-        elif dtype == schema.LIST:
-            fields[col] = combined(as_lists(values)).cast(pa.list_(pa.string()))
-        else:
-            fields[col] = combined(as_strings(values)).cast(pa.string())
-    return pa.table(fields)
 
 
 def spark_tweets(spark: SparkSession, source: Any, *, kinds: Sequence[str] = SPARK_DEFAULT_KINDS,
@@ -261,10 +233,12 @@ def spark_tweets(spark: SparkSession, source: Any, *, kinds: Sequence[str] = SPA
             frame = load_release(path, columns=columns).tweets
             return spark_tweets(spark, frame, kinds=kinds)
     else:
+        from casebook._arrow import tweets_table
+
         frame = tweets_frame(source)
         if not isinstance(frame, pd.DataFrame):  # pragma: no cover - tweets_frame raises
             raise TypeError("expected tweets")
-        df = spark.createDataFrame(_arrow_tweets(frame, columns))
+        df = spark.createDataFrame(tweets_table(frame, columns))
     missing = [c for c in ("userid", "tweet_time", *(c for k in kinds for c in NEEDS[k]))
                if c not in df.columns]
     if missing:
@@ -333,13 +307,15 @@ MAPPED_KINDS: tuple[str, ...] = ("co_hashtag", "co_domain")
 _EVENT = "struct<kind:string,key:string>"
 
 
+#: What to do with a kind the Spark engine does not compute.
+_SPARK_HINT = "compute it with --engine local (near_duplicate's MinHash LSH runs there only)"
+
+
 def check_spark_kinds(kinds: Sequence[str]) -> None:
     """:class:`~casebook.errors.UsageError` for a kind the Spark engine does not compute."""
-    local_only = [k for k in kinds if k not in SPARK_KINDS]
-    if local_only:
-        raise UsageError(f"{', '.join(local_only)} is not computed by the spark engine "
-                         "(its MinHash LSH runs on the local engine only)",
-                         hint="compute it with --engine local")
+    from casebook.coordination.network import check_engine_kinds
+
+    check_engine_kinds(kinds, engine="spark", supported=SPARK_KINDS, hint=_SPARK_HINT)
 
 
 def _mapped_batches(batches: Any) -> Any:
@@ -514,17 +490,10 @@ def spark_networks(
     >>> edges = spark_networks("data/store", kinds=["co_retweet", "co_tweet"],
     ...                        master="local[2]")  # doctest: +SKIP
     """
-    from casebook.coordination.network import (
-        check_min_weight,
-        empty_edges,
-        unique_kinds,
-        window_seconds,
-    )
+    from casebook.coordination.network import edges_from_arrow, empty_edges, engine_arguments
 
-    chosen = unique_kinds(kinds)
-    check_spark_kinds(chosen)
-    w = window_seconds(window)
-    mw = check_min_weight(min_weight)
+    chosen, w, mw = engine_arguments(kinds, window, min_weight, engine="spark",
+                                     supported=SPARK_KINDS, hint=_SPARK_HINT)
     if not chosen:
         return empty_edges()
     spark = spark or spark_session(master)
@@ -539,32 +508,6 @@ def spark_networks(
         table = weights(events, w).where(F.col("weight") >= mw).toArrow()
     finally:
         tweets.unpersist()
-    return _edges_frame(table, chosen)
+    return edges_from_arrow(table, chosen)
 
 
-def _edges_frame(table: pa.Table, kinds: Sequence[str]) -> pd.DataFrame:
-    """Edges as :func:`networks` orders and types them."""
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from casebook import schema
-    from casebook.coordination.network import empty_edges
-
-    if table.num_rows == 0:
-        return empty_edges()
-    table = table.select(["source", "target", "weight", "kind"]).cast(pa.schema([
-        ("source", pa.string()), ("target", pa.string()), ("weight", pa.int64()),
-        ("kind", pa.string())]))
-    rank = pc.index_in(table["kind"], value_set=pa.array(list(kinds)))
-    table = table.append_column("rank", rank)
-    # Arrow compares strings by their UTF-8 bytes, as the local engine's sorted user codes
-    table = table.sort_by([("rank", "ascending"), ("weight", "descending"),
-                           ("source", "ascending"), ("target", "ascending")])
-    return pd.DataFrame({
-        "source": pd.array(table["source"], dtype=schema.STRING),
-        "target": pd.array(table["target"], dtype=schema.STRING),
-        "weight": table["weight"].to_numpy().astype(np.int64),
-        "kind": pd.array(table["kind"], dtype=schema.STRING),
-    })
