@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import strategies as st
 
+from casebook import paths
 from tests._frames import make_tweets
 
 T0 = pd.Timestamp("2020-09-30 01:00", tz="UTC")
@@ -108,3 +111,21 @@ def two_groups() -> pd.DataFrame:
     rows.append(rt("a1", 200, "bridge"))
     rows.append(rt("b1", 200, "bridge"))
     return make_tweets(rows)
+
+
+def specimen_release(name: str) -> Path:
+    """The specimen's release folder ``name``; the test is skipped when it is missing."""
+    folder = paths.specimen_dir() / name
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is missing: write it with 'casebook specimen'")
+    return folder
+
+
+def specimen_store(root: Path, names: tuple[str, ...]) -> Path:
+    """A store at ``root`` of the specimen's releases ``names`` (the other engines read a
+    store's Parquet files where they lie)."""
+    from casebook.store import add_release
+
+    for name in names:
+        add_release(root, specimen_release(name))
+    return root

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from casebook import coordination as co
-from casebook import load_release, paths
+from casebook import load_release
 from casebook.coordination import command
 from casebook.coordination.duck import DUCK_KINDS, duckdb_networks
 from casebook.errors import UsageError
 from tests._frames import make_tweets
-from tests.coordination._tweets import WS, at, weights
+from tests.coordination._tweets import WS, at, specimen_release, specimen_store, weights
 
 SPECIMEN = "iran_202012"  # every kind of DUCK_KINDS has edges in it
 KINDS = list(DUCK_KINDS)
@@ -26,24 +26,13 @@ KINDS = list(DUCK_KINDS)
 
 @pytest.fixture(scope="module")
 def specimen() -> Path:
-    folder = paths.specimen_dir() / SPECIMEN
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is missing: write it with 'casebook specimen'")
-    return folder
+    return specimen_release(SPECIMEN)
 
 
 @pytest.fixture(scope="module")
 def store(specimen: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store of two specimen releases."""
-    from casebook.store import add_release
-
-    root = tmp_path_factory.mktemp("duck") / "store"
-    for name in (SPECIMEN, "armenia_202012"):
-        folder = specimen.parent / name
-        if not folder.is_dir():
-            pytest.skip(f"{folder} is missing: write it with 'casebook specimen'")
-        add_release(root, folder)
-    return root
+    return specimen_store(tmp_path_factory.mktemp("duck") / "store", (SPECIMEN, "armenia_202012"))
 
 
 def same_edges(got: pd.DataFrame, local: pd.DataFrame) -> None:

@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from casebook import coordination as co
-from casebook import load_release, paths
+from casebook import load_release
 from casebook.coordination import command
 from casebook.coordination.text import normalise_arrow
 from casebook.errors import UsageError
 from tests._frames import make_tweets
-from tests.coordination._tweets import WS, at
+from tests.coordination._tweets import WS, at, specimen_release, specimen_store
 
 JAVA = shutil.which("java") or (
     os.environ.get("JAVA_HOME") and shutil.which("java", path=str(Path(os.environ["JAVA_HOME"]) / "bin")))
@@ -53,24 +53,13 @@ def spark():
 
 @pytest.fixture(scope="module")
 def specimen() -> Path:
-    folder = paths.specimen_dir() / SPECIMEN
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is missing: write it with 'casebook specimen'")
-    return folder
+    return specimen_release(SPECIMEN)
 
 
 @pytest.fixture(scope="module")
 def store(specimen: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store of two specimen releases."""
-    from casebook.store import add_release
-
-    root = tmp_path_factory.mktemp("spark") / "store"
-    for name in (SPECIMEN, "GRU_202012"):
-        folder = specimen.parent / name
-        if not folder.is_dir():
-            pytest.skip(f"{folder} is missing: write it with 'casebook specimen'")
-        add_release(root, folder)
-    return root
+    return specimen_store(tmp_path_factory.mktemp("spark") / "store", (SPECIMEN, "GRU_202012"))
 
 
 def same_edges(spark_edges: pd.DataFrame, local_edges: pd.DataFrame) -> None:
