@@ -492,6 +492,15 @@ class CoordinationResult:
         """Accounts in a coordination community."""
         return len(self.communities)
 
+    @property
+    def linked(self) -> pd.DataFrame:
+        """The edges the communities were found on: ``strong`` and the group rule's edges
+        (kind ``co_group``), so that a figure of the network shows every member."""
+        groups = getattr(self.calibrated, "group_edges", None)
+        if groups is None or groups.empty:
+            return self.strong
+        return pd.concat([self.strong, groups], ignore_index=True)
+
     def strength(self) -> str:
         """The coordinated-accounts count against the chance replicates, in words."""
         op = self.calibration[self.calibration["cohort"] == "operation"]
@@ -684,16 +693,16 @@ def coordination_analysis(
         group_rule=co.GROUP_RULE if group_rule is None else group_rule)
     edges = cal.edges["operation"]
     strong = edges.loc[cal.strong(edges)].reset_index(drop=True)
+    result = CoordinationResult(cal.table, edges, strong, pd.DataFrame(), pd.DataFrame(),
+                                cal.edges.get("control"), cal.null_counts, cal.combined,
+                                cal.combined_pairs, cal)
     # two members of a group need not share a per-kind edge (their tweets can be further
     # apart than the window), so the group edges link them for the communities
-    linked = (strong if cal.group_edges is None or cal.group_edges.empty
-              else pd.concat([strong, cal.group_edges], ignore_index=True))
-    communities = co.detect_communities(linked, seed=seed)
-    summary = (co.summarise_communities(release, linked, communities) if len(communities)
-               else pd.DataFrame())
-    return CoordinationResult(cal.table, edges, strong, communities, summary,
-                              cal.edges.get("control"), cal.null_counts, cal.combined,
-                              cal.combined_pairs, cal)
+    linked = result.linked
+    result.communities = co.detect_communities(linked, seed=seed)
+    if len(result.communities):
+        result.summary = co.summarise_communities(release, linked, result.communities)
+    return result
 
 
 def coordination_overview(

@@ -24,6 +24,7 @@ from casebook import (
     paths,
     report,
 )
+from casebook.case import CoordinationResult
 from casebook.loader import Release
 from casebook.runner import run_cases
 from casebook.specimen import write_specimen
@@ -456,3 +457,20 @@ def test_release_ledger_tests_the_claims_of_a_file(releases_folder: Path) -> Non
     assert led["verdict"].isin(claims.VERDICTS).all()
     shown = case.show_ledger(led, claims_file=example)
     assert "<table" in shown.html and "No claims" not in shown.text
+
+
+def test_the_case_draws_the_edges_its_communities_stand_on() -> None:
+    """``linked`` holds the group rule's edges beside the strong ones, so every member of
+    every community has an edge in it (the figure shows the table's communities)."""
+    strong = pd.DataFrame({"source": ["a"], "target": ["b"], "weight": [3], "kind": ["co_retweet"]})
+    groups = pd.DataFrame({"source": ["b", "c"], "target": ["c", "a"], "weight": [2, 2],
+                           "kind": ["co_group", "co_group"]})
+
+    class Cal:
+        group_edges = groups
+
+    result = CoordinationResult(pd.DataFrame(), strong, strong, pd.DataFrame(), pd.DataFrame(),
+                                calibrated=Cal())
+    assert set(result.linked["kind"]) == {"co_retweet", "co_group"} and len(result.linked) == 3
+    Cal.group_edges = groups.iloc[:0]
+    assert result.linked is strong

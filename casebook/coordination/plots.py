@@ -113,11 +113,18 @@ def plot_network(
                                             labels={u: u[:LABEL_CHARS] for u in nodes},
                                             font_size=7)
             _drop_overprinted(ax, texts, dict(graph.degree(weight="weight")))
+        # a community's size is its membership (the community table's); an account
+        # whose edges were not given (another kind, a rule not passed in) is not drawn
+        sizes = member.value_counts()
+        drawn = labels.value_counts()
         handles = [
             plt.Line2D([], [], marker="o", linestyle="", color=palette[i],
-                       label=f"community {i} ({int((labels == i).sum())} accounts)")
-            for i in range(min(n_comm, LEGEND_COMMUNITIES))
-        ]
+                       label=(f"community {i} ({int(sizes[i])} accounts)"
+                              if drawn.get(i, 0) == sizes[i] else
+                              f"community {i} ({int(drawn.get(i, 0))} of {int(sizes[i])} "
+                              f"accounts drawn)"))
+            for i in range(n_comm) if drawn.get(i, 0)
+        ][:LEGEND_COMMUNITIES]
         if handles:
             legend_beside(ax, handles=handles, fontsize=7)
     title = (f"Coordination network ({_kinds_label(edges)}): {len(nodes):,} accounts, "

@@ -73,3 +73,17 @@ def test_a_large_network_is_drawn_for_its_strongest_communities() -> None:
     ax = co.plot_network(edges, communities=comms)  # fits: everything, no note
     assert _drawn(ax) == 15 and "left out" not in ax.get_title()
     plt.close("all")
+
+
+def test_the_legend_gives_each_community_its_table_size() -> None:
+    """A community whose edges are partly absent (a group rule's, not passed in) says how
+    many of its members are drawn; one with none drawn has no legend entry."""
+    import matplotlib.pyplot as plt
+
+    edges, comms = _cliques([4, 3, 2], [2, 2, 2])
+    shown = edges[~edges["source"].str.startswith("c2") & (edges["target"] != "c1_002")]
+    ax = co.plot_network(shown, communities=comms)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["community 0 (4 accounts)", "community 1 (2 of 3 accounts drawn)"]
+    plt.close("all")
+
