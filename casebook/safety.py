@@ -54,6 +54,8 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 _URL = re.compile(r"(?i)\b(h)tt(ps?)://([^\s/?#<>\"']+)")
 _FTP = re.compile(r"(?i)\bftp://([^\s/?#<>\"']+)")
+# a host without a scheme that JupyterLab and most mail and chat clients still link
+_WWW = re.compile(r"(?i)(?<![\w.\[/@])(www)\.([^\s/?#<>\"']+)")
 
 #: Classes that make MathJax skip an element and all it holds: ``tex2jax_ignore`` for
 #: MathJax 2 (classic notebook, nbconvert pages), ``mathjax_ignore`` for MathJax 3 and
@@ -247,6 +249,8 @@ def defang_url(text: Text) -> Text:
 
     The scheme ``http``/``https``/``ftp`` becomes ``hxxp``/``hxxps``/``fxp`` and each dot
     of the host becomes ``[.]``; the path is kept as it is, so the link stays readable.
+    A host written without a scheme but starting ``www.`` (which viewers link too) has
+    its dots defanged the same way.
 
     Examples
     --------
@@ -254,14 +258,16 @@ def defang_url(text: Text) -> Text:
     'hxxp://example[.]com'
     >>> defang_url("see https://www.news.example.co.uk/a.html now")
     'see hxxps://www[.]news[.]example[.]co[.]uk/a.html now'
+    >>> defang_url("or www.example.org/page")
+    'or www[.]example[.]org/page'
     """
     if isinstance(text, pd.Series):
         s = text.astype("string")
-        return s.str.replace(_URL, _defang_http, regex=True).str.replace(
-            _FTP, _defang_ftp, regex=True
-        )
+        return (s.str.replace(_URL, _defang_http, regex=True)
+                .str.replace(_FTP, _defang_ftp, regex=True)
+                .str.replace(_WWW, _defang_www, regex=True))
     if isinstance(text, str):
-        return _FTP.sub(_defang_ftp, _URL.sub(_defang_http, text))
+        return _WWW.sub(_defang_www, _FTP.sub(_defang_ftp, _URL.sub(_defang_http, text)))
     return text
 
 
@@ -271,6 +277,10 @@ def _defang_http(m: re.Match[str]) -> str:
 
 def _defang_ftp(m: re.Match[str]) -> str:
     return f"fxp://{m.group(1).replace('.', '[.]')}"
+
+
+def _defang_www(m: re.Match[str]) -> str:
+    return f"{m.group(1)}[.]{m.group(2).replace('.', '[.]')}"
 
 
 def _code_point(m: re.Match[str]) -> str:

@@ -81,6 +81,14 @@ def test_defang_url() -> None:
     assert defang_url("ftp://files.example.org/x") == "fxp://files[.]example[.]org/x"
     assert defang_url("no link here. really.") == "no link here. really."
     assert defang_url(pd.Series(["http://a.b", None])).tolist() == ["hxxp://a[.]b", pd.NA]
+    # without a scheme, www. hosts are linked by viewers too; defanged text stays as it is
+    assert defang_url("go to www.evil.example.com/x now") == "go to www[.]evil[.]example[.]com/x now"
+    assert defang_url("WWW.Evil.com") == "WWW[.]Evil[.]com"
+    assert defang_url(pd.Series(["a www.b.c d"])).tolist() == ["a www[.]b[.]c d"]
+    for done in ("hxxps://www[.]a[.]b/c", "www[.]a[.]b", "user@www.a.b", "x.www.a.b",
+                 "wwwa.b", "https:/…"):
+        assert defang_url(done) == done
+    assert defang_url("http://www.a.b") == "hxxp://www[.]a[.]b"
 
 
 _CELLS = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list('ab=+,"\n\r é\t\'')), max_size=6))
