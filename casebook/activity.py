@@ -69,6 +69,7 @@ __all__ = [
     "freq_label",
     "hour_weekday",
     "infer_utc_offset",
+    "utc_offset_by_week",
     "offset_scores",
     "parse_events",
     "plot_hour_weekday",
@@ -1042,3 +1043,35 @@ def accounts_active_in(tweets: pd.DataFrame, start: Any, end: Any, *,
     )
     out.attrs.update(window_start=lo, window_end=hi)
     return out
+
+
+def utc_offset_by_week(tweets: pd.DataFrame, workweeks: Sequence[str | Sequence[int]] = (
+        "mon-fri",), **options: Any) -> pd.DataFrame:
+    """:func:`infer_utc_offset` on each working week of ``workweeks``, one row per week.
+
+    The working week is an assumption (usually the attributed country's): an answer found
+    on one week only rests on it. Weeks are tried in the order given, each once; a week
+    given twice (``"sat-wed"`` and ``[5, 6, 0, 1, 2]``) is one row.
+
+    Parameters
+    ----------
+    tweets
+        ``Release.tweets``.
+    workweeks
+        Weeks as :func:`infer_utc_offset` takes them (``"mon-fri"``, ``"sat-wed"``...).
+    **options
+        Passed to :func:`infer_utc_offset` (``seed``, ``workday``...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`infer_utc_offset`'s columns, ``workweek`` first.
+
+    Examples
+    --------
+    >>> utc_offset_by_week(release.tweets, ["sat-wed", "mon-fri"], seed=0)  # doctest: +SKIP
+    """
+    weeks = list(dict.fromkeys(_workweek(w) for w in workweeks))
+    rows = pd.concat([infer_utc_offset(tweets, workweek=list(w), **options) for w in weeks],
+                     ignore_index=True)
+    return rows[["workweek", *(c for c in rows.columns if c != "workweek")]]

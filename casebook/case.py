@@ -333,7 +333,7 @@ def metrics(
                 content.automated_share(t, management=True), 3),
             "median followers": float(u["follower_count"].median()) if len(u) else None,
             "median likes (originals)": None if likes is None or pd.isna(likes) else float(likes),
-            "operator time zone": tz["label"],
+            "operator time zone": zone_label(tz),
             "time zone confidence": round(float(tz["confidence"]), 2)
             if pd.notna(tz["confidence"]) else None,
         }
@@ -341,6 +341,25 @@ def metrics(
             row["coordinated accounts"] = int(coordinated.get(name, 0))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def zone_label(offset: pd.Series) -> str:
+    """The inferred time zone in words, with the working week it assumes when that is not
+    Monday to Friday (an office rhythm found on another week rests on that assumption)."""
+    label = str(offset["label"])
+    if offset["verdict"] == evidence.SUPPORTED and offset["workweek"] != "Mon-Fri":
+        return f"{label} (on a {offset['workweek']} week)"
+    return label
+
+
+def _other_week(release: Release, offset: pd.Series) -> str:
+    """What a Monday-to-Friday week gives, when the inference assumed another one."""
+    if offset["workweek"] == "Mon-Fri" or offset["verdict"] != evidence.SUPPORTED:
+        return ""
+    other = activity.utc_offset_by_week(release.tweets, ["mon-fri"]).iloc[0]
+    return (f". The {offset['workweek']} week is an assumption (the working week of the "
+            f"country the platform attributed the network to); on a Mon-Fri week the same "
+            f"tweets give: {other['label']} ({other['verdict']})")
 
 
 def headline_findings(
@@ -386,9 +405,11 @@ def headline_findings(
     ]
     if offset is not None and len(offset):
         o = offset.iloc[0]
-        rows.append({"finding": "Operator time zone (inferred)", "value": o["label"],
+        rows.append({"finding": "Operator time zone (inferred)", "value": zone_label(o),
                      "detail": f"{o['verdict']}: {o['reason']}; working days {o['conventions']} "
-                               f"({o['workweek']}); confidence {o['confidence']:.2f}"})
+                               f"({o['workweek']}); confidence {o['confidence']:.2f} (the share "
+                               f"of bootstrap resamples of the days that give the same answer)"
+                               f"{_other_week(release, o)}"})
     if coordination is not None:
         rows.append(_coordination_finding(coordination))
     elif communities is not None:
@@ -786,7 +807,7 @@ def plot_hour_fingerprints(releases: Mapping[str, Release]):
             range(24), fill_value=0.0)
         ax.bar(hours.index, hours.to_numpy() * 100, color="#4c72b0", width=0.85)
         tz = activity.infer_utc_offset(rel.tweets, workweek=catalogue.workweek_of(name)).iloc[0]
-        ax.set(title=f"{name}: inferred operator time {tz['label']}",
+        ax.set(title=f"{name}: inferred operator time {zone_label(tz)}",
                xlabel="hour of day (UTC)", ylabel="share of tweets", xticks=range(0, 24, 3))
         percent_axis(ax.yaxis, whole=100)
         literal_text(ax)

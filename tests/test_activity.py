@@ -225,6 +225,17 @@ def test_infer_utc_offset_on_the_wrong_week_finds_no_working_week():
     assert right["range_low"] <= 3.5 <= right["range_high"]
 
 
+def test_utc_offset_by_week_gives_each_week_once():
+    tweets = office_rhythm(3.5, workdays=IRAN_WEEK, n=2000, seed=5)
+    out = activity.utc_offset_by_week(tweets, ["sat-wed", "mon-fri", list(IRAN_WEEK)], seed=1)
+    assert out["workweek"].tolist() == ["Sat-Wed", "Mon-Fri"] and out.columns[0] == "workweek"
+    for week, row in zip(("sat-wed", "mon-fri"), out.to_dict("records"), strict=True):
+        alone = activity.infer_utc_offset(tweets, workweek=week, seed=1).iloc[0].to_dict()
+        assert {k: row[k] for k in ("label", "verdict", "confidence", "utc_offset")} == {
+            k: alone[k] for k in ("label", "verdict", "confidence", "utc_offset")}
+    assert out["verdict"].tolist() == [SUPPORTED, INCONCLUSIVE]
+
+
 def test_workweek_forms_agree():
     tweets = office_rhythm(3.5, workdays=IRAN_WEEK, n=500, seed=5)
     by_name = activity.offset_scores(tweets, workweek="sat-wed")

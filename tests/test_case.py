@@ -474,3 +474,21 @@ def test_the_case_draws_the_edges_its_communities_stand_on() -> None:
     assert set(result.linked["kind"]) == {"co_retweet", "co_group"} and len(result.linked) == 3
     Cal.group_edges = groups.iloc[:0]
     assert result.linked is strong
+
+
+def test_a_time_zone_on_another_working_week_says_what_it_assumes() -> None:
+    """A zone found on the attributed country's Sat-Wed week is labelled with that week,
+    and the findings say what a Monday-to-Friday week gives on the same tweets."""
+    iran = load_release(paths.specimen_dir() / "iran_202012")
+    sat_wed = activity.infer_utc_offset(iran.tweets, workweek="sat-wed")
+    mon_fri = activity.infer_utc_offset(iran.tweets).iloc[0]
+    o = sat_wed.iloc[0]
+    assert o["verdict"] == "supported" and case.zone_label(o) == f"{o['label']} (on a Sat-Wed week)"
+    assert case.zone_label(mon_fri) == mon_fri["label"]  # the default week: nothing assumed
+    f = case.headline_findings(iran, ledger=pd.DataFrame(columns=["claim", "verdict", "evidence"]),
+                               offset=sat_wed).set_index("finding")
+    detail = f.loc["Operator time zone (inferred)", "detail"]
+    assert f.loc["Operator time zone (inferred)", "value"] == case.zone_label(o)
+    assert "is an assumption" in detail
+    assert f"on a Mon-Fri week the same tweets give: {mon_fri['label']} ({mon_fri['verdict']})" in detail
+    assert "share of bootstrap resamples" in detail
