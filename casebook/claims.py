@@ -28,9 +28,16 @@ How a verdict is reached, first that applies:
    automation share that passes only if multi-account management tools count as
    automation);
 4. ``supported`` / ``not supported``: the rule holds or not;
-5. ``not distinctive``: the rule holds, and it holds on the control cohort too
-   (``control=``): ordinary accounts do the same, so it says nothing about the
-   operation. Without a control the row says none was given.
+5. ``not distinctive``: only for a **distinctive** rule type (one that says the
+   operation behaves unlike ordinary accounts: :attr:`RuleType.claim_type`): the rule
+   holds, but on a size-free measure (a share, the debate's rate ratio) the operation is
+   not ``min_contrast`` times (default :data:`casebook.evidence.MIN_CONTRAST`, 2) beyond
+   the control cohort (``control=``) in the claim's direction. A **descriptive** rule type
+   (a share of retweets, the year, the clients, engagement, reach) describes the release:
+   its verdict is about the data alone, and the control's value is shown for context.
+
+Every row's evidence ends with what ordinary accounts give (or says that no control
+cohort was given).
 
 Parameters are overridden at evaluation by keyword: a rule type's parameter name sets it
 on every claim whose rule has it (``min_tweets=50``), and a claim may declare its own
@@ -71,23 +78,32 @@ from casebook._frames import ReleaseLike, is_hashed_id, is_list_column, naive, u
 from casebook._plotting import date_axis, draw_events, legend_beside, literal_text, new_ax
 from casebook.errors import ParameterError, UsageError
 from casebook.evidence import (
+    CLAIM_TYPES,
+    DESCRIPTIVE,
+    DISTINCTIVE,
     INCONCLUSIVE,
     INSUFFICIENT,
+    MIN_CONTRAST,
     NOT_DISTINCTIVE,
     NOT_SUPPORTED,
     NOT_TESTABLE,
     SUPPORTED,
     VERDICTS,
+    contrast,
     null_pvalue,
+    smallest_pvalue,
     strength_words,
 )
 from casebook.schema import STRING, USER_DTYPES
 
 __all__ = [
     "CLAIMS",
+    "CLAIM_TYPES",
     "DEBATE_END",
     "DEBATE_START",
     "DEBATE_WIDEN",
+    "DESCRIPTIVE",
+    "DISTINCTIVE",
     "INCONCLUSIVE",
     "INSUFFICIENT",
     "KINDS",
@@ -138,11 +154,22 @@ def _default_lexicons() -> dict[str, content.Lexicon]:
 
 @dataclass(frozen=True)
 class Outcome:
-    """Result of one check: verdict, evidence in words, and the number tested."""
+    """Result of one check: verdict, evidence in words, and the number tested.
+
+    ``brief`` is the result in a few words ("34.0% retweets", "128 accounts, 237 tweets,
+    rate ratio 18.4"), shown for ordinary accounts beside the operation's evidence;
+    ``measure`` the size-free number a distinctive claim is compared on (a share, a rate
+    ratio), ``direction`` +1 when large values are the claim, -1 when small ones are, 0
+    when neither (a share "about" a value: then only whether ordinary accounts meet the
+    rule too counts).
+    """
 
     verdict: str
     evidence: str
     value: float | None = None
+    measure: float | None = None
+    brief: str = ""
+    direction: int = 1
 
 
 # --------------------------------------------------------------------------- parameters
@@ -304,6 +331,11 @@ _MIN_TWEETS = Param("min_tweets", "int", 100,
                     "tweets the rule's sample needs (fewer: insufficient data)")
 _MIN_ACCOUNTS = Param("min_accounts", "int", 10,
                       "accounts the rule's sample needs (fewer: insufficient data)")
+_MIN_CONTRAST = Param(
+    "min_contrast", "float", MIN_CONTRAST,
+    "distinctive only when the operation's measure is at least this many times the "
+    "ordinary accounts' (the control's), in the claim's direction; under it: not "
+    "distinctive")
 _SUBSET_MIN_SHARE = Param(
     "subset_min_share", "share", 0.05,
     "share of the accounts the flagged subset must reach too, so that a large cohort "
@@ -380,6 +412,15 @@ class RuleType:
     extras
         Extra template fields computed from the parameters (``test``: a share's bound
         in words).
+    claim_type
+        :data:`~casebook.evidence.DESCRIPTIVE` (the claim describes the release: true or
+        false of the data, ordinary accounts shown for context) or
+        :data:`~casebook.evidence.DISTINCTIVE` (the claim says the operation behaves
+        unlike ordinary accounts: compared with them on ``measure``).
+    measure
+        For a distinctive rule, the size-free number it is compared with ordinary
+        accounts on, in words ("the rate ratio"); its parameters include
+        ``min_contrast``.
     """
 
     name: str
@@ -391,6 +432,20 @@ class RuleType:
     value: str
     validate: Callable[[Mapping[str, Any]], None] | None = None
     extras: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)
+    claim_type: str = DESCRIPTIVE
+    measure: str = ""
+
+    def __post_init__(self) -> None:
+        if self.claim_type not in CLAIM_TYPES:  # a bug in RULE_TYPES
+            raise AssertionError(f"claim_type {self.claim_type!r} of {self.name}")
+        if (self.claim_type == DISTINCTIVE) != ("min_contrast" in self.param_names):
+            raise AssertionError(f"{self.name}: a distinctive rule type, and only one, "
+                                 f"has min_contrast")
+
+    @property
+    def distinctive(self) -> bool:
+        """Whether the rule says the operation behaves unlike ordinary accounts."""
+        return self.claim_type == DISTINCTIVE
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -412,6 +467,10 @@ class RuleType:
                            f"{missing[0]} ({self.param(missing[0]).describe_kind()})")
         if self.validate is not None:
             self.validate(values)
+        if values.get("min_contrast", 1.0) < 1:
+            raise _Invalid("min_contrast", f"min_contrast {values['min_contrast']:g} is "
+                           f"under 1: the operation would be set apart by doing less than "
+                           f"ordinary accounts")
         return values
 
     def describe(self, values: Mapping[str, Any], template: str | None = None) -> str:
@@ -657,9 +716,20 @@ def _missing(release: ReleaseLike, requires: Sequence[str]) -> list[str]:
     return missing
 
 
-def _tested(supported: bool, evidence: str, value: float) -> Outcome:
-    """The outcome of a rule that could be tested: supported or not, and the number."""
-    return Outcome(SUPPORTED if supported else NOT_SUPPORTED, evidence, float(value))
+def _tested(supported: bool, evidence: str, value: float, *, brief: str,
+            measure: float | None = None, direction: int = 1) -> Outcome:
+    """The outcome of a rule that could be tested: supported or not, the number, and the
+    result in a few words (and the size-free measure of a distinctive rule)."""
+    return Outcome(SUPPORTED if supported else NOT_SUPPORTED, evidence, float(value),
+                   None if measure is None else float(measure), brief, direction)
+
+
+def _bounds_direction(p: Any) -> int:
+    """+1 when a share rule asks for a share at least something, -1 when below
+    something, 0 for both bounds or ``about`` (no direction to compare in)."""
+    if p.about is not None or (p.min_share is not None and p.max_share is not None):
+        return 0
+    return 1 if p.min_share is not None else -1
 
 
 def _too_few(n: int, minimum: int, what: str) -> Outcome | None:
@@ -667,6 +737,14 @@ def _too_few(n: int, minimum: int, what: str) -> Outcome | None:
     if n >= minimum:
         return None
     return Outcome(INSUFFICIENT, f"only {n:,} {what}; the rule needs at least {minimum:,}")
+
+
+def _of(n: int, total: int) -> float:
+    return n / total if total else 0.0
+
+
+def _accounts_brief(n: int, total: int) -> str:
+    return f"{n} of {total} accounts ({_pct(_of(n, total))})"
 
 
 def _subset(n: int, total: int, p: Any, minimum: int) -> bool:
@@ -876,18 +954,28 @@ def _check_window(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     if few:
         return few
     n_tweets, n_accounts = int(night["tweets"]), int(night["accounts"])
+    total = int(tweets["userid"].nunique())
     mean = float(matched["tweets"].mean())
     ratio = n_tweets / mean if mean > 0 else (np.inf if n_tweets else 0.0)
     pvalue = null_pvalue(n_tweets, matched["tweets"])
     strength = strength_words(n_tweets, matched["tweets"], replicates="matched nights")
+    n_nights = len(matched)
+    floor = smallest_pvalue(n_nights)
+    least = (f"{floor:.3f} = 1/{n_nights + 1} is the smallest p {n_nights} matched nights "
+             f"allow" if np.isclose(pvalue, floor) else
+             f"with {n_nights} matched nights the smallest possible p is 1/{n_nights + 1} "
+             f"= {floor:.3f}")
     enough = n_accounts >= p.accounts - p.tolerance
     named = f"; the claim names {p.accounts} accounts" if p.accounts else ""
     return _tested(
         enough and ratio >= p.min_ratio and pvalue <= p.alpha,
         f"{n_accounts} accounts posted {n_tweets:,} tweets between {lo:%Y-%m-%d %H:%M} "
-        f"and {hi:%H:%M} UTC; the same hours on {len(matched)} other days of {lo:%B %Y} "
+        f"and {hi:%H:%M} UTC; the same hours on {n_nights} other days of {lo:%B %Y} "
         f"averaged {mean:.1f} tweets from {matched['accounts'].mean():.1f} accounts: rate "
-        f"ratio {ratio:.1f}, p = {pvalue:.3f} ({strength}){named}", ratio)
+        f"ratio {ratio:.1f}, p = {pvalue:.3f} ({strength}; {least}){named}",
+        ratio, measure=ratio,
+        brief=(f"{n_accounts} accounts ({_pct(_of(n_accounts, total))} of "
+               f"{total}), {n_tweets:,} tweets, rate ratio {ratio:.1f}"))
 
 
 def _check_window_params(values: Mapping[str, Any]) -> None:
@@ -924,7 +1012,8 @@ def _check_engagement(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
                    f"median {what} per original tweet {median:g} (mean {counts['mean']:.2f}) "
                    f"over {int(counts['originals']):,} originals; "
                    f"{_pct(summary.loc['total', 'zero_share'])} drew no engagement at all; "
-                   f"retweets left out: {summary.attrs['retweets_excluded']:,}", median)
+                   f"retweets left out: {summary.attrs['retweets_excluded']:,}", median,
+                   brief=f"median {median:g} {what} per original tweet")
 
 
 def _check_metric(values: Mapping[str, Any]) -> None:
@@ -952,7 +1041,8 @@ def _check_dominance(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
                    f"top account {row['user_screen_name']} "
                    f"({'hashed' if row['hashed'] else 'unhashed'}, {followers} followers) "
                    f"posted {int(row['tweets']):,} of {total:,} tweets ({_pct(share)}); "
-                   f"news/media persona terms: {news if not pd.isna(news) else 'none'}", share)
+                   f"news/media persona terms: {news if not pd.isna(news) else 'none'}", share,
+                   measure=share, brief=f"the top account posted {_pct(share)} of the tweets")
 
 
 def _check_stance_accounts(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -970,7 +1060,8 @@ def _check_stance_accounts(release: ReleaseLike, p: Any, ctx: _Context) -> Outco
     return _tested(_subset(n, total, p, p.min_found),
                    f"{n} of {total} accounts posted at least {p.min_account_tweets} tweets "
                    f"{label} ({int(matches['both'].sum()):,} such tweets; "
-                   f"{int(matches['topic'].sum()):,} name the topic at all; {note})", float(n))
+                   f"{int(matches['topic'].sum()):,} name the topic at all; {note})", float(n),
+                   measure=_of(n, total), brief=_accounts_brief(n, total))
 
 
 def _check_lexicon_share(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -984,7 +1075,9 @@ def _check_lexicon_share(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome
     n_accounts = int(tweets.loc[hits, "userid"].nunique())
     return _tested(_bounds_hold(share, p),
                    f"{int(hits.sum()):,} of {len(hits):,} tweets ({_pct(share)}) from "
-                   f"{n_accounts} accounts match {p.label or name}", share)
+                   f"{n_accounts} accounts match {p.label or name}", share,
+                   measure=share, direction=_bounds_direction(p),
+                   brief=f"{_pct(share)} of the tweets")
 
 
 def _check_clients(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -1012,17 +1105,19 @@ def _check_clients(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
                 f"top: {names}. Multi-account management tools (TweetDeck, Hootsuite...) "
                 f"posted {_pct(management)}: counted as {group} the share is {_pct(with_)} "
                 f"({word[held[True]]}), not counted {_pct(without)} ({word[held[False]]})")
+    brief = f"{_pct(without)} ({_pct(with_)} counting management tools)"
     if "unknown" not in classes:
         evidence += f". Unknown clients ({_pct(float(shares['unknown']))}) count as neither"
     if p.management_as_automation is None:
         if held[True] != held[False]:
             return Outcome(INCONCLUSIVE, evidence + "; the verdict depends on how "
-                           "management tools are counted", without)
-        return _tested(held[False], evidence, without)
+                           "management tools are counted", without, without, brief)
+        return _tested(held[False], evidence, without, brief=brief, measure=without)
     chosen = bool(p.management_as_automation)
     return _tested(held[chosen], evidence + f"; the rule counts them "
                    f"{'as ' + group if chosen else _NOT.get(group, 'as not ' + group)}",
-                   with_ if chosen else without)
+                   with_ if chosen else without, brief=brief,
+                   measure=with_ if chosen else without)
 
 
 _NOT = {"automation": "as not automated"}
@@ -1049,7 +1144,7 @@ def _check_retweets(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     share = float(mask.mean())
     return _tested(_bounds_hold(share, p),
                    f"{int(mask.sum()):,} of {len(tweets):,} tweets ({_pct(share)}) are "
-                   f"retweets", share)
+                   f"retweets", share, brief=f"{_pct(share)} retweets")
 
 
 def _check_reach(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -1063,7 +1158,9 @@ def _check_reach(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     return _tested(largest < p.max_followers and share <= p.max_large_share,
                    f"largest account {largest:,.0f} followers; {large} of {len(followers)} "
                    f"accounts ({_pct(share)}) have more than {p.large:,}; median "
-                   f"{followers.median():,.0f}", largest)
+                   f"{followers.median():,.0f}", largest,
+                   brief=f"largest account {largest:,.0f} followers, {_pct(share)} of the "
+                   f"accounts above {p.large:,}")
 
 
 def _check_year(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -1076,7 +1173,7 @@ def _check_year(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     return _tested(_bounds_hold(share, p),
                    f"{int(inside.sum()):,} of {len(times):,} tweets ({_pct(share)}) are from "
                    f"{p.year}; they run from {times.min():%Y-%m-%d} to "
-                   f"{times.max():%Y-%m-%d}", share)
+                   f"{times.max():%Y-%m-%d}", share, brief=f"{_pct(share)} from {p.year}")
 
 
 def _check_language(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -1093,7 +1190,7 @@ def _check_language(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     return _tested(_bounds_hold(share, p),
                    f"{int(inside.sum()):,} of {len(known):,} tweets with a language "
                    f"({_pct(share)}) are in {', '.join(p.languages)}; most common: {common}",
-                   share)
+                   share, brief=f"{_pct(share)} in {', '.join(p.languages)}")
 
 
 def _check_creation(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -1113,7 +1210,8 @@ def _check_creation(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
                    f"{n} of {len(values)} accounts ({_pct(share)}) were created within "
                    f"{p.window} of {first:%Y-%m-%d}; creation dates run from "
                    f"{pd.Timestamp(values[0]):%Y-%m-%d} to {pd.Timestamp(values[-1]):%Y-%m-%d}",
-                   share)
+                   share, measure=share, direction=_bounds_direction(p),
+                   brief=f"{_pct(share)} of the accounts created within {p.window}")
 
 
 def _coordinated_ids(result: Any) -> tuple[pd.Index, np.ndarray | None]:
@@ -1147,7 +1245,9 @@ def _check_coordination(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
         holds = holds and pvalue <= p.alpha
         chance = f"p = {pvalue:.3f} against chance ({strength_words(n, null)})"
     return _tested(holds, f"{n} of {len(active)} accounts ({_pct(share)}) are in "
-                   f"coordination communities; {chance}", share)
+                   f"coordination communities; {chance}", share, measure=share,
+                   direction=_bounds_direction(p),
+                   brief=f"{_pct(share)} of the accounts in coordination communities")
 
 
 def _check_personas(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -1179,7 +1279,8 @@ def _check_personas(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
              if p.place else "")
     return _tested(_subset(n, len(signals), p, p.min_found),
                    f"{n} of {len(signals)} accounts present as {presents}{where}; "
-                   f"e.g. {examples}", float(n))
+                   f"e.g. {examples}", float(n), measure=_of(n, len(signals)),
+                   brief=_accounts_brief(n, len(signals)))
 
 
 _PERSONA_WORDS = {"official": "officials", "news": "news outlets"}
@@ -1211,7 +1312,8 @@ def _check_spam(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     return _tested(_subset(n, len(spam), p, p.min_found),
                    f"{n} of {len(spam)} accounts flagged ({int(spam['ratio_flag'].sum())} by "
                    f"following/follower ratio, {int(spam['text_flag'].sum())} by follow-back "
-                   f"tweets); median following/follower ratio {ratio:.2f}", float(n))
+                   f"tweets); median following/follower ratio {ratio:.2f}", float(n),
+                   measure=_of(n, len(spam)), brief=_accounts_brief(n, len(spam)))
 
 
 # --------------------------------------------------------------------------- the catalogue
@@ -1239,11 +1341,12 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "The most active account's share of all tweets: supported when it reaches "
         "min_share (one persona dominating the network).",
         (Param("min_share", "share", 0.5, "share of all tweets the top account must reach"),
-         _MIN_TWEETS),
+         _MIN_TWEETS, _MIN_CONTRAST),
         "Supported when the most active account posted at least {min_share:.0%} of all "
         "tweets (at least {min_tweets}); its hashing, followers and news/media persona "
         "terms are reported as context.",
-        ("tweets.userid",), _check_dominance, "the top account's share of the tweets"),
+        ("tweets.userid",), _check_dominance, "the top account's share of the tweets",
+        claim_type=DISTINCTIVE, measure="the top account's share of the tweets"),
     RuleType(
         "client_share",
         "Share of tweets posted from clients of the given classes "
@@ -1281,13 +1384,15 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
          Param("min_found", "int", 2, "accounts needed for \"a subset\""),
          _SUBSET_MIN_SHARE, _MIN_ACCOUNTS,
          Param("label", "text", None, "what a matching tweet does, for the evidence "
-               "(\"naming NATO with a hostile stance term\")", optional=True)),
+               "(\"naming NATO with a hostile stance term\")", optional=True),
+         _MIN_CONTRAST),
         "Accounts with at least {min_account_tweets} tweets with a topic term and a stance "
         "term of {lexicon_words} in the same tweet; supported when there are at least "
         "{min_found} such accounts and at least {subset_min_share:.0%} of the accounts (at "
         "least {min_accounts} accounts).",
         ("tweets.tweet_text",), _check_stance_accounts, "the number of accounts found",
-        extras=_LEXICON_WORDS),
+        extras=_LEXICON_WORDS, claim_type=DISTINCTIVE,
+        measure="the share of the accounts found"),
     RuleType(
         "lexicon_share",
         "Share of tweets matching a lexicon (a list of terms, * as a wildcard, or topic "
@@ -1295,11 +1400,12 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         (Param("lexicon", "lexicon", REQUIRED, "the lexicon, or its name"), *_BOUNDS,
          _MIN_TWEETS,
          Param("label", "text", None, "how the evidence names the lexicon (\"the Syria "
-               "lexicon\")", optional=True)),
+               "lexicon\")", optional=True), _MIN_CONTRAST),
         "Share of tweets matching {lexicon_words}; supported when {test} (at least "
         "{min_tweets} tweets).",
         ("tweets.tweet_text",), _check_lexicon_share, "the share of matching tweets",
-        _check_bounds, {**_BOUND_TEST, **_LEXICON_WORDS}),
+        _check_bounds, {**_BOUND_TEST, **_LEXICON_WORDS}, claim_type=DISTINCTIVE,
+        measure="the share of matching tweets"),
     RuleType(
         "activity_window",
         "Activity in a time window (an event, widened on both sides) against matched "
@@ -1319,7 +1425,7 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
          Param("min_ratio", "float", 2.0, "window tweets over the matched windows' mean"),
          Param("alpha", "share", 0.05, "largest p-value against the matched windows"),
          Param("min_windows", "int", 19, "matched windows the data must cover (19: the "
-               "fewest that let p reach 0.05)")),
+               "fewest that let p reach 0.05)"), _MIN_CONTRAST),
         "The window {start} to {end} UTC, both ends widened by {widen} (at most "
         "{max_widen}), against the same hours on the other days of that month (matched "
         "windows; at least {min_windows} within the data); supported when at least "
@@ -1328,7 +1434,8 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "{alpha:g} of the matched windows reach it (permutation p-value); not testable when "
         "the tweets do not cover the window.",
         (_TIME,), _check_window, "the rate ratio (window tweets over the matched mean)",
-        _check_window_params),
+        _check_window_params, claim_type=DISTINCTIVE,
+        measure="the rate ratio (each cohort's window against its own matched windows)"),
     RuleType(
         "median_engagement",
         "Median engagement per original tweet (retweets left out: the archive gives them "
@@ -1351,13 +1458,14 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
          Param("place", "text", None, "country the profile must name; null: any",
                optional=True),
          Param("min_found", "int", 2, "persona accounts needed"),
-         _SUBSET_MIN_SHARE, _MIN_ACCOUNTS),
+         _SUBSET_MIN_SHARE, _MIN_ACCOUNTS, _MIN_CONTRAST),
         "Accounts whose profile matches the persona lexicons {kinds}{place_words}; "
         "supported when there are at least {min_found} and at least "
         "{subset_min_share:.0%} of the accounts (at least {min_accounts} accounts).",
         (_PROFILE,), _check_personas, "the number of persona accounts",
         _check_persona_params,
-        {"place_words": lambda p: f" and names {p.place}" if p.place else ""}),
+        {"place_words": lambda p: f" and names {p.place}" if p.place else ""},
+        claim_type=DISTINCTIVE, measure="the share of the accounts with such a persona"),
     RuleType(
         "follow_spam",
         "Accounts flagged by casebook.accounts.follow_spam (follow-spraying: many "
@@ -1370,14 +1478,15 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
          Param("lexicon", "lexicon", "follow_back", "the follow-back terms, or their "
                "lexicon's name"),
          Param("min_found", "int", 2, "flagged accounts needed"),
-         _SUBSET_MIN_SHARE, _MIN_ACCOUNTS),
+         _SUBSET_MIN_SHARE, _MIN_ACCOUNTS, _MIN_CONTRAST),
         "Accounts flagged by follow_spam: following at least {min_following} with a "
         "following/follower ratio of at least {min_ratio:g}, or at least "
         "{min_followback_tweets} tweets matching {lexicon_words}; supported when at "
         "least {min_found} accounts and at least {subset_min_share:.0%} of the accounts are "
         "flagged (at least {min_accounts} accounts).",
         ("users.following_count", "users.follower_count"), _check_spam,
-        "the number of flagged accounts", extras=_LEXICON_WORDS),
+        "the number of flagged accounts", extras=_LEXICON_WORDS, claim_type=DISTINCTIVE,
+        measure="the share of the accounts flagged"),
     RuleType(
         "retweet_share",
         "Share of tweets that are retweets: supported when it meets the bound.",
@@ -1422,11 +1531,12 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "Accounts created in a short period: the largest share of the accounts created "
         "within any window of the given length; supported when it meets the bound.",
         (Param("window", "duration", "30D", "length of the period"), *_BOUNDS,
-         _MIN_ACCOUNTS),
+         _MIN_ACCOUNTS, _MIN_CONTRAST),
         "Largest share of the accounts created within {window} of each other; supported "
         "when {test} (at least {min_accounts} accounts with a creation date).",
         ("users.account_creation_date",), _check_creation,
-        "the share of accounts created in the busiest period", _check_bounds, _BOUND_TEST),
+        "the share of accounts created in the busiest period", _check_bounds, _BOUND_TEST,
+        claim_type=DISTINCTIVE, measure="the share of accounts created in the busiest period"),
     RuleType(
         "coordination_share",
         "Share of the accounts with tweets that belong to coordination communities, from "
@@ -1434,13 +1544,14 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "without one); when the result has chance replicates the count must also be "
         "above chance (p at most alpha).",
         (*_BOUNDS, Param("alpha", "share", 0.05, "largest p-value against the chance "
-                         "replicates"), _MIN_ACCOUNTS),
+                         "replicates"), _MIN_ACCOUNTS, _MIN_CONTRAST),
         "Share of the accounts with tweets that are in coordination communities (the "
         "coordination result given); supported when {test} and, when the result has "
         "chance replicates, their count is above chance (p at most {alpha:g}); at least "
         "{min_accounts} accounts; not testable without a coordination result.",
         ("tweets.userid",), _check_coordination, "the share of coordinated accounts",
-        _check_bounds, _BOUND_TEST),
+        _check_bounds, _BOUND_TEST, claim_type=DISTINCTIVE,
+        measure="the share of coordinated accounts"),
 )
 
 
@@ -1449,7 +1560,8 @@ def rule_catalogue() -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame ``rule, parameter, kind, default, doc``, in catalogue order.
+    DataFrame ``rule, claim_type, parameter, kind, default, doc``, in catalogue order;
+    ``claim_type`` is the rule type's (descriptive or distinctive: :attr:`RuleType.claim_type`).
 
     Examples
     --------
@@ -1457,10 +1569,11 @@ def rule_catalogue() -> pd.DataFrame:
     ['min_share', 'max_share', 'about', 'tolerance', 'min_tweets']
     """
     return pd.DataFrame(
-        [{"rule": t.name, "parameter": p.name, "kind": p.describe_kind(),
+        [{"rule": t.name, "claim_type": t.claim_type, "parameter": p.name,
+          "kind": p.describe_kind(),
           "default": repr(p.default) if p.default is REQUIRED else _yaml_text(p.default),
           "doc": p.doc} for t in RULE_TYPES.values() for p in t.params],
-        columns=["rule", "parameter", "kind", "default", "doc"])
+        columns=["rule", "claim_type", "parameter", "kind", "default", "doc"])
 
 
 def _yaml_text(value: Any) -> str:
@@ -1719,9 +1832,9 @@ CLAIMS: Mapping[str, list[Claim]] = _BuiltinClaims()
 # --------------------------------------------------------------------------- the ledger
 
 #: Columns of the ledger, in order.
-LEDGER_COLUMNS: tuple[str, ...] = ("id", "operation", "claim", "source", "rule", "evidence",
-                                   "verdict", "value", "control_verdict", "control_value",
-                                   "control_evidence")
+LEDGER_COLUMNS: tuple[str, ...] = ("id", "operation", "claim", "source", "rule",
+                                   "claim_type", "evidence", "verdict", "value",
+                                   "control_verdict", "control_value", "control_evidence")
 
 _OPERATION_OF_DATASET = {"iran_202012": "iran", "GRU_202012": "russia", "IRA_202012": "ira",
                          "armenia_202012": "armenia"}
@@ -1827,6 +1940,51 @@ def _known_keywords(claims: Sequence[Claim]) -> set[str]:
     return known
 
 
+def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
+                     min_contrast: float) -> tuple[str, str]:
+    """The verdict and evidence of a claim, once set beside ordinary accounts.
+
+    Every row says what ordinary accounts give (or that no control was given). A
+    descriptive claim keeps its verdict. A supported distinctive claim stays supported
+    only when its measure is at least ``min_contrast`` times the control's in the claim's
+    direction (for a claim without a direction, when the control does not meet the
+    rule); otherwise it is not distinctive. A control the rule cannot be measured on
+    leaves it supported, saying it was not compared.
+    """
+    if theirs is None:
+        return ours.verdict, f"{ours.evidence}. Ordinary accounts: {_NO_CONTROL}"
+    said = theirs.brief or f"{theirs.verdict} ({theirs.evidence})"
+    if not rule.distinctive:
+        return ours.verdict, (f"{ours.evidence}. Ordinary accounts (control): {said}; for "
+                              f"context only, the claim describes the release")
+    if ours.verdict != SUPPORTED:
+        return ours.verdict, f"{ours.evidence}. Ordinary accounts (control): {said}"
+    if ours.measure is None or theirs.measure is None or not theirs.brief:
+        return SUPPORTED, (f"{ours.evidence}. Not compared with ordinary accounts: on the "
+                           f"control the rule is {theirs.verdict} ({theirs.evidence})")
+    side = (f"{ours.evidence}. Against ordinary accounts (control): {ours.brief} here; "
+            f"{theirs.brief} for ordinary accounts")
+    if ours.direction == 0:  # a share "about" a value, or between two bounds
+        if theirs.verdict == SUPPORTED:
+            return NOT_DISTINCTIVE, (f"{side}. They meet the rule too: not "
+                                     f"distinguishable from ordinary accounts")
+        return SUPPORTED, (f"{side}. They do not meet the rule: distinguishable from "
+                           f"ordinary accounts")
+    times = contrast(ours.measure, theirs.measure, larger=ours.direction > 0)
+    measure = rule.measure[0].upper() + rule.measure[1:]
+    rule_words = f"(distinctive from {min_contrast:g} times)"
+    if np.isinf(times):
+        how = (f"{measure} is 0 for ordinary accounts" if ours.direction > 0 else
+               f"{measure} is 0 here and above 0 for ordinary accounts")
+    else:
+        how = (f"{measure} is {times:.1f} times theirs {rule_words}" if ours.direction > 0
+               else f"{measure} is {times:.1f} times lower than theirs {rule_words}")
+    if times >= min_contrast:
+        return SUPPORTED, f"{side}. {how}: distinguishable from ordinary accounts"
+    return NOT_DISTINCTIVE, (f"{side}. {how}: not distinguishable from ordinary accounts, "
+                             f"who do about the same or more")
+
+
 def evaluate_claims(release: ReleaseLike,
                     claims: Sequence[Claim] | str | os.PathLike[str] | None = None, *,
                     control: ReleaseLike | pd.DataFrame | None = None,
@@ -1847,8 +2005,9 @@ def evaluate_claims(release: ReleaseLike,
         the operation from ``release.name``.
     control
         Ordinary accounts (a release, or their tweets alone): every check runs on them
-        too, and a rule they also meet is ``not distinctive``. None: the rows say no
-        control was given.
+        too and every row's evidence says what they give; a distinctive claim whose
+        measure is not ``min_contrast`` times theirs is ``not distinctive`` (a
+        descriptive claim keeps its verdict). None: the rows say no control was given.
     lexicons
         Lexicons by name: a notebook's ``lexicons`` parameter, passed here, reaches every
         check that reads a lexicon (``lexicon: anti_nato`` in a claim). Names not given
@@ -1870,7 +2029,7 @@ def evaluate_claims(release: ReleaseLike,
     Returns
     -------
     DataFrame with :data:`LEDGER_COLUMNS`: ``id, operation, claim, source, rule,
-    evidence, verdict, value`` and the control's ``control_verdict, control_value,
+    claim_type, evidence, verdict, value`` and the control's ``control_verdict, control_value,
     control_evidence``, one row per claim in the order given. ``rule`` has the
     parameters filled in.
 
@@ -1904,16 +2063,15 @@ def evaluate_claims(release: ReleaseLike,
     for claim, these, known in zip(claims, values, merged, strict=True):  # a handful
         ctx = _Context(known, claim.lexicons, coordination)
         outcome = _run(claim, release, these, ctx)
-        verdict, evidence = outcome.verdict, outcome.evidence
         theirs = (_run(claim, cohort, these, _Context(known, claim.lexicons,
                                                       control_coordination))
                   if cohort is not None else None)
-        if theirs is not None and verdict == SUPPORTED and theirs.verdict == SUPPORTED:
-            verdict = NOT_DISTINCTIVE
-            evidence += f". Ordinary accounts (control) meet the rule too: {theirs.evidence}"
+        verdict, evidence = _against_control(claim.rule_type, outcome, theirs,
+                                             these.get("min_contrast", MIN_CONTRAST))
         rows.append({
             "id": claim.id, "operation": claim.operation, "claim": claim.text,
             "source": claim.source, "rule": claim.describe(these),
+            "claim_type": claim.rule_type.claim_type,
             "evidence": evidence, "verdict": verdict, "value": outcome.value,
             "control_verdict": theirs.verdict if theirs else pd.NA,
             "control_value": theirs.value if theirs else None,

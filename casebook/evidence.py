@@ -5,16 +5,30 @@ the data itself: shuffled times, shuffled texts, resampled days) and ordinary ac
 control cohort) give. This module is the one vocabulary for saying how that comparison
 came out, so the ledger, the coordination section and the time zone speak alike.
 
+Claim types
+-----------
+``descriptive``
+    The claim describes the release (a share of retweets, the years it covers, how little
+    engagement it drew): it is true or false of the data. Ordinary accounts' value is
+    shown beside it for context and never changes its verdict.
+``distinctive``
+    The claim says the operation behaves unlike ordinary accounts (a surge on one night,
+    one account dominating, impersonation, follow-spam): it is compared with a control
+    cohort on a measure that does not grow with the cohort's size (a share, a rate
+    ratio), and :func:`contrast` says how many times theirs the operation's value is.
+
 Verdicts
 --------
 ``supported``
-    The rule holds on the data, and it does not hold on ordinary accounts (or no control
-    cohort was given, which the report then says).
+    The rule holds on the data and, for a distinctive claim, the operation's measure is
+    at least :data:`MIN_CONTRAST` times the ordinary accounts' in the claim's direction
+    (or no control cohort could be compared, which the report then says).
 ``not supported``
     The rule does not hold on the data.
 ``not distinctive``
-    The rule holds on the data *and* on the control cohort: ordinary accounts do the
-    same, so it says nothing about the operation.
+    A distinctive claim whose rule holds on the data, but ordinary accounts come within
+    :data:`MIN_CONTRAST` times of the operation's measure (or reach it): the test cannot
+    tell the operation from ordinary accounts. Never given to a descriptive claim.
 ``insufficient data``
     The release (or the rule's sample) is too small to tell: far fewer tweets or accounts
     than were published, or fewer than the rule's stated minimum.
@@ -32,14 +46,20 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = [
+    "CLAIM_TYPES",
+    "DESCRIPTIVE",
+    "DISTINCTIVE",
     "INCONCLUSIVE",
     "INSUFFICIENT",
+    "MIN_CONTRAST",
     "NOT_DISTINCTIVE",
     "NOT_SUPPORTED",
     "NOT_TESTABLE",
     "SUPPORTED",
     "VERDICTS",
+    "contrast",
     "null_pvalue",
+    "smallest_pvalue",
     "strength_words",
 ]
 
@@ -51,6 +71,15 @@ INCONCLUSIVE = "inconclusive"
 NOT_TESTABLE = "not testable with this data"
 VERDICTS: tuple[str, ...] = (SUPPORTED, NOT_SUPPORTED, NOT_DISTINCTIVE, INSUFFICIENT,
                              INCONCLUSIVE, NOT_TESTABLE)
+
+DESCRIPTIVE = "descriptive"
+DISTINCTIVE = "distinctive"
+CLAIM_TYPES: tuple[str, ...] = (DESCRIPTIVE, DISTINCTIVE)
+
+#: How many times the ordinary accounts' value a distinctive claim's measure must reach
+#: (in the claim's direction) to tell the operation from them: twice, "clearly more" in
+#: plain words, and the factor the debate rule itself asks of a surge over ordinary nights.
+MIN_CONTRAST = 2.0
 
 #: p-values at or below these read "far above chance" and "above chance".
 FAR_ABOVE = 0.01
@@ -106,3 +135,38 @@ def strength_words(observed: float, null: Sequence[float] | np.ndarray, *,
     else:
         label = "within chance"
     return f"{label}: {reached} of {len(values)} {replicates} reached it"
+
+
+def smallest_pvalue(n: int) -> float:
+    """The smallest p-value :func:`null_pvalue` can give against ``n`` replicates:
+    ``1 / (n + 1)``, reached when no replicate reaches the observed value.
+
+    Examples
+    --------
+    >>> round(smallest_pvalue(29), 4)
+    0.0333
+    """
+    return 1.0 / (n + 1)
+
+
+def contrast(ours: float, theirs: float, *, larger: bool = True) -> float:
+    """How many times the ordinary accounts' value the operation's is, in the claim's
+    direction: ``ours / theirs`` when large values are the claim (``larger``), else
+    ``theirs / ours``.
+
+    Infinite when the reference is 0 and the other is not; 1 when both are 0 (nothing
+    tells them apart).
+
+    Examples
+    --------
+    >>> round(contrast(126.2, 18.4), 1)
+    6.9
+    >>> contrast(0.4, 0.0)
+    inf
+    >>> contrast(0.01, 0.04, larger=False)
+    4.0
+    """
+    top, bottom = (ours, theirs) if larger else (theirs, ours)
+    if bottom == 0:
+        return float(np.inf) if top > 0 else 1.0
+    return float(top / bottom)

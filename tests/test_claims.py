@@ -374,37 +374,177 @@ def _ordinary(n_accounts: int = 200, *, seed: int = 0) -> FakeRelease:
     return FakeRelease(tweets, profile, name="control")
 
 
+def _distinctive(ledger: pd.DataFrame) -> pd.DataFrame:
+    return ledger.loc[ledger["claim_type"] == claims.DISTINCTIVE]
+
+
 @pytest.mark.parametrize("operation", sorted(claims.CLAIMS))
-def test_ordinary_accounts_support_no_claim(operation):
+def test_ordinary_accounts_support_no_distinctive_claim(operation):
     cohort = _ordinary()
     ledger = claims.evaluate_claims(cohort, operation, control=_ordinary(seed=1))
-    assert SUPPORTED not in set(ledger["verdict"]), ledger[["id", "verdict", "evidence"]]
+    assert SUPPORTED not in set(_distinctive(ledger)["verdict"]), \
+        ledger[["id", "verdict", "evidence"]]
+    # a descriptive claim is true or false of the data, ordinary accounts or not
+    assert NOT_DISTINCTIVE not in set(ledger.loc[ledger["claim_type"] == claims.DESCRIPTIVE,
+                                                 "verdict"])
+
+
+def test_every_row_says_what_ordinary_accounts_give():
+    for operation, release in (("iran", _iran(130, nightly=5)), ("armenia", _armenia()),
+                               ("russia", _russia(nato_accounts=20, automated=0)),
+                               ("ira", _ira())):
+        ledger = claims.evaluate_claims(release, operation, control=_ordinary())
+        for row in ledger.itertuples():
+            assert "Ordinary accounts (control)" in row.evidence \
+                or "Against ordinary accounts (control)" in row.evidence, row.evidence
+        plain = claims.evaluate_claims(release, operation)
+        assert plain["evidence"].str.endswith(
+            ". Ordinary accounts: no control cohort was given").all()
+    # supported rows too, with the control's number in a few words
+    row = claims.evaluate_claims(_iran(23, top_share_tweets=160), "iran",
+                                 control=_ordinary()).set_index("id").loc["iran-dominant"]
+    assert row["verdict"] == SUPPORTED
+    assert "the top account posted 53.5% of the tweets here" in row["evidence"]
+    assert "for ordinary accounts" in row["evidence"] and "times theirs" in row["evidence"]
+
+
+def _burst(n_debate: int, nightly: int) -> FakeRelease:
+    """A cohort of ordinary accounts: ``nightly`` tweets a night, ``n_debate`` accounts on
+    debate night."""
+    cohort = _iran(n_debate, nightly=nightly)
+    cohort.name = "control"
+    return cohort
+
+
+def test_debate_claim_is_compared_with_ordinary_accounts_on_the_rate_ratio():
+    release = _iran(130, nightly=4)  # rate ratio 130 / 4 = 32.5
+    # ordinary accounts surge as much (128 / 4 = 32): fewer than the 130 accounts the
+    # claim names, yet their surge matches the operation's
+    row = claims.evaluate_claims(release, "iran", control=_burst(128, 4)).iloc[0]
+    assert row["control_verdict"] == NOT_SUPPORTED  # 128 accounts < 130
+    assert row["verdict"] == NOT_DISTINCTIVE
+    assert "rate ratio 32.5 here" in row["evidence"]
+    assert "128 accounts (" in row["evidence"] and "rate ratio 32.0 for ordinary" \
+        in row["evidence"]
+    assert "1.0 times theirs" in row["evidence"]
+    # ordinary accounts meet the rule (200 accounts, 5 times their nights), but the
+    # operation's surge is 6.5 times theirs: far beyond them, supported
+    row = claims.evaluate_claims(release, "iran", control=_burst(200, 40)).iloc[0]
+    assert row["control_verdict"] == SUPPORTED
+    assert row["verdict"] == SUPPORTED and "6.5 times theirs" in row["evidence"]
+    assert "distinguishable from ordinary accounts" in row["evidence"]
+    # the criterion is a parameter of the claim (min_contrast), at least 1
+    row = claims.evaluate_claims(release, "iran", control=_burst(200, 40),
+                                 min_contrast=10).iloc[0]
+    assert row["verdict"] == NOT_DISTINCTIVE and "(distinctive from 10 times)" \
+        in row["evidence"]
+    with pytest.raises(ParameterError, match="min_contrast"):
+        claims.evaluate_claims(release, "iran", min_contrast=0.5)
+
+
+def test_debate_evidence_states_the_smallest_possible_p():
+    row = _one(_iran(130), "iran-debate")
+    assert "p = 0.033" in row["evidence"]
+    assert "0.033 = 1/30 is the smallest p 29 matched nights allow" in row["evidence"]
+    # 21 matched nights (from the 9th): p cannot go under 1/22
+    row = _one(_iran(0, every_night=140, nightly=0, days=range(9, 30)), "iran-debate")
+    assert "with 21 matched nights the smallest possible p is 1/22 = 0.045" \
+        in row["evidence"]
 
 
 def test_a_rule_ordinary_accounts_meet_is_not_distinctive():
     release, cohort = _iran(130, nightly=5), _ordinary()
     ledger = claims.evaluate_claims(release, "iran", control=cohort).set_index("id")
+    # little engagement describes the release: ordinary accounts are shown, not compared
     row = ledger.loc["iran-engagement"]
-    assert row["verdict"] == NOT_DISTINCTIVE and row["control_verdict"] == SUPPORTED
-    assert row["control_value"] == 0 and "Ordinary accounts (control)" in row["evidence"]
-    # 150 ordinary accounts burst on debate night too: 130 accounts surging says nothing
-    assert ledger.loc["iran-debate", "verdict"] == NOT_DISTINCTIVE
-    assert ledger.loc["iran-debate", "control_value"] > 2
-    # a control without the burst leaves the debate claim standing
-    quiet = _ordinary()
-    quiet.tweets = quiet.tweets.loc[quiet.tweets["tweet_text"] != "watching the debate"]
-    ledger = claims.evaluate_claims(release, "iran", control=quiet).set_index("id")
+    assert row["claim_type"] == claims.DESCRIPTIVE
+    assert row["verdict"] == SUPPORTED and row["control_verdict"] == SUPPORTED
+    assert row["control_value"] == 0
+    assert "Ordinary accounts (control): median 0 likes per original tweet; for context" \
+        in row["evidence"]
+    # 150 ordinary accounts burst on debate night too, about a third of the operation's
+    # surge (26 against about 8)
+    assert ledger.loc["iran-debate", "claim_type"] == claims.DISTINCTIVE
     assert ledger.loc["iran-debate", "verdict"] == SUPPORTED
-    assert ledger.loc["iran-debate", "control_verdict"] == NOT_SUPPORTED
-    # tweets alone as the control: the users-based rules cannot run on it
+    assert 2 < ledger.loc["iran-debate", "control_value"] < 26 / 2
+    # ordinary accounts with twice the operation's share of Syria: not distinctive, even
+    # where the operation meets the rule
+    syria = _russia(nato_accounts=0, automated=0, syria=40)  # 20%
+    row = _one(syria, "russia-narratives")
+    assert row["verdict"] == SUPPORTED
+    row = claims.evaluate_claims(syria, "russia", control=_russia(
+        nato_accounts=0, automated=0, syria=25)).set_index("id").loc["russia-narratives"]
+    assert row["verdict"] == NOT_DISTINCTIVE  # 20% against 12.5%: 1.6 times theirs
+    assert "1.6 times theirs (distinctive from 2 times)" in row["evidence"]
+    # tweets alone as the control: the users-based rules cannot run on it, and a
+    # supported claim says it was not compared
     ledger = claims.evaluate_claims(_armenia(), "armenia", control=cohort.tweets)
-    assert ledger.set_index("id").loc["armenia-personas", "control_verdict"] == NOT_TESTABLE
+    row = ledger.set_index("id").loc["armenia-personas"]
+    assert row["control_verdict"] == NOT_TESTABLE and row["verdict"] == SUPPORTED
+    assert "Not compared with ordinary accounts" in row["evidence"]
     plain = claims.evaluate_claims(release, "iran")
     assert (plain["control_evidence"] == "no control cohort was given").all()
     assert plain["control_verdict"].isna().all()
 
 
-def test_specimen_control_supports_no_claim():
+def test_descriptive_claims_are_never_not_distinctive():
+    # a third of the tweets are retweets, exactly as for ordinary accounts: still true
+    release = _ira(retweets=100)
+    release.name = "test_release"
+    same = _ira(600, retweets=200)
+    same.name = "control"
+    rows = claims.evaluate_claims(release, "ira", control=same).set_index("id")
+    assert rows.loc["ira-retweets", "verdict"] == SUPPORTED
+    assert rows.loc["ira-retweets", "control_verdict"] == SUPPORTED
+    assert "Ordinary accounts (control): 33.3% retweets" in rows.loc["ira-retweets", "evidence"]
+    assert rows.loc["ira-2020", "verdict"] == SUPPORTED  # the control is all 2020 too
+    assert set(rows["claim_type"]) == {claims.DESCRIPTIVE}
+
+
+def test_distinctive_claims_in_both_directions():
+    def share_claim(**bounds):
+        return claims.Claim("x-syria", "x", "About Syria.", "r", "lexicon_share",
+                            {"lexicon": "syria", **bounds})
+
+    def cohort(syria):
+        return _russia(nato_accounts=0, automated=0, syria=syria)
+
+    # "few tweets name Syria": 2% here against 8% for ordinary accounts, 4 times lower
+    row = claims.evaluate_claims(cohort(4), [share_claim(max_share=0.05)],
+                                 control=cohort(16)).iloc[0]
+    assert row["verdict"] == SUPPORTED and "4.0 times lower than theirs" in row["evidence"]
+    row = claims.evaluate_claims(cohort(4), [share_claim(max_share=0.05)],
+                                 control=cohort(6)).iloc[0]
+    assert row["verdict"] == NOT_DISTINCTIVE
+    # "about 20%": no direction, so ordinary accounts count when they meet the rule too
+    about = share_claim(about=0.2, tolerance=0.05)
+    row = claims.evaluate_claims(cohort(40), [about], control=cohort(36)).iloc[0]
+    assert row["verdict"] == NOT_DISTINCTIVE and "They meet the rule too" in row["evidence"]
+    row = claims.evaluate_claims(cohort(40), [about], control=cohort(10)).iloc[0]
+    assert row["verdict"] == SUPPORTED and "They do not meet the rule" in row["evidence"]
+
+
+def test_rule_types_say_whether_they_describe_or_distinguish():
+    types = {name: t.claim_type for name, t in claims.RULE_TYPES.items()}
+    assert set(types.values()) == set(claims.CLAIM_TYPES)
+    for name in ("retweet_share", "year_share", "language_share", "median_engagement",
+                 "follower_reach", "client_share"):
+        assert types[name] == claims.DESCRIPTIVE, name
+    for name in ("activity_window", "top_account_share", "stance_accounts",
+                 "persona_accounts", "follow_spam", "lexicon_share"):
+        assert types[name] == claims.DISTINCTIVE, name
+    for rule in claims.RULE_TYPES.values():
+        assert ("min_contrast" in rule.param_names) == rule.distinctive, rule.name
+        assert bool(rule.measure) == rule.distinctive, rule.name
+    table = claims.rule_catalogue()
+    assert dict(zip(table["rule"], table["claim_type"], strict=False)) == types
+    text = _DOCS.read_text(encoding="utf-8")
+    for name, kind in types.items():
+        body = text.split(f"### `{name}`", 1)[1].split("\n### ", 1)[0]
+        assert f"**Claim type**: {kind}" in body, name
+
+
+def test_specimen_control_supports_no_distinctive_claim():
     folder = specimen_dir() / "control"
     if not folder.is_dir():
         pytest.skip("specimen not generated")
@@ -413,13 +553,30 @@ def test_specimen_control_supports_no_claim():
     control = load_release(folder)
     for operation in claims.CLAIMS:
         ledger = claims.evaluate_claims(control, operation, control=control)
-        assert SUPPORTED not in set(ledger["verdict"]), operation
+        assert SUPPORTED not in set(_distinctive(ledger)["verdict"]), operation
         # the rules that name a distinctive behaviour fail on it without any comparison
         alone = _verdicts(claims.evaluate_claims(control, operation))
         for claim_id in ("iran-debate", "iran-dominant", "russia-nato", "armenia-personas",
                          "armenia-spam", "armenia-automation"):
             if claim_id in alone:
                 assert alone[claim_id] != SUPPORTED, claim_id
+    # without the 130-account floor the control meets the debate rule on its own, and only
+    # the comparison with ordinary accounts tells it apart from nothing: against itself,
+    # and one half of its accounts against the other
+    assert _one(control, "iran-debate", debate_accounts=0)["verdict"] == SUPPORTED
+    row = claims.evaluate_claims(control, "iran", control=control,
+                                 debate_accounts=0).iloc[0]
+    assert row["verdict"] == NOT_DISTINCTIVE and "1.0 times theirs" in row["evidence"]
+    ids = sorted(control.tweets["userid"].dropna().unique())
+    halves = []
+    for part in (ids[::2], ids[1::2]):
+        half = _burst(0, 0)
+        half.tweets = control.tweets.loc[control.tweets["userid"].isin(part)]
+        half.users = control.users.loc[control.users["userid"].isin(part)]
+        halves.append(half)
+    row = claims.evaluate_claims(halves[0], "iran", control=halves[1],
+                                 debate_accounts=0).iloc[0]
+    assert row["control_verdict"] == SUPPORTED and row["verdict"] == NOT_DISTINCTIVE
 
 
 # --------------------------------------------------------------------------- the ledger
@@ -497,138 +654,141 @@ def test_every_claim_is_complete():
 # The ledgers the claims gave when they were Python objects (casebook/claims.py before
 # params/claims/), captured on the default specimen (seed 0, scale 0.15): per scenario and
 # claim, the verdicts and values, and digests of the texts (claim and source, rule,
-# evidence, control evidence). The YAML claims must give the same ledgers.
+# evidence, control evidence). The YAML claims must give the same ledgers. The verdicts
+# and evidence were captured again when every row came to show ordinary accounts and
+# descriptive claims stopped being "not distinctive" (claim, rule and values unchanged).
 
 _LEGACY_SPECIMEN = "29dbdd9d8350361aa52071b8279bbbbfa222cd7efb2d2286e01df5b870fb5e7e"
 _LEGACY_LEDGERS: dict[str, list[tuple]] = {
-    "iran-notebook": [
+    'iran-notebook': [
         ('iran-debate', 'supported', 126.20370370370371, 'not supported', 18.377005347593585,
-         "5256b568c4 3b18d60ac0 4f158730af 2c45b24484"),
-        ('iran-engagement', 'not distinctive', 1.0, 'supported', 0.0,
-         "3332820082 0c52c137b3 6285aa7943 58c7f1710e"),
+         "5256b568c4 3b18d60ac0 fa1133e6ca 6fea076dcf"),
+        ('iran-engagement', 'supported', 1.0, 'supported', 0.0,
+         "3332820082 0c52c137b3 efe3839103 58c7f1710e"),
         ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.024305555555556,
-         "8d1f7c6376 e433b44fd9 9bd72aeb8c 34269057c0"),
+         "8d1f7c6376 e433b44fd9 0c5a99e2ba 34269057c0"),
     ],
-    "russia-notebook-GRU_202012": [
+    'russia-notebook-GRU_202012': [
         ('russia-nato', 'supported', 20.0, 'not supported', 0.0,
-         "5693b51f2c 34cc8ff02c ebc9a3b6af c67dd906c3"),
+         "5693b51f2c 34cc8ff02c 0c0f604b6c c67dd906c3"),
         ('russia-narratives', 'supported', 0.438171371471396, 'not supported', 0.0825,
-         "34dde7e96f 33b50743a7 dd93849102 ca14e8f629"),
-        ('russia-automation', 'not distinctive', 0.005995503372471, 'supported', 0.0,
-         "5d98dddce7 4b41827ffa 081eb33cd6 e6e204a4c4"),
+         "34dde7e96f 33b50743a7 1958f8e8da ca14e8f629"),
+        ('russia-automation', 'supported', 0.005995503372471, 'supported', 0.0,
+         "5d98dddce7 4b41827ffa 91f3736a3e e6e204a4c4"),
     ],
-    "russia-notebook-IRA_202012": [
-        ('ira-retweets', 'not distinctive', 0.34004063074393, 'supported', 0.34,
-         "43c074d8f8 07c8c588f6 9a97abd071 44b2af0b5c"),
+    'russia-notebook-IRA_202012': [
+        ('ira-retweets', 'supported', 0.34004063074393, 'supported', 0.34,
+         "43c074d8f8 07c8c588f6 0fbaf35ffc 44b2af0b5c"),
         ('ira-reach', 'supported', 11512.0, 'not supported', 37640.0,
-         "d5a1c6febf 78f0d1a722 9bb97ed3d6 fb47f25e14"),
-        ('ira-2020', 'not distinctive', 0.945148495695076, 'supported', 1.0,
-         "e876ce4c72 a9323e6355 3814735444 154725cd07"),
+         "d5a1c6febf 78f0d1a722 0cebe0c383 fb47f25e14"),
+        ('ira-2020', 'supported', 0.945148495695076, 'supported', 1.0,
+         "e876ce4c72 a9323e6355 bb4a4ad1c4 154725cd07"),
     ],
-    "armenia-notebook": [
+    'armenia-notebook': [
         ('armenia-personas', 'supported', 12.0, 'not supported', 0.0,
-         "0fbe498c14 f672f4e7ef da200d3865 b4078372cb"),
+         "0fbe498c14 f672f4e7ef 6ac1a0f113 b4078372cb"),
         ('armenia-spam', 'supported', 33.0, 'not supported', 0.0,
-         "09468b2c3d fded414790 28b967b7e1 7c28b226c3"),
+         "09468b2c3d fded414790 81041f248a 7c28b226c3"),
         ('armenia-automation', 'inconclusive', 0.390625, 'not supported', 0.0,
-         "86a1f9425d 4483d7d1fe b70c3c2411 df7081483d"),
+         "86a1f9425d 4483d7d1fe b25b25909c df7081483d"),
     ],
-    "iran-on-iran_202012": [
+    'iran-on-iran_202012': [
         ('iran-debate', 'supported', 126.20370370370371, None, None,
-         "5256b568c4 3b18d60ac0 4f158730af cbf6f2f826"),
+         "5256b568c4 3b18d60ac0 84a1562572 cbf6f2f826"),
         ('iran-engagement', 'supported', 1.0, None, None,
-         "3332820082 0c52c137b3 7c13b8cda1 cbf6f2f826"),
+         "3332820082 0c52c137b3 22647c54f4 cbf6f2f826"),
         ('iran-dominant', 'supported', 0.539887733986633, None, None,
-         "8d1f7c6376 e433b44fd9 9bd72aeb8c cbf6f2f826"),
+         "8d1f7c6376 e433b44fd9 27ae54d632 cbf6f2f826"),
     ],
-    "russia-on-GRU_202012": [
+    'russia-on-GRU_202012': [
         ('russia-nato', 'supported', 20.0, None, None,
-         "5693b51f2c 34cc8ff02c ebc9a3b6af cbf6f2f826"),
+         "5693b51f2c 34cc8ff02c 67463a8db1 cbf6f2f826"),
         ('russia-narratives', 'supported', 0.438171371471396, None, None,
-         "34dde7e96f 33b50743a7 dd93849102 cbf6f2f826"),
+         "34dde7e96f 33b50743a7 dd9f95c256 cbf6f2f826"),
         ('russia-automation', 'supported', 0.005995503372471, None, None,
-         "5d98dddce7 4b41827ffa 4eeaa214fd cbf6f2f826"),
+         "5d98dddce7 4b41827ffa 51e8094d21 cbf6f2f826"),
     ],
-    "ira-on-IRA_202012": [
+    'ira-on-IRA_202012': [
         ('ira-retweets', 'supported', 0.34004063074393, None, None,
-         "43c074d8f8 07c8c588f6 0bd0fd7b8a cbf6f2f826"),
+         "43c074d8f8 07c8c588f6 f5989690dd cbf6f2f826"),
         ('ira-reach', 'supported', 11512.0, None, None,
-         "d5a1c6febf 78f0d1a722 9bb97ed3d6 cbf6f2f826"),
+         "d5a1c6febf 78f0d1a722 889d2e1780 cbf6f2f826"),
         ('ira-2020', 'supported', 0.945148495695076, None, None,
-         "e876ce4c72 a9323e6355 f0edd3263f cbf6f2f826"),
+         "e876ce4c72 a9323e6355 4dfa0f6793 cbf6f2f826"),
     ],
-    "armenia-on-armenia_202012": [
+    'armenia-on-armenia_202012': [
         ('armenia-personas', 'supported', 12.0, None, None,
-         "0fbe498c14 f672f4e7ef da200d3865 cbf6f2f826"),
+         "0fbe498c14 f672f4e7ef c459b73d80 cbf6f2f826"),
         ('armenia-spam', 'supported', 33.0, None, None,
-         "09468b2c3d fded414790 28b967b7e1 cbf6f2f826"),
+         "09468b2c3d fded414790 b93dd8c497 cbf6f2f826"),
         ('armenia-automation', 'inconclusive', 0.390625, None, None,
-         "86a1f9425d 4483d7d1fe b70c3c2411 cbf6f2f826"),
+         "86a1f9425d 4483d7d1fe 88904c8306 cbf6f2f826"),
     ],
-    "iran-on-control": [
+    'iran-on-control': [
         ('iran-debate', 'not supported', 18.377005347593585, None, None,
-         "5256b568c4 3b18d60ac0 2c45b24484 cbf6f2f826"),
+         "5256b568c4 3b18d60ac0 aed2b39a37 cbf6f2f826"),
         ('iran-engagement', 'supported', 0.0, None, None,
-         "3332820082 0c52c137b3 58c7f1710e cbf6f2f826"),
+         "3332820082 0c52c137b3 0c99dc1ccb cbf6f2f826"),
         ('iran-dominant', 'not supported', 0.024305555555556, None, None,
-         "8d1f7c6376 e433b44fd9 34269057c0 cbf6f2f826"),
+         "8d1f7c6376 e433b44fd9 d2dd8ae7b4 cbf6f2f826"),
     ],
-    "russia-on-control": [
+    'russia-on-control': [
         ('russia-nato', 'not supported', 0.0, None, None,
-         "5693b51f2c 34cc8ff02c c67dd906c3 cbf6f2f826"),
+         "5693b51f2c 34cc8ff02c 3a98158067 cbf6f2f826"),
         ('russia-narratives', 'not supported', 0.0825, None, None,
-         "34dde7e96f 33b50743a7 ca14e8f629 cbf6f2f826"),
+         "34dde7e96f 33b50743a7 041c899e3a cbf6f2f826"),
         ('russia-automation', 'supported', 0.0, None, None,
-         "5d98dddce7 4b41827ffa e6e204a4c4 cbf6f2f826"),
+         "5d98dddce7 4b41827ffa c87b7a4299 cbf6f2f826"),
     ],
-    "ira-on-control": [
+    'ira-on-control': [
         ('ira-retweets', 'supported', 0.34, None, None,
-         "43c074d8f8 07c8c588f6 44b2af0b5c cbf6f2f826"),
+         "43c074d8f8 07c8c588f6 52366118c8 cbf6f2f826"),
         ('ira-reach', 'not supported', 37640.0, None, None,
-         "d5a1c6febf 78f0d1a722 fb47f25e14 cbf6f2f826"),
+         "d5a1c6febf 78f0d1a722 66234dbc80 cbf6f2f826"),
         ('ira-2020', 'supported', 1.0, None, None,
-         "e876ce4c72 a9323e6355 154725cd07 cbf6f2f826"),
+         "e876ce4c72 a9323e6355 38a07c66c4 cbf6f2f826"),
     ],
-    "armenia-on-control": [
+    'armenia-on-control': [
         ('armenia-personas', 'not supported', 0.0, None, None,
-         "0fbe498c14 f672f4e7ef b4078372cb cbf6f2f826"),
+         "0fbe498c14 f672f4e7ef cd8859ef52 cbf6f2f826"),
         ('armenia-spam', 'not supported', 0.0, None, None,
-         "09468b2c3d fded414790 7c28b226c3 cbf6f2f826"),
+         "09468b2c3d fded414790 3d037d95cf cbf6f2f826"),
         ('armenia-automation', 'not supported', 0.0, None, None,
-         "86a1f9425d 4483d7d1fe df7081483d cbf6f2f826"),
+         "86a1f9425d 4483d7d1fe aed21e4b1c cbf6f2f826"),
     ],
-    "ira-on-GRU_202012": [
+    'ira-on-GRU_202012': [
         ('ira-retweets', 'not testable with this data', None, None, None,
-         "43c074d8f8 07c8c588f6 34efd3a6ed cbf6f2f826"),
+         "43c074d8f8 07c8c588f6 d88dca6d57 cbf6f2f826"),
         ('ira-reach', 'not testable with this data', None, None, None,
-         "d5a1c6febf 78f0d1a722 34efd3a6ed cbf6f2f826"),
+         "d5a1c6febf 78f0d1a722 d88dca6d57 cbf6f2f826"),
         ('ira-2020', 'not testable with this data', None, None, None,
-         "e876ce4c72 a9323e6355 34efd3a6ed cbf6f2f826"),
+         "e876ce4c72 a9323e6355 d88dca6d57 cbf6f2f826"),
     ],
-    "iran-widen-1h": [
-        ('iran-debate', 'not distinctive', 77.77272727272728, 'supported', 12.918181818181818,
-         "5256b568c4 f18befb24d a5384e9b98 48cb02f8ab"),
-        ('iran-engagement', 'not distinctive', 1.0, 'supported', 0.0,
-         "3332820082 0c52c137b3 6285aa7943 58c7f1710e"),
+    'iran-widen-1h': [
+        ('iran-debate', 'supported', 77.77272727272728, 'supported', 12.918181818181818,
+         "5256b568c4 f18befb24d a2f350b61f c3e608664b"),
+        ('iran-engagement', 'supported', 1.0, 'supported', 0.0,
+         "3332820082 0c52c137b3 efe3839103 58c7f1710e"),
         ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.024305555555556,
-         "8d1f7c6376 e433b44fd9 9bd72aeb8c 34269057c0"),
+         "8d1f7c6376 e433b44fd9 0c5a99e2ba 34269057c0"),
     ],
-    "armenia-mgmt-true": [
+    'armenia-mgmt-true': [
         ('armenia-personas', 'supported', 12.0, None, None,
-         "0fbe498c14 f672f4e7ef da200d3865 cbf6f2f826"),
+         "0fbe498c14 f672f4e7ef c459b73d80 cbf6f2f826"),
         ('armenia-spam', 'supported', 33.0, None, None,
-         "09468b2c3d fded414790 28b967b7e1 cbf6f2f826"),
+         "09468b2c3d fded414790 b93dd8c497 cbf6f2f826"),
         ('armenia-automation', 'supported', 0.941885964912281, None, None,
-         "86a1f9425d 4483d7d1fe 3a3700375e cbf6f2f826"),
+         "86a1f9425d 4483d7d1fe d4e11d6497 cbf6f2f826"),
     ],
-    "russia-mgmt-false": [
+    'russia-mgmt-false': [
         ('russia-nato', 'supported', 20.0, None, None,
-         "5693b51f2c 5215faa062 ebc9a3b6af cbf6f2f826"),
+         "5693b51f2c 5215faa062 67463a8db1 cbf6f2f826"),
         ('russia-narratives', 'supported', 0.438171371471396, None, None,
-         "34dde7e96f bc007832f2 dd93849102 cbf6f2f826"),
+         "34dde7e96f bc007832f2 dd9f95c256 cbf6f2f826"),
         ('russia-automation', 'supported', 0.005995503372471, None, None,
-         "5d98dddce7 cb9b069f86 444983523b cbf6f2f826"),
-    ],}
+         "5d98dddce7 cb9b069f86 4421dafd86 cbf6f2f826"),
+    ],
+}
 _DATASETS = ("iran_202012", "GRU_202012", "IRA_202012", "armenia_202012", "control")
 
 

@@ -523,6 +523,32 @@ def test_render_ledger_escapes_html_and_colours_verdicts() -> None:
     assert shown.text.split("\n")[0].split() == ["claim", "verdict"]
 
 
+def _cohort(n: int, retweets: int, top: int) -> object:
+    """``n`` tweets of 20 accounts, ``retweets`` of them retweets, ``top`` by one account."""
+    from tests._frames import FakeRelease, make_tweets, make_users
+
+    rows = [{"userid": "top" if i < top else f"a{i % 19}", "tweet_time": "2021-03-01 10:00",
+             "is_retweet": i < retweets} for i in range(n)]
+    return FakeRelease(make_tweets(rows), make_users([]), name="mine")
+
+
+def test_render_ledger_shows_what_ordinary_accounts_give() -> None:
+    mine = [claims.Claim("m-rt", "m", "A third are retweets.", "r", "retweet_share",
+                         {"about": 0.33, "tolerance": 0.05}),
+            claims.Claim("m-top", "m", "One account dominates.", "r", "top_account_share",
+                         {"min_share": 0.4})]
+    ledger = claims.evaluate_claims(_cohort(300, 100, 150), mine,
+                                    control=_cohort(300, 99, 20))
+    assert ledger["verdict"].tolist() == [claims.SUPPORTED, claims.SUPPORTED]
+    shown = report.render_ledger(ledger)  # the default columns
+    for text in (shown.html, shown.text):
+        assert "Ordinary accounts (control): 33.0% retweets; for context only" in text
+        assert "the top account posted 50.0% of the tweets here; the top account posted " \
+            "6.7% of the tweets for ordinary accounts" in text
+    plain = report.render_ledger(claims.evaluate_claims(_cohort(300, 100, 150), mine))
+    assert plain.text.count("Ordinary accounts: no control cohort was given") == 2
+
+
 _PRESENTATION = ("casebook.report", "casebook.widgets", "casebook.runner")
 
 

@@ -77,6 +77,14 @@ def test_debate_accounts(specimen: Path, releases: dict) -> None:
     right = _grade("debate_accounts", active, specimen)
     assert right.right and "01:00-02:30" in right.message
     assert "other nights of the month" in right.message  # against the matched windows
+    # ordinary accounts (the control cohort) on the same 90 minutes, with their numbers
+    windows = claims.debate_windows(releases["control"].tweets, widen="0min")
+    night = windows.loc[windows["debate"]].iloc[0]
+    others = windows.loc[windows["covered"] & ~windows["debate"], "tweets"].mean()
+    assert (f"in the control cohort {night['accounts']} accounts posted "
+            f"{night['tweets']:,} tweets in those 90 minutes, against {others:.1f} tweets"
+            in right.message), right.message
+    assert f"(rate ratio {night['tweets'] / others:.1f}, against " in right.message
     # screen names work too, and a Series or a plain list
     names = tweets.drop_duplicates("userid").set_index("userid")["user_screen_name"]
     assert _grade("debate_accounts", list(names[active["userid"]]), specimen).right
@@ -253,11 +261,13 @@ def test_operator_offset(specimen: Path, releases: dict) -> None:
 
 
 def test_not_distinctive(specimen: Path, releases: dict) -> None:
-    ledger = pd.concat([claims.evaluate_claims(releases[name], control=releases["control"])
+    ledger = pd.concat([claims.evaluate_claims(releases[name], control=releases["control"],
+                                               min_contrast=workshop.STRICT_CONTRAST)
                         for name in ("iran_202012", "GRU_202012")], ignore_index=True)
     rows = ledger.set_index("id")
     truth = rows.index[rows["verdict"] == claims.NOT_DISTINCTIVE].tolist()
     distinctive = rows.index[rows["verdict"] == claims.SUPPORTED].tolist()
+    # the stricter reader's question has an answer on the specimen, and it is not every claim
     assert truth and distinctive
     # right: the ids, or the ledger rows; the feedback shows both values and says why
     right = _grade("not_distinctive", truth, specimen)
@@ -265,19 +275,19 @@ def test_not_distinctive(specimen: Path, releases: dict) -> None:
     claim = truth[0]
     assert f"{claim}: the release gives {rows.loc[claim, 'value']:.3g}" in right.message
     assert f"ordinary accounts {rows.loc[claim, 'control_value']:.3g}" in right.message
-    assert "cannot tell the operation from ordinary accounts" in right.message
+    assert "only less of it" in right.message and "min_contrast" in right.message
     nd = ledger[ledger["verdict"] == claims.NOT_DISTINCTIVE]
     assert _grade("not_distinctive", nd, specimen).right
     assert _grade("not_distinctive", [t.upper().replace("-", "_") for t in truth],
                   specimen).right
-    # wrong: a claim that ordinary accounts do not meet, with the control's verdict
+    # wrong: a claim that stays distinctive, with the control's verdict
     wrong = _grade("not_distinctive", [distinctive[0]], specimen)
     assert wrong.status == "wrong"
     assert f"on the control its rule gives '{rows.loc[distinctive[0], 'control_verdict']}'" \
-        in wrong.message
-    # near-misses: nothing (a ledger without control=), another network's claim
+        in wrong.message and "min_contrast=10" in wrong.message
+    # near-misses: nothing (the default ledger), another network's claim, part of it
     empty = _grade("not_distinctive", [], specimen)
-    assert empty.status == "wrong" and "control=" in empty.message
+    assert empty.status == "wrong" and "min_contrast=10" in empty.message
     assert "another network" in _grade("not_distinctive", "armenia-automation",
                                        specimen).message
     if len(truth) > 1:
