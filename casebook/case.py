@@ -434,6 +434,11 @@ def _coordination_finding(coordination: CoordinationResult) -> dict[str, str]:
     else:
         n_comm = int(com["community"].nunique()) if len(com) else 0
         value = f"{len(com):,} accounts in {n_comm:,} communities"
+    binding = coordination.binding() if len(com) else pd.Series(dtype=object)
+    topic = int(binding.isin(TOPIC_KINDS).sum())
+    if topic and strength != evidence.INSUFFICIENT:
+        value += (f", {topic:,} of them linked only by hashtags or domains used in the same "
+                  f"minutes (the weakest kinds: a shared topic can produce them)")
     largest = int(com["community_size"].max()) if len(com) else 0
     cal = coordination.calibration
     op = cal[cal["cohort"] == "operation"]
@@ -441,6 +446,10 @@ def _coordination_finding(coordination: CoordinationResult) -> dict[str, str]:
                else pd.Series(dtype=int))
     origin = ", ".join(f"{src} ({n} {'kind' if n == 1 else 'kinds'})" for src, n in sources.items())
     detail = [strength, f"largest community: {largest:,} accounts"]
+    if len(binding):
+        counts = binding.value_counts()
+        detail.append("most specific link per account: " + ", ".join(
+            f"{k} {int(counts[k]):,}" for k in (*SPECIFICITY, "co_group") if k in counts))
     if origin:
         detail.append(f"thresholds from {origin}")
     groups = getattr(coordination.calibrated, "groups", None)
@@ -462,6 +471,9 @@ SPECIFICITY: tuple[str, ...] = (
     "co_retweet", "co_tweet", "near_duplicate", "co_link", "co_reply", "co_mention",
     "co_domain", "co_hashtag", "co_post",
 )
+#: Kinds that show a topic in common rather than acting together: an account linked by
+#: nothing more specific is counted apart in the headline.
+TOPIC_KINDS: tuple[str, ...] = ("co_domain", "co_hashtag", "co_post")
 
 
 @dataclass
@@ -615,6 +627,31 @@ class CoordinationResult:
                             ignore_index=True)
         return out.dropna(axis=1, how="all")
 
+    def binding(self) -> pd.Series:
+        """Each community member's most specific link (:data:`SPECIFICITY`, the group
+        rule's ``co_group`` before the shared hashtags and domains), indexed by userid.
+
+        An account tied to the others only by the hashtags or the domains they use in the
+        same minutes may just share their topic; one that shares their retweets or texts
+        within the window acts with them: the headline counts the two apart
+        (:data:`TOPIC_KINDS`).
+        """
+        from casebook.coordination.groups import GROUP_KIND
+
+        order = list(SPECIFICITY)
+        order.insert(order.index("co_domain"), GROUP_KIND)
+        rank = {k: i for i, k in enumerate(order)}
+        e = self.linked
+        ends = pd.DataFrame({
+            "userid": np.concatenate([e["source"].astype(str).to_numpy(object),
+                                      e["target"].astype(str).to_numpy(object)]),
+            "rank": np.tile(e["kind"].astype(str).map(rank).fillna(len(order)).to_numpy(), 2),
+        })
+        members = self.communities["userid"].astype(str) if len(self.communities) else []
+        best = (ends[ends["userid"].isin(members)].groupby("userid")["rank"].min()
+                .astype(int))
+        return best.map(dict(enumerate(order))).rename("kind")
+
     def top_edges(self) -> pd.DataFrame:
         """The heaviest strong link of each kind, most specific kinds first.
 
@@ -743,8 +780,9 @@ def coordination_overview(
     Returns
     -------
     pandas.DataFrame
-        Per dataset: accounts, coordinated accounts and their share, how that count
-        compares with chance, communities, largest community, and the kinds that bind the
+        Per dataset: accounts, coordinated accounts and their share, how many of them
+        are linked only by hashtags or domains (:meth:`CoordinationResult.binding`), how
+        that count compares with chance, communities, largest community, and the kinds that bind the
         largest community.
     """
     rows = []
@@ -760,6 +798,8 @@ def coordination_overview(
             "accounts with tweets": int(rel.tweets["userid"].nunique()),
             "coordinated accounts": len(com),
             "coordinated share": round(len(com) / max(1, rel.tweets["userid"].nunique()), 3),
+            "of them by hashtags or domains only": (
+                int(res.binding().isin(TOPIC_KINDS).sum()) if len(com) else 0),
             "against chance": res.strength(),
             "communities": int(com["community"].nunique()) if len(com) else 0,
             "largest community": int(com["community_size"].max()) if len(com) else 0,

@@ -492,3 +492,27 @@ def test_a_time_zone_on_another_working_week_says_what_it_assumes() -> None:
     assert "is an assumption" in detail
     assert f"on a Mon-Fri week the same tweets give: {mon_fri['label']} ({mon_fri['verdict']})" in detail
     assert "share of bootstrap resamples" in detail
+
+
+def test_the_headline_counts_accounts_linked_only_by_topics_apart() -> None:
+    """Each member's most specific link: a retweet beats a group, a group beats a hashtag;
+    the headline says how many members a shared hashtag or domain alone ties in."""
+    e = pd.DataFrame({"source": ["a", "c", "d", "e"], "target": ["b", "d", "e", "f"],
+                      "weight": [3, 9, 9, 4],
+                      "kind": ["co_retweet", "co_hashtag", "co_domain", "co_hashtag"]})
+    groups = pd.DataFrame({"source": ["b"], "target": ["f"], "weight": [3], "kind": ["co_group"]})
+
+    class Cal:
+        group_edges = groups
+
+    comms = pd.DataFrame({"userid": list("abcdef"), "community": [0, 0, 1, 1, 1, 0],
+                          "community_size": [3, 3, 3, 3, 3, 3]})
+    calib = pd.DataFrame({"cohort": ["operation"], "kind": ["co_retweet"]})
+    result = CoordinationResult(calib, e, e, comms, pd.DataFrame(), calibrated=Cal())
+    assert result.binding().to_dict() == {"a": "co_retweet", "b": "co_retweet", "c": "co_hashtag",
+                                          "d": "co_domain", "e": "co_domain", "f": "co_group"}
+    row = case._coordination_finding(result)
+    assert row["value"].startswith("6 accounts in 2 communities, 3 of them linked only by "
+                                   "hashtags or domains used in the same minutes")
+    assert "most specific link per account: co_retweet 2, co_domain 2, co_hashtag 1, co_group 1" \
+        in row["detail"]
