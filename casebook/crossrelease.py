@@ -31,7 +31,9 @@ distinctive keys (:data:`STRENGTH_WORDS`): the same texts (``strong``), the same
 accounts retweeted (``moderate``), only hashtags or domains in common (``weak``: a topic
 in common, not the same operators), or nothing distinctive (``none``). These are words
 about the evidence, not an attribution: releases may share texts because both copied a
-third source.
+third source. Texts and hashtags of follow-back spam (:data:`GENERIC_SPAM`: "follow
+back", "#f4f"...) are ``generic spam`` and link nothing either: every spam network posts
+them, whether or not a control cohort happens to.
 
 :func:`client_mix` and :func:`time_zones` put the releases' clients
 (:data:`casebook.content.CLIENT_CLASSES`) and inferred operator time zones
@@ -92,6 +94,19 @@ STRENGTH_WORDS: dict[str, str] = {
 }
 _ORDER = ("strong", "moderate", "weak", "none")
 DISTINCTIVE, NOT_DISTINCTIVE, UNCHECKED = "distinctive", "not distinctive", "unchecked"
+GENERIC = "generic spam"
+#: Keys that link nothing: ordinary accounts use them (``not distinctive``), or they are
+#: generic spam.
+_LINK_NOTHING = (NOT_DISTINCTIVE, GENERIC)
+#: Markers of follow-back spam (case-insensitive, in a normalised text or a hashtag): the
+#: texts and hashtags that gain followers are posted alike by unrelated spam networks, so
+#: sharing them says nothing about common operators.
+GENERIC_SPAM: tuple[str, ...] = (
+    "follow ?back", "team ?follow ?back", "follow ?4 ?follow", "follow ?for ?follow", "f4f", "ifb",
+    "gain ?followers",
+    "kindly follow",
+)
+_GENERIC_SQL = r"\b(" + "|".join(GENERIC_SPAM) + r")\b"
 
 
 # --------------------------------------------------------------------------- which releases
@@ -476,15 +491,15 @@ class Comparison:
                 raise ParameterError(f"kind {kind!r}: not one of {', '.join(KINDS)}")
             out = out.loc[lambda d: d["kind"] == kind]
         if distinctive is not None:
-            out = out.loc[lambda d: (d["distinctive"] == NOT_DISTINCTIVE) != distinctive]
+            out = out.loc[lambda d: d["distinctive"].isin(_LINK_NOTHING) != distinctive]
         return out.reset_index(drop=True)
 
     def counts(self) -> pd.DataFrame:
-        """Shared keys per kind: ``kind, shared, distinctive, not distinctive``
-        (``unchecked`` without a control cohort), every kind listed."""
+        """Shared keys per kind: ``kind, shared, distinctive, not distinctive, generic
+        spam`` (``unchecked, generic spam`` without a control cohort), every kind listed."""
         table = (pd.crosstab(self.keys["kind"], self.keys["distinctive"])
                  .reindex(index=list(KINDS), fill_value=0))
-        words = [DISTINCTIVE, NOT_DISTINCTIVE] if self.control else [UNCHECKED]
+        words = [DISTINCTIVE, NOT_DISTINCTIVE, GENERIC] if self.control else [UNCHECKED, GENERIC]
         table = table.reindex(columns=words, fill_value=0)
         return (table.assign(shared=table.sum(axis=1))[["shared", *words]]
                 .rename_axis(index="kind", columns=None).reset_index())
@@ -598,7 +613,9 @@ def _keys(con: duckdb.DuckDBPyConnection, names: list[str], control: str | None,
     con.execute("""CREATE TEMP TABLE per_release AS
         SELECT kind, key, release, count(*) AS tweets, count(DISTINCT userid) AS accounts
         FROM occ GROUP BY kind, key, release""")
-    word = (f"CASE WHEN {control_sql} IS NULL THEN '{UNCHECKED}' "
+    word = (f"CASE WHEN k.kind IN ('text', 'hashtag') AND "
+            f"regexp_matches(k.key, '{_GENERIC_SQL}', 'i') THEN '{GENERIC}' "
+            f"WHEN {control_sql} IS NULL THEN '{UNCHECKED}' "
             f"WHEN coalesce(c.tweets, 0) > 0 THEN '{NOT_DISTINCTIVE}' ELSE '{DISTINCTIVE}' END")
     con.execute(f"""CREATE TEMP TABLE shared AS
         WITH k AS (
@@ -611,7 +628,7 @@ def _keys(con: duckdb.DuckDBPyConnection, names: list[str], control: str | None,
         FROM k LEFT JOIN per_release c
           ON c.kind = k.kind AND c.key = k.key AND c.release = {control_sql}""")
     con.execute(f"""CREATE TEMP TABLE ranked AS
-        SELECT *, row_number() OVER (ORDER BY distinctive = '{NOT_DISTINCTIVE}', releases DESC,
+        SELECT *, row_number() OVER (ORDER BY distinctive IN {_LINK_NOTHING}, releases DESC,
                                      tweets DESC, kind, key) AS rank FROM shared""")
     accounts = con.sql("""SELECT o.kind, o.key, count(DISTINCT (o.release, o.userid)) AS accounts
         FROM occ o SEMI JOIN compared USING (release) SEMI JOIN shared s USING (kind, key)
@@ -658,7 +675,7 @@ def _accounts(con: duckdb.DuckDBPyConnection, examples: int) -> pd.DataFrame:
     """One row per account of a compared release that used a shared key."""
     out = con.sql(f"""
         WITH used AS (
-            SELECT o.*, s.distinctive <> '{NOT_DISTINCTIVE}' AS telling
+            SELECT o.*, s.distinctive NOT IN {_LINK_NOTHING} AS telling
             FROM occ o SEMI JOIN compared USING (release) JOIN shared s USING (kind, key)),
         linked AS (
             SELECT u.release, u.userid,
@@ -731,7 +748,7 @@ def _overlap(keys: pd.DataFrame, names: list[str], control: str | None) -> pd.Da
     a_idx = np.array([names.index(a) for a, _ in pairs], dtype=np.int64)
     b_idx = np.array([names.index(b) for _, b in pairs], dtype=np.int64)
     both = present[:, a_idx] & present[:, b_idx]  # keys x pairs
-    telling = (keys["distinctive"] != NOT_DISTINCTIVE).to_numpy()[:, None]
+    telling = (~keys["distinctive"].isin(_LINK_NOTHING)).to_numpy()[:, None]
     out = pd.DataFrame(index=pairs)
     for kind in KINDS:  # loop over the four kinds only
         of_kind = keys["kind"].eq(kind).to_numpy()[:, None]
@@ -963,7 +980,8 @@ def findings(comparison: Comparison, *, zones: pd.DataFrame | None = None) -> pd
         rows.append({"finding": "Distinctive shared keys", "value": f"{telling:,}",
                      "detail": "keys the control cohort's ordinary accounts do not use; the "
                                f"other {int(counts[NOT_DISTINCTIVE].sum()):,} (popular domains, "
-                               "common hashtags...) link nothing"})
+                               "common hashtags...) link nothing, and neither do "
+                               f"{int(counts[GENERIC].sum()):,} of follow-back spam"})
     pairs = (c.overlap.assign(order=lambda d: d["strength"].map(
         {w: i for i, w in enumerate([*_ORDER[:3], "unchecked", "none"])}))
              .sort_values(["order", "release_a", "release_b"], kind="stable"))

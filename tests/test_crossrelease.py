@@ -146,8 +146,8 @@ def test_a_key_the_control_uses_too_is_not_distinctive(found) -> None:
     assert list(found.keys["distinctive"]).index("not distinctive") == 4
     assert found.shared("domain", distinctive=False)["key"].tolist() == ["dailynews.com"]
     counts = found.counts().set_index("kind")
-    assert counts.loc["text"].tolist() == [2, 1, 1]
-    assert counts.loc["retweet"].tolist() == [1, 1, 0]
+    assert counts.loc["text"].tolist() == [2, 1, 1, 0]  # shared, distinctive, not, spam
+    assert counts.loc["retweet"].tolist() == [1, 1, 0, 0]
 
 
 def test_without_a_control_every_key_is_unchecked(built) -> None:
@@ -302,3 +302,41 @@ def test_releases_with_nothing_in_common(tmp_path) -> None:
     assert found.counts()["shared"].tolist() == [0, 0, 0, 0]
     assert crossrelease.findings(found).set_index("finding").loc[
         "Accounts linking releases", "value"] == "0"
+
+
+def test_follow_back_spam_links_nothing(tmp_path) -> None:
+    """Two releases that share only follow-back spam (a template text and its hashtags)
+    are not linked, control or no control; a text of their own still is."""
+    spam = "i followed you, kindly follow back #followback"
+    one = [_row("401", UA1, "2020-01-01 10:00", spam, hashtags="['followback']"),
+           _row("402", UA2, "2020-01-02 10:00", "Follow4Follow gain followers fast",
+                hashtags="['TeamFollowBack', 'f4f']")]
+    two = [_row("501", UB1, "2020-02-01 10:00", spam, hashtags="['followback']"),
+           _row("502", UB2, "2020-02-02 10:00", "Follow4Follow gain followers fast",
+                hashtags="['teamfollowback', 'F4F']")]
+    path = tmp_path / "store"
+    store.add_release(path, write_release(tmp_path / "one_202012", "one_202012", one))
+    store.add_release(path, write_release(tmp_path / "two_202012", "two_202012", two))
+    store.add_release(path, write_release(tmp_path / C, "control_202012", CONTROL), name=C)
+    for control in (C, None):
+        found = crossrelease.compare_releases(path, control=control)
+        assert len(found.keys) == 5  # two texts, three hashtags
+        assert set(found.keys["distinctive"]) == {crossrelease.GENERIC}
+        pair = found.overlap.set_index(["release_a", "release_b"]).loc[("one_202012", "two_202012")]
+        assert pair["strength"] == "none"
+        assert (found.accounts["distinctive_keys"] == 0).all()
+        assert set(found.accounts["release"]) == {"one_202012", "two_202012"}
+        assert found.shared(distinctive=True).empty
+        counts = found.counts().set_index("kind")
+        assert counts[crossrelease.GENERIC].sum() == 5
+    rows = crossrelease.findings(crossrelease.compare_releases(path, control=C)).set_index("finding")
+    assert rows.loc["Link one_202012 and two_202012", "value"] == "none"
+    assert "5 of follow-back spam" in rows.loc["Distinctive shared keys", "detail"]
+    # a text of their own, beside the spam, is still a strong link
+    store.add_release(path, write_release(tmp_path / "one_202012", "one_202012",
+                                          [*one, _row("403", UA1, "2020-01-03 10:00", NATO_A)]))
+    store.add_release(path, write_release(tmp_path / "two_202012", "two_202012",
+                                          [*two, _row("503", UB1, "2020-02-03 10:00", NATO_A)]))
+    again = crossrelease.compare_releases(path, control=C).overlap.set_index(
+        ["release_a", "release_b"])
+    assert again.loc[("one_202012", "two_202012"), "strength"] == "strong"
