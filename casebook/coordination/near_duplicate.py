@@ -175,14 +175,28 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     # a whole release's (a text's signature depends on its own shingles only);
     # guarded by tests/coordination/test_near_duplicate.py::test_signatures_in_batches_equal_one_batch
     texts = norm.filter(pa.array(keep))
-    sig_t = np.empty((options.num_perm, n_docs), np.uint32)  # contiguous per permutation
+    bands, rows_per_band = _lsh_params(options.threshold, options.num_perm)
+    # the signatures are kept one row per text: a candidate pair's similarity then reads
+    # two contiguous rows, not 2 x num_perm values scattered over the permutation-major
+    # array (six times faster on a release's millions of candidate pairs); each band's
+    # hashes are folded batch by batch from the permutation-major batch, as before;
+    # guarded by tests/coordination/test_near_duplicate.py::test_similarity_and_buckets_equal_a_reference
+    sig = np.empty((n_docs, options.num_perm), np.uint32)
+    band_hash = [np.zeros(n_docs, np.uint64) for _ in range(bands)]
     for lo in range(0, n_docs, SIGNATURE_BATCH):  # loop over batches of texts
         part = texts.slice(lo, SIGNATURE_BATCH)
         h32, doc = shingle_hashes(part, options.shingle_size)
-        sig_t[:, lo:lo + len(part)] = minhash_signatures(
-            h32, doc, len(part), num_perm=options.num_perm, seed=options.seed).T
+        part_t = minhash_signatures(h32, doc, len(part), num_perm=options.num_perm,
+                                    seed=options.seed).T  # (num_perm, texts), contiguous
         del h32, doc
-    bands, rows_per_band = _lsh_params(options.threshold, options.num_perm)
+        hi = lo + len(part)
+        for j in range(bands):  # loop over LSH bands only
+            h = band_hash[j][lo:hi]
+            for row in part_t[j * rows_per_band:(j + 1) * rows_per_band]:
+                h = h * HASH_MUL + row.astype(np.uint64)
+            band_hash[j][lo:hi] = h
+        sig[lo:hi] = part_t.T
+        del part_t
     index = np.int32 if n_docs < 2**31 else np.int64
     doc_of_pos = np.full(len(prep.df), -1, index)
     doc_of_pos[docs_pos] = np.arange(n_docs, dtype=index)
@@ -201,10 +215,8 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     # not fit in the CPU cache) and numbered in hash order; the key numbers differ from a
     # first-seen numbering, which changes no weight, burst or pair
     keys, docs, offset = [], [], 0
-    for j in range(bands):  # loop over LSH bands only
-        h = np.zeros(n_docs, np.uint64)
-        for row in sig_t[j * rows_per_band:(j + 1) * rows_per_band]:
-            h = h * HASH_MUL + row.astype(np.uint64)
+    for _ in range(bands):  # loop over LSH bands only
+        h = band_hash.pop(0)  # each band's hashes are freed once sorted
         by_hash = np.argsort(h)  # equal hashes (one bucket) are adjacent, in any order
         hs = h[by_hash]
         del h
@@ -240,7 +252,7 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
         for s in range(0, len(pos_a), SIMILARITY_CHUNK):  # chunks of pairs, vectorised inside
             da = doc_of_pos[pos_a[s:s + SIMILARITY_CHUNK]]
             db = doc_of_pos[pos_b[s:s + SIMILARITY_CHUNK]]
-            out[s:s + SIMILARITY_CHUNK] = (sig_t[:, da] == sig_t[:, db]).mean(axis=0)
+            out[s:s + SIMILARITY_CHUNK] = (sig[da] == sig[db]).mean(axis=1)
         return out
 
     def pair_filter(ev: Events, ia: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from unittest.mock import patch
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -132,3 +133,57 @@ def test_options_reach_the_signatures() -> None:
     assert len(similarities) > 1
     words = co.NearDuplicateOptions(shingle_size=1)
     assert len(co.coordination_network(tweets, kind="near_duplicate", near_duplicate=words)) == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(2, 60), batch=st.sampled_from([3, 7, 10**9]))
+def test_similarity_and_buckets_equal_a_reference(seed: int, n: int, batch: int) -> None:
+    # the signatures are kept one row per text and each band's hashes folded batch by
+    # batch: the buckets and the similarities are those of the permutation-major
+    # signatures of all texts at once
+    from casebook.coordination.kinds import prepare
+    from casebook.coordination.near_duplicate import (
+        HASH_MUL,
+        NearDuplicateOptions,
+        _lsh_params,
+        near_duplicate_events,
+        shingle_hashes,
+    )
+    from casebook.coordination.text import filled, normalised_texts
+
+    rng = np.random.default_rng(seed)
+    # texts from a few templates with random edits, so that some share buckets
+    texts = [" ".join(np.where(rng.random(10) < 0.15, "edit", WORDS[t:t + 10]))
+             for t in rng.integers(0, 5, n)]
+    prep = prepare(make_tweets([post(f"u{i % 6}", int(m), text) for i, (m, text) in
+                                enumerate(zip(rng.integers(0, 30, n), texts, strict=True))]))
+    rows = prep.ok & ~prep.is_rt
+    options = NearDuplicateOptions(num_perm=32)
+    with patch.object(near_duplicate, "SIGNATURE_BATCH", batch):
+        ev = near_duplicate_events(prep, rows, options)
+    norm = normalised_texts(prep.df, rows)
+    docs_pos = np.flatnonzero(rows)[filled(norm)]
+    h32, doc = shingle_hashes(norm.filter(filled(norm)), options.shingle_size)
+    ref = minhash_signatures(h32, doc, len(docs_pos), num_perm=options.num_perm,
+                             seed=options.seed).T  # (num_perm, texts)
+    bands, r = _lsh_params(options.threshold, options.num_perm)
+    assert len(ev) == bands * len(docs_pos)  # one event per (text, band)
+    band_of = np.arange(len(ev)) // len(docs_pos)
+    doc_of = np.searchsorted(docs_pos, ev.pos)
+    hashes = np.zeros((bands, len(docs_pos)), np.uint64)
+    for j in range(bands):
+        for row in ref[j * r:(j + 1) * r]:
+            hashes[j] = hashes[j] * HASH_MUL + row.astype(np.uint64)
+    # a key is one (band, band hash): the same buckets
+    pairs = pd.DataFrame({"key": ev.key, "band": band_of,
+                          "hash": hashes[band_of, doc_of].astype(str)})
+    assert (pairs.groupby("key")[["band", "hash"]].nunique() == 1).all().all()
+    assert pairs.groupby(["band", "hash"])["key"].nunique().eq(1).all()
+    # events in (key, time) order
+    assert (np.diff(ev.key) > 0).sum() + 1 == len(np.unique(ev.key))
+    same = ev.key[1:] == ev.key[:-1]
+    assert (np.diff(ev.t)[same] >= 0).all()
+    # the similarity of any two texts: the share of equal signature values
+    a, b = rng.integers(0, len(docs_pos), (2, 50))
+    np.testing.assert_array_equal(ev.similarity(docs_pos[a], docs_pos[b]),
+                                  (ref[:, a] == ref[:, b]).mean(axis=0))
