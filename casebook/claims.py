@@ -1940,8 +1940,16 @@ def _known_keywords(claims: Sequence[Claim]) -> set[str]:
     return known
 
 
+def _synthetic(release: Any) -> bool | None:
+    """Whether a release is the specimen (``checks["synthetic"]``, which
+    :func:`casebook.case.open_case` records from the folder's marker); None when unknown."""
+    checks = getattr(release, "checks", None)
+    value = checks.get("synthetic") if isinstance(checks, dict) else None
+    return value if isinstance(value, bool) else None
+
+
 def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
-                     min_contrast: float) -> tuple[str, str]:
+                     min_contrast: float, *, model: bool = False) -> tuple[str, str]:
     """The verdict and evidence of a claim, once set beside ordinary accounts.
 
     Every row says what ordinary accounts give (or that no control was given). A
@@ -1949,7 +1957,9 @@ def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
     only when its measure is at least ``min_contrast`` times the control's in the claim's
     direction (for a claim without a direction, when the control does not meet the
     rule); otherwise it is not distinctive. A control the rule cannot be measured on
-    leaves it supported, saying it was not compared.
+    leaves it supported, saying it was not compared. ``model``: the control is synthetic
+    (the specimen's model of ordinary accounts) and the release real: its values are
+    shown, but a real release is not judged distinctive or not against invented accounts.
     """
     if theirs is None:
         return ours.verdict, f"{ours.evidence}. Ordinary accounts: {_NO_CONTROL}"
@@ -1959,6 +1969,11 @@ def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
                               f"context only, the claim describes the release")
     if ours.verdict != SUPPORTED:
         return ours.verdict, f"{ours.evidence}. Ordinary accounts (control): {said}"
+    if model:
+        return SUPPORTED, (f"{ours.evidence}. Not compared with ordinary accounts: the only "
+                           f"control cohort is synthetic (the specimen's model of ordinary "
+                           f"accounts: {said}) and this release is real; a control cohort of "
+                           f"real ordinary accounts (-p control_dataset) would test it")
     if ours.measure is None or theirs.measure is None or not theirs.brief:
         return SUPPORTED, (f"{ours.evidence}. Not compared with ordinary accounts: on the "
                            f"control the rule is {theirs.verdict} ({theirs.evidence})")
@@ -2059,6 +2074,8 @@ def evaluate_claims(release: ReleaseLike,
             if param.kind == "lexicon" and isinstance(these[param.name], str):
                 _lexicon(_Context(known, claim.lexicons), these[param.name])
     cohort = _as_release(control) if control is not None else None
+    model = (cohort is not None and _synthetic(cohort) is True
+             and _synthetic(release) is False)
     rows = []
     for claim, these, known in zip(claims, values, merged, strict=True):  # a handful
         ctx = _Context(known, claim.lexicons, coordination)
@@ -2067,7 +2084,8 @@ def evaluate_claims(release: ReleaseLike,
                                                       control_coordination))
                   if cohort is not None else None)
         verdict, evidence = _against_control(claim.rule_type, outcome, theirs,
-                                             these.get("min_contrast", MIN_CONTRAST))
+                                             these.get("min_contrast", MIN_CONTRAST),
+                                             model=model)
         rows.append({
             "id": claim.id, "operation": claim.operation, "claim": claim.text,
             "source": claim.source, "rule": claim.describe(these),

@@ -1169,3 +1169,38 @@ def test_client_share_of_other_classes_and_management_is_not_a_class():
     with pytest.raises(ParameterError, match="management"):
         claims.Claim("x-m", "x", "Text.", "r", "client_share",
                      {"classes": ["management"], "min_share": 0.3})
+
+
+def test_a_real_release_is_not_judged_against_a_synthetic_control(tmp_path: Path) -> None:
+    """open_case marks which releases are the specimen; a real release's distinctive
+    claims are then not called distinctive or not against the synthetic control (its
+    values are shown as a model), descriptive ones are judged as always."""
+    import shutil
+
+    from casebook import case as cases
+    from casebook import load_release
+
+    source = specimen_dir() / "armenia_202012"
+    if not source.is_dir():
+        pytest.skip("specimen not generated (casebook specimen)")
+    real = tmp_path / "armenia_202012"
+    real.mkdir()
+    for f in source.glob("*.csv"):  # the data without the specimen's marker: "real"
+        shutil.copy(f, real / f.name)
+    opened = cases.open_case(str(tmp_path), ["armenia_202012"])
+    assert opened.primary.checks["synthetic"] is False
+    assert opened.control.checks["synthetic"] is True  # the specimen's, found beside it
+    ledger = claims.evaluate_claims(opened.primary, "armenia", control=opened.control)
+    distinctive = ledger[ledger["claim_type"] == "distinctive"]
+    assert len(distinctive) and (distinctive["verdict"] != NOT_DISTINCTIVE).all()
+    supported = distinctive[distinctive["verdict"] == SUPPORTED]
+    assert len(supported) and supported["evidence"].str.contains(
+        "the only control cohort is synthetic").all()
+    # the same data as the specimen it is: compared as before
+    spec = load_release(source)
+    spec.checks["synthetic"] = True
+    again = claims.evaluate_claims(spec, "armenia", control=opened.control)
+    assert not again["evidence"].str.contains("the only control cohort is synthetic").any()
+    # nothing known about the release (not opened by a case): compared as before
+    plain = claims.evaluate_claims(load_release(source), "armenia", control=opened.control)
+    assert plain["evidence"].tolist() == again["evidence"].tolist()
