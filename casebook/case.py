@@ -312,8 +312,9 @@ def metrics(
         share, retweet share, share of tweets from scheduling or automation clients
         (without and with multi-account management tools such as TweetDeck), median
         followers, median likes per original tweet, inferred operator time zone (a
-        range or "inconclusive" when the data does not name one offset) and its
-        confidence.
+        range or "inconclusive" when the data does not name one offset, with the working
+        week it assumes) and its confidence (the share of bootstrap resamples of the days
+        that give the same answer).
     """
     rows = []
     for name, rel in releases.items():
@@ -325,6 +326,7 @@ def metrics(
         row = {
             "dataset": name,
             "accounts": len(u),
+            "accounts with tweets": int(t["userid"].nunique()) if len(t) else 0,
             "tweets": len(t),
             "first tweet": t["tweet_time"].min().strftime("%Y-%m-%d") if len(t) else "",
             "last tweet": t["tweet_time"].max().strftime("%Y-%m-%d") if len(t) else "",
@@ -337,7 +339,7 @@ def metrics(
             "median followers": float(u["follower_count"].median()) if len(u) else None,
             "median likes (originals)": None if likes is None or pd.isna(likes) else float(likes),
             "operator time zone": zone_label(tz),
-            "time zone confidence": round(float(tz["confidence"]), 2)
+            "time zone confidence (share of resamples)": round(float(tz["confidence"]), 2)
             if pd.notna(tz["confidence"]) else None,
         }
         if coordinated is not None:
@@ -971,7 +973,9 @@ def _span(release: Release) -> str:
 
 def _size(release: Release) -> str:
     files = len(release.provenance) if getattr(release, "provenance", None) is not None else 0
-    return (f"{len(release.users):,} accounts and {len(release.tweets):,} tweets, "
+    active = release.tweets["userid"].nunique() if len(release.tweets) else 0
+    return (f"{len(release.users):,} accounts ({active:,} with tweets) and "
+            f"{len(release.tweets):,} tweets, "
             f"{_span(release)}, read from {files} file{'' if files == 1 else 's'}")
 
 

@@ -70,6 +70,11 @@ def test_metrics_equal_direct_computation(small_specimen: Path) -> None:
     m = case.metrics(c.releases).set_index("dataset")
     arm = c.releases["armenia_202012"]
     assert m.loc["armenia_202012", "tweets"] == len(arm.tweets)
+    # user rows and accounts with tweets are two counts (GRU: 70 rows, 51 with tweets)
+    assert m.loc["armenia_202012", "accounts"] == len(arm.users)
+    assert m.loc["armenia_202012", "accounts with tweets"] == arm.tweets["userid"].nunique()
+    gru = c.releases["GRU_202012"]
+    assert m.loc["GRU_202012", "accounts with tweets"] == gru.tweets["userid"].nunique() < len(gru.users)
     assert m.loc["armenia_202012", "retweet share"] == round(
         float(arm.tweets["is_retweet"].mean()), 3)
     # planted in the specimen: over 90% through scheduling and multi-account tools
@@ -81,7 +86,8 @@ def test_metrics_equal_direct_computation(small_specimen: Path) -> None:
     tz = activity.infer_utc_offset(arm.tweets).iloc[0]
     assert m.loc["armenia_202012", "operator time zone"] == tz["label"]
     assert tz["range_low"] <= 4.0 <= tz["range_high"]
-    assert m.loc["armenia_202012", "time zone confidence"] == round(tz["confidence"], 2)
+    confidence = "time zone confidence (share of resamples)"
+    assert m.loc["armenia_202012", confidence] == round(tz["confidence"], 2)
 
 
 def test_coordination_analysis_thresholds_and_communities(small_specimen: Path) -> None:

@@ -626,3 +626,13 @@ def test_export_csv_neutralises_categorical_columns_and_headers(tmp_path: Path) 
     assert rows[0] == ["client", "'+header", "lang"]
     assert [r[0] for r in rows[1:]] == ["'=1+1", "'@x", "ok"]
     assert [r[2] for r in rows[1:]] == ["'-2+3", "en", "en"]
+
+
+def test_show_table_shows_named_share_columns_as_percentages() -> None:
+    mix = pd.DataFrame({"dataset": ["a", "b"], "official": [0.7, 0.0004], "mobile": [0.3, 0.0]})
+    out = report.show_table(mix, shares=["official", "mobile"])
+    assert "70.0%" in out.text and "<0.1%" in out.text and "0.0%" in out.text
+    assert "0.7 " not in out.text and "70.0%" in out.html
+    assert "0.7" in report.show_table(mix).text  # not a share by its name: as it is
+    with pytest.raises(KeyError, match="shares not in the table"):
+        report.show_table(mix, shares=["web"])

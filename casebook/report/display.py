@@ -235,6 +235,7 @@ def show_table(
     text_columns: Sequence[str] | None = None,
     caption: str | None = None,
     abbreviate_ids: bool = True,
+    shares: Sequence[str] = (),
 ) -> SafeHTML:
     """Render a table of tweets or accounts safely for a notebook or a report.
 
@@ -264,6 +265,9 @@ def show_table(
         read by screen readers, kept in exported pages); the full ids are also in the
         DataFrame, in CSV exports (:func:`casebook.report.export_csv`) and in the
         explorer.
+    shares
+        Columns of shares (0..1) shown as percentages whatever their names (a table of
+        client classes, of datasets).
 
     Returns
     -------
@@ -287,6 +291,12 @@ def show_table(
     if not default_index:
         shown = shown.reset_index()
     shown = shown.set_axis([_label(c) for c in shown.columns], axis=1)
+    named = [_label(c) for c in shares]
+    missing = [c for c in named if c not in shown.columns]
+    if missing:
+        raise KeyError(f"shares not in the table: {missing}")
+    if named:
+        shown = shown.assign(**{c: _percent(shown[c]) for c in named})
     chosen = None if text_columns is None else [_label(c) for c in text_columns]
     cells = _safe_cells(shown, chosen, abbreviate_ids)
     defanged = set(defanged_columns(shown, chosen))
