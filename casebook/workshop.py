@@ -557,6 +557,10 @@ def _control_explanation(op: pd.DataFrame, null: pd.DataFrame, ctl: pd.DataFrame
     text += (f" Each kind's threshold is the weight that chance reaches for under "
              f"{_NULL_FPR:.0%} of the accounts, all kinds together ("
              + ", ".join(f"{k} {int(applied[k])}" for k in applied.index) + ").")
+    text += (" The case notebooks refine this rule: busy accounts meet others by chance more "
+             "often, so they set one threshold per activity quartile (higher for the busiest "
+             "accounts), and add a rule for trios of accounts that act together across kinds; "
+             "their thresholds differ from these for that reason.")
     text += (" The control cohort is a second check, not the calibration (its accounts, "
              "volumes and topics are not the operation's): it raises a threshold that "
              "ordinary accounts would still pass"
