@@ -102,9 +102,8 @@ _LINK_NOTHING = (NOT_DISTINCTIVE, GENERIC)
 #: texts and hashtags that gain followers are posted alike by unrelated spam networks, so
 #: sharing them says nothing about common operators.
 GENERIC_SPAM: tuple[str, ...] = (
-    "follow ?back", "team ?follow ?back", "follow ?4 ?follow", "follow ?for ?follow", "f4f", "ifb",
-    "gain ?followers",
-    "kindly follow",
+    "follow ?(me |you )?back", "team ?follow ?back", "follow ?4 ?follow", "follow ?for ?follow",
+    "follow ?train", "f4f", "ifb", "gain ?followers", "kindly follow",
 )
 _GENERIC_SQL = r"\b(" + "|".join(GENERIC_SPAM) + r")\b"
 

@@ -314,13 +314,18 @@ def test_follow_back_spam_links_nothing(tmp_path) -> None:
     two = [_row("501", UB1, "2020-02-01 10:00", spam, hashtags="['followback']"),
            _row("502", UB2, "2020-02-02 10:00", "Follow4Follow gain followers fast",
                 hashtags="['teamfollowback', 'F4F']")]
+    # the other spellings of the same request
+    for n, (text, tags) in enumerate([("followed you! follow me back please", "[]"),
+                                      ("#FollowTrain all aboard", "['FollowTrain']")]):
+        one.append(_row(f"41{n}", UA1, "2020-01-05 10:00", text, hashtags=tags))
+        two.append(_row(f"51{n}", UB1, "2020-02-05 10:00", text, hashtags=tags))
     path = tmp_path / "store"
     store.add_release(path, write_release(tmp_path / "one_202012", "one_202012", one))
     store.add_release(path, write_release(tmp_path / "two_202012", "two_202012", two))
     store.add_release(path, write_release(tmp_path / C, "control_202012", CONTROL), name=C)
     for control in (C, None):
         found = crossrelease.compare_releases(path, control=control)
-        assert len(found.keys) == 5  # two texts, three hashtags
+        assert len(found.keys) == 8  # four texts, four hashtags (followtrain too)
         assert set(found.keys["distinctive"]) == {crossrelease.GENERIC}
         pair = found.overlap.set_index(["release_a", "release_b"]).loc[("one_202012", "two_202012")]
         assert pair["strength"] == "none"
@@ -328,10 +333,10 @@ def test_follow_back_spam_links_nothing(tmp_path) -> None:
         assert set(found.accounts["release"]) == {"one_202012", "two_202012"}
         assert found.shared(distinctive=True).empty
         counts = found.counts().set_index("kind")
-        assert counts[crossrelease.GENERIC].sum() == 5
+        assert counts[crossrelease.GENERIC].sum() == 8
     rows = crossrelease.findings(crossrelease.compare_releases(path, control=C)).set_index("finding")
     assert rows.loc["Link one_202012 and two_202012", "value"] == "none"
-    assert "5 of follow-back spam" in rows.loc["Distinctive shared keys", "detail"]
+    assert "8 of follow-back spam" in rows.loc["Distinctive shared keys", "detail"]
     # a text of their own, beside the spam, is still a strong link
     store.add_release(path, write_release(tmp_path / "one_202012", "one_202012",
                                           [*one, _row("403", UA1, "2020-01-03 10:00", NATO_A)]))
