@@ -83,8 +83,13 @@ def test_show_table_shows_meaningful_index_and_escapes_headers() -> None:
     text = dom.all_text()
     assert "userid" in text and "<u1>" in text and "<h>" in text
     assert "u" not in dom.names() and "h" not in dom.names()
-    # a default 0..n-1 index is not shown
+    # a default 0..n-1 index is not shown, nor the row positions a sort or filter leaves
     assert "index" not in _DOM(report.show_table(pd.DataFrame({"a": [1]})).html).all_text()
+    shuffled = pd.DataFrame({"a": [3, 1, 2]}).sort_values("a")
+    assert report.show_table(shuffled).text.split("\n")[0].split() == ["a"]
+    # a named or non-integer index is data
+    assert "year" in report.show_table(shuffled.rename_axis("year")).text
+    assert "x" in report.show_table(pd.DataFrame({"a": [1]}, index=["x"])).text
 
 
 def test_show_table_on_the_real_excerpt(real_excerpt: Path) -> None:

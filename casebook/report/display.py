@@ -250,7 +250,7 @@ def show_table(
     ----------
     df
         The table. A Series is shown as a one-column table. The index is shown unless
-        it is the default ``0..n-1`` range.
+        it is unnamed integers (row positions, as sorting or filtering leaves them).
     max_rows
         Show at most this many rows (the first ones); the caption then says how many
         there are in all.
@@ -287,8 +287,10 @@ def show_table(
         raise ValueError("max_rows must be >= 0")
     total = len(frame)
     shown = frame.head(max_rows)
-    default_index = isinstance(shown.index, pd.RangeIndex) and shown.index.start == 0 and shown.index.step == 1
-    if not default_index:
+    # an unnamed integer index is row positions left by sorting or filtering: not data
+    positions = (shown.index.name is None and not isinstance(shown.index, pd.MultiIndex)
+                 and pd.api.types.is_integer_dtype(shown.index.dtype))
+    if not positions:
         shown = shown.reset_index()
     shown = shown.set_axis([_label(c) for c in shown.columns], axis=1)
     named = [_label(c) for c in shares]
