@@ -129,3 +129,11 @@ def specimen_store(root: Path, names: tuple[str, ...]) -> Path:
     for name in names:
         add_release(root, specimen_release(name))
     return root
+
+
+def real_excerpts() -> list[Path]:
+    """The real archive excerpts of other releases in ``../shared`` (none without it): held
+    out from the engines' development, each a release of its own."""
+    from casebook.paths import shared_dir
+
+    return sorted((shared_dir() / "fixtures" / "real").glob("*.csv"))

@@ -18,7 +18,14 @@ from casebook.coordination import command
 from casebook.coordination.duck import DUCK_KINDS, duckdb_networks
 from casebook.errors import UsageError
 from tests._frames import make_tweets
-from tests.coordination._tweets import WS, at, specimen_release, specimen_store, weights
+from tests.coordination._tweets import (
+    WS,
+    at,
+    real_excerpts,
+    specimen_release,
+    specimen_store,
+    weights,
+)
 
 SPECIMEN = "iran_202012"  # every kind of DUCK_KINDS has edges in it
 KINDS = list(DUCK_KINDS)
@@ -44,6 +51,21 @@ def test_specimen_release_gives_identical_edges(specimen: Path) -> None:
     # every kind has edges, so equality is not between empty frames
     assert set(KINDS) <= set(local["kind"])
     same_edges(duckdb_networks(specimen, kinds=KINDS), local)
+
+
+def test_real_excerpts_of_other_releases_give_identical_edges() -> None:
+    """Held out: real archive excerpts (RNA_0621, CNHU_0621, GRU_202012), in a week's
+    window so that most kinds have edges."""
+    excerpts = real_excerpts()
+    if not excerpts:
+        pytest.skip("no real excerpts: ../shared/fixtures/real is absent")
+    seen: set[str] = set()
+    for path in excerpts:
+        release = load_release(path, cache=False)
+        local = co.networks(release, kinds=KINDS, window="7D")
+        same_edges(duckdb_networks(release, kinds=KINDS, window="7D"), local)
+        seen |= set(local["kind"])
+    assert {"co_tweet", "co_link"} <= seen
 
 
 def test_store_gives_the_edges_of_its_releases_together(store: Path, tmp_path: Path) -> None:

@@ -24,7 +24,13 @@ from casebook.coordination import command
 from casebook.coordination.text import normalise_arrow
 from casebook.errors import UsageError
 from tests._frames import make_tweets
-from tests.coordination._tweets import WS, at, specimen_release, specimen_store
+from tests.coordination._tweets import (
+    WS,
+    at,
+    real_excerpts,
+    specimen_release,
+    specimen_store,
+)
 
 JAVA = shutil.which("java") or (
     os.environ.get("JAVA_HOME") and shutil.which("java", path=str(Path(os.environ["JAVA_HOME"]) / "bin")))
@@ -74,6 +80,22 @@ def test_specimen_release_gives_identical_edges(spark, specimen: Path) -> None:
     assert {"co_retweet", "co_tweet", "co_link", "co_domain", "co_hashtag",
             "co_post"} <= set(local["kind"])
     same_edges(edges, local)
+
+
+def test_real_excerpts_of_other_releases_give_identical_edges(spark) -> None:
+    """Held out: real archive excerpts (RNA_0621, CNHU_0621, GRU_202012), in a week's
+    window so that most kinds have edges."""
+    excerpts = real_excerpts()
+    if not excerpts:
+        pytest.skip("no real excerpts: ../shared/fixtures/real is absent")
+    kinds = list(spark_mod.SPARK_KINDS)
+    seen: set[str] = set()
+    for path in excerpts:
+        release = load_release(path, cache=False)
+        local = co.networks(release, kinds=kinds, window="7D")
+        same_edges(spark_mod.spark_networks(release, kinds=kinds, window="7D", spark=spark), local)
+        seen |= set(local["kind"])
+    assert {"co_tweet", "co_link", "co_domain", "co_hashtag", "co_post"} <= seen
 
 
 def test_store_gives_the_edges_of_its_releases_together(spark, store: Path) -> None:
