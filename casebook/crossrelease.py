@@ -471,6 +471,8 @@ class Comparison:
         each of the first :data:`EXAMPLES` accounts that used it (in time):
         ``kind, key, distinctive, release, userid, user_screen_name, tweetid, tweet_time,
         tweet_text``, in the order of :attr:`keys`.
+    active
+        Accounts with tweets in each compared release (what :attr:`accounts` is a part of).
     """
 
     releases: list[str]
@@ -480,6 +482,7 @@ class Comparison:
     overlap: pd.DataFrame
     accounts: pd.DataFrame
     evidence: pd.DataFrame
+    active: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def shared(self, kind: str | None = None, *, distinctive: bool | None = None) -> pd.DataFrame:
         """:attr:`keys` of one kind, and only the distinctive ones (``distinctive=True``)
@@ -597,12 +600,17 @@ def compare_releases(
         keys = _keys(con, names, control, int(min_releases))
         evidence = _evidence(con, root, every, int(examples))
         accounts = _accounts(con, int(examples))
+        counted = con.sql(f"SELECT release, count(DISTINCT userid) AS n FROM "
+                          f"{_scan(root, names, 'search.parquet', 'release, userid')} "
+                          f"GROUP BY release").fetchall()
     finally:
         con.close()
+    active = {name: 0 for name in names} | {str(r): int(n) for r, n in counted}
     keys = _labelled(keys, evidence)
     overlap = _overlap(keys, names, control)
     return Comparison(releases=names, control=control, min_releases=int(min_releases),
-                      keys=keys, overlap=overlap, accounts=accounts, evidence=evidence)
+                      keys=keys, overlap=overlap, accounts=accounts, evidence=evidence,
+                      active=active)
 
 
 def _keys(con: duckdb.DuckDBPyConnection, names: list[str], control: str | None,
@@ -993,7 +1001,9 @@ def findings(comparison: Comparison, *, zones: pd.DataFrame | None = None) -> pd
                                f"{pair['why']}"})
     linking = c.accounts
     strong = int((linking["distinctive_keys"] > 0).sum()) if checked else len(linking)
-    rows.append({"finding": "Accounts linking releases", "value": f"{strong:,}",
+    total = sum(c.active.values())
+    share = f" of {total:,} accounts with tweets ({strong / total:.0%})" if total else ""
+    rows.append({"finding": "Accounts linking releases", "value": f"{strong:,}{share}",
                  "detail": (f"accounts that used a distinctive key another release uses too; "
                             f"{len(linking) - strong:,} more used only keys ordinary "
                             "accounts share" if checked else

@@ -232,7 +232,9 @@ def test_findings_say_how_strong_the_link_is(found) -> None:
     rows = crossrelease.findings(found).set_index("finding")
     assert rows.loc[f"Link {A} and {B}", "value"] == "strong"
     assert rows.loc["Distinctive shared keys", "value"] == "4"
-    assert rows.loc["Accounts linking releases", "value"] == "4"
+    # every account of alpha and beta used a distinctive key the other release uses too
+    assert found.active == {A: 2, B: 2}
+    assert rows.loc["Accounts linking releases", "value"] == "4 of 4 accounts with tweets (100%)"
     assert "link nothing" in rows.loc["Distinctive shared keys", "detail"]
 
 
@@ -301,7 +303,7 @@ def test_releases_with_nothing_in_common(tmp_path) -> None:
     assert found.overlap[["strength", "why"]].values.tolist() == [["none", "no key in common"]]
     assert found.counts()["shared"].tolist() == [0, 0, 0, 0]
     assert crossrelease.findings(found).set_index("finding").loc[
-        "Accounts linking releases", "value"] == "0"
+        "Accounts linking releases", "value"] == "0 of 3 accounts with tweets (0%)"
 
 
 def test_follow_back_spam_links_nothing(tmp_path) -> None:
