@@ -357,11 +357,16 @@ def zone_label(offset: pd.Series) -> str:
     return label
 
 
-def _other_week(release: Release, offset: pd.Series) -> str:
-    """What a Monday-to-Friday week gives, when the inference assumed another one."""
+def _other_week(release: Release, offsets: pd.DataFrame) -> str:
+    """What a Monday-to-Friday week gives, when the inference (the first row of
+    ``offsets``) assumed another one: the Mon-Fri row of ``offsets`` when it has one
+    (:func:`casebook.activity.utc_offset_by_week`), else computed here."""
+    offset = offsets.iloc[0]
     if offset["workweek"] == "Mon-Fri" or offset["verdict"] != evidence.SUPPORTED:
         return ""
-    other = activity.utc_offset_by_week(release.tweets, ["mon-fri"]).iloc[0]
+    given = offsets[offsets["workweek"] == "Mon-Fri"]
+    other = (given.iloc[0] if len(given)
+             else activity.utc_offset_by_week(release.tweets, ["mon-fri"]).iloc[0])
     return (f". The {offset['workweek']} week is an assumption (the working week of the "
             f"country the platform attributed the network to); on a Mon-Fri week the same "
             f"tweets give: {other['label']} ({other['verdict']})")
@@ -387,7 +392,10 @@ def headline_findings(
         Accounts per coordination community (``userid, community, community_size``) from
         :func:`casebook.coordination.detect_communities`.
     offset
-        The time-zone inference from :func:`casebook.activity.infer_utc_offset`.
+        The time-zone inference from :func:`casebook.activity.infer_utc_offset`, or
+        :func:`casebook.activity.utc_offset_by_week`'s rows: the first is the finding, and
+        a Mon-Fri row, when the first assumed another week, is what the findings set
+        beside it (computed when absent).
     coordination
         The coordination section (:func:`coordination_analysis`): its communities, and
         the strength of their count against the chance replicates, in words. Takes the
@@ -414,7 +422,7 @@ def headline_findings(
                      "detail": f"{o['verdict']}: {o['reason']}; working days {o['conventions']} "
                                f"({o['workweek']}); confidence {o['confidence']:.2f} (the share "
                                f"of bootstrap resamples of the days that give the same answer)"
-                               f"{_other_week(release, o)}"})
+                               f"{_other_week(release, offset)}"})
     if coordination is not None:
         rows.append(_coordination_finding(coordination))
     elif communities is not None:

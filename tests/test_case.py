@@ -132,7 +132,7 @@ def _expected_findings(folder: Path, control: Path | None, *, operation: str, se
     ledger = claims.evaluate_claims(rel, None, control=ctl, lexicons=defaults["lexicons"],
                                     **claim_params)
     coord = case.coordination_analysis(rel, ctl, window="1min", control_fpr=0.01, seed=seed)
-    offset = activity.infer_utc_offset(rel.tweets, workweek=defaults["workweek"], seed=seed)
+    offset = activity.utc_offset_by_week(rel.tweets, [defaults["workweek"], "mon-fri"], seed=seed)
     return case.headline_findings(rel, ledger=ledger, coordination=coord, offset=offset)
 
 
@@ -482,7 +482,7 @@ def test_the_case_draws_the_edges_its_communities_stand_on() -> None:
     assert result.linked is strong
 
 
-def test_a_time_zone_on_another_working_week_says_what_it_assumes() -> None:
+def test_a_time_zone_on_another_working_week_says_what_it_assumes(monkeypatch) -> None:
     """A zone found on the attributed country's Sat-Wed week is labelled with that week,
     and the findings say what a Monday-to-Friday week gives on the same tweets."""
     iran = load_release(paths.specimen_dir() / "iran_202012")
@@ -498,6 +498,12 @@ def test_a_time_zone_on_another_working_week_says_what_it_assumes() -> None:
     assert "is an assumption" in detail
     assert f"on a Mon-Fri week the same tweets give: {mon_fri['label']} ({mon_fri['verdict']})" in detail
     assert "share of bootstrap resamples" in detail
+    # given both weeks (as the notebook computes them), the Mon-Fri row is used, not redone
+    both = activity.utc_offset_by_week(iran.tweets, ["sat-wed", "mon-fri"])
+    monkeypatch.setattr(activity, "utc_offset_by_week", None)
+    again = case.headline_findings(iran, ledger=pd.DataFrame(columns=["claim", "verdict", "evidence"]),
+                                   offset=both).set_index("finding")
+    assert again.loc["Operator time zone (inferred)", "detail"] == detail
 
 
 def test_the_headline_counts_accounts_linked_only_by_topics_apart() -> None:
