@@ -27,7 +27,7 @@ from casebook._plotting import (
     log_axis,
     new_ax,
 )
-from casebook.activity import _first_rows, _key_codes
+from casebook.activity import _first_rows, _key_codes, _take_rows
 from casebook.content import compile_lexicon, language_labels, match_lexicon
 from casebook.schema import STRING
 
@@ -619,7 +619,7 @@ def top_accounts(release: ReleaseLike, *, n: int | None = 10,
     first = _first_rows(authors)
     for column in ("user_screen_name", "user_display_name"):
         if column in tweets:  # accounts missing from the users table
-            names = pd.Series(tweets[column].iloc[first].array,
+            names = pd.Series(_take_rows(tweets[[column]], first)[column].array,
                               index=pd.Index(userids, dtype=tweets["userid"].dtype))
             out[column] = out[column].astype(STRING).fillna(
                 out["userid"].map(names).astype(STRING))

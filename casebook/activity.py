@@ -176,6 +176,39 @@ def _cached(values: pd.Series, what: Any, compute: Callable[[], Any]) -> Any:
     return result
 
 
+def _take_rows(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """``frame.iloc[rows]`` (``rows``: a boolean mask or positions), same dtypes and index.
+
+    Arrow's ``take`` on a chunked string column (a loaded release has one chunk per
+    parsed block) first concatenates every chunk: selecting a few rows copied the whole
+    text column. Arrow columns are therefore filtered chunk by chunk with a mask of the
+    wanted rows, and only the selected rows are put in the order asked for.
+    """
+    rows = np.asarray(rows)
+    if rows.dtype == bool:
+        mask, order = rows, None
+    else:
+        positions = np.where(rows < 0, rows + len(frame), rows).astype(np.int64)
+        wanted, order = np.unique(positions, return_inverse=True)
+        mask = np.zeros(len(frame), bool)
+        mask[wanted] = True
+        if np.array_equal(order, np.arange(len(positions))):
+            order = None  # ascending and distinct: the filter gives them in that order
+    selected = pa.array(mask)
+    take = None if order is None else pa.array(order.ravel())
+    columns = {}
+    for name, values in frame.items():
+        data = _arrow_data(values)
+        if data is None or data.num_chunks <= 1:
+            columns[name] = values.iloc[rows].array
+            continue
+        chosen = data.filter(selected)
+        if take is not None:  # the selected rows only: a small concatenation
+            chosen = chosen.take(take)
+        columns[name] = pd.array(chosen, dtype=values.dtype)
+    return pd.DataFrame(columns, index=frame.index[rows], columns=frame.columns)
+
+
 def _key_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """``pd.factorize`` of a key column (userid...): codes per row (-1: missing) and the
     distinct values in order of appearance; cached per column (see :func:`_cached`)."""
@@ -424,7 +457,7 @@ def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
         per_account.rename(columns={"userid": "top_account"}), on="period", how="left"
     ).assign(top_account_share=lambda d: d["n"] / d["tweets"]).drop(columns="n")
     if "hashtags" in tweets:
-        tags = explode_list(tweets[["hashtags"]].iloc[rows], "hashtags")
+        tags = explode_list(_take_rows(tweets[["hashtags"]], rows), "hashtags")
         per_tag = (
             pd.DataFrame({"period": periods[codes[rows][tags.index.to_numpy()]],
                           "tag": _casefold(tags["hashtags"]).array})
@@ -1027,8 +1060,8 @@ def accounts_active_in(tweets: pd.DataFrame, start: Any, end: Any, *,
     """
     margin = pd.Timedelta(widen)
     lo, hi = utc(start) - margin, utc(end) + margin
-    inside = tweets.loc[tweets["tweet_time"].between(lo, hi, inclusive="both"),
-                        ["userid", "tweet_time"]].dropna()
+    inside = _take_rows(tweets[["userid", "tweet_time"]], tweets["tweet_time"].between(
+        lo, hi, inclusive="both").to_numpy(dtype=bool)).dropna()
     grouped = inside.groupby("userid")
     out = pd.DataFrame({
         "tweets": grouped.size(),

@@ -54,6 +54,7 @@ from casebook.activity import (
     _distinct_per_group,
     _key_codes,
     _period_codes,
+    _take_rows,
     retweet_mask,
 )
 from casebook.schema import LIST, STRING
@@ -899,33 +900,128 @@ def _extract_re2(values: pa.Array, pattern: str) -> pa.Array:
     return pc.struct_field(pc.extract_regex(values, pattern), [0])
 
 
-def _distinct_urls(urls: pd.Series) -> tuple[pa.Array, pd.Series]:
-    """(per URL: the index of its stripped text among the distinct ones, the distinct
-    stripped texts): the URL functions work on distinct URLs only."""
-    text = urls.astype(STRING).str.strip()
-    enc = pc.dictionary_encode(pa.chunked_array(pa.array(text.array)).combine_chunks())
-    return enc.indices, pd.Series(pd.array(enc.dictionary, dtype=STRING))
+def _codes_of(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """(int64 code per value, -1 where missing; the distinct values) by one Arrow hash
+    pass (``pd.factorize`` converts an Arrow string column to Python objects first)."""
+    enc = pc.dictionary_encode(pa.chunked_array([values]) if isinstance(values, pa.Array)
+                               else values).combine_chunks()
+    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, enc.dictionary
 
 
-def _schemes_of(text: pd.Series) -> pd.Series:
-    if not len(text):
-        return text.str.extract(_SCHEME, expand=False).str.lower().astype(STRING)
-    found = _extract_re2(pa.array(text.array), _SCHEME_RE2)
-    return pd.Series(pd.array(found, dtype=STRING)).str.lower().astype(STRING)
+def _lowered_codes(codes: np.ndarray, distinct: pa.Array, *, rstrip: str = "") -> tuple[
+        np.ndarray, pd.Series]:
+    """``codes`` into ``distinct`` recoded into the distinct lower-case values (trailing
+    ``rstrip`` characters removed): ``HTTP`` and ``http`` become one code."""
+    lowered = pd.Series(pd.array(distinct, dtype=STRING)).str.lower()
+    if rstrip:
+        lowered = lowered.str.rstrip(rstrip)
+    sub, values = pd.factorize(lowered, use_na_sentinel=True)
+    return np.append(sub, -1)[codes], pd.Series(values, dtype=STRING)
 
 
-def _spread(values: pd.Series, indices: pa.Array, index: pd.Index) -> pd.Series:
-    """``values`` (one per distinct URL) back on every URL."""
-    taken = pa.array(values.array).take(indices) if len(values) else pa.nulls(len(indices),
-                                                                                pa.string())
+class _Urls:
+    """URLs analysed once per distinct stripped text: what :func:`url_schemes`,
+    :func:`registered_domains` and :func:`top_domains` read, and what co_domain looks
+    its URLs up in (:func:`_release_url_domains`).
+
+    Attributes
+    ----------
+    codes
+        Per URL: its stripped text's position in ``distinct`` (-1: missing URL).
+    raw
+        Per URL: a code equal exactly where the unstripped texts are (``codes`` itself
+        when stripping changed no URL).
+    distinct
+        The distinct stripped texts.
+    scheme
+        Per distinct text: position in ``schemes`` (-1: no scheme).
+    schemes
+        Distinct schemes, lower case.
+    host
+        Per distinct text: position in ``hosts`` (-1: no host, or a scheme other than
+        http(s)).
+    hosts
+        Distinct hosts, lower case without trailing dots.
+    """
+
+    def __init__(self, urls: pa.Array | pa.ChunkedArray) -> None:
+        urls = urls if pa.types.is_string(urls.type) else urls.cast(pa.string())
+        # pandas' str.strip on Arrow strings is this kernel: the same texts as before
+        text = pc.utf8_trim_whitespace(urls)
+        self.codes, self.distinct = _codes_of(text)
+        changed = pc.sum(pc.binary_length(urls)).as_py() != pc.sum(pc.binary_length(text)).as_py()
+        self.raw = _codes_of(urls)[0] if changed else self.codes
+        # Both patterns read no further than a URL's third "/" (the scheme and host
+        # characters exclude it; only the "//" is consumed), so each runs on the distinct
+        # leading parts ("https://host": as few as the hosts) rather than on every
+        # distinct URL; guarded by tests/test_content.py::test_re2_url_patterns_equal_python_re
+        lead = pc.binary_join(pc.list_slice(pc.split_pattern(self.distinct, "/", max_splits=3),
+                                            0, 3), "/")
+        part, leads = _codes_of(lead)
+        found = _extract_re2(leads, _SCHEME_RE2) if len(leads) else pa.nulls(0, pa.string())
+        scheme, self.schemes = _lowered_codes(*_codes_of(found))
+        web = np.append(self.schemes.isin(WEB_SCHEMES).to_numpy(bool), True)[scheme]
+        raw_host = _extract_re2(leads, _HOST_RE2) if len(leads) else pa.nulls(0, pa.string())
+        raw_host = pc.if_else(pa.array(~web), pa.nulls(len(raw_host), pa.string()), raw_host)
+        host, self.hosts = _lowered_codes(*_codes_of(raw_host), rstrip=".")
+        self.scheme, self.host = np.append(scheme, -1)[part], np.append(host, -1)[part]
+        self._domains: dict[bool, tuple[np.ndarray, pd.Series]] = {}
+
+    def domains(self, private_domains: bool) -> tuple[np.ndarray, pd.Series]:
+        """Per distinct text: position in the distinct registered domains (-1: none),
+        and those domains (:func:`_domain_key` of each distinct host, one library call
+        per host: far fewer than URLs)."""
+        if private_domains not in self._domains:
+            extract = _extractor(bool(private_domains))
+            keys = pd.Series([_domain_key(extract, h) for h in self.hosts], dtype=STRING)
+            sub, domains = pd.factorize(keys, use_na_sentinel=True)
+            self._domains[private_domains] = (np.append(sub, -1)[self.host],
+                                              pd.Series(domains, dtype=STRING))
+        return self._domains[private_domains]
+
+
+def _url_table(urls: pd.Series) -> _Urls:
+    """:class:`_Urls` of a Series of URLs."""
+    return _Urls(pa.chunked_array(pa.array(urls.astype(STRING).array)))
+
+
+def _release_urls(column: pd.Series) -> tuple[np.ndarray, _Urls]:
+    """The URLs of a release's ``urls`` list column: each element's parent row and the
+    :class:`_Urls` of the elements, computed once per release (see :func:`_cached`) for
+    the content tables and the co_domain network alike."""
+    def compute() -> tuple[np.ndarray, _Urls]:
+        parents, flat = _exploded(column)
+        return parents, _Urls(flat.array.__arrow_array__())
+    return _cached(column, "urls", compute)
+
+
+def _release_url_domains(column: pd.Series, *, private_domains: bool = False
+                        ) -> tuple[pa.Array, pa.Array]:
+    """The distinct stripped URLs of a release's ``urls`` column and the registered
+    domain of each (:func:`registered_domains`; ``""`` where there is none), both
+    Arrow ``large_string``; computed once per release and shared by
+    :func:`top_domains` and the co_domain network."""
+    urls = _release_urls(column)[1]
+    codes, domains = urls.domains(private_domains)
+    names = pa.array(pd.concat([domains, pd.Series([""], dtype=STRING)]).array
+                     ).cast(pa.large_string())
+    return (urls.distinct.cast(pa.large_string()),
+            names.take(pa.array(np.where(codes < 0, len(domains), codes))))
+
+
+def _take(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values`` at ``codes`` (-1: missing) as a string Series on ``index``."""
+    taken = pa.array(values.array).take(pa.array(codes, mask=codes < 0)) if len(values) \
+        else pa.nulls(len(codes), pa.string())
     return pd.Series(pd.array(taken, dtype=STRING), index=index)
 
 
 def url_schemes(urls: pd.Series) -> pd.Series:
     """The scheme of each URL, lower case (``javascript``, ``https``); missing when the
     URL has none (``example.com/x``, ``//cdn.example/x``)."""
-    indices, distinct = _distinct_urls(urls)
-    return _spread(_schemes_of(distinct), indices, urls.index)
+    table = _url_table(urls)
+    return _take(table.schemes, np.append(table.scheme, -1)[table.codes], urls.index)
 
 
 def registered_domains(urls: pd.Series, *, private_domains: bool = False) -> pd.Series:
@@ -950,20 +1046,9 @@ def registered_domains(urls: pd.Series, *, private_domains: bool = False) -> pd.
     string Series aligned on ``urls``.
     """
     # each distinct URL once, its host by RE2, and each distinct host once
-    indices, text = _distinct_urls(urls)
-    scheme = _schemes_of(text)
-    raw = (_extract_re2(pa.array(text.array), _HOST_RE2) if len(text)
-           else pa.nulls(0, pa.string()))
-    raw = pc.if_else(pa.array((scheme.notna() & ~scheme.isin(WEB_SCHEMES)).to_numpy(bool)),
-                     pa.nulls(len(raw), pa.string()), raw)
-    enc = pc.dictionary_encode(raw)
-    host = pd.Series(pd.array(enc.dictionary, dtype=STRING)).str.lower().str.rstrip(".")
-    unique = host.dropna().unique()
-    extract = _extractor(bool(private_domains))
-    # one library call per distinct host (far fewer than URLs or tweets)
-    mapping = {h: _domain_key(extract, h) for h in unique}
-    per_url = _spread(host.map(mapping).astype(STRING), enc.indices, pd.RangeIndex(len(text)))
-    return _spread(per_url, indices, urls.index)
+    table = _url_table(urls)
+    domain, domains = table.domains(private_domains)
+    return _take(domains, np.append(domain, -1)[table.codes], urls.index)
 
 
 def top_domains(tweets: pd.DataFrame, *, n: int | None = 20,
@@ -981,21 +1066,29 @@ def top_domains(tweets: pd.DataFrame, *, n: int | None = 20,
     DataFrame ``domain, tweets, accounts, share, urls`` (distinct URLs),
     ``mixed_script``.
     """
-    flat = (
-        explode_list(tweets, "urls", keep=("tweetid", "userid"))
-        .loc[lambda d: d["urls"].fillna("").str.strip() != ""]
-    )
-    scheme = url_schemes(flat["urls"])
-    other = scheme.notna() & ~scheme.isin(WEB_SCHEMES)
-    domain = registered_domains(flat["urls"], private_domains=private_domains)
-    flat = flat.assign(domain=domain.mask(other, "(" + scheme + ": URL)").to_numpy())
-    flat = flat.dropna(subset=["domain"])
-    distinct_urls = flat.groupby("domain")["urls"].nunique().rename("urls").reset_index()
-    counts = _count_table(flat.drop_duplicates(["tweetid", "domain"]), "domain",
-                          total=len(tweets), n=n)
-    return (counts.merge(distinct_urls.astype({"domain": STRING}), on="domain", how="left")
-            .assign(mixed_script=lambda d: d["domain"].str.contains(
-                MIXED_SCRIPT_MARK.split("{")[0], regex=False).fillna(False).astype(bool)))
+    parents, urls = _release_urls(tweets["urls"])
+    domain, domains = urls.domains(private_domains)
+    # one label per distinct URL: its domain, or its scheme when that is not http(s);
+    # counted on integer codes, the URL strings are never hashed again
+    other = np.append(~urls.schemes.isin(WEB_SCHEMES).to_numpy(bool), False)[urls.scheme]
+    label = np.where(other, len(domains) + urls.scheme, domain)
+    names = pd.concat([domains, "(" + urls.schemes + ": URL)"], ignore_index=True)
+    key = np.append(label, -1)[urls.codes]  # a missing URL has no label
+    keep = key >= 0  # (a blank URL has neither scheme nor host: no label either)
+    key, rows, raw = key[keep], parents[keep], urls.raw[keep]
+    distinct_urls = _distinct_per_group(key, raw, len(names))
+    # a domain counts once per tweetid: per row, unless a tweetid repeats across rows
+    tweet_keys, repeated, _ = _tweet_keys(tweets)
+    pair = (pd.DataFrame({"tweet": tweet_keys[rows], "key": key}) if repeated
+            else pd.Series(rows * max(len(names), 1) + key))
+    first = ~pair.duplicated().to_numpy()
+    counts = _code_table(key[first], _key_codes(tweets["userid"])[0][rows][first], names,
+                         "domain", total=len(tweets), n=n)
+    url_count = pd.Series(distinct_urls, index=pd.Index(names, dtype=STRING))
+    return counts.assign(
+        urls=url_count.reindex(counts["domain"]).to_numpy(dtype="int64"),
+        mixed_script=counts["domain"].str.contains(
+            MIXED_SCRIPT_MARK.split("{")[0], regex=False).fillna(False).astype(bool))
 
 
 # --------------------------------------------------------------------------- retweets
@@ -1021,7 +1114,7 @@ def _first_pairs(tweets: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
     a, _ = _key_codes(tweets[first])
     b, b_values = _key_codes(tweets[second])
     fresh = ~pd.Series((a + 1) * (len(b_values) + 1) + b + 1).duplicated().to_numpy()
-    return tweets.loc[fresh, [first, second]]
+    return _take_rows(tweets[[first, second]], fresh)
 
 
 def _authors_of(tweets: pd.DataFrame, tweetids: pd.Series, authors: np.ndarray,
@@ -1077,10 +1170,10 @@ def retweet_targets(release: ReleaseLike) -> pd.DataFrame:
     ``retweet_tweetid``, ``rt_prefix`` or ``none``), in the order of the tweets.
     """
     tweets, users = release.tweets, release.users
-    # the retweets' own columns only: selecting rows of the whole frame copies every text
-    rt = tweets.loc[retweet_mask(tweets).to_numpy(dtype=bool),
-                    [c for c in ("tweetid", "userid", "retweet_userid", "retweet_tweetid",
-                                 "tweet_text") if c in tweets]]
+    # the retweets' own columns only (selecting rows of the whole frame copies every text)
+    rt = _take_rows(tweets[[c for c in ("tweetid", "userid", "retweet_userid",
+                                        "retweet_tweetid", "tweet_text") if c in tweets]],
+                    retweet_mask(tweets).to_numpy(dtype=bool))
     authors, author_ids = _key_codes(tweets["userid"])
     ids = pd.Index(pd.concat([users["userid"], pd.Series(author_ids, dtype=STRING)])
                    .dropna().unique())

@@ -57,7 +57,7 @@ import pyarrow.compute as pc
 from casebook import accounts, safety
 from casebook._frames import ReleaseLike, hashed_flags, is_hashed_id, join_lists, rows_sharing_key
 from casebook._plotting import freq_label
-from casebook.activity import infer_utc_offset, plot_volume, retweet_mask
+from casebook.activity import _take_rows, infer_utc_offset, plot_volume, retweet_mask
 from casebook.content import (
     CLIENT_CLASS_ORDER,
     classify_clients,
@@ -1039,7 +1039,7 @@ def _co_retweet_edges(tweets: pd.DataFrame, userids: Sequence[str], *, window: A
                       min_weight: int) -> pd.DataFrame:
     """``co_retweet`` edges touching ``userids``, computed on the tweets that retweeted
     what those accounts retweeted (the only tweets such an edge can involve)."""
-    subset = tweets.loc[shared_retweets(tweets, userids).to_numpy(bool)]
+    subset = _take_rows(tweets, shared_retweets(tweets, userids).to_numpy(bool))
     return _edges_touching(subset, userids, kind="co_retweet", window=window,
                            min_weight=min_weight)
 
@@ -1053,13 +1053,27 @@ def _most_engaged(tweets: pd.DataFrame, userids: pd.Series, n: int) -> np.ndarra
     pos = np.flatnonzero(tweets["userid"].isin(userids).fillna(False).to_numpy(bool))
     if not len(pos):
         return pos
-    rows = tweets[["userid", "like_count", "retweet_count", "tweet_time", "tweetid"]].iloc[pos]
+    rows = _take_rows(tweets[["userid", "like_count", "retweet_count", "tweet_time", "tweetid"]],
+                      pos)
     engagement = (rows["like_count"].astype("Float64").fillna(0).to_numpy(float)
                   + rows["retweet_count"].astype("Float64").fillna(0).to_numpy(float))
     user = pd.factorize(rows["userid"], sort=True)[0]
     when = rows["tweet_time"].to_numpy("datetime64[ns]").view("int64")
     # NaT is the smallest int64 and pandas sorted it last: keep that order
     when = np.where(rows["tweet_time"].isna().to_numpy(bool), np.iinfo(np.int64).max, when)
+    if n > 0:
+        # a row less engaged than its account's n-th most engaged row (ties counted)
+        # cannot be chosen: only the rest are sorted. One partition per account (the
+        # few top accounts), linear where the sort of the top accounts' rows is not.
+        nth_most = np.full(int(user.max(initial=-1)) + 1, -np.inf)
+        for account in range(len(nth_most)):
+            mine = engagement[user == account]
+            if len(mine):
+                k = min(n, len(mine)) - 1
+                nth_most[account] = -np.partition(-mine, k)[k]
+        kept = np.flatnonzero(engagement >= nth_most[user])
+        pos, user, engagement, when = pos[kept], user[kept], engagement[kept], when[kept]
+        rows = _take_rows(rows, kept)
     # numbers first: only rows tied with an account's n-th on (engagement, time) can
     # be chosen, and only those few are ordered by their tweet id strings
     order = np.lexsort((when, -engagement, user))
@@ -1111,7 +1125,7 @@ def static_summary(release: ReleaseLike, *, network: pd.DataFrame | None = None,
         pd.Series(account_labels(names["userid"], names["user_screen_name"]).to_numpy(),
                   index=names["userid"]),
     ]).pipe(lambda s: s[~s.index.duplicated()])
-    sample = tweets.take(_most_engaged(tweets, top["userid"], tweets_per_account))
+    sample = _take_rows(tweets, _most_engaged(tweets, top["userid"], tweets_per_account))
     name = safety.reveal_invisible(str(getattr(release, "name", "release")))
     parts = [_CSS, f"<h3><bdi>{safety.escape_html(name)}</bdi>: "
              f"{len(tweets):,} tweets, {tweets['userid'].nunique():,} accounts with tweets</h3>",

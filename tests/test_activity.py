@@ -622,3 +622,31 @@ def test_dense_codes_are_the_ranks_np_unique_gives(values, spread):
     values = np.asarray(values, dtype=np.int64) * (10**7 if spread else 1)  # both paths
     want = np.unique(values, return_inverse=True)[1].ravel() if len(values) else values
     assert activity._dense_codes(values).tolist() == want.tolist()
+
+
+def test_take_rows_equals_iloc_on_chunked_columns() -> None:
+    # Arrow columns are filtered chunk by chunk: the rows, their order, the index and
+    # the dtypes are those of iloc for masks, sorted, unsorted, repeated and negative
+    # positions
+    import pyarrow as pa
+
+    from casebook.schema import LIST, STRING
+
+    rng = np.random.default_rng(0)
+    size = 50
+    text = pa.chunked_array([pa.array([f"t{i}" if i % 7 else None for i in range(a, a + 10)],
+                                      pa.large_string()) for a in range(0, size, 10)])
+    lists = pa.chunked_array([pa.array([[f"h{i}"] if i % 3 else None for i in range(a, a + 25)],
+                                       pa.list_(pa.string())) for a in (0, 25)])
+    frame = pd.DataFrame({
+        "tweet_text": pd.array(text, dtype=STRING),
+        "hashtags": pd.array(lists, dtype=LIST),
+        "like_count": pd.array(rng.integers(0, 5, size), dtype="Int64"),
+        "tweet_time": pd.to_datetime(rng.integers(0, 10**9, size), unit="s", utc=True),
+    }, index=pd.Index(np.arange(size) * 3 + 1))
+    for rows in (rng.random(size) < 0.4, np.zeros(size, bool), np.array([3, 9, 11, 40]),
+                 np.array([40, 3, 3, 0, 49, 12]), np.array([-1, 5, -50]),
+                 np.array([], dtype=np.int64)):
+        got = activity._take_rows(frame, rows)
+        pd.testing.assert_frame_equal(got, frame.iloc[rows])
+    assert activity._take_rows(frame, np.array([2, 1]))["tweet_text"].tolist() == ["t2", "t1"]

@@ -670,3 +670,86 @@ def test_re2_url_patterns_equal_python_re(urls: list) -> None:
     got = content.registered_domains(series)
     assert got.tolist() == domains and got.index.equals(series.index)
     assert content.url_schemes(series).tolist() == schemes
+
+
+# ----------------------------------------------------------------- URLs parsed once
+
+
+def _chunked(frame: pd.DataFrame, parts: int = 3) -> pd.DataFrame:
+    """``frame`` with every Arrow column split into ``parts`` chunks, as a loaded
+    release is (one chunk per parsed block)."""
+    import pyarrow as pa
+
+    out = frame.copy()
+    for name in frame.columns:
+        data = activity._arrow_data(frame[name])
+        if data is not None and len(frame) >= parts:
+            whole = data.combine_chunks()
+            bounds = np.linspace(0, len(whole), parts + 1).astype(int)
+            chunks = [whole.slice(a, b - a) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+            out[name] = pd.Series(pd.array(pa.chunked_array(chunks, type=whole.type),
+                                           dtype=frame[name].dtype), index=frame.index)
+    return out
+
+
+def _top_domains_reference(tweets: pd.DataFrame) -> pd.DataFrame:
+    """top_domains as it was written: one row per URL, a domain per URL, pandas counts."""
+    flat = (content.explode_list(tweets, "urls", keep=("tweetid", "userid"))
+            .loc[lambda d: d["urls"].fillna("").str.strip() != ""])
+    scheme = content.url_schemes(flat["urls"])
+    other = scheme.notna() & ~scheme.isin(content.WEB_SCHEMES)
+    domain = content.registered_domains(flat["urls"])
+    flat = flat.assign(domain=domain.mask(other, "(" + scheme + ": URL)").to_numpy())
+    flat = flat.dropna(subset=["domain"])
+    urls = flat.groupby("domain")["urls"].nunique()
+    once = flat.drop_duplicates(["tweetid", "domain"])
+    out = pd.DataFrame({"tweets": once.groupby("domain").size(),
+                        "accounts": once.groupby("domain")["userid"].nunique()})
+    return out.assign(urls=urls).sort_index()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_top_domains_equals_a_count_per_url(no_network, seed: int) -> None:
+    # repeated tweet ids, padded spellings of one URL (distinct URLs, one domain), other
+    # schemes, missing and blank URLs, several Arrow chunks: counted on codes of each
+    # distinct URL as pandas counts them row by row
+    rng = np.random.default_rng(seed)
+    pool = ["https://a.example.co.uk/1", " https://a.example.co.uk/1", "https://a.example.co.uk/1 ",
+            "HTTP://WWW.Example.com./x", "https://example.com/y", "javascript:void(0)",
+            "JavaScript:alert(1)", "mailto:x@y.org", "//cdn.example/x", "", "  ", "bad url",
+            "https://u@blog.example.com:8080/p?q#f", "https://xn--pple-43d.com/a",
+            "https://\u0430pple.com/b", "example.org/z/w/v"]
+    rows = [{"tweetid": f"t{rng.integers(0, 40)}", "userid": f"u{rng.integers(0, 6)}",
+             "urls": list(rng.choice(pool, rng.integers(0, 4)))} for _ in range(120)]
+    tweets = _chunked(make_tweets(rows))
+    got = content.top_domains(tweets, n=None)
+    expected = _top_domains_reference(tweets)
+    assert got["domain"].is_unique
+    indexed = got.set_index("domain")
+    assert indexed[["tweets", "accounts", "urls"]].sort_index().astype("int64").to_dict() \
+        == expected.astype("int64").to_dict()
+    assert got["share"].tolist() == pytest.approx((got["tweets"] / len(tweets)).tolist())
+    order = got.sort_values(["tweets", "domain"], ascending=[False, True], kind="stable")
+    assert got["domain"].tolist() == order["domain"].tolist()
+
+
+def test_urls_of_a_release_are_parsed_once_for_content_and_co_domain(no_network, monkeypatch):
+    from casebook.coordination.kinds import _domains_among
+
+    built = []
+    original = content._Urls.__init__
+
+    def counting(self, urls):
+        built.append(len(urls))
+        original(self, urls)
+
+    monkeypatch.setattr(content._Urls, "__init__", counting)
+    tweets = make_tweets([{"userid": "a", "urls": ["https://x.example.com/1", "mailto:a@b.c"]},
+                          {"userid": "b", "urls": ["https://example.com/2", ""]}])
+    content.top_domains(tweets)
+    content.top_domains(tweets, n=1)
+    import pyarrow as pa
+
+    wanted = pa.array(["https://example.com/2", "mailto:a@b.c"], pa.large_string())
+    assert _domains_among(wanted, tweets["urls"]).to_pylist() == ["example.com", ""]
+    assert built == [4]  # one table for the release, shared by both

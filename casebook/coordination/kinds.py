@@ -223,14 +223,15 @@ def _casefold(values: pa.Array) -> pa.Array:
 
 
 def _url_domains(column: pd.Series) -> tuple[pa.Array, pa.Array]:
-    """(distinct present URLs of a ``urls`` column, their registered domains), computed
-    once per release (:func:`casebook.activity._cached`): the operation's network and
-    its communities' summary read the same URLs."""
-    def compute() -> tuple[pa.Array, pa.Array]:
-        values = trimmed(combined(as_strings(pc.list_flatten(as_lists(column)))))
-        urls = pc.unique(values.filter(present(values)))
-        return urls, _domains(urls)
-    return _cached(column, "coordination url domains", compute)
+    """(distinct URLs of a ``urls`` column, their registered domains, ``""`` where there
+    is none): the content tables' per-release URL domains
+    (:func:`casebook.content._release_url_domains`), so each URL of a release is parsed
+    once for the domain table, the operation's network and its communities' summary;
+    the Arrow arrays built from it are kept too (:func:`casebook.activity._cached`), as
+    each kind and summary of the release looks its URLs up in them."""
+    from casebook.content import _release_url_domains
+
+    return _cached(column, "coordination url domains", lambda: _release_url_domains(column))
 
 
 def _domains_among(urls: pa.Array, column: pd.Series) -> pa.Array:
