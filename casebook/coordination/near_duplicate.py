@@ -9,7 +9,9 @@ tuned towards recall), never from all pairs, and are then verified on the signat
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,7 +21,7 @@ import pyarrow.compute as pc
 
 from casebook._arrow import dictionary_codes
 from casebook.coordination.engine import Events
-from casebook.coordination.text import HASH_MUL, filled, normalised_texts
+from casebook.coordination.text import HASH_MUL, TEXT_THREADS, filled, normalised_texts
 from casebook.errors import UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -175,15 +177,23 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     # a whole release's (a text's signature depends on its own shingles only);
     # guarded by tests/coordination/test_near_duplicate.py::test_signatures_in_batches_equal_one_batch
     texts = norm.filter(pa.array(keep))
+    # identical normalised texts have identical signatures and buckets: each distinct
+    # text is hashed once (copies are what an operation posts; the control cohort's
+    # specimen at scale 4 holds one distinct text per two tweets);
+    # guarded by tests/coordination/test_near_duplicate.py::test_similarity_and_buckets_equal_a_reference
+    text_of_doc, distinct = dictionary_codes(texts)
+    del texts, norm
+    n_texts = len(distinct)
     bands, rows_per_band = _lsh_params(options.threshold, options.num_perm)
     # the signatures are kept one row per text: a candidate pair's similarity then reads
     # two contiguous rows, not 2 x num_perm values scattered over the permutation-major
     # array (six times faster on a release's millions of candidate pairs); each band's
     # hashes are folded batch by batch from the permutation-major batch, as before;
     # guarded by tests/coordination/test_near_duplicate.py::test_similarity_and_buckets_equal_a_reference
-    sig = np.empty((n_docs, options.num_perm), np.uint32)
-    band_hash = [np.zeros(n_docs, np.uint64) for _ in range(bands)]
-    for lo in range(0, n_docs, SIGNATURE_BATCH):  # loop over batches of texts
+    sig = np.empty((n_texts, options.num_perm), np.uint32)
+    band_hash = [np.zeros(n_texts, np.uint64) for _ in range(bands)]
+
+    def batch(texts: pa.Array, lo: int) -> None:  # writes its own rows of sig and band_hash
         part = texts.slice(lo, SIGNATURE_BATCH)
         h32, doc = shingle_hashes(part, options.shingle_size)
         part_t = minhash_signatures(h32, doc, len(part), num_perm=options.num_perm,
@@ -196,10 +206,14 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
                 h = h * HASH_MUL + row.astype(np.uint64)
             band_hash[j][lo:hi] = h
         sig[lo:hi] = part_t.T
-        del part_t
+
+    # batches on threads (numpy's ufuncs release the GIL): the other kinds of a release
+    # finish long before its near duplicates, whose thread would otherwise run alone;
+    # guarded by tests/coordination/test_near_duplicate.py::test_signatures_in_batches_equal_one_batch
+    with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-minhash") as pool:
+        list(pool.map(partial(batch, distinct), range(0, n_texts, SIGNATURE_BATCH)))
+    del distinct
     index = np.int32 if n_docs < 2**31 else np.int64
-    doc_of_pos = np.full(len(prep.df), -1, index)
-    doc_of_pos[docs_pos] = np.arange(n_docs, dtype=index)
     # every text's rank in (time, position) order: a band's events are sorted by (bucket,
     # rank), so the events come in the (key, time) order the engine sorts them into
     t_docs = prep.sec[docs_pos]
@@ -208,35 +222,39 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
 
     # each band's bucket is a key, so the pair engine finds candidates within the window;
     # guarded by tests/coordination/test_near_duplicate.py::test_near_duplicate_across_many_texts_only_links_the_copies
-    # with drop_singletons, a band's buckets of one text are dropped band by band (their
+    # with drop_singletons, a band's buckets of one tweet are dropped band by band (their
     # key numbers kept), so a release's events are never all in memory at once;
     # guarded by tests/coordination/test_near_duplicate.py::test_singletons_dropped_per_band_are_the_same
-    # buckets are found by sorting the band hashes (no hash table: a release's texts do
-    # not fit in the CPU cache) and numbered in hash order; the key numbers differ from a
-    # first-seen numbering, which changes no weight, burst or pair
+    # buckets are found by sorting the band hashes of the distinct texts (no hash table: a
+    # release's texts do not fit in the CPU cache) and numbered in hash order; the key
+    # numbers differ from a first-seen numbering, which changes no weight, burst or pair
     keys, docs, offset = [], [], 0
+    bucket_of_text = np.empty(n_texts, np.int64)
     for _ in range(bands):  # loop over LSH bands only
         h = band_hash.pop(0)  # each band's hashes are freed once sorted
         by_hash = np.argsort(h)  # equal hashes (one bucket) are adjacent, in any order
         hs = h[by_hash]
         del h
-        new = np.empty(n_docs, bool)
+        new = np.empty(n_texts, bool)
         new[0] = True
         np.not_equal(hs[1:], hs[:-1], out=new[1:])
         del hs
-        bucket = np.cumsum(new) - 1
-        n_buckets = int(bucket[-1]) + 1
-        if drop_singletons:
-            size = np.diff(np.append(np.flatnonzero(new), n_docs))
-            shared = size[bucket] > 1
-            by_hash, bucket = by_hash[shared], bucket[shared]
-        del new
+        bucket_of_text[by_hash] = np.cumsum(new) - 1
+        n_buckets = int(new.sum())
+        del new, by_hash
+        bucket = bucket_of_text[text_of_doc]
+        if drop_singletons:  # a bucket's size counts tweets: two copies of a text share it
+            doc_ids = np.flatnonzero(np.bincount(bucket, minlength=n_buckets)[bucket] > 1)
+            bucket = bucket[doc_ids]
+        else:
+            doc_ids = np.arange(n_docs)
         # (bucket, time, position) as one int64 (distinct values: any sort gives one order)
-        at = np.argsort(bucket * n_docs + rank[by_hash])
+        at = np.argsort(bucket * n_docs + rank[doc_ids])
         keys.append((bucket[at] + offset).astype(index))
-        docs.append(by_hash[at].astype(index))
+        docs.append(doc_ids[at].astype(index))
         offset += n_buckets
-        del by_hash, bucket, at
+        del doc_ids, bucket, at
+    del bucket_of_text
     key_type = np.int32 if offset < 2**31 else np.int64
     key = np.concatenate(keys).astype(key_type, copy=False)
     del keys
@@ -245,14 +263,30 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     pos = docs_pos.astype(index)[doc]
     t = t_docs[doc]
     user = prep.ucode[docs_pos].astype(np.int32 if prep.n_users < 2**31 else np.int64)[doc]
+    # only the texts of events are ever compared: when most texts are in no shared bucket
+    # (a real release's texts are mostly unique), the others' signatures are freed (the
+    # copy costs a second array for a moment, so not for a few);
+    # guarded by tests/coordination/test_near_duplicate.py::test_singletons_dropped_per_band_are_the_same
+    used = np.zeros(n_texts, bool)
+    used[text_of_doc[doc]] = True
     del doc
+    if 2 * int(used.sum()) > n_texts:
+        used[:] = True
+    row_of_text = np.cumsum(used, dtype=np.int64) - 1
+    if not used.all():
+        sig = sig[used]
+    row_of_pos = np.full(len(prep.df), -1, index)
+    row_of_pos[docs_pos] = np.where(used[text_of_doc], row_of_text[text_of_doc], -1)
+    del used, row_of_text, text_of_doc
 
     def similarity(pos_a: np.ndarray, pos_b: np.ndarray) -> np.ndarray:
         out = np.empty(len(pos_a), np.float64)
         for s in range(0, len(pos_a), SIMILARITY_CHUNK):  # chunks of pairs, vectorised inside
-            da = doc_of_pos[pos_a[s:s + SIMILARITY_CHUNK]]
-            db = doc_of_pos[pos_b[s:s + SIMILARITY_CHUNK]]
-            out[s:s + SIMILARITY_CHUNK] = (sig[da] == sig[db]).mean(axis=1)
+            da = row_of_pos[pos_a[s:s + SIMILARITY_CHUNK]]
+            db = row_of_pos[pos_b[s:s + SIMILARITY_CHUNK]]
+            out[s:s + SIMILARITY_CHUNK] = np.where(
+                (da < 0) | (db < 0), np.nan,  # a text in no shared bucket: never a candidate
+                np.count_nonzero(sig[da] == sig[db], axis=1) / sig.shape[1])
         return out
 
     def pair_filter(ev: Events, ia: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

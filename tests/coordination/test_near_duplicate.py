@@ -98,7 +98,9 @@ def test_singletons_dropped_per_band_are_the_same() -> None:
     from casebook.coordination.kinds import prepare
     from casebook.coordination.near_duplicate import NearDuplicateOptions, near_duplicate_events
 
-    texts = [" ".join(WORDS[i % 9:i % 9 + 10]) for i in range(30)] + ["lone words here"]
+    # (most texts are alone: only the signatures of the others are kept, and compared)
+    lone = [f"lone words number {i} here {i * 7}" for i in range(40)]
+    texts = [" ".join(WORDS[i % 9:i % 9 + 10]) for i in range(30)] + lone
     prep = prepare(make_tweets([post(f"u{i % 4}", i, text) for i, text in enumerate(texts)]))
     rows = prep.ok & ~prep.is_rt
     every = near_duplicate_events(prep, rows, NearDuplicateOptions())
@@ -107,6 +109,10 @@ def test_singletons_dropped_per_band_are_the_same() -> None:
     assert 0 < shared.sum() < len(every)
     for field in ("pos", "key", "t", "user"):
         np.testing.assert_array_equal(getattr(kept, field), getattr(every, field)[shared])
+    a, b = np.meshgrid(np.unique(kept.pos), np.unique(kept.pos))
+    np.testing.assert_array_equal(kept.similarity(a.ravel(), b.ravel()),
+                                  every.similarity(a.ravel(), b.ravel()))
+    assert np.isnan(kept.similarity(np.array([len(texts) - 1]), np.array([0]))).all()
 
 
 def test_options_are_checked_and_frozen() -> None:
@@ -138,9 +144,9 @@ def test_options_reach_the_signatures() -> None:
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**31), n=st.integers(2, 60), batch=st.sampled_from([3, 7, 10**9]))
 def test_similarity_and_buckets_equal_a_reference(seed: int, n: int, batch: int) -> None:
-    # the signatures are kept one row per text and each band's hashes folded batch by
-    # batch: the buckets and the similarities are those of the permutation-major
-    # signatures of all texts at once
+    # the signatures are kept one row per distinct text and each band's hashes folded
+    # batch by batch: the buckets and the similarities are those of the
+    # permutation-major signatures of every tweet's text at once
     from casebook.coordination.kinds import prepare
     from casebook.coordination.near_duplicate import (
         HASH_MUL,
@@ -155,6 +161,8 @@ def test_similarity_and_buckets_equal_a_reference(seed: int, n: int, batch: int)
     # texts from a few templates with random edits, so that some share buckets
     texts = [" ".join(np.where(rng.random(10) < 0.15, "edit", WORDS[t:t + 10]))
              for t in rng.integers(0, 5, n)]
+    # verbatim copies too: each distinct text is hashed once and its buckets shared
+    texts = [texts[int(c)] for c in rng.integers(0, max(n // 2, 1), n)]
     prep = prepare(make_tweets([post(f"u{i % 6}", int(m), text) for i, (m, text) in
                                 enumerate(zip(rng.integers(0, 30, n), texts, strict=True))]))
     rows = prep.ok & ~prep.is_rt
