@@ -652,8 +652,6 @@ def calibrated_thresholds(
         return dict(zip(kinds, per_kind(
             lambda k: kind_network(p, k, w, 1, near_duplicate, MAX_PAIRS), kinds), strict=True))
 
-    op_nets = nets(prep)
-    ctl_nets = nets(ctl_prep) if ctl_prep is not None else {}
     counted = [k for k in kinds if k != "co_post"]  # communities ignore the baseline
     groups_on = bool(group_rule) and fixed is None and len(counted) > 0
     if isinstance(max_burst_accounts, bool) or int(max_burst_accounts) != max_burst_accounts \
@@ -661,6 +659,15 @@ def calibrated_thresholds(
         raise UsageError(f"max_burst_accounts must be an integer >= 3, got {max_burst_accounts!r}")
 
     gw = GROUP_WINDOW_FACTOR * w if group_window is None else window_seconds(group_window)
+    op_nets = nets(prep)
+    ctl_nets = nets(ctl_prep) if ctl_prep is not None else {}
+    # the control's events serve only its bursts: counted now, they are freed before the
+    # replicates run (a control's near-duplicate events and signatures are hundreds of MB)
+    ctl_stat = (group_statistic({k: (ctl_nets[k][1], ctl_prep.ucode) for k in counted}, gw,
+                                ctl_prep.n_users, max_accounts=int(max_burst_accounts))
+                if groups_on and ctl_prep is not None else None)
+    ctl_nets = {k: (edges, Events.empty(), codes) for k, (edges, _, codes) in ctl_nets.items()}
+    op_accounts = {k: np.unique(op_nets[k][1].user).size for k in kinds}
 
     def collect(kind_events: dict[str, tuple[Events, np.ndarray]]) -> GroupStat:
         return group_statistic({k: v for k, v in kind_events.items() if k in counted}, gw,
@@ -723,8 +730,7 @@ def calibrated_thresholds(
         if k in counted:
             kind_flag |= flag_k
             loo_flag |= (am >= loo_s[:, :, None]).any(axis=0)
-        ev = op_nets[k][1]
-        status = ("ok" if np.unique(ev.user).size >= MIN_KIND_ACCOUNTS else INSUFFICIENT)
+        status = "ok" if op_accounts[k] >= MIN_KIND_ACCOUNTS else INSUFFICIENT
         common = {"kind": k, "threshold": int(thr_s.max()), "threshold_from": source,
                   "thresholds_by_activity": " / ".join(str(int(t)) for t in thr_s),
                   "null_threshold": int(null_s.max()),
@@ -763,8 +769,7 @@ def calibrated_thresholds(
     if groups_on:
         grp = _group_rule(
             run, prep, {k: (op_nets[k][1], prep.ucode) for k in counted}, stratum, n_in,
-            None if ctl_prep is None else (ctl_prep, {k: (ctl_nets[k][1], ctl_prep.ucode)
-                                                      for k in counted}, ctl_stratum, ctl_in),
+            None if ctl_stat is None else (ctl_prep, ctl_stat, ctl_stratum, ctl_in),
             per_kind_fpr, control_fpr, gw, int(max_burst_accounts))
         kind_flag |= grp.null_flag
         loo_flag |= grp.loo_flag
@@ -799,7 +804,7 @@ def _group_rule(
     op_events: dict[str, tuple[Events, np.ndarray]],
     stratum: np.ndarray,
     n_in: np.ndarray,
-    ctl: tuple[Any, dict[str, tuple[Events, np.ndarray]], np.ndarray, np.ndarray] | None,
+    ctl: tuple[Any, GroupStat, np.ndarray, np.ndarray] | None,
     fpr: float,
     control_fpr: float,
     w: int,
@@ -819,9 +824,8 @@ def _group_rule(
     floor = np.full(n_st, MIN_GROUP_BURSTS, np.int64)
     ctl_s = None
     if ctl is not None:
-        ctl_prep, ctl_events, ctl_stratum, ctl_in = ctl
+        ctl_prep, ctl_stat, ctl_stratum, ctl_in = ctl
         m = ctl_prep.n_users
-        ctl_stat = group_statistic(ctl_events, w, m, max_accounts=max_accounts)
         cam = account_trio_max(ctl_stat, ctl_stratum, n_st)
         ctl_s = np.array([_threshold(cam[s_], int(ctl_in[s_]), control_fpr)
                           for s_ in range(n_st)])  # loop over strata
