@@ -53,7 +53,9 @@ lint: setup  ## ruff
 	$(BIN)/ruff check .
 
 lab: specimen  ## JupyterLab on this environment, with the notebooks
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	@# its kernels get the memory settings casebook run gives its own (casebook.runner.KERNEL_ENV)
+	env $$($(BIN)/python -c "from casebook.runner import KERNEL_ENV as e; print(*(f'{k}={v}' for k, v in e.items()))") \
+	  $(BIN)/jupyter lab --notebook-dir=notebooks
 
 notebooks: specimen  ## re-execute the committed notebooks in place (after changing them or the specimen)
 	CASEBOOK_STATIC=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \

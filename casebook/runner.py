@@ -79,7 +79,9 @@ What a run does
   the casebook (the kernelspec's ``python`` is replaced by ``sys.executable``), so the
   notebooks see the same environment; ``--kernel`` picks another. The kernel's
   working directory is the report folder; notebooks take every path from
-  :mod:`casebook.paths` anyway.
+  :mod:`casebook.paths` anyway. Kernels start with the memory settings of
+  :data:`KERNEL_ENV` (numpy without transparent huge pages, glibc malloc reusing freed
+  memory), unless the environment sets those variables already.
 - **HTML pages** are titled with the notebook's first level-1 heading, in a markdown
   cell or in an HTML output (the generic case writes its title from the data), hide
   code and prompts, keep tables and figures (embedded PNG), and
@@ -98,6 +100,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import difflib
 import html
 import os
@@ -105,7 +108,7 @@ import re
 import sys
 import textwrap
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -169,6 +172,21 @@ CONTROL_PARAMETER = "control_dataset"
 
 #: Parameters the runner sets itself.
 RUNNER_PARAMETERS: tuple[str, ...] = ("output_dir",)
+
+#: Memory settings of the kernels the runner starts, where the environment does not set
+#: them already (``make lab`` starts JupyterLab with them too). A case's coordination
+#: section allocates arrays of tens of MB by the thousand over its chance replicates:
+#: glibc maps each one fresh and unmaps it when freed, and numpy asks for transparent
+#: huge pages on each, so page faults and huge-page compaction took a third of the
+#: section's CPU time at specimen scale 4 (system time 32 of 112 s). With numpy's huge
+#: pages off, no ``mmap`` for large blocks and one malloc arena (so the replicate threads
+#: reuse the memory freed before them), system time falls to 17 s and the section's wall
+#: time from 68.6 to 60.5 s, for a peak 4% higher (5.96 -> 6.21 GB; benchmarks/README.md).
+KERNEL_ENV: dict[str, str] = {
+    "NUMPY_MADVISE_HUGEPAGE": "0",
+    "MALLOC_MMAP_MAX_": "0",
+    "MALLOC_ARENA_MAX": "1",
+}
 
 _INJECTED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 
@@ -754,11 +772,8 @@ def run_cases(
     >>> result.index  # doctest: +SKIP
     PosixPath('.../reports/latest/index.html')
     """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
     from tqdm.auto import tqdm
 
-    from casebook import report
 
     notebooks = resolve_cases(cases)
     file_params = (
@@ -795,65 +810,93 @@ def run_cases(
     out_dir.mkdir(parents=True, exist_ok=True)
     results: list[CaseResult] = []
     bar = tqdm(list(notebooks.items()), desc="cases", unit="case", disable=not progress, file=sys.stderr)
-    for case, nb in bar:
-        bar.set_postfix_str(case)
-        output_notebook = out_dir / nb.name
-        html_path = output_notebook.with_suffix(".html")
-        # the notebook runs into a temporary name and replaces an earlier report only when
-        # done (a partial notebook included); the page and findings of an earlier run go
-        # first, so nothing stale is shown beside a failed case
-        running = out_dir / f".{nb.stem}.running.ipynb"
-        for stale in (html_path, report.findings_path(out_dir, case), running):
-            stale.unlink(missing_ok=True)
-        run_params = dict(planned[case])
-        if "output_dir" in declared[case]:
-            run_params["output_dir"] = str(out_dir)
-        result = CaseResult(case=case, notebook=nb, output_notebook=output_notebook, parameters=run_params)
-        cell_bar = {"leave": False, "desc": case} if progress and sys.stderr.isatty() else False
-        try:
-            papermill.execute_notebook(
-                os.fspath(nb),
-                os.fspath(running),
-                parameters=run_params,
-                kernel_name=kernel,
-                progress_bar=cell_bar,
-                cwd=os.fspath(out_dir),
-                config=_kernel_config(),
-            )
-            result.status = "ok"
-        except PapermillExecutionError as exc:
-            result.status = "failed"
-            result.error = _failed_cell(running, exc)
-        except Exception as exc:  # the kernel died, timed out or could not start
-            result.status = "failed"
-            result.message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-        if running.is_file():
-            os.replace(running, output_notebook)
-        _provenance(result, declared[case])  # after the run: a case may write the specimen
-        if output_notebook.is_file():
-            try:
-                html_path.write_text(
-                    report.notebook_html(output_notebook, title=page_title(output_notebook)),
-                    encoding="utf-8")
-                result.html = html_path
-            except Exception as exc:  # a page that cannot be made is reported, not fatal
-                result.message = (result.message + "; " if result.message else "") + (
-                    f"HTML export failed: {type(exc).__name__}: {exc}"
-                )
-        try:
-            result.findings = report.load_findings(out_dir, case)
-        except ValueError as exc:
-            result.message = (result.message + "; " if result.message else "") + str(exc)
-        if result.ok:
-            _say(f"ok      {case}")
-        else:
-            _say(f"FAILED  {case}: {result.describe_failure()}")
-            _say(f"        partial notebook kept: {output_notebook}")
-        results.append(result)
+    with kernel_environment():
+        for case, nb in bar:
+            results.append(_run_case(case, nb, out_dir=out_dir, params=planned[case],
+                                     declared=declared[case], kernel=kernel,
+                                     progress=progress, bar=bar))
     bar.close()
     run = RunResult(out_dir=out_dir, index=out_dir / "index.html", cases=results)
     write_index(run)
     return run
+
+
+@contextlib.contextmanager
+def kernel_environment() -> Iterator[dict[str, str]]:
+    """:data:`KERNEL_ENV` in ``os.environ`` for the kernels started inside (a variable the
+    environment sets already is kept); restored on leaving. Yields what was set."""
+    added = {k: v for k, v in KERNEL_ENV.items() if k not in os.environ}
+    os.environ.update(added)
+    try:
+        yield added
+    finally:
+        for k in added:
+            os.environ.pop(k, None)
+
+
+def _run_case(case: str, nb: Path, *, out_dir: Path, params: Mapping[str, Any],
+              declared: Mapping[str, Mapping[str, Any]], kernel: str, progress: bool,
+              bar: Any) -> CaseResult:
+    """Execute one case notebook into ``out_dir`` and export its page (:func:`run_cases`)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from casebook import report
+
+    bar.set_postfix_str(case)
+    output_notebook = out_dir / nb.name
+    html_path = output_notebook.with_suffix(".html")
+    # the notebook runs into a temporary name and replaces an earlier report only when
+    # done (a partial notebook included); the page and findings of an earlier run go
+    # first, so nothing stale is shown beside a failed case
+    running = out_dir / f".{nb.stem}.running.ipynb"
+    for stale in (html_path, report.findings_path(out_dir, case), running):
+        stale.unlink(missing_ok=True)
+    run_params = dict(params)
+    if "output_dir" in declared:
+        run_params["output_dir"] = str(out_dir)
+    result = CaseResult(case=case, notebook=nb, output_notebook=output_notebook, parameters=run_params)
+    cell_bar = {"leave": False, "desc": case} if progress and sys.stderr.isatty() else False
+    try:
+        papermill.execute_notebook(
+            os.fspath(nb),
+            os.fspath(running),
+            parameters=run_params,
+            kernel_name=kernel,
+            progress_bar=cell_bar,
+            cwd=os.fspath(out_dir),
+            config=_kernel_config(),
+        )
+        result.status = "ok"
+    except PapermillExecutionError as exc:
+        result.status = "failed"
+        result.error = _failed_cell(running, exc)
+    except Exception as exc:  # the kernel died, timed out or could not start
+        result.status = "failed"
+        result.message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+    if running.is_file():
+        os.replace(running, output_notebook)
+    _provenance(result, declared)  # after the run: a case may write the specimen
+    if output_notebook.is_file():
+        try:
+            html_path.write_text(
+                report.notebook_html(output_notebook, title=page_title(output_notebook)),
+                encoding="utf-8")
+            result.html = html_path
+        except Exception as exc:  # a page that cannot be made is reported, not fatal
+            result.message = (result.message + "; " if result.message else "") + (
+                f"HTML export failed: {type(exc).__name__}: {exc}"
+            )
+    try:
+        result.findings = report.load_findings(out_dir, case)
+    except ValueError as exc:
+        result.message = (result.message + "; " if result.message else "") + str(exc)
+    if result.ok:
+        _say(f"ok      {case}")
+    else:
+        _say(f"FAILED  {case}: {result.describe_failure()}")
+        _say(f"        partial notebook kept: {output_notebook}")
+    return result
 
 
 def page_title(notebook: str | os.PathLike[str]) -> str | None:

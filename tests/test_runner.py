@@ -12,6 +12,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -28,6 +29,8 @@ EVIL_SCRIPT = "<script>alert(1)</script>"
 EVIL_IMG = "<img src=x onerror=alert(1)>"
 EVIL_FORMULA = '=HYPERLINK("http://evil.example")'
 FAILING_FIRST_LINE = "# the cell that fails on request"
+#: The environment before any run (the memory settings a kernel sees are compared with it).
+_ENV_BEFORE = dict(os.environ)
 
 PARAMETERS_CELL = """\
 data_dir: str = ""  # folder with the releases (empty: the specimen)
@@ -46,7 +49,7 @@ def toy_notebook(case: str) -> nbformat.NotebookNode:
     params = v4.new_code_cell(PARAMETERS_CELL)
     params.metadata["tags"] = ["parameters"]
     setup = v4.new_code_cell(
-        "import io\nimport sys\nfrom pathlib import Path\n"
+        "import io\nimport os\nimport sys\nfrom pathlib import Path\n"
         "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
         "import pandas as pd\n"
         "from IPython.display import HTML, Image, Javascript, Markdown, display\n"
@@ -86,6 +89,8 @@ def toy_notebook(case: str) -> nbformat.NotebookNode:
         "    {'finding': 'seed', 'value': seed},\n"
         "    {'finding': 'python', 'value': sys.executable},\n"
         "    {'finding': 'prefix', 'value': sys.prefix},\n"
+        "    {'finding': 'kernel env', 'value': ' '.join(f'{k}={os.environ.get(k)}' for k in "
+        "sorted(os.environ) if k.startswith(('MALLOC_', 'NUMPY_MADVISE')))},\n"
         f"    {{'finding': 'present', 'value': ', '.join(found), 'detail': {EVIL_SCRIPT!r}}},\n"
         f"], case={case!r}, output_dir=output_dir)"
     )
@@ -189,6 +194,21 @@ def test_parameters_flow_from_yaml_then_file_then_p(run, project) -> None:
     found = _findings(run.out, "toy")
     assert (found["label"], found["note"], found["seed"]) == ("from -p", "from yaml", 2)
     assert found["present"] == "toy_202012"
+
+
+def test_kernels_run_with_the_memory_settings(run, monkeypatch) -> None:
+    # the kernel sees KERNEL_ENV; the runner's own environment is left as it was
+    expected = " ".join(f"{k}={v}" for k, v in sorted(runner.KERNEL_ENV.items())
+                        if k not in _ENV_BEFORE)
+    assert expected and _findings(run.out, "toy")["kernel env"] == expected
+    assert not set(runner.KERNEL_ENV) & (set(os.environ) - set(_ENV_BEFORE))
+    # a value the environment sets already is kept, and restored afterwards
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    with runner.kernel_environment() as added:
+        assert os.environ["MALLOC_ARENA_MAX"] == "4" and "MALLOC_ARENA_MAX" not in added
+        assert os.environ["MALLOC_MMAP_MAX_"] == runner.KERNEL_ENV["MALLOC_MMAP_MAX_"]
+    assert os.environ["MALLOC_ARENA_MAX"] == "4"
+    assert ("MALLOC_MMAP_MAX_" in os.environ) == ("MALLOC_MMAP_MAX_" in _ENV_BEFORE)
 
 
 def test_the_kernel_is_this_environments_python(run) -> None:
