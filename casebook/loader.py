@@ -1185,19 +1185,24 @@ def _to_pandas(table: pa.Table, *, consume: bool = False) -> pd.DataFrame:
 # entry (entries are renamed into place).
 _CACHE_WRITER = concurrent.futures.ThreadPoolExecutor(max_workers=1,
                                                       thread_name_prefix="casebook-cache")
-_PENDING: list[concurrent.futures.Future[None]] = []
+# each pending write with the sizes of its input files: a load waits only for the writes
+# that could be its own entry (a case's control is loaded while its release's entry is
+# still being written)
+_PENDING: list[tuple[list[int], concurrent.futures.Future[None]]] = []
 _PENDING_LOCK = threading.Lock()
 
 
-def wait_for_cache() -> None:
+def wait_for_cache(file_sizes: list[int] | None = None) -> None:
     """Wait until every cache entry being written in the background is complete.
 
     Re-raises the first error of a background write that failed (an unwritable cache
-    folder only warns, as in a foreground write).
+    folder only warns, as in a foreground write). With ``file_sizes`` (sorted sizes of a
+    release's input files), waits only for the entries of input files of those sizes:
+    an entry is keyed by content, so no other can answer such a load.
     """
     with _PENDING_LOCK:
-        pending = list(_PENDING)
-        _PENDING.clear()
+        pending = [f for sizes, f in _PENDING if file_sizes is None or sizes == file_sizes]
+        _PENDING[:] = [(sizes, f) for sizes, f in _PENDING if not any(f is g for g in pending)]
     for future in pending:
         future.result()
 
@@ -1585,9 +1590,10 @@ def load_release(
         Read and write a typed Parquet copy keyed by the files' sha256 and the
         loader version. ``False`` reads the CSV every time and writes nothing.
         ``"background"`` returns as soon as the release is loaded and writes the copy
-        on a background thread (for a command that loads once and then computes); the
-        interpreter waits for it at exit, the next load waits for it before looking
-        the cache up, and :func:`wait_for_cache` waits for it explicitly.
+        on a background thread (for a command or a case that loads once and then
+        computes); the interpreter waits for it at exit, the next load of files of the
+        same sizes waits for it before looking the cache up, and :func:`wait_for_cache`
+        waits for it explicitly.
     cache_dir
         Cache location; default ``$CASEBOOK_CACHE_DIR`` or ``data/cache/``.
     name
@@ -1647,7 +1653,7 @@ def load_release(
     # cache lookup has to wait for it, and only when an entry for files of these sizes
     # exists (an entry is keyed by content, so other sizes cannot hit)
     if cache:
-        wait_for_cache()
+        wait_for_cache(file_sizes)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="casebook-load")
     try:
         digests = {f: pool.submit(_sha256, f) for f in files}
@@ -1735,7 +1741,7 @@ def load_release(
         )
         if cache == "background":
             with _PENDING_LOCK:
-                _PENDING.append(_CACHE_WRITER.submit(write))
+                _PENDING.append((file_sizes, _CACHE_WRITER.submit(write)))
         else:
             write()
     # a table the background writer still reads must outlive the conversion

@@ -461,6 +461,29 @@ def test_background_cache_serves_the_next_load(write_tweets, tmp_path: Path, mon
     pd.testing.assert_frame_equal(first.tweets, second.tweets)
 
 
+def test_a_pending_write_holds_up_only_a_load_it_could_answer(
+        write_tweets, tmp_path: Path, monkeypatch) -> None:
+    # a case writes its release's entry in the background while it loads the control:
+    # the control's load (files of other sizes) must not wait for that write
+    import threading
+
+    first = write_tweets([tweet_row()], name="one_202012_tweets_csv_hashed.csv")
+    other = write_tweets([tweet_row(), tweet_row(tweetid="2")],
+                         name="two_202012_tweets_csv_hashed.csv")
+    cache = tmp_path / "cache"
+    release = threading.Event()
+    real_write = loader._write_cache
+    monkeypatch.setattr(loader, "_write_cache", lambda *a, **k: (release.wait(30), real_write(*a, **k))[1])
+    load_release(first, cache_dir=cache, cache="background")  # its write is held
+    done = threading.Event()
+    threading.Thread(target=lambda: (load_release(other, cache_dir=cache, cache="background"),
+                                     done.set()), daemon=True).start()
+    assert done.wait(20), "a load of other files waited for an unrelated cache write"
+    release.set()
+    # a load of the same files waits for the write, then hits it
+    assert load_release(first, cache_dir=cache).provenance["cached"].all()
+
+
 def test_wait_for_cache_completes_the_entry(write_tweets, tmp_path: Path, monkeypatch) -> None:
     path = write_tweets([tweet_row()])
     cache = tmp_path / "cache"
