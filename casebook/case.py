@@ -241,8 +241,6 @@ def open_case(
         for name, folder in present.items():
             releases[name] = load_release(folder, on_bad_rows=on_bad_rows, name=name,
                                           cache="background")
-            # the claims ledger judges a real release against real ordinary accounts only
-            releases[name].checks["synthetic"] = discovery.is_specimen(folder)
         folders = dict(present)
         control_release = None
         folder = discovery.find_control(data_dir, control) if control else None
@@ -250,7 +248,6 @@ def open_case(
             folders[str(control)] = folder
             control_release = load_release(folder, on_bad_rows=on_bad_rows, name=control,
                                            cache="background")
-            control_release.checks["synthetic"] = discovery.is_specimen(folder)
     return Case(releases=releases, absent=list(absent), folders=folders,
                 control=control_release, control_name=control if control_release else None,
                 notes=notes)

@@ -90,7 +90,7 @@ import pyarrow.parquet as pq
 from casebook import paths, schema
 from casebook._arrow import string_offsets, utf8_bytes
 from casebook._files import data_files, natural_key
-from casebook.discovery import one_release
+from casebook.discovery import is_specimen, one_release
 from casebook.errors import LoadError
 from casebook.ids import restore_float_ids
 
@@ -139,7 +139,10 @@ class Release:
     checks
         Findings that do not reject rows, e.g. ``duplicate_tweetids``,
         ``tweet_accounts_missing_from_users`` and ``float_ids`` (id columns written in
-        float notation, what was restored: :func:`casebook.ids.restore_float_ids`).
+        float notation, what was restored: :func:`casebook.ids.restore_float_ids`), and
+        ``synthetic``: whether every file lies in a folder the specimen marked as its own
+        (:func:`casebook.discovery.is_specimen`), so a real release is never judged
+        against the specimen's synthetic control cohort as if it were ordinary accounts.
     """
 
     name: str
@@ -1636,6 +1639,7 @@ def load_release(
     # never a silent mix of releases; warns when a folder's name and its files disagree
     files = one_release(files, name=name, given=path)
     release_name = name or _release_name(files)
+    synthetic = all(is_specimen(f) for f in files)
     for f in files:
         if f.stat().st_size == 0:
             raise LoadError(f"{f}: the file is empty (0 bytes); re-download it")
@@ -1670,10 +1674,12 @@ def load_release(
                     {f: digests[f].result() for f in files},
                 ).assign(cached=True))
                 _warn_copies(release_name, prov)
+                # where the files lie, not what they hold: not part of the cached entry
                 return Release(
                     name=release_name, tweets=_to_pandas(tweets_t, consume=True),
                     users=_to_pandas(users_t, consume=True), provenance=prov,
-                    rejected=_to_pandas(rejected_t), checks=meta.get("checks", {}),
+                    rejected=_to_pandas(rejected_t),
+                    checks={**meta.get("checks", {}), "synthetic": synthetic},
                 )
         all_sources = _sources(files)
         copies = _same_content(all_sources, digests, strict=strict)
@@ -1752,7 +1758,7 @@ def load_release(
         users=_to_pandas(users_t, consume=consume),
         provenance=_provenance_frame(pd.DataFrame(prov_rows)),
         rejected=_to_pandas(rejected_t),
-        checks=checks,
+        checks={**checks, "synthetic": synthetic},
     )
     # hand the raw columns' memory back: numpy and pandas allocate outside Arrow's pool
     pa.default_memory_pool().release_unused()

@@ -953,3 +953,19 @@ def test_first_invalid_utf8_is_found_across_stream_pieces(tmp_path: Path, monkey
         assert loader._first_invalid_utf8(source) == (len(text), 21)
         path.write_bytes(text)
         assert loader._first_invalid_utf8(source) is None
+
+
+def test_synthetic_is_where_the_files_lie_not_what_they_hold(write_tweets, tmp_path: Path) -> None:
+    # the specimen's marker makes a release synthetic; the same bytes elsewhere (a real
+    # folder, served by the same content-keyed cache entry) are not
+    marked = write_tweets([tweet_row()], name="one_202012_tweets_csv_hashed.csv")
+    (tmp_path / "ground_truth.json").write_text('{"synthetic": true}', encoding="utf-8")
+    plain = tmp_path / "elsewhere" / "real" / marked.name  # no marker in it or above it
+    plain.parent.mkdir(parents=True)
+    plain.write_bytes(marked.read_bytes())
+    cache = tmp_path / "cache"
+    first = load_release(marked, cache_dir=cache)
+    assert first.checks["synthetic"] is True and not first.provenance["cached"].any()
+    elsewhere = load_release(plain, cache_dir=cache)
+    assert elsewhere.provenance["cached"].all() and elsewhere.checks["synthetic"] is False
+    assert load_release(marked, cache_dir=cache).checks["synthetic"] is True
