@@ -140,7 +140,12 @@ def text_candidates(prep: Prepared, ev: Events, block: int, w: int) -> np.ndarra
     each other only when they are in the same block or in neighbouring blocks (when no
     block is shorter than ``w``; otherwise every event is kept). The others cannot pair
     in any replicate: dropping them once halves the text-shuffled replicates' work on
-    the Iran specimen and changes no weight.
+    the Iran specimen and changes no weight. :func:`run_null` passes the wider of the
+    weights' window and the bursts' linkage window, so no burst loses a link either.
+    One approximation is left: a burst's crowd rule counts the accounts of its key's
+    whole UTC day (:func:`~casebook.coordination.groups.crowd_events`), and a dropped
+    event, alone in its block and the neighbouring ones, is then not counted; a replicate
+    can see such a day as a smaller crowd than it is.
     """
     keep = np.ones(len(ev), bool)
     slots, blk_of_slot = _text_blocks(prep, block)
@@ -321,7 +326,12 @@ def run_null(
         raise UsageError(f"text_block must be an integer >= 2, got {text_block!r}")
     kinds = list(kind_events)
     blocks = _text_blocks(prep, int(text_block))
-    kind_events = {k: (ev.subset(text_candidates(prep, ev, int(text_block), w))
+    window = None if collect is None or collect_window is None else int(collect_window)
+    # events that can meet another of their key within the weights' window or the
+    # bursts' linkage window, whichever is wider;
+    # guarded by tests/coordination/test_null.py::test_text_null_keeps_every_event_a_burst_can_link
+    reach = max(w, window or 0)
+    kind_events = {k: (ev.subset(text_candidates(prep, ev, int(text_block), reach))
                        if k in TEXT_KINDS else ev) for k, ev in kind_events.items()}
     seeds = np.random.SeedSequence(seed).spawn(n_null)
     shift_kinds = [k for k in kinds if k not in TEXT_KINDS]
@@ -333,7 +343,6 @@ def run_null(
     for k in shift_kinds:
         kind_events[k] = kind_events[k].subset(tod_order(kind_events[k]))
     bases = {k: np.arange(len(kind_events[k])) for k in shift_kinds}
-    window = None if collect is None or collect_window is None else int(collect_window)
 
     def replicate(child: np.random.SeedSequence) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], Any]:
         rng = np.random.default_rng(child)

@@ -171,3 +171,53 @@ def test_shared_subsets_give_the_same_weights_and_bursts(seed: int, n: int, w: i
                     groups.burst_members(runs, run_window, tweet_user, max_pairs=MAX_PAIRS,
                                          max_accounts=max_accounts), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def _text_null_bursts(prep, ev, *, text_block: int, w: int, gw: int, seed: int):
+    """Per replicate, the burst members (kind near_duplicate) of a text-shuffled null."""
+    from casebook.coordination import groups
+    from casebook.coordination.null import run_null
+
+    def collect(kind_events):
+        ev_, user = kind_events["near_duplicate"]
+        return groups.burst_members(ev_, gw, user, max_pairs=1 << 20, max_accounts=50)
+
+    run = run_null(prep, {"near_duplicate": ev}, w, n_null=4, seed=seed, text_block=text_block,
+                   collect=collect, collect_window=gw)
+    return run.collected
+
+
+def test_text_null_keeps_every_event_a_burst_can_link() -> None:
+    # blocks of 20 posts span 66 s: no two events of a text within w = 60 s can be two
+    # blocks apart, but within the bursts' window of 120 s they can; dropping events
+    # judged on w alone (as before) loses such bursts in some replicates
+    from unittest.mock import patch
+
+    from casebook.coordination import null
+    from casebook.coordination.engine import ordered
+    from casebook.coordination.kinds import events
+
+    rng = np.random.default_rng(11)
+    n = 240
+    vocab = np.array([f"w{i}" for i in range(500)])
+    stories = [" ".join(rng.choice(vocab, 12)) for _ in range(150)]  # unrelated texts
+    texts = [stories[k] for k in rng.integers(0, len(stories), n)]
+    rows = [post(f"u{u}", 0, t) for u, t in zip(rng.integers(0, 12, n), texts, strict=True)]
+    tweets = make_tweets(rows)
+    tweets["tweet_time"] = tweets["tweet_time"] + pd.to_timedelta(np.arange(n) * 3.3, unit="s")
+    prep = prepare(tweets)
+    ev = ordered(events(prep, "near_duplicate"))
+    differs = 0
+    for seed in range(6):
+        got = _text_null_bursts(prep, ev, text_block=20, w=60, gw=120, seed=seed)
+        with patch.object(null, "text_candidates", lambda p, e, b, w_: np.ones(len(e), bool)):
+            every = _text_null_bursts(prep, ev, text_block=20, w=60, gw=120, seed=seed)
+        for g, e in zip(got, every, strict=True):
+            for a, b in zip(g, e, strict=True):
+                np.testing.assert_array_equal(a, b)
+        with patch.object(null, "text_candidates",
+                          lambda p, e, b, w_, f=null.text_candidates: f(p, e, b, 60)):
+            on_w = _text_null_bursts(prep, ev, text_block=20, w=60, gw=120, seed=seed)
+        differs += any(len(a) != len(b) or (a != b).any()
+                       for g, e in zip(on_w, every, strict=True) for a, b in zip(g, e, strict=True))
+    assert differs, "the data no longer has a burst two blocks apart: the test shows nothing"
