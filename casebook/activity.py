@@ -313,12 +313,46 @@ def _dense_codes(values: np.ndarray) -> np.ndarray:
     return rank[values - low].astype(np.int64)
 
 
+def _first_occurrences(*keys: np.ndarray) -> np.ndarray:
+    """Boolean mask of the rows whose tuple of ``keys`` (integer arrays of one length)
+    occurs for the first time: ``~pd.DataFrame(keys).duplicated()``.
+
+    Found by a stable sort (equal tuples side by side, earliest row first), not a hash
+    table: hashing millions of distinct integers costs more per value as the table
+    outgrows the caches, and the sort runs in one pass over keys already nearly in order
+    (an exploded list column: parent rows ascending)."""
+    n = len(keys[0])
+    if n == 0:
+        return np.zeros(0, bool)
+    order = np.argsort(keys[0], kind="stable") if len(keys) == 1 else np.lexsort(keys[::-1])
+    fresh = np.zeros(n, bool)
+    fresh[0] = True
+    for key in keys:
+        ranked = key[order]
+        fresh[1:] |= ranked[1:] != ranked[:-1]
+    out = np.empty(n, bool)
+    out[order] = fresh
+    return out
+
+
 def _distinct_per_group(groups: np.ndarray, keys: np.ndarray, n_groups: int) -> np.ndarray:
-    """Distinct ``keys`` (codes >= 0; -1 is missing and not counted) per group code."""
+    """Distinct ``keys`` (codes >= 0; -1 is missing and not counted) per group code.
+
+    Each (group, key) pair is one integer; the distinct ones are read off a presence
+    table when the pairs span a range no longer than a few times their number, else off
+    a sort (a hash table of millions of distinct pairs slows down as it grows)."""
     keep = (groups >= 0) & (keys >= 0)
     n_keys = int(keys.max(initial=-1)) + 1
-    pairs = pd.unique(groups[keep] * n_keys + keys[keep])
-    return np.bincount(pairs // max(n_keys, 1), minlength=n_groups).astype(np.int64)
+    pairs = groups[keep] * n_keys + keys[keep]
+    span = int(pairs.max(initial=-1)) + 1
+    if span <= max(4 * len(pairs), 1 << 20):
+        present = np.zeros(span, bool)
+        present[pairs] = True
+        distinct = np.flatnonzero(present)
+    else:
+        ranked = np.sort(pairs)
+        distinct = ranked[np.concatenate([[True], ranked[1:] != ranked[:-1]])]
+    return np.bincount(distinct // max(n_keys, 1), minlength=n_groups).astype(np.int64)
 
 
 # --------------------------------------------------------------------------- volume

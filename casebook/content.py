@@ -52,6 +52,7 @@ from casebook.activity import (
     _cached,
     _casefold,
     _distinct_per_group,
+    _first_occurrences,
     _key_codes,
     _period_codes,
     _take_rows,
@@ -494,7 +495,9 @@ def _tweet_keys(tweets: pd.DataFrame) -> tuple[np.ndarray, bool, bool]:
         if keys is None:
             keys = _key_codes(ids)[0].astype(np.uint64)  # -1 (missing) wraps to _NO_ID
         keys.flags.writeable = False
-        return keys, bool(pd.Series(keys).duplicated().any()), numeric
+        # a sort, not a hash table of millions of distinct ids (see _first_occurrences)
+        ranked = np.sort(keys)
+        return keys, bool((ranked[1:] == ranked[:-1]).any()), numeric
     return _cached(ids, "tweet keys", compute)
 
 
@@ -771,10 +774,9 @@ def top_hashtags(tweets: pd.DataFrame, *, n: int | None = 20) -> pd.DataFrame:
     # a tag counts once per tweetid: per row, unless a tweetid repeats across rows
     keys, repeated, _ = _tweet_keys(tweets)
     if repeated:
-        first = ~pd.DataFrame({"tweet": keys[parents[keep]], "tag": tag[keep]}
-                              ).duplicated().to_numpy()
-    else:  # one integer per (row, tag) pair: a single hash pass
-        first = ~pd.Series(parents[keep] * max(len(tags), 1) + tag[keep]).duplicated().to_numpy()
+        first = _first_occurrences(keys[parents[keep]], tag[keep])
+    else:  # one integer per (row, tag) pair, already in row order: a single sort pass
+        first = _first_occurrences(parents[keep] * max(len(tags), 1) + tag[keep])
     return _code_table(tag[keep][first], _key_codes(tweets["userid"])[0][parents[keep]][first],
                        tags, "hashtag", total=len(tweets), n=n)
 
@@ -1079,9 +1081,9 @@ def top_domains(tweets: pd.DataFrame, *, n: int | None = 20,
     distinct_urls = _distinct_per_group(key, raw, len(names))
     # a domain counts once per tweetid: per row, unless a tweetid repeats across rows
     tweet_keys, repeated, _ = _tweet_keys(tweets)
-    pair = (pd.DataFrame({"tweet": tweet_keys[rows], "key": key}) if repeated
-            else pd.Series(rows * max(len(names), 1) + key))
-    first = ~pair.duplicated().to_numpy()
+    # (one integer per (row, domain) pair when ids are distinct: in row order already)
+    first = (_first_occurrences(tweet_keys[rows], key) if repeated
+             else _first_occurrences(rows * max(len(names), 1) + key))
     counts = _code_table(key[first], _key_codes(tweets["userid"])[0][rows][first], names,
                          "domain", total=len(tweets), n=n)
     url_count = pd.Series(distinct_urls, index=pd.Index(names, dtype=STRING))

@@ -753,3 +753,64 @@ def test_urls_of_a_release_are_parsed_once_for_content_and_co_domain(no_network,
     wanted = pa.array(["https://example.com/2", "mailto:a@b.c"], pa.large_string())
     assert _domains_among(wanted, tweets["urls"]).to_pylist() == ["example.com", ""]
     assert built == [4]  # one table for the release, shared by both
+
+
+# --------------------------------------------------------------------------- sort, not hash
+# The per-row dedup of top_domains / top_hashtags, the distinct counts per group and the
+# repeated-tweetid check sort integers instead of hashing millions of distinct ones
+# (a hash table slows down per value as it outgrows the caches).
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_first_occurrences_equal_pandas_duplicated(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    one = rng.integers(0, 50, 400)
+    assert activity._first_occurrences(one).tolist() == (~pd.Series(one).duplicated()).tolist()
+    rows = np.sort(rng.integers(0, 60, 400))  # an exploded column: parent rows ascending
+    pair = rows * 7 + rng.integers(0, 7, 400)
+    assert activity._first_occurrences(pair).tolist() == (~pd.Series(pair).duplicated()).tolist()
+    ids = rng.choice(np.array([3, 10**18, content._NO_ID], dtype=np.uint64), 300)
+    tag = rng.integers(-1, 3, 300)
+    want = ~pd.DataFrame({"a": ids, "b": tag}).duplicated()
+    assert activity._first_occurrences(ids, tag).tolist() == want.tolist()
+    assert activity._first_occurrences(np.zeros(0, np.int64)).tolist() == []
+
+
+@pytest.mark.parametrize("n_keys", [5, 5_000_000])  # a presence table, then a sort
+def test_distinct_per_group_equal_a_groupby_nunique(n_keys: int) -> None:
+    rng = np.random.default_rng(n_keys)
+    groups = rng.integers(-1, 4, 500)
+    keys = rng.choice(np.append(rng.integers(0, n_keys, 40), -1), 500)
+    frame = pd.DataFrame({"g": groups, "k": keys})
+    frame = frame[(frame["g"] >= 0) & (frame["k"] >= 0)]
+    want = frame.groupby("g")["k"].nunique().reindex(range(6), fill_value=0)
+    got = activity._distinct_per_group(groups, keys, 6)
+    assert got.tolist() == want.tolist()
+    assert activity._distinct_per_group(groups, np.full(500, -1), 6).tolist() == [0] * 6
+
+
+def test_tweet_keys_tell_whether_a_tweetid_repeats() -> None:
+    def repeated(ids):
+        return content._tweet_keys(pd.DataFrame({"tweetid": pd.Series(
+            ids, dtype="string[pyarrow]")}))[1]
+    assert repeated(["30", "10", "20", "10"])  # not side by side
+    assert not repeated(["30", "10", "20", "11"])
+    assert repeated(["b", "a", "c", "b"])  # not plain numbers: codes
+    assert repeated(["1", None, "2", None])  # two missing ids are one key
+    assert not repeated(["1", None, "2"])
+
+
+def test_top_domains_and_hashtags_count_a_tweet_once_per_key() -> None:
+    # distinct tweetids (no tweetid repeats): each (row, key) pair once, wherever it
+    # recurs in the row; the same URL in two tweets counts for each tweet
+    tweets = make_tweets([
+        {"tweetid": "1", "userid": "a", "hashtags": ["#x", "#y", "#X"],
+         "urls": ["https://a.com/1", "https://b.com/1", "https://a.com/2"]},
+        {"tweetid": "2", "userid": "b", "hashtags": ["#y"], "urls": ["https://a.com/1"]},
+        {"tweetid": "3", "userid": "a", "hashtags": [], "urls": ["https://b.com/2"]},
+    ])
+    got = content.top_domains(tweets, n=None).set_index("domain")
+    assert got.loc["a.com", ["tweets", "accounts", "urls"]].tolist() == [2, 2, 2]
+    assert got.loc["b.com", ["tweets", "accounts", "urls"]].tolist() == [2, 1, 2]
+    tags = content.top_hashtags(tweets, n=None).set_index("hashtag")
+    assert tags["tweets"].to_dict() == {"x": 1, "y": 2}
