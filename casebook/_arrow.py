@@ -91,9 +91,10 @@ def to_bool(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 def dictionary_codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     """``(int64 code per value, distinct values)``: ``distinct.take(codes)`` is ``values``
-    (a null gets a null code)."""
+    where they are present; a null gets the code -1."""
     enc = combined(pc.dictionary_encode(values))
-    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64), enc.dictionary
+    return (pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64),
+            enc.dictionary)
 
 def tweets_table(frame: Any, columns: Sequence[str]) -> pa.Table:
     """The ``columns`` of a loaded tweets frame (those it has) as Arrow, for the Spark and

@@ -38,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from casebook._arrow import dictionary_codes
 from casebook._frames import ReleaseLike, explode_list, naive, rows_sharing_key
 from casebook._plotting import (
     count_axis,
@@ -902,15 +903,6 @@ def _extract_re2(values: pa.Array, pattern: str) -> pa.Array:
     return pc.struct_field(pc.extract_regex(values, pattern), [0])
 
 
-def _codes_of(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """(int64 code per value, -1 where missing; the distinct values) by one Arrow hash
-    pass (``pd.factorize`` converts an Arrow string column to Python objects first)."""
-    enc = pc.dictionary_encode(pa.chunked_array([values]) if isinstance(values, pa.Array)
-                               else values).combine_chunks()
-    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, enc.dictionary
-
-
 def _lowered_codes(codes: np.ndarray, distinct: pa.Array, *, rstrip: str = "") -> tuple[
         np.ndarray, pd.Series]:
     """``codes`` into ``distinct`` recoded into the distinct lower-case values (trailing
@@ -951,22 +943,22 @@ class _Urls:
         urls = urls if pa.types.is_string(urls.type) else urls.cast(pa.string())
         # pandas' str.strip on Arrow strings is this kernel: the same texts as before
         text = pc.utf8_trim_whitespace(urls)
-        self.codes, self.distinct = _codes_of(text)
+        self.codes, self.distinct = dictionary_codes(text)
         changed = pc.sum(pc.binary_length(urls)).as_py() != pc.sum(pc.binary_length(text)).as_py()
-        self.raw = _codes_of(urls)[0] if changed else self.codes
+        self.raw = dictionary_codes(urls)[0] if changed else self.codes
         # Both patterns read no further than a URL's third "/" (the scheme and host
         # characters exclude it; only the "//" is consumed), so each runs on the distinct
         # leading parts ("https://host": as few as the hosts) rather than on every
         # distinct URL; guarded by tests/test_content.py::test_re2_url_patterns_equal_python_re
         lead = pc.binary_join(pc.list_slice(pc.split_pattern(self.distinct, "/", max_splits=3),
                                             0, 3), "/")
-        part, leads = _codes_of(lead)
+        part, leads = dictionary_codes(lead)
         found = _extract_re2(leads, _SCHEME_RE2) if len(leads) else pa.nulls(0, pa.string())
-        scheme, self.schemes = _lowered_codes(*_codes_of(found))
+        scheme, self.schemes = _lowered_codes(*dictionary_codes(found))
         web = np.append(self.schemes.isin(WEB_SCHEMES).to_numpy(bool), True)[scheme]
         raw_host = _extract_re2(leads, _HOST_RE2) if len(leads) else pa.nulls(0, pa.string())
         raw_host = pc.if_else(pa.array(~web), pa.nulls(len(raw_host), pa.string()), raw_host)
-        host, self.hosts = _lowered_codes(*_codes_of(raw_host), rstrip=".")
+        host, self.hosts = _lowered_codes(*dictionary_codes(raw_host), rstrip=".")
         self.scheme, self.host = np.append(scheme, -1)[part], np.append(host, -1)[part]
         self._domains: dict[bool, tuple[np.ndarray, pd.Series]] = {}
 
