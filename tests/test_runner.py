@@ -231,6 +231,39 @@ def test_a_failing_case_keeps_its_partial_notebook(run) -> None:
     assert (run.out / "broken.html").is_file()
 
 
+def test_a_running_notebook_is_saved_at_start_end_and_every_few_seconds(tmp_path, monkeypatch) -> None:
+    import papermill
+    import papermill.engines
+
+    v4 = nbformat.v4
+    src, out = tmp_path / "many.ipynb", tmp_path / "many.out.ipynb"
+    nbformat.write(v4.new_notebook(cells=[v4.new_code_cell(f"x = {i}\nx") for i in range(20)]), src)
+    writes: list[float] = []
+    write = papermill.engines.write_ipynb
+    monkeypatch.setattr(papermill.engines, "write_ipynb",
+                        lambda nb, path: (writes.append(1), write(nb, path))[1])
+    papermill.execute_notebook(os.fspath(src), os.fspath(out), kernel_name=runner.DEFAULT_KERNEL,
+                               engine_name=runner._engine(), progress_bar=False)
+    # papermill alone writes the notebook as each cell starts and ends (42 writes here);
+    # these cells take milliseconds, so only the first and the final writes remain
+    assert len(writes) == 2
+    done = nbformat.read(out, as_version=4)
+    assert [c.outputs[0].data["text/plain"] for c in done.cells] == [str(i) for i in range(20)]
+    assert {c.metadata.papermill.status for c in done.cells} == {"completed"}
+    assert runner._engine() == runner._engine()  # registered once
+
+
+def test_nbformat_is_imported_without_the_iri_grammar() -> None:
+    # jsonschema builds rfc3987_syntax's grammar on import (over a second); a fresh
+    # interpreter importing nbformat the runner's way must not load it, and may later
+    import subprocess
+
+    code = ("import sys; from casebook import runner; runner._import_nbformat(); "
+            "print('rfc3987_syntax' in sys.modules); import rfc3987_syntax")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False"]
+
+
 def test_the_console_and_the_index_name_the_failing_cell(run) -> None:
     # markdown, parameters, setup, table, raw, figure, export, failing (8th of 9)
     expected = f"cell 8 of 9 (In [8]) `{FAILING_FIRST_LINE}`: ValueError: toy failure requested"
