@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -153,8 +153,10 @@ def minhash_signatures(
     return sig_t.T
 
 
+@lru_cache(maxsize=16)
 def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows per band) that datasketch.MinHashLSH chooses."""
+    """(bands, rows per band) that datasketch.MinHashLSH chooses; remembered, since
+    datasketch integrates the error rates of every choice each time (0.3 s)."""
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
