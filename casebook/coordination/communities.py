@@ -130,26 +130,38 @@ def _top_codes(community: np.ndarray, codes: np.ndarray, labels: pa.Array, n: in
     on the codes, so no string is hashed or compared but the distinct ones, once;
     guarded by tests/coordination/test_communities.py::test_top_codes_equal_top_values
     """
-    if len(codes) == 0:
+    if len(codes) == 0 or n < 1:
         return {}
-    # rank of each label in string order: UTF-8 bytes sort as code points, which is how
-    # Python compares str (what sort_values did on the object column)
-    by_text = pc.array_sort_indices(labels).to_numpy(zero_copy_only=False)
-    rank = np.empty(len(labels), np.int64)
-    rank[by_text] = np.arange(len(labels))
     comms, comm_code = np.unique(community, return_inverse=True)
     m = np.int64(len(labels))
-    key = np.sort(comm_code.astype(np.int64) * m + rank[codes])
+    key = np.sort(comm_code.astype(np.int64) * m + codes)
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     u, cnt = key[first], np.diff(np.r_[first, len(key)])
-    c, r = u // m, u % m
+    c, code = u // m, u % m
+    # each community's n-th largest count: values below it cannot be in its top n, so
+    # only those at or above it (ties included) are ranked by their strings (a release's
+    # distinct texts are millions; a community's top candidates are few, unless tied)
+    by_count = np.lexsort((-cnt, c))
+    c_sorted = c[by_count]
+    starts = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
+    size = np.diff(np.r_[starts, len(c_sorted)])
+    nth = cnt[by_count][starts + np.minimum(size, n) - 1]  # per community present
+    cand = cnt >= nth[np.searchsorted(c_sorted[starts], c)]
+    c, code, cnt = c[cand], code[cand], cnt[cand]
+    # string order of the candidates: UTF-8 bytes sort as code points, which is how
+    # Python compares str (what sort_values did on the object column)
+    distinct, which = np.unique(code, return_inverse=True)
+    by_text = pc.array_sort_indices(labels.take(pa.array(distinct))).to_numpy(zero_copy_only=False)
+    rank = np.empty(len(distinct), np.int64)
+    rank[by_text] = np.arange(len(distinct))
+    r = rank[which]
     order = np.lexsort((r, -cnt, c))  # community, most frequent first, then string order
-    c, r, cnt = c[order], r[order], cnt[order]
+    c, code, cnt = c[order], code[order], cnt[order]
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
     within = np.arange(len(c)) - np.repeat(starts, np.diff(np.r_[starts, len(c)]))
     top = within < n
-    c, r, cnt = c[top], r[top], cnt[top]
-    text = labels.take(pa.array(by_text[r])).to_pylist()
+    c, code, cnt = c[top], code[top], cnt[top]
+    text = labels.take(pa.array(code)).to_pylist()
     if counts:
         text = [f"{v} ({k})" for v, k in zip(text, cnt.tolist(), strict=True)]  # top n only
     bounds = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
@@ -198,32 +210,35 @@ def summarise_communities(
         .agg(n_accounts=("userid", "size"), accounts=("userid", lambda s: sorted(s)))
     )
     member = pd.Series(comm["community"].to_numpy(), index=pd.Index(comm["userid"]))
-    tw_comm = df["userid"].astype(str).map(member)
-    in_comm = tw_comm.notna().to_numpy()
-    # only the columns read below are copied
-    wanted = ["tweetid", "userid", "tweet_time", "is_retweet", "retweet_tweetid", "tweet_text",
-              *sorted(set(LIST_KEYS.values()))]
-    sub = (df[[c for c in df.columns if c in wanted]].loc[in_comm]
-           .assign(community=tw_comm[in_comm].astype(np.int64).to_numpy()))
-    times = sub.groupby("community", sort=True)["tweet_time"].agg(["size", "min", "max"])
+    # the release's own columns, read through account codes and row masks: no copy of its
+    # rows (a community's tweets can be most of a release's millions)
+    prep = prepare(df)
+    at = pc.index_in(prep.user_ids, value_set=pa.array(comm["userid"].to_numpy(object),
+                                                        prep.user_ids.type))
+    known = pc.is_valid(at)
+    user_comm = np.full(prep.n_users + 1, -1, np.int64)  # the last: tweets without an account
+    user_comm[:-1][known.to_numpy(zero_copy_only=False)] = comm["community"].to_numpy(np.int64)[
+        at.filter(known).to_numpy(zero_copy_only=False)]
+    tw_comm = user_comm[prep.ucode]
+    in_comm = tw_comm >= 0
+    times = df["tweet_time"][in_comm].groupby(tw_comm[in_comm], sort=True).agg(["size", "min", "max"])
     base = base.assign(
         n_tweets=times["size"].reindex(base.index).fillna(0).astype(np.int64),
         first_tweet=times["min"].reindex(base.index),
         last_tweet=times["max"].reindex(base.index),
     )
-    prep = prepare(sub.reset_index(drop=True))
-    original = prep.ok & ~prep.is_rt
+    rows = prep.ok & in_comm
     pieces: dict[str, dict[Any, list[str]]] = {}
     for kind, name in (("co_hashtag", "top_hashtags"), ("co_domain", "top_domains")):
-        if LIST_KEYS[kind] in sub.columns:
-            ev = list_events(prep, kind, prep.ok, domain_source=df.get(LIST_KEYS[kind]))
-            pieces[name] = _top_codes(sub["community"].to_numpy()[ev.pos], ev.key, ev.labels,
-                                      n_top)
-    if "tweet_text" in sub.columns:
-        text = pc.dictionary_encode(combined(as_strings(sub["tweet_text"])))
+        if LIST_KEYS[kind] in df.columns:
+            ev = list_events(prep, kind, rows)
+            pieces[name] = _top_codes(tw_comm[ev.pos], ev.key, ev.labels, n_top)
+    if "tweet_text" in df.columns:
+        original = rows & ~prep.is_rt
+        text = pc.dictionary_encode(combined(as_strings(df["tweet_text"]).filter(pa.array(original))))
         codes = pc.fill_null(text.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        use = original & (codes >= 0)
-        pieces["sample_texts"] = _top_codes(sub["community"].to_numpy()[use], codes[use],
+        use = codes >= 0
+        pieces["sample_texts"] = _top_codes(tw_comm[original][use], codes[use],
                                             text.dictionary, n_samples, counts=False)
     for name in ("top_hashtags", "top_domains", "sample_texts"):
         found = pieces.get(name, {})

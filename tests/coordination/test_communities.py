@@ -41,6 +41,21 @@ def test_summarise_communities() -> None:
         ["weight"].sum())
 
 
+def test_summaries_count_only_their_accounts_tweets() -> None:
+    # tweets of accounts in no community, and a tweet without an account, count nowhere
+    tweets = two_groups()
+    extra = tweets.iloc[:3].copy()
+    extra["userid"] = pd.array(["zz", "zz", None], dtype=tweets["userid"].dtype)
+    extra["tweetid"] = pd.array(["9001", "9002", "9003"], dtype=tweets["tweetid"].dtype)
+    edges = co.networks(tweets, kinds=["co_retweet", "co_tweet", "co_hashtag"])
+    comms = co.detect_communities(edges, seed=0)
+    both = pd.concat([extra, tweets], ignore_index=True)
+    summary = co.summarise_communities(both, edges, comms, n_top=2, n_samples=2)
+    alone = co.summarise_communities(tweets, edges, comms, n_top=2, n_samples=2)
+    pd.testing.assert_frame_equal(summary, alone)
+    assert summary["n_tweets"].sum() == tweets["userid"].isin(comms["userid"]).sum()
+
+
 @settings(max_examples=200, deadline=None)
 @given(rows=st.lists(st.tuples(st.integers(0, 4), st.sampled_from(
     ["a", "b", "B", "ä", "z", "aa", "", "é", "😀", "\u00e9", "e\u0301", "x y"]) | st.text(max_size=3)),
