@@ -667,7 +667,8 @@ def calibrated_thresholds(
                                 ctl_prep.n_users, max_accounts=int(max_burst_accounts))
                 if groups_on and ctl_prep is not None else None)
     ctl_nets = {k: (edges, Events.empty(), codes) for k, (edges, _, codes) in ctl_nets.items()}
-    op_accounts = {k: np.unique(op_nets[k][1].user).size for k in kinds}
+    op_accounts = {k: int(np.count_nonzero(np.bincount(op_nets[k][1].user, minlength=1)))
+                   for k in kinds}
 
     def collect(kind_events: dict[str, tuple[Events, np.ndarray]]) -> GroupStat:
         return group_statistic({k: v for k, v in kind_events.items() if k in counted}, gw,

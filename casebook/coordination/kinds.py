@@ -8,6 +8,7 @@ retweet when ``is_retweet`` is true or ``retweet_tweetid`` is set.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -88,10 +89,10 @@ class Prepared:
     def n_users(self) -> int:
         return len(self.user_ids)
 
-    @property
+    @cached_property
     def n_active(self) -> int:
         """Accounts with at least one usable tweet."""
-        return int(np.unique(self.ucode[self.ok]).size)
+        return int(np.count_nonzero(np.bincount(self.ucode[self.ok], minlength=1)))
 
     def ids(self, codes: np.ndarray) -> pd.arrays.ArrowStringArray:
         """The userids of user codes."""

@@ -133,7 +133,8 @@ def text_receivers(prep: Prepared, rng: np.random.Generator, block: int,
     return receiver
 
 
-def text_candidates(prep: Prepared, ev: Events, block: int, w: int) -> np.ndarray:
+def text_candidates(prep: Prepared, ev: Events, block: int, w: int,
+                    blocks: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Events of a text kind that can meet another event of their key in a replicate.
 
     A text moves only within its block, so two events of a key can fall within ``w`` of
@@ -145,10 +146,11 @@ def text_candidates(prep: Prepared, ev: Events, block: int, w: int) -> np.ndarra
     One approximation is left: a burst's crowd rule counts the accounts of its key's
     whole UTC day (:func:`~casebook.coordination.groups.crowd_events`), and a dropped
     event, alone in its block and the neighbouring ones, is then not counted; a replicate
-    can see such a day as a smaller crowd than it is.
+    can see such a day as a smaller crowd than it is. ``blocks`` is
+    :func:`_text_blocks`'s result, when computed already.
     """
     keep = np.ones(len(ev), bool)
-    slots, blk_of_slot = _text_blocks(prep, block)
+    slots, blk_of_slot = _text_blocks(prep, block) if blocks is None else blocks
     if len(slots) < 2 or len(ev) == 0:
         return keep
     starts = np.flatnonzero(np.r_[True, blk_of_slot[1:] != blk_of_slot[:-1]])
@@ -156,25 +158,40 @@ def text_candidates(prep: Prepared, ev: Events, block: int, w: int) -> np.ndarra
     if len(starts) > 1 and (np.maximum.reduceat(t, starts) - np.minimum.reduceat(t, starts)
                             < w).any():
         return keep
-    blk = np.full(len(prep.sec), -1, np.int64)
+    blk = np.full(len(prep.sec), -1, np.int32 if len(slots) < 2**31 else np.int64)
     blk[slots] = blk_of_slot
     b = blk[ev.pos]
+    del blk
     if (b < 0).any():
         return keep
     width = int(blk_of_slot[-1]) + 3
-    code = ev.key.astype(np.int64) * width + (b + 1)  # blocks shifted by 1: b - 1 >= -1
-    # one sort (np.unique hashes: slower on large int64): a code's neighbouring blocks of
-    # the same key are its neighbours in sorted order
-    order = np.argsort(code)  # ties in any order: a run of equal codes is judged as one
-    srt = code[order]
-    first = np.r_[True, srt[1:] != srt[:-1]]
-    group = np.cumsum(first) - 1
-    u = srt[first]
-    cnt = np.diff(np.r_[np.flatnonzero(first), len(srt)])
+    code = ev.key.astype(np.int64)  # (key, block + 1) as one int64: block - 1 >= -1
+    code *= width
+    code += b
+    code += 1
+    del b
+    # events made in (key, time) order (near_duplicate's) are in code order already, since
+    # blocks follow time: no sort then. Else one sort (np.unique hashes: slower on large
+    # int64); a code's neighbouring blocks of the same key are its neighbours in order.
+    # Each run of equal codes is judged once and the verdict repeated over the run (no
+    # per-event run number: a release's text events are tens of millions);
+    # guarded by tests/coordination/test_null.py::test_text_candidates_equal_a_reference
+    order = None if bool((code[1:] >= code[:-1]).all()) else np.argsort(code)
+    if order is not None:
+        code = code[order]
+    first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    u = code[first]
+    del code
+    cnt = np.diff(np.r_[first, len(ev)])
+    del first
+    step = u[1:] - u[:-1] == 1
     near = np.zeros(len(u), bool)
-    near[1:] |= u[1:] - u[:-1] == 1
-    near[:-1] |= u[1:] - u[:-1] == 1
-    keep[order] = ((cnt >= 2) | near)[group]
+    near[1:] |= step
+    near[:-1] |= step
+    verdict = np.repeat((cnt >= 2) | near, cnt)
+    if order is None:
+        return verdict
+    keep[order] = verdict
     return keep
 
 
@@ -331,7 +348,7 @@ def run_null(
     # bursts' linkage window, whichever is wider;
     # guarded by tests/coordination/test_null.py::test_text_null_keeps_every_event_a_burst_can_link
     reach = max(w, window or 0)
-    kind_events = {k: (ev.subset(text_candidates(prep, ev, int(text_block), reach))
+    kind_events = {k: (ev.subset(text_candidates(prep, ev, int(text_block), reach, blocks))
                        if k in TEXT_KINDS else ev) for k, ev in kind_events.items()}
     seeds = np.random.SeedSequence(seed).spawn(n_null)
     shift_kinds = [k for k in kinds if k not in TEXT_KINDS]

@@ -124,6 +124,37 @@ def test_text_candidates_drop_only_events_that_can_never_pair() -> None:
         assert np.array_equal(got[0][0], got[1][0]) and np.array_equal(got[0][1], got[1][1])
 
 
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(2, 200), n_keys=st.integers(1, 40),
+       block=st.integers(2, 30), shuffled=st.booleans())
+def test_text_candidates_equal_a_reference(seed: int, n: int, n_keys: int, block: int,
+                                           shuffled: bool) -> None:
+    # an event is kept when another event of its key lies in its block or a neighbouring
+    # one; events in (key, time) order (as near_duplicate makes them) or in any order
+    from casebook.coordination.engine import Events
+    from casebook.coordination.null import _text_blocks, text_candidates
+
+    rng = np.random.default_rng(seed)
+    rows = [post(f"u{u}", int(m), f"text {i}") for i, (u, m) in enumerate(
+        zip(rng.integers(0, 9, n), rng.integers(0, 10_000, n), strict=True))]
+    prep = prepare(make_tweets(rows))
+    m = int(rng.integers(1, 4 * n))
+    pos = rng.integers(0, n, m)
+    key = rng.integers(0, n_keys, m)
+    at = np.lexsort((pos, prep.sec[pos], key))
+    if shuffled:
+        at = rng.permutation(at)
+    pos, key = pos[at], key[at]
+    ev = Events(pos, key, prep.sec[pos], prep.ucode[pos], None)
+    slots, blk_of_slot = _text_blocks(prep, block)
+    blk = np.full(n, -1)
+    blk[slots] = blk_of_slot
+    b = blk[pos]
+    ref = np.array([((key == key[i]) & (np.abs(b - b[i]) <= 1)).sum() > 1 for i in range(m)])
+    # blocks shorter than the window keep every event: a window of 0 never triggers that
+    np.testing.assert_array_equal(text_candidates(prep, ev, block, 0), ref)
+
+
 @settings(max_examples=150, deadline=None)
 @given(seed=st.integers(0, 2**31), n=st.integers(0, 300),
        n_keys=st.sampled_from([1, 7, 3_000, 1 << 20]), span_days=st.sampled_from([1, 40, 900]),
@@ -210,13 +241,13 @@ def test_text_null_keeps_every_event_a_burst_can_link() -> None:
     differs = 0
     for seed in range(6):
         got = _text_null_bursts(prep, ev, text_block=20, w=60, gw=120, seed=seed)
-        with patch.object(null, "text_candidates", lambda p, e, b, w_: np.ones(len(e), bool)):
+        with patch.object(null, "text_candidates", lambda p, e, b, w_, *_: np.ones(len(e), bool)):
             every = _text_null_bursts(prep, ev, text_block=20, w=60, gw=120, seed=seed)
         for g, e in zip(got, every, strict=True):
             for a, b in zip(g, e, strict=True):
                 np.testing.assert_array_equal(a, b)
         with patch.object(null, "text_candidates",
-                          lambda p, e, b, w_, f=null.text_candidates: f(p, e, b, 60)):
+                          lambda p, e, b, w_, *a, f=null.text_candidates: f(p, e, b, 60, *a)):
             on_w = _text_null_bursts(prep, ev, text_block=20, w=60, gw=120, seed=seed)
         differs += any(len(a) != len(b) or (a != b).any()
                        for g, e in zip(on_w, every, strict=True) for a, b in zip(g, e, strict=True))
