@@ -645,8 +645,8 @@ def calibrated_thresholds(
     if isinstance(n_strata, bool) or int(n_strata) != n_strata or n_strata < 1:
         raise UsageError(f"n_strata must be an integer >= 1, got {n_strata!r}")
     fixed = None if min_weight is None else check_min_weight(min_weight)
-    prep = prepare(tweets_frame(tweets))
-    ctl_prep = None if control_tweets is None else prepare(tweets_frame(control_tweets))
+    prep = prepare(tweets_frame(tweets), kinds)
+    ctl_prep = None if control_tweets is None else prepare(tweets_frame(control_tweets), kinds)
 
     def nets(p: Any) -> dict[str, tuple[pd.DataFrame, Events, np.ndarray]]:
         return dict(zip(kinds, per_kind(
@@ -660,7 +660,10 @@ def calibrated_thresholds(
 
     gw = GROUP_WINDOW_FACTOR * w if group_window is None else window_seconds(group_window)
     op_nets = nets(prep)
+    prep.forget_texts()
     ctl_nets = nets(ctl_prep) if ctl_prep is not None else {}
+    if ctl_prep is not None:
+        ctl_prep.forget_texts()
     # the control's events serve only its bursts: counted now, they are freed before the
     # replicates run (a control's near-duplicate events and signatures are hundreds of MB)
     ctl_stat = (group_statistic({k: (ctl_nets[k][1], ctl_prep.ucode) for k in counted}, gw,

@@ -7,7 +7,9 @@ retweet when ``is_retweet`` is true or ``retweet_tweetid`` is set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -22,13 +24,7 @@ from casebook.activity import _cached
 from casebook.content import registered_domains  # one definition of a domain (co_domain keys)
 from casebook.coordination.engine import Events
 from casebook.coordination.near_duplicate import NearDuplicateOptions, near_duplicate_events
-from casebook.coordination.text import (
-    filled,
-    maybe_repeated_texts,
-    normalised_texts,
-    present,
-    trimmed,
-)
+from casebook.coordination.text import distinct_texts, maybe_repeated_texts, present, trimmed
 from casebook.errors import UsageError
 
 __all__ = ["CNT_KINDS", "DEFAULT_KINDS", "KINDS", "registered_domains"]
@@ -84,6 +80,12 @@ class Prepared:
     sec: np.ndarray  # int64 seconds since the epoch per tweet
     ok: np.ndarray  # usable tweet: userid and time present
     is_rt: np.ndarray  # retweet: is_retweet true or retweet_tweetid set
+    #: co_tweet and near_duplicate read the same normalised texts (:meth:`original_texts`),
+    #: set by :func:`prepare` when both kinds are computed
+    share_texts: bool = False
+    _texts: tuple[np.ndarray, np.ndarray, pa.Array] | None = field(default=None, repr=False)
+    _texts_lock: threading.Lock = field(default_factory=threading.Lock, repr=False,
+                                        compare=False)
 
     @property
     def n_users(self) -> int:
@@ -98,9 +100,30 @@ class Prepared:
         """The userids of user codes."""
         return pd.array(self.user_ids.take(pa.array(codes, pa.int64())), dtype=schema.STRING)
 
+    def original_texts(self) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+        """:func:`~casebook.coordination.text.distinct_texts` of the original usable tweets,
+        computed once (under a lock: kinds run on threads) and kept for the second
+        reader (or until :meth:`forget_texts`): ``co_tweet`` and ``near_duplicate`` both
+        read them when :attr:`share_texts` (normalising a release's texts took a tenth
+        of the networks' time at specimen scale 4, and ran three times)."""
+        with self._texts_lock:
+            texts = self._texts
+            if texts is None:
+                texts = distinct_texts(self.df, self.ok & ~self.is_rt)
+            # the second reader frees them: near_duplicate drops its copy once hashed
+            self._texts = texts if self._texts is None else None
+            return texts
 
-def prepare(df: pd.DataFrame) -> Prepared:
-    """Account codes, seconds and retweet flags of every tweet, computed once."""
+    def forget_texts(self) -> None:
+        """Free :meth:`original_texts` (a release's distinct texts are hundreds of MB)."""
+        with self._texts_lock:
+            self._texts = None
+
+
+def prepare(df: pd.DataFrame, kinds: Sequence[str] = ()) -> Prepared:
+    """Account codes, seconds and retweet flags of every tweet, computed once; ``kinds``
+    are those that will be computed on it (with both ``co_tweet`` and ``near_duplicate``
+    they share the normalised texts: :attr:`Prepared.share_texts`)."""
     for col in _ID_COLUMNS:
         if col not in df.columns:
             raise UsageError(f"the tweets frame has no {col!r} column")
@@ -123,7 +146,8 @@ def prepare(df: pd.DataFrame) -> Prepared:
         is_rt |= df["is_retweet"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     if "retweet_tweetid" in df.columns:
         is_rt |= present(as_strings(df["retweet_tweetid"]))
-    return Prepared(df, user_ids, ucode, sec, has_user & has_time, is_rt)
+    return Prepared(df, user_ids, ucode, sec, has_user & has_time, is_rt,
+                    share_texts={"co_tweet", "near_duplicate"} <= set(kinds))
 
 
 def _check_columns(df: pd.DataFrame, kind: str) -> None:
@@ -162,17 +186,23 @@ def events(
         keep = present(arr)
         ev = _make_events(prep, np.flatnonzero(rows)[keep], arr.filter(pa.array(keep)))
     elif kind == "co_tweet":
-        # texts certainly used once (unique fingerprint) would be dropped below anyway;
-        # guarded by tests/coordination/test_network.py::test_matches_cnt_definition
-        mask = maybe_repeated_texts(df, original) if drop_singletons else original
-        norm = normalised_texts(df, mask)
-        keep = filled(norm)
-        ev = _make_events(prep, np.flatnonzero(mask)[keep], norm.filter(pa.array(keep)))
+        if prep.share_texts:  # the texts near_duplicate reads too
+            pos, code, distinct = prep.original_texts()
+        else:
+            # texts certainly used once (unique fingerprint) would be dropped below anyway,
+            # so a release's normalised texts are never all in memory at once
+            mask = maybe_repeated_texts(df, original) if drop_singletons else original
+            pos, code, distinct = distinct_texts(df, mask)
+        # keys coded in order of first use either way (the shared texts' first uses of a
+        # repeated text are among the maybe repeated ones);
+        # guarded by tests/coordination/test_network.py::test_co_tweet_is_the_same_with_shared_texts
+        ev = Events(pos, code, prep.sec[pos], prep.ucode[pos], distinct)
     elif kind in LIST_KEYS:
         ev = list_events(prep, kind, original)
     elif kind == "near_duplicate":
         ev = near_duplicate_events(prep, original, near_duplicate or NearDuplicateOptions(),
-                                   drop_singletons=drop_singletons)
+                                   drop_singletons=drop_singletons,
+                                   texts=prep.original_texts() if prep.share_texts else None)
     else:  # pragma: no cover - guarded by check_kind
         raise UsageError(f"unknown kind {kind!r}")
     if drop_singletons and kind != "co_post" and len(ev):

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from casebook._arrow import dictionary_codes
 from casebook.coordination.engine import Events
-from casebook.coordination.text import HASH_MUL, TEXT_THREADS, filled, normalised_texts
+from casebook.coordination.text import HASH_MUL, TEXT_THREADS, distinct_texts
 from casebook.errors import UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -164,27 +164,20 @@ def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
 
 
 def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplicateOptions, *,
-                          drop_singletons: bool = False) -> Events:
+                          drop_singletons: bool = False,
+                          texts: tuple[np.ndarray, np.ndarray, pa.Array] | None = None) -> Events:
     """One event per (tweet, LSH band bucket) of the texts of ``rows``; the events
     carry the pair filter that verifies candidates on their signatures. With
-    ``drop_singletons``, buckets of a single text give no event."""
-    candidates = np.flatnonzero(rows)
-    norm = normalised_texts(prep.df, rows)
-    keep = filled(norm)
-    docs_pos = candidates[keep]
-    n_docs = len(docs_pos)
-    if n_docs < 2:
-        return Events.empty()
-    # texts in batches: the tokens and shingles of one batch at a time are in memory, not
-    # a whole release's (a text's signature depends on its own shingles only);
-    # guarded by tests/coordination/test_near_duplicate.py::test_signatures_in_batches_equal_one_batch
-    texts = norm.filter(pa.array(keep))
+    ``drop_singletons``, buckets of a single text give no event. ``texts`` is
+    :func:`~casebook.coordination.text.distinct_texts` of ``rows``, when computed already."""
     # identical normalised texts have identical signatures and buckets: each distinct
     # text is hashed once (copies are what an operation posts; the control cohort's
     # specimen at scale 4 holds one distinct text per two tweets);
     # guarded by tests/coordination/test_near_duplicate.py::test_similarity_and_buckets_equal_a_reference
-    text_of_doc, distinct = dictionary_codes(texts)
-    del texts, norm
+    docs_pos, text_of_doc, distinct = distinct_texts(prep.df, rows) if texts is None else texts
+    n_docs = len(docs_pos)
+    if n_docs < 2:
+        return Events.empty()
     n_texts = len(distinct)
     bands, rows_per_band = _lsh_params(options.threshold, options.num_perm)
     # the signatures are kept one row per text: a candidate pair's similarity then reads
@@ -195,6 +188,9 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     sig = np.empty((n_texts, options.num_perm), np.uint32)
     band_hash = [np.zeros(n_texts, np.uint64) for _ in range(bands)]
 
+    # texts in batches: the tokens and shingles of one batch at a time are in memory, not
+    # a whole release's (a text's signature depends on its own shingles only);
+    # guarded by tests/coordination/test_near_duplicate.py::test_signatures_in_batches_equal_one_batch
     def batch(texts: pa.Array, lo: int) -> None:  # writes its own rows of sig and band_hash
         part = texts.slice(lo, SIGNATURE_BATCH)
         h32, doc = shingle_hashes(part, options.shingle_size)

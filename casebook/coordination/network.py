@@ -294,7 +294,7 @@ def networks(
     chosen = unique_kinds(kinds)
     w = window_seconds(window)
     mw = check_min_weight(min_weight)
-    prep = prepare(df)
+    prep = prepare(df, chosen)
 
     def one(kind: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         edges, ev, kept = kind_network(prep, kind, w, mw, near_duplicate, max_pairs)

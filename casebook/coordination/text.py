@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from casebook import schema
-from casebook._arrow import as_strings, combined, to_bool, utf8_bytes
+from casebook._arrow import as_strings, combined, dictionary_codes, to_bool, utf8_bytes
 
 __all__ = ["normalise_text"]
 
@@ -262,6 +262,16 @@ def normalised_texts(df: pd.DataFrame, mask: np.ndarray) -> pa.Array:
     if not parts:
         return pa.array([], pa.large_string())
     return combined(pa.chunked_array(parts, type=parts[0].type))
+
+
+def distinct_texts(df: pd.DataFrame, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """The normalised texts of the rows where ``mask`` is true, dictionary-coded:
+    (positions of the rows whose normalised text is not empty, each one's code, the
+    distinct normalised texts in order of first use)."""
+    norm = normalised_texts(df, mask)
+    keep = filled(norm)
+    code, distinct = dictionary_codes(norm.filter(pa.array(keep)))
+    return np.flatnonzero(mask)[keep], code, distinct
 
 
 def maybe_repeated_texts(df: pd.DataFrame, mask: np.ndarray) -> np.ndarray:

@@ -85,6 +85,31 @@ def test_matches_cnt_definition(tweets: pd.DataFrame, kind: str, window: int,
     assert got.index.equals(order.index)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tweets=tweet_frames(), drop=st.booleans())
+def test_co_tweet_is_the_same_with_shared_texts(tweets: pd.DataFrame, drop: bool) -> None:
+    # computed beside near_duplicate, co_tweet reads the texts both normalise once; alone,
+    # it normalises only the texts that may repeat: the same events either way
+    from casebook.coordination.kinds import events, prepare
+
+    for kind in ("co_tweet", "near_duplicate"):
+        alone = events(prepare(tweets, [kind]), kind, drop_singletons=drop)
+        both = prepare(tweets, ["co_tweet", "near_duplicate"])
+        assert both.share_texts
+        shared = events(both, kind, drop_singletons=drop)
+        assert both._texts is not None  # kept for the other kind, which frees them
+        events(both, "near_duplicate" if kind == "co_tweet" else "co_tweet")
+        assert both._texts is None
+        both.original_texts()  # a later reader computes them again
+        for name in ("pos", "key", "t", "user"):
+            np.testing.assert_array_equal(getattr(shared, name), getattr(alone, name), err_msg=name)
+        assert (shared.labels is None) == (alone.labels is None)
+        if alone.labels is not None:
+            assert shared.labels.to_pylist() == alone.labels.to_pylist()
+        both.forget_texts()
+        assert both._texts is None
+
+
 @settings(max_examples=25, deadline=None)
 @given(tweets=tweet_frames(), kind=st.sampled_from(co.CNT_KINDS))
 def test_evidence_explains_every_edge(tweets: pd.DataFrame, kind: str) -> None:
