@@ -666,10 +666,16 @@ def calibrated_thresholds(
         ctl_prep.forget_texts()
     # the control's events serve only its bursts: counted now, they are freed before the
     # replicates run (a control's near-duplicate events and signatures are hundreds of MB)
-    ctl_stat = (group_statistic({k: (ctl_nets[k][1], ctl_prep.ucode) for k in counted}, gw,
+    ctl_events = _take_events(ctl_nets)
+    ctl_stat = (group_statistic({k: (ctl_events[k], ctl_prep.ucode) for k in counted}, gw,
                                 ctl_prep.n_users, max_accounts=int(max_burst_accounts))
                 if groups_on and ctl_prep is not None else None)
-    ctl_nets = {k: (edges, Events.empty(), codes) for k, (edges, _, codes) in ctl_nets.items()}
+    del ctl_events
+    # the operation's bursts too, before the replicates: their temporaries never sit beside
+    # the replicates' memory (the peak of a case at specimen scale 8 was here)
+    op_stat = (group_statistic({k: (op_nets[k][1], prep.ucode) for k in counted}, gw,
+                               prep.n_users, max_accounts=int(max_burst_accounts))
+               if groups_on else None)
     op_accounts = {k: int(np.count_nonzero(np.bincount(op_nets[k][1].user, minlength=1)))
                    for k in kinds}
 
@@ -677,7 +683,8 @@ def calibrated_thresholds(
         return group_statistic({k: v for k, v in kind_events.items() if k in counted}, gw,
                                prep.n_users, max_accounts=int(max_burst_accounts))
 
-    run = run_null(prep, {k: op_nets[k][1] for k in kinds}, w, n_null=n_null, seed=seed,
+    # the events go to the replicates alone, which keep only the subsets they can use
+    run = run_null(prep, _take_events(op_nets), w, n_null=n_null, seed=seed,
                    max_shift_days=max_shift_days, text_block=text_block,
                    collect=collect if groups_on else None, collect_window=gw)
     share = 0.0 if fixed is not None else combined_share
@@ -772,9 +779,9 @@ def calibrated_thresholds(
     grp = None
     if groups_on:
         grp = _group_rule(
-            run, prep, {k: (op_nets[k][1], prep.ucode) for k in counted}, stratum, n_in,
+            run, prep, op_stat, stratum, n_in,
             None if ctl_stat is None else (ctl_prep, ctl_stat, ctl_stratum, ctl_in),
-            per_kind_fpr, control_fpr, gw, int(max_burst_accounts))
+            per_kind_fpr, control_fpr)
         kind_flag |= grp.null_flag
         loo_flag |= grp.loo_flag
     scale = {k: by_activity[k] for k in counted}
@@ -802,21 +809,28 @@ class _Groups:
     loo_flag: np.ndarray   # the same at the thresholds of the other replicates
 
 
+def _take_events(nets: dict[str, tuple[pd.DataFrame, Events, np.ndarray]]) -> dict[str, Events]:
+    """Each kind's events, taken out of ``nets`` (left empty there): whoever receives them
+    holds the only reference, and frees them with it."""
+    out = {k: ev for k, (_, ev, _) in nets.items()}
+    for k, (edges, _, codes) in nets.items():
+        nets[k] = (edges, Events.empty(), codes)
+    return out
+
+
 def _group_rule(
     run: NullRun,
     prep: Any,
-    op_events: dict[str, tuple[Events, np.ndarray]],
+    op: GroupStat,
     stratum: np.ndarray,
     n_in: np.ndarray,
     ctl: tuple[Any, GroupStat, np.ndarray, np.ndarray] | None,
     fpr: float,
     control_fpr: float,
-    w: int,
-    max_accounts: int,
 ) -> _Groups:
     """The group rule's thresholds per activity stratum (null, then raised by the
-    control and to :data:`MIN_GROUP_BURSTS`), the operation's groups and the replicates'
-    flags (group members, as for the operation)."""
+    control and to :data:`MIN_GROUP_BURSTS`), the operation's groups (from its statistic
+    ``op``) and the replicates' flags (group members, as for the operation)."""
     n, r, n_st = prep.n_users, run.n_null, len(n_in)
     stats: list[GroupStat] = run.collected
     null_am = np.stack([account_trio_max(st, stratum, n_st) for st in stats],
@@ -845,7 +859,6 @@ def _group_rule(
     null_flag = np.stack([group_accounts(st, thr, stratum) for st in stats])
     loo_flag = np.stack([group_accounts(st, loo[:, i], stratum) for i, st in enumerate(stats)])
     # the operation's trios at or above their stratum's threshold, and their groups
-    op = group_statistic(op_events, w, n, max_accounts=max_accounts)
     keep = op.counts >= thr[trio_stratum(op.codes, stratum, n)]
     codes, counts = op.codes[keep], op.counts[keep]
     order = np.lexsort((codes, -counts))

@@ -414,7 +414,6 @@ def group_trios(
     w = window_seconds(window)
     prep = prepare(tweets_frame(tweets), chosen)
     kev = {k: (events(prep, k, near_duplicate=near_duplicate), prep.ucode) for k in chosen}
-    prep.forget_texts()
     stat = group_statistic(kev, w, prep.n_users, max_accounts=max_accounts)
     codes, counts = stat.codes, stat.counts
     keep = counts >= min_bursts

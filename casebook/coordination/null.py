@@ -451,9 +451,7 @@ def null_networks(
     chosen = unique_kinds(kinds)
     w = window_seconds(window)
     prep = prepare(tweets_frame(tweets), chosen)
-    kind_events = {k: events(prep, k, near_duplicate=near_duplicate) for k in chosen}
-    prep.forget_texts()
-    run = run_null(prep, kind_events, w,
+    run = run_null(prep, {k: events(prep, k, near_duplicate=near_duplicate) for k in chosen}, w,
                    n_null=n_null, seed=seed, max_shift_days=max_shift_days,
                    text_block=text_block)
     frames = []
