@@ -224,12 +224,20 @@ def list_events(prep: Prepared, kind: str, rows: np.ndarray, *,
     domains, computed once per release.
     """
     lists = as_lists(prep.df[LIST_KEYS[kind]])
+    # only the lists of ``rows`` are flattened (a summary reads some communities' tweets,
+    # a kind the original ones); guarded by
+    # tests/coordination/test_kinds.py::test_list_events_of_some_rows_are_those_of_all_rows_there
+    at = None if rows.all() else np.flatnonzero(rows)
+    if at is not None:
+        lists = lists.filter(pa.array(rows))
     flat = combined(as_strings(pc.list_flatten(lists)))
     parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
+    if at is not None:
+        parent = at[parent]
     values = trimmed(flat)
     if kind == "co_hashtag":
         values = pc.utf8_ltrim(values, characters="#")
-    keep = rows[parent] & present(values)
+    keep = present(values)
     values = values.filter(pa.array(keep))
     parent = parent[keep]
     if kind in ("co_hashtag", "co_domain"):

@@ -116,3 +116,27 @@ def test_domains_looked_up_per_release_are_the_same() -> None:
     flat = pd.Series([u.strip() for u in urls if u.strip()])
     direct = set(registered_domains(flat).dropna()) - {""}
     assert {label for _, label in expected} <= direct
+
+
+def test_list_events_of_some_rows_are_those_of_all_rows_there() -> None:
+    # the lists of the chosen rows alone are flattened: each row keeps its own keys
+    import numpy as np
+
+    from casebook.coordination.kinds import LIST_KEYS, list_events, prepare
+
+    rng = np.random.default_rng(3)
+    tags = ["#a", "B", " c ", "", "#A", "d"]
+    urls = ["https://a.example.co.uk/1", "http://b.org/x", "", "bad url"]
+    tweets = make_tweets([post(f"u{i % 4}", i, "t", hashtags=list(rng.choice(tags, i % 3)),
+                               urls=list(rng.choice(urls, (i + 1) % 3)),
+                               user_mentions=list(rng.choice(["m1", "m2", ""], i % 2 + 1)))
+                          for i in range(40)])
+    prep = prepare(tweets)
+    for kind in LIST_KEYS:
+        every = list_events(prep, kind, prep.ok)
+        whole = list(zip(every.pos.tolist(), every.labels.take(every.key).to_pylist(), strict=True))
+        for rows in (prep.ok & (np.arange(len(tweets)) % 3 == 0), prep.ok & (rng.random(40) < 0.5),
+                     np.zeros(40, bool)):
+            ev = list_events(prep, kind, rows)
+            got = list(zip(ev.pos.tolist(), ev.labels.take(ev.key).to_pylist(), strict=True))
+            assert got == [(p, k) for p, k in whole if rows[p]], kind
