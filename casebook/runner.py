@@ -88,9 +88,10 @@ What a run does
   are sanitised with an allow-list (:func:`casebook.report.sanitise_html`) under a
   Content-Security-Policy that forbids scripts: nothing a tweet contains can run.
 - **Failures**: the partial notebook (papermill saves it with the error; while cells
-  run, at most every :data:`SAVE_EVERY` seconds) and its page are kept; the console and the index name the failing cell (its position in the
-  source notebook, counting cells from 1, and its first line) and the exception; the other
-  cases still run; the exit status is 1. Parameter errors exit with 2.
+  run, at most every :data:`SAVE_EVERY` seconds) and its page are kept; the console and
+  the index name the failing cell (its position in the source notebook, counting cells
+  from 1, and its first line) and the exception; the other cases still run; the exit
+  status is 1. Parameter errors exit with 2.
 
 papermill, pandas, PyYAML and the report module are imported when a run starts, not
 with this module, so that ``casebook run --help`` answers at once.
@@ -636,8 +637,10 @@ def _engine() -> str:
     """papermill's engine for a run, registered once: the nbclient engine with the
     notebook saved at most every :data:`SAVE_EVERY` seconds while cells run."""
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.exceptions import PapermillException
 
-    if _ENGINE in papermill_engines._engines:
+    with contextlib.suppress(PapermillException):  # raised when not registered yet
+        papermill_engines.get_engine(_ENGINE)
         return _ENGINE
 
     class Manager(NotebookExecutionManager):
