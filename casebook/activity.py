@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from casebook._frames import ReleaseLike, explode_list, naive, utc
+from casebook._frames import ReleaseLike, explode_list, naive, sorted_distinct, utc
 from casebook._plotting import (
     EVENT_GID,
     EVENT_LABEL_GID,
@@ -350,8 +350,7 @@ def _distinct_per_group(groups: np.ndarray, keys: np.ndarray, n_groups: int) -> 
         present[pairs] = True
         distinct = np.flatnonzero(present)
     else:
-        ranked = np.sort(pairs)
-        distinct = ranked[np.concatenate([[True], ranked[1:] != ranked[:-1]])]
+        distinct = sorted_distinct(pairs)
     return np.bincount(distinct // max(n_keys, 1), minlength=n_groups).astype(np.int64)
 
 

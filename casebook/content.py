@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from casebook._arrow import dictionary_codes
-from casebook._frames import ReleaseLike, explode_list, naive, rows_sharing_key
+from casebook._frames import ReleaseLike, explode_list, naive, rows_sharing_key, sorted_distinct
 from casebook._plotting import (
     count_axis,
     date_axis,
@@ -496,9 +496,8 @@ def _tweet_keys(tweets: pd.DataFrame) -> tuple[np.ndarray, bool, bool]:
         if keys is None:
             keys = _key_codes(ids)[0].astype(np.uint64)  # -1 (missing) wraps to _NO_ID
         keys.flags.writeable = False
-        # a sort, not a hash table of millions of distinct ids (see _first_occurrences)
-        ranked = np.sort(keys)
-        return keys, bool((ranked[1:] == ranked[:-1]).any()), numeric
+        # a sort, not a hash table of millions of distinct ids
+        return keys, len(sorted_distinct(keys)) < len(keys), numeric
     return _cached(ids, "tweet keys", compute)
 
 

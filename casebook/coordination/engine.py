@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from casebook._frames import sorted_distinct
+
 __all__ = ["MAX_PAIRS"]
 
 #: Default cap on the tweet pairs expanded at once (memory guard, ~16 bytes per pair).
@@ -122,19 +124,6 @@ def neighbours(ev: Events, w: int) -> np.ndarray:
     return near
 
 
-def distinct(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values of an integer array."""
-    if len(values) == 0:
-        return values
-    # a sort and a neighbour comparison: numpy 2.4's np.unique hashes, ~20x slower on
-    # large int64; guarded by tests/coordination/test_network.py::test_matches_cnt_definition
-    s = np.sort(values)
-    keep = np.empty(len(s), bool)
-    keep[0] = True
-    np.not_equal(s[1:], s[:-1], out=keep[1:])
-    return s[keep]
-
-
 def window_pairs(ev: Events, w: int, *, max_pairs: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield chunks of (i, j) event indices with equal key, |dt| <= w, other account.
 
@@ -209,14 +198,14 @@ def weights(
         if one_sort:
             # (A, B, tweet of A) in one code: one sort gives distinct tweets grouped by (A, B);
             # guarded by tests/coordination/test_engine.py::test_weights_without_the_one_sort_code_are_the_same
-            pair = distinct((_wide(tweet_user[pos_a]) * n_users + ev.user[ib]) * n_rows
+            pair = sorted_distinct((_wide(tweet_user[pos_a]) * n_users + ev.user[ib]) * n_rows
                             + pos_a) // n_rows
             if len(pair) == 0:
                 continue
             starts = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
             u, k = pair[starts], np.diff(np.append(starts, len(pair)))
         else:
-            tweet_target = distinct(_wide(pos_a) * n_users + ev.user[ib])
+            tweet_target = sorted_distinct(_wide(pos_a) * n_users + ev.user[ib])
             pair = tweet_user[tweet_target // n_users] * n_users + tweet_target % n_users
             u, k = np.unique(pair, return_counts=True)
         codes.append(u)

@@ -17,14 +17,8 @@ import pandas as pd
 import pyarrow as pa
 
 from casebook import schema
-from casebook.coordination.engine import (
-    MAX_PAIRS,
-    Events,
-    distinct,
-    matching_pairs,
-    ordered,
-    weights,
-)
+from casebook._frames import sorted_distinct
+from casebook.coordination.engine import MAX_PAIRS, Events, matching_pairs, ordered, weights
 from casebook.coordination.kinds import (
     DEFAULT_KINDS,
     Prepared,
@@ -327,7 +321,7 @@ def evidence_pairs(
 ) -> pd.DataFrame:
     """Every (tweet of A, tweet of B) pair behind the allowed directed pair codes."""
     n = prep.n_users
-    allowed = distinct(allowed)
+    allowed = sorted_distinct(allowed)
     parts_a, parts_b = [], []
     if len(allowed):
         for ia, ib in matching_pairs(ev, w, max_pairs=max_pairs):
