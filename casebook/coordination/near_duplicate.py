@@ -226,10 +226,10 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     # buckets are found by sorting the band hashes of the distinct texts (no hash table: a
     # release's texts do not fit in the CPU cache) and numbered in hash order; the key
     # numbers differ from a first-seen numbering, which changes no weight, burst or pair
-    keys, docs, offset = [], [], 0
-    bucket_of_text = np.empty(n_texts, np.int64)
-    for _ in range(bands):  # loop over LSH bands only
-        h = band_hash.pop(0)  # each band's hashes are freed once sorted
+    def band(j: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """(bucket of each event, its doc, buckets) of band ``j``, in (bucket, time) order."""
+        h = band_hash[j]
+        band_hash[j] = None  # each band's hashes are freed once sorted
         by_hash = np.argsort(h)  # equal hashes (one bucket) are adjacent, in any order
         hs = h[by_hash]
         del h
@@ -237,10 +237,12 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
         new[0] = True
         np.not_equal(hs[1:], hs[:-1], out=new[1:])
         del hs
+        bucket_of_text = np.empty(n_texts, np.int64)
         bucket_of_text[by_hash] = np.cumsum(new) - 1
         n_buckets = int(new.sum())
         del new, by_hash
         bucket = bucket_of_text[text_of_doc]
+        del bucket_of_text
         if drop_singletons:  # a bucket's size counts tweets: two copies of a text share it
             doc_ids = np.flatnonzero(np.bincount(bucket, minlength=n_buckets)[bucket] > 1)
             bucket = bucket[doc_ids]
@@ -248,26 +250,47 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
             doc_ids = np.arange(n_docs)
         # (bucket, time, position) as one int64 (distinct values: any sort gives one order)
         at = np.argsort(bucket * n_docs + rank[doc_ids])
-        keys.append((bucket[at] + offset).astype(index))
-        docs.append(doc_ids[at].astype(index))
-        offset += n_buckets
-        del doc_ids, bucket, at
-    del bucket_of_text
-    key_type = np.int32 if offset < 2**31 else np.int64
-    key = np.concatenate(keys).astype(key_type, copy=False)
-    del keys
-    doc = np.concatenate(docs)
-    del docs
-    pos = docs_pos.astype(index)[doc]
-    t = t_docs[doc]
-    user = prep.ucode[docs_pos].astype(np.int32 if prep.n_users < 2**31 else np.int64)[doc]
+        return bucket[at].astype(index), doc_ids[at].astype(index), n_buckets
+
+    # the bands on threads (argsort and the gathers release the GIL; the signatures'
+    # threads are done): on the Iran specimen at scale 8 this stage ran alone on one
+    # core for 15 s; each band's arrays are written into the events and freed in turn
+    with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-bands") as pool:
+        per_band = list(pool.map(band, range(bands)))
+    sizes = [len(b[0]) for b in per_band]
+    offsets = np.cumsum([0] + [b[2] for b in per_band])
+    key_type = np.int32 if int(offsets[-1]) < 2**31 else np.int64
+    n_ev = int(sum(sizes))
+    starts = np.cumsum([0] + sizes)
+    key = np.empty(n_ev, key_type)
+    pos = np.empty(n_ev, index)
+    t = np.empty(n_ev, t_docs.dtype)
+    user_type = np.int32 if prep.n_users < 2**31 else np.int64
+    user = np.empty(n_ev, user_type)
+    user_of_doc = prep.ucode[docs_pos].astype(user_type)
+    pos_of_doc = docs_pos.astype(index)
+    doc_used = np.zeros(n_docs, bool)
+
+    def fill(j: int) -> None:  # writes its own slice of the events
+        b, d, _ = per_band[j]
+        per_band[j] = None
+        lo, hi = int(starts[j]), int(starts[j + 1])
+        np.add(b, offsets[j], out=key[lo:hi], casting="unsafe")
+        del b
+        pos[lo:hi] = pos_of_doc[d]
+        t[lo:hi] = t_docs[d]
+        user[lo:hi] = user_of_doc[d]
+        doc_used[d] = True  # every writer writes True: the threads may overlap
+
+    # guarded by tests/coordination/test_near_duplicate.py::test_singletons_dropped_per_band_are_the_same
+    with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-bands") as pool:
+        list(pool.map(fill, range(bands)))
     # only the texts of events are ever compared: when most texts are in no shared bucket
     # (a real release's texts are mostly unique), the others' signatures are freed (the
     # copy costs a second array for a moment, so not for a few);
     # guarded by tests/coordination/test_near_duplicate.py::test_singletons_dropped_per_band_are_the_same
     used = np.zeros(n_texts, bool)
-    used[text_of_doc[doc]] = True
-    del doc
+    used[text_of_doc[doc_used]] = True
     if 2 * int(used.sum()) > n_texts:
         used[:] = True
     row_of_text = np.cumsum(used, dtype=np.int64) - 1
@@ -275,7 +298,7 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
         sig = sig[used]
     row_of_pos = np.full(len(prep.df), -1, index)
     row_of_pos[docs_pos] = np.where(used[text_of_doc], row_of_text[text_of_doc], -1)
-    del used, row_of_text, text_of_doc
+    del used, row_of_text
 
     def similarity(pos_a: np.ndarray, pos_b: np.ndarray) -> np.ndarray:
         out = np.empty(len(pos_a), np.float64)
