@@ -38,6 +38,8 @@ SIMILARITY_CHUNK = 1 << 16
 SIGNATURE_BATCH = 1 << 17
 #: Shingles hashed at once by every permutation (a block of texts; see minhash_signatures).
 MINHASH_CHUNK = 1 << 16
+#: Texts are grouped for the MinHash by their shingle count rounded up to a multiple of this.
+MINHASH_WIDTH = 4
 _LOW32 = np.uint64(0xFFFFFFFF)
 
 
@@ -131,25 +133,35 @@ def minhash_signatures(
     b = b.astype(np.uint32)
     mixed = _fmix32(h32)
     starts = np.searchsorted(doc, np.arange(n_docs), "left")
+    count = np.diff(np.r_[starts, len(mixed)])
     sig_t = np.empty((num_perm, n_docs), dtype=np.uint32)
-    # one vectorised pass per permutation over a block of texts (reduceat per text); the
-    # blocks of about MINHASH_CHUNK shingles stay in the CPU cache for every permutation
-    # (one pass over all shingles per permutation ran from memory, twice as slow);
+    # texts grouped by their shingle count rounded up to a multiple of MINHASH_WIDTH; a
+    # block of a group is laid out as a (width x texts) array, each text's column padded
+    # with its own last shingle (a repeat changes no minimum), so a text's minimum is a
+    # reduce over axis 0: elementwise (SIMD) minimums of whole rows, where a reduceat over
+    # ragged texts paid per text (1.7x faster on the specimen's texts). The blocks of
+    # about MINHASH_CHUNK values stay in the CPU cache for every permutation;
     # guarded by tests/coordination/test_near_duplicate.py::test_minhash_signatures_equal_datasketch
     # and tests/coordination/test_near_duplicate.py::test_minhash_signatures_in_blocks_equal_one_block
-    first = 0
-    while first < n_docs:  # loop over blocks of texts
-        lo = int(starts[first])
-        last = min(max(int(np.searchsorted(starts, lo + MINHASH_CHUNK, "right")), first + 1),
-                   n_docs)
-        hi = int(starts[last]) if last < n_docs else len(mixed)
-        block, at = mixed[lo:hi], starts[first:last] - lo
-        buf = np.empty(len(block), np.uint32)
-        for k in range(num_perm):  # loop over permutations only
-            np.multiply(block, a[k], out=buf)
-            buf += b[k]
-            sig_t[k, first:last] = np.minimum.reduceat(buf, at)
-        first = last
+    if n_docs == 0:
+        return sig_t.T
+    width = -(-count // MINHASH_WIDTH) * MINHASH_WIDTH
+    by_width = np.argsort(width, kind="stable")
+    sorted_width = width[by_width]
+    cuts = np.flatnonzero(np.r_[True, sorted_width[1:] != sorted_width[:-1]])
+    for g0, g1 in zip(cuts, np.r_[cuts[1:], n_docs], strict=True):  # loop over widths
+        wd = int(sorted_width[g0])
+        per = max(MINHASH_CHUNK // wd, 1)
+        for c0 in range(g0, g1, per):  # loop over blocks of texts
+            texts = by_width[c0:min(c0 + per, g1)]
+            block = mixed[starts[texts] + np.minimum(np.arange(wd)[:, None], count[texts] - 1)]
+            buf = np.empty_like(block)
+            part = np.empty((num_perm, len(texts)), np.uint32)
+            for k in range(num_perm):  # loop over permutations only
+                np.multiply(block, a[k], out=buf)
+                buf += b[k]
+                np.minimum.reduce(buf, axis=0, out=part[k])
+            sig_t[:, texts] = part
     return sig_t.T
 
 
@@ -199,10 +211,10 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
         del h32, doc
         hi = lo + len(part)
         for j in range(bands):  # loop over LSH bands only
-            h = band_hash[j][lo:hi]
+            h = band_hash[j][lo:hi]  # a view: folded in place, no temporaries per row
             for row in part_t[j * rows_per_band:(j + 1) * rows_per_band]:
-                h = h * HASH_MUL + row.astype(np.uint64)
-            band_hash[j][lo:hi] = h
+                np.multiply(h, HASH_MUL, out=h)
+                np.add(h, row, out=h)
         sig[lo:hi] = part_t.T
 
     # batches on threads (numpy's ufuncs release the GIL): the other kinds of a release
