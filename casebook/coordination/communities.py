@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,7 +14,7 @@ from casebook import schema
 from casebook._arrow import as_strings, combined
 from casebook.coordination.groups import GROUP_KIND
 from casebook.coordination.kinds import KINDS, LIST_KEYS, list_events, prepare, tweets_frame
-from casebook.coordination.network import check_min_weight, per_kind
+from casebook.coordination.network import check_min_weight
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -229,29 +228,18 @@ def summarise_communities(
         last_tweet=times["max"].reindex(base.index),
     )
     rows = prep.ok & in_comm
-
-    def top_listed(kind: str) -> dict[Any, list[str]]:
-        ev = list_events(prep, kind, rows)
-        return _top_codes(tw_comm[ev.pos], ev.key, ev.labels, n_top)
-
-    def top_texts() -> dict[Any, list[str]]:
+    pieces: dict[str, dict[Any, list[str]]] = {}
+    for kind, name in (("co_hashtag", "top_hashtags"), ("co_domain", "top_domains")):
+        if LIST_KEYS[kind] in df.columns:
+            ev = list_events(prep, kind, rows)
+            pieces[name] = _top_codes(tw_comm[ev.pos], ev.key, ev.labels, n_top)
+    if "tweet_text" in df.columns:
         original = rows & ~prep.is_rt
         text = pc.dictionary_encode(combined(as_strings(df["tweet_text"]).filter(pa.array(original))))
         codes = pc.fill_null(text.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
         use = codes >= 0
-        return _top_codes(tw_comm[original][use], codes[use], text.dictionary, n_samples,
-                          counts=False)
-
-    jobs: dict[str, Callable[[], dict[Any, list[str]]]] = {
-        name: partial(top_listed, kind)
-        for kind, name in (("co_hashtag", "top_hashtags"), ("co_domain", "top_domains"))
-        if LIST_KEYS[kind] in df.columns}
-    if "tweet_text" in df.columns:
-        jobs["sample_texts"] = top_texts
-    # the three tables on threads (pyarrow and numpy release the GIL): with every account
-    # of the Iran specimen at scale 8 in a community, 8.6-8.8 s -> 5.0-6.1 s, warm;
-    # guarded by tests/coordination/test_communities.py::test_summarise_communities
-    pieces = dict(zip(jobs, per_kind(lambda job: job(), list(jobs.values())), strict=True))
+        pieces["sample_texts"] = _top_codes(tw_comm[original][use], codes[use],
+                                            text.dictionary, n_samples, counts=False)
     for name in ("top_hashtags", "top_domains", "sample_texts"):
         found = pieces.get(name, {})
         base[name] = pd.Series([found.get(c, []) for c in base.index], index=base.index,
@@ -263,11 +251,11 @@ def summarise_communities(
     inside = e[(e["cs"] == e["ct"]) & e["cs"].notna()]
     if "kind" not in inside.columns:
         inside = inside.assign(kind="edges")
-    kind_weight = (
+    per_kind = (
         inside.groupby(["cs", "kind"], sort=True)["weight"].sum().rename("w").reset_index()
         .sort_values(["cs", "w", "kind"], ascending=[True, False, True], kind="stable")
     )
-    binding = _lists_by(kind_weight, "cs", "kind")
+    binding = _lists_by(per_kind, "cs", "kind")
     base["binding_kinds"] = pd.Series([binding.get(c, []) for c in base.index],
                                       index=base.index, dtype=object)
     agg = inside.groupby("cs")["weight"].agg(["sum", "size"]).reindex(base.index).fillna(0)
