@@ -648,13 +648,9 @@ def calibrated_thresholds(
     prep = prepare(tweets_frame(tweets), kinds)
     ctl_prep = None if control_tweets is None else prepare(tweets_frame(control_tweets), kinds)
 
-    def nets(cohorts: list[Any]) -> list[dict[str, tuple[pd.DataFrame, Events, np.ndarray]]]:
-        # the cohorts' kinds in one pool: the control's networks are built beside the
-        # release's near duplicates (its longest kind), not after them
-        done = per_kind(lambda job: kind_network(job[0], job[1], w, 1, near_duplicate, MAX_PAIRS),
-                        [(p, k) for p in cohorts for k in kinds])
-        return [dict(zip(kinds, done[i * len(kinds):(i + 1) * len(kinds)], strict=True))
-                for i in range(len(cohorts))]
+    def nets(p: Any) -> dict[str, tuple[pd.DataFrame, Events, np.ndarray]]:
+        return dict(zip(kinds, per_kind(
+            lambda k: kind_network(p, k, w, 1, near_duplicate, MAX_PAIRS), kinds), strict=True))
 
     counted = [k for k in kinds if k != "co_post"]  # communities ignore the baseline
     groups_on = bool(group_rule) and fixed is None and len(counted) > 0
@@ -663,10 +659,9 @@ def calibrated_thresholds(
         raise UsageError(f"max_burst_accounts must be an integer >= 3, got {max_burst_accounts!r}")
 
     gw = GROUP_WINDOW_FACTOR * w if group_window is None else window_seconds(group_window)
-    built = nets([prep] if ctl_prep is None else [prep, ctl_prep])
-    op_nets, ctl_nets = built[0], built[1] if ctl_prep is not None else {}
-    del built
+    op_nets = nets(prep)
     prep.forget_texts()
+    ctl_nets = nets(ctl_prep) if ctl_prep is not None else {}
     if ctl_prep is not None:
         ctl_prep.forget_texts()
     # the control's events serve only its bursts: counted now, they are freed before the

@@ -47,7 +47,6 @@ _EVIDENCE_ORDER = ["source", "target", "source_time", "source_tweetid", "target_
 
 Window = str | float | timedelta | np.timedelta64
 T = TypeVar("T")
-K = TypeVar("K")
 
 
 def parse_window(window: Window) -> pd.Timedelta:
@@ -120,9 +119,8 @@ def unique_kinds(kinds: str | Sequence[str]) -> list[str]:
     return chosen
 
 
-def per_kind(fn: Callable[[K], T], kinds: Sequence[K]) -> list[T]:
-    """``fn(kind)`` for each kind (or each job naming one), :data:`KIND_THREADS` at a
-    time, in order."""
+def per_kind(fn: Callable[[str], T], kinds: Sequence[str]) -> list[T]:
+    """``fn(kind)`` for each kind, :data:`KIND_THREADS` at a time, in order."""
     if len(kinds) < 2:
         return [fn(k) for k in kinds]
     # kinds on threads (numpy and pyarrow release the GIL);
