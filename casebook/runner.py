@@ -974,7 +974,7 @@ def _run_case(case: str, nb: Path, *, out_dir: Path, params: Mapping[str, Any],
         result.error = _failed_cell(running, exc)
     except Exception as exc:  # the kernel died, timed out or could not start
         result.status = "failed"
-        result.message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        result.message = _run_error(exc)
     if running.is_file():
         os.replace(running, output_notebook)
     _provenance(result, declared)  # after the run: a case may write the specimen
@@ -1000,6 +1000,21 @@ def _run_case(case: str, nb: Path, *, out_dir: Path, params: Mapping[str, Any],
         _say(f"FAILED  {case}: {result.describe_failure()}")
         _say(f"        partial notebook kept: {output_notebook}")
     return result
+
+
+def _run_error(exc: BaseException) -> str:
+    """One line for an error that stopped a run outside any cell. A dead kernel says what
+    usually kills one: at specimen scale 16 the system's out-of-memory killer stopped the
+    kernel at 24 GB, and papermill's ``DeadKernelError: Kernel died`` said no more."""
+    from nbclient.exceptions import DeadKernelError
+
+    text = str(exc).strip()
+    line = f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
+    if isinstance(exc, DeadKernelError):
+        line += (" (the kernel process was stopped, most often by the system when memory ran"
+                 " out: `dmesg | grep -i 'out of memory'` tells; free memory, or run the case"
+                 " on a smaller release)")
+    return line
 
 
 def page_title(notebook: str | os.PathLike[str]) -> str | None:

@@ -748,3 +748,14 @@ def test_the_index_names_the_release_a_generic_run_found(tmp_path, monkeypatch) 
     runner._provenance(result, _declared("data_dir", "datasets", "control_dataset"))
     assert list(result.datasets) == ["AAA_0621"] and result.absent == []
     assert result.control == data / "control"
+
+
+def test_a_dead_kernel_is_explained_in_one_line() -> None:
+    # papermill reports an out-of-memory kill only as "DeadKernelError: Kernel died"
+    from nbclient.exceptions import DeadKernelError
+
+    line = runner._run_error(DeadKernelError("Kernel died\nmore"))
+    assert line.startswith("DeadKernelError: Kernel died (") and "\n" not in line
+    assert "out of memory" in line and "smaller release" in line
+    other = runner._run_error(TimeoutError("too slow\nmore"))
+    assert other == "TimeoutError: too slow"
