@@ -269,11 +269,10 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     # core for 15 s; each band's arrays are written into the events and freed in turn
     with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-bands") as pool:
         per_band = list(pool.map(band, range(bands)))
-    sizes = [len(b[0]) for b in per_band]
-    offsets = np.cumsum([0] + [b[2] for b in per_band])
+    starts = np.cumsum([0] + [len(b[0]) for b in per_band])  # each band's first event
+    offsets = np.cumsum([0] + [b[2] for b in per_band])  # each band's first key
     key_type = np.int32 if int(offsets[-1]) < 2**31 else np.int64
-    n_ev = int(sum(sizes))
-    starts = np.cumsum([0] + sizes)
+    n_ev = int(starts[-1])
     key = np.empty(n_ev, key_type)
     pos = np.empty(n_ev, index)
     t = np.empty(n_ev, t_docs.dtype)
