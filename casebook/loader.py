@@ -90,6 +90,7 @@ import pyarrow.parquet as pq
 from casebook import paths, schema
 from casebook._arrow import string_offsets, utf8_bytes
 from casebook._files import data_files, natural_key
+from casebook._memory import release_memory
 from casebook.discovery import is_specimen, one_release
 from casebook.errors import LoadError
 from casebook.ids import restore_float_ids
@@ -1761,7 +1762,7 @@ def load_release(
         checks={**checks, "synthetic": synthetic},
     )
     # hand the raw columns' memory back: numpy and pandas allocate outside Arrow's pool
-    pa.default_memory_pool().release_unused()
+    release_memory()
     return release
 
 

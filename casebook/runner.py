@@ -81,7 +81,7 @@ What a run does
   working directory is the report folder; notebooks take every path from
   :mod:`casebook.paths` anyway. Kernels start with the memory settings of
   :data:`KERNEL_ENV` (numpy without transparent huge pages, glibc malloc reusing freed
-  memory), unless the environment sets those variables already.
+  memory, Arrow's allocator returning it), unless the environment sets those variables already.
 - **HTML pages** are titled with the notebook's first level-1 heading, in a markdown
   cell or in an HTML output (the generic case writes its title from the data), hide
   code and prompts, keep tables and figures (embedded PNG), and
@@ -185,10 +185,14 @@ RUNNER_PARAMETERS: tuple[str, ...] = ("output_dir",)
 #: pages off, no ``mmap`` for large blocks and one malloc arena (so the replicate threads
 #: reuse the memory freed before them), system time falls to 17 s and the section's wall
 #: time from 68.6 to 60.5 s, for a peak 4% higher (5.96 -> 6.21 GB; benchmarks/README.md).
+#: Arrow's allocator (mimalloc) returns the pages its threads free at once: it kept
+#: 1.3 GB that the text normalisation of a specimen at scale 8 had freed, and loading
+#: the scale-16 releases left 7.58 GB resident instead of 6.15.
 KERNEL_ENV: dict[str, str] = {
     "NUMPY_MADVISE_HUGEPAGE": "0",
     "MALLOC_MMAP_MAX_": "0",
     "MALLOC_ARENA_MAX": "1",
+    "MIMALLOC_PURGE_DELAY": "0",
 }
 
 _INJECTED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}

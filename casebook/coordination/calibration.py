@@ -80,6 +80,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from casebook._memory import release_memory
 from casebook.coordination.engine import MAX_PAIRS, Events, weights
 from casebook.coordination.groups import (
     GROUP_KIND,
@@ -661,6 +662,7 @@ def calibrated_thresholds(
     gw = GROUP_WINDOW_FACTOR * w if group_window is None else window_seconds(group_window)
     op_nets = nets(prep)
     prep.forget_texts()
+    release_memory()
     ctl_nets = nets(ctl_prep) if ctl_prep is not None else {}
     if ctl_prep is not None:
         ctl_prep.forget_texts()
@@ -671,6 +673,7 @@ def calibrated_thresholds(
                                 ctl_prep.n_users, max_accounts=int(max_burst_accounts))
                 if groups_on and ctl_prep is not None else None)
     del ctl_events
+    release_memory()
     # the operation's bursts too, before the replicates: their temporaries never sit beside
     # the replicates' memory (the peak of a case at specimen scale 8 was here)
     op_stat = (group_statistic({k: (op_nets[k][1], prep.ucode) for k in counted}, gw,
@@ -678,6 +681,7 @@ def calibrated_thresholds(
                if groups_on else None)
     op_accounts = {k: int(np.count_nonzero(np.bincount(op_nets[k][1].user, minlength=1)))
                    for k in kinds}
+    release_memory()
 
     def collect(kind_events: dict[str, tuple[Events, np.ndarray]]) -> GroupStat:
         return group_statistic({k: v for k, v in kind_events.items() if k in counted}, gw,
@@ -687,6 +691,7 @@ def calibrated_thresholds(
     run = run_null(prep, _take_events(op_nets), w, n_null=n_null, seed=seed,
                    max_shift_days=max_shift_days, text_block=text_block,
                    collect=collect if groups_on else None, collect_window=gw)
+    release_memory()
     share = 0.0 if fixed is not None else combined_share
     # a union bound over the kinds and, when on, the group rule
     per_kind_fpr = null_fpr * (1 - share) / max(len(counted) + int(groups_on), 1)
