@@ -192,12 +192,15 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
         return Events.empty()
     n_texts = len(distinct)
     bands, rows_per_band = _lsh_params(options.threshold, options.num_perm)
-    # the signatures are kept one row per text: a candidate pair's similarity then reads
-    # two contiguous rows, not 2 x num_perm values scattered over the permutation-major
-    # array (six times faster on a release's millions of candidate pairs); each band's
-    # hashes are folded batch by batch from the permutation-major batch, as before;
+    # only the low byte of each signature value is kept, one row per text (a quarter of
+    # the signatures' memory: 1.5 GB at specimen scale 8, held through the replicates); a
+    # candidate pair's count of equal bytes bounds its count of equal values from above,
+    # so pairs below the threshold on the bytes are below it exactly, and the few above
+    # are verified on signatures recomputed from their texts (:class:`_Verifier`). A pair
+    # reads two contiguous rows, not values scattered over a permutation-major array; each
+    # band's hashes are folded batch by batch from the permutation-major batch;
     # guarded by tests/coordination/test_near_duplicate.py::test_similarity_and_buckets_equal_a_reference
-    sig = np.empty((n_texts, options.num_perm), np.uint32)
+    low = np.empty((n_texts, options.num_perm), np.uint8)
     band_hash = [np.zeros(n_texts, np.uint64) for _ in range(bands)]
 
     # texts in batches: the tokens and shingles of one batch at a time are in memory, not
@@ -215,14 +218,13 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
             for row in part_t[j * rows_per_band:(j + 1) * rows_per_band]:
                 np.multiply(h, HASH_MUL, out=h)
                 np.add(h, row, out=h)
-        sig[lo:hi] = part_t.T
+        np.copyto(low[lo:hi], part_t.T, casting="unsafe")  # the low byte of each value
 
     # batches on threads (numpy's ufuncs release the GIL): the other kinds of a release
     # finish long before its near duplicates, whose thread would otherwise run alone;
     # guarded by tests/coordination/test_near_duplicate.py::test_signatures_in_batches_equal_one_batch
     with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-minhash") as pool:
         list(pool.map(partial(batch, distinct), range(0, n_texts, SIGNATURE_BATCH)))
-    del distinct
     index = np.int32 if n_docs < 2**31 else np.int64
     # every text's rank in (time, position) order: a band's events are sorted by (bucket,
     # rank), so the events come in the (key, time) order the engine sorts them into
@@ -297,8 +299,8 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-bands") as pool:
         list(pool.map(fill, range(bands)))
     # only the texts of events are ever compared: when most texts are in no shared bucket
-    # (a real release's texts are mostly unique), the others' signatures are freed (the
-    # copy costs a second array for a moment, so not for a few);
+    # (a real release's texts are mostly unique), the others' rows are freed (the copy
+    # costs a second array for a moment, so not for a few);
     # guarded by tests/coordination/test_near_duplicate.py::test_singletons_dropped_per_band_are_the_same
     used = np.zeros(n_texts, bool)
     used[text_of_doc[doc_used]] = True
@@ -306,30 +308,79 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
         used[:] = True
     row_of_text = np.cumsum(used, dtype=np.int64) - 1
     if not used.all():
-        sig = sig[used]
+        low = low[used]
+        distinct = distinct.filter(pa.array(used))
     row_of_pos = np.full(len(prep.df), -1, index)
     row_of_pos[docs_pos] = np.where(used[text_of_doc], row_of_text[text_of_doc], -1)
     del used, row_of_text
-
-    def similarity(pos_a: np.ndarray, pos_b: np.ndarray) -> np.ndarray:
-        out = np.empty(len(pos_a), np.float64)
-        for s in range(0, len(pos_a), SIMILARITY_CHUNK):  # chunks of pairs, vectorised inside
-            da = row_of_pos[pos_a[s:s + SIMILARITY_CHUNK]]
-            db = row_of_pos[pos_b[s:s + SIMILARITY_CHUNK]]
-            out[s:s + SIMILARITY_CHUNK] = np.where(
-                (da < 0) | (db < 0), np.nan,  # a text in no shared bucket: never a candidate
-                np.count_nonzero(sig[da] == sig[db], axis=1) / sig.shape[1])
-        return out
-
-    def pair_filter(ev: Events, ia: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # the same two tweets meet in several bands: verify each tweet pair once
-        first = np.unique(ev.pos[ia].astype(np.int64) * len(prep.df) + ev.pos[ib],
-                          return_index=True)[1]
-        ia, ib = ia[first], ib[first]
-        ok = similarity(ev.pos[ia], ev.pos[ib]) >= options.threshold
-        return ia[ok], ib[ok]
+    verifier = _Verifier(low, distinct, row_of_pos, options, len(prep.df))
 
     # int32 positions, keys and accounts where they fit (a release's events are about ten
     # per text); the events are in (key, time) order already
     order = np.arange(len(pos), dtype=np.int32 if len(pos) < 2**31 else np.int64)
-    return Events(pos, key, t, user, None, pair_filter, similarity, order)
+    return Events(pos, key, t, user, None, verifier.pair_filter, verifier.similarity, order)
+
+
+class _Verifier:
+    """Candidate pairs of tweets verified on their texts' MinHash signatures.
+
+    Holds the low byte of every signature value (``low``, one row per text) and the texts
+    themselves; a text's full signature is recomputed when a pair needs it (a signature
+    depends on the text's own shingles only, so it is the one the buckets came from).
+    """
+
+    def __init__(self, low: np.ndarray, texts: pa.Array, row_of_pos: np.ndarray,
+                 options: NearDuplicateOptions, n_rows: int) -> None:
+        self.low = low
+        self.texts = texts
+        self.row_of_pos = row_of_pos  # a tweet position's row, -1 for a text never compared
+        self.options = options
+        self.n_rows = n_rows
+        # the fewest equal values at or above the threshold (the share, as the estimate)
+        m = np.arange(options.num_perm + 1)
+        self.needed = int(m[m / options.num_perm >= options.threshold][0])
+
+    def _signatures(self, rows: np.ndarray) -> np.ndarray:
+        """Full signatures (len(rows) x num_perm) of the texts of ``rows``."""
+        part = self.texts.take(pa.array(rows))
+        h32, doc = shingle_hashes(part, self.options.shingle_size)
+        return minhash_signatures(h32, doc, len(rows), num_perm=self.options.num_perm,
+                                  seed=self.options.seed)
+
+    def _equal_values(self, da: np.ndarray, db: np.ndarray) -> np.ndarray:
+        """Equal signature values of the row pairs (da, db), on recomputed signatures."""
+        rows, inv = np.unique(np.concatenate([da, db]), return_inverse=True)
+        sig = self._signatures(rows)
+        return np.count_nonzero(sig[inv[:len(da)]] == sig[inv[len(da):]], axis=1)
+
+    def similarity(self, pos_a: np.ndarray, pos_b: np.ndarray) -> np.ndarray:
+        """Estimated Jaccard similarity of the texts of tweets ``pos_a`` and ``pos_b``
+        (NaN for a text in no shared bucket: never a candidate)."""
+        out = np.full(len(pos_a), np.nan)
+        for s in range(0, len(pos_a), SIMILARITY_CHUNK):  # chunks of pairs, vectorised inside
+            da = self.row_of_pos[pos_a[s:s + SIMILARITY_CHUNK]]
+            db = self.row_of_pos[pos_b[s:s + SIMILARITY_CHUNK]]
+            both = (da >= 0) & (db >= 0)
+            if both.any():
+                out[s:s + SIMILARITY_CHUNK][both] = (
+                    self._equal_values(da[both], db[both]) / self.options.num_perm)
+        return out
+
+    def pair_filter(self, ev: Events, ia: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The event pairs (ia, ib) whose texts are near duplicates."""
+        # the same two tweets meet in several bands: verify each tweet pair once
+        first = np.unique(ev.pos[ia].astype(np.int64) * self.n_rows + ev.pos[ib],
+                          return_index=True)[1]
+        ia, ib = ia[first], ib[first]
+        ok = np.zeros(len(ia), bool)
+        for s in range(0, len(ia), SIMILARITY_CHUNK):  # chunks of pairs, vectorised inside
+            da = self.row_of_pos[ev.pos[ia[s:s + SIMILARITY_CHUNK]]]
+            db = self.row_of_pos[ev.pos[ib[s:s + SIMILARITY_CHUNK]]]
+            both = (da >= 0) & (db >= 0)
+            da, db = da[both], db[both]
+            # equal values are equal low bytes: too few equal bytes, too few equal values
+            maybe = np.count_nonzero(self.low[da] == self.low[db], axis=1) >= self.needed
+            at = np.flatnonzero(both)[maybe]
+            if len(at):
+                ok[s + at] = self._equal_values(da[maybe], db[maybe]) >= self.needed
+        return ia[ok], ib[ok]

@@ -195,3 +195,44 @@ def test_similarity_and_buckets_equal_a_reference(seed: int, n: int, batch: int)
     a, b = rng.integers(0, len(docs_pos), (2, 50))
     np.testing.assert_array_equal(ev.similarity(docs_pos[a], docs_pos[b]),
                                   (ref[:, a] == ref[:, b]).mean(axis=0))
+
+
+def test_pairs_rejected_on_low_bytes_are_those_of_the_full_signatures() -> None:
+    # only the low byte of each signature value is kept: a pair with too few equal bytes
+    # has too few equal values, and the others are verified on recomputed signatures, so
+    # the pairs kept are those of the full signatures (and the bytes alone would keep more)
+    from casebook.coordination.kinds import prepare
+    from casebook.coordination.near_duplicate import (
+        NearDuplicateOptions,
+        near_duplicate_events,
+        shingle_hashes,
+    )
+    from casebook.coordination.text import filled, normalised_texts
+
+    rng = np.random.default_rng(7)
+    # edits by words of a large vocabulary, so that the minimum values vary and some low
+    # bytes of different values agree
+    texts = [" ".join(np.where(rng.random(10) < 0.2, [f"x{v}" for v in rng.integers(0, 10**6, 10)],
+                               WORDS[t:t + 10]))
+             for t in rng.integers(0, 3, 120)]
+    prep = prepare(make_tweets([post(f"u{i % 7}", 0, text) for i, text in enumerate(texts)]))
+    rows = prep.ok & ~prep.is_rt
+    options = NearDuplicateOptions(num_perm=8, threshold=0.5)
+    ev = near_duplicate_events(prep, rows, options)
+    ia, ib = np.triu_indices(len(ev), 1)
+    ia, ib = ia[ev.pos[ia] != ev.pos[ib]], ib[ev.pos[ia] != ev.pos[ib]]
+    got = ev.pair_filter(ev, ia, ib)
+    got = set(zip(ev.pos[got[0]].tolist(), ev.pos[got[1]].tolist(), strict=True))
+
+    norm = normalised_texts(prep.df, rows)
+    docs_pos = np.flatnonzero(rows)[filled(norm)]
+    h32, doc = shingle_hashes(norm.filter(filled(norm)), options.shingle_size)
+    full = minhash_signatures(h32, doc, len(docs_pos), num_perm=options.num_perm,
+                              seed=options.seed)
+    da, db = np.searchsorted(docs_pos, ev.pos[ia]), np.searchsorted(docs_pos, ev.pos[ib])
+    pairs = set(zip(ev.pos[ia].tolist(), ev.pos[ib].tolist(), strict=True))
+    exact = (full[da] == full[db]).sum(axis=1) >= 4
+    assert got == set(zip(ev.pos[ia][exact].tolist(), ev.pos[ib][exact].tolist(), strict=True))
+    assert 0 < len(got) < len(pairs)
+    on_bytes = ((full[da] & 0xFF) == (full[db] & 0xFF)).sum(axis=1) >= 4
+    assert (on_bytes & ~exact).any()
