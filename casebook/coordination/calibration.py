@@ -108,6 +108,8 @@ from casebook.coordination.null import (
     N_NULL,
     TEXT_BLOCK,
     NullRun,
+    key_sorted,
+    moved_subsets,
     null_of,
     run_null,
 )
@@ -669,14 +671,16 @@ def calibrated_thresholds(
     # the control's events serve only its bursts: counted now, they are freed before the
     # replicates run (a control's near-duplicate events and signatures are hundreds of MB)
     ctl_events = _take_events(ctl_nets)
-    ctl_stat = (group_statistic({k: (ctl_events[k], ctl_prep.ucode) for k in counted}, gw,
+    ctl_stat = (group_statistic({k: (_burst_events(ctl_events[k], gw), ctl_prep.ucode)
+                                 for k in counted}, gw,
                                 ctl_prep.n_users, max_accounts=int(max_burst_accounts))
                 if groups_on and ctl_prep is not None else None)
     del ctl_events
     release_memory()
     # the operation's bursts too, before the replicates: their temporaries never sit beside
     # the replicates' memory (the peak of a case at specimen scale 8 was here)
-    op_stat = (group_statistic({k: (op_nets[k][1], prep.ucode) for k in counted}, gw,
+    op_stat = (group_statistic({k: (_burst_events(op_nets[k][1], gw), prep.ucode)
+                                for k in counted}, gw,
                                prep.n_users, max_accounts=int(max_burst_accounts))
                if groups_on else None)
     op_accounts = {k: int(np.count_nonzero(np.bincount(op_nets[k][1].user, minlength=1)))
@@ -812,6 +816,17 @@ class _Groups:
     edges: pd.DataFrame
     null_flag: np.ndarray  # (replicates x accounts) flagged at the thresholds of all replicates
     loo_flag: np.ndarray   # the same at the thresholds of the other replicates
+
+
+def _burst_events(ev: Events, gw: int) -> Events:
+    """The events of ``ev`` that its bursts (linkage window ``gw``) can use, found key slice
+    by key slice when the events are in key order (a release's near duplicates: ten per
+    text, whose bursts' temporaries were the peak of this phase at specimen scale 8);
+    guarded by tests/coordination/test_null.py::test_moved_subsets_by_slices_equal_the_whole
+    """
+    if not key_sorted(ev.key):
+        return ev
+    return moved_subsets(ev, None, None, gw, gw, by_key=True)[1]
 
 
 def _take_events(nets: dict[str, tuple[pd.DataFrame, Events, np.ndarray]]) -> dict[str, Events]:

@@ -80,6 +80,8 @@ N_NULL: int = 20
 MAX_SHIFT_DAYS: int = 30
 #: Consecutive original tweets within which texts are shuffled (text-shuffled replicates).
 TEXT_BLOCK: int = 1000
+#: Events of a text kind moved and sorted at once in a replicate (:func:`moved_subsets`).
+TEXT_CHUNK: int = 1 << 22
 #: Kinds whose replicates shuffle texts instead of shifting times.
 TEXT_KINDS: tuple[str, ...] = ("near_duplicate",)
 _DAY = 86_400
@@ -242,8 +244,6 @@ def shared_subsets(ev: Events, w: int, run_window: int | None) -> tuple[Events, 
     """
     ev = ordered(ev)
     n = len(ev)
-    if n < 2:
-        return ev, ev
     order = ev.order
     # the temporaries are freed as soon as they are used: a text kind has ten events per
     # text, and two replicates run at once
@@ -264,6 +264,10 @@ def shared_subsets(ev: Events, w: int, run_window: int | None) -> tuple[Events, 
         out[:-1] |= close
         return out
 
+    if n < 2:  # no event has a neighbour (a slice of moved_subsets may hold one)
+        alone = subset(np.zeros(n, bool))
+        return alone, (ev if run_window is None else alone)
+
     near = both_ends(same & (dt <= w))
     if run_window is None:
         return subset(near), ev
@@ -281,6 +285,60 @@ def shared_subsets(ev: Events, w: int, run_window: int | None) -> tuple[Events, 
     del cut
     in_run = np.bincount(run[judged], minlength=int(run[-1]) + 1)[run] > 0
     return subset(near), subset(in_run)
+
+
+def key_sorted(key: np.ndarray) -> bool:
+    """Are the keys in order (as ``near_duplicate`` makes its events)?"""
+    return len(key) < 2 or bool((key[1:] >= key[:-1]).all())
+
+
+def moved_subsets(ev: Events, tweet_sec: np.ndarray | None, tweet_user: np.ndarray | None,
+                  w: int, run_window: int | None, *, by_key: bool,
+                  keep_runs: bool = True) -> tuple[Events, Events | None]:
+    """:func:`shared_subsets` of a text kind's events moved to their receivers' times and
+    accounts (``tweet_sec``, ``tweet_user`` per tweet position; None: the events' own);
+    the second is None unless ``keep_runs``.
+
+    With ``by_key`` (the events are in key order, as ``near_duplicate`` makes them), the
+    events are moved and sorted in slices of about :data:`TEXT_CHUNK` events cut between
+    keys: no pair and no burst spans two keys, so the slices' subsets, joined, are the
+    whole's (a key's events stay in order), and a replicate's temporaries are a slice's,
+    not those of every event of the kind (four gigabytes at specimen scale 16);
+    guarded by tests/coordination/test_null.py::test_moved_subsets_by_slices_equal_the_whole
+    """
+    n = len(ev)
+    cuts = [0, n]
+    if by_key and n > TEXT_CHUNK:
+        # each slice starts at the first event of the key at a multiple of TEXT_CHUNK
+        cuts = sorted({0, n, *np.searchsorted(ev.key, ev.key[TEXT_CHUNK::TEXT_CHUNK], "left").tolist()})
+    user = None if tweet_user is None else tweet_user.astype(ev.user.dtype, copy=False)
+    nears, runs = [], []
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):  # loop over slices of keys
+        pos = ev.pos[lo:hi]
+        # the text (pos, its signature) stays; its time and account are the receiver's;
+        # events made in (key, time) order stay so but within a (key, block)
+        moved = ordered(Events(pos, ev.key[lo:hi],
+                               ev.t[lo:hi] if tweet_sec is None else tweet_sec[pos],
+                               ev.user[lo:hi] if user is None else user[pos], ev.labels,
+                               ev.pair_filter, ev.similarity), nearly_sorted=True)
+        near, run = shared_subsets(moved, w, run_window)
+        del moved
+        nears.append(near)
+        if keep_runs:  # without run_window, every moved event (in its sorted order)
+            runs.append(run if run_window is not None or len(cuts) == 2
+                        else run.sorted_subset(np.ones(len(run), bool)))
+        del near, run
+    return _joined(nears, ev), (_joined(runs, ev) if keep_runs else None)
+
+
+def _joined(parts: list[Events], like: Events) -> Events:
+    """Events of consecutive key slices, each in (key, time) order, as one (order set)."""
+    if len(parts) == 1:
+        return parts[0]
+    out = Events(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("pos", "key", "t", "user")),
+                 like.labels, like.pair_filter, like.similarity)
+    out.order = np.arange(len(out), dtype=np.int64)
+    return out
 
 
 @dataclass
@@ -360,6 +418,7 @@ def run_null(
     for k in shift_kinds:
         kind_events[k] = kind_events[k].subset(tod_order(kind_events[k]))
     bases = {k: np.arange(len(kind_events[k])) for k in shift_kinds}
+    by_key = {k: key_sorted(kind_events[k].key) for k in text_kinds}
 
     def replicate(child: np.random.SeedSequence) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], Any]:
         rng = np.random.default_rng(child)
@@ -382,13 +441,8 @@ def run_null(
             tweet_user = prep.ucode[receiver]
             tweet_sec = prep.sec[receiver]
             for k in text_kinds:
-                ev = kind_events[k]
-                # the text (pos, its signature) stays; its time and account are the receiver's
-                # events made in (key, time) order stay so but within a (key, block)
-                moved = ordered(Events(ev.pos, ev.key, tweet_sec[ev.pos],
-                                       tweet_user.astype(ev.user.dtype)[ev.pos], ev.labels,
-                                       ev.pair_filter, ev.similarity), nearly_sorted=True)
-                near, runs = shared_subsets(moved, w, window)
+                near, runs = moved_subsets(kind_events[k], tweet_sec, tweet_user, w, window,
+                                           by_key=by_key[k], keep_runs=collect is not None)
                 out[k] = weights(near, w, tweet_user, prep.n_users, max_pairs=max_pairs)
                 moved_all[k] = (runs, tweet_user)
         moved = near = runs = None  # the whole moved events are freed before the bursts

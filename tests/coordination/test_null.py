@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -252,3 +254,42 @@ def test_text_null_keeps_every_event_a_burst_can_link() -> None:
         differs += any(len(a) != len(b) or (a != b).any()
                        for g, e in zip(on_w, every, strict=True) for a, b in zip(g, e, strict=True))
     assert differs, "the data no longer has a burst two blocks apart: the test shows nothing"
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(0, 80), chunk=st.integers(1, 9),
+       run_window=st.sampled_from([None, 90, 600]))
+def test_moved_subsets_by_slices_equal_the_whole(seed: int, n: int, chunk: int,
+                                                 run_window: int | None) -> None:
+    # a text-shuffled replicate moves and sorts its events in slices of keys: the same
+    # events for the weights and the bursts, in the same order, as all at once
+    from casebook.coordination import null
+    from casebook.coordination.null import moved_subsets
+
+    rng = np.random.default_rng(seed)
+    n_tweets = max(n, 1)
+    pos = rng.integers(0, n_tweets, n)
+    key = np.sort(rng.integers(0, 6, n))  # in key order, as near_duplicate makes them
+    ev = Events(pos, key, np.zeros(n, np.int64), np.zeros(n, np.int64))
+    tweet_sec = 1_600_041_600 + rng.integers(-2, 2, n_tweets) * 86_400 + rng.integers(-40, 40, n_tweets) * 30
+    tweet_user = rng.integers(0, 5, n_tweets)
+
+    def fields(e):
+        return [getattr(e, f)[e.order] for f in ("pos", "key", "t", "user")]
+
+    with patch.object(null, "TEXT_CHUNK", 10**9):
+        whole = moved_subsets(ev, tweet_sec, tweet_user, 60, run_window, by_key=True)
+    with patch.object(null, "TEXT_CHUNK", chunk):
+        sliced = moved_subsets(ev, tweet_sec, tweet_user, 60, run_window, by_key=True)
+    for a, b in zip(whole, sliced, strict=True):
+        for x, y in zip(fields(a), fields(b), strict=True):
+            np.testing.assert_array_equal(x, y)
+    assert moved_subsets(ev, tweet_sec, tweet_user, 60, run_window, by_key=True,
+                         keep_runs=False)[1] is None
+    # events at their own times and accounts (a release's, for its bursts): the same
+    own = Events(pos, key, tweet_sec[pos], tweet_user[pos])
+    with patch.object(null, "TEXT_CHUNK", chunk):
+        kept = moved_subsets(own, None, None, 60, run_window, by_key=True)
+    for a, b in zip(whole, kept, strict=True):
+        for x, y in zip(fields(a), fields(b), strict=True):
+            np.testing.assert_array_equal(x, y)
