@@ -200,6 +200,7 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     # reads two contiguous rows, not values scattered over a permutation-major array; each
     # band's hashes are folded batch by batch from the permutation-major batch;
     # guarded by tests/coordination/test_near_duplicate.py::test_similarity_and_buckets_equal_a_reference
+    # and tests/coordination/test_near_duplicate.py::test_pairs_rejected_on_low_bytes_are_those_of_the_full_signatures
     low = np.empty((n_texts, options.num_perm), np.uint8)
     band_hash = [np.zeros(n_texts, np.uint64) for _ in range(bands)]
 
