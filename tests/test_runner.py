@@ -90,7 +90,7 @@ def toy_notebook(case: str) -> nbformat.NotebookNode:
         "    {'finding': 'python', 'value': sys.executable},\n"
         "    {'finding': 'prefix', 'value': sys.prefix},\n"
         "    {'finding': 'kernel env', 'value': ' '.join(f'{k}={os.environ.get(k)}' for k in "
-        "sorted(os.environ) if k.startswith(('MALLOC_', 'NUMPY_MADVISE')))},\n"
+        "sorted(os.environ) if k.startswith(('MALLOC_', 'MIMALLOC_', 'NUMPY_MADVISE')))},\n"
         f"    {{'finding': 'present', 'value': ', '.join(found), 'detail': {EVIL_SCRIPT!r}}},\n"
         f"], case={case!r}, output_dir=output_dir)"
     )
