@@ -822,7 +822,7 @@ def _burst_events(ev: Events, gw: int) -> Events:
     """The events of ``ev`` that its bursts (linkage window ``gw``) can use, found key slice
     by key slice when the events are in key order (a release's near duplicates: ten per
     text, whose bursts' temporaries were the peak of this phase at specimen scale 8);
-    guarded by tests/coordination/test_null.py::test_moved_subsets_by_slices_equal_the_whole
+    guarded by tests/coordination/test_calibration.py::test_bursts_of_a_release_read_its_near_duplicates_by_key_slices
     """
     if not key_sorted(ev.key):
         return ev

@@ -193,3 +193,33 @@ def test_activity_strata_let_quiet_accounts_be_judged_among_their_peers() -> Non
         edges[flat.strong(edges)]["source"])
     null = cal.table.set_index("cohort").loc["null"]
     assert null["flagged_share"] <= 0.01 + 1e-12
+
+
+def test_bursts_of_a_release_read_its_near_duplicates_by_key_slices() -> None:
+    # the release's bursts read the near-duplicate events a burst can use, key slice by
+    # key slice: the same bursts as all the events give, crowd rule included (a day's
+    # crowd counts the accounts that posted the text far from the others too)
+    from unittest.mock import patch
+
+    from casebook.coordination import groups, null
+    from casebook.coordination.calibration import _burst_events
+    from casebook.coordination.engine import MAX_PAIRS
+    from casebook.coordination.kinds import events, prepare
+
+    crowd = "the convoy was fired upon near the river crossing while residents gathered"
+    burst = "officials denied every report of the detentions at the northern border post"
+    rows = [post(f"c{u:02d}", 30 * u, crowd) for u in range(20)]    # a crowd, spread out
+    rows += [post(f"b{u}", 1, crowd) for u in range(3)]              # inside the crowd
+    rows += [post(f"g{u}", 2 * 24 * 60 + 5, burst) for u in range(3)]  # a burst of its own
+    prep = prepare(make_tweets(rows))
+    ev = events(prep, "near_duplicate")
+
+    def members(e):
+        return [a.tolist() for a in groups.burst_members(e, 120, prep.ucode, max_pairs=MAX_PAIRS,
+                                                         max_accounts=12)]
+
+    whole = members(ev)
+    assert sorted(str(x) for x in prep.ids(np.asarray(whole[1]))) == ["g0", "g1", "g2"]
+    for chunk in (1, 7, 10**9):
+        with patch.object(null, "TEXT_CHUNK", chunk):
+            assert members(_burst_events(ev, 120)) == whole
