@@ -688,8 +688,10 @@ def calibrated_thresholds(
     release_memory()
 
     def collect(kind_events: dict[str, tuple[Events, np.ndarray]]) -> GroupStat:
+        # the group rule's thresholds are never below MIN_GROUP_BURSTS (_group_rule)
         return group_statistic({k: v for k, v in kind_events.items() if k in counted}, gw,
-                               prep.n_users, max_accounts=int(max_burst_accounts))
+                               prep.n_users, max_accounts=int(max_burst_accounts)
+                               ).pruned(MIN_GROUP_BURSTS)
 
     # the events go to the replicates alone, which keep only the subsets they can use
     run = run_null(prep, _take_events(op_nets), w, n_null=n_null, seed=seed,

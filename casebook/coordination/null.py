@@ -341,6 +341,21 @@ def _joined(parts: list[Events], like: Events) -> Events:
     return out
 
 
+def compact(weighted: tuple[np.ndarray, np.ndarray], n_users: int) -> tuple[np.ndarray, np.ndarray]:
+    """(pair codes, weights) as 32-bit integers when every code and weight fits.
+
+    A replicate's weights are kept until every replicate has run (the thresholds need
+    them all): 1.4M pairs of one kind per replicate at specimen scale 16. Every use
+    divides the codes by ``n_users`` or compares the weights, which 32 bits do alike;
+    guarded by tests/coordination/test_null.py::test_compact_weights_keep_their_values
+    """
+    codes, wts = weighted
+    top = np.iinfo(np.int32).max
+    if n_users * n_users > top or (len(wts) and int(wts.max()) > top):
+        return weighted
+    return codes.astype(np.int32), wts.astype(np.int32)
+
+
 @dataclass
 class NullRun:
     """The replicates of one release: per replicate, per kind, (pair codes, weights)."""
@@ -434,7 +449,8 @@ def run_null(
                                ev.similarity,
                                shifted_order(ev, t, bases[k], int(max_shift_days)))
                 near, runs = shared_subsets(moved, w, window)
-                out[k] = weights(near, w, prep.ucode, prep.n_users, max_pairs=max_pairs)
+                out[k] = compact(weights(near, w, prep.ucode, prep.n_users, max_pairs=max_pairs),
+                                 prep.n_users)
                 moved_all[k] = (runs, prep.ucode)
         if text_kinds:
             receiver = text_receivers(prep, rng, int(text_block), blocks)
@@ -443,7 +459,8 @@ def run_null(
             for k in text_kinds:
                 near, runs = moved_subsets(kind_events[k], tweet_sec, tweet_user, w, window,
                                            by_key=by_key[k], keep_runs=collect is not None)
-                out[k] = weights(near, w, tweet_user, prep.n_users, max_pairs=max_pairs)
+                out[k] = compact(weights(near, w, tweet_user, prep.n_users, max_pairs=max_pairs),
+                                 prep.n_users)
                 moved_all[k] = (runs, tweet_user)
         moved = near = runs = None  # the whole moved events are freed before the bursts
         return out, (collect(moved_all) if collect is not None else None)

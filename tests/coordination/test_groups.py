@@ -234,6 +234,27 @@ def test_the_null_sets_the_threshold_when_chance_gives_recurring_trios() -> None
     assert table.loc["null", "flagged_share"] <= 0.01 / 2 + 1e-12
 
 
+def test_replicates_keep_what_the_group_rule_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # eight accounts retweet one tweet at 10:00 on ten days: the day-shifted replicates
+    # see their trios recur about as often as the operation does, at the minimum
+    # threshold, where pruning a replicate's statistic could lose a group member
+    rows = make_tweets([rt(f"d{u}", d * DAY + 600 + (u % 2), "daily")
+                        for d in range(10) for u in range(8)] + _background(30, 1500, 5))
+
+    def run() -> co.Calibration:
+        return co.calibrated_thresholds(rows, kind=["co_retweet"], n_null=10, seed=0,
+                                        n_strata=1, null_fpr=0.3)
+
+    got = run()
+    monkeypatch.setattr(groups.GroupStat, "pruned", lambda self, min_count: self)
+    whole = run()
+    table = got.groups.set_index("cohort")
+    assert table.loc["operation", "threshold"] == co.calibration.MIN_GROUP_BURSTS
+    assert table.loc["null", "flagged_accounts"] > 0
+    pd.testing.assert_frame_equal(got.groups, whole.groups)
+    np.testing.assert_array_equal(got.null_counts, whole.null_counts)
+
+
 def _reference_bursts(ev: Events, w: int, tweet_user: np.ndarray,
                       max_accounts: int | None) -> tuple[list, list, list]:
     """Bursts by their definition: crowds (accounts of a key on a UTC day) out, then
@@ -275,3 +296,34 @@ def test_burst_members_equal_a_simple_reference(seed: int, n: int, span: int, w:
                                               max_accounts=max_accounts)
     ref = _reference_bursts(ev, w, tweet_user, max_accounts)
     assert (burst.tolist(), acct.tolist(), start.tolist()) == ref
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31), n_planted=st.integers(1, 4), min_count=st.integers(1, 3))
+def test_pruned_statistic_gives_the_same_groups(seed: int, n_planted: int, min_count: int) -> None:
+    # the group posts a slogan with a hashtag: its bursts of two kinds start at the same
+    # second and count once, which the bursts' starts decide
+    planted = [post(u, (5 + 17 * e) * DAY + 600 + i % 3, f"slogan {e}", hashtags=[f"tag{i % 2}"])
+               for e in range(n_planted) for i, u in enumerate(GROUP)]
+    rows = (_background(30, 1500, seed % 1000) + _random_bursts(40, 40, seed % 997)
+            + planted + [post("g6", 5 * DAY + 601, "slogan 0")])
+    prep = prepare(make_tweets(rows))
+    stat = groups.group_statistic({k: (events(prep, k), prep.ucode)
+                                   for k in ("co_retweet", "co_tweet", "co_hashtag")}, 120,
+                                  prep.n_users)
+    small = stat.pruned(min_count)
+    # the bursts of trios seen fewer times are gone, whatever else is kept
+    if (stat.counts < min_count).any():
+        assert len(small.member_burst) < len(stat.member_burst)
+        assert len(small.burst_start) < len(stat.burst_start)
+    rng = np.random.default_rng(seed)
+    stratum = rng.integers(0, 2, prep.n_users)
+    np.testing.assert_array_equal(groups.account_trio_max(small, stratum, 2),
+                                  groups.account_trio_max(stat, stratum, 2))
+    for low in range(min_count, min_count + 3):  # thresholds at or above min_count
+        thresholds = np.array([low, low + int(rng.integers(0, 2))])
+        np.testing.assert_array_equal(groups.group_accounts(small, thresholds, stratum),
+                                      groups.group_accounts(stat, thresholds, stratum))
+        trios = stat.codes[stat.counts >= low]
+        for got, want in zip(small.members(trios), stat.members(trios), strict=True):
+            np.testing.assert_array_equal(got, want)

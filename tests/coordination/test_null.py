@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from casebook import coordination as co
 from casebook.coordination.engine import Events
 from casebook.coordination.kinds import prepare
-from casebook.coordination.null import shifted_order, shifted_seconds, text_receivers, tod_order
+from casebook.coordination.null import (
+    compact,
+    shifted_order,
+    shifted_seconds,
+    text_receivers,
+    tod_order,
+)
 from tests._frames import make_tweets
 from tests.coordination._tweets import post, rt
 
@@ -293,3 +299,23 @@ def test_moved_subsets_by_slices_equal_the_whole(seed: int, n: int, chunk: int,
     for a, b in zip(whole, kept, strict=True):
         for x, y in zip(fields(a), fields(b), strict=True):
             np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("n_users, heaviest, narrow", [
+    (3_793, 12_606, True),            # specimen scale 16
+    (46_340, 2**31 - 1, True),        # the largest n with n * n below 2**31
+    (46_341, 5, False),               # codes that need 64 bits
+    (100, 2**31, False),              # a weight that needs 64 bits
+])
+def test_compact_weights_keep_their_values(n_users: int, heaviest: int, narrow: bool) -> None:
+    rng = np.random.default_rng(n_users)
+    codes = np.sort(rng.choice(n_users * n_users, 1000, replace=False)).astype(np.int64)
+    codes[-1] = n_users * n_users - 1
+    wts = rng.integers(1, 50, 1000, dtype=np.int64)
+    wts[0] = heaviest
+    got_codes, got_wts = compact((codes, wts), n_users)
+    assert (got_codes.dtype == np.int32) is narrow and (got_wts.dtype == np.int32) is narrow
+    np.testing.assert_array_equal(got_codes, codes)
+    np.testing.assert_array_equal(got_wts, wts)
+    np.testing.assert_array_equal(got_codes // n_users, codes // n_users)
+    np.testing.assert_array_equal(got_codes % n_users, codes % n_users)
