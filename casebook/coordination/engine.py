@@ -40,7 +40,7 @@ class Events:
 
     pos: np.ndarray  # tweet position in the frame (int64, or int32 where it fits)
     key: np.ndarray  # key code (int64, or int32 where it fits)
-    t: np.ndarray  # seconds (int64)
+    t: np.ndarray  # seconds (int64, or int32 where it fits: see seconds_type)
     user: np.ndarray  # user code (int64, or int32 where it fits)
     labels: pa.Array | None = None  # key code -> key text
     # (events, i, j) -> the (i, j) pairs that really match (near_duplicate verification)
@@ -70,6 +70,23 @@ class Events:
     @classmethod
     def empty(cls) -> Events:
         return cls(*(np.zeros(0, np.int64) for _ in range(4)))
+
+
+def seconds_type(sec: np.ndarray) -> type[np.signedinteger]:
+    """int32 when every second of ``sec`` (and a year either side, for windows and
+    day shifts) fits, int64 otherwise.
+
+    A release's near-duplicate events are about ten per text, and their times are kept
+    through the replicates (100M events at specimen scale 16): seconds since 1970 fit in
+    32 bits until 2038. Every packed code is computed in int64 (:func:`_wide`), and
+    differences of two times stay small;
+    guarded by tests/coordination/test_engine.py::test_seconds_type_leaves_room_for_windows_and_shifts
+    """
+    if len(sec) == 0:
+        return np.int32
+    margin = 366 * 86_400
+    lo, hi = int(sec.min()) - margin, int(sec.max()) + margin
+    return np.int32 if np.iinfo(np.int32).min <= lo and hi <= np.iinfo(np.int32).max else np.int64
 
 
 def _wide(codes: np.ndarray) -> np.ndarray:

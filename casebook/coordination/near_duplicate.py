@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from casebook._arrow import dictionary_codes
-from casebook.coordination.engine import Events
+from casebook.coordination.engine import Events, seconds_type
 from casebook.coordination.text import HASH_MUL, TEXT_THREADS, distinct_texts
 from casebook.errors import UsageError
 
@@ -229,7 +229,7 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     index = np.int32 if n_docs < 2**31 else np.int64
     # every text's rank in (time, position) order: a band's events are sorted by (bucket,
     # rank), so the events come in the (key, time) order the engine sorts them into
-    t_docs = prep.sec[docs_pos]
+    t_docs = prep.sec[docs_pos].astype(seconds_type(prep.sec), copy=False)
     rank = np.empty(n_docs, np.int64)
     rank[np.argsort(t_docs, kind="stable")] = np.arange(n_docs)  # docs_pos is increasing
 

@@ -312,13 +312,15 @@ def moved_subsets(ev: Events, tweet_sec: np.ndarray | None, tweet_user: np.ndarr
         # each slice starts at the first event of the key at a multiple of TEXT_CHUNK
         cuts = sorted({0, n, *np.searchsorted(ev.key, ev.key[TEXT_CHUNK::TEXT_CHUNK], "left").tolist()})
     user = None if tweet_user is None else tweet_user.astype(ev.user.dtype, copy=False)
+    # a receiver's time is a tweet's own: it fits the events' type (seconds_type)
+    sec = None if tweet_sec is None else tweet_sec.astype(ev.t.dtype, copy=False)
     nears, runs = [], []
     for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):  # loop over slices of keys
         pos = ev.pos[lo:hi]
         # the text (pos, its signature) stays; its time and account are the receiver's;
         # events made in (key, time) order stay so but within a (key, block)
         moved = ordered(Events(pos, ev.key[lo:hi],
-                               ev.t[lo:hi] if tweet_sec is None else tweet_sec[pos],
+                               ev.t[lo:hi] if sec is None else sec[pos],
                                ev.user[lo:hi] if user is None else user[pos], ev.labels,
                                ev.pair_filter, ev.similarity), nearly_sorted=True)
         near, run = shared_subsets(moved, w, run_window)

@@ -105,8 +105,10 @@ def test_int32_events_give_the_int64_results() -> None:
     code = np.unique(pos.astype(np.int64) * 4 + key // 700_000_000)
     pos, key = code // 4, (code % 4) * 700_000_000
     wide = engine.Events(pos, key, tweet_t[pos], tweet_user[pos])
-    narrow = engine.Events(pos.astype(np.int32), key.astype(np.int32), tweet_t[pos],
+    narrow = engine.Events(pos.astype(np.int32), key.astype(np.int32),
+                           tweet_t[pos].astype(engine.seconds_type(tweet_t)),
                            tweet_user[pos].astype(np.int32))
+    assert narrow.t.dtype == np.int32
     for w in (60, 600):
         got = engine.weights(narrow, w, tweet_user, n_users, max_pairs=co.MAX_PAIRS)
         want = engine.weights(wide, w, tweet_user, n_users, max_pairs=co.MAX_PAIRS)
@@ -131,6 +133,24 @@ def test_int32_events_give_the_int64_results() -> None:
         assert (np.diff(sk[null.tod_order(ev)]) >= 0).all()
         sk = key * (2**33) + ev.t
         assert (np.diff(sk[engine.key_time_order(ev)]) >= 0).all()
+
+
+def test_seconds_type_leaves_room_for_windows_and_shifts() -> None:
+    assert engine.seconds_type(np.array([1_600_000_000, 1_700_000_000])) is np.int32
+    # within a year of 2038, or of 1901: a window or a shift could wrap around
+    assert engine.seconds_type(np.array([1_600_000_000, 2**31 - 30 * 86_400])) is np.int64
+    assert engine.seconds_type(np.array([-(2**31) + 30 * 86_400, 0])) is np.int64
+    assert engine.seconds_type(np.zeros(0, np.int64)) is np.int32
+    # a release's near duplicates keep their times in the narrow type, unchanged
+    from casebook.coordination.kinds import events, prepare
+    from tests._frames import make_tweets
+    from tests.coordination._tweets import post
+
+    prep = prepare(make_tweets([post(f"u{i}", i, "the same words posted again by all")
+                                for i in range(6)]))
+    ev = events(prep, "near_duplicate")
+    assert len(ev) > 0 and ev.t.dtype == np.int32
+    np.testing.assert_array_equal(ev.t, prep.sec[ev.pos])
 
 
 @settings(max_examples=100, deadline=None)
