@@ -160,20 +160,28 @@ def window_pairs(ev: Events, w: int, *, max_pairs: int) -> Iterator[tuple[np.nda
     else:
         order = ev.order
     sk = sk[order]
+    # the per-event arrays held through the chunks are 32-bit where they fit and the
+    # sort codes are freed first (a replicate's near-duplicate events are tens of
+    # millions at specimen scale 16, two replicates at a time)
+    index = np.int32 if len(sk) < 2**31 else np.int64
     lo = np.searchsorted(sk, sk - w, "left")
-    cnt = np.searchsorted(sk, sk + w, "right") - lo
+    cnt = (np.searchsorted(sk, sk + w, "right") - lo).astype(index)
+    lo = lo.astype(index)
+    del sk
     su = ev.user[order]
-    total = int(cnt.sum())
+    total = int(cnt.sum(dtype=np.int64))
     if total <= max_pairs:
-        groups: Iterator[np.ndarray] = iter([np.arange(len(sk))])
+        groups: Iterator[np.ndarray] = iter([np.arange(len(cnt), dtype=index)])
     else:
         # chunks cut between tweets so that per-chunk distinct counts add up;
         # guarded by tests/coordination/test_network.py::test_popular_key_is_chunked_without_changing_weights
         tweet_pos = ev.pos[order]
         per_tweet = np.bincount(tweet_pos, weights=cnt)
-        chunk = (np.cumsum(per_tweet) // max_pairs).astype(np.int64)[tweet_pos]
-        by_chunk = np.argsort(chunk, kind="stable")
-        bounds = np.searchsorted(chunk[by_chunk], np.arange(1, chunk.max() + 1))
+        chunk = (np.cumsum(per_tweet) // max_pairs).astype(index)[tweet_pos]
+        del tweet_pos, per_tweet
+        by_chunk = np.argsort(chunk, kind="stable").astype(index)
+        bounds = np.searchsorted(chunk[by_chunk], np.arange(1, int(chunk.max()) + 1))
+        del chunk
         groups = iter(np.split(by_chunk, bounds))
     for idx in groups:  # loop over chunks of pairs, vectorised inside
         c = cnt[idx]
