@@ -265,8 +265,8 @@ def shared_subsets(ev: Events, w: int, run_window: int | None) -> tuple[Events, 
         return out
 
     if n < 2:  # no event has a neighbour (a slice of moved_subsets may hold one)
-        alone = subset(np.zeros(n, bool))
-        return alone, (ev if run_window is None else alone)
+        # two objects: moved_subsets empties each subset's slices as it joins them
+        return subset(np.zeros(n, bool)), (ev if run_window is None else subset(np.zeros(n, bool)))
 
     near = both_ends(same & (dt <= w))
     if run_window is None:
@@ -330,16 +330,27 @@ def moved_subsets(ev: Events, tweet_sec: np.ndarray | None, tweet_user: np.ndarr
             runs.append(run if run_window is not None or len(cuts) == 2
                         else run.sorted_subset(np.ones(len(run), bool)))
         del near, run
-    return _joined(nears, ev), (_joined(runs, ev) if keep_runs else None)
+    near = _joined(nears, ev)
+    return near, (_joined(runs, ev) if keep_runs else None)
 
 
 def _joined(parts: list[Events], like: Events) -> Events:
-    """Events of consecutive key slices, each in (key, time) order, as one (order set)."""
+    """Events of consecutive key slices, each in (key, time) order, as one (order set).
+
+    ``parts`` is emptied, each field of the slices freed as soon as it is joined (the
+    list must hold the only references, to distinct objects): a replicate joined its near
+    and run subsets beside all their slices (a replicate's peak at specimen scale 16).
+    """
     if len(parts) == 1:
-        return parts[0]
-    out = Events(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("pos", "key", "t", "user")),
-                 like.labels, like.pair_filter, like.similarity)
-    out.order = np.arange(len(out), dtype=np.int64)
+        return parts.pop()
+    fields = []
+    for f in ("pos", "key", "t", "user"):  # loop over the four fields
+        fields.append(np.concatenate([getattr(p, f) for p in parts]))
+        for p in parts:  # loop over slices
+            setattr(p, f, None)
+    parts.clear()
+    out = Events(*fields, like.labels, like.pair_filter, like.similarity)
+    out.order = np.arange(len(out), dtype=np.int32 if len(out) < 2**31 else np.int64)
     return out
 
 
