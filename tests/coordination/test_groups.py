@@ -255,6 +255,60 @@ def test_replicates_keep_what_the_group_rule_needs(monkeypatch: pytest.MonkeyPat
     np.testing.assert_array_equal(got.null_counts, whole.null_counts)
 
 
+def _near_duplicate_bursts(ev: Events, w: int, tweet_user: np.ndarray) -> list[tuple[int, tuple]]:
+    """Near-duplicate bursts by their definition: tweets linked by verified pairs (same
+    bucket, within w, other accounts, passing the kind's pair filter), single linkage;
+    each burst as (its first second, its sorted accounts)."""
+    n = len(ev)
+    i, j = np.nonzero((ev.key[:, None] == ev.key[None, :])
+                      & (np.abs(ev.t[:, None] - ev.t[None, :]) <= w)
+                      & (ev.user[:, None] != ev.user[None, :]))
+    i, j = ev.pair_filter(ev, i, j) if n else (i, j)
+    parent = {int(p): int(p) for p in ev.pos}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in zip(ev.pos[i].tolist(), ev.pos[j].tolist(), strict=True):  # a test's union-find
+        parent[root(a)] = root(b)
+    linked = set(ev.pos[i].tolist()) | set(ev.pos[j].tolist())
+    time_of = dict(zip(ev.pos.tolist(), ev.t.tolist(), strict=True))
+    bursts: dict[int, list[int]] = {}
+    for p in sorted(linked):
+        bursts.setdefault(root(p), []).append(p)
+    return sorted((min(time_of[p] for p in ps), tuple(sorted({int(tweet_user[p]) for p in ps})))
+                  for ps in bursts.values())
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31), w=st.sampled_from([60, 120]))
+def test_near_duplicate_bursts_equal_their_definition(seed: int, w: int) -> None:
+    # texts and their variants posted by a few accounts, some within the window of each
+    # other: a burst is a component of verified pairs, its start its first tweet
+    rng = np.random.default_rng(seed)
+    bases = ["the convoy was fired upon near the river crossing while residents gathered",
+             "officials denied every report of the detentions at the northern border post",
+             "new footage shows the shelling of the old market district in the morning"]
+    rows = []
+    for _ in range(40):  # a test builder, not library code
+        text = bases[int(rng.integers(0, 3))]
+        if rng.random() < 0.5:
+            text += f" {['today', 'again', 'now', 'here'][int(rng.integers(0, 4))]}"
+        rows.append(post(f"u{int(rng.integers(0, 8))}", float(rng.integers(0, 30)) / 2
+                         + 60 * int(rng.integers(0, 2)), text))
+    prep = prepare(make_tweets(rows))
+    ev = events(prep, "near_duplicate")
+    burst, acct, start = groups.burst_members(ev, w, prep.ucode, max_pairs=MAX_PAIRS,
+                                              max_accounts=None)
+    got = sorted((int(start[b]), tuple(sorted(acct[burst == b].tolist())))
+                 for b in np.unique(burst))
+    want = _near_duplicate_bursts(ev, w, prep.ucode)
+    assert got == want
+    assert len(want) > 0
+
+
 def _reference_bursts(ev: Events, w: int, tweet_user: np.ndarray,
                       max_accounts: int | None) -> tuple[list, list, list]:
     """Bursts by their definition: crowds (accounts of a key on a UTC day) out, then
