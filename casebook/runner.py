@@ -91,7 +91,9 @@ What a run does
   run, at most every :data:`SAVE_EVERY` seconds) and its page are kept; the console and
   the index name the failing cell (its position in the source notebook, counting cells
   from 1, and its first line) and the exception; the other cases still run; the exit
-  status is 1. Parameter errors exit with 2.
+  status is 1. Parameter errors exit with 2. The kernel's own log (ipykernel's, not the
+  cells' outputs) goes to a temporary file, not the terminal; its last line ends the
+  message when the kernel died.
 
 papermill, pandas, PyYAML and the report module are imported when a run starts, not
 with this module, so that ``casebook run --help`` answers at once.
@@ -114,7 +116,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from casebook import discovery, paths
 from casebook.errors import ParameterError, RunError
@@ -628,6 +630,27 @@ def _kernel_config() -> Any:
     return Config({"KernelManager": {"transport_encryption": policy}})
 
 
+def _kernel_manager(log: IO[bytes]) -> type:
+    """The kernel manager of one case: its kernel process writes its own stdout and
+    stderr to ``log``, not to the terminal.
+
+    The cells' outputs reach the notebook either way (ipykernel forwards them); what is
+    left on the process's own streams is ipykernel's log, which interleaved with the
+    run's one line per case: "KeyboardInterrupt caught in kernel." when jupyter_client
+    interrupted the kernel on its way out (it does before every shutdown, and the kernel
+    logs it when the signal lands inside a message handler), and a traceback from a busy
+    kernel whose channels closed when Ctrl-C stopped the run. :func:`_run_error` reads
+    the log's last line when the kernel died.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    class KernelManager(AsyncKernelManager):  # type: ignore[misc]
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            await super()._async_launch_kernel(kernel_cmd, **{**kw, "stdout": log, "stderr": log})
+
+    return KernelManager
+
+
 #: Seconds between papermill's saves of a running notebook. papermill writes the whole
 #: notebook when each cell starts and ends: 110 writes, 1.3 s of a 35 s run of the Iran
 #: case at specimen scale 1, the kernel idle meanwhile. A failed or finished run is saved
@@ -942,6 +965,8 @@ def _run_case(case: str, nb: Path, *, out_dir: Path, params: Mapping[str, Any],
               bar: Any, export_ready: threading.Thread | None = None) -> CaseResult:
     """Execute one case notebook into ``out_dir`` and export its page (:func:`run_cases`);
     ``export_ready`` is the export warm-up, joined before the page is written."""
+    import tempfile
+
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -961,6 +986,7 @@ def _run_case(case: str, nb: Path, *, out_dir: Path, params: Mapping[str, Any],
         run_params["output_dir"] = str(out_dir)
     result = CaseResult(case=case, notebook=nb, output_notebook=output_notebook, parameters=run_params)
     cell_bar = {"leave": False, "desc": case} if progress and sys.stderr.isatty() else False
+    kernel_log = tempfile.TemporaryFile()
     try:
         papermill.execute_notebook(
             os.fspath(nb),
@@ -971,6 +997,7 @@ def _run_case(case: str, nb: Path, *, out_dir: Path, params: Mapping[str, Any],
             progress_bar=cell_bar,
             cwd=os.fspath(out_dir),
             config=_kernel_config(),
+            kernel_manager_class=_kernel_manager(kernel_log),
         )
         result.status = "ok"
     except PapermillExecutionError as exc:
@@ -978,7 +1005,9 @@ def _run_case(case: str, nb: Path, *, out_dir: Path, params: Mapping[str, Any],
         result.error = _failed_cell(running, exc)
     except Exception as exc:  # the kernel died, timed out or could not start
         result.status = "failed"
-        result.message = _run_error(exc)
+        result.message = _run_error(exc, kernel_log)
+    finally:
+        kernel_log.close()
     if running.is_file():
         os.replace(running, output_notebook)
     _provenance(result, declared)  # after the run: a case may write the specimen
@@ -1006,10 +1035,12 @@ def _run_case(case: str, nb: Path, *, out_dir: Path, params: Mapping[str, Any],
     return result
 
 
-def _run_error(exc: BaseException) -> str:
+def _run_error(exc: BaseException, kernel_log: IO[bytes] | None = None) -> str:
     """One line for an error that stopped a run outside any cell. A dead kernel says what
     usually kills one: at specimen scale 16 the system's out-of-memory killer stopped the
-    kernel at 24 GB, and papermill's ``DeadKernelError: Kernel died`` said no more."""
+    kernel at 24 GB, and papermill's ``DeadKernelError: Kernel died`` said no more. The
+    last line of the kernel's own log (:func:`_kernel_manager`) follows when it wrote one
+    (a crash's "Fatal Python error: ...")."""
     from nbclient.exceptions import DeadKernelError
 
     text = str(exc).strip()
@@ -1018,6 +1049,13 @@ def _run_error(exc: BaseException) -> str:
         line += (" (the kernel process was stopped, most often by the system when memory ran"
                  " out: `dmesg | grep -i 'out of memory'` tells; free memory, or run the case"
                  " on a smaller release)")
+    if kernel_log is not None:
+        kernel_log.seek(0, os.SEEK_END)
+        kernel_log.seek(max(0, kernel_log.tell() - 4096))
+        said = [s.strip() for s in kernel_log.read().decode("utf-8", "replace").splitlines()]
+        said = [s for s in said if s]
+        if said:
+            line += f"; the kernel's last log line: {said[-1]}"
     return line
 
 

@@ -759,3 +759,47 @@ def test_a_dead_kernel_is_explained_in_one_line() -> None:
     assert "out of memory" in line and "smaller release" in line
     other = runner._run_error(TimeoutError("too slow\nmore"))
     assert other == "TimeoutError: too slow"
+
+
+def _logging_notebook(then: str) -> nbformat.NotebookNode:
+    """A case that writes to its kernel's own log (ipykernel's logger: the kernel
+    process's stderr, not the notebook), prints a line to the notebook, then runs ``then``."""
+    v4 = nbformat.v4
+    params = v4.new_code_cell('output_dir: str = ""\n')
+    params.metadata["tags"] = ["parameters"]
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        v4.new_markdown_cell("# Kernel log"),
+        params,
+        v4.new_code_cell("from ipykernel.kernelapp import IPKernelApp\n"
+                         "IPKernelApp.instance().log.error('kernel-log-marker')\n"
+                         "print('to the notebook')\n" + then),
+    ]
+    return nb
+
+
+def test_the_kernels_own_log_stays_off_the_terminal(tmp_path, capfd) -> None:
+    # ipykernel logged "KeyboardInterrupt caught in kernel." (jupyter_client interrupts a
+    # kernel before shutting it down) and, after Ctrl-C, a traceback to the terminal
+    nbformat.write(_logging_notebook(""), tmp_path / "logs.ipynb")
+    code, stdout, stderr = _cli(["run", str(tmp_path / "logs.ipynb"), "--out",
+                                 str(tmp_path / "out"), "--no-progress"])
+    assert code == 0, stderr
+    captured = capfd.readouterr()  # the file descriptors the kernel inherited
+    assert "kernel-log-marker" not in captured.err + captured.out
+    assert stdout.splitlines()[0] == "ok      logs"
+    ran = nbformat.read(tmp_path / "out" / "logs.ipynb", as_version=4)
+    assert "to the notebook" in json.dumps(ran.cells[-1].outputs)  # the cells' outputs still arrive
+
+
+def test_a_dead_kernel_is_reported_with_its_last_log_line(tmp_path, capfd) -> None:
+    nbformat.write(_logging_notebook("import os\nos._exit(3)\n"), tmp_path / "dies.ipynb")
+    code, stdout, stderr = _cli(["run", str(tmp_path / "dies.ipynb"), "--out",
+                                 str(tmp_path / "out"), "--no-progress"])
+    assert code == 1
+    line = stderr.strip()
+    assert line.count("\n") == 0 and "Traceback" not in line
+    assert "DeadKernelError" in line and "out of memory" in line
+    assert "; the kernel's last log line: [IPKernelApp] ERROR | kernel-log-marker (" in line
+    assert "kernel-log-marker" not in capfd.readouterr().err
