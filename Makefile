@@ -53,8 +53,8 @@ lint: setup  ## ruff
 	$(BIN)/ruff check .
 
 lab: specimen  ## JupyterLab on this environment, with the notebooks
-	@# its kernels get the memory settings casebook run gives its own (casebook.runner.KERNEL_ENV)
-	env $$($(BIN)/python -c "from casebook.runner import KERNEL_ENV as e; print(*(f'{k}={v}' for k, v in e.items()))") \
+	@# its kernels get the memory settings casebook run gives its own (casebook.runner.kernel_env)
+	env $$($(BIN)/python -c "from casebook.runner import kernel_env; print(*(f'{k}={v}' for k, v in kernel_env().items()))") \
 	  $(BIN)/jupyter lab --notebook-dir=notebooks
 
 notebooks: specimen  ## re-execute the committed notebooks in place (after changing them or the specimen)

@@ -1,9 +1,10 @@
 """Handing freed memory back to the system between the phases of a long computation.
 
 A case's sections free gigabytes of temporaries that the allocators keep for reuse:
-Arrow's allocator (mimalloc) keeps what its compute threads freed, and glibc's malloc,
-which the kernels run without ``mmap`` for large blocks (:data:`casebook.runner.KERNEL_ENV`),
-keeps every freed block below the top of its heap. Memory kept by one allocator cannot
+Arrow's allocator (jemalloc in the kernels, mimalloc by default) keeps what its compute
+threads freed, and glibc's malloc, which the kernels run without ``mmap`` for large
+blocks (:data:`casebook.runner.KERNEL_ENV`), keeps every freed block below the top of its
+heap. Memory kept by one allocator cannot
 serve the other, so an Arrow-heavy phase followed by a numpy-heavy one paid for both.
 """
 

@@ -81,7 +81,7 @@ What a run does
   working directory is the report folder; notebooks take every path from
   :mod:`casebook.paths` anyway. Kernels start with the memory settings of
   :data:`KERNEL_ENV` (numpy without transparent huge pages, glibc malloc reusing freed
-  memory, Arrow's allocator returning it), unless the environment sets those variables already.
+  memory, Arrow allocating with jemalloc), unless the environment sets those variables already.
 - **HTML pages** are titled with the notebook's first level-1 heading, in a markdown
   cell or in an HTML output (the generic case writes its title from the data), hide
   code and prompts, keep tables and figures (embedded PNG), and
@@ -187,13 +187,19 @@ RUNNER_PARAMETERS: tuple[str, ...] = ("output_dir",)
 #: pages off, no ``mmap`` for large blocks and one malloc arena (so the replicate threads
 #: reuse the memory freed before them), system time falls to 17 s and the section's wall
 #: time from 68.6 to 60.5 s, for a peak 4% higher (5.96 -> 6.21 GB; benchmarks/README.md).
-#: Arrow's allocator (mimalloc) returns the pages its threads free at once: it kept
-#: 1.3 GB that the text normalisation of a specimen at scale 8 had freed, and loading
-#: the scale-16 releases left 7.58 GB resident instead of 6.15.
+#: Arrow allocates with jemalloc rather than its default, mimalloc: parsing a release's
+#: CSV files left mimalloc's pages fragmented (after loading the scale-8 specimen's two
+#: releases, 0.46 GB more stayed resident than after reading them from the cache, for the
+#: same bytes allocated), and a whole case peaked lower with jemalloc (scale 8: 7.76
+#: against 8.18 GB; scale 16: 17.07 against 17.80 GB; benchmarks/README.md). Where
+#: pyarrow was built without jemalloc, :func:`kernel_environment` leaves the default;
+#: mimalloc then returns the pages its threads free at once (it had kept 1.3 GB that the
+#: text normalisation of a specimen at scale 8 had freed).
 KERNEL_ENV: dict[str, str] = {
     "NUMPY_MADVISE_HUGEPAGE": "0",
     "MALLOC_MMAP_MAX_": "0",
     "MALLOC_ARENA_MAX": "1",
+    "ARROW_DEFAULT_MEMORY_POOL": "jemalloc",
     "MIMALLOC_PURGE_DELAY": "0",
 }
 
@@ -934,11 +940,23 @@ def run_cases(
     return run
 
 
+def kernel_env() -> dict[str, str]:
+    """:data:`KERNEL_ENV` without an Arrow allocator that this machine's pyarrow was built
+    without (pyarrow would warn and use its default)."""
+    import pyarrow as pa
+
+    env = dict(KERNEL_ENV)
+    if env.get("ARROW_DEFAULT_MEMORY_POOL") not in pa.supported_memory_backends():
+        env.pop("ARROW_DEFAULT_MEMORY_POOL", None)
+    return env
+
+
 @contextlib.contextmanager
 def kernel_environment() -> Iterator[dict[str, str]]:
     """:data:`KERNEL_ENV` in ``os.environ`` for the kernels started inside (a variable the
-    environment sets already is kept); restored on leaving. Yields what was set."""
-    added = {k: v for k, v in KERNEL_ENV.items() if k not in os.environ}
+    environment sets already is kept, and an Arrow allocator this pyarrow lacks is not
+    asked for); restored on leaving. Yields what was set."""
+    added = {k: v for k, v in kernel_env().items() if k not in os.environ}
     os.environ.update(added)
     try:
         yield added

@@ -90,7 +90,8 @@ def toy_notebook(case: str) -> nbformat.NotebookNode:
         "    {'finding': 'python', 'value': sys.executable},\n"
         "    {'finding': 'prefix', 'value': sys.prefix},\n"
         "    {'finding': 'kernel env', 'value': ' '.join(f'{k}={os.environ.get(k)}' for k in "
-        "sorted(os.environ) if k.startswith(('MALLOC_', 'MIMALLOC_', 'NUMPY_MADVISE')))},\n"
+        "sorted(os.environ) if k.startswith(('MALLOC_', 'MIMALLOC_', 'NUMPY_MADVISE', 'ARROW_')))},\n"
+        "    {'finding': 'arrow pool', 'value': __import__('pyarrow').default_memory_pool().backend_name},\n"
         f"    {{'finding': 'present', 'value': ', '.join(found), 'detail': {EVIL_SCRIPT!r}}},\n"
         f"], case={case!r}, output_dir=output_dir)"
     )
@@ -198,9 +199,18 @@ def test_parameters_flow_from_yaml_then_file_then_p(run, project) -> None:
 
 def test_kernels_run_with_the_memory_settings(run, monkeypatch) -> None:
     # the kernel sees KERNEL_ENV; the runner's own environment is left as it was
-    expected = " ".join(f"{k}={v}" for k, v in sorted(runner.KERNEL_ENV.items())
+    expected = " ".join(f"{k}={v}" for k, v in sorted(runner.kernel_env().items())
                         if k not in _ENV_BEFORE)
     assert expected and _findings(run.out, "toy")["kernel env"] == expected
+    # Arrow allocates with jemalloc where this pyarrow has it (the Linux wheels do)
+    import pyarrow as pa
+
+    wanted = runner.KERNEL_ENV["ARROW_DEFAULT_MEMORY_POOL"]
+    if "ARROW_DEFAULT_MEMORY_POOL" not in _ENV_BEFORE:
+        assert wanted == "jemalloc"
+        assert _findings(run.out, "toy")["arrow pool"] == (
+            wanted if wanted in pa.supported_memory_backends()
+            else pa.default_memory_pool().backend_name)
     assert not set(runner.KERNEL_ENV) & (set(os.environ) - set(_ENV_BEFORE))
     # a value the environment sets already is kept, and restored afterwards
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
@@ -209,6 +219,18 @@ def test_kernels_run_with_the_memory_settings(run, monkeypatch) -> None:
         assert os.environ["MALLOC_MMAP_MAX_"] == runner.KERNEL_ENV["MALLOC_MMAP_MAX_"]
     assert os.environ["MALLOC_ARENA_MAX"] == "4"
     assert ("MALLOC_MMAP_MAX_" in os.environ) == ("MALLOC_MMAP_MAX_" in _ENV_BEFORE)
+
+
+def test_an_arrow_allocator_this_pyarrow_lacks_is_not_asked_for(monkeypatch) -> None:
+    import pyarrow as pa
+
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    monkeypatch.setattr(pa, "supported_memory_backends", lambda: ["mimalloc", "system"])
+    assert "ARROW_DEFAULT_MEMORY_POOL" not in runner.kernel_env()
+    with runner.kernel_environment() as added:
+        assert "ARROW_DEFAULT_MEMORY_POOL" not in added | dict(os.environ)
+    monkeypatch.setattr(pa, "supported_memory_backends", lambda: ["jemalloc", "mimalloc"])
+    assert runner.kernel_env()["ARROW_DEFAULT_MEMORY_POOL"] == "jemalloc"
 
 
 def test_the_kernel_is_this_environments_python(run) -> None:
