@@ -38,7 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from casebook._arrow import dictionary_codes
+from casebook._arrow import dictionary_codes, on_slices
 from casebook._frames import ReleaseLike, explode_list, naive, rows_sharing_key, sorted_distinct
 from casebook._plotting import (
     count_axis,
@@ -195,7 +195,8 @@ def _match_terms(texts: pd.Series, terms: Iterable[str]) -> pd.Series:
 
     def compute() -> np.ndarray:
         values = pa.array(texts.astype(STRING).array)
-        hits = pc.fill_null(pc.match_substring_regex(values, pattern), False)
+        hits = pc.fill_null(on_slices(lambda v: pc.match_substring_regex(v, pattern), values),
+                            False)
         found = hits.to_numpy(zero_copy_only=False)
         found.flags.writeable = False  # shared by every caller (see _cached)
         return found

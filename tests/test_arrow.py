@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
 
-from casebook._arrow import dictionary_codes
+from casebook import _arrow
+from casebook._arrow import dictionary_codes, on_slices
 
 
 def test_dictionary_codes_round_trip_and_code_nulls_as_minus_one() -> None:
@@ -17,3 +22,30 @@ def test_dictionary_codes_round_trip_and_code_nulls_as_minus_one() -> None:
     assert distinct.take(pa.array(codes[present])).to_pylist() == [
         v for v in values.to_pylist() if v is not None]
     assert len(distinct) == 3  # one code per distinct value, across chunks
+
+
+@pytest.mark.parametrize("n", [7, 8, 9, 1001])
+@pytest.mark.parametrize("chunked", [False, True])
+def test_on_slices_equals_the_kernel_on_the_whole(monkeypatch, n, chunked) -> None:
+    monkeypatch.setattr(_arrow, "SLICE_MIN_ROWS", 2)
+    monkeypatch.setattr(_arrow, "SLICE_THREADS", 3)
+    texts = [None if i % 5 == 0 else f"t{i} NATO" if i % 3 else f"t{i}" for i in range(n)]
+    values = (pa.chunked_array([texts[: n // 2], texts[n // 2:]]) if chunked
+              else pa.array(texts))
+    threads = set()
+
+    def kernel(v):
+        threads.add(threading.current_thread().name)
+        return pc.match_substring_regex(v, "(?i)nato")
+
+    got = on_slices(kernel, values)
+    assert got.to_pylist() == pc.match_substring_regex(values, "(?i)nato").to_pylist()
+    assert len(got) == n and all(t.startswith("casebook-slice") for t in threads)
+
+
+def test_on_slices_leaves_a_short_column_whole() -> None:
+    calls = []
+    values = pa.array(["a", "b"])
+    assert on_slices(lambda v: calls.append(len(v)) or pc.utf8_upper(v), values
+                     ).to_pylist() == ["A", "B"]
+    assert calls == [2]
