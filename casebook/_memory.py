@@ -4,8 +4,8 @@ A case's sections free gigabytes of temporaries that the allocators keep for reu
 Arrow's allocator (jemalloc in the kernels, mimalloc by default) keeps what its compute
 threads freed, and glibc's malloc, which the kernels run without ``mmap`` for large
 blocks (:data:`casebook.runner.KERNEL_ENV`), keeps every freed block below the top of its
-heap. Memory kept by one allocator cannot
-serve the other, so an Arrow-heavy phase followed by a numpy-heavy one paid for both.
+heap. Memory kept by one allocator cannot serve the other, so an Arrow-heavy phase
+followed by a numpy-heavy one paid for both.
 """
 
 from __future__ import annotations
