@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import nbformat
 import pytest
@@ -43,11 +44,21 @@ fail: bool = False  # fail on purpose in a later cell
 """
 
 
+def python_notebook(title: str, parameters: str, *cells: Any) -> nbformat.NotebookNode:
+    """A Python 3 notebook: a markdown ``title`` cell, a cell tagged ``parameters`` with
+    the source ``parameters``, then ``cells``."""
+    v4 = nbformat.v4
+    params = v4.new_code_cell(parameters)
+    params.metadata["tags"] = ["parameters"]
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [v4.new_markdown_cell(title), params, *cells]
+    return nb
+
+
 def toy_notebook(case: str) -> nbformat.NotebookNode:
     """A small case notebook following the runner's contract."""
     v4 = nbformat.v4
-    params = v4.new_code_cell(PARAMETERS_CELL)
-    params.metadata["tags"] = ["parameters"]
     setup = v4.new_code_cell(
         "import io\nimport os\nimport sys\nfrom pathlib import Path\n"
         "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
@@ -95,13 +106,8 @@ def toy_notebook(case: str) -> nbformat.NotebookNode:
         f"    {{'finding': 'present', 'value': ', '.join(found), 'detail': {EVIL_SCRIPT!r}}},\n"
         f"], case={case!r}, output_dir=output_dir)"
     )
-    nb = v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        v4.new_markdown_cell(f"# Toy case {case}\n\nA case for the runner's tests.\n\n## Figures"),
-        params, setup, table, raw, figure, export, failing, findings,
-    ]
-    return nb
+    return python_notebook(f"# Toy case {case}\n\nA case for the runner's tests.\n\n## Figures",
+                           PARAMETERS_CELL, setup, table, raw, figure, export, failing, findings)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -646,21 +652,15 @@ def titled_notebook(case: str) -> nbformat.NotebookNode:
     """A case notebook with no markdown title: its ``<h1>`` is displayed from a parameter,
     as the generic ``release`` case writes its title from the data."""
     v4 = nbformat.v4
-    params = v4.new_code_cell(
-        'label: str = "notebook default"  # the title\noutput_dir: str = ""  # findings go here\n')
-    params.metadata["tags"] = ["parameters"]
-    nb = v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        v4.new_markdown_cell("*No heading here: the title comes from the data.*"),
-        params,
+    return python_notebook(
+        "*No heading here: the title comes from the data.*",
+        'label: str = "notebook default"  # the title\noutput_dir: str = ""  # findings go here\n',
         v4.new_code_cell("import html\nfrom casebook import report\n"
                          "report.SafeHTML(html='<h1>' + html.escape('Title · ' + label) + '</h1>')"),
         v4.new_markdown_cell("## A section"),
         v4.new_code_cell(f"report.record_findings([{{'finding': 'label', 'value': label}}], "
                          f"case={case!r}, output_dir=output_dir)"),
-    ]
-    return nb
+    )
 
 
 @pytest.fixture(scope="module")
@@ -786,19 +786,12 @@ def test_a_dead_kernel_is_explained_in_one_line() -> None:
 def _logging_notebook(then: str) -> nbformat.NotebookNode:
     """A case that writes to its kernel's own log (ipykernel's logger: the kernel
     process's stderr, not the notebook), prints a line to the notebook, then runs ``then``."""
-    v4 = nbformat.v4
-    params = v4.new_code_cell('output_dir: str = ""\n')
-    params.metadata["tags"] = ["parameters"]
-    nb = v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        v4.new_markdown_cell("# Kernel log"),
-        params,
-        v4.new_code_cell("from ipykernel.kernelapp import IPKernelApp\n"
-                         "IPKernelApp.instance().log.error('kernel-log-marker')\n"
-                         "print('to the notebook')\n" + then),
-    ]
-    return nb
+    return python_notebook(
+        "# Kernel log", 'output_dir: str = ""\n',
+        nbformat.v4.new_code_cell("from ipykernel.kernelapp import IPKernelApp\n"
+                                  "IPKernelApp.instance().log.error('kernel-log-marker')\n"
+                                  "print('to the notebook')\n" + then),
+    )
 
 
 def test_the_kernels_own_log_stays_off_the_terminal(tmp_path, capfd) -> None:
