@@ -330,8 +330,7 @@ def moved_subsets(ev: Events, tweet_sec: np.ndarray | None, tweet_user: np.ndarr
             runs.append(run if run_window is not None or len(cuts) == 2
                         else run.sorted_subset(np.ones(len(run), bool)))
         del near, run
-    near = _joined(nears, ev)
-    return near, (_joined(runs, ev) if keep_runs else None)
+    return _joined(nears, ev), (_joined(runs, ev) if keep_runs else None)
 
 
 def _joined(parts: list[Events], like: Events) -> Events:
