@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 __all__ = [
     "as_lists", "as_strings", "combined", "dictionary_codes", "on_slices", "string_offsets",
-    "to_bool", "tweets_table", "utf8_bytes",
+    "taken", "to_bool", "tweets_table", "utf8_bytes",
 ]
 
 #: Threads of :func:`on_slices`.
@@ -102,6 +102,34 @@ def dictionary_codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa
     enc = combined(pc.dictionary_encode(values))
     return (pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64),
             enc.dictionary)
+
+def taken(values: pa.Array | pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
+    """``values`` at ``positions`` (in that order, repeats allowed) as one array.
+
+    A chunked column is taken from chunk by chunk: Arrow's ``take`` on a ChunkedArray
+    joins every chunk first, which cost 0.3 s and a copy of the whole column for any
+    number of positions on the 4.5M texts of the specimen at scale 8.
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    if isinstance(values, pa.Array):
+        return values.take(pa.array(positions))
+    chunks = values.chunks
+    if len(chunks) < 2:
+        return combined(values).take(pa.array(positions))
+    bounds = np.cumsum([0] + [len(c) for c in chunks])
+    if len(positions) and (positions.min() < 0 or positions.max() >= bounds[-1]):
+        raise IndexError(f"positions out of range for {bounds[-1]} values")
+    order = np.argsort(positions, kind="stable")
+    ordered = positions[order]
+    cuts = np.searchsorted(ordered, bounds)
+    parts = [chunk.take(pa.array(ordered[lo:hi] - start))
+             for chunk, start, lo, hi in zip(chunks, bounds[:-1], cuts[:-1], cuts[1:], strict=True)
+             if hi > lo]  # loop over the chunks
+    joined = pa.concat_arrays(parts) if parts else pa.array([], values.type)
+    back = np.empty(len(order), np.int64)
+    back[order] = np.arange(len(order))
+    return joined.take(pa.array(back))
+
 
 def tweets_table(frame: Any, columns: Sequence[str]) -> pa.Table:
     """The ``columns`` of a loaded tweets frame (those it has) as Arrow, for the Spark and

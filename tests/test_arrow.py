@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 import pytest
 
 from casebook import _arrow
-from casebook._arrow import dictionary_codes, on_slices
+from casebook._arrow import dictionary_codes, on_slices, taken
 
 
 def test_dictionary_codes_round_trip_and_code_nulls_as_minus_one() -> None:
@@ -49,3 +49,28 @@ def test_on_slices_leaves_a_short_column_whole() -> None:
     assert on_slices(lambda v: calls.append(len(v)) or pc.utf8_upper(v), values
                      ).to_pylist() == ["A", "B"]
     assert calls == [2]
+
+
+@pytest.mark.parametrize("sizes", [[5], [3, 0, 4, 1], [0, 0], [2, 6, 2]])
+def test_taken_equals_arrow_take_on_the_joined_chunks(sizes) -> None:
+    rng = np.random.default_rng(len(sizes))
+    n = sum(sizes)
+    texts = [None if i % 4 == 0 else f"t{i}" for i in range(n)]
+    starts = np.cumsum([0] + sizes)
+    values = pa.chunked_array([texts[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)],
+                              pa.string())
+    # unsorted and repeated, with every chunk's first and the last
+    positions = (np.r_[rng.integers(0, n, 3 * n), starts[:-1][np.array(sizes) > 0], n - 1]
+                 if n else np.zeros(0, np.int64))
+    got = taken(values, positions)
+    assert isinstance(got, pa.Array) and got.type == pa.string()
+    assert got.to_pylist() == [texts[i] for i in positions]
+    assert taken(pa.array(texts, pa.string()), positions).to_pylist() == got.to_pylist()
+
+
+def test_taken_refuses_positions_out_of_range() -> None:
+    values = pa.chunked_array([["a"], ["b"]])
+    with pytest.raises(IndexError):
+        taken(values, np.array([2]))
+    with pytest.raises(IndexError):
+        taken(values, np.array([-1]))

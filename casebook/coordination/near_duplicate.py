@@ -19,9 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from casebook._arrow import dictionary_codes
+from casebook._arrow import as_strings, dictionary_codes, taken
 from casebook.coordination.engine import Events, seconds_type
-from casebook.coordination.text import HASH_MUL, TEXT_THREADS, distinct_texts
+from casebook.coordination.text import HASH_MUL, TEXT_THREADS, distinct_texts, normalise_arrow
 from casebook.errors import UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -310,11 +310,11 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     row_of_text = np.cumsum(used, dtype=np.int64) - 1
     if not used.all():
         low = low[used]
-        distinct = distinct.filter(pa.array(used))
+    del distinct
     row_of_pos = np.full(len(prep.df), -1, index)
     row_of_pos[docs_pos] = np.where(used[text_of_doc], row_of_text[text_of_doc], -1)
     del used, row_of_text
-    verifier = _Verifier(low, distinct, row_of_pos, options, len(prep.df))
+    verifier = _Verifier(low, as_strings(prep.df["tweet_text"]), row_of_pos, options)
 
     # int32 positions, keys and accounts where they fit (a release's events are about ten
     # per text); the events are in (key, time) order already
@@ -325,25 +325,31 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
 class _Verifier:
     """Candidate pairs of tweets verified on their texts' MinHash signatures.
 
-    Holds the low byte of every signature value (``low``, one row per text) and the texts
-    themselves; a text's full signature is recomputed when a pair needs it (a signature
-    depends on the text's own shingles only, so it is the one the buckets came from).
+    Holds the low byte of every signature value (``low``, one row per text) and one
+    tweet of each row; a text's full signature is recomputed from that tweet's text when
+    a pair needs it (a signature depends on the text's own shingles only, so it is the
+    one the buckets came from). The texts are read from the release's own column, not
+    kept normalised: at specimen scale 8 those were 0.36 GB, held through the replicates;
+    guarded by tests/coordination/test_near_duplicate.py::test_the_verifier_keeps_no_copy_of_the_texts
     """
 
-    def __init__(self, low: np.ndarray, texts: pa.Array, row_of_pos: np.ndarray,
-                 options: NearDuplicateOptions, n_rows: int) -> None:
+    def __init__(self, low: np.ndarray, source: pa.Array | pa.ChunkedArray,
+                 row_of_pos: np.ndarray, options: NearDuplicateOptions) -> None:
         self.low = low
-        self.texts = texts
+        self.source = source  # the raw texts, one per tweet position
         self.row_of_pos = row_of_pos  # a tweet position's row, -1 for a text never compared
+        at = np.flatnonzero(row_of_pos >= 0)
+        self.tweet_of_row = np.empty(len(low), row_of_pos.dtype)  # any tweet of each row
+        self.tweet_of_row[row_of_pos[at]] = at
         self.options = options
-        self.n_rows = n_rows
+        self.n_rows = len(row_of_pos)
         # the fewest equal values at or above the threshold (the share, as the estimate)
         m = np.arange(options.num_perm + 1)
         self.needed = int(m[m / options.num_perm >= options.threshold][0])
 
     def _signatures(self, rows: np.ndarray) -> np.ndarray:
         """Full signatures (len(rows) x num_perm) of the texts of ``rows``."""
-        part = self.texts.take(pa.array(rows))
+        part = normalise_arrow(taken(self.source, self.tweet_of_row[rows]))
         h32, doc = shingle_hashes(part, self.options.shingle_size)
         return minhash_signatures(h32, doc, len(rows), num_perm=self.options.num_perm,
                                   seed=self.options.seed)

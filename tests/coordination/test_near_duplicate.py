@@ -115,6 +115,64 @@ def test_singletons_dropped_per_band_are_the_same() -> None:
     assert np.isnan(kept.similarity(np.array([len(texts) - 1]), np.array([0]))).all()
 
 
+def test_the_verifier_keeps_no_copy_of_the_texts() -> None:
+    # the verifier recomputes a pair's signatures from the release's own text column,
+    # in chunks as a loaded release holds it, normalising what it reads there (mentions,
+    # capitals and runs of whitespace change the raw texts' shingles): the pairs kept are
+    # those of the normalised texts' full signatures, and it holds no texts of its own
+    import pyarrow as pa
+
+    from casebook._arrow import as_strings
+    from casebook.coordination.kinds import prepare
+    from casebook.coordination.near_duplicate import (
+        NearDuplicateOptions,
+        near_duplicate_events,
+        shingle_hashes,
+    )
+    from casebook.coordination.text import filled, normalised_texts
+
+    rng = np.random.default_rng(11)
+    raw = []
+    for t in rng.integers(0, 3, 90):
+        words = np.where(rng.random(10) < 0.2, [f"x{v}" for v in rng.integers(0, 10**6, 10)],
+                         WORDS[t:t + 10])
+        words = [w.upper() if rng.random() < 0.4 else w for w in words]
+        raw.append(f"@u{rng.integers(0, 9)} " + ("  \n".join(words) if rng.random() < 0.5
+                                                   else " ".join(words)))
+    tweets = make_tweets([post(f"u{i % 7}", 0, text) for i, text in enumerate(raw)])
+    chunked = pa.chunked_array([raw[:40], raw[40:41], raw[41:]], pa.string())
+    tweets["tweet_text"] = pd.Series(pd.arrays.ArrowStringArray(chunked), index=tweets.index)
+    prep = prepare(tweets)
+    rows = prep.ok & ~prep.is_rt
+    options = NearDuplicateOptions(num_perm=8, threshold=0.5)
+    ev = near_duplicate_events(prep, rows, options)
+    ia, ib = np.triu_indices(len(ev), 1)
+    ia, ib = ia[ev.pos[ia] != ev.pos[ib]], ib[ev.pos[ia] != ev.pos[ib]]
+    got = ev.pair_filter(ev, ia, ib)
+    got = set(zip(ev.pos[got[0]].tolist(), ev.pos[got[1]].tolist(), strict=True))
+
+    norm = normalised_texts(prep.df, rows)
+    docs_pos = np.flatnonzero(rows)[filled(norm)]
+    h32, doc = shingle_hashes(norm.filter(filled(norm)), options.shingle_size)
+    full = minhash_signatures(h32, doc, len(docs_pos), num_perm=options.num_perm,
+                              seed=options.seed)
+    da, db = np.searchsorted(docs_pos, ev.pos[ia]), np.searchsorted(docs_pos, ev.pos[ib])
+    exact = (full[da] == full[db]).sum(axis=1) >= 4
+    assert got == set(zip(ev.pos[ia][exact].tolist(), ev.pos[ib][exact].tolist(), strict=True))
+    assert 0 < len(got) < len(ia)
+    np.testing.assert_array_equal(ev.similarity(ev.pos[ia], ev.pos[ib]),
+                                  (full[da] == full[db]).mean(axis=1))
+
+    column = {b.address for c in as_strings(tweets["tweet_text"]).chunks
+              for b in c.buffers() if b is not None}
+    held = [v for v in vars(ev.pair_filter.__self__).values()
+            if isinstance(v, pa.Array | pa.ChunkedArray)]
+    assert held
+    for values in held:
+        for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+            assert {b.address for b in chunk.buffers() if b is not None} <= column
+
+
 def test_options_are_checked_and_frozen() -> None:
     for bad in ({"threshold": 0}, {"threshold": 1.5}, {"shingle_size": 0}, {"num_perm": 0}):
         with pytest.raises(UsageError):
