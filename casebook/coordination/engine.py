@@ -67,6 +67,22 @@ class Events:
         sub.order = np.arange(len(sub), dtype=np.int64)
         return sub
 
+    def narrowed(self, sec: np.ndarray) -> Events:
+        """The same events with 32-bit positions, keys, accounts and times where they fit
+        (times by :func:`seconds_type` of every tweet's seconds ``sec``).
+
+        A release's events are held through its replicates, and each replicate copies
+        them: int64 fields cost twice the memory and bandwidth;
+        guarded by tests/coordination/test_kinds.py::test_events_are_narrow_where_they_fit
+        """
+        def fit(values: np.ndarray) -> np.ndarray:
+            small = len(values) == 0 or (int(values.min()) >= 0 and int(values.max()) < 2**31)
+            return values.astype(np.int32, copy=False) if small else values
+
+        return Events(fit(self.pos), fit(self.key), self.t.astype(seconds_type(sec), copy=False),
+                      fit(self.user), self.labels, self.pair_filter, self.similarity,
+                      None if self.order is None else fit(self.order))
+
     @classmethod
     def empty(cls) -> Events:
         return cls(*(np.zeros(0, np.int64) for _ in range(4)))

@@ -212,7 +212,7 @@ def events(
             if ev.labels is not None:  # keep only the labels of keys still in use, renumbered
                 ev.key = (np.cumsum(shared) - 1)[ev.key]
                 ev.labels = ev.labels.filter(pa.array(shared))
-    return ev
+    return ev.narrowed(prep.sec)
 
 
 def list_events(prep: Prepared, kind: str, rows: np.ndarray, *,

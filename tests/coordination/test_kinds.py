@@ -140,3 +140,33 @@ def test_list_events_of_some_rows_are_those_of_all_rows_there() -> None:
             ev = list_events(prep, kind, rows)
             got = list(zip(ev.pos.tolist(), ev.labels.take(ev.key).to_pylist(), strict=True))
             assert got == [(p, k) for p, k in whole if rows[p]], kind
+
+
+def test_events_are_narrow_where_they_fit() -> None:
+    # every kind's events carry 32-bit positions, keys, accounts and times (a release's
+    # events are held through its replicates), and the networks are those of the wide
+    # events; a time too close to 2038 for a year's shifts keeps the times 64-bit
+    import numpy as np
+
+    from casebook.coordination.engine import weights as pair_weights
+    from casebook.coordination.kinds import KINDS, events, prepare
+
+    rows = [post(f"u{i % 5}", i % 4, f"same words here {i % 3}", urls=["https://a.example/x"],
+                 hashtags=["Tag"], user_mentions=["m1"], in_reply_to_tweetid="9")
+            for i in range(30)] + [rt(f"u{i % 5}", i % 3, "7") for i in range(10)]
+    for late in (False, True):
+        tweets = make_tweets(rows)
+        if late:
+            tweets["tweet_time"] = tweets["tweet_time"] + pd.Timedelta(days=365 * 18)
+        prep = prepare(tweets, KINDS)
+        for kind in KINDS:
+            ev = events(prep, kind)
+            assert len(ev), kind
+            assert ev.pos.dtype == ev.key.dtype == ev.user.dtype == np.int32, kind
+            assert ev.t.dtype == (np.int64 if late else np.int32), kind
+            wide = type(ev)(*(a.astype(np.int64) for a in (ev.pos, ev.key, ev.t, ev.user)),
+                            ev.labels, ev.pair_filter, ev.similarity)
+            for got, want in zip(pair_weights(ev, 60, prep.ucode, prep.n_users, max_pairs=7),
+                                 pair_weights(wide, 60, prep.ucode, prep.n_users, max_pairs=7),
+                                 strict=True):
+                np.testing.assert_array_equal(got, want)
