@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from casebook.coordination.engine import MAX_PAIRS, Events, ordered, weights
+from casebook.coordination.engine import MAX_PAIRS, Events, ordered, seconds_type, weights
 from casebook.coordination.kinds import DEFAULT_KINDS, Prepared, events, prepare, tweets_frame
 from casebook.coordination.near_duplicate import NearDuplicateOptions
 from casebook.coordination.network import (
@@ -444,7 +444,9 @@ def run_null(
     # weight and no burst
     for k in shift_kinds:
         kind_events[k] = kind_events[k].subset(tod_order(kind_events[k]))
-    bases = {k: np.arange(len(kind_events[k])) for k in shift_kinds}
+    bases = {k: np.arange(len(kind_events[k]),
+                          dtype=np.int32 if len(kind_events[k]) < 2**31 else np.int64)
+             for k in shift_kinds}
     by_key = {k: key_sorted(kind_events[k].key) for k in text_kinds}
 
     def replicate(child: np.random.SeedSequence) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], Any]:
@@ -453,6 +455,8 @@ def run_null(
         moved_all: dict[str, tuple[Events, np.ndarray]] = {}
         if shift_kinds:
             sec = shifted_seconds(prep.sec, rng, int(max_shift_days))
+            # the moved times as narrow as the events' own (a replicate copies them per kind)
+            sec = sec.astype(seconds_type(sec), copy=False)
             for k in shift_kinds:  # loop over kinds; each is vectorised
                 ev = kind_events[k]
                 # ordered by (key, moved time) once: the weights and the bursts share it

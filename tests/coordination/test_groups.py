@@ -381,3 +381,34 @@ def test_pruned_statistic_gives_the_same_groups(seed: int, n_planted: int, min_c
         trios = stat.codes[stat.counts >= low]
         for got, want in zip(small.members(trios), stat.members(trios), strict=True):
             np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_a_replicate_moves_times_as_narrow_as_they_fit(late: bool) -> None:
+    # a replicate's moved times are 32-bit when every moved second fits (its events are),
+    # 64-bit for times too close to 2038; either way its weights and bursts are those of
+    # the same replicate on 64-bit events
+    rows = _background(20, 400, 3) + _planted(2)
+    tweets = make_tweets(rows)
+    if late:
+        tweets["tweet_time"] = tweets["tweet_time"] + pd.Timedelta(days=365 * 18)
+    prep = prepare(tweets)
+    ev = events(prep, "co_retweet")
+    wide = Events(*(a.astype(np.int64) for a in (ev.pos, ev.key, ev.t, ev.user)), ev.labels)
+    dtypes = []
+
+    def collect(moved: dict[str, tuple[Events, np.ndarray]]) -> tuple[int, ...]:
+        runs = moved["co_retweet"][0]
+        dtypes.append(runs.t.dtype)
+        order = np.lexsort((runs.t, runs.pos))
+        return tuple(runs.pos[order].tolist()) + tuple(runs.t[order].tolist())
+
+    narrow = run_null(prep, {"co_retweet": ev}, 60, n_null=3, seed=2, collect=collect,
+                      collect_window=120)
+    assert set(dtypes) == {np.dtype(np.int64 if late else np.int32)}
+    ref = run_null(prep, {"co_retweet": wide}, 60, n_null=3, seed=2, collect=collect,
+                   collect_window=120)
+    assert narrow.collected == ref.collected and any(len(c) for c in narrow.collected)
+    for got, want in zip(narrow.weights, ref.weights, strict=True):
+        for a, b in zip(got["co_retweet"], want["co_retweet"], strict=True):
+            np.testing.assert_array_equal(a, b)
