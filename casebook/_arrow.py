@@ -103,6 +103,7 @@ def dictionary_codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa
     return (pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64),
             enc.dictionary)
 
+
 def taken(values: pa.Array | pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
     """``values`` at ``positions`` (in that order, repeats allowed) as one array.
 
