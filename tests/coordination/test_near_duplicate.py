@@ -115,6 +115,36 @@ def test_singletons_dropped_per_band_are_the_same() -> None:
     assert np.isnan(kept.similarity(np.array([len(texts) - 1]), np.array([0]))).all()
 
 
+def _verified(tweets: pd.DataFrame):
+    """Every pair of events of two tweets, as the verifier judges it (num_perm 8,
+    threshold 0.5): (events, the pairs' events ia and ib, the pairs kept as tweet position
+    pairs, and the full signatures of each pair's two texts, recomputed from the
+    normalised texts for reference)."""
+    from casebook.coordination.kinds import prepare
+    from casebook.coordination.near_duplicate import (
+        NearDuplicateOptions,
+        near_duplicate_events,
+        shingle_hashes,
+    )
+    from casebook.coordination.text import filled, normalised_texts
+
+    prep = prepare(tweets)
+    rows = prep.ok & ~prep.is_rt
+    options = NearDuplicateOptions(num_perm=8, threshold=0.5)
+    ev = near_duplicate_events(prep, rows, options)
+    ia, ib = np.triu_indices(len(ev), 1)
+    ia, ib = ia[ev.pos[ia] != ev.pos[ib]], ib[ev.pos[ia] != ev.pos[ib]]
+    got = ev.pair_filter(ev, ia, ib)
+    got = set(zip(ev.pos[got[0]].tolist(), ev.pos[got[1]].tolist(), strict=True))
+    norm = normalised_texts(prep.df, rows)
+    docs_pos = np.flatnonzero(rows)[filled(norm)]
+    h32, doc = shingle_hashes(norm.filter(filled(norm)), options.shingle_size)
+    full = minhash_signatures(h32, doc, len(docs_pos), num_perm=options.num_perm,
+                              seed=options.seed)
+    da, db = np.searchsorted(docs_pos, ev.pos[ia]), np.searchsorted(docs_pos, ev.pos[ib])
+    return ev, ia, ib, got, full[da], full[db]
+
+
 def test_the_verifier_keeps_no_copy_of_the_texts() -> None:
     # the verifier recomputes a pair's signatures from the release's own text column,
     # in chunks as a loaded release holds it, normalising what it reads there (mentions,
@@ -123,13 +153,6 @@ def test_the_verifier_keeps_no_copy_of_the_texts() -> None:
     import pyarrow as pa
 
     from casebook._arrow import as_strings
-    from casebook.coordination.kinds import prepare
-    from casebook.coordination.near_duplicate import (
-        NearDuplicateOptions,
-        near_duplicate_events,
-        shingle_hashes,
-    )
-    from casebook.coordination.text import filled, normalised_texts
 
     rng = np.random.default_rng(11)
     raw = []
@@ -142,26 +165,11 @@ def test_the_verifier_keeps_no_copy_of_the_texts() -> None:
     tweets = make_tweets([post(f"u{i % 7}", 0, text) for i, text in enumerate(raw)])
     chunked = pa.chunked_array([raw[:40], raw[40:41], raw[41:]], pa.string())
     tweets["tweet_text"] = pd.Series(pd.arrays.ArrowStringArray(chunked), index=tweets.index)
-    prep = prepare(tweets)
-    rows = prep.ok & ~prep.is_rt
-    options = NearDuplicateOptions(num_perm=8, threshold=0.5)
-    ev = near_duplicate_events(prep, rows, options)
-    ia, ib = np.triu_indices(len(ev), 1)
-    ia, ib = ia[ev.pos[ia] != ev.pos[ib]], ib[ev.pos[ia] != ev.pos[ib]]
-    got = ev.pair_filter(ev, ia, ib)
-    got = set(zip(ev.pos[got[0]].tolist(), ev.pos[got[1]].tolist(), strict=True))
-
-    norm = normalised_texts(prep.df, rows)
-    docs_pos = np.flatnonzero(rows)[filled(norm)]
-    h32, doc = shingle_hashes(norm.filter(filled(norm)), options.shingle_size)
-    full = minhash_signatures(h32, doc, len(docs_pos), num_perm=options.num_perm,
-                              seed=options.seed)
-    da, db = np.searchsorted(docs_pos, ev.pos[ia]), np.searchsorted(docs_pos, ev.pos[ib])
-    exact = (full[da] == full[db]).sum(axis=1) >= 4
+    ev, ia, ib, got, fa, fb = _verified(tweets)
+    exact = (fa == fb).sum(axis=1) >= 4
     assert got == set(zip(ev.pos[ia][exact].tolist(), ev.pos[ib][exact].tolist(), strict=True))
     assert 0 < len(got) < len(ia)
-    np.testing.assert_array_equal(ev.similarity(ev.pos[ia], ev.pos[ib]),
-                                  (full[da] == full[db]).mean(axis=1))
+    np.testing.assert_array_equal(ev.similarity(ev.pos[ia], ev.pos[ib]), (fa == fb).mean(axis=1))
 
     column = {b.address for c in as_strings(tweets["tweet_text"]).chunks
               for b in c.buffers() if b is not None}
@@ -259,38 +267,17 @@ def test_pairs_rejected_on_low_bytes_are_those_of_the_full_signatures() -> None:
     # only the low byte of each signature value is kept: a pair with too few equal bytes
     # has too few equal values, and the others are verified on recomputed signatures, so
     # the pairs kept are those of the full signatures (and the bytes alone would keep more)
-    from casebook.coordination.kinds import prepare
-    from casebook.coordination.near_duplicate import (
-        NearDuplicateOptions,
-        near_duplicate_events,
-        shingle_hashes,
-    )
-    from casebook.coordination.text import filled, normalised_texts
-
     rng = np.random.default_rng(7)
     # edits by words of a large vocabulary, so that the minimum values vary and some low
     # bytes of different values agree
     texts = [" ".join(np.where(rng.random(10) < 0.2, [f"x{v}" for v in rng.integers(0, 10**6, 10)],
                                WORDS[t:t + 10]))
              for t in rng.integers(0, 3, 120)]
-    prep = prepare(make_tweets([post(f"u{i % 7}", 0, text) for i, text in enumerate(texts)]))
-    rows = prep.ok & ~prep.is_rt
-    options = NearDuplicateOptions(num_perm=8, threshold=0.5)
-    ev = near_duplicate_events(prep, rows, options)
-    ia, ib = np.triu_indices(len(ev), 1)
-    ia, ib = ia[ev.pos[ia] != ev.pos[ib]], ib[ev.pos[ia] != ev.pos[ib]]
-    got = ev.pair_filter(ev, ia, ib)
-    got = set(zip(ev.pos[got[0]].tolist(), ev.pos[got[1]].tolist(), strict=True))
-
-    norm = normalised_texts(prep.df, rows)
-    docs_pos = np.flatnonzero(rows)[filled(norm)]
-    h32, doc = shingle_hashes(norm.filter(filled(norm)), options.shingle_size)
-    full = minhash_signatures(h32, doc, len(docs_pos), num_perm=options.num_perm,
-                              seed=options.seed)
-    da, db = np.searchsorted(docs_pos, ev.pos[ia]), np.searchsorted(docs_pos, ev.pos[ib])
+    ev, ia, ib, got, fa, fb = _verified(
+        make_tweets([post(f"u{i % 7}", 0, text) for i, text in enumerate(texts)]))
     pairs = set(zip(ev.pos[ia].tolist(), ev.pos[ib].tolist(), strict=True))
-    exact = (full[da] == full[db]).sum(axis=1) >= 4
+    exact = (fa == fb).sum(axis=1) >= 4
     assert got == set(zip(ev.pos[ia][exact].tolist(), ev.pos[ib][exact].tolist(), strict=True))
     assert 0 < len(got) < len(pairs)
-    on_bytes = ((full[da] & 0xFF) == (full[db] & 0xFF)).sum(axis=1) >= 4
+    on_bytes = ((fa & 0xFF) == (fb & 0xFF)).sum(axis=1) >= 4
     assert (on_bytes & ~exact).any()
