@@ -49,7 +49,11 @@ Hostile or unlucky input ends in one :class:`LoadError` line or a correct count:
   file (link the whole folder instead);
 - a cache entry records each Parquet file's size and sha256 and is discarded when they
   differ; an unwritable cache only warns; temporary folders of killed writers are
-  removed by the next write.
+  removed by the next write;
+- a raw file's sha256 is remembered in the cache folder (``digests/``) with its device,
+  inode, size, modification and change times, so that a re-run finds its entry without
+  reading the raw files again; any write to a file changes its change time, and a file
+  changed less than :data:`DIGEST_SETTLE_NS` before its hashing began is not remembered.
 """
 
 from __future__ import annotations
@@ -369,6 +373,94 @@ def _sources(files: Iterable[Path]) -> list[_Source]:
 def _sha256(path: Path) -> str:
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+#: A raw file's remembered hash is trusted only when the file had last changed at least
+#: this long before the hashing began: a write in the same clock tick as the hashing
+#: (two seconds on FAT file systems) could leave every time the file's stat reports
+#: unchanged.
+DIGEST_SETTLE_NS = 2_000_000_000
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _stat_key(st: os.stat_result) -> list[int]:
+    # ctime as well as mtime: every write changes it and no tool can set it back
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+class _Digests:
+    """sha256 of raw files, remembered in the cache folder (``digests/``) by where each
+    file is and what ``stat`` says of it.
+
+    A re-run read its releases from the Parquet cache in seconds but hashed every raw
+    file first, to find the entry (the scale-16 specimen's 6.3 GB took most of a cached
+    load's 23 s). A remembered hash answers while the file's device, inode, size,
+    modification and change times are the ones recorded; any write changes the change
+    time, so an edited, replaced or restored file is hashed again. A memo that cannot be
+    read or written costs only the hashing.
+    """
+
+    def __init__(self, cache_root: Path | None) -> None:
+        self.folder = cache_root / "digests" if cache_root is not None else None
+
+    def _entry(self, path: Path) -> Path:
+        assert self.folder is not None
+        where = hashlib.sha256(os.fsencode(path.resolve())).hexdigest()[:32]
+        return self.folder / f"{where}.json"
+
+    def remembered(self, path: Path) -> str | None:
+        """The recorded hash of ``path`` if it still holds, else None."""
+        if self.folder is None:
+            return None
+        try:
+            st = path.stat()
+            memo = json.loads(self._entry(path).read_text(encoding="utf-8"))
+            digest, started = memo["sha256"], memo["started_ns"]
+            if (memo["path"] == str(path.resolve()) and memo["stat"] == _stat_key(st)
+                    and isinstance(digest, str) and _HEX64.fullmatch(digest)
+                    and isinstance(started, int)
+                    and max(st.st_mtime_ns, st.st_ctime_ns) + DIGEST_SETTLE_NS <= started):
+                return digest
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def hashed(self, path: Path) -> str:
+        """``path``'s sha256, computed, and remembered when the file did not change while
+        it was read and had settled before."""
+        before = path.stat()
+        started = time.time_ns()
+        digest = _sha256(path)
+        if self.folder is None:
+            return digest
+        try:
+            after = path.stat()
+            if (_stat_key(before) == _stat_key(after)
+                    and max(before.st_mtime_ns, before.st_ctime_ns) + DIGEST_SETTLE_NS <= started):
+                self.folder.mkdir(parents=True, exist_ok=True)
+                entry = self._entry(path)
+                fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
+                try:
+                    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                        json.dump({"path": str(path.resolve()), "stat": _stat_key(before),
+                                   "started_ns": started, "sha256": digest}, fh)
+                    os.replace(tmp, entry)
+                except BaseException:
+                    Path(tmp).unlink(missing_ok=True)
+                    raise
+        except OSError:
+            pass  # an unwritable cache folder: the next load hashes again
+        return digest
+
+    def submit(self, pool: concurrent.futures.Executor,
+               path: Path) -> concurrent.futures.Future[str]:
+        """A future of ``path``'s sha256: already done when remembered."""
+        digest = self.remembered(path)
+        if digest is None:
+            return pool.submit(self.hashed, path)
+        done: concurrent.futures.Future[str] = concurrent.futures.Future()
+        done.set_result(digest)
+        return done
 
 
 #: Longest header line read: the archive's is about 400 bytes, a wide one a few KB.
@@ -1661,7 +1753,8 @@ def load_release(
         wait_for_cache(file_sizes)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="casebook-load")
     try:
-        digests = {f: pool.submit(_sha256, f) for f in files}
+        memo = _Digests(cache_root if cache else None)
+        digests = {f: memo.submit(pool, f) for f in files}
         pool.submit(_warm_up)
         if cache and _cache_may_hold(cache_root, file_sizes, options):
             key = _cache_key([digests[f].result() for f in files], options)

@@ -405,6 +405,84 @@ def test_cache_same_size_other_content_is_a_miss(write_tweets, tmp_path: Path) -
     assert not loader._cache_may_hold(cache, [before], {**options, "on_bad_rows": "report"})
 
 
+def _refuse_hashing(monkeypatch) -> None:
+    def refuse(path: Path) -> str:
+        raise AssertionError(f"{path} was hashed again")
+    monkeypatch.setattr(loader, "_sha256", refuse)
+
+
+def test_a_cached_load_remembers_its_files_hashes(write_tweets, tmp_path: Path, monkeypatch) -> None:
+    path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="2")])
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(loader, "DIGEST_SETTLE_NS", 0)  # the file was written just now
+    cold = load_release(path, cache_dir=cache)
+    assert len(list((cache / "digests").glob("*.json"))) == 1
+    _refuse_hashing(monkeypatch)  # a re-run finds its cache entry without reading the file
+    warm = load_release(path, cache_dir=cache)
+    assert warm.provenance["cached"].all()
+    assert warm.provenance["sha256"].tolist() == cold.provenance["sha256"].tolist() == [_sha(path)]
+    pd.testing.assert_frame_equal(cold.tweets, warm.tweets)
+
+
+def test_a_file_rewritten_in_place_is_hashed_again(write_tweets, tmp_path: Path, monkeypatch) -> None:
+    path = write_tweets([tweet_row(tweetid="1", tweet_text="aaaa")])
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(loader, "DIGEST_SETTLE_NS", 0)
+    load_release(path, cache_dir=cache)
+    before = path.stat()
+    time.sleep(0.05)  # a later change time, on any file system this runs on
+    with open(path, "r+b") as fh:  # same inode, same size, modification time put back
+        data = fh.read()
+        fh.seek(0)
+        fh.write(data.replace(b"aaaa", b"bbbb"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino, before.st_size, before.st_mtime_ns)
+    changed = load_release(path, cache_dir=cache)
+    assert changed.tweets.loc[0, "tweet_text"] == "bbbb"
+    assert changed.provenance["sha256"].tolist() == [_sha(path)]
+
+
+def test_a_file_changed_just_before_its_hashing_is_not_remembered(write_tweets, tmp_path: Path) -> None:
+    path = write_tweets([tweet_row()])
+    cache = tmp_path / "cache"
+    load_release(path, cache_dir=cache)  # written within DIGEST_SETTLE_NS of the hashing
+    assert not list((cache / "digests").glob("*.json"))
+    assert loader._Digests(cache).remembered(path) is None
+
+
+@pytest.mark.parametrize("memo", [
+    "not json", "[]", '{"sha256": 1}',
+    '{"path": "PATH", "stat": "STAT", "started_ns": "x", "sha256": "SHA"}',
+    '{"path": "PATH", "stat": "STAT", "started_ns": 0, "sha256": "SHA"}',
+    '{"path": "PATH", "stat": "STAT", "started_ns": START, "sha256": "<b>SHA</b>"}',
+    '{"path": "elsewhere", "stat": "STAT", "started_ns": START, "sha256": "SHA"}',
+])
+def test_a_damaged_hash_memo_is_ignored(write_tweets, tmp_path: Path, monkeypatch, memo: str) -> None:
+    path = write_tweets([tweet_row(tweetid="1")])
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(loader, "DIGEST_SETTLE_NS", 0)
+    digests = loader._Digests(cache)
+    digests.hashed(path)
+    entry = digests._entry(path)
+    recorded = json.loads(entry.read_text(encoding="utf-8"))
+    assert digests.remembered(path) == _sha(path)
+    wrong = "0" * 64  # a well-formed hash of other content
+    entry.write_text(memo.replace('"STAT"', json.dumps(recorded["stat"]))
+                     .replace("PATH", recorded["path"]).replace("START", str(recorded["started_ns"]))
+                     .replace("SHA", wrong), encoding="utf-8")
+    assert digests.remembered(path) is None
+    assert load_release(path, cache_dir=cache).provenance["sha256"].tolist() == [_sha(path)]
+
+
+def test_no_hash_memo_without_a_cache(write_tweets, tmp_path: Path, monkeypatch) -> None:
+    path = write_tweets([tweet_row()])
+    monkeypatch.setattr(loader, "DIGEST_SETTLE_NS", 0)
+    load_release(path, cache=False, cache_dir=tmp_path / "off")
+    assert not (tmp_path / "off").exists()
+
+
 def test_cache_env_var_and_disable(write_tweets, tmp_path: Path, monkeypatch) -> None:
     path = write_tweets([tweet_row()])
     monkeypatch.setenv("CASEBOOK_CACHE_DIR", str(tmp_path / "envcache"))
