@@ -281,3 +281,31 @@ def test_pairs_rejected_on_low_bytes_are_those_of_the_full_signatures() -> None:
     assert 0 < len(got) < len(pairs)
     on_bytes = ((fa & 0xFF) == (fb & 0xFF)).sum(axis=1) >= 4
     assert (on_bytes & ~exact).any()
+
+
+@pytest.mark.parametrize("shingle_size", [1, 3])
+def test_token_hashes_are_pandas_siphash_of_each_token(shingle_size: int) -> None:
+    # a token's hash is pandas' SipHash of that token alone (hashed once per distinct
+    # token, in whatever order the dictionary holds them); a shingle combines its tokens'
+    # hashes left to right; the 32 bits kept fold the 64-bit hash's halves
+    import pyarrow as pa
+
+    from casebook.coordination.near_duplicate import HASH_MUL, shingle_hashes
+
+    texts = ["b a c a", "a", "c b a d e", "é ü ß ✓ a", "d"]
+    h32, doc = shingle_hashes(pa.array(texts), shingle_size)
+
+    def one(token: str) -> int:
+        return int(pd.util.hash_array(np.array([token], dtype=object))[0])
+
+    want, want_doc = [], []
+    for i, text in enumerate(texts):  # loop over a handful of texts: the reference
+        words = text.split(" ")
+        for start in range(max(len(words) - shingle_size, 0) + 1):
+            h = 0
+            for j, word in enumerate(words[start:start + shingle_size]):
+                h = one(word) if j == 0 else (h * int(HASH_MUL) + one(word)) % 2**64
+            want.append(((h >> 32) ^ (h & 0xFFFFFFFF)))
+            want_doc.append(i)
+    assert h32.tolist() == want
+    assert doc.tolist() == want_doc
