@@ -319,3 +319,38 @@ def test_compact_weights_keep_their_values(n_users: int, heaviest: int, narrow: 
     np.testing.assert_array_equal(got_wts, wts)
     np.testing.assert_array_equal(got_codes // n_users, codes // n_users)
     np.testing.assert_array_equal(got_codes % n_users, codes % n_users)
+
+
+def test_text_kinds_enter_the_replicates_without_times_or_accounts() -> None:
+    # a text-shuffled replicate reads its receivers' times and accounts, never the events'
+    # own: run_null keeps only their types, and every replicate's weights are unchanged
+    from casebook.coordination import null
+    from casebook.coordination.engine import ordered
+    from casebook.coordination.kinds import events
+
+    rng = np.random.default_rng(5)
+    n = 300
+    stories = [" ".join(rng.choice([f"w{i}" for i in range(300)], 10)) for _ in range(40)]
+    rows = [post(f"u{u}", 0, stories[k]) for u, k in
+            zip(rng.integers(0, 15, n), rng.integers(0, len(stories), n), strict=True)]
+    tweets = make_tweets(rows)
+    tweets["tweet_time"] = tweets["tweet_time"] + pd.to_timedelta(np.arange(n) * 7, unit="s")
+    prep = prepare(tweets)
+    ev = ordered(events(prep, "near_duplicate"))
+    seen = []
+    real = null.moved_subsets
+
+    def spy(e, *args, **kwargs):
+        seen.append((len(e), len(e.t), len(e.user), e.t.dtype, e.user.dtype))
+        return real(e, *args, **kwargs)
+
+    with patch.object(null, "moved_subsets", spy):
+        run = null.run_null(prep, {"near_duplicate": ev}, 60, n_null=3, seed=2, text_block=20)
+    assert seen and all(m > 0 and (t, u) == (0, 0) for m, t, u, *_ in seen)
+    assert all((td, ud) == (ev.t.dtype, ev.user.dtype) for *_, td, ud in seen)
+    with patch.object(null, "_texts_only", lambda e, keep: e.subset(keep)):
+        whole = null.run_null(prep, {"near_duplicate": ev}, 60, n_null=3, seed=2, text_block=20)
+    assert sum(len(r["near_duplicate"][0]) for r in run.weights) > 0
+    for got, want in zip(run.weights, whole.weights, strict=True):
+        for a, b in zip(got["near_duplicate"], want["near_duplicate"], strict=True):
+            np.testing.assert_array_equal(a, b)
