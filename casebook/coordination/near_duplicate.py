@@ -370,10 +370,13 @@ class _Verifier:
         for s in range(0, len(pos_a), SIMILARITY_CHUNK):  # chunks of pairs, vectorised inside
             da = self.row_of_pos[pos_a[s:s + SIMILARITY_CHUNK]]
             db = self.row_of_pos[pos_b[s:s + SIMILARITY_CHUNK]]
-            both = (da >= 0) & (db >= 0)
-            if both.any():
-                out[s:s + SIMILARITY_CHUNK][both] = (
-                    self._equal_values(da[both], db[both]) / self.options.num_perm)
+            at = np.flatnonzero((da >= 0) & (db >= 0))
+            da, db = da[at], db[at]
+            other = da != db  # one text (one row): similarity 1
+            out[s + at[~other]] = 1.0
+            if other.any():
+                out[s + at[other]] = (self._equal_values(da[other], db[other])
+                                      / self.options.num_perm)
         return out
 
     def pair_filter(self, ev: Events, ia: np.ndarray, ib: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -386,11 +389,15 @@ class _Verifier:
         for s in range(0, len(ia), SIMILARITY_CHUNK):  # chunks of pairs, vectorised inside
             da = self.row_of_pos[ev.pos[ia[s:s + SIMILARITY_CHUNK]]]
             db = self.row_of_pos[ev.pos[ib[s:s + SIMILARITY_CHUNK]]]
-            both = (da >= 0) & (db >= 0)
-            da, db = da[both], db[both]
+            at = np.flatnonzero((da >= 0) & (db >= 0))
+            da, db = da[at], db[at]
+            # two tweets of one normalised text (one row) are near duplicates: no bytes
+            # compared, no signatures recomputed (most verified pairs of the specimen)
+            same = da == db
+            ok[s + at[same]] = True
+            da, db, at = da[~same], db[~same], at[~same]
             # equal values are equal low bytes: too few equal bytes, too few equal values
             maybe = np.count_nonzero(self.low[da] == self.low[db], axis=1) >= self.needed
-            at = np.flatnonzero(both)[maybe]
-            if len(at):
-                ok[s + at] = self._equal_values(da[maybe], db[maybe]) >= self.needed
+            if maybe.any():
+                ok[s + at[maybe]] = self._equal_values(da[maybe], db[maybe]) >= self.needed
         return ia[ok], ib[ok]

@@ -309,3 +309,36 @@ def test_token_hashes_are_pandas_siphash_of_each_token(shingle_size: int) -> Non
             want_doc.append(i)
     assert h32.tolist() == want
     assert doc.tolist() == want_doc
+
+
+def test_pairs_of_one_text_are_judged_without_recomputing_signatures() -> None:
+    # two tweets of one normalised text are near duplicates (similarity 1) whatever their
+    # raw bytes: the verifier recomputes signatures only for pairs of two different texts
+    texts = ["the same  Words said here by @a", "the same words said here by @b",
+             "entirely other words in this one", "entirely other words in this one",
+             "the same words said here too", "lone text nobody repeats at all"]
+    tweets = make_tweets([post(f"u{i}", 0, text) for i, text in enumerate(texts)])
+    asked = []
+    real = near_duplicate._Verifier._signatures
+
+    def spy(self, rows):
+        asked.append(rows.copy())
+        return real(self, rows)
+
+    with patch.object(near_duplicate._Verifier, "_signatures", spy):
+        ev, ia, ib, got, sig_a, sig_b = _verified(tweets)
+        row = ev.pair_filter.__self__.row_of_pos
+        same = row[ev.pos[ia]] == row[ev.pos[ib]]
+        sim = ev.similarity(ev.pos[ia], ev.pos[ib])
+        assert same.any() and (~same).any() and asked  # both sorts of pairs, and a check
+        asked.clear()
+        kept = ev.pair_filter(ev, ia[same], ib[same])
+        sim_same = ev.similarity(ev.pos[ia[same]], ev.pos[ib[same]])
+    assert asked == []  # not one signature for the pairs of one text
+    assert set(zip(ev.pos[kept[0]].tolist(), ev.pos[kept[1]].tolist(), strict=True)) == set(
+        zip(ev.pos[ia[same]].tolist(), ev.pos[ib[same]].tolist(), strict=True))
+    assert (sim_same == 1).all()
+    want = {(int(a), int(b)) for a, b, x, y in zip(ev.pos[ia], ev.pos[ib], sig_a, sig_b, strict=True)
+            if (x == y).mean() >= 0.5}
+    assert got == want and {(0, 1), (2, 3)} <= got
+    np.testing.assert_array_equal(sim, (sig_a == sig_b).mean(axis=1))
