@@ -305,7 +305,7 @@ def test_token_hashes_are_pandas_siphash_of_each_token(shingle_size: int) -> Non
             h = 0
             for j, word in enumerate(words[start:start + shingle_size]):
                 h = one(word) if j == 0 else (h * int(HASH_MUL) + one(word)) % 2**64
-            want.append(((h >> 32) ^ (h & 0xFFFFFFFF)))
+            want.append((h >> 32) ^ (h & 0xFFFFFFFF))
             want_doc.append(i)
     assert h32.tolist() == want
     assert doc.tolist() == want_doc
