@@ -257,10 +257,40 @@ def test_similarity_and_buckets_equal_a_reference(seed: int, n: int, batch: int)
     assert (np.diff(ev.key) > 0).sum() + 1 == len(np.unique(ev.key))
     same = ev.key[1:] == ev.key[:-1]
     assert (np.diff(ev.t)[same] >= 0).all()
+    # exactly: band by band, the texts' buckets numbered in hash order, each bucket's
+    # tweets in (time, position) order
+    want_key, want_pos = [], []
+    for j in range(bands):
+        distinct, bucket = np.unique(hashes[j], return_inverse=True)
+        at = np.lexsort((docs_pos, prep.sec[docs_pos], bucket))
+        want_key.append(bucket[at] + sum(len(np.unique(hashes[i])) for i in range(j)))
+        want_pos.append(docs_pos[at])
+    np.testing.assert_array_equal(ev.key, np.concatenate(want_key))
+    np.testing.assert_array_equal(ev.pos, np.concatenate(want_pos))
     # the similarity of any two texts: the share of equal signature values
     a, b = rng.integers(0, len(docs_pos), (2, 50))
     np.testing.assert_array_equal(ev.similarity(docs_pos[a], docs_pos[b]),
                                   (ref[:, a] == ref[:, b]).mean(axis=0))
+
+
+@pytest.mark.parametrize("n", [1, 2, 1000, 5000])
+def test_hash_order_sorts_hashes_that_share_their_high_bits(n: int) -> None:
+    # the sort packs each hash's position into its low bits: hashes that differ only
+    # there (a pair per band of millions of texts) are put in place afterwards
+    from casebook.coordination.near_duplicate import hash_order
+
+    rng = np.random.default_rng(n)
+    h = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+    if n >= 1000:
+        bits = int(n - 1).bit_length()
+        high = h[: n // 4] >> np.uint64(bits) << np.uint64(bits)
+        h[n // 4: n // 2] = high | rng.integers(0, 2**bits, len(high)).astype(np.uint64)
+        h[n // 2: n // 2 + 100] = h[:100]  # equal hashes (one bucket)
+        rng.shuffle(h)
+    order, hs = hash_order(h)
+    np.testing.assert_array_equal(hs, np.sort(h))
+    np.testing.assert_array_equal(h[order], hs)
+    np.testing.assert_array_equal(np.sort(order), np.arange(n))
 
 
 def test_pairs_rejected_on_low_bytes_are_those_of_the_full_signatures() -> None:
