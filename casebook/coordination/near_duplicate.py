@@ -294,7 +294,7 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
             doc_ids = np.arange(n_docs)
         # (bucket, time, position) as one int64, distinct, so the sorted codes themselves
         # give the bucket and the doc (a sort of values: about twice as fast as an argsort);
-        # guarded by tests/coordination/test_near_duplicate.py::test_band_events_come_in_bucket_and_time_order
+        # guarded by tests/coordination/test_near_duplicate.py::test_similarity_and_buckets_equal_a_reference
         code = bucket * n_docs
         code += rank[doc_ids]
         del bucket, doc_ids
