@@ -26,7 +26,8 @@ tweets is marked ``superlinear``. Then the kernel's peak memory and the wall tim
 
 With ``--rerun`` each scale's case runs a second time with the cache the first run
 wrote: what an investigator waits for when re-running a case (the releases' typed
-Parquet copies are read instead of their CSV files).
+Parquet copies are read instead of their CSV files, and the coordination section's
+kept result instead of computing it: :mod:`casebook.resultcache`).
 
 One case runs at a time: a scale-8 case needs several GB, and the machine is shared.
 
@@ -166,7 +167,8 @@ def section_times(executed: Path, *, cpu: bool = False
 def run_case(case: str, notebook: Path, data: Path, out: Path, cache: Path, *,
              fresh_cache: bool = True) -> float:
     """Wall seconds of ``casebook run`` for one case, with a fresh cache unless
-    ``fresh_cache`` is False (a re-run: the releases' Parquet copies are read)."""
+    ``fresh_cache`` is False (a re-run: the releases' Parquet copies and the kept
+    coordination result are read)."""
     shutil.rmtree(out, ignore_errors=True)
     if fresh_cache:
         shutil.rmtree(cache, ignore_errors=True)
@@ -229,6 +231,11 @@ def report(results: list[dict], n_cells: int) -> None:
             f"{r['rerun']['wall']:>11.1f}s" for r in results))
         print(f"{'  its 0 · setup':28}" + "".join(
             f"{r['rerun']['setup']:>11.1f}s" for r in results))
+        coordination = next((k for k in results[-1]["rerun"]["sections"] if "Coordination" in k),
+                            None)
+        if coordination:
+            print(f"{'  its ' + coordination[:22]:28}" + "".join(
+                f"{r['rerun']['sections'].get(coordination, 0.0):>11.1f}s" for r in results))
         print(f"{'  its kernel peak (VmHWM)':28}" + "".join(
             f"{r['rerun']['vmhwm'] / 2**30:>10.2f}GB" for r in results))
     print(f"{'specimen written in':28}" + "".join(
@@ -262,8 +269,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="time sections by the kernel's CPU seconds per cell instead of "
                          "papermill's wall-clock durations (steadier on a busy machine)")
     ap.add_argument("--rerun", action="store_true",
-                    help="after each scale's run, run the case again with the Parquet cache "
-                         "the first run wrote (how an investigator re-runs a case): its wall "
+                    help="after each scale's run, run the case again with the cache the "
+                         "first run wrote (the releases' Parquet copies, the coordination "
+                         "result; how an investigator re-runs a case): its wall "
                          "time, setup section and kernel peak are printed too")
     ap.add_argument("--json", type=Path, help="write the measurements to this JSON file")
     args = ap.parse_args(argv)

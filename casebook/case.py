@@ -526,6 +526,9 @@ class CoordinationResult:
     calibrated
         The :class:`casebook.coordination.Calibration` behind it (thresholds by
         activity stratum: ``calibrated.needed(edges)`` is each edge's threshold).
+    cached
+        Whether the result was read back from the cache folder instead of computed
+        (``coordination_analysis(..., cache=True)``: :mod:`casebook.resultcache`).
     """
 
     calibration: pd.DataFrame
@@ -538,6 +541,8 @@ class CoordinationResult:
     combined: pd.DataFrame | None = None
     combined_pairs: pd.DataFrame | None = None
     calibrated: object | None = None  # a casebook.coordination.Calibration
+    #: Read back from the cache folder (:mod:`casebook.resultcache`), not computed.
+    cached: bool = False
 
     @property
     def coordinated(self) -> int:
@@ -713,6 +718,7 @@ def coordination_analysis(
     combined_share: float | None = None,
     n_strata: int | None = None,
     group_rule: bool | None = None,
+    cache: bool = True,
 ) -> CoordinationResult:
     """Coordination networks of a release, thresholded against chance and ordinary accounts.
 
@@ -757,17 +763,43 @@ def coordination_analysis(
     group_rule
         Also find groups whose every pair is weak but whose trios recur in the same
         bursts (default :data:`casebook.coordination.GROUP_RULE`: on).
+    cache
+        Keep the result in the cache folder and read it back when the same tables
+        (their content, not their files), parameters and code come again
+        (:mod:`casebook.resultcache`): a re-run of a case skips the section's minutes.
+        :attr:`CoordinationResult.cached` says whether it was read back.
     """
     from casebook import coordination as co
+    from casebook import resultcache
 
     kinds = list(kinds or co.DEFAULT_KINDS)
+    params = {
+        "kinds": kinds, "window": window, "null_fpr": null_fpr, "control_fpr": control_fpr,
+        "min_weight": min_weight, "seed": seed,
+        "n_null": co.N_NULL if n_null is None else n_null,
+        "combined_share": co.COMBINED_SHARE if combined_share is None else combined_share,
+        "n_strata": co.ACTIVITY_STRATA if n_strata is None else n_strata,
+        "group_rule": co.GROUP_RULE if group_rule is None else group_rule,
+    }
+    key = None
+    if cache:
+        tables = [release.tweets, release.users, *((control.tweets, control.users)
+                                                   if control is not None else (None, None))]
+        try:
+            key = resultcache.result_key("coordination", tables, params,
+                                         modules=("casebook.coordination",))
+        except resultcache.Uncacheable:
+            key = None  # computed, not kept
+        kept = None if key is None else resultcache.lookup("coordination", key)
+        if kept is not None:
+            restored = _coordination_from(*kept)
+            if restored is not None:
+                return restored
     cal = co.calibrated_thresholds(
         release, control, kind=kinds, window=window, null_fpr=null_fpr,
-        n_null=co.N_NULL if n_null is None else n_null, control_fpr=control_fpr,
-        min_weight=min_weight, seed=seed,
-        combined_share=co.COMBINED_SHARE if combined_share is None else combined_share,
-        n_strata=co.ACTIVITY_STRATA if n_strata is None else n_strata,
-        group_rule=co.GROUP_RULE if group_rule is None else group_rule)
+        n_null=params["n_null"], control_fpr=control_fpr, min_weight=min_weight, seed=seed,
+        combined_share=params["combined_share"], n_strata=params["n_strata"],
+        group_rule=params["group_rule"])
     edges = cal.edges["operation"]
     strong = edges.loc[cal.strong(edges)].reset_index(drop=True)
     result = CoordinationResult(cal.table, edges, strong, pd.DataFrame(), pd.DataFrame(),
@@ -779,7 +811,53 @@ def coordination_analysis(
     result.communities = co.detect_communities(linked, seed=seed)
     if len(result.communities):
         result.summary = co.summarise_communities(release, linked, result.communities)
+    if key is not None:
+        resultcache.keep("coordination", key, *_coordination_parts(result))
     return result
+
+
+def _coordination_parts(result: CoordinationResult) -> tuple[dict[str, pd.DataFrame | None],
+                                                              dict[str, object]]:
+    """A coordination result as (tables, JSON values) for :func:`resultcache.keep`."""
+    cal = result.calibrated
+    tables = {
+        "table": cal.table, "edges": cal.edges["operation"],
+        "control_edges": cal.edges.get("control"), "combined": cal.combined,
+        "combined_pairs": cal.combined_pairs, "groups": cal.groups,
+        "group_trios": cal.group_trios, "group_edges": cal.group_edges,
+        "activity": None if cal.activity is None else cal.activity.to_frame(),
+        "strong": result.strong, "communities": result.communities, "summary": result.summary,
+    }
+    values = {"thresholds": cal.thresholds, "n_null": cal.n_null,
+              "null_counts": np.asarray(cal.null_counts).tolist(),
+              "null_counts_dtype": str(np.asarray(cal.null_counts).dtype),
+              "by_activity": cal.by_activity}
+    return tables, values
+
+
+def _coordination_from(tables: dict[str, pd.DataFrame | None],
+                       values: dict[str, object]) -> CoordinationResult | None:
+    """The result :func:`_coordination_parts` kept, built as :func:`coordination_analysis`
+    builds it (None for an entry that does not hold one)."""
+    from casebook.coordination import Calibration
+
+    try:
+        edges = {"operation": tables["edges"]}
+        if tables.get("control_edges") is not None:
+            edges["control"] = tables["control_edges"]
+        activity = tables.get("activity")
+        cal = Calibration(
+            tables["table"], {k: int(v) for k, v in values["thresholds"].items()}, edges,
+            np.asarray(values["null_counts"], dtype=values["null_counts_dtype"]),
+            int(values["n_null"]), tables.get("combined"), tables.get("combined_pairs"),
+            values["by_activity"], None if activity is None else activity.iloc[:, 0],
+            tables.get("groups"), tables.get("group_trios"), tables.get("group_edges"))
+        return CoordinationResult(
+            cal.table, edges["operation"], tables["strong"], tables["communities"],
+            tables["summary"], edges.get("control"), cal.null_counts, cal.combined,
+            cal.combined_pairs, cal, cached=True)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def coordination_overview(

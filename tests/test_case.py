@@ -243,6 +243,10 @@ def test_insufficient_data_is_said() -> None:
     res = case.coordination_analysis(rel, None, n_null=2)
     assert res.strength() == evidence.INSUFFICIENT
     assert case._coordination_finding(res)["value"] == evidence.INSUFFICIENT
+    # read back, with no community, no control and empty tables, it says the same
+    again = case.coordination_analysis(rel, None, n_null=2)
+    assert again.cached and again.control_edges is None and again.summary.empty
+    assert case._coordination_finding(again)["value"] == evidence.INSUFFICIENT
 
 
 # used by no other test, not the specimen's default, and not among the seeds the
@@ -528,3 +532,89 @@ def test_the_headline_counts_accounts_linked_only_by_topics_apart() -> None:
                                    "hashtags or domains used in the same minutes")
     assert "most specific link per account: co_retweet 2, co_domain 2, co_hashtag 1, co_group 1" \
         in row["detail"]
+
+
+# --------------------------------------------------------------------------- kept results
+
+
+def _same_result(a: CoordinationResult, b: CoordinationResult) -> None:
+    """Every table, value and list of ``b`` as in ``a`` (types of list values included)."""
+    for name in ("calibration", "edges", "strong", "communities", "summary", "control_edges",
+                 "combined", "combined_pairs", "linked"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
+    for name in ("groups", "group_trios", "group_edges"):
+        pd.testing.assert_frame_equal(getattr(a.calibrated, name), getattr(b.calibrated, name))
+    pd.testing.assert_series_equal(a.calibrated.activity, b.calibrated.activity)
+    assert (a.calibrated.thresholds, a.calibrated.by_activity, a.calibrated.n_null) == (
+        b.calibrated.thresholds, b.calibrated.by_activity, b.calibrated.n_null)
+    np.testing.assert_array_equal(a.null_counts, b.null_counts)
+    assert a.null_counts.dtype == b.null_counts.dtype
+    for col in a.summary.columns:
+        assert [type(v) for v in a.summary[col]] == [type(v) for v in b.summary[col]], col
+    assert a.strength() == b.strength() and repr(a.summary) == repr(b.summary)
+
+
+def test_a_rerun_reads_the_coordination_result_back(small_specimen: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from casebook import coordination
+
+    c = case.open_case(str(small_specimen), ["armenia_202012"])
+    first = case.coordination_analysis(c.primary, c.control, seed=3)
+    assert not first.cached and len(first.communities) and len(first.summary)
+    assert any(isinstance(v, list) for v in first.summary["binding_kinds"])
+
+    def computed(*args: object, **kwargs: object) -> None:
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(coordination, "calibrated_thresholds", computed)
+    # the same content in a new kernel: the tables loaded again
+    again = case.open_case(str(small_specimen), ["armenia_202012"])
+    second = case.coordination_analysis(again.primary, again.control, seed=3)
+    assert second.cached
+    _same_result(first, second)
+    # another parameter, another table's content or no cache: computed
+    for call in (lambda: case.coordination_analysis(again.primary, again.control, seed=4),
+                 lambda: case.coordination_analysis(
+                     dataclasses.replace(again.primary, tweets=again.primary.tweets.iloc[1:]),
+                     again.control, seed=3),
+                 lambda: case.coordination_analysis(again.primary, again.control, seed=3,
+                                                    cache=False)):
+        with pytest.raises(AssertionError, match="computed again"):
+            call()
+
+
+def test_a_constant_changed_at_run_time_misses(small_specimen: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from casebook.coordination import calibration
+
+    c = case.open_case(str(small_specimen), ["armenia_202012"])
+    case.coordination_analysis(c.primary, c.control, seed=3)
+    monkeypatch.setattr(calibration, "MIN_GROUP_BURSTS", calibration.MIN_GROUP_BURSTS + 1)
+    assert not case.coordination_analysis(c.primary, c.control, seed=3).cached
+
+
+def test_a_damaged_kept_result_is_computed_again(small_specimen: Path) -> None:
+    c = case.open_case(str(small_specimen), ["armenia_202012"])
+    first = case.coordination_analysis(c.primary, c.control, seed=3)
+    (entry,) = (paths.cache_dir() / "results").glob("coordination-*")
+    # a table replaced by another valid Parquet file, then the record itself damaged
+    strong = entry / "strong.parquet"
+    first.strong.head(1).to_parquet(strong)
+    again = case.coordination_analysis(c.primary, c.control, seed=3)
+    assert not again.cached
+    _same_result(first, again)
+    assert case.coordination_analysis(c.primary, c.control, seed=3).cached  # written again
+    (entry / "meta.json").write_text("{not json", encoding="utf-8")
+    assert not case.coordination_analysis(c.primary, c.control, seed=3).cached
+
+
+def test_a_cache_that_cannot_be_written_only_warns(small_specimen: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("CASEBOOK_CACHE_DIR", str(blocker))
+    c = case.open_case(str(small_specimen), ["armenia_202012"])
+    with pytest.warns(UserWarning, match="could not keep the coordination result"):
+        res = case.coordination_analysis(c.primary, c.control, seed=3)
+    assert not res.cached and len(res.communities)
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
