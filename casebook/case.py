@@ -704,6 +704,14 @@ class CoordinationResult:
                                 window=window)
 
 
+#: The modules whose constants decide a coordination result: their values at run time
+#: enter the key of a kept result (:mod:`casebook.resultcache`).
+COORDINATION_MODULES: tuple[str, ...] = tuple(
+    f"casebook.coordination{m}" for m in ("", ".calibration", ".communities", ".engine",
+                                          ".groups", ".kinds", ".near_duplicate", ".network",
+                                          ".null", ".text"))
+
+
 def coordination_analysis(
     release: Release,
     control: Release | None,
@@ -787,7 +795,7 @@ def coordination_analysis(
                                                    if control is not None else (None, None))]
         try:
             key = resultcache.result_key("coordination", tables, params,
-                                         modules=("casebook.coordination",))
+                                         modules=COORDINATION_MODULES)
         except resultcache.Uncacheable:
             key = None  # computed, not kept
         kept = None if key is None else resultcache.lookup("coordination", key)

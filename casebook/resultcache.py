@@ -27,11 +27,11 @@ the entry written again). Nothing is ever read from the cache but Parquet and JS
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import platform
 import shutil
-import sys
 import tempfile
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -181,13 +181,11 @@ def _source_digest() -> str:
 
 
 def _constants(modules: Iterable[str]) -> dict[str, str]:
-    """``module.NAME -> repr(value)`` of the upper-case constants of the loaded modules
-    whose names start with one of ``modules``."""
-    prefixes = tuple(modules)
+    """``module.NAME -> repr(value)`` of the upper-case constants of ``modules`` (imported
+    when they are not yet: the same names give the same key in any kernel)."""
     out = {}
-    for mod_name, mod in sorted(sys.modules.items()):  # loop over loaded modules
-        if mod is None or not mod_name.startswith(prefixes):
-            continue
+    for mod_name in sorted(set(modules)):  # loop over the named modules
+        mod = importlib.import_module(mod_name)
         for name, value in vars(mod).items():
             if name.isupper() and isinstance(value, (int, float, str, tuple, frozenset)):
                 out[f"{mod_name}.{name}"] = repr(value)
