@@ -285,6 +285,8 @@ def lookup(name: str, key: str, *, root: Path | None = None
             return None
         tables: dict[str, pd.DataFrame | None] = {}
         for table, recorded in meta["files"].items():  # loop over the result's tables
+            if not (isinstance(table, str) and table.isidentifier()):
+                return None  # a name that is not one keep() writes ("../x", "")
             path = entry / f"{table}.parquet"
             if path.stat().st_size != recorded["size"] or _sha256(path) != recorded["sha256"]:
                 return None

@@ -104,7 +104,8 @@ def test_an_entry_is_read_back_only_as_written(tmp_path) -> None:
     assert resultcache.lookup("demo", "k1", root=tmp_path) is not None
     meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
     for bad in ("[]", "{not json", json.dumps({**meta, "key": "k2"}),
-                json.dumps({**meta, "files": {"edges": {"size": "x"}}})):
+                json.dumps({**meta, "files": {"edges": {"size": "x"}}}),
+                json.dumps({**meta, "files": {"../demo-k1/edges": meta["files"]["edges"]}})):
         (entry / "meta.json").write_text(bad, encoding="utf-8")
         assert resultcache.lookup("demo", "k1", root=tmp_path) is None
 
