@@ -53,7 +53,7 @@ __all__ = ["frames_digest", "keep", "lookup", "result_key"]
 #: Bump when the layout of an entry changes.
 FORMAT = "1"
 #: Libraries whose versions enter every key.
-LIBRARIES = ("numpy", "pandas", "pyarrow", "scipy", "networkx", "datasketch")
+LIBRARIES = ("numpy", "pandas", "pyarrow", "scipy", "networkx", "datasketch", "tldextract")
 _PACKAGE = Path(__file__).resolve().parent
 _HASH_THREADS = 2
 
