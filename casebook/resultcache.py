@@ -45,7 +45,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from casebook.loader import _WRITER_FILE, _clean_stale_temps
+from casebook.loader import _WRITER_FILE, _clean_stale_temps, _sha256
 from casebook.paths import cache_dir
 
 __all__ = ["frames_digest", "keep", "lookup", "result_key"]
@@ -62,13 +62,13 @@ class Uncacheable(Exception):
     """A table holds a column whose content cannot be digested (objects, nested types)."""
 
 
-def _values(arr: pa.Array) -> np.ndarray:
-    """The fixed-width values of ``arr`` (offset applied), zero under its nulls."""
+def _values(arr: pa.Array, null: np.ndarray | None) -> np.ndarray:
+    """The fixed-width values of ``arr`` (offset applied), zero under its nulls ``null``."""
     width = arr.type.bit_width // 8
     raw = np.frombuffer(arr.buffers()[1], dtype=f"u{width}")[arr.offset: arr.offset + len(arr)]
-    if arr.null_count:
+    if null is not None:
         raw = raw.copy()
-        raw[arr.is_null().to_numpy(zero_copy_only=False)] = 0
+        raw[null] = 0
     return raw
 
 
@@ -93,15 +93,16 @@ def _feed(hs: _Streams, arr: pa.Array, *, nulls: bool, part: str = "") -> None:
     a column one after the other hashes the column (a release read from its CSV files and
     from the Parquet cache gives one digest)."""
     t = arr.type
+    null = arr.is_null().to_numpy(zero_copy_only=False) if arr.null_count else None
     if nulls:  # where the nulls are (each column decides once for all its chunks)
-        hs[part + "nulls"].update(arr.is_null().to_numpy(zero_copy_only=False).view(np.uint8))
+        hs[part + "nulls"].update((np.zeros(len(arr), bool) if null is None else null).view(np.uint8))
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t) \
             or pa.types.is_large_binary(t):
         offs = np.frombuffer(arr.buffers()[1], dtype=np.int64 if pa.types.is_large_string(t)
                              or pa.types.is_large_binary(t) else np.int32
                              )[arr.offset: arr.offset + len(arr) + 1]
         lengths = np.diff(offs).astype(np.int64)
-        if arr.null_count and lengths[arr.is_null().to_numpy(zero_copy_only=False)].any():
+        if null is not None and lengths[null].any():
             _feed(hs, arr.fill_null(""), nulls=False, part=part)  # bytes under a null: rare
             return
         hs[part + "lengths"].update(lengths)
@@ -114,7 +115,7 @@ def _feed(hs: _Streams, arr: pa.Array, *, nulls: bool, part: str = "") -> None:
     elif pa.types.is_boolean(t):
         hs[part + "values"].update(arr.fill_null(False).to_numpy(zero_copy_only=False).view(np.uint8))
     elif pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t):
-        hs[part + "values"].update(_values(arr))
+        hs[part + "values"].update(_values(arr, null))
     else:
         raise Uncacheable(str(t))
 
@@ -219,14 +220,6 @@ def result_key(name: str, frames: Sequence[pd.DataFrame | None], params: Mapping
 
 def _entry(name: str, key: str, root: Path | None) -> Path:
     return (cache_dir() if root is None else root) / "results" / f"{name}-{key}"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):  # loop over 1 MB blocks
-            h.update(block)
-    return h.hexdigest()
 
 
 def _list_columns(df: pd.DataFrame) -> list[str]:
