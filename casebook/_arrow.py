@@ -69,8 +69,12 @@ def as_strings(values: Any) -> pa.Array | pa.ChunkedArray:
     return arr
 
 
-def as_lists(series: Any) -> pa.Array:
+def as_lists(series: Any, rows: np.ndarray | None = None) -> pa.Array:
     """A Series of lists of strings as one Arrow list array (all-missing -> nulls).
+
+    ``rows`` (a boolean mask) keeps those rows only; they are selected chunk by chunk
+    before the chunks are joined, so only their lists are copied (joining first copied a
+    release's whole ``urls`` column, 224 MB at specimen scale 8, for each kind).
 
     Raises
     ------
@@ -81,6 +85,8 @@ def as_lists(series: Any) -> pa.Array:
         arr = pa.array(series)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         arr = pa.array(series.tolist(), type=pa.list_(pa.string()))
+    if rows is not None:
+        arr = arr.filter(pa.array(rows))
     arr = combined(arr)
     if pa.types.is_null(arr.type):
         arr = pa.nulls(len(arr), pa.list_(pa.string()))

@@ -223,35 +223,44 @@ def list_events(prep: Prepared, kind: str, rows: np.ndarray, *,
     from (default ``prep``'s own): ``co_domain`` looks its URLs up in that column's
     domains, computed once per release.
     """
-    lists = as_lists(prep.df[LIST_KEYS[kind]])
     # only the lists of ``rows`` are flattened (a summary reads some communities' tweets,
     # a kind the original ones); guarded by
     # tests/coordination/test_kinds.py::test_list_events_of_some_rows_are_those_of_all_rows_there
     at = None if rows.all() else np.flatnonzero(rows)
-    if at is not None:
-        lists = lists.filter(pa.array(rows))
-    flat = combined(as_strings(pc.list_flatten(lists)))
+    lists = as_lists(prep.df[LIST_KEYS[kind]], None if at is None else rows)
     parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
     if at is not None:
         parent = at[parent]
-    values = trimmed(flat)
+    # each distinct value is trimmed, case-folded or looked up once and its key given to
+    # every occurrence (the occurrences' strings were copied four times: 0.9 GB for the
+    # 1,264 co_link events of specimen scale 8). Keys are still coded in order of first
+    # use: the distinct values are in that order;
+    # guarded by tests/coordination/test_kinds.py::test_list_keys_are_those_of_every_occurrence
+    codes, uniques = dictionary_codes(as_strings(pc.list_flatten(lists)))
+    del lists
+    values = trimmed(uniques)
+    # distinct values left as they were are their own keys (a release's URLs are mostly
+    # distinct: hashing them again cost as much as the first time)
+    distinct = values is uniques and kind in ("co_link", "co_mention")
     if kind == "co_hashtag":
         values = pc.utf8_ltrim(values, characters="#")
-    keep = present(values)
-    values = values.filter(pa.array(keep))
-    parent = parent[keep]
+    kept = np.flatnonzero(present(values))
+    values = values.take(pa.array(kept))
     if kind in ("co_hashtag", "co_domain"):
-        # case-fold or look up each distinct value once;
         # guarded by tests/coordination/test_kinds.py::test_co_hashtag_is_case_folded_and_counts_a_tweet_once
-        codes, uniques = dictionary_codes(values)
-        mapped = (_casefold(uniques) if kind == "co_hashtag" else _domains_among(
-            uniques, prep.df[LIST_KEYS[kind]] if domain_source is None else domain_source))
-        values = mapped.take(pa.array(codes))
+        values = (_casefold(values) if kind == "co_hashtag" else _domains_among(
+            values, prep.df[LIST_KEYS[kind]] if domain_source is None else domain_source))
         ok = present(values)
-        values = values.filter(pa.array(ok))
-        parent = parent[ok]
+        values, kept = values.filter(pa.array(ok)), kept[ok]
+    key_codes, labels = ((np.arange(len(kept), dtype=np.int64), values) if distinct
+                         else dictionary_codes(values))
+    key_of = np.full(len(uniques) + 1, -1, np.int64)  # the last: a null item (code -1)
+    key_of[kept] = key_codes
+    key = key_of[codes]
+    use = key >= 0
+    pos = parent[use]
+    ev = Events(pos, key[use], prep.sec[pos], prep.ucode[pos], labels)
     # one event per (tweet, key): a hashtag repeated in a tweet counts once
-    ev = _make_events(prep, parent, values)
     uniq = np.unique(ev.pos * (int(ev.key.max(initial=0)) + 1) + ev.key, return_index=True)[1]
     return ev.subset(np.sort(uniq))
 

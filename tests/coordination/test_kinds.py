@@ -142,6 +142,65 @@ def test_list_events_of_some_rows_are_those_of_all_rows_there() -> None:
             assert got == [(p, k) for p, k in whole if rows[p]], kind
 
 
+def test_list_keys_are_those_of_every_occurrence() -> None:
+    # the keys are found on the distinct values; every occurrence must get the key (coded
+    # in order of first use) and label it would get on its own: items trimmed, blank or
+    # null items and lists skipped, hashtags case-folded without their "#", URLs' domains,
+    # one event per (tweet, key); over a column of several chunks, for all rows or some
+    import numpy as np
+    import pyarrow as pa
+
+    from casebook import schema
+    from casebook.content import registered_domains
+    from casebook.coordination.kinds import LIST_KEYS, list_events, prepare
+
+    rng = np.random.default_rng(11)
+    pool = {
+        "hashtags": ["NATO", " nato", "#Nato", "#", " ", "", None, "Straße", "STRASSE",
+                     "\u200bx", "x", "#x ", "ǅ", "ǆ", "\u202eevil"],
+        "urls": ["https://a.example.co.uk/1", " https://a.example.co.uk/1", "http://b.org/x",
+                 "http://WWW.B.org./y ", "", " ", None, "bad url", "javascript:void(0)",
+                 "https://c.example.com/p", "https://c.example.com/p\t"],
+        "user_mentions": ["1", " 1", "2", "", None, "3 ", "\u00a0"],
+    }
+    n = 90
+    columns = {}
+    for col, values in pool.items():
+        lists = [None if rng.random() < 0.1 else
+                 [values[j] for j in rng.integers(0, len(values), rng.integers(0, 4))]
+                 for _ in range(n)]
+        columns[col] = (lists, pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array(
+            [pa.array(lists[a:b], pa.list_(pa.string())) for a, b in ((0, 7), (7, 50), (50, n))])),
+            dtype=schema.LIST))
+    tweets = make_tweets([post(f"u{i % 5}", i, "t") for i in range(n)])
+    for col, (_, series) in columns.items():
+        tweets[col] = series
+    prep = prepare(tweets)
+    urls = [u.strip() for u in pool["urls"] if u and u.strip()]
+    domain = dict(zip(urls, registered_domains(pd.Series(urls)).fillna(""), strict=True))
+
+    def key(kind: str, item: str | None) -> str | None:
+        value = None if item is None else item.strip()
+        if kind == "co_hashtag" and value is not None:
+            value = value.lstrip("#").casefold() if value.lstrip("#").strip() else ""
+        if kind == "co_domain" and value:
+            value = domain[value]
+        return value or None
+
+    for kind, col in LIST_KEYS.items():
+        lists = columns[col][0]
+        for rows in (np.ones(n, bool), rng.random(n) < 0.5):
+            pairs = [(i, k) for i in np.flatnonzero(rows) for k in map(
+                lambda item: key(kind, item), lists[i] or []) if k is not None]
+            labels = list(dict.fromkeys(k for _, k in pairs))
+            expected = sorted({(i, labels.index(k)) for i, k in pairs})
+            ev = list_events(prep, kind, rows)
+            assert ev.labels.to_pylist() == labels, kind
+            assert sorted(zip(ev.pos.tolist(), ev.key.tolist(), strict=True)) == expected, kind
+            assert ev.t.tolist() == prep.sec[ev.pos].tolist()
+            assert ev.user.tolist() == prep.ucode[ev.pos].tolist()
+
+
 def test_events_are_narrow_where_they_fit() -> None:
     # every kind's events carry 32-bit positions, keys, accounts and times (a release's
     # events are held through its replicates), and the networks are those of the wide
