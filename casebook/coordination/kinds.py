@@ -223,6 +223,8 @@ def list_events(prep: Prepared, kind: str, rows: np.ndarray, *,
     from (default ``prep``'s own): ``co_domain`` looks its URLs up in that column's
     domains, computed once per release.
     """
+    if kind in ("co_link", "co_domain") and domain_source is None:
+        return _url_events(prep, kind, rows)
     # only the lists of ``rows`` are flattened (a summary reads some communities' tweets,
     # a kind the original ones); guarded by
     # tests/coordination/test_kinds.py::test_list_events_of_some_rows_are_those_of_all_rows_there
@@ -239,8 +241,8 @@ def list_events(prep: Prepared, kind: str, rows: np.ndarray, *,
     codes, uniques = dictionary_codes(as_strings(pc.list_flatten(lists)))
     del lists
     values = trimmed(uniques)
-    # distinct values left as they were are their own keys (a release's URLs are mostly
-    # distinct: hashing them again cost as much as the first time)
+    # distinct values left as they were are their own keys (hashing them again cost as
+    # much as the first time for a release's URLs, which are mostly distinct)
     distinct = values is uniques and kind in ("co_link", "co_mention")
     if kind == "co_hashtag":
         values = pc.utf8_ltrim(values, characters="#")
@@ -261,6 +263,43 @@ def list_events(prep: Prepared, kind: str, rows: np.ndarray, *,
     pos = parent[use]
     ev = Events(pos, key[use], prep.sec[pos], prep.ucode[pos], labels)
     # one event per (tweet, key): a hashtag repeated in a tweet counts once
+    uniq = np.unique(ev.pos * (int(ev.key.max(initial=0)) + 1) + ev.key, return_index=True)[1]
+    return ev.subset(np.sort(uniq))
+
+
+def _url_events(prep: Prepared, kind: str, rows: np.ndarray) -> Events:
+    """``co_link`` or ``co_domain`` events of the tweets of ``rows``, read from the
+    release's parsed URLs.
+
+    The content tables parse a release's ``urls`` column once: each item's row, the code
+    of its stripped text and each distinct text's registered domain
+    (:func:`casebook.content._release_urls`). An item's key is read from there, so no URL
+    is hashed again for the operation's network, the control's or a summary (2-3 s each
+    for the domains at specimen scale 8). Keys are coded in order of first use, as
+    :func:`list_events` codes them; guarded by
+    tests/coordination/test_kinds.py::test_list_keys_are_those_of_every_occurrence and
+    tests/coordination/test_kinds.py::test_domains_looked_up_per_release_are_the_same
+    """
+    from casebook.content import _release_urls
+
+    parents, urls = _release_urls(prep.df[LIST_KEYS[kind]])
+    if kind == "co_link":
+        key, names = urls.codes, urls.distinct
+    else:
+        of_text, domains = urls.domains(False)
+        key = np.append(of_text, -1)[urls.codes]  # a null item's code is -1 too
+        names = pa.array(domains.array).cast(pa.large_string())
+    usable = np.append(present(names), False)  # the last: no key (-1)
+    keep = usable[key]
+    keep &= rows[parents]
+    pos, key = parents[keep], key[keep]
+    used, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    by_first = np.argsort(first)
+    rank = np.empty(len(used), np.int64)
+    rank[by_first] = np.arange(len(used))
+    ev = Events(pos, rank[inv], prep.sec[pos], prep.ucode[pos],
+                names.take(pa.array(used[by_first])))
+    # one event per (tweet, key): a URL or domain repeated in a tweet counts once
     uniq = np.unique(ev.pos * (int(ev.key.max(initial=0)) + 1) + ev.key, return_index=True)[1]
     return ev.subset(np.sort(uniq))
 

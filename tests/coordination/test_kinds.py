@@ -160,7 +160,8 @@ def test_list_keys_are_those_of_every_occurrence() -> None:
                      "\u200bx", "x", "#x ", "ǅ", "ǆ", "\u202eevil"],
         "urls": ["https://a.example.co.uk/1", " https://a.example.co.uk/1", "http://b.org/x",
                  "http://WWW.B.org./y ", "", " ", None, "bad url", "javascript:void(0)",
-                 "https://c.example.com/p", "https://c.example.com/p\t"],
+                 "https://c.example.com/p", "https://c.example.com/p\t", "http://./x",
+                 "https://.../", "HTTP://B.ORG/z"],
         "user_mentions": ["1", " 1", "2", "", None, "3 ", "\u00a0"],
     }
     n = 90
