@@ -223,8 +223,8 @@ def list_events(prep: Prepared, kind: str, rows: np.ndarray, *,
     from (default ``prep``'s own): ``co_domain`` looks its URLs up in that column's
     domains, computed once per release.
     """
-    if kind in ("co_link", "co_domain") and domain_source is None:
-        return _url_events(prep, kind, rows)
+    if kind == "co_link" or (kind == "co_domain" and domain_source is None):
+        return _url_events(prep, kind, rows)  # a link's key needs no other column's domains
     # only the lists of ``rows`` are flattened (a summary reads some communities' tweets,
     # a kind the original ones); guarded by
     # tests/coordination/test_kinds.py::test_list_events_of_some_rows_are_those_of_all_rows_there
@@ -241,9 +241,8 @@ def list_events(prep: Prepared, kind: str, rows: np.ndarray, *,
     codes, uniques = dictionary_codes(as_strings(pc.list_flatten(lists)))
     del lists
     values = trimmed(uniques)
-    # distinct values left as they were are their own keys (hashing them again cost as
-    # much as the first time for a release's URLs, which are mostly distinct)
-    distinct = values is uniques and kind in ("co_link", "co_mention")
+    # distinct mentions left as they were are their own keys: no second hashing
+    distinct = values is uniques and kind == "co_mention"
     if kind == "co_hashtag":
         values = pc.utf8_ltrim(values, characters="#")
     kept = np.flatnonzero(present(values))
