@@ -166,6 +166,22 @@ def text_candidates(prep: Prepared, ev: Events, block: int, w: int,
     del blk
     if (b < 0).any():
         return keep
+    # events in key order with their blocks in order within each key (as near_duplicate
+    # makes them: (key, time), and blocks follow time): an event has another of its key
+    # within one block exactly when one of its two neighbours does, so no code and no
+    # runs are built (1.1 s instead of 3.6 s on the 50M near-duplicate events of specimen
+    # scale 8, and no int64 temporaries);
+    # guarded by tests/coordination/test_null.py::test_text_candidates_equal_a_reference
+    same = ev.key[1:] == ev.key[:-1]
+    step = b[1:] - b[:-1]
+    if bool((ev.key[1:] >= ev.key[:-1]).all()) and not bool((same & (step < 0)).any()):
+        close = same & (step <= 1)
+        del same, step
+        keep[:] = False
+        keep[1:] |= close
+        keep[:-1] |= close
+        return keep
+    del same, step
     width = int(blk_of_slot[-1]) + 3
     code = ev.key.astype(np.int64)  # (key, block + 1) as one int64: block - 1 >= -1
     code *= width
