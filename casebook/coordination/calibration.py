@@ -79,7 +79,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
+from casebook._arrow import as_strings
 from casebook._memory import release_memory
 from casebook.coordination.engine import MAX_PAIRS, Events, weights
 from casebook.coordination.groups import (
@@ -311,10 +313,14 @@ def _stratum_max(per_rep: list[tuple[np.ndarray, np.ndarray]], stratum: np.ndarr
     """(strata x replicates x accounts): each account's heaviest edge among the pairs of
     each stratum, 0 without one."""
     out = np.zeros((n_strata, len(per_rep), n), np.int64)
+    flat = out.reshape(-1)
     for r, (codes, wts) in enumerate(per_rep):  # loop over replicates only
-        ps = _pair_stratum(codes, stratum, n)
-        np.maximum.at(out, (ps, r, codes // n), wts)
-        np.maximum.at(out, (ps, r, codes % n), wts)
+        at = _pair_stratum(codes, stratum, n).astype(np.int64) * (len(per_rep) * n) + r * n
+        w64 = wts.astype(np.int64, copy=False)
+        # a flat index and the output's own type take numpy's fast path of ufunc.at:
+        # 0.3 s instead of 2.6 s over the kinds of both cohorts at specimen scale 8
+        np.maximum.at(flat, at + codes // n, w64)
+        np.maximum.at(flat, at + codes % n, w64)
     return out
 
 
@@ -365,7 +371,11 @@ def _score_threshold(account_score: np.ndarray, allowed: int) -> float:
 
 
 def _account_codes(prep: Any, ids: pd.Series) -> np.ndarray:
-    return pd.Index(prep.user_ids.to_pylist()).get_indexer(ids.astype(object))
+    """The account code of each userid in ``ids`` (-1 for one not in ``prep``)."""
+    # an Arrow hash lookup: a pandas index of the ids as Python strings took 1.6 s for the
+    # edges of both cohorts at specimen scale 8
+    at = pc.index_in(as_strings(ids).cast(prep.user_ids.type), value_set=prep.user_ids)
+    return pc.fill_null(at, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _codes_of(prep: Any, edges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -202,7 +202,7 @@ def burst_members(ev: Events, w: int, tweet_user: np.ndarray, *, max_pairs: int,
         bt = ev.t[both[first]]
     n_b = int(burst.max()) + 1 if len(burst) else 0
     start = np.full(n_b, np.iinfo(np.int64).max, np.int64)
-    np.minimum.at(start, burst, bt)
+    np.minimum.at(start, burst, bt.astype(np.int64, copy=False))  # no cast: ufunc.at's fast path
     acct = tweet_user[pos]
     order = np.lexsort((acct, burst))
     burst, acct = burst[order], acct[order]

@@ -223,3 +223,38 @@ def test_bursts_of_a_release_read_its_near_duplicates_by_key_slices() -> None:
     for chunk in (1, 7, 10**9):
         with patch.object(null, "TEXT_CHUNK", chunk):
             assert members(_burst_events(ev, 120)) == whole
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_stratum_max_is_each_accounts_heaviest_edge_per_stratum(seed: int) -> None:
+    # every end of every directed pair, in the stratum of its more active account;
+    # 32-bit codes and weights (as the replicates keep them) and 64-bit ones
+    from casebook.coordination.calibration import _stratum_max
+
+    rng = np.random.default_rng(seed)
+    n, n_strata = 7, 3
+    stratum = rng.integers(0, n_strata, n)
+    per_rep = []
+    for r in range(4):
+        codes = rng.choice(n * n, int(rng.integers(0, 20)), replace=False)
+        wts = rng.integers(1, 9, len(codes))
+        per_rep.append((codes.astype(np.int32), wts.astype(np.int32)) if r % 2 else (codes, wts))
+    ref = np.zeros((n_strata, len(per_rep), n), np.int64)
+    for r, (codes, wts) in enumerate(per_rep):
+        for c, w in zip(codes.tolist(), wts.tolist(), strict=True):
+            a, b = divmod(c, n)
+            s = max(stratum[a], stratum[b])
+            ref[s, r, a] = max(ref[s, r, a], w)
+            ref[s, r, b] = max(ref[s, r, b], w)
+    np.testing.assert_array_equal(_stratum_max(per_rep, stratum, n, n_strata), ref)
+
+
+def test_account_codes_are_positions_among_the_prepared_ids() -> None:
+    from casebook.coordination.calibration import _account_codes
+    from casebook.coordination.kinds import prepare
+
+    prep = prepare(make_tweets([post("b", 0, "x"), post("a", 1, "y"), post("c", 2, "z")]))
+    ids = pd.Series(["c", "a", "nobody", "b", "a"], dtype="string[pyarrow]")
+    expected = [prep.user_ids.to_pylist().index(u) if u != "nobody" else -1 for u in ids]
+    np.testing.assert_array_equal(_account_codes(prep, ids), expected)
+    assert len(_account_codes(prep, ids[:0])) == 0
