@@ -188,15 +188,13 @@ def text_candidates(prep: Prepared, ev: Events, block: int, w: int,
     code += b
     code += 1
     del b
-    # events made in (key, time) order (near_duplicate's) are in code order already, since
-    # blocks follow time: no sort then. Else one sort (np.unique hashes: slower on large
-    # int64); a code's neighbouring blocks of the same key are its neighbours in order.
-    # Each run of equal codes is judged once and the verdict repeated over the run (no
-    # per-event run number: a release's text events are tens of millions);
+    # any other order (never in code order then): one sort (np.unique hashes: slower on
+    # large int64); a code's neighbouring blocks of the same key are its neighbours in
+    # order. Each run of equal codes is judged once and the verdict repeated over the run
+    # (no per-event run number: a release's text events are tens of millions);
     # guarded by tests/coordination/test_null.py::test_text_candidates_equal_a_reference
-    order = None if bool((code[1:] >= code[:-1]).all()) else np.argsort(code)
-    if order is not None:
-        code = code[order]
+    order = np.argsort(code)
+    code = code[order]
     first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
     u = code[first]
     del code
@@ -206,10 +204,7 @@ def text_candidates(prep: Prepared, ev: Events, block: int, w: int,
     near = np.zeros(len(u), bool)
     near[1:] |= step
     near[:-1] |= step
-    verdict = np.repeat((cnt >= 2) | near, cnt)
-    if order is None:
-        return verdict
-    keep[order] = verdict
+    keep[order] = np.repeat((cnt >= 2) | near, cnt)
     return keep
 
 
