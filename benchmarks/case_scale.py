@@ -33,6 +33,7 @@ One case runs at a time: a scale-8 case needs several GB, and the machine is sha
 
     python benchmarks/case_scale.py --scales 1 2 4
     python benchmarks/case_scale.py --scales 0.5 1 --cells 12 --json /tmp/scale.json
+    python benchmarks/case_scale.py --scales 8 -p coordination_kinds '[co_retweet, co_tweet]'
 """
 
 from __future__ import annotations
@@ -165,17 +166,18 @@ def section_times(executed: Path, *, cpu: bool = False
 
 
 def run_case(case: str, notebook: Path, data: Path, out: Path, cache: Path, *,
-             fresh_cache: bool = True) -> float:
+             fresh_cache: bool = True, params: list[list[str]] | None = None) -> float:
     """Wall seconds of ``casebook run`` for one case, with a fresh cache unless
     ``fresh_cache`` is False (a re-run: the releases' Parquet copies and the kept
-    coordination result are read)."""
+    coordination result are read); ``params`` are ``casebook run -p KEY VALUE`` pairs."""
     shutil.rmtree(out, ignore_errors=True)
     if fresh_cache:
         shutil.rmtree(cache, ignore_errors=True)
     env = {**os.environ, "CASEBOOK_CACHE_DIR": str(cache), "CASEBOOK_STATIC": "1"}
     t0 = time.perf_counter()
     done = subprocess.run([str(BIN / "casebook"), "run", str(notebook), "--data", str(data),
-                           "--out", str(out), "--no-progress"], env=env, cwd=ROOT,
+                           "--out", str(out), "--no-progress",
+                           *(x for kv in params or [] for x in ("-p", *kv))], env=env, cwd=ROOT,
                           capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     if done.returncode != 0:
@@ -192,7 +194,10 @@ def report(results: list[dict], n_cells: int) -> None:
     base = results[0]
     scales = [r["scale"] for r in results]
     print(f"\ncase {base['case']!r}; baseline: scale {scales[0]:g} (measured in this run); "
-          f"section times: {'kernel CPU' if base['timing'] == 'cpu' else 'wall'} seconds\n")
+          f"section times: {'kernel CPU' if base['timing'] == 'cpu' else 'wall'} seconds")
+    for key, value in base.get("params", []):  # a run with changed parameters says so
+        print(f"parameter {key} = {value}")
+    print()
     head = f"{'':28}" + "".join(f"{'scale ' + format(s, 'g'):>12}" for s in scales)
     print(head)
     tweets = [r["tweets"] for r in results]
@@ -273,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
                          "first run wrote (the releases' Parquet copies, the coordination "
                          "result; how an investigator re-runs a case): its wall "
                          "time, setup section and kernel peak are printed too")
+    ap.add_argument("-p", "--param", nargs=2, action="append", default=[],
+                    metavar=("KEY", "VALUE"),
+                    help="a case parameter, passed to `casebook run -p` (repeatable), e.g. "
+                         "-p coordination_kinds '[co_retweet, co_tweet]'")
     ap.add_argument("--json", type=Path, help="write the measurements to this JSON file")
     args = ap.parse_args(argv)
 
@@ -283,18 +292,19 @@ def main(argv: list[str] | None = None) -> int:
         data, spec_seconds = write_specimen(args.work, scale, args.seed)
         truth = json.loads((data / DATASETS[0] / "ground_truth.json").read_text())
         out = args.work / f"out-{scale:g}"
-        wall = run_case(args.case, notebook, data, out, args.work / f"cache-{scale:g}")
+        wall = run_case(args.case, notebook, data, out, args.work / f"cache-{scale:g}",
+                        params=args.param)
         sections, cells, peak = section_times(out / notebook.name, cpu=args.cpu)
         results.append({"case": args.case, "scale": scale, "tweets": truth["counts"]["tweets"],
                         "accounts": truth["counts"]["accounts"], "specimen": spec_seconds,
                         "wall": wall, "sections": sections, "cells": cells,
                         "peak": {k: v for k, v in peak.items() if k != "cpu"},
-                        "timing": "cpu" if args.cpu else "wall"})
+                        "timing": "cpu" if args.cpu else "wall", "params": args.param})
         print(f"scale {scale:g}: {truth['counts']['tweets']:,} tweets, case {wall:.1f} s, "
               f"kernel peak {peak.get('vmhwm', 0) / 2**30:.2f} GB", flush=True)
         if args.rerun:
             again = run_case(args.case, notebook, data, out, args.work / f"cache-{scale:g}",
-                             fresh_cache=False)
+                             fresh_cache=False, params=args.param)
             sec2, _, peak2 = section_times(out / notebook.name, cpu=args.cpu)
             results[-1]["rerun"] = {"wall": again, "setup": sec2.get("0 · setup", 0.0),
                                     "sections": sec2, "vmhwm": peak2.get("vmhwm", 0)}
