@@ -49,9 +49,13 @@ def projected_graph(proj: pd.DataFrame) -> nx.Graph:
     layouts and Louvain are deterministic)."""
     import networkx as nx
 
+    # the columns as Python lists first: iterating a pandas string column (or its rows)
+    # converts one element at a time (this took 1.1-1.4 s instead of 0.3-0.4 s for the
+    # 140,498 pairs of the Iran specimen at scale 8)
+    a, b = proj["a"].tolist(), proj["b"].tolist()
     graph = nx.Graph()
-    graph.add_nodes_from(sorted(set(proj["a"]) | set(proj["b"])))
-    graph.add_weighted_edges_from(proj.itertuples(index=False, name=None))
+    graph.add_nodes_from(sorted(set(a) | set(b)))
+    graph.add_weighted_edges_from(zip(a, b, proj["weight"].tolist(), strict=True))
     return graph
 
 

@@ -71,3 +71,20 @@ def test_top_codes_equal_top_values(rows: list[tuple[int, str]], n: int, counts:
     got = _top_codes(frame["community"].to_numpy(), encoded.indices.to_numpy().astype("int64"),
                      encoded.dictionary, n, counts=counts)
     assert got == _top_values(frame, "value", n, counts=counts)
+
+
+def test_projected_graph_holds_each_pair_with_its_summed_weight_nodes_sorted() -> None:
+    # directed edges of two kinds summed per unordered pair; nodes in sorted order (the
+    # layouts and Louvain depend on it)
+    from casebook.coordination.communities import projected_graph, undirected
+
+    edges = pd.DataFrame({
+        "source": ["z", "a", "m", "a", "q", "b"],
+        "target": ["a", "z", "a", "m", "b", "q"],
+        "weight": [1, 2, 3, 4, 5, 6],
+        "kind": ["co_retweet", "co_tweet", "co_retweet", "co_retweet", "co_link", "co_link"],
+    })
+    graph = projected_graph(undirected(edges, None))
+    assert list(graph.nodes) == ["a", "b", "m", "q", "z"]
+    got = {tuple(sorted((u, v))): d["weight"] for u, v, d in graph.edges(data=True)}
+    assert got == {("a", "z"): 3, ("a", "m"): 7, ("b", "q"): 11}
