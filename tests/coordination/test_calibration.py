@@ -258,3 +258,29 @@ def test_account_codes_are_positions_among_the_prepared_ids() -> None:
     expected = [prep.user_ids.to_pylist().index(u) if u != "nobody" else -1 for u in ids]
     np.testing.assert_array_equal(_account_codes(prep, ids), expected)
     assert len(_account_codes(prep, ids[:0])) == 0
+
+
+def test_needed_is_each_edges_threshold_at_its_pairs_stratum() -> None:
+    # the pair's stratum is its more active account's; an account the calibration has
+    # not seen (or a missing id) counts in the top stratum; a kind without thresholds
+    # (co_post, or one not calibrated) needs NaN
+    from casebook.coordination.calibration import Calibration
+
+    by_activity = {"co_retweet": [2, 3, 5], "co_tweet": [4, 6, 9]}
+    activity = pd.Series([0, 1, 2, 0], index=["a", "b", "c", "d"])
+    cal = Calibration(pd.DataFrame(), {"co_retweet": 5, "co_tweet": 9}, {}, np.zeros(0), 20,
+                      by_activity=by_activity, activity=activity)
+    edges = pd.DataFrame({
+        "source": pd.array(["a", "a", "b", "c", "x", "a", None, "d", "b"], dtype="string"),
+        "target": pd.array(["d", "b", "a", "a", "a", "d", "d", "a", "c"], dtype="string"),
+        "weight": np.arange(9),
+        "kind": pd.array(["co_retweet", "co_tweet", "co_retweet", "co_tweet", "co_retweet",
+                          "co_post", "co_tweet", "near_duplicate", "co_tweet"], dtype="string"),
+    })
+    strata = {"a": 0, "b": 1, "c": 2, "d": 0}
+    expected = []
+    for s, t, k in zip(edges["source"], edges["target"], edges["kind"], strict=True):
+        st = max(strata.get(s, 2) if isinstance(s, str) else 2, strata.get(t, 2))
+        expected.append(by_activity[k][st] if k in by_activity else np.nan)
+    np.testing.assert_array_equal(cal.needed(edges), np.array(expected, float))
+    assert len(cal.needed(edges.iloc[:0])) == 0
