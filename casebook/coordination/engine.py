@@ -143,6 +143,15 @@ def ordered(ev: Events, *, nearly_sorted: bool = False) -> Events:
     return Events(ev.pos, ev.key, ev.t, ev.user, ev.labels, ev.pair_filter, ev.similarity, order)
 
 
+def either_end(close: np.ndarray) -> np.ndarray:
+    """Per element of a sequence, given ``close`` per pair of neighbours (``len - 1``
+    values): is it at either end of a close pair?"""
+    out = np.zeros(len(close) + 1, bool)
+    out[1:] |= close
+    out[:-1] |= close
+    return out
+
+
 def neighbours(ev: Events, w: int) -> np.ndarray:
     """Per event: does another event of its key (any account) lie within ``w`` seconds?
 
@@ -153,9 +162,7 @@ def neighbours(ev: Events, w: int) -> np.ndarray:
         return near
     order = ev.order if ev.order is not None else key_time_order(ev)
     k, t = ev.key[order], ev.t[order]
-    close = (k[1:] == k[:-1]) & (t[1:] - t[:-1] <= w)
-    near[order[1:][close]] = True
-    near[order[:-1][close]] = True
+    near[order] = either_end((k[1:] == k[:-1]) & (t[1:] - t[:-1] <= w))
     return near
 
 

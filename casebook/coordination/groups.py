@@ -68,7 +68,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from casebook.coordination.engine import MAX_PAIRS, Events, matching_pairs, ordered
+from casebook.coordination.engine import MAX_PAIRS, Events, either_end, matching_pairs, ordered
 from casebook.coordination.kinds import DEFAULT_KINDS, events, prepare, tweets_frame
 from casebook.coordination.near_duplicate import NearDuplicateOptions
 from casebook.coordination.network import Window, unique_kinds, window_seconds
@@ -151,10 +151,7 @@ def burst_members(ev: Events, w: int, tweet_user: np.ndarray, *, max_pairs: int,
     order = ev.order
     k, t = ev.key[order], ev.t[order]
     same_key = k[1:] == k[:-1]
-    close = same_key & (t[1:] - t[:-1] <= w)
-    keep = np.zeros(len(ev), bool)
-    keep[1:] |= close
-    keep[:-1] |= close
+    keep = either_end(same_key & (t[1:] - t[:-1] <= w))
     if max_accounts is not None and keep.any():
         # a crowd counts every account of the key that day: a (key, day) is a run of the
         # sorted events, judged when it holds a kept event and more events than

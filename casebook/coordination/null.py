@@ -55,7 +55,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from casebook.coordination.engine import MAX_PAIRS, Events, ordered, seconds_type, weights
+from casebook.coordination.engine import (
+    MAX_PAIRS,
+    Events,
+    either_end,
+    ordered,
+    seconds_type,
+    weights,
+)
 from casebook.coordination.kinds import DEFAULT_KINDS, Prepared, events, prepare, tweets_frame
 from casebook.coordination.near_duplicate import NearDuplicateOptions
 from casebook.coordination.network import (
@@ -175,12 +182,7 @@ def text_candidates(prep: Prepared, ev: Events, block: int, w: int,
     same = ev.key[1:] == ev.key[:-1]
     step = b[1:] - b[:-1]
     if bool((ev.key[1:] >= ev.key[:-1]).all()) and not bool((same & (step < 0)).any()):
-        close = same & (step <= 1)
-        del same, step
-        keep[:] = False
-        keep[1:] |= close
-        keep[:-1] |= close
-        return keep
+        return either_end(same & (step <= 1))
     del same, step
     width = int(blk_of_slot[-1]) + 3
     code = ev.key.astype(np.int64)  # (key, block + 1) as one int64: block - 1 >= -1
@@ -269,20 +271,14 @@ def shared_subsets(ev: Events, w: int, run_window: int | None) -> tuple[Events, 
         return Events(ev.pos[at], ev.key[at], ev.t[at], ev.user[at], ev.labels,
                       ev.pair_filter, ev.similarity, np.arange(len(at), dtype=np.int64))
 
-    def both_ends(close: np.ndarray) -> np.ndarray:
-        out = np.zeros(n, bool)
-        out[1:] |= close
-        out[:-1] |= close
-        return out
-
     if n < 2:  # no event has a neighbour (a slice of moved_subsets may hold one)
         # two objects: moved_subsets empties each subset's slices as it joins them
         return subset(np.zeros(n, bool)), (ev if run_window is None else subset(np.zeros(n, bool)))
 
-    near = both_ends(same & (dt <= w))
+    near = either_end(same & (dt <= w))
     if run_window is None:
         return subset(near), ev
-    judged = both_ends(same & (dt <= run_window))
+    judged = either_end(same & (dt <= run_window))
     del dt
     day = t // _DAY
     del t
