@@ -15,9 +15,11 @@ releases a folder holds; :func:`release_ledger` tests the claims of a claims fil
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -727,6 +729,7 @@ def coordination_analysis(
     n_strata: int | None = None,
     group_rule: bool | None = None,
     cache: bool = True,
+    progress: bool | None = None,
 ) -> CoordinationResult:
     """Coordination networks of a release, thresholded against chance and ordinary accounts.
 
@@ -776,6 +779,12 @@ def coordination_analysis(
         (their content, not their files), parameters and code come again
         (:mod:`casebook.resultcache`): a re-run of a case skips the section's minutes.
         :attr:`CoordinationResult.cached` says whether it was read back.
+    progress
+        Show a progress bar while the section is computed (each kind's network, each
+        chance replicate, the communities): a release of millions of tweets takes
+        minutes. Default: where the explorer is live
+        (:func:`casebook.widgets.static_mode` is false, a JupyterLab kernel), never in a
+        papermill or nbval run, whose stored outputs must not change from run to run.
     """
     from casebook import coordination as co
     from casebook import resultcache
@@ -803,25 +812,54 @@ def coordination_analysis(
             restored = _coordination_from(*kept)
             if restored is not None:
                 return restored
-    cal = co.calibrated_thresholds(
-        release, control, kind=kinds, window=window, null_fpr=null_fpr,
-        n_null=params["n_null"], control_fpr=control_fpr, min_weight=min_weight, seed=seed,
-        combined_share=params["combined_share"], n_strata=params["n_strata"],
-        group_rule=params["group_rule"])
-    edges = cal.edges["operation"]
-    strong = edges.loc[cal.strong(edges)].reset_index(drop=True)
-    result = CoordinationResult(cal.table, edges, strong, pd.DataFrame(), pd.DataFrame(),
-                                cal.edges.get("control"), cal.null_counts, cal.combined,
-                                cal.combined_pairs, cal)
-    # two members of a group need not share a per-kind edge (their tweets can be further
-    # apart than the window), so the group edges link them for the communities
-    linked = result.linked
-    result.communities = co.detect_communities(linked, seed=seed)
-    if len(result.communities):
-        result.summary = co.summarise_communities(release, linked, result.communities)
+    if progress is None:
+        from casebook.widgets import static_mode
+
+        progress = not static_mode()
+    steps = co.calibration_steps(kinds, params["n_null"], control is not None) + 1
+    with _progress_bar(steps, "coordination", enabled=progress) as step:
+        cal = co.calibrated_thresholds(
+            release, control, kind=kinds, window=window, null_fpr=null_fpr,
+            n_null=params["n_null"], control_fpr=control_fpr, min_weight=min_weight,
+            seed=seed, combined_share=params["combined_share"], n_strata=params["n_strata"],
+            group_rule=params["group_rule"], progress=step)
+        edges = cal.edges["operation"]
+        strong = edges.loc[cal.strong(edges)].reset_index(drop=True)
+        result = CoordinationResult(cal.table, edges, strong, pd.DataFrame(), pd.DataFrame(),
+                                    cal.edges.get("control"), cal.null_counts, cal.combined,
+                                    cal.combined_pairs, cal)
+        # two members of a group need not share a per-kind edge (their tweets can be
+        # further apart than the window), so the group edges link them for the communities
+        linked = result.linked
+        result.communities = co.detect_communities(linked, seed=seed)
+        if len(result.communities):
+            result.summary = co.summarise_communities(release, linked, result.communities)
+        if step is not None:
+            step("communities")
     if key is not None:
         resultcache.keep("coordination", key, *_coordination_parts(result))
     return result
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, desc: str, *, enabled: bool
+                  ) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar of ``total`` steps (tqdm: a widget in JupyterLab, text in a
+    terminal) and the callback that advances it by one step, naming the step; None and
+    no bar when not ``enabled``. The callback may be called from worker threads."""
+    if not enabled:
+        yield None
+        return
+    from tqdm.auto import tqdm
+
+    lock = threading.Lock()
+    with tqdm(total=total, desc=desc, unit="step") as bar:
+        def step(label: str) -> None:
+            with lock:
+                bar.set_postfix_str(label, refresh=False)
+                bar.update(1)
+
+        yield step
 
 
 def _coordination_parts(result: CoordinationResult) -> tuple[dict[str, pd.DataFrame | None],

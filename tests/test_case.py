@@ -19,6 +19,7 @@ from casebook import (
     catalogue,
     claims,
     content,
+    coordination,
     evidence,
     load_release,
     paths,
@@ -247,6 +248,22 @@ def test_insufficient_data_is_said() -> None:
     again = case.coordination_analysis(rel, None, n_null=2)
     assert again.cached and again.control_edges is None and again.summary.empty
     assert case._coordination_finding(again)["value"] == evidence.INSUFFICIENT
+
+
+def test_coordination_shows_a_progress_bar_only_where_it_is_wanted(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    tweets = make_tweets([{"userid": u, "tweet_time": f"2020-01-0{d} 00:0{m}"}
+                          for u in "abc" for d in (1, 2) for m in (0, 1)])
+    rel = Release("tiny", tweets, pd.DataFrame({"userid": list("abc")}), pd.DataFrame(),
+                  pd.DataFrame())
+    quiet = case.coordination_analysis(rel, None, n_null=2, cache=False)
+    assert "coordination" not in capsys.readouterr().err  # pytest is no live kernel
+    shown = case.coordination_analysis(rel, None, n_null=2, cache=False, progress=True)
+    err = capsys.readouterr().err
+    steps = coordination.calibration_steps(coordination.DEFAULT_KINDS, 2, control=False) + 1
+    assert "coordination: 100%" in err and f"{steps}/{steps}" in err
+    assert "communities" in err  # the last step names itself
+    pd.testing.assert_frame_equal(shown.thresholds(), quiet.thresholds())
 
 
 # used by no other test, not the specimen's default, and not among the seeds the

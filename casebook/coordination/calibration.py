@@ -73,7 +73,7 @@ all replicates (they only set the scale of each kind).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +111,7 @@ from casebook.coordination.null import (
     N_NULL,
     TEXT_BLOCK,
     NullRun,
+    check_n_null,
     key_sorted,
     moved_subsets,
     null_of,
@@ -125,6 +126,7 @@ __all__ = [
     "account_max_weight",
     "calibrate",
     "calibrated_thresholds",
+    "calibration_steps",
     "edge_pvalues",
     "pair_scores",
     "threshold_for_fpr",
@@ -590,6 +592,12 @@ def _weight_stats(wts: np.ndarray, percentiles: Sequence[float]) -> dict[str, fl
     return row
 
 
+def calibration_steps(kind: str | Sequence[str], n_null: int, control: bool) -> int:
+    """How many times :func:`calibrated_thresholds` calls its ``progress``: each kind's
+    network of the operation (and of the control, with one), then each replicate."""
+    return len(unique_kinds(kind)) * (2 if control else 1) + check_n_null(n_null)
+
+
 def calibrated_thresholds(
     tweets: Any,
     control_tweets: Any = None,
@@ -610,6 +618,7 @@ def calibrated_thresholds(
     group_rule: bool = GROUP_RULE,
     group_window: Window | None = None,
     max_burst_accounts: int = MAX_BURST_ACCOUNTS,
+    progress: Callable[[str], None] | None = None,
 ) -> Calibration:
     """Each kind's threshold from chance replicates of the release, checked on a control.
 
@@ -654,6 +663,10 @@ def calibrated_thresholds(
         The null models' parameters (:mod:`casebook.coordination.null`).
     percentiles
         Edge-weight percentiles reported per cohort.
+    progress
+        Called with a short label as each step ends: each kind's network of the
+        operation and of the control, each chance replicate (:func:`calibration_steps`
+        of them in all); it may be called from worker threads.
 
     Returns
     -------
@@ -670,9 +683,14 @@ def calibrated_thresholds(
     prep = prepare(tweets_frame(tweets), kinds)
     ctl_prep = None if control_tweets is None else prepare(tweets_frame(control_tweets), kinds)
 
-    def nets(p: Any) -> dict[str, tuple[pd.DataFrame, Events, np.ndarray]]:
-        return dict(zip(kinds, per_kind(
-            lambda k: kind_network(p, k, w, 1, near_duplicate, MAX_PAIRS), kinds), strict=True))
+    def nets(p: Any, cohort: str) -> dict[str, tuple[pd.DataFrame, Events, np.ndarray]]:
+        def one(k: str) -> tuple[pd.DataFrame, Events, np.ndarray]:
+            net = kind_network(p, k, w, 1, near_duplicate, MAX_PAIRS)
+            if progress is not None:
+                progress(f"{cohort}: {k}")
+            return net
+
+        return dict(zip(kinds, per_kind(one, kinds), strict=True))
 
     counted = [k for k in kinds if k != "co_post"]  # communities ignore the baseline
     groups_on = bool(group_rule) and fixed is None and len(counted) > 0
@@ -681,10 +699,10 @@ def calibrated_thresholds(
         raise UsageError(f"max_burst_accounts must be an integer >= 3, got {max_burst_accounts!r}")
 
     gw = GROUP_WINDOW_FACTOR * w if group_window is None else window_seconds(group_window)
-    op_nets = nets(prep)
+    op_nets = nets(prep, "operation")
     prep.forget_texts()
     release_memory()
-    ctl_nets = nets(ctl_prep) if ctl_prep is not None else {}
+    ctl_nets = nets(ctl_prep, "control") if ctl_prep is not None else {}
     if ctl_prep is not None:
         ctl_prep.forget_texts()
     # the control's events serve only its bursts: counted now, they are freed before the
@@ -715,7 +733,8 @@ def calibrated_thresholds(
     # the events go to the replicates alone, which keep only the subsets they can use
     run = run_null(prep, _take_events(op_nets), w, n_null=n_null, seed=seed,
                    max_shift_days=max_shift_days, text_block=text_block,
-                   collect=collect if groups_on else None, collect_window=gw)
+                   collect=collect if groups_on else None, collect_window=gw,
+                   progress=progress)
     release_memory()
     share = 0.0 if fixed is not None else combined_share
     # a union bound over the kinds and, when on, the group rule

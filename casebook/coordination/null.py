@@ -427,6 +427,7 @@ def run_null(
     max_pairs: int = MAX_PAIRS,
     collect: Callable[[dict[str, tuple[Events, np.ndarray]]], Any] | None = None,
     collect_window: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> NullRun:
     """Weights of every kind on ``n_null`` replicates, from the release's own events.
 
@@ -439,7 +440,8 @@ def run_null(
     linkage window in seconds), ``collect`` receives only the events of the (key, UTC day)
     runs that hold two events of a key within it (:func:`shared_subsets`): all that
     :func:`~casebook.coordination.groups.burst_members` uses, found in the same pass as
-    the events the weights use.
+    the events the weights use. ``progress``, when given, is called with a short label
+    as each replicate ends (from the thread that ran it).
     """
     n_null = check_n_null(n_null)
     if isinstance(max_shift_days, bool) or int(max_shift_days) != max_shift_days or max_shift_days < 1:
@@ -499,7 +501,10 @@ def run_null(
                                  prep.n_users)
                 moved_all[k] = (runs, tweet_user)
         moved = near = runs = None  # the whole moved events are freed before the bursts
-        return out, (collect(moved_all) if collect is not None else None)
+        kept = collect(moved_all) if collect is not None else None
+        if progress is not None:
+            progress("chance replicate")
+        return out, kept
 
     # replicates on threads (numpy releases the GIL in sorts and searches); each has its
     # own seed, so the result does not depend on the order the threads run in

@@ -284,3 +284,21 @@ def test_needed_is_each_edges_threshold_at_its_pairs_stratum() -> None:
         expected.append(by_activity[k][st] if k in by_activity else np.nan)
     np.testing.assert_array_equal(cal.needed(edges), np.array(expected, float))
     assert len(cal.needed(edges.iloc[:0])) == 0
+
+
+def test_progress_is_told_each_network_and_each_replicate_and_changes_nothing() -> None:
+    tweets = make_tweets(_spread_background(20, 600, 1))
+    control = make_tweets(_spread_background(20, 600, 2))
+    kinds = ["co_retweet", "co_tweet"]
+    seen: list[str] = []  # list.append is atomic: the replicates' threads may call it
+    cal = co.calibrated_thresholds(tweets, control, kind=kinds, seed=0, n_null=3,
+                                   progress=seen.append)
+    assert len(seen) == co.calibration_steps(kinds, 3, control=True) == 7
+    assert sorted(seen) == sorted(["operation: co_retweet", "operation: co_tweet",
+                                   "control: co_retweet", "control: co_tweet",
+                                   *["chance replicate"] * 3])
+    assert seen[-3:] == ["chance replicate"] * 3  # the networks come first
+    quiet = co.calibrated_thresholds(tweets, control, kind=kinds, seed=0, n_null=3)
+    assert cal.thresholds == quiet.thresholds
+    pd.testing.assert_frame_equal(cal.table, quiet.table)
+    assert co.calibration_steps("co_retweet", 20, control=False) == 21
