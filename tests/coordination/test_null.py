@@ -295,6 +295,15 @@ def test_moved_subsets_by_slices_equal_the_whole(seed: int, n: int, chunk: int,
             np.testing.assert_array_equal(x, y)
     assert moved_subsets(ev, tweet_sec, tweet_user, 60, run_window, by_key=True,
                          keep_runs=False)[1] is None
+    # 32-bit events (a release's): each tweet's time and account read by one packed gather
+    narrow = Events(pos.astype(np.int32), key.astype(np.int32), np.zeros(n, np.int32),
+                    np.zeros(n, np.int32))
+    assert null._packed(tweet_sec.astype(np.int32), tweet_user.astype(np.int32)) is not None
+    with patch.object(null, "TEXT_CHUNK", chunk):
+        packed = moved_subsets(narrow, tweet_sec, tweet_user, 60, run_window, by_key=True)
+    for a, b in zip(whole, packed, strict=True):
+        for x, y in zip(fields(a), fields(b), strict=True):
+            np.testing.assert_array_equal(x, y)
     # events at their own times and accounts (a release's, for its bursts): the same
     own = Events(pos, key, tweet_sec[pos], tweet_user[pos])
     with patch.object(null, "TEXT_CHUNK", chunk):
