@@ -332,15 +332,17 @@ def _reference_bursts(ev: Events, w: int, tweet_user: np.ndarray,
 @settings(max_examples=150, deadline=None)
 @given(seed=st.integers(0, 2**31), n=st.integers(0, 60), span=st.sampled_from([300, 3 * 86_400]),
        w=st.sampled_from([60, 120]), max_accounts=st.sampled_from([None, 3]),
-       preset_order=st.booleans())
+       preset_order=st.booleans(), wide=st.booleans())
 def test_burst_members_equal_a_simple_reference(seed: int, n: int, span: int, w: int,
                                                 max_accounts: int | None,
-                                                preset_order: bool) -> None:
+                                                preset_order: bool, wide: bool) -> None:
     # burst_members reuses the (key, time) sort of its events (a replicate hands it over
-    # from the pair engine, ties in any order) and sorts the kept events no more
+    # from the pair engine, ties in any order) and sorts the kept events no more; the
+    # crowd rule's codes are 32-bit unless accounts x judged runs need 64 (``wide``: codes
+    # of accounts up to 5e9)
     rng = np.random.default_rng(seed)
     n_tweets, n_users = max(n, 1), 6
-    tweet_user = rng.integers(0, n_users, n_tweets)
+    tweet_user = rng.integers(0, n_users, n_tweets) * (10**9 if wide else 1)
     pos = rng.integers(0, n_tweets, n)
     ev = Events(pos, rng.integers(0, 3, n), rng.integers(0, span, n) // 30 * 30,
                 tweet_user[pos])
