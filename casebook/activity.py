@@ -21,6 +21,7 @@ labelled with its name. The artists carry the gid ``"casebook-event"`` (labels
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
@@ -145,6 +146,8 @@ def retweet_mask(tweets: pd.DataFrame) -> pd.Series:
 # and ``pd.Grouper`` sorts the whole frame (and takes every column) to bin its times.
 
 _CACHE: dict[tuple[int, Any], tuple[weakref.ref, Any]] = {}
+_COMPUTING: dict[tuple[int, Any], threading.Lock] = {}
+_COMPUTING_LOCK = threading.Lock()
 
 
 def _arrow_data(values: pd.Series) -> pa.ChunkedArray | None:
@@ -171,9 +174,25 @@ def _cached(values: pd.Series, what: Any, compute: Callable[[], Any]) -> Any:
     hit = _CACHE.get(key)
     if hit is not None and hit[0]() is data:
         return hit[1]
-    result = compute()
-    _CACHE[key] = (weakref.ref(data, lambda _ref, key=key: _CACHE.pop(key, None)), result)
+    # one computation per key at a time: a report run computes the coordination section
+    # on a second thread beside the others (casebook.case.start_coordination), and both
+    # ask for a release's parsed URLs; the second asker waits for the first's result;
+    # guarded by tests/test_activity.py::test_cached_computes_once_for_concurrent_askers
+    with _COMPUTING_LOCK:
+        lock = _COMPUTING.setdefault(key, threading.Lock())
+    with lock:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0]() is data:
+            return hit[1]
+        result = compute()
+        _CACHE[key] = (weakref.ref(data, lambda _ref, key=key: _forget(key)), result)
     return result
+
+
+def _forget(key: tuple[int, Any]) -> None:
+    """Drop a cache entry whose Arrow data has gone."""
+    _CACHE.pop(key, None)
+    _COMPUTING.pop(key, None)
 
 
 def _take_rows(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:

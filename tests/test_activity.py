@@ -610,6 +610,32 @@ def test_cached_codes_follow_the_column_they_were_computed_on():
     assert len(activity._CACHE) < before  # entries go with the release's columns
 
 
+def test_cached_computes_once_for_concurrent_askers():
+    # a report run computes the coordination section on a second thread; both threads
+    # asking for the same column's value wait for one computation, not two
+    import threading
+    import time
+
+    tweets = make_tweets([{"userid": u} for u in ("a", "b", "a")])
+    calls, results = [], []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.2)  # long enough for the other asker to arrive meanwhile
+        return object()
+
+    def ask():
+        results.append(activity._cached(tweets["userid"], "test once", compute))
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
+    assert results[0] is results[1] is results[2]
+
+
 def test_first_rows_of_factorized_codes():
     codes = np.array([-1, 0, 0, 1, -1, 2, 1, 0])
     assert activity._first_rows(codes).tolist() == [1, 3, 5]
