@@ -20,6 +20,7 @@ import os
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from casebook import (
 )
 from casebook._files import data_files
 from casebook._plotting import freq_label, legend_beside, literal_text, percent_axis
+from casebook.errors import UsageError
 from casebook.loader import Release, load_release
 from casebook.validate import validation_report
 
@@ -714,6 +716,122 @@ COORDINATION_MODULES: tuple[str, ...] = tuple(
                                           ".null", ".text"))
 
 
+#: Memory the coordination section needs beside the loaded tables, per tweet of the
+#: operation and the control cohort together, rounded up: a case at specimen scale 8
+#: (6.4M tweets) peaked 3.45 GB above its memory after loading, about 0.55 KB a tweet.
+COORDINATION_BYTES_PER_TWEET: int = 1000
+
+#: Coordination sections started early (:func:`start_coordination`): (release,
+#: control, options, result) by call, taken by the :func:`coordination_analysis` call
+#: with the same arguments.
+_EARLY: list[tuple[Release, Release | None, dict[str, object], Future]] = []
+_EARLY_LOCK = threading.Lock()
+
+
+def start_coordination(release: Release, control: Release | None, *,
+                       background: bool | None = None, **options: object) -> bool:
+    """Begin :func:`coordination_analysis` of ``release`` on a second thread now, so that
+    the section is computed on the spare core while the sections before it run.
+
+    The later :func:`coordination_analysis` call with the same release, control and
+    options waits for it and returns its result (the same result: the section is
+    seeded); a call with other options computes its own.
+
+    Parameters
+    ----------
+    release, control
+        As for :func:`coordination_analysis`.
+    background
+        Whether to start. Default: in a report run only
+        (:func:`casebook.widgets.static_mode`: papermill, nbval, ``casebook run``), on a
+        machine with two cores or more, when the memory available is at least twice the
+        section's estimate (:data:`COORDINATION_BYTES_PER_TWEET` per tweet), since the
+        other sections hold their own memory meanwhile. In JupyterLab the section runs
+        when its cell runs, with its progress bar: a thread cannot be interrupted, and an
+        investigator re-running cells would start one computation after another.
+    **options
+        The keyword arguments of :func:`coordination_analysis` (not ``progress``).
+
+    Returns
+    -------
+    bool
+        Whether the section was started.
+
+    Examples
+    --------
+    >>> start_coordination(release, case.control, seed=0)  # doctest: +SKIP
+    False
+    """
+    arguments = _coordination_options(options)
+    if background is None:
+        background = _worth_starting(release, control)
+    if not background:
+        return False
+    job: Future = Future()
+    job.set_running_or_notify_cancel()
+
+    def run() -> None:
+        try:
+            job.set_result(_coordination_analysis(release, control, progress=False,
+                                                  **arguments))
+        except BaseException as error:  # noqa: BLE001 - raised again by the waiting call
+            job.set_exception(error)
+
+    with _EARLY_LOCK:
+        _EARLY.append((release, control, arguments, job))
+    # a daemon thread: a kernel shut down before the section's cell does not wait for it
+    threading.Thread(target=run, name="casebook-coordination", daemon=True).start()
+    return True
+
+
+def _coordination_options(options: Mapping[str, object]) -> dict[str, object]:
+    """``options`` of :func:`coordination_analysis` with every default filled in."""
+    import inspect
+
+    signature = inspect.signature(coordination_analysis)
+    names = [name for name in signature.parameters if name not in ("release", "control", "progress")]
+    unknown = sorted(set(options) - set(names))
+    if unknown:
+        raise UsageError(f"start_coordination takes the options of coordination_analysis, "
+                         f"not {', '.join(unknown)}")
+    return {name: options.get(name, signature.parameters[name].default) for name in names}
+
+
+def _worth_starting(release: Release, control: Release | None) -> bool:
+    """The default of :func:`start_coordination` (see there)."""
+    from casebook.widgets import static_mode
+
+    if not static_mode() or len(os.sched_getaffinity(0)) < 2:
+        return False
+    tweets = len(release.tweets) + (len(control.tweets) if control is not None else 0)
+    available = _available_memory()
+    return available is not None and available >= 2 * COORDINATION_BYTES_PER_TWEET * tweets
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to start new work (``MemAvailable`` of
+    ``/proc/meminfo``), None where that is not known."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _early_job(release: Release, control: Release | None,
+               arguments: dict[str, object]) -> Future | None:
+    """The started section of these arguments (taken off the list), or None."""
+    with _EARLY_LOCK:
+        for i, (rel, ctl, args, job) in enumerate(_EARLY):
+            if rel is release and ctl is control and args == arguments:
+                del _EARLY[i]
+                return job
+    return None
+
+
 def coordination_analysis(
     release: Release,
     control: Release | None,
@@ -786,6 +904,23 @@ def coordination_analysis(
         (:func:`casebook.widgets.static_mode` is false, a JupyterLab kernel), never in a
         papermill or nbval run, whose stored outputs must not change from run to run.
     """
+    options = {"kinds": kinds, "window": window, "control_fpr": control_fpr,
+               "min_weight": min_weight, "seed": seed, "null_fpr": null_fpr,
+               "n_null": n_null, "combined_share": combined_share, "n_strata": n_strata,
+               "group_rule": group_rule, "cache": cache}
+    job = _early_job(release, control, options) if _EARLY else None
+    if job is not None:
+        return job.result()
+    return _coordination_analysis(release, control, progress=progress, **options)
+
+
+def _coordination_analysis(
+    release: Release, control: Release | None, *, kinds: Sequence[str] | None, window: str,
+    control_fpr: float, min_weight: int | None, seed: int, null_fpr: float,
+    n_null: int | None, combined_share: float | None, n_strata: int | None,
+    group_rule: bool | None, cache: bool, progress: bool | None,
+) -> CoordinationResult:
+    """:func:`coordination_analysis` computed here and now (or read from the cache)."""
     from casebook import coordination as co
     from casebook import resultcache
 

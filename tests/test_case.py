@@ -6,6 +6,7 @@ import dataclasses
 import json
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from casebook import (
     report,
 )
 from casebook.case import CoordinationResult
+from casebook.errors import CasebookError
 from casebook.loader import Release
 from casebook.runner import run_cases
 from casebook.specimen import write_specimen
@@ -264,6 +266,72 @@ def test_coordination_shows_a_progress_bar_only_where_it_is_wanted(
     assert "coordination: 100%" in err and f"{steps}/{steps}" in err
     assert "communities" in err  # the last step names itself
     pd.testing.assert_frame_equal(shown.thresholds(), quiet.thresholds())
+
+
+def _tiny_release() -> Release:
+    tweets = make_tweets([{"userid": u, "tweet_time": f"2020-01-0{d} 00:0{m}"}
+                          for u in "abc" for d in (1, 2) for m in (0, 1)])
+    return Release("tiny", tweets, pd.DataFrame({"userid": list("abc")}), pd.DataFrame(),
+                   pd.DataFrame())
+
+
+def test_coordination_started_early_is_computed_once_on_its_own_thread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rel = _tiny_release()
+    compute, threads = case._coordination_analysis, []
+
+    def recorded(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(case, "_coordination_analysis", recorded)
+    assert case.start_coordination(rel, None, background=True, n_null=2, cache=False)
+    early = case.coordination_analysis(rel, None, n_null=2, cache=False)
+    assert threads == ["casebook-coordination"]  # the waiting call computed nothing
+    assert not case._EARLY  # taken: a second call computes its own
+    again = case.coordination_analysis(rel, None, n_null=2, cache=False)
+    assert threads == ["casebook-coordination", "MainThread"]
+    pd.testing.assert_frame_equal(early.thresholds(), again.thresholds())
+    pd.testing.assert_frame_equal(early.edges, again.edges)
+    # other options than those started: computed here, and the started one is left
+    assert case.start_coordination(rel, None, background=True, n_null=2, cache=False)
+    case.coordination_analysis(rel, None, n_null=3, cache=False)
+    assert threads[-1] == "MainThread" and len(case._EARLY) == 1
+    case.coordination_analysis(rel, None, n_null=2, cache=False)  # takes it
+    assert not case._EARLY
+
+
+def test_coordination_started_early_raises_its_error_where_it_is_awaited(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rel = _tiny_release()
+    assert case.start_coordination(rel, None, background=True, kinds=["co_nothing"], cache=False)
+    with pytest.raises(CasebookError, match="co_nothing"):
+        case.coordination_analysis(rel, None, kinds=["co_nothing"], cache=False)
+    with pytest.raises(CasebookError, match="not n_nul"):
+        case.start_coordination(rel, None, n_nul=2)
+    with pytest.raises(CasebookError, match="not progress"):
+        case.start_coordination(rel, None, progress=True)
+
+
+def test_coordination_starts_early_only_in_a_report_run_with_memory_to_spare(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rel = _tiny_release()
+    monkeypatch.setattr("casebook.widgets.static_mode", lambda: True)
+    monkeypatch.setattr(case, "_available_memory", lambda: 10**12)
+    assert case._worth_starting(rel, None)
+    tweets = len(rel.tweets)
+    need = 2 * case.COORDINATION_BYTES_PER_TWEET * tweets
+    monkeypatch.setattr(case, "_available_memory", lambda: need - 1)
+    assert not case._worth_starting(rel, None)
+    monkeypatch.setattr(case, "_available_memory", lambda: need)
+    assert case._worth_starting(rel, None)
+    assert not case._worth_starting(rel, rel)  # the control's tweets count too
+    monkeypatch.setattr(case, "_available_memory", lambda: None)  # not known: not started
+    assert not case._worth_starting(rel, None)
+    monkeypatch.setattr(case, "_available_memory", lambda: 10**12)
+    monkeypatch.setattr("casebook.widgets.static_mode", lambda: False)  # live JupyterLab
+    assert not case._worth_starting(rel, None)
+    assert not case.start_coordination(rel, None, n_null=2) and not case._EARLY
 
 
 # used by no other test, not the specimen's default, and not among the seeds the

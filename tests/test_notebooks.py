@@ -227,3 +227,17 @@ def test_the_cross_release_report_escapes_and_rates_the_link(cross_release_run) 
     links = {f["finding"]: f["value"] for f in recorded["findings"]}
     assert links["Link alpha_202012 and beta_202012"] == "strong"
     assert links["Distinctive shared keys"] == "4"
+
+
+def test_case_notebooks_start_the_coordination_section_they_run() -> None:
+    # a mismatch would not change a result, only compute the section twice
+    notebooks = [p for p in NOTEBOOKS if "coordination_analysis(release" in p.read_text(encoding="utf-8")]
+    assert len(notebooks) >= 4
+    for path in notebooks:
+        code = "\n".join("".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+                         if c["cell_type"] == "code")
+        started = re.findall(r"start_coordination\((.*)\)", code)
+        run = re.findall(r"coordination_analysis\((release, .*)\)", code)
+        assert len(started) == 1 and run, path.name
+        assert started[0] == run[0], path.name
+        assert code.index("start_coordination(") < code.index("coordination_analysis(release")
