@@ -24,6 +24,13 @@ ratio of tweets; a section whose time grows more than 1.1 times faster than the
 tweets is marked ``superlinear``. Then the kernel's peak memory and the wall time of
 ``casebook run`` (HTML export included), and with ``--cells N`` the N slowest cells.
 
+A report run begins the coordination section on the spare core right after loading
+(:func:`casebook.case.start_coordination`, when the memory allows), so by default the
+section's cells time only the wait left after the sections before it, and those
+sections share the machine with it: the total is what a user waits for. With
+``--in-order`` the copy leaves that call out and every section runs alone, in order:
+each section's own time, the one to compare across scales.
+
 With ``--rerun`` each scale's case runs a second time with the cache the first run
 wrote: what an investigator waits for when re-running a case (the releases' typed
 Parquet copies are read instead of their CSV files, and the coordination section's
@@ -58,6 +65,8 @@ DATASETS = ("iran_202012", "control")
 #: n log n grows about 1.05 times faster than n per doubling at a million rows, so more
 #: than 1.1 is more than sorting (1.25, before, let x2.4 per doubling pass as linear).
 SUPERLINEAR = 1.1
+#: The call that begins the coordination section early (case notebooks' first cell).
+_EARLY_START = re.compile(r"^((?:\w+\.)?start_coordination\(.*)$", re.M)
 _SECTION = re.compile(r"^##\s+(\d+\s*·.*?)\s*$", re.MULTILINE)
 _MARK = "casebook-benchmark-peak"
 #: Appended to the case: the kernel reports its own high-water mark, exactly.
@@ -102,12 +111,17 @@ def write_specimen(work: Path, scale: float, seed: int) -> tuple[Path, float]:
     return folder, time.perf_counter() - t0
 
 
-def instrumented_notebook(case: str, work: Path) -> Path:
-    """A copy of the case notebook, under its own file name, with the peak-memory cell."""
+def instrumented_notebook(case: str, work: Path, *, in_order: bool = False) -> Path:
+    """A copy of the case notebook, under its own file name, with the peak-memory cell
+    (and with ``in_order``, without the early start of the coordination section)."""
     from casebook.runner import resolve_cases
 
     source = resolve_cases([case])[case]
     nb = nbformat.read(source, as_version=4)
+    if in_order:
+        for c in nb.cells:
+            if c.cell_type == "code":
+                c.source = _EARLY_START.sub(r"# \1  (left out by --in-order)", c.source)
     cell = nbformat.v4.new_code_cell(PEAK_CELL)
     cell.metadata["tags"] = [_MARK]
     nb.cells.append(cell)
@@ -282,11 +296,14 @@ def main(argv: list[str] | None = None) -> int:
                     metavar=("KEY", "VALUE"),
                     help="a case parameter, passed to `casebook run -p` (repeatable), e.g. "
                          "-p coordination_kinds '[co_retweet, co_tweet]'")
+    ap.add_argument("--in-order", action="store_true",
+                    help="run every section alone, in order (the coordination section is "
+                         "not begun early beside the others): each section's own time")
     ap.add_argument("--json", type=Path, help="write the measurements to this JSON file")
     args = ap.parse_args(argv)
 
     args.work.mkdir(parents=True, exist_ok=True)
-    notebook = instrumented_notebook(args.case, args.work)
+    notebook = instrumented_notebook(args.case, args.work, in_order=args.in_order)
     results = []
     for scale in sorted(args.scales):
         data, spec_seconds = write_specimen(args.work, scale, args.seed)
