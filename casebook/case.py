@@ -21,7 +21,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -722,9 +722,9 @@ COORDINATION_MODULES: tuple[str, ...] = tuple(
 COORDINATION_BYTES_PER_TWEET: int = 1000
 
 #: Coordination sections started early (:func:`start_coordination`): (release,
-#: control, options, result) by call, taken by the :func:`coordination_analysis` call
-#: with the same arguments.
-_EARLY: list[tuple[Release, Release | None, dict[str, object], Future]] = []
+#: control, their tables then, options, result) by call, taken by the
+#: :func:`coordination_analysis` call with the same arguments and tables.
+_EARLY: list[tuple[Release, Release | None, tuple[object, ...], dict[str, object], Future]] = []
 _EARLY_LOCK = threading.Lock()
 
 
@@ -735,7 +735,9 @@ def start_coordination(release: Release, control: Release | None, *,
 
     The later :func:`coordination_analysis` call with the same release, control and
     options waits for it and returns its result (the same result: the section is
-    seeded); a call with other options computes its own.
+    seeded); a call with other options, or after a table of either release was replaced
+    (``release.tweets = ...``), computes its own. A table changed in place meanwhile
+    would be read by both threads at once: change a copy.
 
     Parameters
     ----------
@@ -769,16 +771,18 @@ def start_coordination(release: Release, control: Release | None, *,
         return False
     job: Future = Future()
     job.set_running_or_notify_cancel()
+    # the thread computes on the tables the release holds now: a table assigned to it
+    # meanwhile (``release.tweets = ...``) makes the later call compute its own
+    frozen = replace(release), None if control is None else replace(control)
 
     def run() -> None:
         try:
-            job.set_result(_coordination_analysis(release, control, progress=False,
-                                                  **arguments))
+            job.set_result(_coordination_analysis(*frozen, progress=False, **arguments))
         except BaseException as error:  # noqa: BLE001 - raised again by the waiting call
             job.set_exception(error)
 
     with _EARLY_LOCK:
-        _EARLY.append((release, control, arguments, job))
+        _EARLY.append((release, control, _tables(release, control), arguments, job))
     # a daemon thread: a kernel shut down before the section's cell does not wait for it
     threading.Thread(target=run, name="casebook-coordination", daemon=True).start()
     return True
@@ -824,12 +828,20 @@ def _available_memory() -> int | None:
 def _early_job(release: Release, control: Release | None,
                arguments: dict[str, object]) -> Future | None:
     """The started section of these arguments (taken off the list), or None."""
+    tables = _tables(release, control)
     with _EARLY_LOCK:
-        for i, (rel, ctl, args, job) in enumerate(_EARLY):
-            if rel is release and ctl is control and args == arguments:
+        for i, (rel, ctl, then, args, job) in enumerate(_EARLY):
+            if (rel is release and ctl is control and args == arguments
+                    and all(a is b for a, b in zip(then, tables, strict=True))):
                 del _EARLY[i]
                 return job
     return None
+
+
+def _tables(release: Release, control: Release | None) -> tuple[object, ...]:
+    """The tables a coordination section reads, by identity."""
+    return (release.tweets, release.users,
+            *((control.tweets, control.users) if control is not None else (None, None)))
 
 
 def coordination_analysis(

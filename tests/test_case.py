@@ -278,10 +278,11 @@ def _tiny_release() -> Release:
 def test_coordination_started_early_is_computed_once_on_its_own_thread(
         monkeypatch: pytest.MonkeyPatch) -> None:
     rel = _tiny_release()
-    compute, threads = case._coordination_analysis, []
+    compute, threads, sizes = case._coordination_analysis, [], []
 
     def recorded(*args, **kwargs):
         threads.append(threading.current_thread().name)
+        sizes.append(len(args[0].tweets))
         return compute(*args, **kwargs)
 
     monkeypatch.setattr(case, "_coordination_analysis", recorded)
@@ -299,6 +300,13 @@ def test_coordination_started_early_is_computed_once_on_its_own_thread(
     assert threads[-1] == "MainThread" and len(case._EARLY) == 1
     case.coordination_analysis(rel, None, n_null=2, cache=False)  # takes it
     assert not case._EARLY
+    # a table replaced after the start: the section of the tables now is computed here
+    assert case.start_coordination(rel, None, background=True, n_null=2, cache=False)
+    rel.tweets = rel.tweets.iloc[:-2].copy()
+    case.coordination_analysis(rel, None, n_null=2, cache=False)
+    assert threads[-1] == "MainThread" and sizes[-1] == len(rel.tweets) == sizes[0] - 2
+    assert len(case._EARLY) == 1
+    case._EARLY.clear()
 
 
 def test_coordination_started_early_raises_its_error_where_it_is_awaited(
