@@ -312,9 +312,17 @@ def test_coordination_started_early_is_computed_once_on_its_own_thread(
 def test_coordination_started_early_raises_its_error_where_it_is_awaited(
         monkeypatch: pytest.MonkeyPatch) -> None:
     rel = _tiny_release()
+    compute, threads = case._coordination_analysis, []
+
+    def recorded(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(case, "_coordination_analysis", recorded)
     assert case.start_coordination(rel, None, background=True, kinds=["co_nothing"], cache=False)
     with pytest.raises(CasebookError, match="co_nothing"):
         case.coordination_analysis(rel, None, kinds=["co_nothing"], cache=False)
+    assert threads == ["casebook-coordination"] and not case._EARLY  # the thread's error
     with pytest.raises(CasebookError, match="not n_nul"):
         case.start_coordination(rel, None, n_nul=2)
     with pytest.raises(CasebookError, match="not progress"):
