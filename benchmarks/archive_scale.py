@@ -134,11 +134,10 @@ def _tables(store: Path) -> int:
 
 
 def _available() -> int:
-    """MemAvailable in bytes."""
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemAvailable:"):
-            return int(line.split()[1]) * 1024
-    return 0
+    """MemAvailable in bytes (0 where it is not known)."""
+    from casebook._memory import available_memory
+
+    return available_memory() or 0
 
 
 def _picks(store: Path, typical: bool) -> dict[str, dict[str, Any]]:

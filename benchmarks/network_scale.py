@@ -211,10 +211,10 @@ def _run_child(engine: str, kind: str, size: int, args: argparse.Namespace) -> d
 
 
 def _available() -> int:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemAvailable:"):
-            return int(line.split()[1]) * 1024
-    return 0
+    """MemAvailable in bytes (0 where it is not known)."""
+    from casebook._memory import available_memory
+
+    return available_memory() or 0
 
 
 def _per_10x(value: float, base: float, size: int, base_size: int) -> str:

@@ -16,7 +16,7 @@ import functools
 
 import pyarrow as pa
 
-__all__ = ["release_memory"]
+__all__ = ["available_memory", "release_memory"]
 
 
 @functools.cache
@@ -39,3 +39,16 @@ def release_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to start new work without swapping (``MemAvailable`` of
+    ``/proc/meminfo``), None where that is not known (not Linux)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None

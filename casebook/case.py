@@ -807,22 +807,11 @@ def _worth_starting(release: Release, control: Release | None) -> bool:
 
     if not static_mode() or len(os.sched_getaffinity(0)) < 2:
         return False
+    from casebook._memory import available_memory
+
     tweets = len(release.tweets) + (len(control.tweets) if control is not None else 0)
-    available = _available_memory()
+    available = available_memory()
     return available is not None and available >= 2 * COORDINATION_BYTES_PER_TWEET * tweets
-
-
-def _available_memory() -> int | None:
-    """Bytes of memory available to start new work (``MemAvailable`` of
-    ``/proc/meminfo``), None where that is not known."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as info:
-            for line in info:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
 
 
 def _early_job(release: Release, control: Release | None,

@@ -333,18 +333,18 @@ def test_coordination_starts_early_only_in_a_report_run_with_memory_to_spare(
         monkeypatch: pytest.MonkeyPatch) -> None:
     rel = _tiny_release()
     monkeypatch.setattr("casebook.widgets.static_mode", lambda: True)
-    monkeypatch.setattr(case, "_available_memory", lambda: 10**12)
+    monkeypatch.setattr("casebook._memory.available_memory", lambda: 10**12)
     assert case._worth_starting(rel, None)
     tweets = len(rel.tweets)
     need = 2 * case.COORDINATION_BYTES_PER_TWEET * tweets
-    monkeypatch.setattr(case, "_available_memory", lambda: need - 1)
+    monkeypatch.setattr("casebook._memory.available_memory", lambda: need - 1)
     assert not case._worth_starting(rel, None)
-    monkeypatch.setattr(case, "_available_memory", lambda: need)
+    monkeypatch.setattr("casebook._memory.available_memory", lambda: need)
     assert case._worth_starting(rel, None)
     assert not case._worth_starting(rel, rel)  # the control's tweets count too
-    monkeypatch.setattr(case, "_available_memory", lambda: None)  # not known: not started
+    monkeypatch.setattr("casebook._memory.available_memory", lambda: None)  # not known: not started
     assert not case._worth_starting(rel, None)
-    monkeypatch.setattr(case, "_available_memory", lambda: 10**12)
+    monkeypatch.setattr("casebook._memory.available_memory", lambda: 10**12)
     monkeypatch.setattr("casebook.widgets.static_mode", lambda: False)  # live JupyterLab
     assert not case._worth_starting(rel, None)
     assert not case.start_coordination(rel, None, n_null=2) and not case._EARLY

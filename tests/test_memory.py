@@ -29,3 +29,17 @@ def test_glibc_malloc_trim_is_found_and_runs() -> None:
     trim = _memory._malloc_trim()
     assert trim is not None
     assert trim(0) in (0, 1)
+
+
+def test_available_memory_is_what_the_kernel_reports() -> None:
+    from pathlib import Path
+
+    info = Path("/proc/meminfo")
+    if not info.exists():  # pragma: no cover - not Linux
+        assert _memory.available_memory() is None
+        return
+    fields = {line.split(":")[0]: int(line.split()[1]) * 1024
+              for line in info.read_text().splitlines() if line.endswith("kB")}
+    got = _memory.available_memory()
+    assert got is not None and 0 < got <= fields["MemTotal"]
+    assert abs(got - fields["MemAvailable"]) < 2**30  # read a moment apart
