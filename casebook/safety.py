@@ -25,6 +25,7 @@ values missing.
 
 from __future__ import annotations
 
+import csv
 import html
 import os
 import re
@@ -176,7 +177,28 @@ def to_safe_csv(
     # a header cell is a cell too: a column named "=cmd|..." runs as well as a value
     safe.columns = [neutralise_csv_cell(c) for c in safe.columns]
     if index or to_csv_kwargs or not isinstance(path, str | os.PathLike) or not _plain_csv(safe, path):
+        if "quoting" not in to_csv_kwargs and _holds_cr(safe):
+            # the csv module quotes a line break only when it is in the line terminator
+            # ("\n"), so a lone CR went out bare: spreadsheets break the row there, and a
+            # formula after it starts a cell of its own. Every text cell is quoted then;
+            # guarded by tests/test_safety.py::test_to_safe_csv_quotes_a_lone_carriage_return
+            to_csv_kwargs = {**to_csv_kwargs, "quoting": csv.QUOTE_NONNUMERIC}
         safe.to_csv(path, index=index, **to_csv_kwargs)
+
+
+def _holds_cr(df: pd.DataFrame) -> bool:
+    """Does a text cell or a header of ``df`` hold a carriage return?"""
+    if any("\r" in str(c) for c in df.columns):
+        return True
+    for c in range(df.shape[1]):  # loop over columns; each is vectorised
+        col = df.iloc[:, c]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            col = pd.Series(col.cat.categories)
+        if col.dtype == object or isinstance(col.dtype, pd.StringDtype) or (
+                isinstance(col.dtype, pd.ArrowDtype) and _is_text(col)):
+            if bool(col.astype("string").str.contains("\r", regex=False).fillna(False).any()):
+                return True
+    return False
 
 
 def _plain_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> bool:

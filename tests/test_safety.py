@@ -67,6 +67,23 @@ def test_to_safe_csv_neutralises_text_columns_only(tmp_path: Path) -> None:
         to_safe_csv(df, path, columns=["missing"])
 
 
+@pytest.mark.parametrize("dtype", ["string", object])
+def test_to_safe_csv_quotes_a_lone_carriage_return(tmp_path: Path, dtype) -> None:
+    # a bare CR breaks the row in spreadsheets and in csv readers: the formula after it
+    # would start a cell of its own
+    df = pd.DataFrame({"userid": pd.array(["1", "2"], dtype="string"),
+                       "tweet_text": pd.Series(["harmless\r=cmd|' /C calc'!A0", "ok"],
+                                               dtype=dtype),
+                       "n": [1, 2]})
+    path = tmp_path / "cr.csv"
+    to_safe_csv(df, path, ids=["userid"])
+    rows = list(csv.reader(path.open(newline="")))
+    assert rows == [["userid", "tweet_text", "n"],
+                    ["1", "harmless\r=cmd|' /C calc'!A0", "1"], ["2", "ok", "2"]]
+    to_safe_csv(df.rename(columns={"n": "a\rb"}).iloc[1:], path, ids=["userid"])
+    assert list(csv.reader(path.open(newline="")))[0] == ["userid", "tweet_text", "a\rb"]
+
+
 def test_escape_html() -> None:
     raw = "<img src=x onerror='alert(1)'> & \"q\""
     want = "&lt;img src=x onerror=&#x27;alert(1)&#x27;&gt; &amp; &quot;q&quot;"
