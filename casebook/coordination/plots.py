@@ -187,6 +187,8 @@ def _drop_overprinted(ax: Axes, texts: dict[str, Any], degree: dict[str, float])
     ax.get_xlim(), ax.get_ylim()  # settle the limits the layout set
     renderer = ax.figure.canvas.get_renderer()
     kept: list[Any] = []
+    for text in texts.values():  # measured as drawn: an id like "$$..." is not mathtext
+        text.set_parse_math(False)
     for node in sorted(texts, key=lambda u: (-degree.get(u, 0.0), u)):
         box = texts[node].get_window_extent(renderer)
         if any(box.overlaps(other) for other in kept):

@@ -87,3 +87,17 @@ def test_the_legend_gives_each_community_its_table_size() -> None:
     assert legend == ["community 0 (4 accounts)", "community 1 (2 of 3 accounts drawn)"]
     plt.close("all")
 
+
+
+def test_an_account_id_that_is_bad_mathtext_is_drawn_as_text() -> None:
+    # a hostile file's userid ("$$..." is invalid mathtext) once failed the whole report
+    # where the labels were measured, before they were made literal
+    import matplotlib.pyplot as plt
+
+    edges = co.networks(two_groups(), kinds=["co_retweet", "co_tweet"])
+    hostile = edges.assign(source=edges["source"].replace({"a1": "$$\\frac"}),
+                           target=edges["target"].replace({"a1": "$$\\frac"}))
+    ax = co.plot_network(hostile, seed=0)
+    ax.figure.canvas.draw()
+    assert "$$\\frac" in {t.get_text() for t in ax.texts}
+    plt.close(ax.figure)
