@@ -1141,7 +1141,9 @@ def write_index(result: RunResult) -> Path:
 
     from casebook import __version__, report, safety
 
-    esc = safety.escape_html
+    def esc(text: str) -> str:  # folder names and failures come from the data: shown inert
+        return safety.escape_html(safety.reveal_invisible(text))
+
     base = result.out_dir
     parts = ["<h1>casebook report</h1>"]
     every = {n: p for c in result.cases for n, p in c.datasets.items()}

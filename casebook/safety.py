@@ -74,10 +74,17 @@ _INVISIBLE_CHARS = (
     "\u2028-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb"
     "\U0001d173-\U0001d17a\U000e0000-\U000e007f"
 )
-_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+# and the controls a terminal acts on (C0 but tab, line feed and carriage return; DEL;
+# C1, where U+009B reads as ESC [): a table's plain-text twin is printed by IPython,
+# nbconvert and nbval, and an ESC there colours, clears or links the screen
+_CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# a carriage return is shown unless it ends a line (CRLF): alone, it moves the cursor
+# back over what was printed
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}{_CONTROL_CHARS}]|\r(?!\n)")
 # Persian and Arabic words, Indic scripts and emoji sequences need the zero-width
 # non-joiner and joiner inside running text; only names reveal them
-_INVISIBLE_IN_PROSE = re.compile(f"(?![\u200c\u200d])[{_INVISIBLE_CHARS}]")
+_INVISIBLE_IN_PROSE = re.compile(
+    f"(?![\u200c\u200d])[{_INVISIBLE_CHARS}{_CONTROL_CHARS}]|\r(?!\n)")
 # C0 controls but line feed and tab, DEL and the C1 controls (a terminal reads U+009B
 # as ESC [)
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -328,14 +335,18 @@ def _replace(text: Text, pattern: re.Pattern[str], repl: Any) -> Text:
 
 
 def reveal_invisible(text: Text, *, prose: bool = False) -> Text:
-    """Show bidi controls and invisible format characters as ``<U+XXXX>``.
+    """Show bidi controls, invisible format characters and control characters as
+    ``<U+XXXX>``.
 
     An operator's display name, screen name, client name or tweet can hold characters
     that draw nothing but reverse the text after them (U+202E RIGHT-TO-LEFT OVERRIDE,
     the isolates U+2066-U+2069, the marks U+200E/U+200F/U+061C) or hide inside a word
     (zero-width spaces and joiners, U+2060-U+2064, U+FEFF, the soft hyphen, tag
-    characters). Each is replaced by its code point, visible and inert, wherever text
-    is shown: HTML tables, widgets, figure labels, the terminal.
+    characters), or controls that a terminal acts on when the text is printed (ESC and
+    the other C0 controls but tab and line feed, a carriage return that does not end a
+    line, DEL, the C1 controls). Each is replaced by its code point, visible and inert,
+    wherever text is shown: HTML tables and their plain-text twins, widgets, figure
+    labels, the terminal.
 
     Parameters
     ----------

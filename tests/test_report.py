@@ -616,6 +616,29 @@ def test_tables_show_bidi_and_invisible_characters() -> None:
     assert "x&lt;U+202E&gt;y" in ledger.html and "x<U+202E>y" in ledger.text
 
 
+def test_tables_and_the_ledger_show_terminal_controls_inert() -> None:
+    # a table's plain-text twin is printed by IPython, nbconvert and nbval: an ESC there
+    # would colour, clear or link the reader's terminal
+    frame = pd.DataFrame({"name": ["\x1b[31mRED\x1b[0m"], "tweet_text": ["a\x07b\x08c\x9bd\re\r\n"]})
+    table = report.show_table(frame)
+    ledger = report.render_ledger(pd.DataFrame({"claim": ["x\x1b]8;;y\x07"],
+                                                "verdict": ["supported"]}))
+    for shown in (table.html, table.text, ledger.html, ledger.text):
+        assert not any(c in shown for c in "\x1b\x07\x08\x9b")
+    assert "<U+001B>[31mRED<U+001B>[0m" in table.text
+    assert "a<U+0007>b<U+0008>c<U+009B>d<U+000D>e" in table.text
+    assert "x<U+001B>]8;;y<U+0007>" in ledger.text
+
+
+def test_the_ledger_defangs_links_in_its_evidence() -> None:
+    ledger = report.render_ledger(pd.DataFrame({
+        "claim": ["see http://evil.example/a"], "verdict": ["supported"],
+        "evidence": ["e.g. Ministry http://evil.example/mfa and www.evil.example"]}))
+    for shown in (ledger.html, ledger.text):
+        assert "http://" not in shown and "www.evil" not in shown
+    assert "hxxp://evil[.]example/mfa and www[.]evil[.]example" in ledger.text
+
+
 def test_report_pages_are_marked_for_mathjax_to_skip() -> None:
     page = report.html_page("<p>$5 and $10</p>", title="t\u202e")
     assert '<body class="tex2jax_ignore mathjax_ignore">' in page

@@ -593,6 +593,23 @@ def test_index_says_nothing_of_a_control_a_notebook_does_not_name(tmp_path, monk
     assert "toy ok real archive data GRU_202012" in text  # an empty control cell
 
 
+def test_index_shows_controls_and_bidi_of_a_folder_name_and_a_failure(tmp_path) -> None:
+    # a folder name and a failure message come from the data: no ESC, BEL or RLO goes
+    # into the page raw
+    folder = tmp_path / "evil\u202ekcatta"
+    case = runner.CaseResult(case="release", notebook=tmp_path / "r.ipynb",
+                             output_notebook=tmp_path / "r.out.ipynb", parameters={},
+                             status="failed", message="boom \x1b]0;PWNED\x07\x1b[2J",
+                             data_dir=folder)
+    out = tmp_path / "report"
+    out.mkdir()
+    page = runner.write_index(runner.RunResult(out_dir=out, index=out / "index.html",
+                                               cases=[case])).read_text(encoding="utf-8")
+    assert "\x1b" not in page and "\x07" not in page and "\u202e" not in page
+    assert "boom &lt;U+001B&gt;]0;PWNED&lt;U+0007&gt;&lt;U+001B&gt;[2J" in page
+    assert "evil&lt;U+202E&gt;kcatta" in page
+
+
 # --------------------------------------------------------------------------- the project's own cases
 
 

@@ -626,8 +626,8 @@ def render_ledger(ledger: pd.DataFrame, *,
     """The claims ledger as an HTML table, verdicts coloured.
 
     Every cell is HTML-escaped (:func:`html.escape`: account names and tweet text in
-    the evidence cannot inject markup), its bidi controls and invisible characters
-    shown as ``<U+202E>``, and the table is marked so that MathJax typesets no ``$``
+    the evidence cannot inject markup), its bidi controls, invisible characters and
+    control characters shown as ``<U+202E>``, its links defanged, and the table is marked so that MathJax typesets no ``$``
     in it. The table is built with a pandas Styler, but what comes back is its HTML,
     not the Styler.
 
@@ -647,6 +647,9 @@ def render_ledger(ledger: pd.DataFrame, *,
     shown = [c for c in columns if c in ledger]
     revealed = ledger[shown].astype("string").fillna("").apply(
         lambda col: _revealed(col, str(col.name)))  # a loop over the few columns
+    # evidence quotes display names, texts and links of the release: links defanged
+    revealed = revealed.apply(lambda col: col if col.name == "verdict"
+                              else safety.defang_url(col))
     escaped = revealed.map(html.escape)
     # a fixed uuid keeps the HTML identical between runs (notebooks are checked by nbval)
     styler = escaped.style.set_uuid("ledger").hide(axis="index").set_properties(
