@@ -53,8 +53,10 @@ FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _FORMULA_START = r"^[=+\-@\t\r]"
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
-_URL = re.compile(r"(?i)\b(h)tt(ps?)://([^\s/?#<>\"']+)")
-_FTP = re.compile(r"(?i)\bftp://([^\s/?#<>\"']+)")
+# no word boundary before the scheme: linkifiers find "http://" inside "xhttp://" and
+# "_http://" too
+_URL = re.compile(r"(?i)(h)tt(ps?)://([^\s/?#<>\"']+)")
+_FTP = re.compile(r"(?i)ftp://([^\s/?#<>\"']+)")
 # a host without a scheme that JupyterLab and most mail and chat clients still link
 _WWW = re.compile(r"(?i)(?<![\w.\[/@])(www)\.([^\s/?#<>\"']+)")
 

@@ -92,6 +92,9 @@ def test_escape_html() -> None:
 
 
 def test_defang_url() -> None:
+    # a scheme glued to a word is still linked by viewers, so it is defanged too
+    assert defang_url("xhttp://evil.example/c _https://e.example") == \
+        "xhxxp://evil[.]example/c _hxxps://e[.]example"
     assert defang_url("http://example.com") == "hxxp://example[.]com"
     assert defang_url("read https://news.example.co.uk/a.html?x=1.2 now") == (
         "read hxxps://news[.]example[.]co[.]uk/a.html?x=1.2 now")
