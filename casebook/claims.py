@@ -1833,8 +1833,9 @@ CLAIMS: Mapping[str, list[Claim]] = _BuiltinClaims()
 
 #: Columns of the ledger, in order.
 LEDGER_COLUMNS: tuple[str, ...] = ("id", "operation", "claim", "source", "rule",
-                                   "claim_type", "evidence", "verdict", "value",
-                                   "control_verdict", "control_value", "control_evidence")
+                                   "claim_type", "evidence", "verdict", "release_verdict",
+                                   "value", "control_verdict", "control_value",
+                                   "control_evidence")
 
 _OPERATION_OF_DATASET = {"iran_202012": "iran", "GRU_202012": "russia", "IRA_202012": "ira",
                          "armenia_202012": "armenia"}
@@ -1956,12 +1957,19 @@ def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
     descriptive claim keeps its verdict. A supported distinctive claim stays supported
     only when its measure is at least ``min_contrast`` times the control's in the claim's
     direction (for a claim without a direction, when the control does not meet the
-    rule); otherwise it is not distinctive. A control the rule cannot be measured on
-    leaves it supported, saying it was not compared. ``model``: the control is synthetic
-    (the specimen's model of ordinary accounts) and the release real: its values are
-    shown, but a real release is not judged distinctive or not against invented accounts.
+    rule); otherwise it is not distinctive. A distinctive claim whose rule is met but
+    that was not compared with ordinary accounts (no control, a control the rule cannot
+    be measured on) is inconclusive: "supported" means distinguishable from ordinary
+    accounts, and nothing shows that ordinary accounts do not meet the rule too.
+    ``model``: the control is synthetic (the specimen's model of ordinary accounts) and
+    the release real: its values are shown, but a real release is not judged
+    distinctive or not against invented accounts, so such a claim is inconclusive too.
     """
+    untested = "inconclusive until ordinary accounts are shown not to meet it"
     if theirs is None:
+        if rule.distinctive and ours.verdict == SUPPORTED:
+            return INCONCLUSIVE, (f"{ours.evidence}. Met here, but not compared with "
+                                  f"ordinary accounts ({_NO_CONTROL}): {untested}")
         return ours.verdict, f"{ours.evidence}. Ordinary accounts: {_NO_CONTROL}"
     said = theirs.brief or f"{theirs.verdict} ({theirs.evidence})"
     if not rule.distinctive:
@@ -1970,13 +1978,15 @@ def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
     if ours.verdict != SUPPORTED:
         return ours.verdict, f"{ours.evidence}. Ordinary accounts (control): {said}"
     if model:
-        return SUPPORTED, (f"{ours.evidence}. Not compared with ordinary accounts: the only "
-                           f"control cohort is synthetic (the specimen's model of ordinary "
-                           f"accounts: {said}) and this release is real; a control cohort of "
-                           f"real ordinary accounts (-p control_dataset) would test it")
+        return INCONCLUSIVE, (f"{ours.evidence}. Met here, but not compared with ordinary "
+                              f"accounts: the only control cohort is synthetic (the "
+                              f"specimen's model of ordinary accounts: {said}) and this "
+                              f"release is real; {untested} (a control cohort of real "
+                              f"ordinary accounts, -p control_dataset, would test it)")
     if ours.measure is None or theirs.measure is None or not theirs.brief:
-        return SUPPORTED, (f"{ours.evidence}. Not compared with ordinary accounts: on the "
-                           f"control the rule is {theirs.verdict} ({theirs.evidence})")
+        return INCONCLUSIVE, (f"{ours.evidence}. Met here, but not compared with ordinary "
+                              f"accounts: on the control the rule is {theirs.verdict} "
+                              f"({theirs.evidence}); {untested}")
     side = (f"{ours.evidence}. Against ordinary accounts (control): {ours.brief} here; "
             f"{theirs.brief} for ordinary accounts")
     if ours.direction == 0:  # a share "about" a value, or between two bounds
@@ -2044,9 +2054,11 @@ def evaluate_claims(release: ReleaseLike,
     Returns
     -------
     DataFrame with :data:`LEDGER_COLUMNS`: ``id, operation, claim, source, rule,
-    claim_type, evidence, verdict, value`` and the control's ``control_verdict, control_value,
-    control_evidence``, one row per claim in the order given. ``rule`` has the
-    parameters filled in.
+    claim_type, evidence, verdict, release_verdict, value`` and the control's
+    ``control_verdict, control_value, control_evidence``, one row per claim in the order
+    given. ``rule`` has the parameters filled in. ``verdict`` is the claim's, set beside
+    ordinary accounts; ``release_verdict`` the rule's on the release alone (a
+    distinctive claim can meet its rule and still be not distinctive or inconclusive).
 
     Raises
     ------
@@ -2090,10 +2102,12 @@ def evaluate_claims(release: ReleaseLike,
             "id": claim.id, "operation": claim.operation, "claim": claim.text,
             "source": claim.source, "rule": claim.describe(these),
             "claim_type": claim.rule_type.claim_type,
-            "evidence": evidence, "verdict": verdict, "value": outcome.value,
+            "evidence": evidence, "verdict": verdict, "release_verdict": outcome.verdict,
+            "value": outcome.value,
             "control_verdict": theirs.verdict if theirs else pd.NA,
             "control_value": theirs.value if theirs else None,
             "control_evidence": theirs.evidence if theirs else _NO_CONTROL,
         })
     return pd.DataFrame(rows, columns=list(LEDGER_COLUMNS)).astype(
-        {"value": "float64", "control_value": "float64", "control_verdict": STRING})
+        {"value": "float64", "control_value": "float64", "control_verdict": STRING,
+         "release_verdict": STRING})

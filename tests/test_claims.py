@@ -28,9 +28,16 @@ def _verdicts(ledger: pd.DataFrame) -> dict[str, str]:
 
 
 def _one(release, claim_id, **overrides) -> pd.Series:
+    """The claim's row, with ``verdict`` the rule's own on the release
+    (``release_verdict``): these tests are about the rules. Without a control, a
+    distinctive claim's ledger verdict is inconclusive whatever its rule gives
+    (test_a_distinctive_claim_not_compared_with_ordinary_accounts_is_inconclusive)."""
     operation = claim_id.split("-")[0]
     claim = [c for c in claims.CLAIMS[operation] if c.id == claim_id]
-    return claims.evaluate_claims(release, claim, **overrides).iloc[0]
+    row = claims.evaluate_claims(release, claim, **overrides).iloc[0].copy()
+    if "control" not in overrides:
+        row["verdict"] = row["release_verdict"]
+    return row
 
 
 # --------------------------------------------------------------------------- Iran
@@ -65,6 +72,24 @@ def test_debate_claim_compares_with_matched_windows():
     assert row["verdict"] == NOT_SUPPORTED and "129 tweets" in row["evidence"]
     assert _one(_iran(129), "iran-debate", debate_tolerance=1)["verdict"] == SUPPORTED
     assert _one(_iran(129), "iran-debate", debate_accounts=100)["verdict"] == SUPPORTED
+
+
+def test_a_distinctive_claim_not_compared_with_ordinary_accounts_is_inconclusive():
+    # "supported" means distinguishable from ordinary accounts: a rule met with no
+    # control to compare says so, and stays inconclusive
+    ledger = claims.evaluate_claims(_iran(130), "iran").set_index("id")
+    debate = ledger.loc["iran-debate"]
+    assert debate["claim_type"] == claims.DISTINCTIVE
+    assert (debate["verdict"], debate["release_verdict"]) == (INCONCLUSIVE, SUPPORTED)
+    assert "Met here, but not compared with ordinary accounts (no control cohort was " \
+        "given): inconclusive until ordinary accounts are shown not to meet it" in debate["evidence"]
+    descriptive = ledger[ledger["claim_type"] == claims.DESCRIPTIVE]
+    assert len(descriptive) and (descriptive["verdict"] == descriptive["release_verdict"]).all()
+    unmet = ledger[ledger["release_verdict"] != SUPPORTED]
+    assert (unmet["verdict"] == unmet["release_verdict"]).all()
+    # with ordinary accounts beside it, the same claim is judged
+    compared = claims.evaluate_claims(_iran(130), "iran", control=_ordinary()).set_index("id")
+    assert compared.loc["iran-debate", "verdict"] in (SUPPORTED, NOT_DISTINCTIVE)
 
 
 def test_debate_claim_not_supported_when_every_night_looks_the_same():
@@ -184,7 +209,7 @@ def test_nato_claim_reads_the_lexicons_parameter():
     release = _russia(nato_accounts=0, news_accounts=10, automated=0)
     stance = {"anti_nato": {"topic": ["NATO"], "stance": ["summit"]}}
     row = claims.evaluate_claims(release, "russia", lexicons=stance).iloc[0]
-    assert row["verdict"] == SUPPORTED and row["value"] == 10
+    assert row["release_verdict"] == SUPPORTED and row["value"] == 10
     # a plain list is taken as topic terms, with the default stance terms
     row = claims.evaluate_claims(release, "russia", lexicons={"anti_nato": ["summit"]}).iloc[0]
     assert row["verdict"] == NOT_SUPPORTED and "default stance terms" in row["evidence"]
@@ -329,7 +354,7 @@ def test_spam_claim_reads_the_follow_back_lexicon():
     release.users = release.users.assign(following_count=100)
     assert _one(release, "armenia-spam")["verdict"] == NOT_SUPPORTED
     row = claims.evaluate_claims(release, "armenia", lexicons={"follow_back": ["text"]})
-    assert _verdicts(row)["armenia-spam"] == SUPPORTED
+    assert row.set_index("id").loc["armenia-spam", "release_verdict"] == SUPPORTED
 
 
 def test_scheduling_claim():
@@ -398,8 +423,7 @@ def test_every_row_says_what_ordinary_accounts_give():
             assert "Ordinary accounts (control)" in row.evidence \
                 or "Against ordinary accounts (control)" in row.evidence, row.evidence
         plain = claims.evaluate_claims(release, operation)
-        assert plain["evidence"].str.endswith(
-            ". Ordinary accounts: no control cohort was given").all()
+        assert plain["evidence"].str.contains("no control cohort was given").all()
     # supported rows too, with the control's number in a few words
     row = claims.evaluate_claims(_iran(23, top_share_tweets=160), "iran",
                                  control=_ordinary()).set_index("id").loc["iran-dominant"]
@@ -480,8 +504,9 @@ def test_a_rule_ordinary_accounts_meet_is_not_distinctive():
     # supported claim says it was not compared
     ledger = claims.evaluate_claims(_armenia(), "armenia", control=cohort.tweets)
     row = ledger.set_index("id").loc["armenia-personas"]
-    assert row["control_verdict"] == NOT_TESTABLE and row["verdict"] == SUPPORTED
-    assert "Not compared with ordinary accounts" in row["evidence"]
+    assert row["control_verdict"] == NOT_TESTABLE and row["verdict"] == INCONCLUSIVE
+    assert row["release_verdict"] == SUPPORTED
+    assert "Met here, but not compared with ordinary accounts" in row["evidence"]
     plain = claims.evaluate_claims(release, "iran")
     assert (plain["control_evidence"] == "no control cohort was given").all()
     assert plain["control_verdict"].isna().all()
@@ -854,8 +879,18 @@ def test_yaml_claims_give_the_python_claims_ledger(scenario, specimen):
     assert ledger["id"].tolist() == [row[0] for row in _LEGACY_LEDGERS[scenario]]
     for got, (cid, verdict, value, cverdict, cvalue, digests) in zip(
             ledger.itertuples(index=False), _LEGACY_LEDGERS[scenario], strict=True):
-        assert (got.verdict, None if pd.isna(got.control_verdict) else got.control_verdict) \
-            == (verdict, cverdict), cid
+        evidence = got.evidence
+        if cverdict is None and verdict == SUPPORTED and got.claim_type == "distinctive":
+            # recorded when a distinctive claim met without a control read "supported":
+            # it is inconclusive now, its rule's verdict and evidence the same
+            assert (got.verdict, got.release_verdict) == (INCONCLUSIVE, SUPPORTED), cid
+            head, tail = evidence.split(". Met here, but not compared with ordinary accounts")
+            assert tail.startswith(" (no control cohort was given)"), cid
+            evidence = f"{head}. Ordinary accounts: no control cohort was given"
+        else:
+            assert got.verdict == got.release_verdict or cverdict is not None, cid
+            assert (got.verdict, None if pd.isna(got.control_verdict) else got.control_verdict) \
+                == (verdict, cverdict), cid
         for have, want in ((got.value, value), (got.control_value, cvalue)):
             if want is None:
                 assert pd.isna(have), cid
@@ -865,7 +900,7 @@ def test_yaml_claims_give_the_python_claims_ledger(scenario, specimen):
                          strict=True))
         assert _digest(f"{got.claim}|{got.source}") == texts["claim"], f"{cid}: claim or source"
         assert _digest(got.rule) == texts["rule"], f"{cid}: rule {got.rule}"
-        assert _digest(got.evidence) == texts["evidence"], f"{cid}: evidence {got.evidence}"
+        assert _digest(evidence) == texts["evidence"], f"{cid}: evidence {got.evidence}"
         assert _digest(got.control_evidence) == texts["control_evidence"], \
             f"{cid}: control evidence {got.control_evidence}"
 
@@ -1092,7 +1127,7 @@ def test_file_defaults_keywords_and_lexicons(tmp_path):
     rows = [{"userid": "a", "tweet_text": "the election was rigged"}] * 3
     rows += [{"userid": "b", "tweet_text": "the election"}] * 3
     release = FakeRelease(make_tweets(rows), make_users([]), name="mine_test")
-    assert claims.evaluate_claims(release, [claim]).iloc[0]["verdict"] == SUPPORTED
+    assert claims.evaluate_claims(release, [claim]).iloc[0]["release_verdict"] == SUPPORTED
     assert claims.evaluate_claims(release, [claim], rigged_min_tweets=4).iloc[0]["verdict"] \
         == NOT_SUPPORTED
     # the lexicons argument (a notebook's parameter) wins over the file's
@@ -1133,7 +1168,7 @@ def test_language_share_and_creation_wave():
     assert rows.loc["x-wave", "verdict"] == NOT_SUPPORTED
     assert rows.loc["x-wave", "value"] == pytest.approx(0.5)
     assert "10 of 20 accounts (50.0%) were created within 9D" in rows.loc["x-wave", "evidence"]
-    assert claims.evaluate_claims(release, [wave], min_share=0.5).iloc[0]["verdict"] \
+    assert claims.evaluate_claims(release, [wave], min_share=0.5).iloc[0]["release_verdict"] \
         == SUPPORTED
 
 
@@ -1145,7 +1180,8 @@ def test_coordination_share_needs_a_result():
     assert row["verdict"] == NOT_TESTABLE and "coordination=" in row["evidence"]
     members = pd.DataFrame({"userid": [f"a{i}" for i in range(12)], "community": 0})
     row = claims.evaluate_claims(release, [claim], coordination=members).iloc[0]
-    assert row["verdict"] == SUPPORTED and row["value"] == pytest.approx(0.6)
+    assert row["release_verdict"] == SUPPORTED and row["value"] == pytest.approx(0.6)
+    assert row["verdict"] == INCONCLUSIVE  # no control: ordinary accounts may do the same
     assert "not compared with chance" in row["evidence"]
 
     class Result:  # a coordination result with chance replicates
@@ -1193,9 +1229,10 @@ def test_a_real_release_is_not_judged_against_a_synthetic_control(tmp_path: Path
     ledger = claims.evaluate_claims(opened.primary, "armenia", control=opened.control)
     distinctive = ledger[ledger["claim_type"] == "distinctive"]
     assert len(distinctive) and (distinctive["verdict"] != NOT_DISTINCTIVE).all()
-    supported = distinctive[distinctive["verdict"] == SUPPORTED]
-    assert len(supported) and supported["evidence"].str.contains(
-        "the only control cohort is synthetic").all()
+    # met on the release, but not judged against invented accounts: inconclusive
+    met = distinctive[distinctive["release_verdict"] == SUPPORTED]
+    assert len(met) and (met["verdict"] == INCONCLUSIVE).all()
+    assert met["evidence"].str.contains("the only control cohort is synthetic").all()
     # the same data as the specimen it is: compared as before
     spec = load_release(source)
     spec.checks["synthetic"] = True
