@@ -456,7 +456,7 @@ def _coordination_finding(coordination: CoordinationResult) -> dict[str, str]:
         value = evidence.INSUFFICIENT
     else:
         n_comm = int(com["community"].nunique()) if len(com) else 0
-        value = f"{len(com):,} accounts in {n_comm:,} communities"
+        value = f"{len(com):,} accounts in {n_comm:,} communities ({coordination.verdict()})"
     binding = coordination.binding() if len(com) else pd.Series(dtype=object)
     topic = int(binding.isin(TOPIC_KINDS).sum())
     if topic and strength != evidence.INSUFFICIENT:
@@ -562,16 +562,86 @@ class CoordinationResult:
             return self.strong
         return pd.concat([self.strong, groups], ignore_index=True)
 
-    def strength(self) -> str:
-        """The coordinated-accounts count against the chance replicates, in words."""
+    @property
+    def control_flagged(self) -> pd.DataFrame | None:
+        """The control cohort's accounts the same rules flag at the same thresholds
+        (``userid``), or None without a control: what ordinary accounts give."""
+        return getattr(self.calibrated, "control_flagged", None)
+
+    def _insufficient_kinds(self) -> list[str]:
         op = self.calibration[self.calibration["cohort"] == "operation"]
-        if self.null_counts is None or len(self.null_counts) == 0:
-            return "not compared with chance"
-        if "status" in op and len(op) and (op["status"] == evidence.INSUFFICIENT).all():
+        if "status" not in op:
+            return []
+        return op.loc[op["status"] == evidence.INSUFFICIENT, "kind"].astype(str).tolist()
+
+    def _n_kinds(self) -> int:
+        return int((self.calibration["cohort"] == "operation").sum())
+
+    def _accounts(self) -> int:
+        op = self.calibration[self.calibration["cohort"] == "operation"]
+        return int(op["accounts"].max()) if "accounts" in op and len(op) else 0
+
+    def verdict(self) -> str:
+        """How strong the coordinated-accounts count is, as a verdict
+        (:data:`casebook.evidence.VERDICTS`).
+
+        Supported: above chance (the replicates) and at least
+        :data:`casebook.evidence.MIN_CONTRAST` times the control cohort's share at the
+        same thresholds, at the least for cohorts of their sizes
+        (:func:`casebook.evidence.share_contrast`: distinguishable from ordinary
+        accounts). Not distinctive: above chance, but ordinary accounts could reach
+        about the same share. Not supported: within
+        chance. Inconclusive: above chance, with no control cohort to compare. Insufficient
+        data: every kind had too little data to link two accounts, or none was found while
+        at least half of the kinds had too little.
+        """
+        thin = self._insufficient_kinds()
+        if self._n_kinds() and (len(thin) == self._n_kinds()
+                                or (self.coordinated == 0 and 2 * len(thin) >= self._n_kinds())):
             return evidence.INSUFFICIENT
+        if self.null_counts is None or len(self.null_counts) == 0:
+            return evidence.INCONCLUSIVE
+        if evidence.null_pvalue(self.coordinated, self.null_counts) > evidence.ABOVE:
+            return evidence.NOT_SUPPORTED
+        ctl = self.control_flagged
+        n_ctl = getattr(self.calibrated, "control_accounts", None)
+        if ctl is None or not n_ctl:
+            return evidence.INCONCLUSIVE
+        times = evidence.share_contrast(self.coordinated, self._accounts(), len(ctl), n_ctl)
+        return evidence.SUPPORTED if times >= evidence.MIN_CONTRAST else evidence.NOT_DISTINCTIVE
+
+    def against_control(self) -> str:
+        """The coordinated share beside the control cohort's at the same thresholds, in
+        words (what ordinary accounts give)."""
+        ctl = self.control_flagged
+        n_ctl = getattr(self.calibrated, "control_accounts", None)
+        if ctl is None or not n_ctl:
+            return "not compared with ordinary accounts (no control cohort)"
+        n = self._accounts()
+        ours, theirs = self.coordinated / max(n, 1), len(ctl) / n_ctl
+        least = evidence.share_contrast(self.coordinated, n, len(ctl), n_ctl)
+        said = (f"{self.coordinated:,} of {n:,} accounts ({ours:.1%}) against {len(ctl):,} of "
+                f"{n_ctl:,} ordinary accounts of the control ({theirs:.1%}) at the same "
+                f"thresholds: at least {least:.1f} times theirs for cohorts of these sizes "
+                f"(distinctive from {evidence.MIN_CONTRAST:g} times)")
+        if least >= evidence.MIN_CONTRAST:
+            return f"{said}, distinguishable from ordinary accounts"
+        return f"{said}, not distinguishable from ordinary accounts"
+
+    def strength(self) -> str:
+        """The coordinated-accounts count against the chance replicates and the control
+        cohort, in words (:meth:`verdict` says how strong it is)."""
+        thin = self._insufficient_kinds()
+        if self.verdict() == evidence.INSUFFICIENT:
+            return evidence.INSUFFICIENT
+        note = (f"; insufficient data for {len(thin)} of {self._n_kinds()} kinds "
+                f"({', '.join(thin)})" if thin else "")
+        if self.null_counts is None or len(self.null_counts) == 0:
+            return f"not compared with chance; {self.against_control()}{note}"
         words = evidence.strength_words(self.coordinated, self.null_counts,
                                         replicates="shuffles")
-        return f"{words} (at most {int(np.max(self.null_counts))} accounts on a shuffle)"
+        return (f"{words} (at most {int(np.max(self.null_counts))} accounts on a shuffle); "
+                f"{self.against_control()}{note}")
 
     def plot_weights(self, kind: str = "co_retweet", *, ax=None):
         """Edge-weight distribution of one kind, operation vs control; returns the Axes."""
@@ -1009,8 +1079,10 @@ def _coordination_parts(result: CoordinationResult) -> tuple[dict[str, pd.DataFr
         "group_trios": cal.group_trios, "group_edges": cal.group_edges,
         "activity": None if cal.activity is None else cal.activity.to_frame(),
         "strong": result.strong, "communities": result.communities, "summary": result.summary,
+        "control_flagged": cal.control_flagged,
     }
     values = {"thresholds": cal.thresholds, "n_null": cal.n_null,
+              "control_accounts": cal.control_accounts,
               "null_counts": np.asarray(cal.null_counts).tolist(),
               "null_counts_dtype": str(np.asarray(cal.null_counts).dtype),
               "by_activity": cal.by_activity}
@@ -1033,7 +1105,8 @@ def _coordination_from(tables: dict[str, pd.DataFrame | None],
             np.asarray(values["null_counts"], dtype=values["null_counts_dtype"]),
             int(values["n_null"]), tables.get("combined"), tables.get("combined_pairs"),
             values["by_activity"], None if activity is None else activity.iloc[:, 0],
-            tables.get("groups"), tables.get("group_trios"), tables.get("group_edges"))
+            tables.get("groups"), tables.get("group_trios"), tables.get("group_edges"),
+            tables.get("control_flagged"), values.get("control_accounts"))
         return CoordinationResult(
             cal.table, edges["operation"], tables["strong"], tables["communities"],
             tables["summary"], edges.get("control"), cal.null_counts, cal.combined,
@@ -1061,8 +1134,9 @@ def coordination_overview(
     pandas.DataFrame
         Per dataset: accounts, coordinated accounts and their share, how many of them
         are linked only by hashtags or domains (:meth:`CoordinationResult.binding`), how
-        that count compares with chance, communities, largest community, and the kinds that bind the
-        largest community.
+        strong that count is (:meth:`CoordinationResult.verdict`) and how it compares with
+        chance and with the control cohort's, communities, largest community, and the
+        kinds that bind the largest community.
     """
     rows = []
     for name, rel in releases.items():
@@ -1079,7 +1153,8 @@ def coordination_overview(
             "coordinated share": round(len(com) / max(1, rel.tweets["userid"].nunique()), 3),
             "of them by hashtags or domains only": (
                 int(res.binding().isin(TOPIC_KINDS).sum()) if len(com) else 0),
-            "against chance": res.strength(),
+            "verdict": res.verdict(),
+            "against chance and ordinary accounts": res.strength(),
             "communities": int(com["community"].nunique()) if len(com) else 0,
             "largest community": int(com["community_size"].max()) if len(com) else 0,
             "kinds binding the largest": binding,
@@ -1443,7 +1518,11 @@ def release_ledger(case: Case, claims_file: str | os.PathLike[str] = "", *,
         raise ParameterError(f"claims_file {Path(claims_file).name}: this casebook cannot "
                              "read claims files (casebook.claims.load_claims is missing)")
     path = paths.resolve(claims_file)
-    extra = {"coordination": coordination} if coordination is not None else {}
+    # the control's coordinated accounts are those the same rules flag at the same
+    # thresholds, so a coordination claim is set beside ordinary accounts too
+    extra = ({"coordination": coordination,
+              "control_coordination": coordination.control_flagged}
+             if coordination is not None else {})
     return claims.evaluate_claims(case.primary, load_claims(path), control=case.control,
                                   lexicons=lexicons, **extra)
 

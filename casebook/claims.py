@@ -64,7 +64,7 @@ import os
 import re
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -91,6 +91,7 @@ from casebook.evidence import (
     VERDICTS,
     contrast,
     null_pvalue,
+    share_contrast,
     smallest_pvalue,
     strength_words,
 )
@@ -161,7 +162,9 @@ class Outcome:
     ``measure`` the size-free number a distinctive claim is compared on (a share, a rate
     ratio), ``direction`` +1 when large values are the claim, -1 when small ones are, 0
     when neither (a share "about" a value: then only whether ordinary accounts meet the
-    rule too counts).
+    rule too counts). ``counts`` (counted, of how many) when ``measure`` is a share of
+    counted accounts: the comparison then allows for the sizes of both cohorts
+    (:func:`casebook.evidence.share_contrast`).
     """
 
     verdict: str
@@ -170,6 +173,7 @@ class Outcome:
     measure: float | None = None
     brief: str = ""
     direction: int = 1
+    counts: tuple[int, int] | None = None
 
 
 # --------------------------------------------------------------------------- parameters
@@ -1244,10 +1248,11 @@ def _check_coordination(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
         pvalue = null_pvalue(n, null)
         holds = holds and pvalue <= p.alpha
         chance = f"p = {pvalue:.3f} against chance ({strength_words(n, null)})"
-    return _tested(holds, f"{n} of {len(active)} accounts ({_pct(share)}) are in "
-                   f"coordination communities; {chance}", share, measure=share,
-                   direction=_bounds_direction(p),
-                   brief=f"{_pct(share)} of the accounts in coordination communities")
+    return replace(_tested(holds, f"{n} of {len(active)} accounts ({_pct(share)}) are in "
+                           f"coordination communities; {chance}", share, measure=share,
+                           direction=_bounds_direction(p),
+                           brief=f"{_pct(share)} of the accounts in coordination communities"),
+                   counts=(n, len(active)))
 
 
 def _check_personas(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -2004,8 +2009,17 @@ def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
     else:
         how = (f"{measure} is {times:.1f} times theirs {rule_words}" if ours.direction > 0
                else f"{measure} is {times:.1f} times lower than theirs {rule_words}")
+    if ours.counts is not None and theirs.counts is not None:
+        # shares of a few hundred accounts: judged on what the two cohorts' sizes allow
+        times = share_contrast(*ours.counts, *theirs.counts, larger=ours.direction > 0)
+        how += (f"; at least {times:.1f} times {'theirs' if ours.direction > 0 else 'lower'} "
+                f"for cohorts of these sizes {rule_words}")
     if times >= min_contrast:
         return SUPPORTED, f"{side}. {how}: distinguishable from ordinary accounts"
+    if ours.counts is not None and theirs.counts is not None:
+        return NOT_DISTINCTIVE, (f"{side}. {how}: not distinguishable from ordinary "
+                                 f"accounts, whose share could be that close for cohorts "
+                                 f"of these sizes")
     return NOT_DISTINCTIVE, (f"{side}. {how}: not distinguishable from ordinary accounts, "
                              f"who do about the same or more")
 

@@ -22,7 +22,7 @@ Verdicts
 ``supported``
     The rule holds on the data and, for a distinctive claim, the operation's measure is
     at least :data:`MIN_CONTRAST` times the ordinary accounts' in the claim's direction
-    (or no control cohort could be compared, which the report then says).
+    (for a share of counted accounts, at the least: :func:`share_contrast`).
 ``not supported``
     The rule does not hold on the data.
 ``not distinctive``
@@ -34,7 +34,9 @@ Verdicts
     than were published, or fewer than the rule's stated minimum.
 ``inconclusive``
     The data is large enough but does not decide (a time zone with no office rhythm, a
-    range of offsets rather than one).
+    range of offsets rather than one), or a distinctive claim's rule holds but nothing
+    compared it with ordinary accounts (no control cohort, or only a synthetic one for a
+    real release).
 ``not testable with this data``
     A column the rule needs is absent or empty, or the data do not cover the period.
 """
@@ -59,6 +61,8 @@ __all__ = [
     "VERDICTS",
     "contrast",
     "null_pvalue",
+    "share_contrast",
+    "share_interval",
     "smallest_pvalue",
     "strength_words",
 ]
@@ -147,6 +151,52 @@ def smallest_pvalue(n: int) -> float:
     0.0333
     """
     return 1.0 / (n + 1)
+
+
+def share_interval(k: int, n: int, *, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a share ``k / n`` (95% for the default ``z``).
+
+    A share of a few hundred accounts moves by a percentage point or more from one
+    sample to the next: the interval says how far. ``(0, 1)`` when ``n`` is 0.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in share_interval(0, 400)]
+    [0.0, 0.0095]
+    >>> [round(x, 4) for x in share_interval(6, 400)]
+    [0.0069, 0.0323]
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    p, zz = k / n, z * z
+    d = 1 + zz / n
+    centre = (p + zz / (2 * n)) / d
+    half = z * float(np.sqrt(p * (1 - p) / n + zz / (4 * n * n))) / d
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def share_contrast(k: int, n: int, k_ref: int, n_ref: int, *, larger: bool = True) -> float:
+    """How many times the ordinary accounts' share the operation's is *at the least*,
+    allowing for the sizes of both cohorts: the operation's share at the end of its
+    interval nearer theirs, against theirs at the end nearer the operation's
+    (:func:`share_interval`, :func:`contrast`).
+
+    Six flagged accounts of 400 against none of 400 is an infinite ratio of the shares
+    themselves, and no evidence that the two cohorts differ by a factor of two: two
+    samples of the same ordinary accounts give such counts.
+
+    Examples
+    --------
+    >>> round(share_contrast(6, 400, 0, 400), 2)
+    0.72
+    >>> round(share_contrast(84, 238, 2, 400), 1)
+    16.3
+    """
+    lo, hi = share_interval(k, n)
+    lo_ref, hi_ref = share_interval(k_ref, n_ref)
+    if larger:
+        return contrast(lo, hi_ref)
+    return contrast(hi, lo_ref, larger=False)
 
 
 def contrast(ours: float, theirs: float, *, larger: bool = True) -> float:

@@ -238,6 +238,67 @@ def test_coordinated_accounts_finding_carries_its_strength(small_specimen: Path)
     assert "not compared with chance" in old.loc["Coordinated accounts", "detail"]
 
 
+def test_a_release_against_itself_as_control_flags_the_same_accounts(
+        small_specimen: Path) -> None:
+    # the control is flagged by the same rules at the same thresholds: given the release
+    # itself, it flags exactly the coordinated accounts, and the count is not distinctive
+    c = case.open_case(str(small_specimen), ["armenia_202012"])
+    # a control may flag up to half its accounts here, or no threshold would let any of
+    # these accounts through
+    res = case.coordination_analysis(c.primary, c.primary, seed=3, cache=False, control_fpr=0.5)
+    assert len(res.communities)
+    assert set(res.control_flagged["userid"]) == set(res.communities["userid"])
+    assert res.calibrated.control_accounts == c.primary.tweets["userid"].nunique()
+    assert res.verdict() in (evidence.NOT_DISTINCTIVE, evidence.NOT_SUPPORTED)
+    assert "not distinguishable from ordinary accounts" in res.strength()
+    # against the specimen's ordinary accounts the planted network stands out
+    real = case.coordination_analysis(c.primary, c.control, seed=3, cache=False)
+    assert real.verdict() == evidence.SUPPORTED
+    assert set(real.control_flagged["userid"]) <= set(c.control.tweets["userid"])
+
+
+def _counted(coordinated: int, accounts: int, null: list[int], control: tuple[int, int] | None,
+             status: tuple[str, ...] = ("ok", "ok")) -> CoordinationResult:
+    """A result with ``coordinated`` of ``accounts`` accounts in communities, its
+    replicates' counts and ``control`` (flagged, accounts)."""
+    class Cal:
+        group_edges = None
+        control_flagged = (None if control is None else
+                           pd.DataFrame({"userid": [f"c{i}" for i in range(control[0])]}))
+        control_accounts = None if control is None else control[1]
+
+    calib = pd.DataFrame({"cohort": "operation", "kind": [f"k{i}" for i in range(len(status))],
+                          "status": list(status), "accounts": accounts})
+    comms = pd.DataFrame({"userid": [f"a{i}" for i in range(coordinated)], "community": 0,
+                          "community_size": coordinated})
+    e = pd.DataFrame(columns=["source", "target", "weight", "kind"])
+    return CoordinationResult(calib, e, e, comms, pd.DataFrame(),
+                              null_counts=np.array(null), calibrated=Cal())
+
+
+def test_the_coordinated_count_is_judged_against_chance_and_ordinary_accounts() -> None:
+    low = [0, 1, 2] * 7
+    # six of 400 against none of 400 ordinary accounts: above chance, yet two samples
+    # of ordinary accounts give such counts
+    ordinary = _counted(6, 400, low, (0, 400))
+    assert ordinary.verdict() == evidence.NOT_DISTINCTIVE
+    assert "at least 0.7 times theirs for cohorts of these sizes" in ordinary.strength()
+    assert "not distinguishable from ordinary accounts" in ordinary.strength()
+    planted = _counted(84, 238, low, (2, 400))
+    assert planted.verdict() == evidence.SUPPORTED
+    assert "84 of 238 accounts (35.3%) against 2 of 400 ordinary accounts" in planted.strength()
+    assert case._coordination_finding(planted)["value"] == "84 accounts in 1 communities (supported)"
+    assert _counted(84, 238, [90] * 21, (2, 400)).verdict() == evidence.NOT_SUPPORTED
+    alone = _counted(84, 238, low, None)
+    assert alone.verdict() == evidence.INCONCLUSIVE
+    assert "not compared with ordinary accounts (no control cohort)" in alone.strength()
+    # none found while half the kinds could link no one: nothing can be said
+    thin = _counted(0, 20, low, (0, 400), status=("ok", evidence.INSUFFICIENT))
+    assert thin.verdict() == evidence.INSUFFICIENT == thin.strength()
+    some = _counted(5, 200, low, (0, 400), status=("ok", "ok", evidence.INSUFFICIENT))
+    assert some.strength().endswith("; insufficient data for 1 of 3 kinds (k2)")
+
+
 def test_insufficient_data_is_said() -> None:
     tweets = make_tweets([{"userid": "a", "tweet_time": "2020-01-01 00:00"},
                           {"userid": "b", "tweet_time": "2020-02-01 00:00"}])
@@ -629,8 +690,8 @@ def test_the_headline_counts_accounts_linked_only_by_topics_apart() -> None:
     assert result.binding().to_dict() == {"a": "co_retweet", "b": "co_retweet", "c": "co_hashtag",
                                           "d": "co_domain", "e": "co_domain", "f": "co_group"}
     row = case._coordination_finding(result)
-    assert row["value"].startswith("6 accounts in 2 communities, 3 of them linked only by "
-                                   "hashtags or domains used in the same minutes")
+    assert row["value"].startswith("6 accounts in 2 communities (inconclusive), 3 of them "
+                                   "linked only by hashtags or domains used in the same minutes")
     assert "most specific link per account: co_retweet 2, co_domain 2, co_hashtag 1, co_group 1" \
         in row["detail"]
 
@@ -650,6 +711,8 @@ def _same_result(a: CoordinationResult, b: CoordinationResult) -> None:
         b.calibrated.thresholds, b.calibrated.by_activity, b.calibrated.n_null)
     np.testing.assert_array_equal(a.null_counts, b.null_counts)
     assert a.null_counts.dtype == b.null_counts.dtype
+    pd.testing.assert_frame_equal(a.control_flagged, b.control_flagged)
+    assert a.calibrated.control_accounts == b.calibrated.control_accounts
     for col in a.summary.columns:
         assert [type(v) for v in a.summary[col]] == [type(v) for v in b.summary[col]], col
     assert a.strength() == b.strength() and repr(a.summary) == repr(b.summary)

@@ -1192,8 +1192,15 @@ def test_coordination_share_needs_a_result():
     assert row["verdict"] == NOT_SUPPORTED and "within chance" in row["evidence"]
     Result.null_counts = [0, 1, 2] * 10
     row = claims.evaluate_claims(release, [claim], coordination=Result(),
-                                 control=release, control_coordination=members[:2]).iloc[0]
+                                 control=release, control_coordination=members[:0]).iloc[0]
     assert row["verdict"] == SUPPORTED and row["control_verdict"] == NOT_SUPPORTED
+    # 60% against 10% of 20 accounts: six times theirs, but two cohorts of 20 ordinary
+    # accounts can differ that much; judged at the least for their sizes
+    row = claims.evaluate_claims(release, [claim], coordination=Result(),
+                                 control=release, control_coordination=members[:2]).iloc[0]
+    assert row["verdict"] == NOT_DISTINCTIVE
+    assert "is 6.0 times theirs (distinctive from 2 times); at least 1.3 times theirs for " \
+        "cohorts of these sizes" in row["evidence"]
 
 
 def test_client_share_of_other_classes_and_management_is_not_a_class():

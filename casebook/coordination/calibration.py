@@ -495,6 +495,13 @@ class Calibration:
         :func:`~casebook.coordination.detect_communities` with the strong edges: two
         members of a group need not share a per-kind edge (their tweets can be further
         apart than ``window``), and their per-kind edges stay below the kinds' thresholds.
+    control_flagged
+        The control cohort's accounts that the same rules flag at the same thresholds
+        (an edge at or above its kind's threshold at the account's activity stratum, a
+        pair above the combined threshold, a group trio): ``userid``. What ordinary
+        accounts give for the operation's coordinated accounts; None without a control.
+    control_accounts
+        The control cohort's accounts with tweets (the denominator of its share).
     """
 
     table: pd.DataFrame
@@ -509,6 +516,8 @@ class Calibration:
     groups: pd.DataFrame | None = None
     group_trios: pd.DataFrame | None = None
     group_edges: pd.DataFrame | None = None
+    control_flagged: pd.DataFrame | None = None
+    control_accounts: int | None = None
 
     def needed(self, edges: pd.DataFrame) -> np.ndarray:
         """Per edge, the weight its kind needs at its pair's activity stratum (NaN for a
@@ -842,11 +851,18 @@ def calibrated_thresholds(
         fixed is not None)
     activity = pd.Series(stratum[: len(prep.user_ids)], index=prep.user_ids.to_pylist(),
                          name="activity_stratum")
+    ctl_flagged = None
+    if comb.control_flag is not None:
+        flag = comb.control_flag
+        if grp is not None and grp.control_flag is not None:
+            flag = flag | grp.control_flag
+        ctl_flagged = pd.DataFrame({"userid": ctl_prep.ids(np.flatnonzero(flag))})
     return Calibration(table, thresholds, edges, comb.null_counts, run.n_null, comb.table,
                        comb.pairs, {k: [int(t) for t in v] for k, v in by_activity.items()},
                        activity, None if grp is None else grp.table,
                        None if grp is None else grp.trios,
-                       None if grp is None else grp.edges)
+                       None if grp is None else grp.edges, ctl_flagged,
+                       None if ctl_prep is None else int(ctl_prep.n_active))
 
 
 @dataclass
@@ -856,6 +872,7 @@ class _Groups:
     edges: pd.DataFrame
     null_flag: np.ndarray  # (replicates x accounts) flagged at the thresholds of all replicates
     loo_flag: np.ndarray   # the same at the thresholds of the other replicates
+    control_flag: np.ndarray | None = None  # the control's accounts in a group trio
 
 
 def _burst_events(ev: Events, gw: int) -> Events:
@@ -947,6 +964,7 @@ def _group_rule(
          "flagged_share": float(null_counts.mean() / n_active) if n_active else np.nan,
          "flagged_trios": float(np.mean(null_trios))},
     ]
+    ctl_flag = None
     if ctl is not None:
         ctl_flag = group_accounts(ctl_stat, thr, ctl_stratum)
         ctl_trios = int((ctl_stat.counts >= thr[trio_stratum(ctl_stat.codes, ctl_stratum, m)])
@@ -961,7 +979,7 @@ def _group_rule(
         "null_threshold", "control_threshold", "replicates", "flagged_accounts",
         "flagged_share", "flagged_trios"])
     table["control_threshold"] = table["control_threshold"].astype("Int64")
-    return _Groups(table, trios, edges, null_flag, loo_flag)
+    return _Groups(table, trios, edges, null_flag, loo_flag, ctl_flag)
 
 
 def _concat_edges(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -991,6 +1009,7 @@ class _Combined:
     table: pd.DataFrame
     pairs: pd.DataFrame
     null_counts: np.ndarray
+    control_flag: np.ndarray | None = None  # the control's accounts either rule flags
 
 
 def _combined_rule(
@@ -1064,8 +1083,10 @@ def _combined_rule(
          "flagged_share": float(null_flagged.mean() / n_active) if n_active else np.nan,
          "flagged_pairs": float(np.mean([(sc > thr).sum() for sc in null_pair_scores]))},
     ]
+    ctl_flag = None
     if ctl is not None:
-        flagged_ctl = int((ctl_kind | (ctl_score > thr)).sum())
+        ctl_flag = ctl_kind | (ctl_score > thr)
+        flagged_ctl = int(ctl_flag.sum())
         n_ctl = ctl.prep.n_active
         ctl_pairs = _code_scores(ctl.codes, scale, ctl.stratum, ctl.prep.n_users)[1]
         rows.append({**common, "cohort": "control", "accounts": n_ctl,
@@ -1075,7 +1096,7 @@ def _combined_rule(
     table = pd.DataFrame(rows, columns=[
         "rule", "cohort", "accounts", "threshold", "threshold_from", "null_threshold",
         "control_threshold", "replicates", "flagged_accounts", "flagged_share", "flagged_pairs"])
-    return _Combined(table, pairs, counts)
+    return _Combined(table, pairs, counts, ctl_flag)
 
 
 def calibrate(
