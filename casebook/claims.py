@@ -957,6 +957,12 @@ def _check_window(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
                    f"within the tweets' span")
     if few:
         return few
+    # a window and its matched windows nearly empty say nothing about a surge: one tweet
+    # against none is a rate ratio, not evidence
+    few = _too_few(int(night["tweets"]) + int(matched["tweets"].sum()), p.min_tweets,
+                   "tweets in the window and its matched windows together")
+    if few:
+        return few
     n_tweets, n_accounts = int(night["tweets"]), int(night["accounts"])
     total = int(tweets["userid"].nunique())
     mean = float(matched["tweets"].mean())
@@ -1430,10 +1436,13 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
          Param("min_ratio", "float", 2.0, "window tweets over the matched windows' mean"),
          Param("alpha", "share", 0.05, "largest p-value against the matched windows"),
          Param("min_windows", "int", 19, "matched windows the data must cover (19: the "
-               "fewest that let p reach 0.05)"), _MIN_CONTRAST),
+               "fewest that let p reach 0.05)"),
+         Param("min_tweets", "int", 30, "tweets the window and its matched windows must "
+               "hold together (fewer: insufficient data)"), _MIN_CONTRAST),
         "The window {start} to {end} UTC, both ends widened by {widen} (at most "
         "{max_widen}), against the same hours on the other days of that month (matched "
-        "windows; at least {min_windows} within the data); supported when at least "
+        "windows; at least {min_windows} within the data, holding at least {min_tweets} "
+        "tweets together); supported when at least "
         "{accounts} accounts (less a tolerance of {tolerance}) posted in the window, its "
         "tweets are at least {min_ratio:g} times the matched windows' mean, and at most "
         "{alpha:g} of the matched windows reach it (permutation p-value); not testable when "

@@ -92,6 +92,17 @@ def test_a_distinctive_claim_not_compared_with_ordinary_accounts_is_inconclusive
     assert compared.loc["iran-debate", "verdict"] in (SUPPORTED, NOT_DISTINCTIVE)
 
 
+def test_debate_claim_on_nearly_empty_nights_is_insufficient_data():
+    # one tweet in the window against none on other nights: a rate ratio, no evidence
+    quiet = {"nightly": 1, "days": range(1, 2)}  # one tweet on the first night of the month
+    row = _one(_iran(1, **quiet), "iran-debate")
+    assert row["verdict"] == INSUFFICIENT
+    assert "only 2 tweets in the window and its matched windows together; the rule needs " \
+        "at least 30" in row["evidence"]
+    # 30 tweets in the window are enough to judge a surge over nearly silent nights
+    assert _one(_iran(30, **quiet), "iran-debate", debate_accounts=30)["verdict"] == SUPPORTED
+
+
 def test_debate_claim_not_supported_when_every_night_looks_the_same():
     # 140 accounts active every night: enough accounts, but no surge on debate night
     row = _one(_iran(0, every_night=140, nightly=0), "iran-debate")
