@@ -389,6 +389,7 @@ def headline_findings(
     communities: pd.DataFrame | None = None,
     offset: pd.DataFrame | None = None,
     coordination: CoordinationResult | None = None,
+    control: Release | None = None,
 ) -> pd.DataFrame:
     """The headline findings of a case, for its summary and the report index.
 
@@ -410,6 +411,9 @@ def headline_findings(
         The coordination section (:func:`coordination_analysis`): its communities, and
         the strength of their count against the chance replicates, in words. Takes the
         place of ``communities``.
+    control
+        The control cohort of ordinary accounts: the concentration row says what its
+        most active account posts, for context.
 
     Returns
     -------
@@ -424,7 +428,8 @@ def headline_findings(
          "detail": f"dataset {release.name}"},
         {"finding": "Largest account's share of tweets",
          "value": f"{float(top['share'].iloc[0]):.1%}" if len(top) else "n/a",
-         "detail": "tweets of the most active account / all tweets"},
+         "detail": "tweets of the most active account / all tweets; "
+                   + _ordinary_top(control)},
     ]
     if offset is not None and len(offset):
         o = offset.iloc[0]
@@ -445,6 +450,20 @@ def headline_findings(
         rows.append({"finding": f"Claim: {rec['claim']}", "value": rec["verdict"],
                      "detail": rec["evidence"]})
     return pd.DataFrame(rows, columns=list(report.FINDING_COLUMNS))
+
+
+def _ordinary_top(control: Release | None) -> str:
+    """The control's largest account's share, in words: context for the concentration
+    (a share that falls as a cohort grows, so its size is said too)."""
+    if control is None:
+        return "no control cohort to set it beside"
+    top = accounts.top_accounts(control, n=1)
+    if not len(top):
+        return "the control cohort has no tweets"
+    n = int(control.tweets["userid"].nunique())
+    return (f"ordinary accounts (control): their most active account posted "
+            f"{float(top['share'].iloc[0]):.1%} of their tweets, in a cohort of {n:,} "
+            f"accounts (a share that falls as a cohort grows)")
 
 
 def _coordination_finding(coordination: CoordinationResult) -> dict[str, str]:

@@ -299,6 +299,21 @@ def test_the_coordinated_count_is_judged_against_chance_and_ordinary_accounts() 
     assert some.strength().endswith("; insufficient data for 1 of 3 kinds (k2)")
 
 
+def test_the_concentration_row_says_what_ordinary_accounts_give(small_specimen: Path) -> None:
+    c = case.open_case(str(small_specimen), ["armenia_202012"])
+    ledger = claims.evaluate_claims(c.primary, "armenia")
+    top = accounts.top_accounts(c.control, n=1)
+    row = case.headline_findings(c.primary, ledger=ledger, control=c.control).set_index(
+        "finding").loc["Largest account's share of tweets"]
+    n = c.control.tweets["userid"].nunique()
+    assert (f"ordinary accounts (control): their most active account posted "
+            f"{float(top['share'].iloc[0]):.1%} of their tweets, in a cohort of {n:,} "
+            f"accounts") in row["detail"]
+    alone = case.headline_findings(c.primary, ledger=ledger).set_index("finding")
+    assert "no control cohort to set it beside" in alone.loc["Largest account's share of tweets",
+                                                            "detail"]
+
+
 def test_insufficient_data_is_said() -> None:
     tweets = make_tweets([{"userid": "a", "tweet_time": "2020-01-01 00:00"},
                           {"userid": "b", "tweet_time": "2020-02-01 00:00"}])
