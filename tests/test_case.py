@@ -136,7 +136,8 @@ def _expected_findings(folder: Path, control: Path | None, *, operation: str, se
                                     **claim_params)
     coord = case.coordination_analysis(rel, ctl, window="1min", control_fpr=0.01, seed=seed)
     offset = activity.utc_offset_by_week(rel.tweets, [defaults["workweek"], "mon-fri"], seed=seed)
-    return case.headline_findings(rel, ledger=ledger, coordination=coord, offset=offset)
+    return case.headline_findings(rel, ledger=ledger, coordination=coord, offset=offset,
+                                  control=ctl)
 
 
 def _recorded(out: Path, name: str) -> pd.DataFrame:
