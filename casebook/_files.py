@@ -1,17 +1,23 @@
-"""Release files on disk: which names are archive data files, and a folder's list of them.
+"""Files on disk: which names are archive data files, a folder's list of them, and how
+casebook writes an output file.
 
 The one place that knows the archive's file suffixes, shared by the loader (which reads
-the files) and dataset discovery (which looks for release folders). Standard library
-only: the command line and discovery import it without pulling in pandas.
+the files) and dataset discovery (which looks for release folders), and the one place
+that writes an output under a temporary name and renames it (:func:`write_atomically`).
+Standard library only: the command line and discovery import it without pulling in
+pandas.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DATA_SUFFIXES", "data_files", "is_data_file", "natural_key"]
+__all__ = ["DATA_SUFFIXES", "data_files", "is_data_file", "natural_key", "write_atomically",
+           "write_text_atomically"]
 
 #: Suffixes of archive data files, as published (zip files are read without unpacking).
 DATA_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".gz", ".zip")
@@ -49,3 +55,33 @@ def data_files(folder: Path) -> list[Path]:
     """
     return sorted((f for f in Path(folder).iterdir() if is_data_file(f)),
                   key=lambda f: natural_key(f.name))
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    Parameters
+    ----------
+    path
+        The file to write; whatever was there is replaced only once ``write`` returns.
+    write
+        Writes the whole content to the path it is given.
+
+    Notes
+    -----
+    The temporary file is ``.<name>.<pid>.part`` in the same folder, removed when
+    ``write`` fails or is interrupted (a KeyboardInterrupt included).
+    """
+    # a rename within one folder is atomic: readers see the old file or the whole new
+    # one, and an interrupted write leaves the old file as it was
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through :func:`write_atomically`."""
+    write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

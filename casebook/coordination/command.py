@@ -14,12 +14,12 @@ and GEXF, and never the notebook stack.
 from __future__ import annotations
 
 import argparse
-import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from casebook._files import write_atomically
 from casebook.coordination.kinds import KINDS, NEEDS
 from casebook.errors import CasebookError, UsageError
 
@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
 
     _write_edges(edges, out, fmt, release.users, kinds, thresholds)
     if pairs is not None and evidence_out is not None:
-        _write(evidence_out, lambda tmp: _evidence_csv(pairs, tmp))
+        write_atomically(evidence_out, lambda tmp: _evidence_csv(pairs, tmp))
         print(f"{len(pairs)} tweet pairs -> {evidence_out}")
     return 0
 
@@ -161,10 +161,10 @@ def run(args: argparse.Namespace) -> int:
 def _write_edges(edges: pd.DataFrame, out: Path, fmt: str, users: pd.DataFrame | None,
                  kinds: Sequence[str], thresholds: dict[str, int]) -> None:
     if fmt == "csv":
-        _write(out, lambda tmp: _edges_csv(edges, tmp))
+        write_atomically(out, lambda tmp: _edges_csv(edges, tmp))
     else:
         graph = edges_graph(edges, users)
-        _write(out, lambda tmp: _write_graph(graph, tmp, fmt))
+        write_atomically(out, lambda tmp: _write_graph(graph, tmp, fmt))
     counts = edges["kind"].value_counts()
     for k in kinds:
         print(f"{int(counts.get(k, 0))} {k} edges (min weight {thresholds[k]})")
@@ -327,17 +327,6 @@ def _at_least(
         keys = ["source", "target", "kind"]
         pairs = pairs.merge(kept[keys], on=keys, how="inner", sort=False)
     return kept, pairs
-
-
-def _write(path: Path, write: Callable[[Path], None]) -> None:
-    """``write`` a temporary file beside ``path``, then rename it to ``path``."""
-    # a rename within one folder is atomic: readers see the old file or the whole new one
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _edges_csv(edges: pd.DataFrame, path: Path) -> None:

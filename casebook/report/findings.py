@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from casebook import paths
+from casebook._files import write_atomically
 from casebook.report.display import SafeHTML, show_table
 
 __all__ = ["FINDING_COLUMNS", "findings_path", "load_findings", "record_findings"]
@@ -96,17 +96,15 @@ def record_findings(
     from casebook import __version__
 
     payload = {"case": case, "casebook_version": __version__, "findings": records}
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{case}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8") as fh:
             json.dump(payload, fh, ensure_ascii=False, indent=1, allow_nan=False)
             fh.write("\n")
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    write_atomically(target, write)
     return show_table(frame, max_rows=max(len(frame), 1), caption=f"Headline findings: {case}")
 
 
