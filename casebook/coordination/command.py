@@ -5,8 +5,12 @@ them together). The input may also be a casebook store (:mod:`casebook.store`; a
 releases as one set of tweets, or those ``--release`` names); ``--engine duckdb``
 computes the same edges with DuckDB out of core (:mod:`casebook.coordination.duck`,
 reading a store's Parquet files where they lie), and ``--engine spark`` on Apache Spark
-(:mod:`casebook.coordination.spark`), locally or on the cluster of ``--master``. Each output is written to a temporary name in its folder and renamed
-when complete, so an interrupted run never leaves a half-written file. The command
+(:mod:`casebook.coordination.spark`), locally or on the cluster of ``--master``. Each
+output is written to a temporary name in its folder and renamed when complete, so an
+interrupted run never leaves a half-written file. An existing ``--out`` or ``--evidence``
+file is never replaced, unless ``--overwrite`` is given and the file is recognisably one
+this command wrote (its first line is the edge list's or the evidence's header, or it is
+a GraphML or GEXF graph with a ``kind`` edge attribute). The command
 imports numpy, pandas and pyarrow (the engine needs them), networkx only for GraphML
 and GEXF, and never the notebook stack.
 """
@@ -39,6 +43,21 @@ NODE_ATTRIBUTES: tuple[str, ...] = (
     "following_count", "account_creation_date", "account_language", "tweet_count",
 )
 _EDGE_CSV_COLUMNS = ["source", "target", "weight", "kind"]
+# how the start of a file this command wrote reads: the edge list's header, the graph
+# formats' root element with the edges' kind attribute (as networkx writes them), the
+# evidence's header (casebook.coordination.network.EVIDENCE_COLUMNS)
+_EDGE_SIGNATURES: tuple[re.Pattern[str], ...] = (
+    re.compile(r"source,target,weight,kind\r?\n"),
+    re.compile(r"(?s)<\?xml[^>]*>\s*<graphml\b.*<key [^>]*for=\"edge\" attr\.name=\"kind\""),
+    re.compile(r"(?s)<\?xml[^>]*>\s*<gexf\b.*<attributes [^>]*class=\"edge\">.*?"
+               r"<attribute [^>]*title=\"kind\""),
+)
+_EVIDENCE_SIGNATURES: tuple[re.Pattern[str], ...] = (
+    re.compile(r"source,target,kind,source_tweetid,target_tweetid,source_time,target_time,"
+               r"dt_seconds,key,similarity,source_text,target_text\r?\n"),
+)
+#: Bytes read from the start of an existing output to recognise it.
+_SIGNATURE_BYTES = 4096
 # characters XML 1.0 cannot hold (C0 controls but tab, newline and carriage return,
 # lone surrogates, U+FFFE and U+FFFF): removed from text attributes
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -68,6 +87,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output format (default csv)")
     parser.add_argument("--evidence", default=None,
                         help="also write the tweet pairs behind every edge to this CSV")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an existing --out or --evidence file, only when it is "
+                             "one casebook network wrote (an edge list, graph or evidence "
+                             "file); any other existing file is always refused")
     parser.add_argument("--control", default=None,
                         help="control release: calibrate the threshold of each kind on "
                              "ordinary accounts")
@@ -116,6 +139,10 @@ def run(args: argparse.Namespace) -> int:
             raise CasebookError(f"cannot write {target}: the folder {target.parent} does not exist",
                                 hint="create it or choose another path")
     _check_outputs([out, evidence_out], [args.path, args.control])
+    overwrite = bool(getattr(args, "overwrite", False))
+    _check_existing(out, "--out", _EDGE_SIGNATURES, overwrite)
+    if evidence_out is not None:
+        _check_existing(evidence_out, "--evidence", _EVIDENCE_SIGNATURES, overwrite)
 
     # only the tweet columns the kinds read (and the texts of the evidence, the account
     # columns of the graph's nodes)
@@ -306,6 +333,55 @@ def _check_outputs(outputs: Sequence[Path | None], inputs: Sequence[str | None])
                 raise UsageError(f"refusing to write {shown}: {where}",
                                  hint="write the network outside the release's folder, "
                                       "e.g. --out edges.csv")
+
+
+def _check_existing(target: Path, option: str, signatures: Sequence[re.Pattern[str]],
+                    overwrite: bool) -> None:
+    """Refuse to replace an existing file, unless ``overwrite`` and this command wrote it.
+
+    Parameters
+    ----------
+    target
+        The output path given with ``option``.
+    option
+        ``--out`` or ``--evidence``, for the message.
+    signatures
+        Patterns the start of a file this command wrote for ``option`` matches.
+    overwrite
+        Whether ``--overwrite`` was given.
+
+    Raises
+    ------
+    UsageError
+        When ``target`` exists and is a folder, is read-only, or is not recognisably an
+        earlier output of ``casebook network``; or when it is one and ``overwrite`` is
+        false.
+    """
+    # a dangling link exists too: replacing it is still replacing something of the user's
+    if not (target.exists() or target.is_symlink()):
+        return
+    if target.is_dir():
+        raise UsageError(f"refusing to write {option} {target}: it is a folder",
+                         hint="give a file name, e.g. --out edges.csv")
+    if not overwrite:
+        raise UsageError(f"refusing to replace {option} {target}: the file exists",
+                         hint="choose a new name, or add --overwrite to replace a file an "
+                              "earlier casebook network wrote")
+    try:
+        with target.open("rb") as fh:
+            start = fh.read(_SIGNATURE_BYTES).decode("utf-8", "replace")
+    except OSError as exc:
+        raise UsageError(f"refusing to replace {option} {target}: it cannot be read "
+                         f"({exc.strerror})", hint="choose a new name") from exc
+    if not any(s.match(start) for s in signatures):
+        raise UsageError(f"refusing to replace {option} {target}: it is not a file casebook "
+                         "network wrote", hint="choose a new name; --overwrite replaces only "
+                                               "casebook network's own outputs")
+    # the mode, not os.access: root may write anything, and a file nobody may write was
+    # made read-only on purpose
+    if not target.stat().st_mode & 0o222:
+        raise UsageError(f"refusing to replace {option} {target}: it is read-only",
+                         hint="choose a new name, or make it writable first")
 
 
 def _chosen_kinds(asked: str | Sequence[str] | None) -> list[str]:

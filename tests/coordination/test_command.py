@@ -126,6 +126,57 @@ def test_outputs_never_replace_or_join_the_input(write_tweets, tmp_path: Path) -
     assert not (tmp_path / "e.csv").exists()
 
 
+def test_an_existing_file_is_never_replaced_unless_overwrite_names_an_earlier_output(
+        write_tweets, tmp_path: Path) -> None:
+    # `--out` at another release's tweets file used to replace it silently, read-only or not
+    path = write_tweets(_mixed_rows())
+    other = tmp_path / "other_202012_tweets_csv_hashed.csv"
+    other.write_bytes(path.read_bytes())
+    other.chmod(0o444)
+    raw = other.read_bytes()
+    out, evidence = tmp_path / "edges.csv", tmp_path / "evidence.csv"
+    for argv, says in (
+            (["--out", str(other)], "the file exists.*--overwrite"),
+            (["--out", str(other), "--overwrite"], "not a file casebook network wrote"),
+            (["--out", str(out), "--evidence", str(other)], "the file exists"),
+            (["--out", str(out), "--evidence", str(other), "--overwrite"],
+             "--evidence .*not a file casebook network wrote"),
+            (["--out", str(tmp_path)], "is a folder")):
+        with pytest.raises(UsageError, match=says) as err:
+            network(str(path), "--kind", "co_hashtag", *argv)
+        assert err.value.exit_code == 2 and "\n" not in str(err.value)
+    assert other.read_bytes() == raw and not out.exists()
+
+    # an earlier output of each format is replaced with --overwrite only
+    for fmt in ("csv", "graphml", "gexf"):
+        target = tmp_path / f"net.{fmt}"
+        extra = ["--evidence", str(evidence)] if fmt == "csv" else []
+        assert network(str(path), "--kind", "co_tweet", "--format", fmt, "--out", str(target),
+                       *extra) == 0
+        first = target.read_bytes()
+        with pytest.raises(UsageError, match="the file exists"):
+            network(str(path), "--kind", "co_hashtag", "--format", fmt, "--out", str(target))
+        assert target.read_bytes() == first
+        assert network(str(path), "--kind", "co_hashtag", "--format", fmt, "--out", str(target),
+                       *extra, "--overwrite") == 0
+        assert target.read_bytes() != first  # the other kind's edges
+    earlier = tmp_path / "net.csv"
+    with pytest.raises(UsageError, match="--evidence .*not a file casebook network wrote"):
+        network(str(path), "--out", str(out), "--evidence", str(earlier), "--overwrite")
+    earlier.chmod(0o444)
+    with pytest.raises(UsageError, match="read-only"):
+        network(str(path), "--out", str(earlier), "--overwrite")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_help_documents_overwrite() -> None:
+    parser = argparse.ArgumentParser(prog="casebook network")
+    command.add_arguments(parser)
+    text = " ".join(parser.format_help().split())
+    assert "--overwrite replace an existing --out or --evidence file, only when it is one " \
+           "casebook network wrote" in text
+
+
 def test_missing_path_is_a_casebook_error(tmp_path: Path) -> None:
     with pytest.raises(CasebookError) as err:
         network(str(tmp_path / "absent"), "--out", str(tmp_path / "edges.csv"))
@@ -137,7 +188,8 @@ def test_missing_path_is_a_casebook_error(tmp_path: Path) -> None:
 def test_a_failed_write_leaves_the_old_file(write_tweets, tmp_path: Path, monkeypatch) -> None:
     path = write_tweets(_mixed_rows())
     out = tmp_path / "edges.csv"
-    out.write_text("old\n")
+    old = "source,target,weight,kind\nA,B,1,co_retweet\n"  # an earlier run's edge list
+    out.write_text(old)
 
     def broken(edges, tmp):
         tmp.write_text("half")
@@ -145,8 +197,8 @@ def test_a_failed_write_leaves_the_old_file(write_tweets, tmp_path: Path, monkey
 
     monkeypatch.setattr(command, "_edges_csv", broken)
     with pytest.raises(OSError):
-        network(str(path), "--out", str(out))
-    assert out.read_text() == "old\n"
+        network(str(path), "--out", str(out), "--overwrite")
+    assert out.read_text() == old
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
@@ -224,7 +276,7 @@ def test_control_calibrates_each_kind(write_tweets, tmp_path: Path, capsys) -> N
     assert edges[edges["kind"] == "co_retweet"]["weight"].tolist() == [6, 6]
     assert edges[edges["kind"] == "co_hashtag"]["weight"].tolist() == [5, 5]
     assert network(str(op), "--control", str(ctl), "--fpr", "0", "--kind", "co_retweet",
-                   "--out", str(out), "--evidence", str(evidence)) == 0
+                   "--out", str(out), "--evidence", str(evidence), "--overwrite") == 0
     pairs = pd.read_csv(evidence, dtype=str)
     assert set(zip(pairs["source"], pairs["target"], strict=True)) == {("A", "B"), ("B", "A")}
 

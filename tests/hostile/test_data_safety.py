@@ -68,3 +68,21 @@ def test_network_out_never_replaces_or_joins_the_release(tmp_path, capsys, targe
     assert code == 2, err
     assert err.count("\n") == 1
     assert _snapshot(release) == before
+
+
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
+def test_network_out_never_replaces_another_releases_file(tmp_path, capsys, overwrite) -> None:
+    # `casebook network A --out B/B_tweets.csv` used to replace B's raw file, read-only or not
+    ours, theirs = tmp_path / "toy_202012", tmp_path / "other_202012"
+    for folder in (ours, theirs):
+        folder.mkdir()
+        (folder / f"{folder.name}_tweets_csv_hashed.csv").write_bytes(
+            archive_bytes([tweet_row(hashtags="['tag']")], schema.ARCHIVE_TWEET_COLUMNS))
+    raw = theirs / "other_202012_tweets_csv_hashed.csv"
+    raw.chmod(0o444)
+    before = _snapshot(theirs)
+    code, err = _main(["network", str(ours), "--kind", "co_hashtag", "--out", str(raw),
+                       *overwrite], capsys)
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("casebook network: error: refusing")
+    assert _snapshot(theirs) == before
