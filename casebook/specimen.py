@@ -527,11 +527,20 @@ def _write_one(spec: Specimen, out: Path) -> Path:
 
 
 def _check_replaceable(target: Path, names: Sequence[str]) -> None:
-    """Refuse to replace a dataset folder that the specimen did not write.
+    """Refuse to replace a dataset folder that the specimen did not write, or one that
+    holds anything the specimen did not write.
 
     A folder is the specimen's when it holds ``ground_truth.json`` with
     ``"synthetic": true``; anything else in its place (real downloads under
-    ``--out data/raw``, say) may no longer be obtainable, so it is never replaced.
+    ``--out data/raw``, say) may no longer be obtainable, so it is never replaced. A
+    specimen folder is replaced whole, so one holding other entries than the specimen's
+    own files (the two archive files, ``ground_truth.json``, ``README.md``) is refused
+    too: the user's notes or a real download put beside the synthetic files would go.
+
+    Raises
+    ------
+    UsageError
+        Naming the folder, and the entries the specimen did not write.
     """
     for name in names:
         folder = target / name
@@ -545,6 +554,21 @@ def _check_replaceable(target: Path, names: Sequence[str]) -> None:
             raise UsageError(
                 f"{folder} exists and was not written by 'casebook specimen': refusing to "
                 "replace it", hint="choose another --out, or move that folder away")
+        foreign = sorted(p.name for p in folder.iterdir() if p.name not in _own_files(name, marker))
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise UsageError(
+                f"{folder} holds files 'casebook specimen' did not write ({shown}): refusing "
+                "to replace the folder", hint="move them out of it, or choose another --out")
+
+
+def _own_files(name: str, truth: dict[str, Any]) -> set[str]:
+    """The names 'casebook specimen' writes into the folder of dataset ``name``: those of
+    this version, and the archive files its ``ground_truth.json`` names (an older
+    version's)."""
+    files = truth.get("files")
+    recorded = [f for f in files.values() if isinstance(f, str)] if isinstance(files, dict) else []
+    return {*archive_file_names(name), *recorded, "ground_truth.json", "README.md"}
 
 
 def write_specimen(
@@ -618,6 +642,8 @@ scale:
 Every dataset folder holds the two archive CSV files, a README.md that says the data are
 SYNTHETIC, and ground_truth.json with the planted facts. The same seed and scale always
 give byte-identical files.
+An existing dataset folder is replaced only when the specimen wrote it and it holds
+nothing else: a folder with other files in it (notes, a real download) is refused.
 
 examples:
   casebook specimen

@@ -755,3 +755,22 @@ def test_a_folder_the_specimen_did_not_write_is_never_replaced(tmp_path: Path) -
     sp.write_specimen(tmp_path, scale=SMALL, datasets=["iran_202012"])
     sp.write_specimen(tmp_path, scale=SMALL, datasets=["iran_202012"])
     assert (tmp_path / "iran_202012" / "ground_truth.json").is_file()
+
+
+def test_a_specimen_folder_holding_the_users_files_is_never_replaced(tmp_path: Path) -> None:
+    # the old folder was renamed aside and deleted whole, the user's files with it
+    folder = sp.write_specimen(tmp_path, scale=0.01, datasets=["GRU_202012"])["GRU_202012"]
+    (folder / "my_notes.txt").write_text("my notes")
+    (folder / "real_download_tweets.csv").write_bytes(b"real bytes")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with pytest.raises(UsageError, match=r"did not write \(my_notes.txt, "
+                                         r"real_download_tweets.csv\)") as err:
+        sp.write_specimen(tmp_path, seed=3, scale=0.01, datasets=["GRU_202012"])
+    assert err.value.exit_code == 2 and "move them out" in str(err.value)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["GRU_202012"]  # refused before writing
+    # once they are moved away, the folder is the specimen's alone and is replaced
+    (folder / "my_notes.txt").unlink()
+    (folder / "real_download_tweets.csv").unlink()
+    sp.write_specimen(tmp_path, seed=3, scale=0.01, datasets=["GRU_202012"])
+    assert json.loads((folder / "ground_truth.json").read_text())["seed"] == 3

@@ -55,6 +55,19 @@ def test_specimen_out_at_real_downloads_touches_nothing(tmp_path, capsys) -> Non
     assert _snapshot(raw) == before
 
 
+def test_specimen_keeps_the_files_a_user_added_to_its_folder(tmp_path, capsys) -> None:
+    # a re-run of `casebook specimen --out DIR` used to delete DIR/GRU_202012/my_notes.txt
+    assert _main(["specimen", "--out", str(tmp_path), "--scale", "0.01",
+                  "--datasets", "GRU_202012"], capsys)[0] == 0
+    (tmp_path / "GRU_202012" / "my_notes.txt").write_text("my notes")
+    before = _snapshot(tmp_path)
+    code, err = _main(["specimen", "--out", str(tmp_path), "--scale", "0.01", "--seed", "1",
+                       "--datasets", "GRU_202012"], capsys)
+    assert code == 2, err
+    assert err.count("\n") == 1 and "my_notes.txt" in err
+    assert _snapshot(tmp_path) == before
+
+
 @pytest.mark.parametrize("target", ["the tweets file", "inside the release folder"])
 def test_network_out_never_replaces_or_joins_the_release(tmp_path, capsys, target) -> None:
     release = tmp_path / "toy_202012"
