@@ -72,9 +72,11 @@ What a run does
   replaces the previous one. Per case: the executed notebook (same file name), its
   HTML page (``.html``) and ``<case>.findings.json``; then ``index.html``. A case's
   page and findings are removed before it runs, so nothing stale is shown; its notebook
-  runs into a temporary name and replaces the earlier report when done. A folder where
-  a report would replace a notebook that is not an earlier report (the case's source
-  among them) is refused.
+  runs into a temporary name and replaces the earlier report when done. ``--out`` must
+  be a new or empty folder, one an earlier run made (it holds :data:`REPORT_MARKER`),
+  or a folder directly under ``reports/`` (the project's own report folders): any other
+  folder holding files is refused, and so is a folder where a report would replace a
+  notebook that is not an earlier report (the case's source among them).
 - **Kernel**: ``python3``, which jupyter_client resolves to the interpreter running
   the casebook (the kernelspec's ``python`` is replaced by ``sys.executable``), so the
   notebooks see the same environment; ``--kernel`` picks another. The kernel's
@@ -119,6 +121,7 @@ from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any
 
 from casebook import discovery, paths
+from casebook._files import write_text_atomically
 from casebook.errors import ParameterError, RunError
 
 if TYPE_CHECKING:
@@ -168,6 +171,10 @@ FILE_PARAMETERS: tuple[str, ...] = ("claims_file",)
 
 #: Report folder name under ``reports/`` when ``--out`` is not given.
 DEFAULT_RUN = "latest"
+
+#: The file that marks a report folder ``casebook run`` made: a later run may write into
+#: it. Any other folder holding files is refused (:func:`_check_out_dir`).
+REPORT_MARKER = ".casebook-report"
 
 #: The kernel used unless one is named: ipykernel in the running environment.
 DEFAULT_KERNEL = "python3"
@@ -769,6 +776,46 @@ def _check_out_dir(out_dir: Path, notebooks: Mapping[str, Path]) -> None:
             raise ParameterError(
                 f"--out {out_dir}: {target.name} there is not an earlier report and would be "
                 "replaced", hint="choose another folder, or move that notebook away")
+    _check_ours(out_dir)
+
+
+def _check_ours(out_dir: Path) -> None:
+    """Refuse a report folder that holds files no casebook run wrote.
+
+    A run writes ``index.html``, ``<notebook>.html`` and ``<case>.findings.json`` (and
+    whatever the notebooks export) over what is there: in a folder of the user's own
+    those would be their files. Accepted: a missing or empty folder, one holding
+    :data:`REPORT_MARKER` (made by an earlier run), and a folder directly under
+    :func:`casebook.paths.reports_dir` (``reports/latest`` of ``make run`` among them,
+    made before the marker existed).
+
+    Raises
+    ------
+    ParameterError
+        Naming the folder and some of its files.
+    """
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise ParameterError(f"--out {out_dir}: not a folder",
+                             hint="choose a folder, e.g. --out reports/mine")
+    if (out_dir / REPORT_MARKER).is_file() or out_dir.resolve().parent == paths.reports_dir().resolve():
+        return
+    present = sorted(p.name for p in out_dir.iterdir())
+    if present:
+        shown = ", ".join(present[:4]) + (f" and {len(present) - 4} more" if len(present) > 4 else "")
+        raise ParameterError(
+            f"--out {out_dir}: the folder holds files casebook run did not write ({shown}); a "
+            "report would replace or mix with them",
+            hint="choose a new or empty folder, e.g. --out reports/mine")
+
+
+def _mark_ours(out_dir: Path) -> None:
+    """Write :data:`REPORT_MARKER` into a report folder (a later run may write there)."""
+    marker = out_dir / REPORT_MARKER
+    if not marker.is_file():
+        write_text_atomically(marker, "This folder holds reports of `casebook run`: a later run "
+                                      "into it replaces them.\n")
 
 
 def _failed_cell(output_notebook: Path, exc: Any) -> FailedCell:
@@ -923,6 +970,7 @@ def run_cases(
     out_dir = paths.resolve(out) if out is not None else paths.reports_dir() / DEFAULT_RUN
     _check_out_dir(out_dir, notebooks)
     out_dir.mkdir(parents=True, exist_ok=True)
+    _mark_ours(out_dir)
     results: list[CaseResult] = []
     bar = tqdm(list(notebooks.items()), desc="cases", unit="case", disable=not progress, file=sys.stderr)
     # the page exporter's imports and templates load while the first case runs (1.5 s of
@@ -1301,7 +1349,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--data", metavar="DIR", help="folder with the releases (sets data_dir)")
     parser.add_argument(
-        "--out", metavar="DIR", help=f"report folder (default: reports/{DEFAULT_RUN})"
+        "--out", metavar="DIR",
+        help=f"report folder (default: reports/{DEFAULT_RUN}): a new or empty folder, one an "
+             "earlier run made, or a folder under reports/; any other folder holding files "
+             "is refused",
     )
     parser.add_argument("--kernel", metavar="NAME", default=None, help="Jupyter kernel (default: python3)")
     parser.add_argument(

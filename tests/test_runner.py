@@ -143,7 +143,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
 @pytest.fixture(scope="module")
 def run(project: SimpleNamespace) -> SimpleNamespace:
     """One ``casebook run`` of both toy cases: the failing one first."""
-    project.out.mkdir()
+    project.out.mkdir()  # an earlier run's folder, holding a findings file it left
+    (project.out / runner.REPORT_MARKER).write_text("", encoding="utf-8")
     (project.out / "broken.findings.json").write_text('{"stale": true}', encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(paths, "params_dir", lambda: project.params)
@@ -660,6 +661,34 @@ def test_an_earlier_report_is_replaced_only_when_the_run_is_done(project, tmp_pa
     again = runner.run_cases([project.root / "toy.ipynb"], out=out, progress=False)
     assert again.exit_code == 0 and (out / "toy.ipynb").is_file()
     assert not list(out.glob(".*.running.ipynb"))  # no temporary left behind
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_a_folder_of_the_users_own_files_is_refused_and_kept(project, tmp_path, monkeypatch) -> None:
+    # the user's index.html, 04_release.html and findings file used to be overwritten
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in ("index.html", "04_release.html", "release.findings.json"):
+        (mine / name).write_text(f"the user's own {name}", encoding="utf-8")
+    before = _snapshot(mine)
+    with pytest.raises(ParameterError, match=r"did not write \(04_release.html, index.html, "
+                                             r"release.findings.json\)") as err:
+        runner.run_cases([project.root / "toy.ipynb"], out=mine, progress=False)
+    assert err.value.exit_code == 2 and "new or empty folder" in str(err.value)
+    assert _snapshot(mine) == before
+    # accepted: an empty folder, one an earlier run marked, one directly under reports/
+    monkeypatch.setattr(paths, "reports_dir", lambda: tmp_path / "reports")
+    notebooks = {"toy": project.root / "toy.ipynb"}
+    (tmp_path / "empty").mkdir()
+    runner._check_out_dir(tmp_path / "empty", notebooks)
+    (mine / runner.REPORT_MARKER).write_text("", encoding="utf-8")
+    runner._check_out_dir(mine, notebooks)
+    (tmp_path / "reports" / "latest").mkdir(parents=True)
+    (tmp_path / "reports" / "latest" / "index.html").write_text("an earlier report's index")
+    runner._check_out_dir(tmp_path / "reports" / "latest", notebooks)
 
 
 # --------------------------------------------------------------------------- a notebook path with a space

@@ -42,6 +42,19 @@ def test_run_out_at_the_notebooks_folder_keeps_the_source(tmp_path, capsys) -> N
     assert _snapshot(tmp_path) == before
 
 
+def test_run_out_at_a_folder_of_the_users_files_touches_nothing(tmp_path, capsys) -> None:
+    # `casebook run release --out mine` used to overwrite mine/index.html and the like
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in ("index.html", "04_release.html", "release.findings.json"):
+        (mine / name).write_text(f"the user's own {name}")
+    before = _snapshot(mine)
+    code, err = _main(["run", "release", "--out", str(mine), "--no-progress"], capsys)
+    assert code == 2, err
+    assert err.count("\n") == 1 and "index.html" in err
+    assert _snapshot(mine) == before
+
+
 def test_specimen_out_at_real_downloads_touches_nothing(tmp_path, capsys) -> None:
     # `casebook specimen --out data/raw` used to replace data/raw/GRU_202012 wholesale
     raw = tmp_path / "raw"
