@@ -71,12 +71,16 @@ What a run does
   :func:`casebook.paths.reports_dir`): a fixed name, no timestamp, so a re-run
   replaces the previous one. Per case: the executed notebook (same file name), its
   HTML page (``.html``) and ``<case>.findings.json``; then ``index.html``. A case's
-  page and findings are removed before it runs, so nothing stale is shown; its notebook
-  runs into a temporary name and replaces the earlier report when done. ``--out`` must
-  be a new or empty folder, one an earlier run made (it holds :data:`REPORT_MARKER`),
-  or a folder directly under ``reports/`` (the project's own report folders): any other
-  folder holding files is refused, and so is a folder where a report would replace a
-  notebook that is not an earlier report (the case's source among them).
+  notebook runs into a temporary name and replaces the earlier report when done; its
+  page and the index are written under temporary names and renamed, and the earlier
+  page and findings stay until the run has made their replacements (findings the new
+  run did not record are removed after it, so nothing stale is shown). An interrupted
+  run (Ctrl-C, or SIGTERM, which unwinds the same way) removes its temporary files and
+  leaves the earlier report whole. ``--out`` must be a new or empty folder, one an
+  earlier run made (it holds :data:`REPORT_MARKER`), or a folder directly under
+  ``reports/`` (the project's own report folders): any other folder holding files is
+  refused, and so is a folder where a report would replace a notebook that is not an
+  earlier report (the case's source among them).
 - **Kernel**: ``python3``, which jupyter_client resolves to the interpreter running
   the casebook (the kernelspec's ``python`` is replaced by ``sys.executable``), so the
   notebooks see the same environment; ``--kernel`` picks another. The kernel's
@@ -110,6 +114,7 @@ import difflib
 import html
 import os
 import re
+import signal
 import sys
 import textwrap
 import threading
@@ -137,6 +142,7 @@ __all__ = [
     "ParameterError",
     "RawValue",
     "RunResult",
+    "RunTerminated",
     "case_parameters",
     "add_arguments",
     "kernel_python",
@@ -224,6 +230,11 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 class RawValue(str):
     """A parameter value typed on the command line: read as YAML unless declared ``str``."""
+
+
+class RunTerminated(KeyboardInterrupt):
+    """SIGTERM during :func:`run_cases`: unwinds the run as Ctrl-C does, so that its
+    temporary files are removed and the earlier report stays whole."""
 
 
 # --------------------------------------------------------------------------- results
@@ -818,6 +829,36 @@ def _mark_ours(out_dir: Path) -> None:
                                       "into it replaces them.\n")
 
 
+def _file_identity(path: Path) -> tuple[int, int, int] | None:
+    """Inode, modification time and size of ``path``, or None when it is absent: a file
+    replaced by a rename, or rewritten, has another."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """Within it, SIGTERM raises :class:`RunTerminated` in the main thread, so that the
+    run's ``finally`` clauses remove its temporary files (the default action kills the
+    process on the spot). Elsewhere than the main thread, signals cannot be handled:
+    nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise RunTerminated(f"stopped by signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
 def _failed_cell(output_notebook: Path, exc: Any) -> FailedCell:
     """Locate the failing cell in the executed notebook; number it as in the source notebook."""
     nbformat = _import_nbformat()
@@ -977,14 +1018,16 @@ def run_cases(
     # a one-case run, cold), not after it
     warm = threading.Thread(target=_warm_up_export, name="casebook-warm-export", daemon=True)
     warm.start()
-    with kernel_environment():
-        for case, nb in bar:
-            results.append(_run_case(case, nb, out_dir=out_dir, params=planned[case],
-                                     declared=declared[case], kernel=kernel,
-                                     progress=progress, bar=bar, export_ready=warm))
-    bar.close()
-    run = RunResult(out_dir=out_dir, index=out_dir / "index.html", cases=results)
-    write_index(run)
+    try:
+        with _sigterm_unwinds(), kernel_environment():
+            for case, nb in bar:
+                results.append(_run_case(case, nb, out_dir=out_dir, params=planned[case],
+                                         declared=declared[case], kernel=kernel,
+                                         progress=progress, bar=bar, export_ready=warm))
+            run = RunResult(out_dir=out_dir, index=out_dir / "index.html", cases=results)
+            write_index(run)
+    finally:
+        bar.close()
     return run
 
 
@@ -1041,12 +1084,14 @@ def _run_case(case: str, nb: Path, *, out_dir: Path, params: Mapping[str, Any],
     bar.set_postfix_str(case)
     output_notebook = out_dir / nb.name
     html_path = output_notebook.with_suffix(".html")
+    findings = report.findings_path(out_dir, case)
     # the notebook runs into a temporary name and replaces an earlier report only when
-    # done (a partial notebook included); the page and findings of an earlier run go
-    # first, so nothing stale is shown beside a failed case
+    # done (a partial notebook included); the earlier page and findings stay until this
+    # run has made their replacements, so an interrupted run leaves the earlier report
+    # whole and the index's links working
     running = out_dir / f".{nb.stem}.running.ipynb"
-    for stale in (html_path, report.findings_path(out_dir, case), running):
-        stale.unlink(missing_ok=True)
+    running.unlink(missing_ok=True)  # left by a killed run
+    earlier_findings = _file_identity(findings)
     run_params = dict(params)
     if "output_dir" in declared:
         run_params["output_dir"] = str(out_dir)
@@ -1054,41 +1099,48 @@ def _run_case(case: str, nb: Path, *, out_dir: Path, params: Mapping[str, Any],
     cell_bar = {"leave": False, "desc": case} if progress and sys.stderr.isatty() else False
     kernel_log = tempfile.TemporaryFile()
     try:
-        papermill.execute_notebook(
-            os.fspath(nb),
-            os.fspath(running),
-            parameters=run_params,
-            kernel_name=kernel,
-            engine_name=_engine(),
-            progress_bar=cell_bar,
-            cwd=os.fspath(out_dir),
-            config=_kernel_config(),
-            kernel_manager_class=_kernel_manager(kernel_log),
-        )
-        result.status = "ok"
-    except PapermillExecutionError as exc:
-        result.status = "failed"
-        result.error = _failed_cell(running, exc)
-    except Exception as exc:  # the kernel died, timed out or could not start
-        result.status = "failed"
-        result.message = _run_error(exc, kernel_log)
+        try:
+            papermill.execute_notebook(
+                os.fspath(nb),
+                os.fspath(running),
+                parameters=run_params,
+                kernel_name=kernel,
+                engine_name=_engine(),
+                progress_bar=cell_bar,
+                cwd=os.fspath(out_dir),
+                config=_kernel_config(),
+                kernel_manager_class=_kernel_manager(kernel_log),
+            )
+            result.status = "ok"
+        except PapermillExecutionError as exc:
+            result.status = "failed"
+            result.error = _failed_cell(running, exc)
+        except Exception as exc:  # the kernel died, timed out or could not start
+            result.status = "failed"
+            result.message = _run_error(exc, kernel_log)
+        finally:
+            kernel_log.close()
+        if running.is_file():
+            os.replace(running, output_notebook)
     finally:
-        kernel_log.close()
-    if running.is_file():
-        os.replace(running, output_notebook)
+        # only an interrupted run gets here with it: its partial notebook is no report
+        running.unlink(missing_ok=True)
     _provenance(result, declared)  # after the run: a case may write the specimen
     if export_ready is not None:
         export_ready.join()
     if output_notebook.is_file():
         try:
-            html_path.write_text(
-                report.notebook_html(output_notebook, title=page_title(output_notebook)),
-                encoding="utf-8")
+            write_text_atomically(html_path, report.notebook_html(
+                output_notebook, title=page_title(output_notebook)))
             result.html = html_path
         except Exception as exc:  # a page that cannot be made is reported, not fatal
+            html_path.unlink(missing_ok=True)  # the earlier run's page: not this notebook's
             result.message = (result.message + "; " if result.message else "") + (
                 f"HTML export failed: {type(exc).__name__}: {exc}"
             )
+    if earlier_findings is not None and _file_identity(findings) == earlier_findings:
+        # this run recorded none: the index would show the earlier run's as its own
+        findings.unlink(missing_ok=True)
     try:
         result.findings = report.load_findings(out_dir, case)
     except ValueError as exc:
@@ -1260,7 +1312,7 @@ def write_index(result: RunResult) -> Path:
                 ).html
             )
     parts.append(f"<p><small>casebook {esc(__version__)}; notebooks executed with papermill.</small></p>")
-    result.index.write_text(report.html_page("\n".join(parts), title="casebook report"), encoding="utf-8")
+    write_text_atomically(result.index, report.html_page("\n".join(parts), title="casebook report"))
     return result.index
 
 

@@ -302,7 +302,7 @@ def test_the_console_and_the_index_name_the_failing_cell(run) -> None:
     assert f"Failed at {expected}" in index
 
 
-def test_stale_findings_of_a_case_are_removed_before_it_runs(run) -> None:
+def test_stale_findings_a_case_did_not_record_are_removed(run) -> None:
     assert not (run.out / "broken.findings.json").exists()
     page = (run.out / "index.html").read_text(encoding="utf-8")
     broken = page[page.index('id="case-broken"'): page.index('id="case-toy"')]
@@ -689,6 +689,112 @@ def test_a_folder_of_the_users_own_files_is_refused_and_kept(project, tmp_path, 
     (tmp_path / "reports" / "latest").mkdir(parents=True)
     (tmp_path / "reports" / "latest" / "index.html").write_text("an earlier report's index")
     runner._check_out_dir(tmp_path / "reports" / "latest", notebooks)
+
+
+def _earlier_report(project, tmp_path: Path, monkeypatch) -> Path:
+    """``reports/latest`` (reports/ under tmp_path) holding an earlier run's report of
+    the toy case: its notebook, page, findings and index."""
+    monkeypatch.setattr(paths, "reports_dir", lambda: tmp_path / "reports")
+    out = tmp_path / "reports" / runner.DEFAULT_RUN
+    out.mkdir(parents=True)
+    nb = nbformat.read(project.root / "toy.ipynb", as_version=4)
+    nb.metadata["papermill"] = {"parameters": {}}
+    nbformat.write(nb, out / "toy.ipynb")
+    (out / "toy.html").write_text("<p>the earlier page</p>", encoding="utf-8")
+    (out / "toy.findings.json").write_text(
+        '{"case": "toy", "findings": [{"finding": "earlier", "value": 1}]}', encoding="utf-8")
+    (out / "index.html").write_text('<a href="toy.html">report</a>', encoding="utf-8")
+    return out
+
+
+def test_an_interrupted_run_leaves_the_earlier_report_whole(project, tmp_path, monkeypatch) -> None:
+    # Ctrl-C used to leave the earlier index linking to a page deleted before the run,
+    # and the partial .toy.running.ipynb
+    import papermill
+
+    out = _earlier_report(project, tmp_path, monkeypatch)
+    before = _snapshot(out)
+
+    def interrupted(source, target, **kwargs):  # noqa: ANN001, ANN003 - papermill's own
+        nbformat.write(nbformat.read(source, as_version=4), target)  # the partial notebook
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(papermill, "execute_notebook", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_cases([project.root / "toy.ipynb"], progress=False)
+    assert {k: v for k, v in _snapshot(out).items() if not k.startswith(".")} == before
+    assert not list(out.glob(".*.running.ipynb")) and not list(out.glob(".*.part"))
+
+
+def test_pages_and_the_index_are_replaced_by_a_rename(project, tmp_path, monkeypatch) -> None:
+    # written in place, a page or index read (or copied) while it was written was half
+    # a file; a second name of the file (a hard link) shows whether it was rewritten
+    import papermill
+
+    out = _earlier_report(project, tmp_path, monkeypatch)
+    for name in ("toy.html", "index.html"):
+        os.link(out / name, tmp_path / f"earlier-{name}")
+
+    def ran(source, target, **kwargs):  # noqa: ANN001, ANN003 - papermill's own
+        nb = nbformat.read(source, as_version=4)
+        nb.metadata["papermill"] = {"parameters": kwargs.get("parameters", {})}
+        nbformat.write(nb, target)
+
+    monkeypatch.setattr(papermill, "execute_notebook", ran)
+    result = runner.run_cases([project.root / "toy.ipynb"], progress=False)
+    assert result.ok and result.cases[0].html == out / "toy.html"
+    assert "Toy case toy" in (out / "toy.html").read_text(encoding="utf-8")
+    assert (tmp_path / "earlier-toy.html").read_text() == "<p>the earlier page</p>"
+    assert (tmp_path / "earlier-index.html").read_text() == '<a href="toy.html">report</a>'
+    # this run recorded no findings: the earlier run's are gone, not shown as this run's
+    assert not (out / "toy.findings.json").exists()
+    assert "No findings recorded." in (out / "index.html").read_text(encoding="utf-8")
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")
+                and p.name != runner.REPORT_MARKER]
+
+
+def test_sigterm_unwinds_the_run_and_keeps_the_earlier_report(tmp_path) -> None:
+    # `kill PID` used to end casebook run at once (exit -15): the earlier page and
+    # findings were gone, the index linked to them, .slow.running.ipynb stayed
+    import signal
+    import subprocess
+    import time
+
+    v4 = nbformat.v4
+    source = tmp_path / "slow.ipynb"
+    nbformat.write(python_notebook(
+        "# Slow", 'output_dir: str = ""  # findings go here\nflag: str = ""  # touched when running\n',
+        v4.new_code_cell("import pathlib, time\npathlib.Path(flag).touch()\ntime.sleep(60)")),
+        source)
+    out = tmp_path / "out"
+    out.mkdir()
+    nb = nbformat.read(source, as_version=4)
+    nb.metadata["papermill"] = {"parameters": {}}
+    nbformat.write(nb, out / "slow.ipynb")
+    (out / "slow.html").write_text("<p>the earlier page</p>", encoding="utf-8")
+    (out / "slow.findings.json").write_text('{"case": "slow", "findings": []}', encoding="utf-8")
+    (out / "index.html").write_text('<a href="slow.html">report</a>', encoding="utf-8")
+    (out / ".casebook-report").write_text("", encoding="utf-8")
+    before = _snapshot(out)
+    flag = tmp_path / "running.flag"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from casebook.cli import main; sys.exit(main())",
+         "run", str(source), "-p", "flag", str(flag), "--out", str(out), "--no-progress"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert flag.exists(), proc.communicate(timeout=30)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode in (130, 143), (proc.returncode, stderr)
+    assert "interrupted" in stderr
+    assert _snapshot(out) == before  # the earlier report whole, no temporary file left
 
 
 # --------------------------------------------------------------------------- a notebook path with a space
