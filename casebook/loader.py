@@ -99,8 +99,10 @@ from casebook.discovery import is_specimen, one_release
 from casebook.errors import LoadError
 from casebook.ids import restore_float_ids
 
-#: Bump when the parsed output changes: it is part of every cache key.
-LOADER_VERSION = "3"  # 3: ids in float notation restored and reported (casebook.ids)
+#: Bump when the parsed output changes: it is part of every cache key (an entry written
+#: by an older loader must not answer). 3: ids in float notation restored and reported
+#: (casebook.ids); 4: impossible dates rejected, not rolled over to the next day.
+LOADER_VERSION = "4"
 
 _LIST_COLUMNS = ("hashtags", "urls", "user_mentions")
 _COUNT_COLUMNS = (
@@ -980,6 +982,44 @@ def _cast_fixed(col: pa.ChunkedArray, fmt: str) -> pa.ChunkedArray | None:
 #: timestamp[ns] spans 1677-2262: seconds beyond this are unreadable, not a crash
 _NS_LIMIT_SECONDS = 9_223_372_035
 
+# The numbers of a time as written, in the order of every format _parse_time is given
+# (year, month, day[, hour, minute[, second]]): strptime accepted the text, so its
+# digit runs are these fields whatever the separators or padding.
+_WRITTEN_FIELDS = (r"^\D*(?P<year>\d+)\D+(?P<month>\d+)\D+(?P<day>\d+)"
+                   r"(?:\D+(?P<hour>\d+)\D+(?P<minute>\d+)(?:\D+(?P<second>\d+))?)?")
+
+
+def _refuse_rolled_over(col: pa.ChunkedArray, parsed: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``parsed`` with null where ``strptime`` rolled an impossible date or time over.
+
+    ``strptime`` reads ``2020-02-30`` as 1 March and second 60 as the next minute: a
+    tweet would silently move to another day. A rolled value lands on day 1-3 or comes
+    from a second of 60 or more, so only those rows (a tenth of a column) are compared
+    field by field with the numbers written.
+    """
+    suspect = pc.or_(pc.less_equal(pc.day(parsed), 3), pc.match_substring(col, ":6"))
+    rows = np.flatnonzero(_np_bool(pc.fill_null(pc.and_(suspect, pc.is_valid(parsed)), False)))
+    if not len(rows):
+        return parsed
+    taken = pa.array(rows)
+    written = pc.extract_regex(col.take(taken), _WRITTEN_FIELDS)
+    when = parsed.take(taken)
+    rolled = _np_bool(pc.is_null(written))  # never expected: refused rather than trusted
+    for field in ("year", "month", "day", "hour", "minute", "second"):
+        text = pc.struct_field(written, field)
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        try:
+            number = pc.cast(text, pa.int64())
+        except pa.ArrowInvalid:  # digits beyond int64 cannot be the field strptime read
+            rolled[:] = True
+            break
+        rolled |= _np_bool(pc.fill_null(pc.not_equal(number, getattr(pc, field)(when)), False))
+    if not rolled.any():
+        return parsed
+    refuse = np.zeros(len(parsed), dtype=bool)
+    refuse[rows[rolled]] = True
+    return pc.if_else(pa.array(refuse), pa.scalar(None, parsed.type), parsed)
+
 
 def _parse_time(
     col: pa.ChunkedArray, fmts: Sequence[str], *, tz: str | None
@@ -994,6 +1034,7 @@ def _parse_time(
             for fmt in fmts[1:]:
                 parsed = pc.strptime(col, format=fmt, unit="s", error_is_null=True)
                 result = pc.coalesce(result, parsed)
+        result = _refuse_rolled_over(col, result)
     span = pc.min_max(result.cast(pa.int64())).as_py()
     if span["min"] is not None and max(-span["min"], span["max"]) > _NS_LIMIT_SECONDS:
         seconds = result.cast(pa.int64())
@@ -1608,7 +1649,7 @@ def _read_source(
             del full
         bad_idx = sorted({i for i, _, _ in problems})
         if on_bad_rows == "raise":
-            i, column, value = problems[0]
+            i, column, value = min(problems)  # the earliest line, whichever column
             where = f"line {int(lines[i])}" if lines is not None else f"record {i + 1}"
             raise LoadError(
                 f"{source.label}: {where}: column {column} has a value that cannot be "

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -250,6 +252,29 @@ def test_out_of_range_values_are_unreadable_not_a_crash(write_tweets) -> None:
     assert release.tweets["tweetid"].tolist() == ["1"]
     assert release.rejected["line"].tolist() == [3, 4]
     assert "like_count='99999999999999999999'" in release.rejected.loc[1, "reason"]
+
+
+def test_impossible_dates_are_rejected_not_rolled_forward(write_tweets) -> None:
+    # strptime reads 30 February as 1 March: the tweet would move to another day unseen
+    path = write_tweets([
+        tweet_row(tweetid="1", tweet_time="2020-02-29 10:00"),  # a leap day is a day
+        tweet_row(tweetid="2", tweet_time="2020-02-30 10:00"),
+        tweet_row(tweetid="3", tweet_time="2019-02-29 23:59"),
+        tweet_row(tweetid="4", account_creation_date="2019-04-31"),
+        tweet_row(tweetid="5", tweet_time="2020-09-30 01:15:60"),
+        tweet_row(tweetid="6", tweet_time="2020-03-01 00:00:00", account_creation_date="2019-05-01"),
+    ])
+    with pytest.raises(LoadError, match=r"line 3: column tweet_time .*'2020-02-30 10:00'"):
+        load_release(path, cache=False)
+    release = load_release(path, on_bad_rows="report", cache=False)
+    assert release.tweets["tweetid"].tolist() == ["1", "6"]
+    assert release.tweets["tweet_time"].tolist() == [pd.Timestamp("2020-02-29 10:00", tz="UTC"),
+                                                     pd.Timestamp("2020-03-01 00:00", tz="UTC")]
+    assert release.rejected["line"].tolist() == [3, 4, 5, 6]
+    reasons = release.rejected["reason"].tolist()
+    assert "tweet_time='2019-02-29 23:59'" in reasons[1]
+    assert "account_creation_date='2019-04-31'" in reasons[2]
+    assert "tweet_time='2020-09-30 01:15:60'" in reasons[3]
 
 
 def test_invalid_utf8_raises_with_line_or_is_counted(write_tweets) -> None:
@@ -792,9 +817,23 @@ _time_text = st.one_of(
                  max_value=pd.Timestamp("2030-12-31").to_pydatetime()).map(lambda d: d.strftime("%Y-%m-%d %H:%M")),
     st.sampled_from(["2020-02-30 10:00", "2019-02-29 00:00", "2020-01-01 24:00", "2020-9-30 1:15",
                      "2020-09-30 01:15:59", "2020-09-30T01:15", "2020-09-30", "yesterday",
-                     "2020-09-30 01:1x", "0000-01-01 00:00", " 2020-09-30 01:15"]),
+                     "2020-09-30 01:1x", "0000-01-01 00:00", " 2020-09-30 01:15",
+                     "2020-02-29 10:00", "2020-03-01 00:00", "2021-04-31 08:00",
+                     "2020-09-30 01:15:60", "2020-2-31 1:05", "2020-12-31 23:59:61"]),
     st.none(),
 )
+
+
+def _impossible(text: str | None) -> bool:
+    """Whether a time strptime reads names a day its month lacks or a second of 60+."""
+    if text is None:
+        return False
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if len(numbers) < 3 or not 1 <= numbers[1] <= 12:
+        return False
+    year, month, day = numbers[:3]
+    return day > calendar.monthrange(max(year, 1), month)[1] or (
+        len(numbers) > 5 and numbers[5] > 59)
 
 
 @settings(max_examples=60, deadline=None)
@@ -809,9 +848,10 @@ def test_time_fast_path_equals_strptime(values: list, fixed: bool) -> None:
     for fmt in formats:
         parsed = pc.strptime(col, format=fmt, unit="s", error_is_null=True)
         expected = parsed if expected is None else pc.coalesce(expected, parsed)
-    # seconds, None where unreadable or beyond timestamp[ns] (years 1677-2262)
-    seconds = [None if s is None or abs(s) > 9_223_372_035 else s
-               for s in expected.cast(pa.int64()).to_pylist()]
+    # seconds, None where unreadable, beyond timestamp[ns] (years 1677-2262) or where
+    # strptime rolled an impossible date over (30 February is not 1 March)
+    seconds = [None if s is None or abs(s) > 9_223_372_035 or _impossible(v) else s
+               for v, s in zip(values, expected.cast(pa.int64()).to_pylist(), strict=True)]
     assert got.cast(pa.int64()).to_pylist() == [None if s is None else s * 10**9 for s in seconds]
     assert bad.tolist() == [v is not None and s is None for v, s in zip(values, seconds, strict=True)]
 
