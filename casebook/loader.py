@@ -30,7 +30,11 @@ Quirks handled (see ``../shared/FACTS.md``):
 Bad input is never dropped silently: with ``on_bad_rows="raise"`` (default) the first
 malformed record raises :class:`LoadError` naming the file and the physical line where
 the record starts; with ``on_bad_rows="report"`` the good rows load and every rejected
-row is listed in ``Release.rejected`` and counted in ``Release.provenance``.
+row is listed in ``Release.rejected`` and counted in ``Release.provenance``. A value that
+cannot be read rejects its row the same way: an impossible date (``2020-02-30`` is not
+rolled over to 1 March), or a ``tweetid``/``userid`` that is empty or not an id (digits,
+a hashed id of the base64 alphabet, or float notation; ``nan``, ``None``, ``-5`` and an
+id padded with spaces are refused, not trimmed).
 
 Hostile or unlucky input ends in one :class:`LoadError` line or a correct count:
 
@@ -97,11 +101,11 @@ from casebook._files import data_files, natural_key
 from casebook._memory import release_memory
 from casebook.discovery import is_specimen, one_release
 from casebook.errors import LoadError
-from casebook.ids import restore_float_ids
+from casebook.ids import is_float_notation, restore_float_ids
 
 #: Bump when the parsed output changes: it is part of every cache key (an entry written
 #: by an older loader must not answer). 3: ids in float notation restored and reported
-#: (casebook.ids); 4: impossible dates rejected, not rolled over to the next day.
+#: (casebook.ids); 4: impossible dates and ids that are not ids rejected.
 LOADER_VERSION = "4"
 
 _LIST_COLUMNS = ("hashtags", "urls", "user_mentions")
@@ -1199,26 +1203,23 @@ def _parse_poll(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return _split_lists(col, pc.is_valid(col), 0, 0, "|")
 
 
-def _convert(cols: dict[str, pa.ChunkedArray]) -> tuple[pa.Table, list[tuple[int, str, str]]]:
-    """Convert string columns to schema types; returns (table, [(row, column, value)] bad).
+def _convert(cols: dict[str, pa.ChunkedArray]) -> tuple[pa.Table, list[_Problem]]:
+    """Convert string columns to schema types; returns (table, bad values).
 
     ``cols`` is consumed: each raw column is dropped as soon as it is converted, so the
-    raw and typed copies of the whole table are never held together.
+    raw and typed copies of the whole table are never held together. A ``tweetid`` that
+    is not an id is a bad value too (``userid`` is checked by :func:`_userid_problems`,
+    on the accounts the caller finds anyway).
     """
-    problems: list[tuple[int, str, str]] = []
-
-    def note(mask: np.ndarray, name: str, source_col: Any) -> None:
-        # every bad row is recorded (no cap: a value that cannot be read is never turned
-        # into a silent null); this runs only on the error path
-        idx = np.flatnonzero(mask)
-        values = source_col.take(pa.array(idx)).to_pylist()
-        problems.extend((int(i), name, str(v)[:200]) for i, v in zip(idx, values, strict=True))
-
+    problems: list[_Problem] = []
     out: dict[str, pa.Array | pa.ChunkedArray] = {}
     for name in list(cols):
         col = cols.pop(name)
         bad = None
-        if name == "tweet_time":
+        kind = _UNREADABLE
+        if name == "tweetid":
+            arr, bad, kind = col, _bad_tweetids(col), _NOT_AN_ID
+        elif name == "tweet_time":
             arr, bad = _parse_time(col, ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"), tz="UTC")
         elif name == "account_creation_date":
             arr, bad = _parse_time(col, ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"), tz=None)
@@ -1236,10 +1237,72 @@ def _convert(cols: dict[str, pa.ChunkedArray]) -> tuple[pa.Table, list[tuple[int
         else:
             arr = col
         if bad is not None and bad.any():
-            note(bad, name, col)
+            problems += _noted(bad, name, col, kind)
         del col
         out[name] = arr
     return pa.table(out), problems
+
+
+#: A bad value: (row, column, value as written, what is wrong with it).
+_Problem = tuple[int, str, str, str]
+_UNREADABLE = "unreadable value"
+_NOT_AN_ID = "not an id"
+#: What an id may be, in the words of the messages.
+_ID_FORMS = "digits, a hashed id of the archive's base64 alphabet, or float notation"
+# A hashed id is base64-like (39-44 characters in the archive, 64 hex digits in 2018).
+# No length is demanded, so short made-up ids still load; a space is not in the
+# alphabet, so a padded id is refused, not trimmed: the archive never pads one, and a
+# silent trim would hide an edited or re-exported file.
+_HASHED_ID = r"^[A-Za-z0-9+/=]+$"
+#: Words of the alphabet that tools write for a missing value (compared in lower case).
+MISSING_ID_WORDS = ("nan", "none", "null", "na", "n/a", "nil", "inf", "infinity", "undefined")
+
+
+def _noted(mask: np.ndarray, name: str, col: pa.ChunkedArray | pa.Array,
+           kind: str) -> list[_Problem]:
+    """Every row of ``mask`` as a problem (no cap: a value that cannot be read is never
+    turned into a silent null); this runs only on the error path."""
+    idx = np.flatnonzero(mask)
+    values = col.take(pa.array(idx)).to_pylist()
+    return [(int(i), name, "" if v is None else str(v)[:200], kind)
+            for i, v in zip(idx, values, strict=True)]
+
+
+def _is_id(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Which values are an id: digits, a hashed id, or float notation; missing is not."""
+    digits = pc.fill_null(pc.ascii_is_decimal(values), False)
+    hashed = pc.and_(
+        pc.fill_null(pc.match_substring_regex(values, _HASHED_ID), False),
+        pc.invert(pc.is_in(pc.utf8_lower(values), value_set=pa.array(MISSING_ID_WORDS))),
+    )
+    return _np_bool(pc.or_(pc.or_(digits, hashed), is_float_notation(values)))
+
+
+def _bad_tweetids(col: pa.ChunkedArray) -> np.ndarray | None:
+    """Rows whose tweet id is missing or not an id; None when every one is digits."""
+    digits = pc.ascii_is_decimal(col)
+    if col.null_count == 0 and pc.all(digits).as_py() is not False:
+        return None  # every archive tweet id: one cheap pass
+    rows = np.flatnonzero(~_np_bool(pc.fill_null(digits, False)))
+    bad = np.zeros(len(col), dtype=bool)
+    bad[rows[~_is_id(col.take(pa.array(rows)))]] = True
+    return bad
+
+
+def _userid_problems(userid: pa.ChunkedArray, first: np.ndarray) -> list[_Problem]:
+    """Rows whose account id is missing or not an id.
+
+    ``first`` holds the first row of each account (:func:`_first_rows`): an account's
+    rows share its id, so only one value per account is checked, not one per tweet.
+    """
+    distinct = userid.take(pa.array(first))
+    ok = _is_id(distinct)
+    if ok.all():
+        return []
+    refused = distinct.filter(pa.array(~ok))
+    rows = pc.is_in(userid, value_set=refused.combine_chunks()
+                    if isinstance(refused, pa.ChunkedArray) else refused, skip_nulls=False)
+    return _noted(_np_bool(pc.fill_null(rows, False)), "userid", userid, _NOT_AN_ID)
 
 
 def _empty_column(typ: pa.DataType, n: int) -> pa.Array:
@@ -1641,40 +1704,46 @@ def _read_source(
     raw_cols = dict(zip(table.column_names, table.columns, strict=True))
     del table  # _convert releases each raw column once it is typed
     converted, problems = _convert(raw_cols)
+    # account snapshot columns repeat on every row: one row per account, found once for
+    # the account ids' check and for the accounts table
+    first, counts = _first_rows(converted.column("userid"))
+    problems += _userid_problems(converted.column("userid"), first)
     if problems:
         lines = None
         if not bad_texts:  # error path: read again, every column, to count line breaks
             full, _, _ = _read_table(source, header, encoding_errors=encoding_errors)
             lines = _record_lines(full)
             del full
-        bad_idx = sorted({i for i, _, _ in problems})
+        bad_idx = sorted({p[0] for p in problems})
         if on_bad_rows == "raise":
-            i, column, value = min(problems)  # the earliest line, whichever column
+            i, column, value, kind = min(problems)  # the earliest line, whichever column
             where = f"line {int(lines[i])}" if lines is not None else f"record {i + 1}"
+            what = (f"column {column} has a value that cannot be read: {value!r}"
+                    if kind == _UNREADABLE else
+                    f"column {column} holds {value!r}, which is not an id ({_ID_FORMS})")
             raise LoadError(
-                f"{source.label}: {where}: column {column} has a value that cannot be "
-                f"read: {value!r} ({len(bad_idx)} record(s) affected). Load with "
-                "on_bad_rows='report' to keep the good rows."
+                f"{source.label}: {where}: {what} ({len(bad_idx)} record(s) affected). Load "
+                "with on_bad_rows='report' to keep the good rows."
             )
-        by_row: dict[int, list[str]] = {}
-        for i, column, value in problems:
-            by_row.setdefault(i, []).append(f"{column}={value!r}")
+        by_row: dict[int, dict[str, list[str]]] = {}
+        for i, column, value, kind in problems:
+            by_row.setdefault(i, {}).setdefault(kind, []).append(f"{column}={value!r}")
         for i in bad_idx:
             rejects.append({
                 "file": source.label,
                 "line": int(lines[i]) if lines is not None else 0,
-                "reason": "unreadable value: " + ", ".join(by_row[i]),
+                "reason": "; ".join(f"{kind}: {', '.join(values)}"
+                                    for kind, values in by_row[i].items()),
                 "text": "",
             })
         keep = np.ones(converted.num_rows, dtype=bool)
         keep[bad_idx] = False
         converted = converted.filter(pa.array(keep))
         duplicates = None  # rows were dropped: count again on the kept ones
+        first, counts = _first_rows(converted.column("userid"))
     user_names = selection.user_names()
     if role == "users":
         return _Part(source, role, _select(converted, user_names), None, rejects, rows_read, replaced)
-    # account snapshot columns repeat on every row: keep one row per account, now
-    first, counts = _first_rows(converted.column("userid"))
     is_first = np.zeros(converted.num_rows, dtype=bool)
     is_first[first] = True  # a filter keeps the chunks (a take would concatenate them)
     accounts = _select(

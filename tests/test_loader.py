@@ -277,6 +277,39 @@ def test_impossible_dates_are_rejected_not_rolled_forward(write_tweets) -> None:
     assert "tweet_time='2020-09-30 01:15:60'" in reasons[3]
 
 
+def test_ids_that_are_not_ids_are_rejected_with_their_lines(write_tweets, tmp_path: Path) -> None:
+    hex_hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"  # 2018 files
+    path = write_tweets([
+        tweet_row(tweetid="1", tweet_text="multi\nline"),
+        tweet_row(tweetid=""), tweet_row(tweetid="nan"), tweet_row(tweetid="-5"),
+        tweet_row(tweetid="5", userid=""), tweet_row(tweetid="6\x007"),
+        tweet_row(tweetid=" 8 "),  # refused, not trimmed: the archive never pads an id
+        tweet_row(tweetid="9", userid="None"), tweet_row(tweetid="NULL", userid="x"),
+        tweet_row(tweetid="1.3001685990851215e+18", userid=hex_hash),  # float notation
+        tweet_row(tweetid="10", userid="886618132370137088", user_screen_name="big"),
+        tweet_row(tweetid="11", userid=HASH_B),
+    ])
+    with pytest.raises(LoadError, match=r"line 4: column tweetid holds '', which is not an id"):
+        load_release(path, cache=False)
+    release = load_release(path, on_bad_rows="report", cache=False)
+    assert release.tweets["tweetid"].tolist() == ["1", "1.3001685990851215e+18", "10", "11"]
+    assert release.rejected["line"].tolist() == [4, 5, 6, 7, 8, 9, 10, 11]
+    assert release.rejected["reason"].tolist() == [
+        "not an id: tweetid=''", "not an id: tweetid='nan'", "not an id: tweetid='-5'",
+        "not an id: userid=''", "not an id: tweetid='6\\x007'", "not an id: tweetid=' 8 '",
+        "not an id: userid='None'", "not an id: tweetid='NULL'"]
+    assert set(release.users["userid"]) == {HASH_A, hex_hash, "886618132370137088", HASH_B}
+    # a users file's account ids are checked the same way
+    users = tmp_path / "hashed_2020_12_test_202012_test_202012_users_csv_hashed.csv"
+    users.write_bytes(archive_bytes([[HASH_A] * 3 + [""] * 3 + ["1", "2", "2020-01-01", "en"],
+                                     ["-1", "x", "x", "", "", "", "1", "2", "2020-01-01", "en"]],
+                                    schema.ARCHIVE_USER_COLUMNS))
+    write_tweets([tweet_row(tweetid="1")])
+    release = load_release(tmp_path, on_bad_rows="report", cache=False)
+    assert release.users["userid"].tolist() == [HASH_A]
+    assert release.rejected[["line", "reason"]].values.tolist() == [[3, "not an id: userid='-1'"]]
+
+
 def test_invalid_utf8_raises_with_line_or_is_counted(write_tweets) -> None:
     path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="2", tweet_text="bad XX byte")])
     path.write_bytes(path.read_bytes().replace(b"XX", b"\xff\xfe"))

@@ -36,6 +36,18 @@ def test_text_report_and_rejected_rows_exit_nonzero(write_tweets, capsys) -> Non
     assert "WARNING: 1 duplicate tweet id(s)" in out and "FATAL: 1 rejected row(s)" in out
 
 
+def test_bad_ids_and_impossible_dates_are_fatal_with_their_lines(write_tweets, capsys) -> None:
+    path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid=""),
+                         tweet_row(tweetid="3", userid=""),
+                         tweet_row(tweetid="4", tweet_time="2020-02-30 10:00")])
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "Tweets: 1\n" in out and "Rejected rows: 3" in out and "FATAL: 3 rejected row(s)" in out
+    assert f"{path.name} line 3: not an id: tweetid=''" in out
+    assert f"{path.name} line 4: not an id: userid=''" in out
+    assert f"{path.name} line 5: unreadable value: tweet_time='2020-02-30 10:00'" in out
+
+
 def test_unreadable_file_is_fatal_with_message(tmp_path: Path, capsys) -> None:
     path = tmp_path / "op_tweets_csv_hashed.csv"
     path.write_bytes(b"")

@@ -230,7 +230,8 @@ def test_keeps_hashed_ids_and_neutralises_formula_ids(write_tweets, tmp_path: Pa
     hashed = "+EL31kZ5AO/+wTjkmSFtqVppSoYdzxOeUjnS+CQPK2Y="
     rows = [
         tweet_row(tweetid="1", userid=hashed, tweet_text="same", tweet_time="2020-09-30 01:15"),
-        tweet_row(tweetid="2", userid='=HYPERLINK("http://x.example")', tweet_text="same",
+        # within the ids' alphabet: the loader refuses one with a call or a link in it
+        tweet_row(tweetid="2", userid="=1+1", tweet_text="same",
                   tweet_time="2020-09-30 01:15"),
     ]
     out, evidence = tmp_path / "edges.csv", tmp_path / "evidence.csv"
@@ -240,7 +241,7 @@ def test_keeps_hashed_ids_and_neutralises_formula_ids(write_tweets, tmp_path: Pa
         with f.open(newline="") as fh:
             cells = [c for row in csv.reader(fh) for c in row]
         assert hashed in cells  # joins back to the archive
-        assert "'=HYPERLINK(\"http://x.example\")" in cells
+        assert "'=1+1" in cells
         assert not any(c.startswith("=") for c in cells)
 
 
