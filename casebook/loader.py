@@ -41,6 +41,11 @@ Hostile or unlucky input ends in one :class:`LoadError` line or a correct count:
 - a file that repeats another (``x.zip`` beside the ``x.csv`` unzipped from it, split
   parts beside the combined file) is loaded once, with a warning and a provenance row
   naming what it copies; ``strict=True`` refuses such a release instead;
+- a row identical in every column to an earlier row (overlapping split parts, a file
+  with rows written twice) is loaded once, counted per file in ``provenance.rows_repeated``
+  and named in ``Release.checks`` (``repeated_rows``); rows that share a tweet id but
+  differ in any column are all kept and counted as duplicate ids; ``strict=True``
+  refuses a repeated row;
 - zip members and ``.gz`` files are streamed, never held whole, and a field over
   :data:`FIELD_LIMIT` (10 MB; a tweet is a few KB) or more than :data:`MALFORMED_LIMIT`
   malformed records stop the load in bounded memory (a 200 KB zip expanding to 200 MB
@@ -105,7 +110,8 @@ from casebook.ids import is_float_notation, restore_float_ids
 
 #: Bump when the parsed output changes: it is part of every cache key (an entry written
 #: by an older loader must not answer). 3: ids in float notation restored and reported
-#: (casebook.ids); 4: impossible dates and ids that are not ids rejected.
+#: (casebook.ids); 4: impossible dates and ids that are not ids rejected, rows that
+#: repeat an earlier row in every column loaded once (a version-3 entry holds them twice).
 LOADER_VERSION = "4"
 
 _LIST_COLUMNS = ("hashtags", "urls", "user_mentions")
@@ -139,17 +145,22 @@ class Release:
         the selected account columns, ``hashed`` and ``tweet_count`` with ``columns=``).
     provenance
         One row per input file: ``file``, ``role`` (tweets/users), ``size_bytes``,
-        ``sha256``, ``rows_read``, ``rows_rejected``, ``replaced_characters``,
+        ``sha256``, ``rows_read``, ``rows_rejected``, ``rows_repeated`` (rows identical
+        in every column to an earlier row, loaded once), ``replaced_characters``,
         ``loader_version``, ``cached``, ``copy_of`` and ``note``: a file skipped because
         it repeats another (same decompressed bytes, or every tweet id in one other
         file) names that file in ``copy_of`` and says why in ``note``; its ``rows_read``
-        is 0, so ``rows_read`` sums to the rows loaded.
+        is 0, so ``rows_read - rows_rejected - rows_repeated`` sums to the rows loaded.
     rejected
         Rejected rows: ``file``, ``line`` (physical line where the record starts),
         ``reason``, ``text`` (the raw record, at most 500 characters).
     checks
-        Findings that do not reject rows, e.g. ``duplicate_tweetids``,
-        ``tweet_accounts_missing_from_users`` and ``float_ids`` (id columns written in
+        Findings that do not reject rows, e.g. ``duplicate_tweetids`` (rows that share
+        a tweet id but differ in some column), ``repeated_rows`` (rows identical in every
+        column to an earlier row, dropped: ``repeated_rows_by_file`` says how many each
+        file lost and which files hold the rows they repeat, ``repeated_row_examples``
+        names the first with file and line), ``tweet_accounts_missing_from_users`` and
+        ``float_ids`` (id columns written in
         float notation, what was restored: :func:`casebook.ids.restore_float_ids`), and
         ``synthetic``: whether every file lies in a folder the specimen marked as its own
         (:func:`casebook.discovery.is_specimen`), so a real release is never judged
@@ -1647,6 +1658,11 @@ class _Part:
     replaced: int
     # tweets: duplicate tweet ids among the kept rows (None: count on the combined parts)
     duplicates: int | None = None
+    # what a second read of the source needs to find a kept row's record again
+    header: list[str] = dataclasses.field(default_factory=list)
+    parsed_rows: np.ndarray | None = None  # each kept row's row in the parse; None: the same
+    lines_known: bool = True  # no malformed record was skipped: line numbers can be counted
+    repeated: int = 0  # rows dropped as repeats of an earlier row (see _drop_repeats)
 
 
 def _read_source(
@@ -1739,8 +1755,11 @@ def _read_source(
         keep = np.ones(converted.num_rows, dtype=bool)
         keep[bad_idx] = False
         converted = converted.filter(pa.array(keep))
+        parsed_rows = np.flatnonzero(keep)
         duplicates = None  # rows were dropped: count again on the kept ones
         first, counts = _first_rows(converted.column("userid"))
+    else:
+        parsed_rows = None
     user_names = selection.user_names()
     if role == "users":
         return _Part(source, role, _select(converted, user_names), None, rejects, rows_read, replaced)
@@ -1756,6 +1775,7 @@ def _read_source(
     return _Part(
         source, role, tweets, accounts, rejects, rows_read, replaced,
         duplicates.result() if duplicates is not None else None,
+        header=header, parsed_rows=parsed_rows, lines_known=not bad_texts.total,
     )
 
 
@@ -1776,7 +1796,9 @@ def load_release(
     parts beside the combined file) is loaded once: the copy is skipped with a warning
     and a provenance row naming the file it repeats (``copy_of``, ``note``). A copy is
     the same bytes once decompressed, or a tweets file whose every tweet id is in one
-    other file.
+    other file. A row identical in every column to an earlier row (parts that overlap,
+    rows written twice) is loaded once, with a warning naming the files, and counted in
+    ``provenance.rows_repeated`` and ``Release.checks['repeated_rows']``.
 
     Parameters
     ----------
@@ -1818,9 +1840,10 @@ def load_release(
         anywhere in the file still is. The selection is part of the cache key, so a
         narrow load gives the same answer cached or not.
     strict
-        ``True``: a file that repeats another, or any tweet id found in two files, raises
-        :class:`LoadError` instead of being skipped or counted (duplicates within one
-        file are still reported in ``Release.checks``).
+        ``True``: a file that repeats another, any tweet id found in two files, or a row
+        that repeats an earlier one in every column raises :class:`LoadError` instead of
+        being skipped or counted (rows of one file that share a tweet id but differ are
+        still kept and reported in ``Release.checks``).
 
     Returns
     -------
@@ -1879,12 +1902,16 @@ def load_release(
                     {f: digests[f].result() for f in files},
                 ).assign(cached=True))
                 _warn_copies(release_name, prov)
+                checks = _relabel_repeats(
+                    meta.get("checks", {}),
+                    dict(zip((r["file"] for r in meta["provenance"]), prov["file"], strict=True)),
+                )
+                _warn_repeats(release_name, checks, stacklevel=3)
                 # where the files lie, not what they hold: not part of the cached entry
                 return Release(
                     name=release_name, tweets=_to_pandas(tweets_t, consume=True),
                     users=_to_pandas(users_t, consume=True), provenance=prov,
-                    rejected=_to_pandas(rejected_t),
-                    checks={**meta.get("checks", {}), "synthetic": synthetic},
+                    rejected=_to_pandas(rejected_t), checks={**checks, "synthetic": synthetic},
                 )
         all_sources = _sources(files)
         copies = _same_content(all_sources, digests, strict=strict)
@@ -1898,6 +1925,7 @@ def load_release(
         ]
         copies.update(_same_tweets(parts, strict=strict))
         parts = [p for p in parts if p.source not in copies]
+        repeats, duplicates = _drop_repeats(parts, encoding_errors=encoding_errors, strict=strict)
         shas = {f: digests[f].result() for f in files}
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -1914,6 +1942,7 @@ def load_release(
             "sha256": shas[source.path],
             "rows_read": part.rows_read if part is not None else 0,
             "rows_rejected": len(part.rejects) if part is not None else 0,
+            "rows_repeated": part.repeated if part is not None else 0,
             "replaced_characters": part.replaced if part is not None else 0,
             "loader_version": LOADER_VERSION,
             "cached": False,
@@ -1927,7 +1956,8 @@ def load_release(
             f"{', '.join(str(f) for f in files)}: no tweets file found (file names with "
             "'tweets', or a header with tweetid and tweet_time)"
         )
-    tweets_t, users_t, checks = _assemble(parts)
+    tweets_t, users_t, checks = _assemble(parts, duplicates=duplicates)
+    checks.update(repeats)
     # ids written as floats (2021 releases): restore what is certain, report the rest
     tweets_t, users_t, checks = restore_float_ids(tweets_t, users_t, checks=checks)
     del parts
@@ -1936,6 +1966,7 @@ def load_release(
         schema=pa.schema([("file", pa.string()), ("line", pa.int64()),
                           ("reason", pa.string()), ("text", pa.string())]),
     )
+    _warn_repeats(release_name, checks)
     if checks.get("duplicate_tweetids"):
         warnings.warn(
             f"{release_name}: {checks['duplicate_tweetids']} duplicate tweet id(s) "
@@ -2033,8 +2064,9 @@ def _same_tweets(parts: Sequence[_Part], *, strict: bool) -> dict[_Source, tuple
 
     Split parts beside the combined file differ in bytes (each part has its own header)
     but hold the same tweets. A file is a copy of a file with more distinct ids (or as
-    many, earlier in the order); two files that merely overlap both load, and their
-    shared ids are counted as duplicates.
+    many, earlier in the order); two files that merely overlap both load: the rows they
+    share in every column are loaded once (:func:`_drop_repeats`), and shared ids whose
+    rows differ are counted as duplicates.
     """
     tweets = [p for p in parts if p.role == "tweets" and p.table.num_rows]
     if len(tweets) < 2:
@@ -2132,31 +2164,197 @@ def _relabel(
     return prov
 
 
-def _duplicate_count(ids: pa.ChunkedArray) -> int:
-    """How many values repeat an earlier one (a missing id counts as a value)."""
-    n = len(ids)
-    if n and ids.null_count == 0 and pc.all(pc.ascii_is_decimal(ids)).as_py() and not pc.any(
+def _canonical_ints(ids: pa.ChunkedArray) -> np.ndarray | None:
+    """The ids as int64 when every one is canonical decimal text (no leading zero, within
+    int64): then two ids are equal exactly when their integers are. Else None."""
+    if len(ids) and ids.null_count == 0 and pc.all(pc.ascii_is_decimal(ids)).as_py() and not pc.any(
         pc.and_(pc.starts_with(ids, "0"), pc.greater(pc.binary_length(ids), 1))
     ).as_py():
-        try:  # canonical decimal ids (no leading zero): as integers, equal iff equal strings
-            numbers = pc.cast(ids, pa.int64()).to_numpy()
+        try:
+            return pc.cast(ids, pa.int64()).to_numpy()
         except pa.ArrowInvalid:
             pass
-        else:
-            numbers = np.sort(numbers)  # numpy's vectorised sort beats hashing here
-            return int(np.count_nonzero(numbers[1:] == numbers[:-1]))
-    return n - pc.count_distinct(ids, mode="all").as_py()
+    return None
 
 
-def _assemble(parts: list[_Part]) -> tuple[pa.Table, pa.Table, dict[str, Any]]:
-    """Combine the parts: the tweets, the users table (file, else derived) and the checks."""
+def _duplicate_count(ids: pa.ChunkedArray) -> int:
+    """How many values repeat an earlier one (a missing id counts as a value)."""
+    numbers = _canonical_ints(ids)
+    if numbers is not None:
+        numbers = np.sort(numbers)  # numpy's vectorised sort beats hashing here
+        return int(np.count_nonzero(numbers[1:] == numbers[:-1]))
+    return len(ids) - pc.count_distinct(ids, mode="all").as_py()
+
+
+def _rows_of_repeated_ids(ids: pa.ChunkedArray) -> np.ndarray:
+    """Which rows hold an id that occurs more than once (every occurrence, first too)."""
+    numbers = _canonical_ints(ids)
+    if numbers is not None:
+        ordered = np.sort(numbers)
+        repeated = pa.array(np.unique(ordered[1:][ordered[1:] == ordered[:-1]])).cast(pa.string())
+    else:
+        counts = pc.value_counts(ids)
+        repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    return _np_bool(pc.is_in(ids, value_set=repeated, skip_nulls=False))
+
+
+#: Repeated rows named one by one in ``Release.checks['repeated_row_examples']``.
+_REPEAT_EXAMPLES = 10
+
+
+def _drop_repeats(
+    parts: list[_Part], *, encoding_errors: EncodingErrors, strict: bool
+) -> tuple[dict[str, Any], int | None]:
+    """Drop every tweets row that repeats an earlier row in every column (in place).
+
+    Overlapping split parts, or a file with rows written twice, would count each such
+    tweet twice: in the release's size, in every per-account count and as two co-tweets
+    of its author. Only rows whose tweet id occurs more than once can repeat another, so
+    only those are compared, and only when there are any: their records are read again,
+    every column as written (whatever ``columns=`` selected, so a narrow load drops the
+    rows a full load drops). Rows that share a tweet id but differ in any column (2021
+    releases round distinct ids written as floats to one) are all kept, and counted as
+    duplicate ids.
+
+    Returns
+    -------
+    tuple
+        The checks (``repeated_rows``: rows dropped; ``repeated_rows_by_file``: per file
+        that lost rows, how many and the files holding the rows they repeat;
+        ``repeated_row_examples``: the first ones, with file and line and the file and
+        line they repeat) and the number of duplicate tweet ids among the rows kept (None
+        when not counted here).
+    """
+    empty: dict[str, Any] = {"repeated_rows": 0, "repeated_rows_by_file": [],
+                             "repeated_row_examples": []}
+    tweets = [p for p in parts if p.role == "tweets"]
+    if not tweets:
+        return empty, None
+    ids = pa.chunked_array([c for p in tweets for c in p.table.column("tweetid").chunks],
+                           type=pa.string())
+    known = tweets[0].duplicates if len(tweets) == 1 else None
+    count = known if known is not None else _duplicate_count(ids)
+    if not count:
+        return empty, count
+    suspect = _rows_of_repeated_ids(ids)
+    bounds = np.cumsum([0, *(p.table.num_rows for p in tweets)])
+    frames, where = [], []
+    for k, part in enumerate(tweets):  # one read per file, not a loop over rows
+        rows = np.flatnonzero(suspect[bounds[k]:bounds[k + 1]])
+        if not len(rows):
+            continue
+        parsed, _, _ = _read_table(part.source, part.header, encoding_errors=encoding_errors)
+        at = rows if part.parsed_rows is None else part.parsed_rows[rows]
+        lines = (_record_lines(parsed)[at] if part.lines_known
+                 else np.zeros(len(at), dtype=np.int64))
+        frames.append(parsed.take(pa.array(at)).to_pandas(types_mapper=_types_mapper))
+        del parsed
+        where.append(pd.DataFrame({"part": k, "row": rows, "line": lines}))
+    # the columns as named, an absent one empty: files of a release may order them differently
+    records = pd.concat(frames, ignore_index=True).astype(object)
+    records = records.where(records.notna(), None)
+    place = pd.concat(where, ignore_index=True)
+    group = records.groupby(list(records.columns), dropna=False, sort=False).ngroup().to_numpy()
+    _, first = np.unique(group, return_index=True)
+    origin = first[group]  # the earliest record of the same content
+    repeat = np.flatnonzero(origin != np.arange(len(origin)))
+    if not len(repeat):
+        return empty, count
+    label = np.array([p.source.label for p in tweets], dtype=object)
+    found = pd.DataFrame({
+        "file": label[place["part"].to_numpy()[repeat]],
+        "line": place["line"].to_numpy()[repeat],
+        "repeats_file": label[place["part"].to_numpy()[origin[repeat]]],
+        "repeats_line": place["line"].to_numpy()[origin[repeat]],
+    })
+    if strict:
+        r = found.iloc[0]
+        raise LoadError(
+            f"{r['file']}: line {r['line']} repeats line {r['repeats_line']} of "
+            f"{r['repeats_file']} in every column ({len(found):,} repeated row(s)): loading "
+            "both would count the tweet twice; remove the repeats (strict load)"
+        )
+    for k, part in enumerate(tweets):
+        drop = place["row"].to_numpy()[repeat][place["part"].to_numpy()[repeat] == k]
+        if len(drop):
+            _drop_rows(part, drop)
+    by_file = [
+        {"file": file, "rows": len(rows), "repeats_of": sorted(set(rows["repeats_file"]))}
+        for file, rows in found.groupby("file", sort=False)
+    ]
+    examples = [{k: (int(v) if k.endswith("line") else v) for k, v in r.items()}
+                for r in found.head(_REPEAT_EXAMPLES).to_dict("records")]
+    # a dropped repeat leaves its original, so each one was exactly one duplicate id
+    return ({"repeated_rows": len(found), "repeated_rows_by_file": by_file,
+             "repeated_row_examples": examples}, count - len(found))
+
+
+def _drop_rows(part: _Part, rows: np.ndarray) -> None:
+    """Remove ``rows`` of a tweets part, and take them off its accounts' tweet counts."""
+    gone = part.table.column("userid").take(pa.array(rows))
+    keep = np.ones(part.table.num_rows, dtype=bool)
+    keep[rows] = False
+    part.table = part.table.filter(pa.array(keep))
+    if part.parsed_rows is not None:
+        part.parsed_rows = part.parsed_rows[keep]
+    part.repeated += len(rows)
+    part.duplicates = None
+    if part.accounts is not None:
+        lost = pc.value_counts(gone)
+        at = pc.index_in(part.accounts.column("userid"), value_set=lost.field("values"),
+                         skip_nulls=True)
+        counts = part.accounts.column("tweet_count").to_numpy().astype(np.int64)
+        hit = _np_bool(pc.is_valid(at))
+        counts[hit] -= lost.field("counts").to_numpy()[pc.drop_null(at).to_numpy()]
+        index = part.accounts.column_names.index("tweet_count")
+        part.accounts = part.accounts.set_column(index, "tweet_count", pa.array(counts, pa.int64()))
+
+
+def _warn_repeats(release_name: str, checks: dict[str, Any], stacklevel: int = 3) -> None:
+    for entry in checks.get("repeated_rows_by_file") or []:  # one warning per file
+        warnings.warn(
+            f"{release_name}: {entry['file']}: {entry['rows']:,} row(s) repeat an earlier row "
+            f"of {', '.join(entry['repeats_of'])} in every column; loaded once (see "
+            "Release.checks['repeated_row_examples'])",
+            stacklevel=stacklevel,
+        )
+
+
+def _relabel_repeats(checks: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+    """``checks`` with the files its repeated rows name labelled as they are now named."""
+    if not checks.get("repeated_rows"):
+        return checks
+    out = dict(checks)
+    out["repeated_rows_by_file"] = [
+        {**e, "file": labels.get(e["file"], e["file"]),
+         "repeats_of": [labels.get(f, f) for f in e["repeats_of"]]}
+        for e in checks.get("repeated_rows_by_file", [])
+    ]
+    out["repeated_row_examples"] = [
+        {**e, "file": labels.get(e["file"], e["file"]),
+         "repeats_file": labels.get(e["repeats_file"], e["repeats_file"])}
+        for e in checks.get("repeated_row_examples", [])
+    ]
+    return out
+
+
+def _assemble(
+    parts: list[_Part], *, duplicates: int | None = None
+) -> tuple[pa.Table, pa.Table, dict[str, Any]]:
+    """Combine the parts: the tweets, the users table (file, else derived) and the checks.
+
+    ``duplicates`` is the number of duplicate tweet ids of the combined parts when it is
+    already known (:func:`_drop_repeats`), else it is counted here.
+    """
     checks: dict[str, Any] = {}
     tweets_t = pa.concat_tables(
         [p.table for p in parts if p.role == "tweets"], promote_options="default"
     )
     tweetid = tweets_t.column("tweetid")
     counted = [p.duplicates for p in parts if p.role == "tweets"]
-    if len(counted) == 1 and counted[0] is not None:
+    if duplicates is not None:
+        checks["duplicate_tweetids"] = duplicates
+    elif len(counted) == 1 and counted[0] is not None:
         checks["duplicate_tweetids"] = counted[0]
     else:  # several files: a duplicate may sit in two of them
         checks["duplicate_tweetids"] = _duplicate_count(tweetid)

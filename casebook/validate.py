@@ -45,7 +45,10 @@ def validation_report(release: Release) -> dict[str, Any]:
         ``accounts_with_tweets``, ``hashed_share`` (of accounts), ``time_range``
         (first/last tweet, UTC ISO), ``retweet_share``, ``empty_share`` (per tweet
         column: share of empty values; lists count as empty when they have no item),
-        ``duplicates`` (duplicate tweet ids), ``rejected`` (count) and
+        ``duplicates`` (duplicate tweet ids: rows that share an id but differ in some
+        column), ``repeated_rows`` (rows identical in every column to an earlier row,
+        loaded once) and ``repeated_rows_by_file`` (per file that held them: ``file``,
+        ``rows``, ``repeats_of``), ``rejected`` (count) and
         ``rejected_rows`` (up to 20, with file and line), ``checks``, ``float_ids``
         (id columns written in float notation: :func:`casebook.ids.restore_float_ids`),
         ``coverage`` (against the published counts: :func:`coverage_summary`), ``fatal``
@@ -74,6 +77,12 @@ def validation_report(release: Release) -> dict[str, Any]:
     dups = int(release.checks.get("duplicate_tweetids", 0))
     if dups:
         cautions.append(f"{dups} duplicate tweet id(s)")
+    by_file = list(release.checks.get("repeated_rows_by_file") or [])
+    for entry in by_file:
+        cautions.append(
+            f"{entry['rows']:,} row(s) of {Path(entry['file']).name} repeat an earlier row of "
+            f"{', '.join(Path(f).name for f in entry['repeats_of'])} in every column: "
+            "loaded once")
     missing = int(release.checks.get("tweet_accounts_missing_from_users", 0))
     if missing:
         cautions.append(f"{missing} account(s) with tweets are missing from the users file")
@@ -105,6 +114,8 @@ def validation_report(release: Release) -> dict[str, Any]:
         "retweet_share": round(float(tweets["is_retweet"].mean()), 4) if len(tweets) else None,
         "empty_share": empty,
         "duplicates": dups,
+        "repeated_rows": int(release.checks.get("repeated_rows", 0)),
+        "repeated_rows_by_file": by_file,
         "rejected": int(len(release.rejected)),
         "rejected_rows": json.loads(release.rejected.head(20).to_json(orient="records")),
         "checks": {k: v for k, v in release.checks.items()},
@@ -192,7 +203,8 @@ def format_report(report: dict[str, Any]) -> str:
     for f in report["files"]:
         line = (f"  {Path(f['file']).name}  [{f['role']}]  {f['size_bytes']:,} bytes  "
                 f"rows {f['rows_read']:,}  rejected {f['rows_rejected']:,}  "
-                f"sha256 {f['sha256'][:16]}…")
+                + (f"repeated {f['rows_repeated']:,}  " if f.get("rows_repeated") else "")
+                + f"sha256 {f['sha256'][:16]}…")
         # format_report hides the loader's warnings, so a skipped copy says why here
         if f.get("note"):
             line += f"  ({f['note']})"
@@ -205,6 +217,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"Time range (UTC): {tr['first']} .. {tr['last']}",
         f"Retweet share: {report['retweet_share']}",
         f"Duplicate tweet ids: {report['duplicates']}",
+        f"Repeated rows (loaded once): {report.get('repeated_rows', 0)}",
         f"Published size: {report['coverage']['text']}" if report.get("coverage") else
         "Published size: unknown",
         "Ids in float notation: " + (", ".join(
@@ -309,7 +322,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Load one or more releases (a directory, or tweets/users files) exactly as the "
         "casebook does and report files, rows, accounts, hashed share, time range, empty "
-        "share per column, duplicate tweet ids and rejected rows (with file and line); "
+        "share per column, duplicate tweet ids, rows repeating an earlier row in every "
+        "column (loaded once, counted per file) and rejected rows (with file and line); "
         "names every id column written in float notation (precision lost) with how many "
         "ids were restored, and compares the release with its published counts (an "
         "excerpt or sample is said to be one). A folder holding several releases side by "

@@ -391,7 +391,8 @@ def test_only_users_file_is_an_error(tmp_path: Path) -> None:
 
 def test_duplicate_tweet_ids_across_split_parts_and_after_rejects(write_tweets) -> None:
     a = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="2")], name="op_tweets_csv_hashed_1.csv")
-    b = write_tweets([tweet_row(tweetid="2"), tweet_row(tweetid="3")], name="op_tweets_csv_hashed_2.csv")
+    b = write_tweets([tweet_row(tweetid="2", tweet_text="another"), tweet_row(tweetid="3")],
+                     name="op_tweets_csv_hashed_2.csv")
     with pytest.warns(UserWarning, match="1 duplicate tweet id"):
         release = load_release([a, b], cache=False)
     assert release.checks["duplicate_tweetid_examples"] == ["2"]
@@ -403,12 +404,61 @@ def test_duplicate_tweet_ids_across_split_parts_and_after_rejects(write_tweets) 
 
 
 def test_duplicate_tweet_ids_are_reported_not_dropped(write_tweets) -> None:
-    path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="1"), tweet_row(tweetid="2")])
+    # the same id, different content (2021 releases round distinct ids alike): both kept
+    path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="1", like_count="3"),
+                         tweet_row(tweetid="2")])
     with pytest.warns(UserWarning, match="1 duplicate tweet id"):
         release = load_release(path, cache=False)
     assert len(release.tweets) == 3
     assert release.checks["duplicate_tweetids"] == 1
     assert release.checks["duplicate_tweetid_examples"] == ["1"]
+
+
+def test_rows_repeated_in_every_column_load_once(write_tweets, tmp_path: Path) -> None:
+    rows = {i: tweet_row(tweetid=str(i), tweet_text=f"tweet {i}\nsecond line") for i in range(1, 9)}
+    rows[6] = tweet_row(tweetid="6", userid=HASH_B, tweet_text="by B")
+    # parts that overlap by rows 4-5; id 7 is in both with another like_count, so both
+    # are kept (a duplicate id); part 1 holds row 2 twice; part 2 repeats row 6 of B
+    # with another follower count (an account column: not the same row, kept)
+    write_tweets([rows[1], rows[2], rows[3], rows[2], rows[4], rows[5], rows[7]],
+                 name="op_tweets_csv_hashed_part1.csv")
+    write_tweets([rows[4], rows[5], rows[6], tweet_row(tweetid="7", tweet_text="tweet 7\nsecond line",
+                                                     like_count="9"),
+                  rows[8], rows[6][:7] + ["56"] + rows[6][8:]],
+                 name="op_tweets_csv_hashed_part2.csv")
+    with pytest.warns(UserWarning) as caught:
+        release = load_release(tmp_path, cache_dir=tmp_path / "cache")
+    said = [str(w.message) for w in caught]
+    assert any(re.search(r"part2\.csv: 2 row\(s\) repeat an earlier row of .*part1\.csv in "
+                         r"every column; loaded once", m) for m in said), said
+    assert any("2 duplicate tweet id(s)" in m for m in said), said
+    assert release.tweets["tweetid"].tolist() == ["1", "2", "3", "4", "5", "7", "6", "7", "8", "6"]
+    assert release.checks["repeated_rows"] == 3
+    assert release.checks["duplicate_tweetids"] == 2  # 7 and 6: same id, other content
+    part1, part2 = (str(tmp_path / f"op_tweets_csv_hashed_part{k}.csv") for k in (1, 2))
+    assert release.checks["repeated_rows_by_file"] == [
+        {"file": part1, "rows": 1, "repeats_of": [part1]},
+        {"file": part2, "rows": 2, "repeats_of": [part1]}]
+    # each record spans two lines: record k starts at line 2k
+    assert release.checks["repeated_row_examples"] == [
+        {"file": part1, "line": 8, "repeats_file": part1, "repeats_line": 4},
+        {"file": part2, "line": 2, "repeats_file": part1, "repeats_line": 10},
+        {"file": part2, "line": 4, "repeats_file": part1, "repeats_line": 12}]
+    assert release.provenance["rows_repeated"].tolist() == [1, 2]
+    assert release.provenance["rows_read"].tolist() == [7, 6]
+    assert release.users.set_index("userid")["tweet_count"].to_dict() == {HASH_A: 8, HASH_B: 2}
+    # the same rows whatever the columns read, and from the cache
+    with pytest.warns(UserWarning):
+        narrow = load_release(tmp_path, cache=False, columns=["tweet_text"])
+    assert narrow.tweets["tweetid"].tolist() == release.tweets["tweetid"].tolist()
+    with pytest.warns(UserWarning):
+        cached = load_release(tmp_path, cache_dir=tmp_path / "cache")
+    assert cached.provenance["cached"].all()
+    pd.testing.assert_frame_equal(cached.tweets, release.tweets)
+    assert cached.checks["repeated_row_examples"] == release.checks["repeated_row_examples"]
+    with pytest.raises(LoadError, match=r"part1\.csv: line 8 repeats line 4 of .*part1\.csv in "
+                                        r"every column .*strict load"):
+        load_release(tmp_path / "op_tweets_csv_hashed_part1.csv", cache=False, strict=True)
 
 
 def test_missing_path_says_what_to_do(tmp_path: Path) -> None:
@@ -830,7 +880,8 @@ def test_tweet_counts_and_profiles_across_split_files(tmp_path: Path) -> None:
 
 
 def test_duplicate_ids_with_leading_zeros_and_missing_ids(write_tweets) -> None:
-    path = write_tweets([tweet_row(tweetid=t) for t in ("1", "01", "1", "2", "02", "02")])
+    path = write_tweets([tweet_row(tweetid=t, tweet_text=f"text {i}")
+                         for i, t in enumerate(("1", "01", "1", "2", "02", "02"))])
     with pytest.warns(UserWarning, match="2 duplicate tweet id"):
         release = load_release(path, cache=False)
     assert release.checks["duplicate_tweetid_examples"] == ["02", "1"]

@@ -28,12 +28,26 @@ def test_report_on_real_excerpt(real_excerpt: Path, capsys) -> None:
 
 
 def test_text_report_and_rejected_rows_exit_nonzero(write_tweets, capsys) -> None:
-    path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="1")])
+    path = write_tweets([tweet_row(tweetid="1"), tweet_row(tweetid="1", tweet_text="other")])
     path.write_bytes(path.read_bytes() + b'"3","only two"\n')
     assert main(["validate", str(path)]) == 1
     out = capsys.readouterr().out
     assert "Rejected rows: 1" in out and "line 4" in out
     assert "WARNING: 1 duplicate tweet id(s)" in out and "FATAL: 1 rejected row(s)" in out
+
+
+def test_repeated_rows_are_counted_once_with_their_files(write_tweets, capsys) -> None:
+    rows = [tweet_row(tweetid=str(i), tweet_text=f"tweet {i}") for i in range(1, 8)]
+    write_tweets(rows[:5], name="op_tweets_csv_hashed_part1.csv")
+    part2 = write_tweets(rows[3:], name="op_tweets_csv_hashed_part2.csv")
+    assert main(["validate", str(part2.parent), "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert "Tweets: 7\n" in out and "Duplicate tweet ids: 0" in out
+    assert "Repeated rows (loaded once): 2" in out
+    assert "op_tweets_csv_hashed_part2.csv  [tweets]" in out and "repeated 2  sha256" in out
+    assert ("WARNING: 2 row(s) of op_tweets_csv_hashed_part2.csv repeat an earlier row of "
+            "op_tweets_csv_hashed_part1.csv in every column: loaded once") in out
+    assert out.rstrip().endswith("OK")
 
 
 def test_bad_ids_and_impossible_dates_are_fatal_with_their_lines(write_tweets, capsys) -> None:

@@ -75,6 +75,32 @@ def make_overlapping_parts(out: Path) -> Path:
     return folder
 
 
+def _records(n: int, start: int = 1300000000000000001) -> list[list[str]]:
+    """The records of one file of ``n`` tweets, each spanning two lines."""
+    return [tweet_row(tweetid=str(start + i), tweet_text=f"tweet {i}, with \"quotes\"\nand a line")
+            for i in range(n)]
+
+
+def make_overlapping_copies(out: Path, n: int = 274, cut: int = 150, overlap: int = 30) -> Path:
+    """Split parts of one file that overlap: ``_part1`` holds its records 1-150, ``_part2``
+    records 121-274, so 30 rows are in both, the same in every column."""
+    folder = _folder(out)
+    rows = _records(n)
+    (folder / f"{TWEETS}_part1.csv").write_bytes(archive_bytes(rows[:cut], schema.ARCHIVE_TWEET_COLUMNS))
+    (folder / f"{TWEETS}_part2.csv").write_bytes(
+        archive_bytes(rows[cut - overlap:], schema.ARCHIVE_TWEET_COLUMNS))
+    return folder
+
+
+def make_repeated_rows(out: Path, n: int = 274, repeated: int = 30) -> Path:
+    """One file of ``n`` tweets whose first ``repeated`` rows are written again at its end."""
+    folder = _folder(out)
+    rows = _records(n)
+    (folder / f"{TWEETS}.csv").write_bytes(archive_bytes(rows + rows[:repeated],
+                                                         schema.ARCHIVE_TWEET_COLUMNS))
+    return folder
+
+
 def make_multi_member_zip(out: Path) -> Path:
     """One zip holding a tweets CSV and a users CSV."""
     folder = _folder(out)
@@ -252,6 +278,8 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "zip_beside_csv": make_zip_beside_csv,
     "parts_beside_combined": make_parts_beside_combined,
     "overlapping_parts": make_overlapping_parts,
+    "overlapping_copies": make_overlapping_copies,
+    "repeated_rows": make_repeated_rows,
     "multi_member_zip": make_multi_member_zip,
     "zip_bomb": make_zip_bomb,
     "gz_bomb": make_gz_bomb,

@@ -63,6 +63,25 @@ def test_split_parts_beside_the_combined_file_load_once(tmp_path: Path) -> None:
     assert len(both.tweets) == 6 and both.provenance["copy_of"].isna().all()
 
 
+def test_overlapping_parts_and_repeated_rows_count_each_tweet_once(tmp_path: Path) -> None:
+    # records 1-150 and 121-274 of one file gave 304 tweets and 30 "duplicate ids"
+    overlap = make.make_overlapping_copies(tmp_path / "overlap")
+    with pytest.warns(UserWarning, match=r"_part2\.csv: 30 row\(s\) repeat an earlier row of "
+                                         r".*_part1\.csv in every column; loaded once"):
+        release = load_release(overlap, cache=False)
+    assert len(release.tweets) == 274 and release.tweets["tweetid"].is_unique
+    assert release.checks["duplicate_tweetids"] == 0 and release.checks["repeated_rows"] == 30
+    assert release.provenance["rows_repeated"].tolist() == [0, 30]
+    assert int(release.users["tweet_count"].sum()) == 274
+    # a file with its first 30 rows written again at its end: the same count
+    repeated = make.make_repeated_rows(tmp_path / "repeated")
+    with pytest.warns(UserWarning, match=r"30 row\(s\) repeat an earlier row"):
+        once = load_release(repeated, cache=False)
+    assert len(once.tweets) == 274 and once.checks["duplicate_tweetids"] == 0
+    assert once.checks["repeated_row_examples"][0]["line"] == 550  # two lines a record
+    assert once.checks["repeated_row_examples"][0]["repeats_line"] == 2
+
+
 def test_strict_load_refuses_duplicate_ids_across_files(tmp_path: Path) -> None:
     with pytest.raises(LoadError, match="same data as .*strict"):
         load_release(make.make_zip_beside_csv(tmp_path / "copy"), cache=False, strict=True)
@@ -70,6 +89,12 @@ def test_strict_load_refuses_duplicate_ids_across_files(tmp_path: Path) -> None:
         load_release(make.make_parts_beside_combined(tmp_path / "parts"), cache=False, strict=True)
     with pytest.raises(LoadError, match=r"share 1 tweet id\(s\) \(e\.g\. 3\)"):
         load_release(make.make_overlapping_parts(tmp_path / "overlap"), cache=False, strict=True)
+    with pytest.raises(LoadError, match=r"share 30 tweet id\(s\)"):
+        load_release(make.make_overlapping_copies(tmp_path / "copies"), cache=False, strict=True)
+    # a lenient load drops a repeated row: a strict one refuses it, naming both lines
+    with pytest.raises(LoadError, match=r"csv_hashed\.csv: line 550 repeats line 2 of .* in every "
+                                        r"column \(30 repeated row\(s\)\).*strict load"):
+        load_release(make.make_repeated_rows(tmp_path / "repeated"), cache=False, strict=True)
 
 
 def test_zip_with_several_csvs_loads_again_from_the_cache(tmp_path: Path) -> None:
