@@ -1300,13 +1300,25 @@ def _bad_tweetids(col: pa.ChunkedArray) -> np.ndarray | None:
     return bad
 
 
+def _take_ascending(col: pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray:
+    """``col.take(rows)`` for ascending ``rows``, chunk by chunk (a take across chunks
+    first joins them: a copy of the whole column for a few hundred values)."""
+    bounds = np.cumsum([0, *(len(c) for c in col.chunks)])
+    cuts = np.searchsorted(rows, bounds)
+    return pa.chunked_array(
+        [chunk.take(pa.array(rows[a:b] - start)) for chunk, start, a, b  # loop over parse blocks
+         in zip(col.chunks, bounds[:-1], cuts[:-1], cuts[1:], strict=True)],
+        type=col.type,
+    )
+
+
 def _userid_problems(userid: pa.ChunkedArray, first: np.ndarray) -> list[_Problem]:
     """Rows whose account id is missing or not an id.
 
     ``first`` holds the first row of each account (:func:`_first_rows`): an account's
     rows share its id, so only one value per account is checked, not one per tweet.
     """
-    distinct = userid.take(pa.array(first))
+    distinct = _take_ascending(userid, first)
     ok = _is_id(distinct)
     if ok.all():
         return []
