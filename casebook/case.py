@@ -86,7 +86,8 @@ class Case:
         return report.specimen_banner(datasets, control=control)
 
     def provenance(self) -> pd.DataFrame:
-        """One row per input file: dataset, file name, sha256 (first 16), rows, rejected."""
+        """One row per input file: dataset, file name, sha256 (first 16), rows read,
+        rejected and repeated (identical to an earlier row: loaded once)."""
         rows = []
         for name, rel in self._all().items():
             prov = rel.provenance
@@ -99,6 +100,8 @@ class Case:
                     "sha256": str(rec["sha256"])[:16],
                     "rows read": int(rec["rows_read"]),
                     "rows rejected": int(rec["rows_rejected"]),
+                    # rows identical to an earlier one (overlapping parts) are loaded once
+                    "rows repeated": int(rec.get("rows_repeated", 0)),
                 })
         return pd.DataFrame(rows)
 

@@ -73,6 +73,11 @@ def test_overlapping_parts_and_repeated_rows_count_each_tweet_once(tmp_path: Pat
     assert release.checks["duplicate_tweetids"] == 0 and release.checks["repeated_rows"] == 30
     assert release.provenance["rows_repeated"].tolist() == [0, 30]
     assert int(release.users["tweet_count"].sum()) == 274
+    # a case's table of input files says so beside the rows read
+    from casebook.case import Case
+
+    files = Case(releases={"GRU_202012": release}, absent=[], folders={}).provenance()
+    assert files["rows read"].sum() - files["rows repeated"].sum() == 274
     # a file with its first 30 rows written again at its end: the same count
     repeated = make.make_repeated_rows(tmp_path / "repeated")
     with pytest.warns(UserWarning, match=r"30 row\(s\) repeat an earlier row"):
