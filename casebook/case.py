@@ -1121,6 +1121,8 @@ def _coordination_from(tables: dict[str, pd.DataFrame | None],
         edges = {"operation": tables["edges"]}
         if tables.get("control_edges") is not None:
             edges["control"] = tables["control_edges"]
+            if tables.get("control_flagged") is None:
+                return None  # kept before the control's flagged accounts were: computed again
         activity = tables.get("activity")
         cal = Calibration(
             tables["table"], {k: int(v) for k, v in values["thresholds"].items()}, edges,

@@ -786,6 +786,10 @@ def test_a_damaged_kept_result_is_computed_again(small_specimen: Path) -> None:
     assert case.coordination_analysis(c.primary, c.control, seed=3).cached  # written again
     (entry / "meta.json").write_text("{not json", encoding="utf-8")
     assert not case.coordination_analysis(c.primary, c.control, seed=3).cached
+    # kept without the control's flagged accounts (by older code): not a result to use
+    tables, values = case._coordination_parts(first)
+    assert case._coordination_from(tables, values) is not None
+    assert case._coordination_from({**tables, "control_flagged": None}, values) is None
 
 
 def test_a_cache_that_cannot_be_written_only_warns(small_specimen: Path, tmp_path: Path,
