@@ -12,6 +12,13 @@ prints it as one line on stderr and exits with its ``exit_code`` (1 when the dat
 failed, 2 when the command was used wrongly). ``casebook --debug COMMAND ...`` shows the
 traceback as well.
 
+A run is stopped the same way whichever signal stops it: Ctrl-C (SIGINT) and SIGTERM
+raise :class:`KeyboardInterrupt` in the command, so that its ``finally`` clean-ups run
+(a half-written store partition or output file is removed), and :func:`main` prints one
+line ("interrupted" or "terminated") and returns 128 + the signal's number. A library
+that turns the interruption into an error of its own (DuckDB raises ``RuntimeError:
+Query interrupted``) or swallows it does not hide it: the signal is remembered.
+
 Everything a command prints goes through one filter (:func:`terminal_safe`): messages
 quote archive text (header cells, zip member names, account names), so control
 characters are escaped (ESC as ``\\x1b``) and bidi and invisible characters shown as
@@ -25,7 +32,9 @@ import argparse
 import contextlib
 import importlib
 import re
+import signal
 import sys
+import threading
 import traceback
 import warnings
 from collections.abc import Iterator
@@ -57,6 +66,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 #: Exit status of an interrupted command (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
+#: Exit status of a command stopped by SIGTERM (128 + SIGTERM).
+EXIT_TERMINATED = 143
+
+# the signals that stop a run, the line printed and the exit status of each
+_STOPPED_BY = {signal.SIGINT: ("interrupted", EXIT_INTERRUPTED),
+               signal.SIGTERM: ("terminated", EXIT_TERMINATED)}
 
 _EPILOG = """\
 exit status:
@@ -64,6 +79,7 @@ exit status:
   1    the data or a run failed (an unreadable file, a failed download or case)
   2    wrong usage (an unknown option or value, an undeclared notebook parameter)
   130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM); cleaned up as after Ctrl-C
 
 An error is printed as one line on stderr:
   casebook COMMAND: error: what went wrong (what to do)
@@ -201,6 +217,54 @@ def terminal_safe() -> Iterator[None]:
         sys.stdout, sys.stderr, warnings.showwarning = stdout, stderr, show
 
 
+@contextlib.contextmanager
+def _signals_interrupt(received: list[int]) -> Iterator[None]:
+    """Within it, SIGINT and SIGTERM raise :class:`KeyboardInterrupt`, noted in ``received``.
+
+    Raising unwinds the command, so its clean-ups run whichever signal stopped it (the
+    default SIGTERM ends the process on the spot). The note outlives the exception: DuckDB
+    turns a KeyboardInterrupt raised during a query into ``RuntimeError: Query
+    interrupted``. A signal ignored when casebook started (``nohup``) stays ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers can only be set from the main thread
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous: dict[int, Any] = {}
+    try:
+        for signum in _STOPPED_BY:
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, handler)
+        yield
+    finally:
+        for signum, old in previous.items():
+            # None: a handler installed outside Python, which cannot be put back
+            signal.signal(signum, signal.SIG_DFL if old is None else old)
+
+
+def _is_interruption(exc: BaseException) -> bool:
+    """Whether ``exc`` reports an interruption or was raised while one unwound the run.
+
+    DuckDB raises its own ``InterruptException`` when a query is interrupted.
+    """
+    duckdb = sys.modules.get("duckdb")  # loaded by the command if it used DuckDB
+    kinds: tuple[type[BaseException], ...] = (KeyboardInterrupt,)
+    if isinstance(getattr(duckdb, "InterruptException", None), type):
+        kinds += (duckdb.InterruptException,)  # type: ignore[union-attr]
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kinds):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code.
 
@@ -214,32 +278,51 @@ def main(argv: list[str] | None = None) -> int:
     int
         0 on success; 1 when the data or a run failed; 2 for a usage or parameter
         error (argparse's own usage errors exit 2 through ``SystemExit``); 130 when
-        interrupted.
+        interrupted (SIGINT), 143 when terminated (SIGTERM).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    with terminal_safe():
-        return _main(argv)
-
-
-def _main(argv: list[str]) -> int:
     command = _named_command(argv)
     debug = "--debug" in argv[: argv.index(command)] if command else False
+    received: list[int] = []
+    with terminal_safe(), _signals_interrupt(received):
+        return _main(argv, command, debug, received)
+
+
+def _main(argv: list[str], command: str | None, debug: bool, received: list[int]) -> int:
     try:
         parser = build_parser(command)
         args = parser.parse_args(argv)
         if command is None:
             parser.print_help()
             return 2
-        return int(_command_module(command).run(args) or 0)
-    except KeyboardInterrupt:
-        if debug:
-            traceback.print_exc()
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except CasebookError as exc:
-        return _fail(command, exc, exc.exit_code, debug)
-    except OSError as exc:  # a path the user gave: missing, unreadable, a folder
-        return _fail(command, exc, 1, debug)
+        code = int(_command_module(command).run(args) or 0)
+    except KeyboardInterrupt as exc:
+        return _stopped(received, exc, debug)
+    except Exception as exc:
+        if received or _is_interruption(exc):
+            return _stopped(received, exc, debug)
+        if isinstance(exc, CasebookError):
+            return _fail(command, exc, exc.exit_code, debug)
+        if isinstance(exc, OSError):  # a path the user gave: missing, unreadable, a folder
+            return _fail(command, exc, 1, debug)
+        raise
+    if received:  # a library caught the KeyboardInterrupt: the run was still stopped
+        return _stopped(received, None, debug)
+    return code
+
+
+def _stopped(received: list[int], exc: BaseException | None, debug: bool) -> int:
+    """Print the one line of a run a signal stopped; its exit status."""
+    if debug and exc is not None:
+        traceback.print_exception(exc)
+    line, code = _STOPPED_BY[received[0] if received else signal.SIGINT]
+    print(line, file=sys.stderr)
+    # CPython ends a 'python -m casebook.cli' run by SIGINT, whatever its exit status,
+    # when the last string that exec or eval ran was left by a KeyboardInterrupt
+    # (dataclasses build their methods so: a signal can land there during an import);
+    # the interruption is handled here, and a string run to its end clears that mark
+    eval("None")
+    return code
 
 
 def _fail(command: str | None, exc: BaseException, code: int, debug: bool) -> int:

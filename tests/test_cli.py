@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -88,7 +92,7 @@ def test_help_lists_the_commands_and_documents_exit_statuses(capsys) -> None:
     out = capsys.readouterr().out
     for name, (_, help_line) in cli.COMMANDS.items():
         assert name in out and help_line.split()[0] in out
-    for status in ("0 ", "1 ", "2 ", "130 "):
+    for status in ("0 ", "1 ", "2 ", "130 ", "143 "):
         assert f"\n  {status}" in out
     assert "--debug" in out and "casebook COMMAND: error:" in out
 
@@ -257,3 +261,161 @@ def test_a_progress_bar_keeps_its_moves(capsys) -> None:
     out, err = capsys.readouterr()
     assert err == "\r cases: 50%\n\n\x1b[A\x1b[A\rnote \\x0d\\x1b[A"
     assert out == "\\x0dout\\x1b[A"
+
+
+# --------------------------------------------------------------------------- interruptions
+
+#: A DuckDB query that runs for minutes unless interrupted.
+LONG_QUERY = ("SELECT count(*) FROM range(200000) a(i), range(200000) b(j) "
+              "WHERE (i + j) % 7 = 3")
+
+
+def _duckdb_interrupted(*args: object, **kwargs: object) -> None:
+    """What DuckDB does with Ctrl-C during a query: it runs the SIGINT handler, whose
+    KeyboardInterrupt it replaces by ``RuntimeError: Query interrupted``.
+
+    (DuckDB looks for signals between the tasks of a query, so a real query is
+    interrupted at a moment a test cannot choose.)
+    """
+    stopped = False
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    except KeyboardInterrupt:
+        stopped = True
+    if stopped:  # raised outside the except clause: DuckDB's error has no context
+        raise RuntimeError("Query interrupted")
+    raise AssertionError("SIGINT raised no KeyboardInterrupt")
+
+
+def test_ctrl_c_during_a_duckdb_query_exits_130(monkeypatch, capsys) -> None:
+    monkeypatch.setattr("casebook.validate.run", _duckdb_interrupted)
+    assert cli.main(["validate"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
+def test_duckdb_interrupt_exception_exits_130(monkeypatch, capsys) -> None:
+    import duckdb
+
+    def run(args):  # noqa: ANN001, ANN202
+        con = duckdb.connect()
+        timer = threading.Timer(0.3, con.interrupt)
+        timer.start()
+        try:
+            con.execute(LONG_QUERY).fetchall()
+        finally:
+            timer.cancel()
+
+    monkeypatch.setattr("casebook.validate.run", run)
+    assert cli.main(["validate"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_an_interruption_a_library_swallowed_still_exits_130(monkeypatch, capsys) -> None:
+    def run(args):  # noqa: ANN001, ANN202
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt:  # as a library might, going on as if nothing happened
+            pass
+        return 0
+
+    monkeypatch.setattr("casebook.validate.run", run)
+    assert cli.main(["validate"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def _release(tmp_path: Path) -> Path:
+    from tests.test_search import RELEASE_A, write_release
+
+    return write_release(tmp_path / "in" / "alpha_202012", "alpha_202012", RELEASE_A)
+
+
+def test_store_add_interrupted_in_duckdb_exits_130_and_leaves_no_partition(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    from casebook import store
+
+    monkeypatch.setattr(store, "_copy_sorted", _duckdb_interrupted)
+    path = tmp_path / "store"
+    assert cli.main(["store", "add", str(_release(tmp_path)), "--store", str(path),
+                     "--no-progress"]) == 130
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", "interrupted\n")
+    assert [p.name for p in path.iterdir()] == [store._LOCK]  # no partition, no temporary
+
+
+def test_network_interrupted_in_duckdb_exits_130_and_writes_nothing(
+        tmp_path: Path, monkeypatch, capsys) -> None:
+    from casebook.coordination import duck
+
+    monkeypatch.setattr(duck, "_weights", _duckdb_interrupted)
+    spill = tmp_path / "spill"
+    out = tmp_path / "out" / "edges.csv"
+    out.parent.mkdir()
+    assert cli.main(["network", str(_release(tmp_path)), "--engine", "duckdb",
+                     "--temp-directory", str(spill), "--out", str(out)]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+    assert list(out.parent.iterdir()) == [] and list(spill.iterdir()) == []
+
+
+#: ``casebook validate`` whose run marks when it starts and when its clean-up ran.
+_SLOW_RUN = """\
+import sys, time
+from pathlib import Path
+from casebook import cli
+import casebook.validate
+
+def run(args):
+    Path(sys.argv[1], "started").touch()
+    try:
+        time.sleep(60)
+    finally:
+        Path(sys.argv[1], "cleaned").touch()
+
+casebook.validate.run = run
+sys.exit(cli.main(["validate"]))
+"""
+
+
+def _started(proc: subprocess.Popen, marker: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the command did not start"
+        time.sleep(0.05)
+
+
+def test_sigterm_unwinds_the_command_like_ctrl_c_and_exits_143(tmp_path: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_RUN, str(tmp_path)], cwd=paths.ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _started(proc, tmp_path / "started")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert (proc.returncode, err) == (143, "terminated\n")
+    assert (tmp_path / "cleaned").exists()
+
+
+def test_python_m_keeps_the_exit_status_when_the_signal_lands_in_exec_code(
+        tmp_path: Path) -> None:
+    # dataclasses build their methods with exec: a signal during an import lands there
+    (tmp_path / "stopped_in_exec.py").write_text(
+        "import sys\n"
+        "from casebook import cli\n"
+        "import casebook.validate\n"
+        "def run(args):\n"
+        "    exec('import os, signal, time\\n'\n"
+        "         f'os.kill(os.getpid(), signal.{sys.argv[1]})\\n'\n"
+        "         'time.sleep(60)')\n"
+        "casebook.validate.run = run\n"
+        "sys.exit(cli.main(['validate']))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(paths.ROOT)])}
+    for name, code in (("SIGTERM", 143), ("SIGINT", 130)):
+        done = subprocess.run([sys.executable, "-m", "stopped_in_exec", name], env=env,
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert done.returncode == code, (name, done.returncode, done.stderr)
+
