@@ -17,7 +17,9 @@ raise :class:`KeyboardInterrupt` in the command, so that its ``finally`` clean-u
 (a half-written store partition or output file is removed), and :func:`main` prints one
 line ("interrupted" or "terminated") and returns 128 + the signal's number. A library
 that turns the interruption into an error of its own (DuckDB raises ``RuntimeError:
-Query interrupted``) or swallows it does not hide it: the signal is remembered.
+Query interrupted``) or swallows it does not hide it: the signal is remembered. When the
+reader of standard output goes away (``casebook search ... | head``) the command ends
+quietly with 141, as a program stopped by SIGPIPE.
 
 Everything a command prints goes through one filter (:func:`terminal_safe`): messages
 quote archive text (header cells, zip member names, account names), so control
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import re
 import signal
 import sys
@@ -68,6 +71,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 EXIT_INTERRUPTED = 130
 #: Exit status of a command stopped by SIGTERM (128 + SIGTERM).
 EXIT_TERMINATED = 143
+#: Exit status of a command whose standard output was closed before it finished
+#: (128 + SIGPIPE: what a shell reports for a program a closed pipe stopped).
+EXIT_PIPE_CLOSED = 141
 
 # the signals that stop a run, the line printed and the exit status of each
 _STOPPED_BY = {signal.SIGINT: ("interrupted", EXIT_INTERRUPTED),
@@ -79,6 +85,7 @@ exit status:
   1    the data or a run failed (an unreadable file, a failed download or case)
   2    wrong usage (an unknown option or value, an undeclared notebook parameter)
   130  interrupted (Ctrl-C)
+  141  standard output closed before the end (e.g. piped into head): no message
   143  terminated (SIGTERM); cleaned up as after Ctrl-C
 
 An error is printed as one line on stderr:
@@ -177,13 +184,29 @@ class _SafeStream:
     def __init__(self, stream: TextIO, *, progress: bool) -> None:
         self._stream = stream
         self._progress = progress
+        #: Whether a write or flush found the reader of the stream gone (a closed pipe).
+        self.pipe_closed = False
 
     def write(self, text: str) -> int:
-        if self._progress and _BAR_MOVES.fullmatch(text):
-            return self._stream.write(text)
-        lead = len(text) - len(text.lstrip("\r")) if self._progress else 0
-        self._stream.write(text[:lead] + _escaped(text[lead:]))
+        with self._noting_a_closed_pipe():
+            if self._progress and _BAR_MOVES.fullmatch(text):
+                return self._stream.write(text)
+            lead = len(text) - len(text.lstrip("\r")) if self._progress else 0
+            self._stream.write(text[:lead] + _escaped(text[lead:]))
         return len(text)
+
+    def flush(self) -> None:
+        with self._noting_a_closed_pipe():
+            self._stream.flush()
+
+    @contextlib.contextmanager
+    def _noting_a_closed_pipe(self) -> Iterator[None]:
+        # a BrokenPipeError can come from any pipe or socket: only this one's is quiet
+        try:
+            yield
+        except BrokenPipeError:
+            self.pipe_closed = True
+            raise
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
@@ -278,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     int
         0 on success; 1 when the data or a run failed; 2 for a usage or parameter
         error (argparse's own usage errors exit 2 through ``SystemExit``); 130 when
-        interrupted (SIGINT), 143 when terminated (SIGTERM).
+        interrupted (SIGINT), 143 when terminated (SIGTERM); 141 when standard output
+        was closed before the command finished.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     command = _named_command(argv)
@@ -296,11 +320,16 @@ def _main(argv: list[str], command: str | None, debug: bool, received: list[int]
             parser.print_help()
             return 2
         code = int(_command_module(command).run(args) or 0)
+        # output still buffered for a pipe its reader closed fails here, not at exit
+        sys.stdout.flush()
     except KeyboardInterrupt as exc:
         return _stopped(received, exc, debug)
     except Exception as exc:
         if received or _is_interruption(exc):
             return _stopped(received, exc, debug)
+        if isinstance(exc, BrokenPipeError) and getattr(sys.stdout, "pipe_closed", False):
+            _silence_stdout()
+            return EXIT_PIPE_CLOSED
         if isinstance(exc, CasebookError):
             return _fail(command, exc, exc.exit_code, debug)
         if isinstance(exc, OSError):  # a path the user gave: missing, unreadable, a folder
@@ -323,6 +352,20 @@ def _stopped(received: list[int], exc: BaseException | None, debug: bool) -> int
     # the interruption is handled here, and a string run to its end clears that mark
     eval("None")
     return code
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device: what is still buffered for the closed
+    pipe would fail again when Python flushes it at exit."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def _fail(command: str | None, exc: BaseException, code: int, debug: bool) -> int:

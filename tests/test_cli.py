@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
+import io
 import json
 import os
 import signal
@@ -92,7 +94,7 @@ def test_help_lists_the_commands_and_documents_exit_statuses(capsys) -> None:
     out = capsys.readouterr().out
     for name, (_, help_line) in cli.COMMANDS.items():
         assert name in out and help_line.split()[0] in out
-    for status in ("0 ", "1 ", "2 ", "130 ", "143 "):
+    for status in ("0 ", "1 ", "2 ", "130 ", "141 ", "143 "):
         assert f"\n  {status}" in out
     assert "--debug" in out and "casebook COMMAND: error:" in out
 
@@ -418,4 +420,44 @@ def test_python_m_keeps_the_exit_status_when_the_signal_lands_in_exec_code(
         done = subprocess.run([sys.executable, "-m", "stopped_in_exec", name], env=env,
                               cwd=tmp_path, capture_output=True, text=True, timeout=120)
         assert done.returncode == code, (name, done.returncode, done.stderr)
+
+
+# --------------------------------------------------------------------------- closed pipes
+
+
+def _into_a_closed_pipe(args: list[str]) -> subprocess.CompletedProcess[bytes]:
+    """``python -m casebook.cli ARGS`` whose stdout is a pipe nobody reads any more."""
+    read, write = os.pipe()
+    os.close(read)  # as `| head` does once it has its lines
+    try:
+        return subprocess.run([sys.executable, "-m", "casebook.cli", *args], stdout=write,
+                              stderr=subprocess.PIPE, cwd=paths.ROOT, timeout=120)
+    finally:
+        os.close(write)
+
+
+@pytest.mark.parametrize("args", [["releases"], ["releases", "--json"]])
+def test_a_closed_stdout_ends_quietly_with_141(args: list[str]) -> None:
+    done = _into_a_closed_pipe(args)
+    assert (done.returncode, done.stderr) == (141, b"")
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+def test_only_a_broken_stdout_is_quiet(monkeypatch, capsys) -> None:
+    monkeypatch.setattr("casebook.validate.run", lambda args: print("a line"))
+    with monkeypatch.context() as m:
+        m.setattr(sys, "stdout", _ClosedPipe())
+        assert cli.main(["validate"]) == 141
+    assert capsys.readouterr().err == ""
+
+    def run(args):  # noqa: ANN001, ANN202
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")  # a socket's or a child's pipe
+
+    monkeypatch.setattr("casebook.validate.run", run)
+    assert cli.main(["validate"]) == 1
+    assert capsys.readouterr().err == "casebook validate: error: [Errno 32] Broken pipe\n"
 
