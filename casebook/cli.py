@@ -88,8 +88,9 @@ exit status:
   141  standard output closed before the end (e.g. piped into head): no message
   143  terminated (SIGTERM); cleaned up as after Ctrl-C
 
-An error is printed as one line on stderr:
+An error is printed as one line on stderr, and so is a warning:
   casebook COMMAND: error: what went wrong (what to do)
+  casebook COMMAND: warning: what to keep in mind
 Put --debug before the command to see the traceback too, e.g.
   casebook --debug validate data/raw/GRU_202012
 
@@ -217,12 +218,19 @@ class _SafeStream:
 
 
 @contextlib.contextmanager
-def terminal_safe() -> Iterator[None]:
+def terminal_safe(prog: str = "casebook", *, debug: bool = False) -> Iterator[None]:
     """Within it, stdout and stderr escape control characters (see the module docs).
 
     Covers every message of every command, printed or warned: a header cell
     ``\\x1b[2J`` is shown as those characters, not a cleared screen. Progress bars on
     stderr keep their carriage returns and cursor-up moves.
+
+    Parameters
+    ----------
+    prog
+        What a warning's line starts with: ``casebook COMMAND: warning: message``.
+    debug
+        Show warnings in Python's own form instead (source file, line and code).
     """
     stdout, stderr, show = sys.stdout, sys.stderr, warnings.showwarning
     sys.stdout = _SafeStream(stdout, progress=False)  # type: ignore[assignment]
@@ -230,7 +238,10 @@ def terminal_safe() -> Iterator[None]:
 
     def show_warning(message: Any, category: Any, filename: str, lineno: int,
                      file: Any = None, line: str | None = None) -> None:
-        text = warnings.formatwarning(message, category, filename, lineno, line)
+        if debug:
+            text = warnings.formatwarning(message, category, filename, lineno, line)
+        else:  # the source line of a library is no help to the user of a command
+            text = f"{prog}: warning: {_one_line(str(message))}\n"
         (file or sys.stderr).write(_escaped(text))
 
     warnings.showwarning = show_warning
@@ -307,8 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = _named_command(argv)
     debug = "--debug" in argv[: argv.index(command)] if command else False
+    prog = f"casebook {command}" if command else "casebook"
     received: list[int] = []
-    with terminal_safe(), _signals_interrupt(received):
+    with terminal_safe(prog, debug=debug), _signals_interrupt(received):
         return _main(argv, command, debug, received)
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,7 @@ def test_help_lists_the_commands_and_documents_exit_statuses(capsys) -> None:
     for status in ("0 ", "1 ", "2 ", "130 ", "141 ", "143 "):
         assert f"\n  {status}" in out
     assert "--debug" in out and "casebook COMMAND: error:" in out
+    assert "casebook COMMAND: warning:" in out
 
 
 def test_no_command_prints_help_and_exits_2(capsys) -> None:
@@ -238,8 +240,6 @@ def test_releases_runs_and_a_bad_name_exits_2(capsys) -> None:
 
 
 def test_every_message_escapes_control_characters(monkeypatch, capsys) -> None:
-    import warnings
-
     def run(args):  # noqa: ANN001, ANN202
         print("report \x1b[2J\u202eok")
         warnings.warn("header \x1b]8;;http://evil.example\x07x", UserWarning, stacklevel=1)
@@ -249,7 +249,7 @@ def test_every_message_escapes_control_characters(monkeypatch, capsys) -> None:
     assert cli.main(["validate"]) == 1
     out, err = capsys.readouterr()
     assert out == "report \\x1b[2J<U+202E>ok\n"
-    assert "UserWarning: header \\x1b]8;;http://evil.example\\x07x" in err
+    assert "warning: header \\x1b]8;;http://evil.example\\x07x" in err
     assert err.endswith("casebook validate: error: member \\x1b[1A\\x1b[2K\\x0d (\\x9b2J)\n")
     assert sys.stdout is not None and not isinstance(sys.stdout, cli._SafeStream)
 
@@ -461,3 +461,31 @@ def test_only_a_broken_stdout_is_quiet(monkeypatch, capsys) -> None:
     assert cli.main(["validate"]) == 1
     assert capsys.readouterr().err == "casebook validate: error: [Errno 32] Broken pipe\n"
 
+
+# --------------------------------------------------------------------------- warnings
+
+
+def test_a_warning_is_one_casebook_line(monkeypatch, capsys) -> None:
+    def run(args):  # noqa: ANN001, ANN202
+        warnings.warn("12 rows\n  were skipped", UserWarning, stacklevel=1)
+
+    monkeypatch.setattr("casebook.validate.run", run)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")  # the second run warns from the same line
+        assert cli.main(["validate"]) == 0
+        assert capsys.readouterr().err == "casebook validate: warning: 12 rows were skipped\n"
+        assert cli.main(["--debug", "validate"]) == 0  # where it comes from, to debug
+    err = capsys.readouterr().err
+    assert "test_cli.py:" in err and "UserWarning: 12 rows" in err
+
+
+def test_store_add_warns_of_duplicate_ids_in_one_line(tmp_path: Path, capsys) -> None:
+    from tests.test_search import RELEASE_A, write_release
+
+    folder = write_release(tmp_path / "in" / "dup_202012", "dup_202012",
+                           [*RELEASE_A, RELEASE_A[0]])
+    assert cli.main(["store", "add", str(folder), "--store", str(tmp_path / "store"),
+                     "--no-progress"]) == 0
+    assert capsys.readouterr().err == (
+        "casebook store: warning: dup_202012: 1 duplicate tweet id(s) "
+        "(kept; see Release.checks['duplicate_tweetid_examples'])\n")
