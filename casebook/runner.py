@@ -845,7 +845,10 @@ def _sigterm_unwinds() -> Iterator[None]:
     run's ``finally`` clauses remove its temporary files (the default action kills the
     process on the spot). Elsewhere than the main thread, signals cannot be handled:
     nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or callable(
+            signal.getsignal(signal.SIGTERM)):
+        # a Python handler is there already (the command line's, which unwinds the same
+        # way and exits 143): it stays
         yield
         return
 

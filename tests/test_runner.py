@@ -753,7 +753,8 @@ def test_pages_and_the_index_are_replaced_by_a_rename(project, tmp_path, monkeyp
                 and p.name != runner.REPORT_MARKER]
 
 
-def test_sigterm_unwinds_the_run_and_keeps_the_earlier_report(tmp_path) -> None:
+@pytest.mark.parametrize("via", ["command line", "library"])
+def test_sigterm_unwinds_the_run_and_keeps_the_earlier_report(tmp_path, via) -> None:
     # `kill PID` used to end casebook run at once (exit -15): the earlier page and
     # findings were gone, the index linked to them, .slow.running.ipynb stayed
     import signal
@@ -777,10 +778,15 @@ def test_sigterm_unwinds_the_run_and_keeps_the_earlier_report(tmp_path) -> None:
     (out / ".casebook-report").write_text("", encoding="utf-8")
     before = _snapshot(out)
     flag = tmp_path / "running.flag"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from casebook.cli import main; sys.exit(main())",
-         "run", str(source), "-p", "flag", str(flag), "--out", str(out), "--no-progress"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # the command line's own handler unwinds it (exit 143); run_cases called from Python
+    # sets one for the run (RunTerminated)
+    command = ([sys.executable, "-c", "import sys; from casebook.cli import main; sys.exit(main())",
+                "run", str(source), "-p", "flag", str(flag), "--out", str(out), "--no-progress"]
+               if via == "command line" else
+               [sys.executable, "-c", "import sys; from casebook import runner; runner.run_cases("
+                f"[{str(source)!r}], params={{'flag': {str(flag)!r}}}, out={str(out)!r}, "
+                "progress=False)"])
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
         while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
@@ -792,8 +798,11 @@ def test_sigterm_unwinds_the_run_and_keeps_the_earlier_report(tmp_path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode in (130, 143), (proc.returncode, stderr)
-    assert "interrupted" in stderr
+    if via == "command line":
+        assert proc.returncode == 143, (proc.returncode, stderr)
+        assert "terminated" in stderr
+    else:
+        assert "RunTerminated: stopped by signal 15" in stderr, stderr
     assert _snapshot(out) == before  # the earlier report whole, no temporary file left
 
 
