@@ -1361,7 +1361,9 @@ def run(args: argparse.Namespace) -> int:
         progress=args.progress,
         kernel_name=args.kernel,
     )
-    print(f"Reports: {result.index}")
+    from casebook.safety import escape_line
+
+    print(f"Reports: {escape_line(result.index)}")
     failed = result.failed
     if failed:
         raise RunError(

@@ -42,6 +42,7 @@ __all__ = [
     "defang_url",
     "escape_controls",
     "escape_html",
+    "escape_line",
     "neutralise_csv_cell",
     "no_math",
     "reveal_invisible",
@@ -391,6 +392,19 @@ def escape_controls(text: Text) -> Text:
     bad header \x1b[2J\x1b]8;;http://x\x07link<U+202E>
     """
     return reveal_invisible(_replace(text, _CONTROL, _escaped_control))
+
+
+def escape_line(text: object) -> str:
+    r"""Text (a path, a name) to print inside one terminal line: :func:`escape_controls`,
+    and a line feed or tab within it written as ``\x0a`` or ``\x09`` too, so a folder
+    named with a newline cannot start a line of its own.
+
+    Examples
+    --------
+    >>> print(escape_line("reports/evil\nFAKE: all ran\x1b[2J/index.html"))
+    reports/evil\x0aFAKE: all ran\x1b[2J/index.html
+    """
+    return str(escape_controls(str(text))).replace("\n", "\\x0a").replace("\t", "\\x09")
 
 
 def no_math(html_fragment: str) -> str:

@@ -1239,12 +1239,14 @@ def _run_add(args: argparse.Namespace) -> int:
         results = [add_release(args.store, folder, name=args.name,
                                on_bad_rows=args.on_bad_rows, progress=bar)
                    for folder in args.folders]
+    from casebook.safety import escape_line
+
     for folder, result in zip(args.folders, results, strict=True):
         if result.status == "unchanged":
-            print(f"{result.name}: already in the store with the same files "
+            print(f"{escape_line(result.name)}: already in the store with the same files "
                   f"({result.tweets:,} tweets): nothing written")
         else:
-            print(f"{result.name}: {result.status} from {folder} "
+            print(f"{escape_line(result.name)}: {result.status} from {escape_line(folder)} "
                   f"({result.tweets:,} tweets, {result.accounts:,} accounts)")
     return 0
 
@@ -1254,10 +1256,11 @@ def _run_list(args: argparse.Namespace) -> int:
     if args.json:
         print(table.to_json(orient="records", indent=1))
         return 0
+    from casebook.safety import escape_controls, escape_line
+
     if table.empty:
-        print(f"{args.store}: an empty store")
+        print(f"{escape_line(args.store)}: an empty store")
         return 0
-    from casebook.safety import escape_controls
 
     print(escape_controls(table.to_string(index=False)))
     print(f"{len(table)} release(s), {int(table['tweets'].sum()):,} tweets, "

@@ -480,10 +480,13 @@ def test_a_warning_is_one_casebook_line(monkeypatch, capsys) -> None:
 
 
 def test_store_add_warns_of_duplicate_ids_in_one_line(tmp_path: Path, capsys) -> None:
-    from tests.test_search import RELEASE_A, write_release
+    from tests.test_search import RELEASE_A, UA1, _row, write_release
 
+    # the same id with another text: kept, and warned of (a row repeated in every column
+    # is loaded once instead)
     folder = write_release(tmp_path / "in" / "dup_202012", "dup_202012",
-                           [*RELEASE_A, RELEASE_A[0]])
+                           [*RELEASE_A, _row("101", UA1, "2020-01-01 10:00",
+                                             tweet_text="another text")])
     assert cli.main(["store", "add", str(folder), "--store", str(tmp_path / "store"),
                      "--no-progress"]) == 0
     assert capsys.readouterr().err == (

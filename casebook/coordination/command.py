@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from casebook._files import write_atomically
 from casebook.coordination.kinds import KINDS, NEEDS
 from casebook.errors import CasebookError, UsageError
+from casebook.safety import escape_line
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -181,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     _write_edges(edges, out, fmt, release.users, kinds, thresholds)
     if pairs is not None and evidence_out is not None:
         write_atomically(evidence_out, lambda tmp: _evidence_csv(pairs, tmp))
-        print(f"{len(pairs)} tweet pairs -> {evidence_out}")
+        print(f"{len(pairs)} tweet pairs -> {escape_line(evidence_out)}")
     return 0
 
 
@@ -195,7 +196,7 @@ def _write_edges(edges: pd.DataFrame, out: Path, fmt: str, users: pd.DataFrame |
     counts = edges["kind"].value_counts()
     for k in kinds:
         print(f"{int(counts.get(k, 0))} {k} edges (min weight {thresholds[k]})")
-    print(f"-> {out}")
+    print(f"-> {escape_line(out)}")
 
 
 def _is_store(path: Path) -> bool:
