@@ -1333,9 +1333,22 @@ def _list_cases() -> int:
             except ParameterError as exc:
                 print(f"  {exc}")
                 continue
-            for p in declared.values():
-                print(f"  {p['name']}: {p['inferred_type_name']} = {p['default']}  # {p['help']}")
+            # each declaration as written: papermill splits a line at its first "#", so
+            # its default of ["#Debates2020"] would read '["  # Debates2020"]'
+            for line in _parameter_lines(notebook, declared):
+                print(f"  {line}")
     return 0
+
+
+def _parameter_lines(notebook: Path, declared: Mapping[str, Any]) -> list[str]:
+    """The lines of the ``parameters`` cell that declare ``declared``, as written."""
+    nbformat = _import_nbformat()
+    nb = nbformat.read(os.fspath(notebook), as_version=4)
+    (cell,) = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    names = set(declared)
+    return [line for line in cell.source.splitlines()
+            if re.match(r"\s*(\w+)\s*[:=]", line)
+            and re.match(r"\s*(\w+)", line).group(1) in names]
 
 
 def run(args: argparse.Namespace) -> int:

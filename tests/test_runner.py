@@ -886,6 +886,19 @@ def test_the_generic_case_runs_only_when_named(tmp_path, monkeypatch) -> None:
     assert "iran: 01_iran_debate_interference.ipynb\n" in out
 
 
+def test_the_list_shows_each_parameter_as_written(tmp_path, monkeypatch) -> None:
+    # papermill cuts a declaration at its first "#": ["#a"] was listed as ["  # a"]
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: tmp_path)
+    for file in runner.CASES.values():
+        nb = toy_notebook("x")
+        nb.cells[1].source += 'tags: list = ["#a", "#b"]  # hashtags, each with its #\n'
+        nbformat.write(nb, tmp_path / file)
+    code, out, err = _cli(["run", "--list"])
+    assert code == 0
+    assert '\n  tags: list = ["#a", "#b"]  # hashtags, each with its #\n' in out
+    assert '"  # a"' not in out
+
+
 def _release_notebook(tmp_path: Path) -> Path:
     nb = toy_notebook("release")
     nb.cells[1].source += 'claims_file: str = ""  # claims written for the release\n'
