@@ -1603,7 +1603,9 @@ def _release_name(files: Sequence[Path]) -> str:
         if m:
             base = m.group(1)
             half = len(base) // 2
-            if len(base) % 2 == 1 and base[:half] == base[half + 1 :]:
+            # the archive doubles the name around an underscore (iran_202012_iran_202012);
+            # "TST" is not "T" twice
+            if len(base) % 2 == 1 and base[half] == "_" and base[:half] == base[half + 1 :]:
                 base = base[:half]
             return base
     first = files[0]

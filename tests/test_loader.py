@@ -1171,3 +1171,13 @@ def test_synthetic_is_where_the_files_lie_not_what_they_hold(write_tweets, tmp_p
     elsewhere = load_release(plain, cache_dir=cache)
     assert elsewhere.provenance["cached"].all() and elsewhere.checks["synthetic"] is False
     assert load_release(marked, cache_dir=cache).checks["synthetic"] is True
+
+
+@pytest.mark.parametrize(("file", "name"), [
+    ("hashed_2020_12_iran_202012_iran_202012_tweets_csv_hashed.csv", "iran_202012"),
+    ("TST_tweets.csv", "TST"), ("ABA_tweets.csv", "ABA"), ("a_a_tweets.csv", "a"),
+    ("GRU_202012_tweets_part1.csv", "GRU_202012"),
+])
+def test_a_release_is_named_from_its_file(file: str, name: str) -> None:
+    # the archive doubles a release's name around an underscore; "TST" is not "T" twice
+    assert loader._release_name([Path(file)]) == name
