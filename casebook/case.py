@@ -255,9 +255,34 @@ def open_case(
             folders[str(control)] = folder
             control_release = load_release(folder, on_bad_rows=on_bad_rows, name=control,
                                            cache="background")
+    _refuse_copies({**releases, **({str(control): control_release} if control_release else {})})
     return Case(releases=releases, absent=list(absent), folders=folders,
                 control=control_release, control_name=control if control_release else None,
                 notes=notes)
+
+
+def _refuse_copies(releases: Mapping[str, Release]) -> None:
+    """A :class:`ParameterError` when two datasets of a case hold the same files: a copy
+    compared with itself (two operations in the overview, or an operation as its own
+    control) would count the same tweets twice. File sizes are compared first, so the
+    files' hashes (computed in the background) are awaited only for a likely copy."""
+    from casebook.errors import ParameterError
+
+    seen: dict[tuple[int, ...], str] = {}
+    for name, rel in releases.items():  # a handful of datasets
+        prov = rel.provenance
+        if prov is None or not len(prov):
+            continue
+        sizes = tuple(sorted(int(b) for b in prov["size_bytes"]))
+        other = seen.setdefault(sizes, name)
+        if other == name:
+            continue
+        digests = [sorted(map(str, releases[n].provenance["sha256"])) for n in (other, name)]
+        if digests[0] == digests[1]:
+            raise ParameterError(
+                f"datasets {shown_name(other)} and {shown_name(name)} hold the same files "
+                f"(the same sha256): their tweets would be counted twice",
+                hint="name only one of them in datasets (or control_dataset)")
 
 
 def find_releases(data_dir: str | os.PathLike[str] = "", *,

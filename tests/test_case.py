@@ -27,7 +27,7 @@ from casebook import (
     report,
 )
 from casebook.case import CoordinationResult
-from casebook.errors import CasebookError
+from casebook.errors import CasebookError, ParameterError
 from casebook.loader import Release
 from casebook.runner import run_cases
 from casebook.specimen import write_specimen
@@ -53,6 +53,23 @@ def test_open_case_reports_present_and_absent(small_specimen: Path) -> None:
     val = c.validation().set_index("dataset")
     assert val.loc["GRU_202012", "tweets"] == len(c.primary.tweets)
     assert "SYNTHETIC SPECIMEN DATA" in c.banner().html
+
+
+def test_a_copy_of_a_dataset_is_refused_not_counted_twice(small_specimen: Path,
+                                                          tmp_path: Path) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(small_specimen / "GRU_202012", data / "GRU_202012")
+    shutil.copytree(small_specimen / "GRU_202012", data / "GRU_backup")
+    shutil.copytree(small_specimen / "control", data / "control")
+    with pytest.raises(ParameterError, match="datasets GRU_202012 and GRU_backup hold the "
+                                             "same files"):
+        case.open_case(str(data), ["GRU_202012", "GRU_backup"])
+    with pytest.raises(ParameterError, match="GRU_202012 and GRU_backup hold the same files"):
+        case.open_case(str(data), ["GRU_202012"], control="GRU_backup")
+    # one of them, against its control: opened
+    assert list(case.open_case(str(data), ["GRU_backup"]).releases) == ["GRU_backup"]
 
 
 def test_open_case_without_any_dataset_says_what_to_do(small_specimen: Path) -> None:
