@@ -1718,8 +1718,9 @@ def _read_source(
             more = f" ({others} more malformed record(s))" if others > 0 else ""
             raise LoadError(
                 f"{source.label}: line {line}: {reason}{more}. Load with "
-                "on_bad_rows='report' (casebook validate does) to keep the good rows and "
-                f"list the rejected ones. Record starts: {text[:120]!r}"
+                "on_bad_rows='report' (--on-bad-rows report in casebook network and store "
+                "add; casebook validate does) to keep the good rows and list the rejected "
+                f"ones. Record starts: {text[:120]!r}"
             )
         rejects += [
             {"file": source.label, "line": ln, "reason": why, "text": txt[:500]}
@@ -1753,7 +1754,8 @@ def _read_source(
                     f"column {column} holds {value!r}, which is not an id ({_ID_FORMS})")
             raise LoadError(
                 f"{source.label}: {where}: {what} ({len(bad_idx)} record(s) affected). Load "
-                "with on_bad_rows='report' to keep the good rows."
+                "with on_bad_rows='report' (--on-bad-rows report in casebook network and "
+                "store add; casebook validate lists them) to keep the good rows."
             )
         by_row: dict[int, dict[str, list[str]]] = {}
         for i, column, value, kind in problems:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,6 +93,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="replace an existing --out or --evidence file, only when it is "
                              "one casebook network wrote (an edge list, graph or evidence "
                              "file); any other existing file is always refused")
+    parser.add_argument("--on-bad-rows", choices=("raise", "report"), default="raise",
+                        help="raise (default): stop at the first row that cannot be read; "
+                             "report: leave such rows out, counted on stderr (casebook "
+                             "validate lists them with their lines)")
     parser.add_argument("--control", default=None,
                         help="control release: calibrate the threshold of each kind on "
                              "ordinary accounts")
@@ -160,11 +165,12 @@ def run(args: argparse.Namespace) -> int:
         return _run_spark(args, kinds, columns, fmt, out, min_weight or 1)
     if engine == "duckdb":
         return _run_duckdb(args, kinds, columns, fmt, out, min_weight or 1)
-    release = _load(paths.resolve(args.path), columns, releases)
+    bad_rows = getattr(args, "on_bad_rows", "raise")
+    release = _load(paths.resolve(args.path), columns, releases, bad_rows)
     thresholds = {k: min_weight or 1 for k in kinds}
     calibrated = None
     if args.control is not None:
-        control = _load(paths.resolve(args.control), columns, None)
+        control = _load(paths.resolve(args.control), columns, None, bad_rows)
         table, calibrated = calibrate(release, control, kind=kinds, window=args.window,
                                       fpr=args.fpr, min_weight=min_weight, return_edges=True)
         thresholds = table.drop_duplicates("kind").set_index("kind")["threshold"].astype(int).to_dict()
@@ -205,7 +211,8 @@ def _is_store(path: Path) -> bool:
     return path.is_dir() and (path / MANIFEST).is_file()
 
 
-def _load(path: Path, columns: Sequence[str], releases: Sequence[str] | None) -> Any:
+def _load(path: Path, columns: Sequence[str], releases: Sequence[str] | None,
+          on_bad_rows: str = "raise") -> Any:
     """A release folder loaded, or the chosen releases of a store as one release."""
     from casebook import load_release
 
@@ -213,7 +220,13 @@ def _load(path: Path, columns: Sequence[str], releases: Sequence[str] | None) ->
         if releases:
             raise UsageError(f"--release chooses releases of a store, and {path} is not a "
                              "casebook store")
-        return load_release(path, columns=columns, cache="background")
+        release = load_release(path, columns=columns, cache="background",
+                               on_bad_rows=on_bad_rows)
+        rejected = len(release.rejected) if release.rejected is not None else 0
+        if rejected:  # never a silent drop: counted, and where to see them
+            print(f"{escape_line(path)}: {rejected:,} row(s) left out as unreadable "
+                  f"(casebook validate {escape_line(path)} lists them)", file=sys.stderr)
+        return release
     import pandas as pd
 
     from casebook.coordination.spark import store_tweet_files
@@ -291,7 +304,7 @@ def _engine_input(args: argparse.Namespace, columns: Sequence[str],
     releases = getattr(args, "release", None)
     users = None
     if not _is_store(source):
-        release = _load(source, columns, releases)
+        release = _load(source, columns, releases, getattr(args, "on_bad_rows", "raise"))
         source, users = release, release.users
     elif fmt != "csv":
         users = store_users(source, releases)

@@ -300,3 +300,19 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
                           check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
     assert (tmp_path / "xcsv").exists() and (tmp_path / "xgraphml").exists()
+
+
+def test_on_bad_rows_report_leaves_bad_rows_out_and_counts_them(write_tweets, tmp_path: Path,
+                                                                capsys) -> None:
+    rows = _mixed_rows()
+    rows.append(tweet_row(tweetid="99", userid="E", tweet_time="2020-02-30 01:00"))
+    path = write_tweets(rows)
+    out = tmp_path / "edges.csv"
+    # by default the first bad row stops the command, naming the option that keeps the rest
+    with pytest.raises(CasebookError, match="--on-bad-rows report"):
+        network(str(path), "--kind", "co_retweet", "--out", str(out))
+    assert not out.exists()
+    assert network(str(path), "--kind", "co_retweet", "--out", str(out),
+                   "--on-bad-rows", "report") == 0
+    assert "1 row(s) left out as unreadable (casebook validate" in capsys.readouterr().err
+    assert len(pd.read_csv(out)) > 0
