@@ -1300,15 +1300,35 @@ def overview_findings(case: Case, *, ledger: pd.DataFrame,
     """
     rows = []
     coord = coordination.set_index("dataset") if coordination is not None else None
+    ordinary = accounts.top_accounts(case.control, n=1) if case.control is not None else None
     for name, rel in case.releases.items():
         top = accounts.top_accounts(rel, n=1)
         detail = [f"largest account {float(top['share'].iloc[0]):.1%} of tweets" if len(top) else ""]
+        if len(top) and ordinary is not None and len(ordinary):
+            detail[0] += (f" (ordinary accounts' most active: "
+                          f"{float(ordinary['share'].iloc[0]):.1%} of theirs)")
         if coord is not None and name in coord.index:
-            detail.append(f"{int(coord.loc[name, 'coordinated accounts'])} coordinated accounts")
+            row = coord.loc[name]
+            said = f"{int(row['coordinated accounts'])} coordinated accounts"
+            if "verdict" in coord:
+                said += f" ({row['verdict']}: {row['against chance and ordinary accounts']})"
+            topics = int(row.get("of them by hashtags or domains only", 0) or 0)
+            if topics:
+                said += f", {topics} of them linked only by hashtags or domains"
+            detail.append(said)
         rows.append({"finding": f"{name}", "value": f"{len(rel.users):,} accounts, {len(rel.tweets):,} tweets",
                      "detail": "; ".join(filter(None, detail))})
-    tally = ledger["verdict"].value_counts()
-    detail = ", ".join(f"{int(n)} {v}" for v, n in tally.items())
+    # a descriptive claim's "supported" says the release meets its rule; only a
+    # distinctive one's says it stands apart from ordinary accounts: tallied apart
+    types = (ledger["claim_type"] if "claim_type" in ledger
+             else pd.Series("", index=ledger.index))
+    parts = []
+    for kind in (*(t for t in evidence.CLAIM_TYPES[::-1] if (types == t).any()), ""):
+        tally = ledger.loc[types == kind, "verdict"].value_counts()
+        if len(tally):
+            words = ", ".join(f"{int(n)} {v}" for v, n in tally.items())
+            parts.append(f"{kind}: {words}" if kind else words)
+    detail = "; ".join(parts)
     if case.unclaimed:
         detail = "; ".join(filter(None, [detail, "no claims known for "
                                          + ", ".join(case.unclaimed)]))

@@ -641,6 +641,31 @@ def test_ledger_skips_releases_without_claims(small_specimen: Path, releases_fol
         "No claims are known for TINY_0621 and OTHER_0621: they are left out of the ledger.")
 
 
+def test_overview_findings_tally_claims_by_type_and_judge_coordination(
+        small_specimen: Path) -> None:
+    # "supported" on a descriptive claim only says the release meets its rule: the tally
+    # keeps distinctive and descriptive claims apart
+    c = case.open_case(str(small_specimen), ["GRU_202012"])
+    led = c.ledger()
+    coord = pd.DataFrame({"dataset": ["GRU_202012"], "coordinated accounts": [17],
+                          "of them by hashtags or domains only": [3],
+                          "verdict": [evidence.NOT_DISTINCTIVE],
+                          "against chance and ordinary accounts": ["the words"]})
+    found = case.overview_findings(c, ledger=led, coordination=coord).set_index("finding")
+    tally = found.loc["Claims tested", "detail"]
+    kinds = led["claim_type"].value_counts()
+    for kind in kinds.index:
+        assert f"{kind}: " in tally
+    assert tally.index("distinctive: ") < tally.index("descriptive: ")
+    n = int((led["verdict"] == evidence.SUPPORTED).sum())
+    assert sum(int(w.split()[0]) for part in tally.split("; ") for w in
+               part.split(": ", 1)[1].split(", ") if w.endswith(" supported")) == n
+    detail = found.loc["GRU_202012", "detail"]
+    assert "17 coordinated accounts (not distinctive: the words), 3 of them linked only by " \
+        "hashtags or domains" in detail
+    assert "(ordinary accounts' most active: " in detail
+
+
 def test_release_ledger_without_a_claims_file_says_none_was_given(releases_folder: Path) -> None:
     c = case.open_case(str(releases_folder), ["TINY_0621"])
     led = case.release_ledger(c, "")
