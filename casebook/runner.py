@@ -142,7 +142,6 @@ __all__ = [
     "ParameterError",
     "RawValue",
     "RunResult",
-    "RunTerminated",
     "case_parameters",
     "add_arguments",
     "kernel_python",
@@ -232,7 +231,7 @@ class RawValue(str):
     """A parameter value typed on the command line: read as YAML unless declared ``str``."""
 
 
-class RunTerminated(KeyboardInterrupt):
+class _RunTerminated(KeyboardInterrupt):
     """SIGTERM during :func:`run_cases`: unwinds the run as Ctrl-C does, so that its
     temporary files are removed and the earlier report stays whole."""
 
@@ -841,10 +840,10 @@ def _file_identity(path: Path) -> tuple[int, int, int] | None:
 
 @contextlib.contextmanager
 def _sigterm_unwinds() -> Iterator[None]:
-    """Within it, SIGTERM raises :class:`RunTerminated` in the main thread, so that the
-    run's ``finally`` clauses remove its temporary files (the default action kills the
-    process on the spot). Elsewhere than the main thread, signals cannot be handled:
-    nothing changes."""
+    """Within it, SIGTERM raises :class:`_RunTerminated` (a KeyboardInterrupt: an
+    interruption, not an error) in the main thread, so that the run's ``finally`` clauses
+    remove its temporary files (the default action kills the process on the spot).
+    Elsewhere than the main thread, signals cannot be handled: nothing changes."""
     if threading.current_thread() is not threading.main_thread() or callable(
             signal.getsignal(signal.SIGTERM)):
         # a Python handler is there already (the command line's, which unwinds the same
@@ -853,7 +852,7 @@ def _sigterm_unwinds() -> Iterator[None]:
         return
 
     def terminate(signum: int, frame: Any) -> None:
-        raise RunTerminated(f"stopped by signal {signum}")
+        raise _RunTerminated(f"stopped by signal {signum}")
 
     previous = signal.signal(signal.SIGTERM, terminate)
     try:

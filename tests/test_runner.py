@@ -779,7 +779,7 @@ def test_sigterm_unwinds_the_run_and_keeps_the_earlier_report(tmp_path, via) -> 
     before = _snapshot(out)
     flag = tmp_path / "running.flag"
     # the command line's own handler unwinds it (exit 143); run_cases called from Python
-    # sets one for the run (RunTerminated)
+    # sets one for the run (_RunTerminated, a KeyboardInterrupt)
     command = ([sys.executable, "-c", "import sys; from casebook.cli import main; sys.exit(main())",
                 "run", str(source), "-p", "flag", str(flag), "--out", str(out), "--no-progress"]
                if via == "command line" else
