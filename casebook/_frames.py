@@ -125,8 +125,10 @@ DECIMAL_ID = r"\d+"
 _BASE64 = "A-Za-z0-9+/"
 #: A hashed id: the base64 alphabet, with optional ``=`` padding.
 HASHED_ID = rf"[{_BASE64}]+={{0,2}}"
-#: Either kind of id (what a cell of an id column holds in a well-formed release).
-PLAIN_ID = rf"{DECIMAL_ID}|{HASHED_ID}"
+#: Either kind of id as the archive writes it (what a cell of an id column holds in a
+#: well-formed release): digits, or a hash of 32 base64 characters or more (40-44; 64 hex
+#: digits in 2018). A short "+A1+B1" is no archive hash, and a spreadsheet computes it.
+PLAIN_ID = rf"{DECIMAL_ID}|[{_BASE64}]{{32,}}={{0,2}}"
 #: An archive hash inside text (40-44 base64 characters); group 1 is its first 8.
 HASH_IN_TEXT = (rf"(?<![{_BASE64}])([{_BASE64}]{{8}})[{_BASE64}]{{32,35}}={{0,2}}"
                 rf"(?![{_BASE64}=])")

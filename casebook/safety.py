@@ -152,10 +152,10 @@ def to_safe_csv(
         The columns to neutralise; default every text column (string or object dtype)
         that is not in ``ids``.
     ids
-        Id columns (``userid``, ``tweetid``...): a plain id (digits, or a hashed id in
-        the base64 alphabet such as ``+EL31k...Y=``) is written verbatim, so the file
-        joins back to the archive; any other cell is neutralised like text (an id in a
-        hostile file can be a formula too).
+        Id columns (``userid``, ``tweetid``...): a plain id (digits, or a hashed id of
+        the archive's length in the base64 alphabet such as ``+EL31k...Y=``) is written
+        verbatim, so the file joins back to the archive; any other cell is neutralised
+        like text (an id in a hostile file can be a formula too: ``+A1+B1``).
     index
         Write the index (default False).
     **to_csv_kwargs
@@ -165,11 +165,11 @@ def to_safe_csv(
     --------
     >>> import io
     >>> buf = io.StringIO()
-    >>> to_safe_csv(pd.DataFrame({"userid": ["+Ab/9=", "=SUM(1)"], "t": ["=1", "ok"]}),
-    ...             buf, ids=["userid"])
+    >>> to_safe_csv(pd.DataFrame({"userid": ["+EL31kq9aNQ5V0oUcx2ZfW7u8bTjRgYh1sLpXdMiK3e=", "=SUM(1)"],
+    ...                           "t": ["=1", "ok"]}), buf, ids=["userid"])
     >>> print(buf.getvalue().strip())
     userid,t
-    +Ab/9=,'=1
+    +EL31kq9aNQ5V0oUcx2ZfW7u8bTjRgYh1sLpXdMiK3e=,'=1
     '=SUM(1),ok
     """
     id_names = list(ids)

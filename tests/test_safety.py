@@ -84,6 +84,15 @@ def test_to_safe_csv_quotes_a_lone_carriage_return(tmp_path: Path, dtype) -> Non
     assert list(csv.reader(path.open(newline="")))[0] == ["userid", "tweet_text", "a\rb"]
 
 
+def test_a_short_id_that_a_spreadsheet_computes_is_neutralised(tmp_path: Path) -> None:
+    # "+A1+B1" fits the base64 alphabet but no archive hash is that short: Excel adds
+    # two cells with it
+    df = pd.DataFrame({"userid": pd.array(["+A1+B1", "+EL31kq9aNQ5V0oUcx2ZfW7u8bTjRgYh1sLpXdMiK3e=", "123"], dtype="string")})
+    to_safe_csv(df, tmp_path / "ids.csv", ids=["userid"])
+    rows = list(csv.reader((tmp_path / "ids.csv").open(newline="")))
+    assert [r[0] for r in rows[1:]] == ["'+A1+B1", "+EL31kq9aNQ5V0oUcx2ZfW7u8bTjRgYh1sLpXdMiK3e=", "123"]
+
+
 def test_escape_html() -> None:
     raw = "<img src=x onerror='alert(1)'> & \"q\""
     want = "&lt;img src=x onerror=&#x27;alert(1)&#x27;&gt; &amp; &quot;q&quot;"
@@ -135,11 +144,11 @@ def test_to_safe_csv_arrow_path_matches_pandas(tmp_path_factory, rows, single) -
 
 
 def test_to_safe_csv_plain_ids_take_the_arrow_writer(tmp_path: Path, monkeypatch) -> None:
-    df = pd.DataFrame({"source": pd.array(["+Ab/9=", "12"], dtype="string"),
+    df = pd.DataFrame({"source": pd.array(["+EL31kq9aNQ5V0oUcx2ZfW7u8bTjRgYh1sLpXdMiK3e=", "12"], dtype="string"),
                        "target": pd.array(["x", None], dtype="string"), "weight": [3, 1]})
     monkeypatch.setattr(pd.DataFrame, "to_csv", lambda *a, **k: pytest.fail("pandas wrote"))
     to_safe_csv(df, tmp_path / "e.csv", columns=[], ids=["source", "target"])
-    assert (tmp_path / "e.csv").read_text() == "source,target,weight\n+Ab/9=,x,3\n12,,1\n"
+    assert (tmp_path / "e.csv").read_text() == "source,target,weight\n+EL31kq9aNQ5V0oUcx2ZfW7u8bTjRgYh1sLpXdMiK3e=,x,3\n12,,1\n"
 
 
 # --------------------------------------------------------------------------- live content
