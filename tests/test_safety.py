@@ -203,3 +203,12 @@ def test_to_safe_csv_neutralises_header_cells_and_categories(tmp_path: Path) -> 
     to_safe_csv(df, path)
     rows = list(csv.reader(path.open(newline="")))
     assert rows == [["'=cmd|' /C calc'!A0", "client", "n"], ["x", "'@SUM(1)", "-1"]]
+
+
+def test_the_reveal_patterns_run_on_arrows_regex_engine() -> None:
+    # a lookahead sends pandas to Python's re, cell by cell: twelve times slower on a
+    # column of 300,000 names (0.42 s against 0.035 s)
+    for pattern in (safety._INVISIBLE, safety._INVISIBLE_IN_PROSE):
+        assert "(?" not in pattern.pattern
+    assert safety.reveal_invisible("a\u200cb", prose=True) == "a\u200cb"
+    assert safety.reveal_invisible("a\u200bb\u200eb", prose=True) == "a<U+200B>b<U+200E>b"
