@@ -64,7 +64,7 @@ import os
 import re
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -721,11 +721,13 @@ def _missing(release: ReleaseLike, requires: Sequence[str]) -> list[str]:
 
 
 def _tested(supported: bool, evidence: str, value: float, *, brief: str,
-            measure: float | None = None, direction: int = 1) -> Outcome:
+            measure: float | None = None, direction: int = 1,
+            counts: tuple[int, int] | None = None) -> Outcome:
     """The outcome of a rule that could be tested: supported or not, the number, and the
-    result in a few words (and the size-free measure of a distinctive rule)."""
+    result in a few words (and the size-free measure of a distinctive rule, with the
+    counts behind it when it is a share of counted accounts)."""
     return Outcome(SUPPORTED if supported else NOT_SUPPORTED, evidence, float(value),
-                   None if measure is None else float(measure), brief, direction)
+                   None if measure is None else float(measure), brief, direction, counts)
 
 
 def _bounds_direction(p: Any) -> int:
@@ -1254,11 +1256,10 @@ def _check_coordination(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
         pvalue = null_pvalue(n, null)
         holds = holds and pvalue <= p.alpha
         chance = f"p = {pvalue:.3f} against chance ({strength_words(n, null)})"
-    return replace(_tested(holds, f"{n} of {len(active)} accounts ({_pct(share)}) are in "
-                           f"coordination communities; {chance}", share, measure=share,
-                           direction=_bounds_direction(p),
-                           brief=f"{_pct(share)} of the accounts in coordination communities"),
-                   counts=(n, len(active)))
+    return _tested(holds, f"{n} of {len(active)} accounts ({_pct(share)}) are in "
+                   f"coordination communities; {chance}", share, measure=share,
+                   direction=_bounds_direction(p), counts=(n, len(active)),
+                   brief=f"{_pct(share)} of the accounts in coordination communities")
 
 
 def _check_personas(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
