@@ -89,9 +89,11 @@ from casebook.evidence import (
     NOT_TESTABLE,
     SUPPORTED,
     VERDICTS,
+    clustered_share_interval,
     contrast,
+    interval_contrast,
     null_pvalue,
-    share_contrast,
+    share_interval,
     smallest_pvalue,
     strength_words,
 )
@@ -162,9 +164,10 @@ class Outcome:
     ``measure`` the size-free number a distinctive claim is compared on (a share, a rate
     ratio), ``direction`` +1 when large values are the claim, -1 when small ones are, 0
     when neither (a share "about" a value: then only whether ordinary accounts meet the
-    rule too counts). ``counts`` (counted, of how many) when ``measure`` is a share of
-    counted accounts: the comparison then allows for the sizes of both cohorts
-    (:func:`casebook.evidence.share_contrast`).
+    rule too counts). ``interval`` the 95% interval of ``measure`` when it is a share of
+    counted accounts (:func:`casebook.evidence.share_interval`) or of tweets counted by
+    account (:func:`casebook.evidence.clustered_share_interval`): the comparison then
+    allows for the sizes of both cohorts (:func:`casebook.evidence.interval_contrast`).
     """
 
     verdict: str
@@ -173,7 +176,7 @@ class Outcome:
     measure: float | None = None
     brief: str = ""
     direction: int = 1
-    counts: tuple[int, int] | None = None
+    interval: tuple[float, float] | None = None
 
 
 # --------------------------------------------------------------------------- parameters
@@ -722,12 +725,16 @@ def _missing(release: ReleaseLike, requires: Sequence[str]) -> list[str]:
 
 def _tested(supported: bool, evidence: str, value: float, *, brief: str,
             measure: float | None = None, direction: int = 1,
-            counts: tuple[int, int] | None = None) -> Outcome:
+            counts: tuple[int, int] | None = None,
+            interval: tuple[float, float] | None = None) -> Outcome:
     """The outcome of a rule that could be tested: supported or not, the number, and the
-    result in a few words (and the size-free measure of a distinctive rule, with the
-    counts behind it when it is a share of counted accounts)."""
+    result in a few words (and the size-free measure of a distinctive rule, with its
+    interval when it is a share: ``counts`` (counted, of how many) for a share of
+    accounts, or ``interval`` itself)."""
+    if counts is not None:
+        interval = share_interval(*counts)
     return Outcome(SUPPORTED if supported else NOT_SUPPORTED, evidence, float(value),
-                   None if measure is None else float(measure), brief, direction, counts)
+                   None if measure is None else float(measure), brief, direction, interval)
 
 
 def _bounds_direction(p: Any) -> int:
@@ -1073,7 +1080,7 @@ def _check_stance_accounts(release: ReleaseLike, p: Any, ctx: _Context) -> Outco
                    f"{n} of {total} accounts posted at least {p.min_account_tweets} tweets "
                    f"{label} ({int(matches['both'].sum()):,} such tweets; "
                    f"{int(matches['topic'].sum()):,} name the topic at all; {note})", float(n),
-                   measure=_of(n, total), brief=_accounts_brief(n, total))
+                   measure=_of(n, total), counts=(n, total), brief=_accounts_brief(n, total))
 
 
 def _check_lexicon_share(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -1085,10 +1092,13 @@ def _check_lexicon_share(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome
     hits = content.lexicon_matches(tweets, {"hits": terms})["hits"]
     share = float(hits.mean())
     n_accounts = int(tweets.loc[hits, "userid"].nunique())
+    # an account's tweets are not independent draws: the share's interval counts by account
+    per = hits.groupby(tweets["userid"].to_numpy(), sort=False, dropna=False).agg(["sum", "size"])
     return _tested(_bounds_hold(share, p),
                    f"{int(hits.sum()):,} of {len(hits):,} tweets ({_pct(share)}) from "
-                   f"{n_accounts} accounts match {p.label or name}", share,
+                   f"{n_accounts} account{'' if n_accounts == 1 else 's'} match {p.label or name}", share,
                    measure=share, direction=_bounds_direction(p),
+                   interval=clustered_share_interval(per["sum"], per["size"]),
                    brief=f"{_pct(share)} of the tweets")
 
 
@@ -1223,6 +1233,7 @@ def _check_creation(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
                    f"{p.window} of {first:%Y-%m-%d}; creation dates run from "
                    f"{pd.Timestamp(values[0]):%Y-%m-%d} to {pd.Timestamp(values[-1]):%Y-%m-%d}",
                    share, measure=share, direction=_bounds_direction(p),
+                   counts=(n, len(values)),
                    brief=f"{_pct(share)} of the accounts created within {p.window}")
 
 
@@ -1292,7 +1303,7 @@ def _check_personas(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     return _tested(_subset(n, len(signals), p, p.min_found),
                    f"{n} of {len(signals)} accounts present as {presents}{where}; "
                    f"e.g. {examples}", float(n), measure=_of(n, len(signals)),
-                   brief=_accounts_brief(n, len(signals)))
+                   counts=(n, len(signals)), brief=_accounts_brief(n, len(signals)))
 
 
 _PERSONA_WORDS = {"official": "officials", "news": "news outlets"}
@@ -1325,7 +1336,8 @@ def _check_spam(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
                    f"{n} of {len(spam)} accounts flagged ({int(spam['ratio_flag'].sum())} by "
                    f"following/follower ratio, {int(spam['text_flag'].sum())} by follow-back "
                    f"tweets); median following/follower ratio {ratio:.2f}", float(n),
-                   measure=_of(n, len(spam)), brief=_accounts_brief(n, len(spam)))
+                   measure=_of(n, len(spam)), counts=(n, len(spam)),
+                   brief=_accounts_brief(n, len(spam)))
 
 
 # --------------------------------------------------------------------------- the catalogue
@@ -2013,20 +2025,23 @@ def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
     times = contrast(ours.measure, theirs.measure, larger=ours.direction > 0)
     measure = rule.measure[0].upper() + rule.measure[1:]
     rule_words = f"(distinctive from {min_contrast:g} times)"
+    sized = ours.interval is not None and theirs.interval is not None
+    # the rule's factor is named once, after the number it applies to
+    first_words = "" if sized else f" {rule_words}"
     if np.isinf(times):
         how = (f"{measure} is 0 for ordinary accounts" if ours.direction > 0 else
                f"{measure} is 0 here and above 0 for ordinary accounts")
     else:
-        how = (f"{measure} is {times:.1f} times theirs {rule_words}" if ours.direction > 0
-               else f"{measure} is {times:.1f} times lower than theirs {rule_words}")
-    if ours.counts is not None and theirs.counts is not None:
+        how = (f"{measure} is {times:.1f} times theirs{first_words}" if ours.direction > 0
+               else f"{measure} is {times:.1f} times lower than theirs{first_words}")
+    if sized:
         # shares of a few hundred accounts: judged on what the two cohorts' sizes allow
-        times = share_contrast(*ours.counts, *theirs.counts, larger=ours.direction > 0)
+        times = interval_contrast(ours.interval, theirs.interval, larger=ours.direction > 0)
         how += (f"; at least {times:.1f} times {'theirs' if ours.direction > 0 else 'lower'} "
                 f"for cohorts of these sizes {rule_words}")
     if times >= min_contrast:
         return SUPPORTED, f"{side}. {how}: distinguishable from ordinary accounts"
-    if ours.counts is not None and theirs.counts is not None:
+    if sized:
         return NOT_DISTINCTIVE, (f"{side}. {how}: not distinguishable from ordinary "
                                  f"accounts, whose share could be that close for cohorts "
                                  f"of these sizes")

@@ -22,7 +22,8 @@ Verdicts
 ``supported``
     The rule holds on the data and, for a distinctive claim, the operation's measure is
     at least :data:`MIN_CONTRAST` times the ordinary accounts' in the claim's direction
-    (for a share of counted accounts, at the least: :func:`share_contrast`).
+    (for a share of counted accounts or tweets, at the least: :func:`share_contrast`,
+    :func:`clustered_share_interval`).
 ``not supported``
     The rule does not hold on the data.
 ``not distinctive``
@@ -59,7 +60,9 @@ __all__ = [
     "NOT_TESTABLE",
     "SUPPORTED",
     "VERDICTS",
+    "clustered_share_interval",
     "contrast",
+    "interval_contrast",
     "null_pvalue",
     "share_contrast",
     "share_interval",
@@ -153,11 +156,13 @@ def smallest_pvalue(n: int) -> float:
     return 1.0 / (n + 1)
 
 
-def share_interval(k: int, n: int, *, z: float = 1.96) -> tuple[float, float]:
+def share_interval(k: float, n: float, *, z: float = 1.96) -> tuple[float, float]:
     """The Wilson score interval of a share ``k / n`` (95% for the default ``z``).
 
     A share of a few hundred accounts moves by a percentage point or more from one
-    sample to the next: the interval says how far. ``(0, 1)`` when ``n`` is 0.
+    sample to the next: the interval says how far. ``(0, 1)`` when ``n`` is 0. ``k``
+    and ``n`` may be fractional (an effective sample size:
+    :func:`clustered_share_interval`).
 
     Examples
     --------
@@ -171,15 +176,76 @@ def share_interval(k: int, n: int, *, z: float = 1.96) -> tuple[float, float]:
     p, zz = k / n, z * z
     d = 1 + zz / n
     centre = (p + zz / (2 * n)) / d
-    half = z * float(np.sqrt(p * (1 - p) / n + zz / (4 * n * n))) / d
+    half = z * float(np.sqrt(max(p * (1 - p), 0.0) / n + zz / (4 * n * n))) / d
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def clustered_share_interval(hits: Sequence[float] | np.ndarray,
+                             totals: Sequence[float] | np.ndarray, *,
+                             z: float = 1.96) -> tuple[float, float]:
+    """The interval of a share of tweets (``sum(hits) / sum(totals)``, one entry per
+    account) that allows for tweets coming in accounts.
+
+    An account's tweets are not independent draws: one account posting a thousand
+    matching tweets is one account's habit, not a thousand observations. The share's
+    variance is estimated with accounts as the units (the ratio estimator's linearised
+    variance), the design effect against independent tweets taken from it (at least 1),
+    and the Wilson interval (:func:`share_interval`) computed on the effective number of
+    tweets, ``tweets / design effect``. When every account's share is the same (none or
+    all of the tweets match) the data say nothing of how accounts vary, and the
+    effective number is the number of accounts: the widest the clustering can make it.
+
+    Examples
+    --------
+    Ten accounts, one of which posts every matching tweet:
+
+    >>> hits, totals = [100] + [0] * 9, [100] * 10
+    >>> [round(x, 3) for x in share_interval(100, 1000)]
+    [0.083, 0.12]
+    >>> [round(x, 3) for x in clustered_share_interval(hits, totals)]
+    [0.017, 0.423]
+    """
+    y = np.asarray(hits, dtype=float)
+    t = np.asarray(totals, dtype=float)
+    keep = t > 0
+    y, t = y[keep], t[keep]
+    m, n = len(t), float(t.sum())
+    if m == 0 or n <= 0:
+        return 0.0, 1.0
+    p = float(y.sum()) / n
+    binomial = p * (1 - p) / n
+    if m < 2 or binomial <= 0:
+        n_eff = float(m)
+    else:
+        clustered = m / (m - 1) * float(np.sum((y - p * t) ** 2)) / (n * n)
+        n_eff = n / max(clustered / binomial, 1.0)
+    n_eff = min(n_eff, n)
+    return share_interval(p * n_eff, n_eff, z=z)
+
+
+def interval_contrast(ours: tuple[float, float], theirs: tuple[float, float], *,
+                      larger: bool = True) -> float:
+    """How many times the ordinary accounts' share the operation's is *at the least*,
+    given an interval for each: the operation's end nearer theirs against their end
+    nearer the operation's (:func:`contrast`).
+
+    Examples
+    --------
+    >>> round(interval_contrast((0.20, 0.30), (0.01, 0.05)), 1)
+    4.0
+    >>> round(interval_contrast((0.01, 0.05), (0.20, 0.30), larger=False), 1)
+    4.0
+    """
+    if larger:
+        return contrast(ours[0], theirs[1])
+    return contrast(ours[1], theirs[0], larger=False)
 
 
 def share_contrast(k: int, n: int, k_ref: int, n_ref: int, *, larger: bool = True) -> float:
     """How many times the ordinary accounts' share the operation's is *at the least*,
     allowing for the sizes of both cohorts: the operation's share at the end of its
     interval nearer theirs, against theirs at the end nearer the operation's
-    (:func:`share_interval`, :func:`contrast`).
+    (:func:`share_interval`, :func:`interval_contrast`).
 
     Six flagged accounts of 400 against none of 400 is an infinite ratio of the shares
     themselves, and no evidence that the two cohorts differ by a factor of two: two
@@ -192,11 +258,7 @@ def share_contrast(k: int, n: int, k_ref: int, n_ref: int, *, larger: bool = Tru
     >>> round(share_contrast(84, 238, 2, 400), 1)
     16.3
     """
-    lo, hi = share_interval(k, n)
-    lo_ref, hi_ref = share_interval(k_ref, n_ref)
-    if larger:
-        return contrast(lo, hi_ref)
-    return contrast(hi, lo_ref, larger=False)
+    return interval_contrast(share_interval(k, n), share_interval(k_ref, n_ref), larger=larger)
 
 
 def contrast(ours: float, theirs: float, *, larger: bool = True) -> float:

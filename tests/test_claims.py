@@ -181,7 +181,7 @@ def test_dominance_claim():
 
 def _russia(*, nato_accounts: int, automated: int, total: int = 200, syria: int = 40,
             news_accounts: int = 0, client: str = "Hootsuite Inc.",
-            fillers: int = 12) -> FakeRelease:
+            fillers: int = 12, syria_accounts: int = 1) -> FakeRelease:
     rows = []
     for i in range(nato_accounts):
         rows += [{"userid": f"n{i}", "tweet_text": t, "tweet_client_name": "Twitter Web App"}
@@ -190,8 +190,8 @@ def _russia(*, nato_accounts: int, automated: int, total: int = 200, syria: int 
     for i in range(news_accounts):  # name NATO without a stance
         rows += [{"userid": f"r{i}", "tweet_text": "Reading about the NATO summit",
                   "tweet_client_name": "Twitter Web App"}] * 3
-    rows += [{"userid": "s", "tweet_text": "Idlib under fire",
-              "tweet_client_name": "Twitter Web App"} for _ in range(syria)]
+    rows += [{"userid": f"s{i % syria_accounts}", "tweet_text": "Idlib under fire",
+              "tweet_client_name": "Twitter Web App"} for i in range(syria)]
     rows += [{"userid": "bot", "tweet_text": "news", "tweet_client_name": client}
              for _ in range(automated)]
     rows += [{"userid": f"p{len(rows) % fillers}", "tweet_text": "weather",
@@ -510,7 +510,8 @@ def test_a_rule_ordinary_accounts_meet_is_not_distinctive():
     row = claims.evaluate_claims(syria, "russia", control=_russia(
         nato_accounts=0, automated=0, syria=25)).set_index("id").loc["russia-narratives"]
     assert row["verdict"] == NOT_DISTINCTIVE  # 20% against 12.5%: 1.6 times theirs
-    assert "1.6 times theirs (distinctive from 2 times)" in row["evidence"]
+    assert "is 1.6 times theirs; at least" in row["evidence"]
+    assert "(distinctive from 2 times)" in row["evidence"]
     # tweets alone as the control: the users-based rules cannot run on it, and a
     # supported claim says it was not compared
     ledger = claims.evaluate_claims(_armenia(), "armenia", control=cohort.tweets)
@@ -542,13 +543,23 @@ def test_distinctive_claims_in_both_directions():
         return claims.Claim("x-syria", "x", "About Syria.", "r", "lexicon_share",
                             {"lexicon": "syria", **bounds})
 
-    def cohort(syria):
-        return _russia(nato_accounts=0, automated=0, syria=syria)
+    def cohort(syria, accounts=1, total=200, fillers=12):
+        return _russia(nato_accounts=0, automated=0, syria=syria, syria_accounts=accounts,
+                       total=total, fillers=fillers)
 
-    # "few tweets name Syria": 2% here against 8% for ordinary accounts, 4 times lower
+    # "few tweets name Syria": 1% here against 10% for ordinary accounts, from 20 and 40
+    # accounts among a hundred others: 10 times lower, and at least 4.5 times allowing for
+    # the cohorts' sizes
+    row = claims.evaluate_claims(cohort(20, 20, 2000, 100), [share_claim(max_share=0.05)],
+                                 control=cohort(200, 40, 2000, 100)).iloc[0]
+    assert row["verdict"] == SUPPORTED and "10.0 times lower than theirs" in row["evidence"]
+    assert "at least 4.5 times lower for cohorts of these sizes" in row["evidence"]
+    # 2% against 8%, but each cohort's Syria tweets come from one account: one account's
+    # habit against another's, not a difference between the cohorts
     row = claims.evaluate_claims(cohort(4), [share_claim(max_share=0.05)],
                                  control=cohort(16)).iloc[0]
-    assert row["verdict"] == SUPPORTED and "4.0 times lower than theirs" in row["evidence"]
+    assert row["verdict"] == NOT_DISTINCTIVE and "4.0 times lower than theirs" in row["evidence"]
+    assert "whose share could be that close" in row["evidence"]
     row = claims.evaluate_claims(cohort(4), [share_claim(max_share=0.05)],
                                  control=cohort(6)).iloc[0]
     assert row["verdict"] == NOT_DISTINCTIVE
@@ -706,9 +717,9 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
     ],
     'russia-notebook-GRU_202012': [
         ('russia-nato', 'supported', 20.0, 'not supported', 0.0,
-         "5693b51f2c 34cc8ff02c 0c0f604b6c c67dd906c3"),
+         "5693b51f2c 34cc8ff02c f05880e047 c67dd906c3"),
         ('russia-narratives', 'supported', 0.438171371471396, 'not supported', 0.0825,
-         "34dde7e96f f0e55c7fff 1958f8e8da ca14e8f629"),
+         "34dde7e96f f0e55c7fff 00cd7532e2 ca14e8f629"),
         ('russia-automation', 'supported', 0.005995503372471, 'supported', 0.0,
          "5d98dddce7 4b41827ffa 91f3736a3e e6e204a4c4"),
     ],
@@ -722,9 +733,9 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
     ],
     'armenia-notebook': [
         ('armenia-personas', 'supported', 12.0, 'not supported', 0.0,
-         "0fbe498c14 f672f4e7ef 6ac1a0f113 b4078372cb"),
+         "0fbe498c14 f672f4e7ef dc01ce383c b4078372cb"),
         ('armenia-spam', 'supported', 33.0, 'not supported', 0.0,
-         "09468b2c3d fded414790 81041f248a 7c28b226c3"),
+         "09468b2c3d fded414790 2239426d1f 7c28b226c3"),
         ('armenia-automation', 'inconclusive', 0.390625, 'not supported', 0.0,
          "86a1f9425d 4483d7d1fe b25b25909c df7081483d"),
     ],
@@ -1210,8 +1221,38 @@ def test_coordination_share_needs_a_result():
     row = claims.evaluate_claims(release, [claim], coordination=Result(),
                                  control=release, control_coordination=members[:2]).iloc[0]
     assert row["verdict"] == NOT_DISTINCTIVE
-    assert "is 6.0 times theirs (distinctive from 2 times); at least 1.3 times theirs for " \
-        "cohorts of these sizes" in row["evidence"]
+    assert "is 6.0 times theirs; at least 1.3 times theirs for cohorts of these sizes " \
+        "(distinctive from 2 times)" in row["evidence"]
+
+
+def test_shares_of_accounts_and_of_tweets_are_compared_for_the_cohorts_sizes():
+    # 2 of 15 accounts take a stance against 1 of 102 ordinary accounts: 14 times theirs,
+    # but so few accounts cannot show a factor of two
+    release = _russia(nato_accounts=2, automated=0)
+    control = _russia(nato_accounts=1, automated=0, fillers=100, total=2000)
+    row = claims.evaluate_claims(release, "russia", control=control).set_index("id")
+    row = row.loc["russia-nato"]
+    assert row["release_verdict"] == SUPPORTED and row["verdict"] == NOT_DISTINCTIVE
+    assert "is 13.6 times theirs; at least 0.7 times theirs for cohorts of these sizes" \
+        in row["evidence"]
+    # a share of tweets is counted by account: 40 Syria tweets from one account against
+    # 10 from one ordinary account is one account's habit against another's
+    one = claims.evaluate_claims(_russia(nato_accounts=0, automated=0, syria=40), "russia",
+                                 control=_russia(nato_accounts=0, automated=0, syria=10))
+    row = one.set_index("id").loc["russia-narratives"]
+    assert row["release_verdict"] == SUPPORTED and row["verdict"] == NOT_DISTINCTIVE
+    assert "is 4.0 times theirs; at least" in row["evidence"]
+    # the same shares of 2,000 tweets from 200 and 50 accounts, two tweets each: at the
+    # least 2.4 times theirs; from 40 and 10 accounts, ten tweets each, 1.6 times
+    def spread(syria, accounts):
+        return _russia(nato_accounts=0, automated=0, syria=syria, syria_accounts=accounts,
+                       total=2000, fillers=100)
+
+    many = claims.evaluate_claims(spread(400, 200), "russia", control=spread(100, 50))
+    assert many.set_index("id").loc["russia-narratives", "verdict"] == SUPPORTED
+    fewer = claims.evaluate_claims(spread(400, 40), "russia", control=spread(100, 10))
+    row = fewer.set_index("id").loc["russia-narratives"]
+    assert row["verdict"] == NOT_DISTINCTIVE and "at least 1.6 times theirs" in row["evidence"]
 
 
 def test_client_share_of_other_classes_and_management_is_not_a_class():

@@ -49,3 +49,28 @@ def test_share_contrast_allows_for_the_cohorts_sizes() -> None:
     assert evidence.share_contrast(84, 238, 2, 400) > 10
     # the other direction: a share claimed to be smaller
     assert evidence.share_contrast(2, 400, 84, 238, larger=False) > 10
+
+
+def test_a_share_of_tweets_is_as_uncertain_as_its_accounts_make_it() -> None:
+    # accounts whose tweets match independently: the tweets' own Wilson interval
+    rng = np.random.default_rng(0)
+    totals = rng.integers(1, 200, 400)
+    hits = rng.binomial(totals, 0.05)
+    assert np.allclose(evidence.clustered_share_interval(hits, totals),
+                       evidence.share_interval(hits.sum(), totals.sum()))
+    # one account of ten posts every matching tweet: far wider than 100 of 1,000 tweets
+    lo, hi = evidence.clustered_share_interval([100] + [0] * 9, [100] * 10)
+    tweets = evidence.share_interval(100, 1000)
+    assert lo < tweets[0] / 4 and hi > 3 * tweets[1]
+    # no matching tweet: as many observations as accounts, not as tweets
+    assert evidence.clustered_share_interval([0] * 10, [100] * 10) == \
+        evidence.share_interval(0, 10)
+    # accounts without tweets count for nothing; no account at all says nothing
+    assert evidence.clustered_share_interval([0, 0], [100, 0]) == evidence.share_interval(0, 1)
+    assert evidence.clustered_share_interval([], []) == (0.0, 1.0)
+
+
+def test_interval_contrast_takes_the_ends_nearer_each_other() -> None:
+    assert evidence.interval_contrast((0.2, 0.3), (0.01, 0.05)) == 0.2 / 0.05
+    assert evidence.interval_contrast((0.01, 0.05), (0.2, 0.3), larger=False) == 0.2 / 0.05
+    assert evidence.interval_contrast((0.0, 0.1), (0.0, 0.1)) == 0.0
