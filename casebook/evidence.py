@@ -1,8 +1,8 @@
 """How strong a finding is: the verdict words, and a number against its null in plain words.
 
 Every finding the casebook states is compared with what chance (a null model built from
-the data itself: shuffled times, shuffled texts, resampled days) and ordinary accounts (a
-control cohort) give. This module is the one vocabulary for saying how that comparison
+the data itself: shuffled times, shuffled texts, resampled days and accounts) and
+ordinary accounts (a control cohort) give. This module is the one vocabulary for saying how that comparison
 came out, so the ledger, the coordination section and the time zone speak alike.
 
 Claim types

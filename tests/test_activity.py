@@ -314,6 +314,27 @@ def test_confidence_falls_with_the_margin_above_the_null():
     assert confidences[-1] <= 0.05
 
 
+def test_two_accounts_are_not_many_days():
+    # two accounts with clear office rhythms four hours apart (UTC+03:00 and UTC-01:00),
+    # the first twice as busy: every day holds both, so resampling days always finds the
+    # busier one's zone (UTC+03:00 alone); resampling the accounts finds that two
+    # accounts cannot say which zone is the operation's
+    a = office_rhythm(3.0, n=1200, seed=1, userids=("a",))
+    b = office_rhythm(-1.0, n=600, seed=2, userids=("b",))
+    out = activity.infer_utc_offset(pd.concat([a, b], ignore_index=True), shifts=(0,)).iloc[0]
+    assert out["utc_offset"] == 3.0 and out["verdict"] == SUPPORTED
+    assert {-1.0, 3.0} <= set(out["consistent_offsets"]), out["label"]
+    # one account, or tweets without accounts: its days are resampled
+    for tweets in (a, a.drop(columns="userid")):
+        one = activity.infer_utc_offset(tweets, shifts=(0,)).iloc[0]
+        assert one["label"] == "UTC+03:00" and one["confidence"] >= 0.9
+    # three accounts carry the rhythm, forty post around the clock: the half-samples
+    # that leave the three out show no rhythm and say nothing of the offsets
+    noisy = pd.concat([office_rhythm(3.0, n=1500, seed=3), _uniform_week(2500, seed=1)],
+                      ignore_index=True)
+    assert activity.infer_utc_offset(noisy, seed=2).iloc[0]["label"] == "UTC+02:00 to +04:00"
+
+
 def test_infer_utc_offset_is_deterministic_and_seeded():
     tweets = office_rhythm(3.0, n=500, seed=2)
     a = activity.infer_utc_offset(tweets, seed=1)
