@@ -29,7 +29,9 @@ Each file streams to ``<name>.part``, with a progress bar. The server is not tru
 Files are renamed into place only when complete and checked. Nothing downloaded is
 deleted or overwritten: a rejected file is kept under a ``.rejected`` name, a file that
 ``--force`` downloads again keeps its predecessor as ``<name>.replaced`` (when they
-differ). A file that is already complete is not downloaded again. Downloads are left
+differ). A file that is already complete is not downloaded again: its size and format
+are checked, and its content when a sha256 is given (a mismatch is an error, the file
+left as it is). Downloads are left
 exactly as published: zip files stay zipped, because :func:`casebook.load_release` reads
 them directly.
 
@@ -801,6 +803,7 @@ def _fetch_first(
             local = [folder / u.rsplit("/", 1)[-1] for u in urls]
             present = [p for p in local if p.is_file() and _what_is_wrong(p) is None]
             if present and not force:  # cannot check its size, but it is there: keep it
+                _check_digest(present[0], sha256.get(present[0].name, sha256.get(kind)))
                 if progress:
                     _note(f"{present[0].name}: archive unreachable, keeping the file "
                           "already downloaded")
@@ -829,9 +832,11 @@ def _fetch_first(
                     hint="raw files are never modified: move it away, or re-run with --force "
                     "(the file is then kept as .replaced)",
                 )
+            checked = _check_digest(final, sha256.get(final.name, sha256.get(kind)))
             if progress:
-                _note(f"{final.name}: already complete, not downloaded again "
-                      "(--force to download it again)")
+                what = "sha256" if checked else "size and format"
+                _note(f"{final.name}: already complete ({what} checked), not downloaded "
+                      "again (--force to download it again)")
             return final
         expected = sha256.get(final.name, sha256.get(kind))
         try:
@@ -850,6 +855,23 @@ def _fetch_first(
             continue
         return final
     return None
+
+
+def _check_digest(path: Path, expected: str | None) -> bool:
+    """Whether a file already present was checked against the sha256 given for it
+    (False: none was given). A file of the right size and format can still be another
+    file, or a copy damaged in place: with a sha256, its content is checked too, and a
+    mismatch is an error (the file is left as it is)."""
+    if expected is None:
+        return False
+    digest = sha256_file(path)
+    if digest != expected.lower():
+        raise FetchError(
+            f"{path} exists but its sha256 is {digest}, not the expected {expected.lower()}",
+            hint="raw files are never modified: move it away, or re-run with --force "
+            "(the file is then kept as .replaced)",
+        )
+    return True
 
 
 def _fetch_parts(

@@ -678,3 +678,22 @@ def test_file_mirror_missing_names_are_absent_not_unreachable(tmp_path: Path) ->
     (path,) = fetch(OP, base_url=(tmp_path / "mirror").as_uri(), dest=tmp_path / "raw",
                     kinds=["users"], progress=False, timeout=TIMEOUT)
     assert path.name == f"{OP}_users_csv_hashed.csv" and path.read_bytes() == USERS_CSV
+
+
+def test_a_file_already_present_is_checked_against_its_sha256(
+        archive: Archive, tmp_path: Path, dead_url: str) -> None:
+    # a file of the right size and format is still another file when its content differs:
+    # with a sha256 given, the file already present is checked, and left as it is
+    _serve_zip(archive)
+    (path,) = _get(archive, dest=tmp_path, kinds=["users"])
+    good = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert _get(archive, dest=tmp_path, kinds=["users"], sha256={"users": good}) == [path]
+    with pytest.raises(FetchError, match="exists but its sha256 is .*--force"):
+        _get(archive, dest=tmp_path, kinds=["users"], sha256={"users": "1" * 64})
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == good
+    # the same when the archive cannot be reached to announce a size
+    with pytest.raises(FetchError, match="exists but its sha256 is"):
+        fetch(OP, base_url=dead_url, dest=tmp_path, kinds=["users"], progress=False,
+              timeout=TIMEOUT, sha256={"users": "1" * 64})
+    assert fetch(OP, base_url=dead_url, dest=tmp_path, kinds=["users"], progress=False,
+                 timeout=TIMEOUT, sha256={path.name: good}) == [path]
