@@ -334,6 +334,12 @@ def _discover(path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -
             files.extend(_inside(f, p) for f in found)
         elif p.is_file():
             files.append(_inside(p, p.parent))
+        elif p.exists():  # a named pipe, a socket, a device: read once, or never ending
+            raise LoadError(f"{p}: not a regular file (a named pipe, socket or device); the "
+                            "loader reads each file twice (to hash it, then to parse it): "
+                            "save the data to a file and load that")
+        elif p.is_symlink():
+            raise LoadError(f"{p}: a link to {os.readlink(p)}, which does not exist")
         else:
             raise LoadError(f"{p}: no such file or directory")
     unique: dict[Path, Path] = {}  # a file named twice is one file, not a copy of itself

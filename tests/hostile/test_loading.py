@@ -366,3 +366,16 @@ def test_link_to_a_file_outside_the_release_is_refused_unquoted(tmp_path: Path) 
     linked = tmp_path / "linked"
     linked.symlink_to(real, target_is_directory=True)
     assert len(load_release(linked, cache=False).tweets) == 3
+
+
+def test_a_named_pipe_or_a_dangling_link_is_named_for_what_it_is(tmp_path: Path) -> None:
+    fifo = tmp_path / "tweets.csv"
+    os.mkfifo(fifo)  # opening it would wait for a writer forever
+    with pytest.raises(LoadError, match="not a regular file .*named pipe"):
+        load_release(fifo, cache=False)
+    link = tmp_path / "users.csv"
+    link.symlink_to(tmp_path / "gone.csv")
+    with pytest.raises(LoadError, match="a link to .*gone.csv, which does not exist"):
+        load_release(link, cache=False)
+    with pytest.raises(LoadError, match="no such file or directory"):
+        load_release(tmp_path / "missing.csv", cache=False)
