@@ -45,11 +45,18 @@ NODE_ATTRIBUTES: tuple[str, ...] = (
     "following_count", "account_creation_date", "account_language", "tweet_count",
 )
 _EDGE_CSV_COLUMNS = ["source", "target", "weight", "kind"]
+#: The name of the graph in the GraphML and GEXF files written: how ``--overwrite``
+#: knows one, even one without an edge.
+GRAPH_NAME = "casebook network"
 # how the start of a file this command wrote reads: the edge list's header, the graph
-# formats' root element with the edges' kind attribute (as networkx writes them), the
-# evidence's header (casebook.coordination.network.EVIDENCE_COLUMNS)
+# formats' root element with the graph's name (or, written before it was named, the
+# edges' kind attribute; as networkx writes them), the evidence's header
+# (casebook.coordination.network.EVIDENCE_COLUMNS)
 _EDGE_SIGNATURES: tuple[re.Pattern[str], ...] = (
     re.compile(r"source,target,weight,kind\r?\n"),
+    re.compile(r"(?s)<\?xml[^>]*>\s*<graphml\b.*<data key=\"[^\"]*\">"
+               + re.escape(GRAPH_NAME) + "</data>"),
+    re.compile(r"(?s)<\?xml[^>]*>\s*<gexf\b.*<graph [^>]*name=\"" + re.escape(GRAPH_NAME) + "\""),
     re.compile(r"(?s)<\?xml[^>]*>\s*<graphml\b.*<key [^>]*for=\"edge\" attr\.name=\"kind\""),
     re.compile(r"(?s)<\?xml[^>]*>\s*<gexf\b.*<attributes [^>]*class=\"edge\">.*?"
                r"<attribute [^>]*title=\"kind\""),
@@ -475,7 +482,8 @@ def edges_graph(edges: pd.DataFrame, users: pd.DataFrame | None = None) -> nx.Mu
     accounts = pd.Index(sorted(set(edges["source"].astype(str)) | set(edges["target"].astype(str))))
     attrs = _node_attributes(accounts, users if users is not None else
                              pd.DataFrame({"userid": pd.Series([], dtype=str)}))
-    graph = nx.MultiDiGraph()
+    # the name marks the file as this command's, edges or not (--overwrite)
+    graph = nx.MultiDiGraph(name=GRAPH_NAME)
     graph.add_nodes_from(attrs.items())
     kinds = edges["kind"].astype(str).tolist()
     graph.add_edges_from(

@@ -160,6 +160,15 @@ def test_an_existing_file_is_never_replaced_unless_overwrite_names_an_earlier_ou
         assert network(str(path), "--kind", "co_hashtag", "--format", fmt, "--out", str(target),
                        *extra, "--overwrite") == 0
         assert target.read_bytes() != first  # the other kind's edges
+    # a graph without an edge has no kind attribute: its name says whose it is
+    for fmt in ("graphml", "gexf"):
+        target = tmp_path / f"empty.{fmt}"
+        assert network(str(path), "--kind", "co_tweet", "--min-weight", "999", "--format", fmt,
+                       "--out", str(target)) == 0
+        assert b'"kind"' not in target.read_bytes()
+        assert network(str(path), "--kind", "co_tweet", "--format", fmt, "--out", str(target),
+                       "--overwrite") == 0
+        assert b'"kind"' in target.read_bytes()
     earlier = tmp_path / "net.csv"
     with pytest.raises(UsageError, match="--evidence .*not a file casebook network wrote"):
         network(str(path), "--out", str(out), "--evidence", str(earlier), "--overwrite")
