@@ -81,6 +81,7 @@ from pathlib import Path
 from typing import Any
 
 from casebook import __version__, paths
+from casebook._files import write_text_atomically
 from casebook.catalogue import RELEASES, ArchiveRelease
 from casebook.errors import FetchError, UsageError
 
@@ -438,10 +439,7 @@ def _read_meta(part: Path) -> dict[str, str]:
 
 
 def _write_meta(part: Path, url: str, validator: Mapping[str, str]) -> None:
-    meta = _meta_path(part)
-    tmp = meta.with_name(meta.name + ".tmp")
-    tmp.write_text(json.dumps({"url": url, **validator}), encoding="utf-8")
-    os.replace(tmp, meta)
+    write_text_atomically(_meta_path(part), json.dumps({"url": url, **validator}))
 
 
 def _drop_meta(part: Path) -> None:

@@ -102,7 +102,7 @@ import pyarrow.parquet as pq
 
 from casebook import paths, schema
 from casebook._arrow import string_offsets, utf8_bytes
-from casebook._files import data_files, natural_key
+from casebook._files import data_files, natural_key, write_text_atomically
 from casebook._memory import release_memory
 from casebook.discovery import is_specimen, one_release
 from casebook.errors import LoadError
@@ -462,15 +462,9 @@ class _Digests:
                     and max(before.st_mtime_ns, before.st_ctime_ns) + DIGEST_SETTLE_NS <= started):
                 self.folder.mkdir(parents=True, exist_ok=True)
                 entry = self._entry(path)
-                fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
-                try:
-                    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                        json.dump({"path": str(path.resolve()), "stat": _stat_key(before),
-                                   "started_ns": started, "sha256": digest}, fh)
-                    os.replace(tmp, entry)
-                except BaseException:
-                    Path(tmp).unlink(missing_ok=True)
-                    raise
+                write_text_atomically(entry, json.dumps(
+                    {"path": str(path.resolve()), "stat": _stat_key(before),
+                     "started_ns": started, "sha256": digest}))
         except OSError:
             pass  # an unwritable cache folder: the next load hashes again
         return digest

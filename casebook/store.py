@@ -110,6 +110,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from casebook._files import umask, write_text_atomically
 from casebook.errors import StoreError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -346,19 +347,10 @@ def open_store(
 
 
 def _write_manifest(root: Path, manifest: dict[str, Any]) -> None:
-    """Write the manifest atomically: a temporary file in the store, then a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{MANIFEST}.", dir=root)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary file, not mkstemp's 0o600
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, indent=1, sort_keys=True, default=str)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, root / MANIFEST)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write the manifest atomically: a temporary file in the store, flushed to the disk,
+    then a rename."""
+    write_text_atomically(root / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True,
+                                                      default=str), durable=True)
 
 
 @contextlib.contextmanager
@@ -891,7 +883,7 @@ def upgrade_store(root: Path, manifest: dict[str, Any]) -> None:
         folder = partition(root, name)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
         try:
-            tmp.chmod(0o777 & ~_umask())
+            tmp.chmod(0o777 & ~umask())
             for file in _PARTITION_FILES_OF[1]:
                 try:
                     os.link(folder / file, tmp / file)
@@ -1028,7 +1020,7 @@ def add_release(
         _clean_temps(root)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
         try:
-            tmp.chmod(0o777 & ~_umask())  # mkdtemp's 0o700 would hide the partition from others
+            tmp.chmod(0o777 & ~umask())  # mkdtemp's 0o700 would hide the partition from others
             written = {file: _write_parquet(table, tmp / file) for file, table in tables.items()}
             del tables, tweets_t, release  # the keys are sorted out of core: free the memory
             entry["files"] = written
@@ -1075,12 +1067,6 @@ def _swap(root: Path, tmp: Path, final: Path, manifest: dict[str, Any]) -> None:
 def _plain(value: Any) -> Any:
     """A numpy scalar of a load's checks as its Python value (anything else as text)."""
     return value.item() if hasattr(value, "item") else str(value)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _step(progress: Any, n: int = 1) -> None:
