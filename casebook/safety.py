@@ -29,7 +29,7 @@ import csv
 import html
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -60,6 +60,11 @@ _URL = re.compile(r"(?i)(h)tt(ps?)://([^\s/?#<>\"']+)")
 _FTP = re.compile(r"(?i)ftp://([^\s/?#<>\"']+)")
 # a host without a scheme that JupyterLab and most mail and chat clients still link
 _WWW = re.compile(r"(?i)(?<![\w.\[/@])(www)\.([^\s/?#<>\"']+)")
+# any other scheme JupyterLab links in a text output (its webLinkRegex: three to 41
+# scheme characters and "://", or "data:"), with no check of the scheme: a tweet's
+# "javascript://%0a..." would be a live link
+_OTHER_SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]{2,40})(://)|(data)(:)(?=\S)")
+_INERT_SCHEMES = ("hxxp", "hxxps", "fxp")
 
 #: Classes that make MathJax skip an element and all it holds: ``tex2jax_ignore`` for
 #: MathJax 2 (classic notebook, nbconvert pages), ``mathjax_ignore`` for MathJax 3 and
@@ -286,7 +291,8 @@ def defang_url(text: Text) -> Text:
     The scheme ``http``/``https``/``ftp`` becomes ``hxxp``/``hxxps``/``fxp`` and each dot
     of the host becomes ``[.]``; the path is kept as it is, so the link stays readable.
     A host written without a scheme but starting ``www.`` (which viewers link too) has
-    its dots defanged the same way.
+    its dots defanged the same way. Any other scheme JupyterLab would link
+    (``javascript://``, ``file://``, ``data:``) loses its colon to ``[:]``.
 
     Examples
     --------
@@ -296,14 +302,15 @@ def defang_url(text: Text) -> Text:
     'see hxxps://www[.]news[.]example[.]co[.]uk/a.html now'
     >>> defang_url("or www.example.org/page")
     'or www[.]example[.]org/page'
+    >>> defang_url("javascript://%0aalert(1)")
+    'javascript[:]//%0aalert(1)'
     """
-    if isinstance(text, pd.Series):
-        s = text.astype("string")
-        return (s.str.replace(_URL, _defang_http, regex=True)
-                .str.replace(_FTP, _defang_ftp, regex=True)
-                .str.replace(_WWW, _defang_www, regex=True))
-    if isinstance(text, str):
-        return _WWW.sub(_defang_www, _FTP.sub(_defang_ftp, _URL.sub(_defang_http, text)))
+    # each pass rewrites only the cells its probe finds: the last one, those with a
+    # scheme the others did not defang (1.1-1.2 s instead of 3.5-4.0 s for 300,000
+    # tweets that each hold an https link);
+    # guarded by tests/test_safety.py::test_defang_url_runs_on_the_cells_that_hold_a_link
+    for pattern, repl, probe in _DEFANGS:  # loop over the four kinds of link
+        text = _replace(text, pattern, repl, probe=probe)
     return text
 
 
@@ -315,8 +322,26 @@ def _defang_ftp(m: re.Match[str]) -> str:
     return f"fxp://{m.group(1).replace('.', '[.]')}"
 
 
+def _defang_scheme(m: re.Match[str]) -> str:
+    if m.group(1) is None:  # data:
+        return f"{m.group(3)}[:]"
+    if m.group(1).lower().endswith(_INERT_SCHEMES):  # defanged already ("xhxxp" too)
+        return m.group(0)
+    return f"{m.group(1)}[:]//"
+
+
 def _defang_www(m: re.Match[str]) -> str:
     return f"{m.group(1)}[.]{m.group(2).replace('.', '[.]')}"
+
+
+# (pattern, replacement, probe): the probes are plain enough for Arrow's regex engine
+_DEFANGS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str], str], ...] = (
+    (_URL, _defang_http, "(?i)https?://"),
+    (_FTP, _defang_ftp, "(?i)ftp://"),
+    (_WWW, _defang_www, "(?i)www\\."),
+    (_OTHER_SCHEME, _defang_scheme, lambda s: s.str.contains("(?i)data:", regex=True)
+     | (s.str.count("://") > s.str.count("(?i)(?:hxxps?|fxp)://"))),
+)
 
 
 def _code_point(m: re.Match[str]) -> str:
@@ -327,12 +352,20 @@ def _escaped_control(m: re.Match[str]) -> str:
     return f"\\x{ord(m.group()):02x}"
 
 
-def _replace(text: Text, pattern: re.Pattern[str], repl: Any) -> Text:
+def _replace(text: Text, pattern: re.Pattern[str], repl: Any, *,
+             probe: str | Callable[[pd.Series], pd.Series] | None = None) -> Text:
     """``pattern`` replaced by ``repl`` in a string or, vectorised, in a Series (only
-    the cells that hold a match are rewritten)."""
+    the cells that hold a match are rewritten). ``probe``: a pattern Arrow's regex
+    engine runs (or a function of the Series), true of every cell ``pattern`` can
+    match, to find those cells when ``pattern`` itself needs Python's (a lookaround, a
+    function as ``repl``)."""
     if isinstance(text, pd.Series):
         s = text.astype("string")
-        hit = s.str.contains(pattern, regex=True).fillna(False).astype(bool)
+        if callable(probe):
+            hit = probe(s)
+        else:
+            hit = s.str.contains(pattern if probe is None else probe, regex=True)
+        hit = hit.fillna(False).astype(bool)
         if not hit.any():
             return s
         return s.mask(hit, s.where(hit).str.replace(pattern, repl, regex=True))
