@@ -78,8 +78,8 @@ What a run does
   run (Ctrl-C, or SIGTERM, which unwinds the same way) removes its temporary files and
   leaves the earlier report whole. ``--out`` must be a new or empty folder, one an
   earlier run made (it holds :data:`REPORT_MARKER`), or a folder directly under
-  ``reports/`` (the project's own report folders): any other folder holding files is
-  refused, and so is a folder where a report would replace a notebook that is not an
+  ``reports/`` holding a report an earlier version made before the marker: any other
+  folder holding files is refused, and so is a folder where a report would replace a notebook that is not an
   earlier report (the case's source among them).
 - **Kernel**: ``python3``, which jupyter_client resolves to the interpreter running
   the casebook (the kernelspec's ``python`` is replaced by ``sys.executable``), so the
@@ -112,6 +112,7 @@ import ast
 import contextlib
 import difflib
 import html
+import json
 import os
 import re
 import signal
@@ -180,6 +181,8 @@ DEFAULT_RUN = "latest"
 #: The file that marks a report folder ``casebook run`` made: a later run may write into
 #: it. Any other folder holding files is refused (:func:`_check_out_dir`).
 REPORT_MARKER = ".casebook-report"
+#: The title of a run's ``index.html`` (how an earlier report is recognised).
+INDEX_TITLE = "casebook report"
 
 #: The kernel used unless one is named: ipykernel in the running environment.
 DEFAULT_KERNEL = "python3"
@@ -796,8 +799,9 @@ def _check_ours(out_dir: Path) -> None:
     whatever the notebooks export) over what is there: in a folder of the user's own
     those would be their files. Accepted: a missing or empty folder, one holding
     :data:`REPORT_MARKER` (made by an earlier run), and a folder directly under
-    :func:`casebook.paths.reports_dir` (``reports/latest`` of ``make run`` among them,
-    made before the marker existed).
+    :func:`casebook.paths.reports_dir` that holds an earlier report made before the
+    marker existed (``reports/latest`` of ``make run`` among them): an executed notebook
+    with papermill's metadata, or an index this command wrote.
 
     Raises
     ------
@@ -809,7 +813,9 @@ def _check_ours(out_dir: Path) -> None:
     if not out_dir.is_dir():
         raise ParameterError(f"--out {out_dir}: not a folder",
                              hint="choose a folder, e.g. --out reports/mine")
-    if (out_dir / REPORT_MARKER).is_file() or out_dir.resolve().parent == paths.reports_dir().resolve():
+    if (out_dir / REPORT_MARKER).is_file() or (
+            out_dir.resolve().parent == paths.reports_dir().resolve()
+            and _holds_earlier_report(out_dir)):
         return
     present = sorted(p.name for p in out_dir.iterdir())
     if present:
@@ -818,6 +824,26 @@ def _check_ours(out_dir: Path) -> None:
             f"--out {out_dir}: the folder holds files casebook run did not write ({shown}); a "
             "report would replace or mix with them",
             hint="choose a new or empty folder, e.g. --out reports/mine")
+
+
+def _holds_earlier_report(out_dir: Path) -> bool:
+    """Whether ``out_dir`` holds a report of an earlier run (one made before
+    :data:`REPORT_MARKER`): its ``index.html`` (titled as :func:`run_cases` titles it) or
+    an executed notebook carrying papermill's metadata."""
+    index = out_dir / "index.html"
+    try:
+        with index.open("rb") as fh:
+            if f"<title>{INDEX_TITLE}</title>".encode() in fh.read(4096):
+                return True
+    except OSError:
+        pass
+    for nb in sorted(out_dir.glob("*.ipynb"))[:8]:  # a few notebooks are enough to tell
+        try:
+            if "papermill" in json.loads(nb.read_text(encoding="utf-8")).get("metadata", {}):
+                return True
+        except (OSError, ValueError, AttributeError):
+            continue
+    return False
 
 
 def _mark_ours(out_dir: Path) -> None:
@@ -1314,7 +1340,7 @@ def write_index(result: RunResult) -> Path:
                 ).html
             )
     parts.append(f"<p><small>casebook {esc(__version__)}; notebooks executed with papermill.</small></p>")
-    write_text_atomically(result.index, report.html_page("\n".join(parts), title="casebook report"))
+    write_text_atomically(result.index, report.html_page("\n".join(parts), title=INDEX_TITLE))
     return result.index
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from casebook import cli, paths, runner
+from casebook import cli, paths, report, runner
 from casebook.runner import ParameterError, RawValue
 from tests._html import DOM as _DOM
 from tests.conftest import release_folder
@@ -686,9 +686,21 @@ def test_a_folder_of_the_users_own_files_is_refused_and_kept(project, tmp_path, 
     runner._check_out_dir(tmp_path / "empty", notebooks)
     (mine / runner.REPORT_MARKER).write_text("", encoding="utf-8")
     runner._check_out_dir(mine, notebooks)
-    (tmp_path / "reports" / "latest").mkdir(parents=True)
-    (tmp_path / "reports" / "latest" / "index.html").write_text("an earlier report's index")
-    runner._check_out_dir(tmp_path / "reports" / "latest", notebooks)
+    # directly under reports/: a report made before the marker (its index or an executed
+    # notebook says so), not a folder of the user's own that happens to be there
+    latest = tmp_path / "reports" / "latest"
+    latest.mkdir(parents=True)
+    (latest / "index.html").write_text("the user's own index", encoding="utf-8")
+    with pytest.raises(ParameterError, match="did not write"):
+        runner._check_out_dir(latest, notebooks)
+    (latest / "index.html").write_text(report.html_page("earlier", title=runner.INDEX_TITLE),
+                                       encoding="utf-8")
+    runner._check_out_dir(latest, notebooks)
+    older = tmp_path / "reports" / "older"
+    older.mkdir()
+    nb = nbformat.v4.new_notebook(metadata={"papermill": {"parameters": {}}})
+    nbformat.write(nb, older / "01_iran_debate_interference.ipynb")
+    runner._check_out_dir(older, notebooks)
 
 
 def _earlier_report(project, tmp_path: Path, monkeypatch) -> Path:
