@@ -671,8 +671,8 @@ def _segment_sums(rows: np.ndarray, weights: np.ndarray, columns: np.ndarray,
 class _OfficeFit:
     """The office-hours fit of every candidate offset under one or more working days.
 
-    Computed once per call: the scores, the two bootstraps (days; accounts and their
-    days) and the shuffled-days null all read the same binned counts. Times are binned at the coarsest step that
+    Computed once per call: the scores, the two bootstraps (days; half-samples of the
+    accounts) and the shuffled-days null all read the same binned counts. Times are binned at the coarsest step that
     keeps every office edge and every offset on a bin boundary (30 minutes for the
     defaults), which makes the shares exact and the arrays small.
     """
@@ -764,76 +764,42 @@ class _OfficeFit:
         return shares, np.argmax(_rank_key(shares, distance), axis=2)
 
     @cached_property
-    def _account_days(self) -> tuple[Any, ...]:
-        """The (account, day) blocks, sorted by account then day: where each account's
-        blocks start and how many it has; the blocks' tweets per bin of the week (a
-        sparse bins x blocks matrix); each block's tweets and the sums of their clock
-        angles' sines and cosines."""
+    def _accounts(self) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+        """Each account's tweets per bin of the week (a sparse bins x accounts matrix), its
+        tweets, and the sums of their clock angles' sines and cosines."""
         from scipy.sparse import csr_matrix  # as crossrelease and groups import it
 
-        block = _dense_codes(self.account_codes * max(self.n_days, 1) + self.day_codes)
-        n_blocks = int(block.max()) + 1 if self.n else 0
-        account = np.zeros(n_blocks, np.int64)
-        account[block] = self.account_codes
-        n_accounts = int(account.max()) + 1 if n_blocks else 0
-        per_account = np.bincount(account, minlength=n_accounts)
-        starts = np.cumsum(per_account) - per_account
-        counts = csr_matrix((np.ones(self.n), (self.bins, block)),
-                            shape=(self.n_bins, n_blocks))  # duplicates are summed
-        total = np.bincount(block, minlength=n_blocks).astype(float)
-        sin = np.bincount(block, weights=self.sin, minlength=n_blocks)
-        cos = np.bincount(block, weights=self.cos, minlength=n_blocks)
-        return starts, per_account, counts, total, sin, cos
-
-    def _resample_weights(self, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-        """How many times each (account, day) block is drawn (blocks x resamples): half
-        the accounts (rounded up) drawn without replacement, then each drawn account's
-        days with replacement, as many as it has.
-
-        A few accounts' habits are never read as many independent days, and a single
-        account still varies by its days. Half the accounts without replacement rather
-        than all of them with replacement: a half-sample's share varies as much as the
-        whole sample's does between samples (the finite-population correction of half
-        cancels the halving), and it never repeats an account, which would make a
-        cohort of a few accounts in many time zones look concentrated in one.
-        """
-        starts, per_account, _, total, _, _ = self._account_days
-        m, n_blocks = len(per_account), len(total)
-        half = np.argsort(rng.random((n_boot, m)), axis=1)[:, : (m + 1) // 2]
-        accounts = np.zeros((n_boot, m), np.int64)
-        np.put_along_axis(accounts, half, 1, axis=1)
-        draws = (accounts * per_account[None, :]).ravel()
-        # each draw: its resample and a random block of its account, as one code (32-bit
-        # when the codes fit: the draws are about resamples x blocks, 30M at specimen
-        # scale 1, and half the bytes halve the time of the repeats and the count)
-        kind = np.int32 if n_blocks * n_boot < 2**31 else np.int64
-        first = (starts[None, :] * n_boot + np.arange(n_boot)[:, None]).astype(kind).ravel()
-        code = np.repeat(first, draws)
-        sizes = np.repeat(np.tile(per_account.astype(kind), n_boot), draws)
-        offset = rng.random(len(code), dtype=np.float32) * sizes
-        # float32 can round u * size up to size itself
-        code += np.minimum(offset.astype(kind), sizes - 1) * n_boot
-        return np.bincount(code, minlength=n_blocks * n_boot).reshape(
-            n_blocks, n_boot).astype(float)
+        m = int(self.account_codes.max()) + 1 if self.n else 0
+        counts = csr_matrix((np.ones(self.n), (self.bins, self.account_codes)),
+                            shape=(self.n_bins, m))  # duplicates are summed
+        total = np.bincount(self.account_codes, minlength=m).astype(float)
+        sin = np.bincount(self.account_codes, weights=self.sin, minlength=m)
+        cos = np.bincount(self.account_codes, weights=self.cos, minlength=m)
+        return counts, total, sin, cos
 
     def account_bootstrap(self, n_boot: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Resamples of the accounts and their days (:meth:`_resample_weights`): the
-        office shares (resamples x conventions x candidates) and the index of each
-        resample's best candidate (resamples x conventions)."""
-        _, _, counts, total, sin, cos = self._account_days
+        """Half-samples of the accounts, each account with all its tweets: the office
+        shares (resamples x conventions x candidates) and the index of each resample's
+        best candidate (resamples x conventions).
+
+        Half the accounts (rounded up) drawn without replacement: a half-sample's share
+        varies as much as the whole sample's does between samples of accounts (the
+        finite-population correction of half cancels the halving), and it never repeats
+        an account, which would make a cohort of a few accounts in many time zones look
+        concentrated in one. How the days vary is the day resamples' part
+        (:meth:`bootstrap`).
+        """
+        counts, total, sin, cos = self._accounts
+        m = len(total)
+        half = np.argsort(rng.random((n_boot, m)), axis=1)[:, : (m + 1) // 2]
+        weights = np.zeros((n_boot, m))
+        np.put_along_axis(weights, half, 1.0, axis=1)
+        weights = weights.T  # accounts x resamples
         n_conv, n_cand, _ = self.office.shape
         office = self.office.reshape(n_conv * n_cand, -1)
-        shares = np.empty((n_boot, n_conv * n_cand))
-        centre = np.empty(n_boot)
-        # resamples in chunks: a chunk's weights stay a few million values
-        chunk = max(1, 4_000_000 // max(len(total), 1))
-        for lo in range(0, n_boot, chunk):  # loop over chunks of resamples
-            rows = min(chunk, n_boot - lo)
-            weights = self._resample_weights(rows, rng)  # blocks x resamples
-            shares[lo:lo + rows] = (office @ (counts @ weights) / (total @ weights)).T
-            centre[lo:lo + rows] = np.mod(np.arctan2(sin @ weights, cos @ weights)
-                                          / (2 * np.pi) * 24, 24)
-        shares = shares.reshape(n_boot, n_conv, n_cand)
+        shares = (office @ (counts @ weights) / (total @ weights)).T.reshape(
+            n_boot, n_conv, n_cand)
+        centre = np.mod(np.arctan2(sin @ weights, cos @ weights) / (2 * np.pi) * 24, 24)
         distance = _circ_distance_hours(
             centre[:, None, None] + self.offsets[None, None, :], self.middle[None, :, None])
         return shares, np.argmax(_rank_key(shares, distance), axis=2)
@@ -946,8 +912,8 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
        ``shifts=(0,)`` when another source states the working hours.
     2. **Consistent offsets.** Under each working day, the tweets are resampled
        ``n_boot`` times two ways: the days with tweets, with replacement; and half the
-       accounts (without replacement), each with its days drawn with replacement (tweets
-       without a ``userid`` column are one account). An offset is consistent when its
+       accounts, without replacement, each with all its tweets (tweets without a
+       ``userid`` column are one account). An offset is consistent when its
        office share reaches the lower end of the ``level`` bootstrap interval of the
        best offset's share, over the day resamples or over the account half-samples
        that show an office rhythm (step 3): the days say how the hours vary from day to
@@ -1095,7 +1061,7 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
 
     # consistent offsets: those the best does not beat in at least (1 - level) / 2 of
     # the resamples (a paired comparison: neighbouring offsets share most tweets), of
-    # the days, or of half the accounts with their days among the half-samples that
+    # the days, or of half the accounts (each with all its tweets) among those that
     # show an office rhythm (in one without, the accounts that carry it left out, every
     # offset's share is noise)
     boot_shares, boot_best = fit.bootstrap(n_boot, boot_rng)
