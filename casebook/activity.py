@@ -1066,7 +1066,7 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
     # offset's share is noise)
     boot_shares, boot_best = fit.bootstrap(n_boot, boot_rng)
     per_convention = not_beaten(boot_shares)
-    if n_boot:
+    if n_boot and fit.account_codes.max(initial=0) > 0:  # half of one account is itself
         half_shares, _ = fit.account_bootstrap(n_boot, account_rng)
         with_rhythm = shows_rhythm(half_shares)
         if with_rhythm.any():
