@@ -784,22 +784,30 @@ class _OfficeFit:
 
         Half the accounts (rounded up) drawn without replacement: a half-sample's share
         varies as much as the whole sample's does between samples of accounts (the
-        finite-population correction of half cancels the halving), and it never repeats
-        an account, which would make a cohort of a few accounts in many time zones look
-        concentrated in one. How the days vary is the day resamples' part
+        finite-population correction of half cancels the halving), and it never counts
+        an account twice. How the days vary is the day resamples' part
         (:meth:`bootstrap`).
         """
         counts, total, sin, cos = self._accounts
         m = len(total)
-        half = np.argsort(rng.random((n_boot, m)), axis=1)[:, : (m + 1) // 2]
-        weights = np.zeros((n_boot, m))
-        np.put_along_axis(weights, half, 1.0, axis=1)
-        weights = weights.T  # accounts x resamples
+        half = (m + 1) // 2
         n_conv, n_cand, _ = self.office.shape
         office = self.office.reshape(n_conv * n_cand, -1)
-        shares = (office @ (counts @ weights) / (total @ weights)).T.reshape(
-            n_boot, n_conv, n_cand)
-        centre = np.mod(np.arctan2(sin @ weights, cos @ weights) / (2 * np.pi) * 24, 24)
+        shares = np.empty((n_boot, n_conv * n_cand))
+        centre = np.empty(n_boot)
+        # resamples in chunks: a chunk's draws and weights stay a few million values
+        # (a release of 100,000 accounts: 200 x 100,000 at once was 0.4 GB)
+        chunk = max(1, 2_000_000 // max(m, 1))
+        for lo in range(0, n_boot, chunk):  # loop over chunks of resamples
+            rows = min(chunk, n_boot - lo)
+            picked = np.argpartition(rng.random((rows, m), dtype=np.float32), half - 1,
+                                     axis=1)[:, :half]
+            weights = np.zeros((m, rows))
+            weights[picked, np.arange(rows)[:, None]] = 1.0  # accounts x resamples
+            shares[lo:lo + rows] = (office @ (counts @ weights) / (total @ weights)).T
+            centre[lo:lo + rows] = np.mod(np.arctan2(sin @ weights, cos @ weights)
+                                          / (2 * np.pi) * 24, 24)
+        shares = shares.reshape(n_boot, n_conv, n_cand)
         distance = _circ_distance_hours(
             centre[:, None, None] + self.offsets[None, None, :], self.middle[None, :, None])
         return shares, np.argmax(_rank_key(shares, distance), axis=2)
@@ -913,13 +921,14 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
     2. **Consistent offsets.** Under each working day, the tweets are resampled
        ``n_boot`` times two ways: the days with tweets, with replacement; and half the
        accounts, without replacement, each with all its tweets (tweets without a
-       ``userid`` column are one account). An offset is consistent when its
-       office share reaches the lower end of the ``level`` bootstrap interval of the
-       best offset's share, over the day resamples or over the account half-samples
-       that show an office rhythm (step 3): the days say how the hours vary from day to
-       day, the accounts whether a few accounts carry the answer (two accounts in two
-       zones do not name the busier one's). ``consistent_offsets`` is the union over
-       working days and both resamplings.
+       ``userid`` column are one account). An offset is consistent when its office
+       share reaches the lower end of the ``level`` bootstrap interval of the best
+       offset's share over the day resamples, or when it is the best offset of a
+       half-sample that shows an office rhythm (step 3) in at least ``(1 - level) / 2``
+       of the half-samples: the days say how the hours vary from day to day, the
+       accounts whether a few accounts carry the answer (two accounts in two zones do not
+       name the busier one's). ``consistent_offsets`` is the union over working days and
+       both resamplings.
     3. **An office rhythm at all.** Two nulls, ``n_null`` replicates each (seeded), move
        each UTC day's tweets together (volume and bursts kept): to a random time of the
        same day (no daily rhythm, the week kept), and to a random day of the week at the
@@ -1060,17 +1069,21 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
         return (shares >= chosen - 1e-12).mean(axis=0) >= (1 - level) / 2
 
     # consistent offsets: those the best does not beat in at least (1 - level) / 2 of
-    # the resamples (a paired comparison: neighbouring offsets share most tweets), of
-    # the days, or of half the accounts (each with all its tweets) among those that
-    # show an office rhythm (in one without, the accounts that carry it left out, every
-    # offset's share is noise)
+    # the day resamples (a paired comparison: neighbouring offsets share most tweets),
+    # and those that are the best of a half-sample of the accounts (each with all its
+    # tweets) showing an office rhythm in at least (1 - level) / 2 of the half-samples
+    # (one without a rhythm, the accounts that carry it left out, names no offset; and
+    # an offset beating the whole's best in a half-sample of another zone's accounts
+    # is not thereby that zone)
     boot_shares, boot_best = fit.bootstrap(n_boot, boot_rng)
     per_convention = not_beaten(boot_shares)
     if n_boot and fit.account_codes.max(initial=0) > 0:  # half of one account is itself
-        half_shares, _ = fit.account_bootstrap(n_boot, account_rng)
+        half_shares, half_best = fit.account_bootstrap(n_boot, account_rng)
         with_rhythm = shows_rhythm(half_shares)
-        if with_rhythm.any():
-            per_convention |= not_beaten(half_shares[with_rhythm])
+        counts = np.zeros(per_convention.shape)
+        for c in range(len(hours)):  # loop over the working days tried (three)
+            counts[c] = np.bincount(half_best[with_rhythm, c], minlength=len(fit.offsets))
+        per_convention |= counts / n_boot >= (1 - level) / 2
     per_convention[np.arange(len(hours)), fit.best] = True
     consistent = _fill_between(fit.offsets, per_convention.any(axis=0),
                                float(np.max(np.diff(shifts), initial=0.0)))

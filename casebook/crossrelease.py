@@ -885,8 +885,9 @@ def time_zones(
                "rhythm", "tweets", "days", "reason"]
     rows = []
     for name in names:  # one release at a time: only its tweet times are in memory
+        # with their accounts: the offsets are resampled by account too, as in a case
         times = pq.read_table(partition(root, name) / "tweets.parquet",
-                              columns=["tweet_time"]).to_pandas()
+                              columns=["tweet_time", "userid"]).to_pandas()
         rows.append(infer_utc_offset(times, workweek=catalogue.workweek_of(name), seed=seed)
                     [columns].assign(release=name))
     out = pd.concat(rows, ignore_index=True)[["release", *columns]]

@@ -323,7 +323,9 @@ def test_two_accounts_are_not_many_days():
     b = office_rhythm(-1.0, n=600, seed=2, userids=("b",))
     out = activity.infer_utc_offset(pd.concat([a, b], ignore_index=True), shifts=(0,)).iloc[0]
     assert out["utc_offset"] == 3.0 and out["verdict"] == SUPPORTED
-    assert {-1.0, 3.0} <= set(out["consistent_offsets"]), out["label"]
+    # either zone, and none between them that neither account is in
+    assert out["consistent_offsets"] == (-1.0, 2.5, 3.0), out["label"]
+    assert out["label"] == "UTC-01:00 or UTC+02:30 to +03:00"
     # one account, or tweets without accounts: its days are resampled
     for tweets in (a, a.drop(columns="userid")):
         one = activity.infer_utc_offset(tweets, shifts=(0,)).iloc[0]

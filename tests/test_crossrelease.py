@@ -285,6 +285,23 @@ def test_client_mix_and_time_zones_side_by_side(built) -> None:
     assert zones["verdict"].tolist() == ["insufficient data"] * 2  # nine tweets say nothing
 
 
+def test_time_zones_resample_the_accounts_as_a_case_does(built, monkeypatch) -> None:
+    # the store's time zone read the tweets' times alone: one account to the resampling,
+    # so two accounts in two zones named the busier one's, where the case names both
+    from casebook import activity
+
+    seen = []
+    real = activity.infer_utc_offset
+
+    def spy(tweets, **options):
+        seen.append(list(tweets.columns))
+        return real(tweets, **options)
+
+    monkeypatch.setattr(activity, "infer_utc_offset", spy)
+    crossrelease.time_zones(built, releases=[A], seed=0)
+    assert seen and "userid" in seen[0]
+
+
 def test_plots_return_their_axes(found, built) -> None:
     ax = crossrelease.plot_overlap(found.overlap)
     assert "distinctive" in ax.get_title()
