@@ -22,8 +22,8 @@ Verdicts
 ``supported``
     The rule holds on the data and, for a distinctive claim, the operation's measure is
     at least :data:`MIN_CONTRAST` times the ordinary accounts' in the claim's direction
-    (for a share of counted accounts or tweets, at the least: :func:`share_contrast`,
-    :func:`clustered_share_interval`).
+    (for a share of counted accounts or tweets, at the least: :func:`interval_contrast`
+    of :func:`share_interval` or :func:`clustered_share_interval`).
 ``not supported``
     The rule does not hold on the data.
 ``not distinctive``
@@ -191,9 +191,10 @@ def clustered_share_interval(hits: Sequence[float] | np.ndarray,
     variance is estimated with accounts as the units (the ratio estimator's linearised
     variance), the design effect against independent tweets taken from it (at least 1),
     and the Wilson interval (:func:`share_interval`) computed on the effective number of
-    tweets, ``tweets / design effect``. When every account's share is the same (none or
-    all of the tweets match) the data say nothing of how accounts vary, and the
-    effective number is the number of accounts: the widest the clustering can make it.
+    tweets, ``tweets / design effect``. When none or all of the tweets match, nothing
+    shows how accounts vary, and the tweets' own interval is given: the limit of a share
+    spread evenly over the accounts, so the interval never narrows from no match to one.
+    A single account counts as one observation.
 
     Examples
     --------
@@ -214,12 +215,13 @@ def clustered_share_interval(hits: Sequence[float] | np.ndarray,
         return 0.0, 1.0
     p = float(y.sum()) / n
     binomial = p * (1 - p) / n
-    if m < 2 or binomial <= 0:
-        n_eff = float(m)
+    if m < 2:
+        n_eff = float(m)  # one account: its habit, however many its tweets
+    elif binomial <= 0:
+        n_eff = n  # none or all match: no spread between accounts to measure
     else:
         clustered = m / (m - 1) * float(np.sum((y - p * t) ** 2)) / (n * n)
         n_eff = n / max(clustered / binomial, 1.0)
-    n_eff = min(n_eff, n)
     return share_interval(p * n_eff, n_eff, z=z)
 
 

@@ -62,11 +62,18 @@ def test_a_share_of_tweets_is_as_uncertain_as_its_accounts_make_it() -> None:
     lo, hi = evidence.clustered_share_interval([100] + [0] * 9, [100] * 10)
     tweets = evidence.share_interval(100, 1000)
     assert lo < tweets[0] / 4 and hi > 3 * tweets[1]
-    # no matching tweet: as many observations as accounts, not as tweets
-    assert evidence.clustered_share_interval([0] * 10, [100] * 10) == \
-        evidence.share_interval(0, 10)
-    # accounts without tweets count for nothing; no account at all says nothing
-    assert evidence.clustered_share_interval([0, 0], [100, 0]) == evidence.share_interval(0, 1)
+    # no matching tweet: nothing shows how accounts differ, the tweets' own interval;
+    # it never narrows as matches come (0, then 1, then 2 in one account)
+    none = evidence.clustered_share_interval([0] * 10, [100] * 10)
+    assert none == evidence.share_interval(0, 1000)
+    one = evidence.clustered_share_interval([1] + [0] * 9, [100] * 10)
+    two = evidence.clustered_share_interval([2] + [0] * 9, [100] * 10)
+    assert none[1] < one[1] < two[1]
+    # one account is one observation; accounts without tweets count for nothing; no
+    # account at all says nothing
+    assert evidence.clustered_share_interval([40], [200]) == evidence.share_interval(0.2, 1)
+    assert evidence.clustered_share_interval([0, 3], [0, 100]) == \
+        evidence.share_interval(0.03, 1)
     assert evidence.clustered_share_interval([], []) == (0.0, 1.0)
 
 
