@@ -339,6 +339,9 @@ def _discover(path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -
                             "loader reads each file twice (to hash it, then to parse it): "
                             "save the data to a file and load that")
         elif p.is_symlink():
+            target = (p.parent / os.readlink(p))
+            if os.path.lexists(target):  # the link leads back to itself
+                raise LoadError(f"{p}: a loop of links (through {os.readlink(p)})")
             raise LoadError(f"{p}: a link to {os.readlink(p)}, which does not exist")
         else:
             raise LoadError(f"{p}: no such file or directory")

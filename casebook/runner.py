@@ -839,10 +839,12 @@ def _holds_earlier_report(out_dir: Path) -> bool:
         pass
     for nb in sorted(out_dir.glob("*.ipynb"))[:8]:  # a few notebooks are enough to tell
         try:
-            if "papermill" in json.loads(nb.read_text(encoding="utf-8")).get("metadata", {}):
-                return True
-        except (OSError, ValueError, AttributeError):
+            content = json.loads(nb.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             continue
+        meta = content.get("metadata") if isinstance(content, dict) else None
+        if isinstance(meta, dict) and "papermill" in meta:
+            return True
     return False
 
 

@@ -1004,3 +1004,15 @@ def test_a_dead_kernel_is_reported_with_its_last_log_line(tmp_path, capfd) -> No
     assert "DeadKernelError" in line and "out of memory" in line
     assert "; the kernel's last log line: [IPKernelApp] ERROR | kernel-log-marker (" in line
     assert "kernel-log-marker" not in capfd.readouterr().err
+
+
+def test_a_notebook_that_is_not_a_report_does_not_pass_for_one(tmp_path) -> None:
+    # metadata null, a string, or a list: never an earlier report, never a crash
+    for metadata in ("null", '"papermill"', '["papermill"]', "{}"):
+        folder = tmp_path / f"m{len(list(tmp_path.iterdir()))}"
+        folder.mkdir()
+        (folder / "a.ipynb").write_text(f'{{"cells": [], "metadata": {metadata}}}',
+                                        encoding="utf-8")
+        assert not runner._holds_earlier_report(folder), metadata
+    (folder / "b.ipynb").write_text('{"metadata": {"papermill": {}}}', encoding="utf-8")
+    assert runner._holds_earlier_report(folder)

@@ -10,8 +10,9 @@ output is written to a temporary name in its folder and renamed when complete, s
 interrupted run never leaves a half-written file. An existing ``--out`` or ``--evidence``
 file is never replaced, unless ``--overwrite`` is given and the file is recognisably one
 this command wrote (its first line is the edge list's or the evidence's header, or it is
-a GraphML or GEXF graph named :data:`GRAPH_NAME` or with a ``kind`` edge attribute). The
-command
+a GraphML or GEXF graph with a ``kind`` edge attribute, or an edgeless one named
+:data:`GRAPH_NAME`; GraphML writes the name after the nodes, GEXF in its graph
+element). The command
 imports numpy, pandas and pyarrow (the engine needs them), networkx only for GraphML
 and GEXF, and never the notebook stack.
 """

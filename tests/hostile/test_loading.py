@@ -377,5 +377,10 @@ def test_a_named_pipe_or_a_dangling_link_is_named_for_what_it_is(tmp_path: Path)
     link.symlink_to(tmp_path / "gone.csv")
     with pytest.raises(LoadError, match="a link to .*gone.csv, which does not exist"):
         load_release(link, cache=False)
+    loop_a, loop_b = tmp_path / "a.csv", tmp_path / "b.csv"
+    loop_a.symlink_to(loop_b)
+    loop_b.symlink_to(loop_a)
+    with pytest.raises(LoadError, match="a loop of links"):
+        load_release(loop_a, cache=False)
     with pytest.raises(LoadError, match="no such file or directory"):
         load_release(tmp_path / "missing.csv", cache=False)
