@@ -832,7 +832,11 @@ def _extractor(private_domains: bool) -> Any:
 
 
 # the host after an optional scheme and "//" (a protocol-relative "//cdn.example/x" too)
-_HOST = r"^(?:(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?(?:[^@/?#\s]*@)?([^/?#:\s]+)"
+# a host ends where a character no host name holds begins: quotes, brackets, "=" ...
+# (a spreadsheet formula in a urls field, =HYPERLINK("http://..."), names no host)
+_NOT_HOST = "\"'()<>=,;!*{}|\\^`"
+_HOST = (r"^(?:(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?(?:[^@/?#\s]*@)?([^/?#:\s"
+         + re.escape(_NOT_HOST) + "]+)")
 # a scheme, but not the port of a scheme-less host ("example.com:8080/x")
 _SCHEME = r"^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)"
 # the same two for RE2 (pyarrow), which has no look-ahead: Python's \s is RE2's \p{Z}
@@ -840,7 +844,7 @@ _SCHEME = r"^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)"
 # guarded by tests/test_content.py::test_re2_url_patterns_equal_python_re
 _WS_RE2 = r"\t\n\x0b\x0c\r\x1c-\x1f\x85\p{Z}"
 _HOST_RE2 = (r"^(?:(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?(?:[^@/?#" + _WS_RE2 + r"]*@)?"
-             r"(?P<host>[^/?#:" + _WS_RE2 + r"]+)")
+             r"(?P<host>[^/?#:" + _WS_RE2 + re.escape(_NOT_HOST) + r"]+)")
 _SCHEME_RE2 = r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*):(?:[^\p{Nd}]|$)"
 #: Schemes whose URLs name a web host; any other (``javascript:``, ``data:``,
 #: ``mailto:``, ``ftp:``...) is not counted as a domain.

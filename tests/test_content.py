@@ -243,6 +243,14 @@ def test_registered_domains_offline(no_network):
     assert private[1] == "livejournal.com"  # not on the public suffix list
 
 
+def test_a_formula_or_markup_in_a_urls_field_names_no_host(no_network):
+    # a hostile urls field: a spreadsheet formula read as a host '=hyperlink("http'
+    urls = pd.Series(['=HYPERLINK("http://evil.example")', 'evil.example"onload=x',
+                      "http://a.example(c)/d", "https://ok.example/x"], dtype="string")
+    assert content.registered_domains(urls).tolist() == [
+        pd.NA, "evil.example", "a.example", "ok.example"]
+
+
 def test_top_domains_by_hand(no_network):
     tweets = make_tweets([
         {"userid": "a", "urls": ["https://x.example.com/1", "https://example.com/2"]},
