@@ -506,6 +506,9 @@ class _Context:
     lexicons: Mapping[str, Any]  # by name: given, then the claims file's, then defaults
     file_lexicons: Mapping[str, Any]
     coordination: Any = None
+    #: On the control cohort: the release's number of accounts with tweets, for rules
+    #: whose measure depends on a cohort's size (the top account's share).
+    reference_accounts: int | None = None
 
 
 @dataclass(frozen=True)
@@ -1041,6 +1044,27 @@ def _check_metric(values: Mapping[str, Any]) -> None:
                        f"'{values['metric']}'{_close(values['metric'], _METRIC_WORDS)}")
 
 
+#: Draws of ordinary accounts as many as the release's (the top account's share).
+SIZE_DRAWS = 200
+
+
+def _top_share_at_size(per_account: np.ndarray, m: int) -> np.ndarray:
+    """The top account's share of the tweets in :data:`SIZE_DRAWS` draws of ``m`` of the
+    accounts (without replacement; seeded): what a cohort of ``m`` such accounts gives.
+    The share falls as a cohort grows, so 400 ordinary accounts' top share says little
+    of 35 accounts'."""
+    rng = np.random.default_rng(0)
+    counts = np.asarray(per_account, dtype=float)
+    chunk = max(1, 2_000_000 // max(len(counts), 1))
+    out = np.empty(SIZE_DRAWS)
+    for lo in range(0, SIZE_DRAWS, chunk):  # loop over chunks of draws
+        rows = min(chunk, SIZE_DRAWS - lo)
+        picked = np.argpartition(rng.random((rows, len(counts))), m - 1, axis=1)[:, :m]
+        drawn = counts[picked]
+        out[lo:lo + rows] = drawn.max(axis=1) / drawn.sum(axis=1)
+    return out
+
+
 def _check_dominance(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     top = accounts.top_accounts(release, n=1)
     if top.empty:
@@ -1049,6 +1073,21 @@ def _check_dominance(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     few = _too_few(total, p.min_tweets, "tweets")
     if few:
         return few
+    m = ctx.reference_accounts
+    n_here = int(release.tweets["userid"].nunique())
+    if m is not None and 0 < m < n_here:
+        per_account = accounts.top_accounts(release, n=None)["tweets"].to_numpy()
+        # the control: its top account's share among as many accounts as the release's
+        draws = _top_share_at_size(per_account, m)
+        lo, mid, hi = (float(x) for x in np.quantile(draws, [0.025, 0.5, 0.975]))
+        share = float(top.iloc[0]["share"])
+        return _tested(mid >= p.min_share,
+                       f"the top account of {m} of these {n_here} accounts (drawn "
+                       f"{SIZE_DRAWS} times) posted {_pct(mid)} of their tweets (95% of the "
+                       f"draws {_pct(lo)} to {_pct(hi)}); of all {n_here}, "
+                       f"{_pct(share)}", mid, measure=mid, interval=(lo, hi),
+                       brief=f"the top account of {m} of them posted {_pct(mid)} of their "
+                             f"tweets ({_pct(lo)} to {_pct(hi)})")
     row = top.iloc[0]
     signals = accounts.persona_signals(release.users)
     match = signals.loc[signals["userid"] == row["userid"]]
@@ -1061,7 +1100,8 @@ def _check_dominance(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
                    f"({'hashed' if row['hashed'] else 'unhashed'}, {followers} followers) "
                    f"posted {int(row['tweets']):,} of {total:,} tweets ({_pct(share)}); "
                    f"news/media persona terms: {news if not pd.isna(news) else 'none'}", share,
-                   measure=share, brief=f"the top account posted {_pct(share)} of the tweets")
+                   measure=share, interval=(share, share),
+                   brief=f"the top account posted {_pct(share)} of the tweets")
 
 
 def _check_stance_accounts(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -2127,12 +2167,15 @@ def evaluate_claims(release: ReleaseLike,
     cohort = _as_release(control) if control is not None else None
     model = (cohort is not None and _synthetic(cohort) is True
              and _synthetic(release) is False)
+    # the release's accounts with tweets: a size-dependent measure of the control is
+    # taken at this size
+    n_accounts = int(release.tweets["userid"].nunique())
     rows = []
     for claim, these, known in zip(claims, values, merged, strict=True):  # a handful
         ctx = _Context(known, claim.lexicons, coordination)
         outcome = _run(claim, release, these, ctx)
         theirs = (_run(claim, cohort, these, _Context(known, claim.lexicons,
-                                                      control_coordination))
+                                                      control_coordination, n_accounts))
                   if cohort is not None else None)
         verdict, evidence = _against_control(claim.rule_type, outcome, theirs,
                                              these.get("min_contrast", MIN_CONTRAST),

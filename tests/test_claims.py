@@ -443,6 +443,33 @@ def test_every_row_says_what_ordinary_accounts_give():
     assert "for ordinary accounts" in row["evidence"] and "times theirs" in row["evidence"]
 
 
+def _cohort_of(counts, prefix: str, name: str) -> FakeRelease:
+    """A cohort whose accounts post ``counts`` tweets each."""
+    rows = [{"userid": f"{prefix}{i}", "tweet_time": "2020-09-21 12:00"}
+            for i, c in enumerate(counts) for _ in range(int(c))]
+    return FakeRelease(make_tweets(rows), make_users([]), name=name)
+
+
+def test_the_top_account_is_compared_with_ordinary_cohorts_of_the_same_size():
+    # the top account's share falls as a cohort grows: 400 ordinary accounts' top
+    # account posts 2-3% of their tweets, but among 5 of them it is as high as here
+    import numpy as np
+
+    claim = claims.Claim("x-dom", "x", "One account dominates.", "r", "top_account_share",
+                         {"min_share": 0.3, "min_tweets": 10})
+    ordinary = np.ceil(np.random.default_rng(1).lognormal(2.5, 0.8, 400))
+    control = _cohort_of(ordinary, "o", "control")
+    small = claims.evaluate_claims(_cohort_of([40, 20, 15, 15, 10], "a", "x_test"), [claim],
+                                   control=control).iloc[0]
+    assert small["release_verdict"] == SUPPORTED and small["verdict"] == NOT_DISTINCTIVE
+    assert "the top account of 5 of them posted" in small["evidence"]
+    assert small["control_value"] > 0.2  # against about 0.02 for all 400
+    # the same top share among 200 accounts is far from what 200 ordinary ones give
+    large = claims.evaluate_claims(_cohort_of([400] + [3] * 199, "b", "x_test"), [claim],
+                                   control=control).iloc[0]
+    assert large["verdict"] == SUPPORTED and "the top account of 200 of them" in large["evidence"]
+
+
 def _burst(n_debate: int, nightly: int) -> FakeRelease:
     """A cohort of ordinary accounts: ``nightly`` tweets a night, ``n_debate`` accounts on
     debate night."""
@@ -703,7 +730,9 @@ def test_every_claim_is_complete():
 # claim, the verdicts and values, and digests of the texts (claim and source, rule,
 # evidence, control evidence). The YAML claims must give the same ledgers. The verdicts
 # and evidence were captured again when every row came to show ordinary accounts and
-# descriptive claims stopped being "not distinctive" (claim, rule and values unchanged).
+# descriptive claims stopped being "not distinctive" (claim, rule and values unchanged),
+# and the dominance rule's control value and evidence when ordinary accounts came to be
+# drawn as many as the release's (the top account of 238 of them, not of all 400).
 
 _LEGACY_SPECIMEN = "29dbdd9d8350361aa52071b8279bbbbfa222cd7efb2d2286e01df5b870fb5e7e"
 _LEGACY_LEDGERS: dict[str, list[tuple]] = {
@@ -712,8 +741,8 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
          "5256b568c4 3b18d60ac0 fa1133e6ca 6fea076dcf"),
         ('iran-engagement', 'supported', 1.0, 'supported', 0.0,
          "3332820082 0c52c137b3 efe3839103 58c7f1710e"),
-        ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.024305555555556,
-         "8d1f7c6376 e433b44fd9 0c5a99e2ba 34269057c0"),
+        ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.039080819309380274,
+         "8d1f7c6376 e433b44fd9 0b43b4becc 8b6d3d2a65"),
     ],
     'russia-notebook-GRU_202012': [
         ('russia-nato', 'supported', 20.0, 'not supported', 0.0,
@@ -816,8 +845,8 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
          "5256b568c4 f18befb24d a2f350b61f c3e608664b"),
         ('iran-engagement', 'supported', 1.0, 'supported', 0.0,
          "3332820082 0c52c137b3 efe3839103 58c7f1710e"),
-        ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.024305555555556,
-         "8d1f7c6376 e433b44fd9 0c5a99e2ba 34269057c0"),
+        ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.039080819309380274,
+         "8d1f7c6376 e433b44fd9 0b43b4becc 8b6d3d2a65"),
     ],
     'armenia-mgmt-true': [
         ('armenia-personas', 'supported', 12.0, None, None,
