@@ -48,6 +48,7 @@ __all__ = [
     "plot_followers",
     "profile_languages",
     "top_accounts",
+    "top_share_at_size",
 ]
 
 
@@ -629,6 +630,55 @@ def top_accounts(release: ReleaseLike, *, n: int | None = 10,
                "cumulative_share", "hashed", "follower_count", "following_count",
                "account_creation_date", "dominant"]].astype({"tweets": "int64"})
     return out.head(n) if n is not None else out
+
+
+def top_share_at_size(tweets: pd.DataFrame, n_accounts: int, *, draws: int = 200,
+                      seed: int = 0) -> pd.DataFrame:
+    """The most active account's share of the tweets in a cohort of ``n_accounts`` of
+    these accounts: what a release of that size drawn from them would show.
+
+    The share falls as a cohort grows (among 400 ordinary accounts the top one posts a
+    few percent of their tweets; among five, often a third or more), so a control cohort
+    is compared with an operation at the operation's size.
+
+    Parameters
+    ----------
+    tweets
+        ``Release.tweets`` of the cohort drawn from (the control).
+    n_accounts
+        Accounts per draw (the operation's accounts with tweets); at least the cohort's
+        own number gives the cohort itself.
+    draws, seed
+        Draws of ``n_accounts`` accounts (without replacement) and their seed.
+
+    Returns
+    -------
+    One-row DataFrame ``accounts, drawn, draws, median, low, high``: the cohort's
+    accounts with tweets, the accounts per draw, the draws, and the median and 95% range
+    of the top account's share over the draws.
+
+    Examples
+    --------
+    >>> tweets = pd.DataFrame({"userid": ["a"] * 6 + ["b"] * 2 + ["c", "d"]})
+    >>> top_share_at_size(tweets, 4)[["drawn", "median"]].to_dict("records")
+    [{'drawn': 4, 'median': 0.6}]
+    """
+    counts = _tweets_per_account(tweets).to_numpy().astype(float)
+    k = len(counts)
+    m = int(min(max(int(n_accounts), 1), k)) if k else 0
+    shares = np.full(draws if k else 0, np.nan)
+    if k:
+        rng = np.random.default_rng(seed)
+        chunk = max(1, 2_000_000 // k)  # draws x accounts stay a few million values
+        for lo in range(0, draws, chunk):  # loop over chunks of draws
+            rows = min(chunk, draws - lo)
+            picked = np.argpartition(rng.random((rows, k)), m - 1, axis=1)[:, :m]
+            drawn = counts[picked]
+            shares[lo:lo + rows] = drawn.max(axis=1) / drawn.sum(axis=1)
+    low, median, high = (np.quantile(shares, [0.025, 0.5, 0.975]) if k
+                         else (np.nan, np.nan, np.nan))
+    return pd.DataFrame([{"accounts": k, "drawn": m, "draws": int(draws),
+                          "median": float(median), "low": float(low), "high": float(high)}])
 
 
 def concentration(tweets: pd.DataFrame) -> pd.DataFrame:

@@ -457,7 +457,7 @@ def headline_findings(
         {"finding": "Largest account's share of tweets",
          "value": f"{float(top['share'].iloc[0]):.1%}" if len(top) else "n/a",
          "detail": "tweets of the most active account / all tweets; "
-                   + _ordinary_top(control)},
+                   + _ordinary_top(control, int(t["userid"].nunique()))},
     ]
     if offset is not None and len(offset):
         o = offset.iloc[0]
@@ -480,18 +480,24 @@ def headline_findings(
     return pd.DataFrame(rows, columns=list(report.FINDING_COLUMNS))
 
 
-def _ordinary_top(control: Release | None) -> str:
+def _ordinary_top(control: Release | None, n_accounts: int) -> str:
     """The control's largest account's share, in words: context for the concentration
-    (a share that falls as a cohort grows, so its size is said too)."""
+    (a share that falls as a cohort grows, so its size is said too, and the share among
+    as many of its accounts as the release's ``n_accounts``)."""
     if control is None:
         return "no control cohort to set it beside"
     top = accounts.top_accounts(control, n=1)
     if not len(top):
         return "the control cohort has no tweets"
     n = int(control.tweets["userid"].nunique())
-    return (f"ordinary accounts (control): their most active account posted "
-            f"{float(top['share'].iloc[0]):.1%} of their tweets, in a cohort of {n:,} "
-            f"accounts (a share that falls as a cohort grows)")
+    words = (f"ordinary accounts (control): their most active account posted "
+             f"{float(top['share'].iloc[0]):.1%} of their tweets, in a cohort of {n:,} "
+             f"accounts (a share that falls as a cohort grows)")
+    if 0 < n_accounts < n:
+        at = accounts.top_share_at_size(control.tweets, n_accounts).iloc[0]
+        words += (f"; among {n_accounts:,} of them, as many as here, {at['median']:.1%} "
+                  f"({at['low']:.1%} to {at['high']:.1%} over {int(at['draws'])} draws)")
+    return words
 
 
 def _coordination_finding(coordination: CoordinationResult) -> dict[str, str]:

@@ -1044,27 +1044,6 @@ def _check_metric(values: Mapping[str, Any]) -> None:
                        f"'{values['metric']}'{_close(values['metric'], _METRIC_WORDS)}")
 
 
-#: Draws of ordinary accounts as many as the release's (the top account's share).
-SIZE_DRAWS = 200
-
-
-def _top_share_at_size(per_account: np.ndarray, m: int) -> np.ndarray:
-    """The top account's share of the tweets in :data:`SIZE_DRAWS` draws of ``m`` of the
-    accounts (without replacement; seeded): what a cohort of ``m`` such accounts gives.
-    The share falls as a cohort grows, so 400 ordinary accounts' top share says little
-    of 35 accounts'."""
-    rng = np.random.default_rng(0)
-    counts = np.asarray(per_account, dtype=float)
-    chunk = max(1, 2_000_000 // max(len(counts), 1))
-    out = np.empty(SIZE_DRAWS)
-    for lo in range(0, SIZE_DRAWS, chunk):  # loop over chunks of draws
-        rows = min(chunk, SIZE_DRAWS - lo)
-        picked = np.argpartition(rng.random((rows, len(counts))), m - 1, axis=1)[:, :m]
-        drawn = counts[picked]
-        out[lo:lo + rows] = drawn.max(axis=1) / drawn.sum(axis=1)
-    return out
-
-
 def _check_dominance(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     top = accounts.top_accounts(release, n=1)
     if top.empty:
@@ -1074,17 +1053,16 @@ def _check_dominance(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     if few:
         return few
     m = ctx.reference_accounts
-    n_here = int(release.tweets["userid"].nunique())
-    if m is not None and 0 < m < n_here:
-        per_account = accounts.top_accounts(release, n=None)["tweets"].to_numpy()
+    at_size = (accounts.top_share_at_size(release.tweets, m).iloc[0] if m is not None
+               else None)
+    if at_size is not None and 0 < m < at_size["accounts"]:
         # the control: its top account's share among as many accounts as the release's
-        draws = _top_share_at_size(per_account, m)
-        lo, mid, hi = (float(x) for x in np.quantile(draws, [0.025, 0.5, 0.975]))
-        share = float(top.iloc[0]["share"])
+        lo, mid, hi = (float(at_size[c]) for c in ("low", "median", "high"))
+        share, n_here = float(top.iloc[0]["share"]), int(at_size["accounts"])
         return _tested(mid >= p.min_share,
                        f"the top account of {m} of these {n_here} accounts (drawn "
-                       f"{SIZE_DRAWS} times) posted {_pct(mid)} of their tweets (95% of the "
-                       f"draws {_pct(lo)} to {_pct(hi)}); of all {n_here}, "
+                       f"{int(at_size['draws'])} times) posted {_pct(mid)} of their tweets "
+                       f"(95% of the draws {_pct(lo)} to {_pct(hi)}); of all {n_here}, "
                        f"{_pct(share)}", mid, measure=mid, interval=(lo, hi),
                        brief=f"the top account of {m} of them posted {_pct(mid)} of their "
                              f"tweets ({_pct(lo)} to {_pct(hi)})")

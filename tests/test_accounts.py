@@ -341,3 +341,19 @@ def test_account_tables_match_a_groupby(tweets):
     for uid in users["userid"]:
         assert spam.loc[uid, "tweets"] == per.get(uid, 0)
         assert spam.loc[uid, "followback_tweets"] == int(hits[tweets["userid"] == uid].sum())
+
+
+def test_the_top_share_of_a_cohort_falls_as_the_cohort_grows() -> None:
+    import numpy as np
+
+    counts = np.ceil(np.random.default_rng(1).lognormal(2.5, 0.8, 400)).astype(int)
+    tweets = pd.DataFrame({"userid": np.repeat([f"u{i}" for i in range(400)], counts)})
+    medians = [accounts.top_share_at_size(tweets, m).iloc[0]["median"] for m in (5, 35, 238)]
+    assert medians == sorted(medians, reverse=True) and medians[0] > 0.2
+    whole = accounts.top_share_at_size(tweets, 10_000).iloc[0]
+    assert whole["drawn"] == 400 and whole["median"] == counts.max() / counts.sum()
+    row = accounts.top_share_at_size(tweets, 35).iloc[0]
+    assert row["low"] <= row["median"] <= row["high"]
+    assert accounts.top_share_at_size(tweets, 35).equals(accounts.top_share_at_size(tweets, 35))
+    empty = accounts.top_share_at_size(tweets.iloc[:0], 5).iloc[0]
+    assert empty["accounts"] == 0 and np.isnan(empty["median"])

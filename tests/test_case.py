@@ -327,6 +327,10 @@ def test_the_concentration_row_says_what_ordinary_accounts_give(small_specimen: 
     assert (f"ordinary accounts (control): their most active account posted "
             f"{float(top['share'].iloc[0]):.1%} of their tweets, in a cohort of {n:,} "
             f"accounts") in row["detail"]
+    # and among as many of them as the release has, the size its own share is taken at
+    m = c.primary.tweets["userid"].nunique()
+    at = accounts.top_share_at_size(c.control.tweets, m).iloc[0]
+    assert f"among {m:,} of them, as many as here, {at['median']:.1%}" in row["detail"]
     alone = case.headline_findings(c.primary, ledger=ledger).set_index("finding")
     assert "no control cohort to set it beside" in alone.loc["Largest account's share of tweets",
                                                             "detail"]

@@ -741,8 +741,8 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
          "5256b568c4 3b18d60ac0 fa1133e6ca 6fea076dcf"),
         ('iran-engagement', 'supported', 1.0, 'supported', 0.0,
          "3332820082 0c52c137b3 efe3839103 58c7f1710e"),
-        ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.039080819309380274,
-         "8d1f7c6376 e433b44fd9 0b43b4becc 8b6d3d2a65"),
+        ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.039137630350698935,
+         "8d1f7c6376 e433b44fd9 3ffc396fa1 132308852d"),
     ],
     'russia-notebook-GRU_202012': [
         ('russia-nato', 'supported', 20.0, 'not supported', 0.0,
@@ -845,8 +845,8 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
          "5256b568c4 f18befb24d a2f350b61f c3e608664b"),
         ('iran-engagement', 'supported', 1.0, 'supported', 0.0,
          "3332820082 0c52c137b3 efe3839103 58c7f1710e"),
-        ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.039080819309380274,
-         "8d1f7c6376 e433b44fd9 0b43b4becc 8b6d3d2a65"),
+        ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.039137630350698935,
+         "8d1f7c6376 e433b44fd9 3ffc396fa1 132308852d"),
     ],
     'armenia-mgmt-true': [
         ('armenia-personas', 'supported', 12.0, None, None,
