@@ -835,8 +835,10 @@ def _extractor(private_domains: bool) -> Any:
 # a host ends where a character no host name holds begins: quotes, brackets, "=" ...
 # (a spreadsheet formula in a urls field, =HYPERLINK("http://..."), names no host)
 _NOT_HOST = "\"'()<>=,;!*{}|\\^`"
+# the host may be empty ("http://*.example.com", "http:///x"): with "+" the pattern
+# gave up the "scheme://" and read the scheme as the host; an empty host is no host
 _HOST = (r"^(?:(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?(?:[^@/?#\s]*@)?([^/?#:\s"
-         + re.escape(_NOT_HOST) + "]+)")
+         + re.escape(_NOT_HOST) + "]*)")
 # a scheme, but not the port of a scheme-less host ("example.com:8080/x")
 _SCHEME = r"^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)"
 # the same two for RE2 (pyarrow), which has no look-ahead: Python's \s is RE2's \p{Z}
@@ -844,7 +846,7 @@ _SCHEME = r"^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)"
 # guarded by tests/test_content.py::test_re2_url_patterns_equal_python_re
 _WS_RE2 = r"\t\n\x0b\x0c\r\x1c-\x1f\x85\p{Z}"
 _HOST_RE2 = (r"^(?:(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?(?:[^@/?#" + _WS_RE2 + r"]*@)?"
-             r"(?P<host>[^/?#:" + _WS_RE2 + re.escape(_NOT_HOST) + r"]+)")
+             r"(?P<host>[^/?#:" + _WS_RE2 + re.escape(_NOT_HOST) + r"]*)")
 _SCHEME_RE2 = r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*):(?:[^\p{Nd}]|$)"
 #: Schemes whose URLs name a web host; any other (``javascript:``, ``data:``,
 #: ``mailto:``, ``ftp:``...) is not counted as a domain.
@@ -962,6 +964,8 @@ class _Urls:
         web = np.append(self.schemes.isin(WEB_SCHEMES).to_numpy(bool), True)[scheme]
         raw_host = _extract_re2(leads, _HOST_RE2) if len(leads) else pa.nulls(0, pa.string())
         raw_host = pc.if_else(pa.array(~web), pa.nulls(len(raw_host), pa.string()), raw_host)
+        raw_host = pc.if_else(pc.equal(raw_host, ""), pa.nulls(len(raw_host), pa.string()),
+                              raw_host)
         host, self.hosts = _lowered_codes(*dictionary_codes(raw_host), rstrip=".")
         self.scheme, self.host = np.append(scheme, -1)[part], np.append(host, -1)[part]
         self._domains: dict[bool, tuple[np.ndarray, pd.Series]] = {}

@@ -658,7 +658,7 @@ from tests.coordination._tweets import NEAR_WS, WS  # noqa: E402
 _URL_PARTS = ["https://", "http://", "//", "javascript:", "mailto:", "ftp://", "HTTP://",
               "a1:", "x:8080", ":", "@", "user@", "/", "?", "#", ".", "..", "www.",
               "Example.COM", "bbc.co.uk", "xn--pple-43d.com", "аpple.com", "٣", "1", "ß",
-              "İ", *WS, *NEAR_WS]
+              "İ", '"', "'", "(", "=", "\\", "`", "|", "^", "*", *WS, *NEAR_WS]
 
 
 def _python_reference(urls: pd.Series) -> tuple[list, list]:
@@ -667,6 +667,7 @@ def _python_reference(urls: pd.Series) -> tuple[list, list]:
     scheme = text.str.extract(content._SCHEME, expand=False).str.lower().astype(_STRING)
     host = (text.str.extract(content._HOST, expand=False).str.lower().str.rstrip(".")
             .mask(scheme.notna() & ~scheme.isin(content.WEB_SCHEMES)))
+    host = host.mask(text.str.extract(content._HOST, expand=False) == "")
     extract = content._extractor(False)
     mapping = {h: content._domain_key(extract, h) for h in host.dropna().unique()}
     return host.map(mapping).astype(_STRING).tolist(), scheme.tolist()
