@@ -29,6 +29,7 @@ from casebook._plotting import (
 )
 from casebook.activity import _first_rows, _key_codes, _take_rows
 from casebook.content import compile_lexicon, language_labels, match_lexicon
+from casebook.errors import ParameterError
 from casebook.schema import STRING
 
 __all__ = [
@@ -646,10 +647,19 @@ def top_share_at_size(tweets: pd.DataFrame, n_accounts: int, *, draws: int = 200
     tweets
         ``Release.tweets`` of the cohort drawn from (the control).
     n_accounts
-        Accounts per draw (the operation's accounts with tweets); at least the cohort's
-        own number gives the cohort itself.
+        Accounts per draw (the operation's accounts with tweets, at least 1); at least
+        the cohort's own number gives the cohort itself.
     draws, seed
-        Draws of ``n_accounts`` accounts (without replacement) and their seed.
+        Draws of ``n_accounts`` accounts (without replacement, at least 1) and their
+        seed. The draws depend on the accounts' tweet counts only, not on the rows'
+        order.
+
+    Notes
+    -----
+    Draws from one cohort never hold an account busier than its own busiest, and as
+    ``n_accounts`` nears the cohort's size they become the cohort itself: their range
+    understates how much independent cohorts of that size differ. Compare with the
+    median; the range is context.
 
     Returns
     -------
@@ -663,11 +673,17 @@ def top_share_at_size(tweets: pd.DataFrame, n_accounts: int, *, draws: int = 200
     >>> top_share_at_size(tweets, 4)[["drawn", "median"]].to_dict("records")
     [{'drawn': 4, 'median': 0.6}]
     """
-    counts = _tweets_per_account(tweets).to_numpy().astype(float)
+    if int(n_accounts) < 1 or int(draws) < 1:
+        raise ParameterError(f"n_accounts and draws must be at least 1, got {n_accounts!r} "
+                             f"and {draws!r}")
+    # sorted: the draws then depend on the counts, not on the order the rows came in
+    counts = np.sort(_tweets_per_account(tweets).to_numpy()).astype(float)
     k = len(counts)
-    m = int(min(max(int(n_accounts), 1), k)) if k else 0
+    m = min(int(n_accounts), k)
     shares = np.full(draws if k else 0, np.nan)
-    if k:
+    if k and m == k:  # every draw is the whole cohort
+        shares[:] = counts[-1] / counts.sum()
+    elif k:
         rng = np.random.default_rng(seed)
         chunk = max(1, 2_000_000 // k)  # draws x accounts stay a few million values
         for lo in range(0, draws, chunk):  # loop over chunks of draws

@@ -495,8 +495,9 @@ def _ordinary_top(control: Release | None, n_accounts: int) -> str:
              f"accounts (a share that falls as a cohort grows)")
     if 0 < n_accounts < n:
         at = accounts.top_share_at_size(control.tweets, n_accounts).iloc[0]
-        words += (f"; among {n_accounts:,} of them, as many as here, {at['median']:.1%} "
-                  f"({at['low']:.1%} to {at['high']:.1%} over {int(at['draws'])} draws)")
+        words += (f"; among {n_accounts:,} of them, as many as post here, a median "
+                  f"{at['median']:.1%} ({at['low']:.1%} to {at['high']:.1%} over "
+                  f"{int(at['draws'])} draws)")
     return words
 
 

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from casebook import accounts, activity
+from casebook.errors import ParameterError
 from tests._frames import FakeRelease, load_real_excerpt, make_tweets, make_users
 
 HASH = "jqGSYKkIV+B+ELGTvX+qbrzut5YRGjh9LNi5v5gRP8="  # a real hashed id: reads "...ELG Tv X..."
@@ -357,3 +358,9 @@ def test_the_top_share_of_a_cohort_falls_as_the_cohort_grows() -> None:
     assert accounts.top_share_at_size(tweets, 35).equals(accounts.top_share_at_size(tweets, 35))
     empty = accounts.top_share_at_size(tweets.iloc[:0], 5).iloc[0]
     assert empty["accounts"] == 0 and np.isnan(empty["median"])
+    # the same cohort in another row order draws the same accounts' counts
+    shuffled = tweets.sample(frac=1, random_state=3).reset_index(drop=True)
+    assert accounts.top_share_at_size(shuffled, 35).iloc[0].equals(row)
+    for bad in ({"n_accounts": 0}, {"n_accounts": 5, "draws": 0}):
+        with pytest.raises(ParameterError):
+            accounts.top_share_at_size(tweets, **bad)

@@ -330,7 +330,8 @@ def test_the_concentration_row_says_what_ordinary_accounts_give(small_specimen: 
     # and among as many of them as the release has, the size its own share is taken at
     m = c.primary.tweets["userid"].nunique()
     at = accounts.top_share_at_size(c.control.tweets, m).iloc[0]
-    assert f"among {m:,} of them, as many as here, {at['median']:.1%}" in row["detail"]
+    assert f"among {m:,} of them, as many as post here, a median {at['median']:.1%}" \
+        in row["detail"]
     alone = case.headline_findings(c.primary, ledger=ledger).set_index("finding")
     assert "no control cohort to set it beside" in alone.loc["Largest account's share of tweets",
                                                             "detail"]
