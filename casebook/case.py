@@ -1307,13 +1307,15 @@ def overview_findings(case: Case, *, ledger: pd.DataFrame,
     """
     rows = []
     coord = coordination.set_index("dataset") if coordination is not None else None
-    ordinary = accounts.top_accounts(case.control, n=1) if case.control is not None else None
     for name, rel in case.releases.items():
         top = accounts.top_accounts(rel, n=1)
         detail = [f"largest account {float(top['share'].iloc[0]):.1%} of tweets" if len(top) else ""]
-        if len(top) and ordinary is not None and len(ordinary):
-            detail[0] += (f" (ordinary accounts' most active: "
-                          f"{float(ordinary['share'].iloc[0]):.1%} of theirs)")
+        if len(top) and case.control is not None and len(case.control.tweets):
+            # the share falls as a cohort grows: ordinary accounts as many as post here
+            m = int(rel.tweets["userid"].nunique())
+            at = accounts.top_share_at_size(case.control.tweets, m).iloc[0]
+            detail[0] += (f" (ordinary accounts' most active among {int(at['drawn']):,} of "
+                          f"them: a median {at['median']:.1%} of theirs)")
         if coord is not None and name in coord.index:
             row = coord.loc[name]
             said = f"{int(row['coordinated accounts'])} coordinated accounts"
