@@ -672,9 +672,10 @@ class _OfficeFit:
     """The office-hours fit of every candidate offset under one or more working days.
 
     Computed once per call: the scores, the two bootstraps (days; half-samples of the
-    accounts) and the shuffled-days null all read the same binned counts. Times are binned at the coarsest step that
-    keeps every office edge and every offset on a bin boundary (30 minutes for the
-    defaults), which makes the shares exact and the arrays small.
+    accounts) and the shuffled-days null all read the same binned counts. Times are
+    binned at the coarsest step that keeps every office edge and every offset on a bin
+    boundary (30 minutes for the defaults), which makes the shares exact and the arrays
+    small.
     """
 
     def __init__(self, tweets: pd.DataFrame, candidates: Sequence[float] | None,

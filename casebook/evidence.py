@@ -2,8 +2,9 @@
 
 Every finding the casebook states is compared with what chance (a null model built from
 the data itself: shuffled times, shuffled texts, resampled days and accounts) and
-ordinary accounts (a control cohort) give. This module is the one vocabulary for saying how that comparison
-came out, so the ledger, the coordination section and the time zone speak alike.
+ordinary accounts (a control cohort) give. This module is the one vocabulary for saying
+how that comparison came out, so the ledger, the coordination section and the time zone
+speak alike.
 
 Claim types
 -----------
