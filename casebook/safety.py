@@ -314,6 +314,10 @@ def defang_url(text: Text) -> Text:
     return text
 
 
+#: Finds the cells a pattern can match: a regex Arrow runs, or a function of the Series.
+_Probe = str | Callable[[pd.Series], pd.Series]
+
+
 def _defang_http(m: re.Match[str]) -> str:
     return f"{m.group(1)}xx{m.group(2)}://{m.group(3).replace('.', '[.]')}"
 
@@ -335,7 +339,7 @@ def _defang_www(m: re.Match[str]) -> str:
 
 
 # (pattern, replacement, probe): the probes are plain enough for Arrow's regex engine
-_DEFANGS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str], str], ...] = (
+_DEFANGS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str], _Probe], ...] = (
     (_URL, _defang_http, "(?i)https?://"),
     (_FTP, _defang_ftp, "(?i)ftp://"),
     (_WWW, _defang_www, "(?i)www\\."),
@@ -353,7 +357,7 @@ def _escaped_control(m: re.Match[str]) -> str:
 
 
 def _replace(text: Text, pattern: re.Pattern[str], repl: Any, *,
-             probe: str | Callable[[pd.Series], pd.Series] | None = None) -> Text:
+             probe: _Probe | None = None) -> Text:
     """``pattern`` replaced by ``repl`` in a string or, vectorised, in a Series (only
     the cells that hold a match are rewritten). ``probe``: a pattern Arrow's regex
     engine runs (or a function of the Series), true of every cell ``pattern`` can
