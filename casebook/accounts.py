@@ -41,6 +41,7 @@ __all__ = [
     "creation_waves",
     "follow_spam",
     "follower_summary",
+    "largest_at_size",
     "hashed_share",
     "is_hashed_id",
     "neighbours",
@@ -695,6 +696,51 @@ def top_share_at_size(tweets: pd.DataFrame, n_accounts: int, *, draws: int = 200
                          else (np.nan, np.nan, np.nan))
     return pd.DataFrame([{"accounts": k, "drawn": m, "draws": int(draws),
                           "median": float(median), "low": float(low), "high": float(high)}])
+
+
+def largest_at_size(values: pd.Series | np.ndarray, n: int, *, q: float = 0.5) -> float:
+    """The ``q`` quantile of the largest of ``n`` of ``values`` drawn without replacement.
+
+    Exact (no draws): among ``N`` sorted values, the largest of ``n`` is at most the
+    ``k``-th with probability ``C(k, n) / C(N, n)``. The largest follower count grows
+    with a cohort's size, so a control cohort is compared with an operation at the
+    operation's size, as :func:`top_share_at_size` does for the top account's share.
+
+    Parameters
+    ----------
+    values
+        One value per account (missing values are left out).
+    n
+        Accounts per draw (at least 1); at least the number of values gives their largest.
+    q
+        Quantile, in (0, 1].
+
+    Returns
+    -------
+    float
+        NaN when there is no value.
+
+    Examples
+    --------
+    >>> largest_at_size(np.array([1, 2, 3, 4]), 2)  # of the 6 pairs, 3 hold the 4
+    3.0
+    >>> largest_at_size(np.array([1, 2, 3, 4]), 9)
+    4.0
+    """
+    if int(n) < 1 or not 0 < q <= 1:
+        raise ParameterError(f"n must be at least 1 and q in (0, 1], got {n!r} and {q!r}")
+    v = np.sort(pd.Series(values).dropna().to_numpy(dtype=float))
+    if len(v) == 0:
+        return float("nan")
+    m = min(int(n), len(v))
+    k = np.arange(m, len(v) + 1)
+    # log C(k, m) - log C(N, m) = log k!/(k-m)! - log N!/(N-m)!, increasing in k
+    from scipy.special import gammaln  # as activity imports scipy: only where needed
+
+    log_ratio = (gammaln(k + 1) - gammaln(k - m + 1)) - (gammaln(len(v) + 1)
+                                                         - gammaln(len(v) - m + 1))
+    at = int(np.searchsorted(log_ratio, np.log(q) - 1e-12, side="left"))
+    return float(v[k[min(at, len(k) - 1)] - 1])
 
 
 def concentration(tweets: pd.DataFrame) -> pd.DataFrame:

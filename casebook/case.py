@@ -1327,8 +1327,8 @@ def overview_findings(case: Case, *, ledger: pd.DataFrame,
             detail.append(said)
         rows.append({"finding": f"{name}", "value": f"{len(rel.users):,} accounts, {len(rel.tweets):,} tweets",
                      "detail": "; ".join(filter(None, detail))})
-    # a descriptive claim's "supported" says the release meets its rule; only a
-    # distinctive one's says it stands apart from ordinary accounts: tallied apart
+    # a descriptive claim describes the release, a distinctive one says it stands apart
+    # from ordinary accounts on a measure: tallied apart
     types = (ledger["claim_type"] if "claim_type" in ledger
              else pd.Series("", index=ledger.index))
     parts = []

@@ -28,13 +28,16 @@ How a verdict is reached, first that applies:
    automation share that passes only if multi-account management tools count as
    automation);
 4. ``supported`` / ``not supported``: the rule holds or not;
-5. ``not distinctive``: only for a **distinctive** rule type (one that says the
-   operation behaves unlike ordinary accounts: :attr:`RuleType.claim_type`): the rule
-   holds, but on a size-free measure (a share, the debate's rate ratio) the operation is
-   not ``min_contrast`` times (default :data:`casebook.evidence.MIN_CONTRAST`, 2) beyond
-   the control cohort (``control=``) in the claim's direction. A **descriptive** rule type
-   (a share of retweets, the year, the clients, engagement, reach) describes the release:
-   its verdict is about the data alone, and the control's value is shown for context.
+5. ``not distinctive``: the rule holds, but ordinary accounts (the control cohort,
+   ``control=``) cannot be told from the operation. For a **distinctive** rule type (one
+   that says the operation behaves unlike ordinary accounts: :attr:`RuleType.claim_type`):
+   on a size-free measure (a share, the debate's rate ratio) the operation is not
+   ``min_contrast`` times (default :data:`casebook.evidence.MIN_CONTRAST`, 2) beyond the
+   control in the claim's direction. For a **descriptive** rule type (a share of
+   retweets, the year, the clients, engagement, reach: the claim describes the release):
+   the control meets the rule too. "Supported" always means distinguishable from
+   ordinary accounts: a description true of them as well is true of this release, but
+   says nothing that sets it apart.
 
 Every row's evidence ends with what ordinary accounts give (or says that no control
 cohort was given).
@@ -421,7 +424,7 @@ class RuleType:
         in words).
     claim_type
         :data:`~casebook.evidence.DESCRIPTIVE` (the claim describes the release: true or
-        false of the data, ordinary accounts shown for context) or
+        false of the data, and not distinctive when ordinary accounts meet it too) or
         :data:`~casebook.evidence.DISTINCTIVE` (the claim says the operation behaves
         unlike ordinary accounts: compared with them on ``measure``).
     measure
@@ -509,6 +512,9 @@ class _Context:
     #: On the control cohort: the release's number of accounts with tweets, for rules
     #: whose measure depends on a cohort's size (the top account's share).
     reference_accounts: int | None = None
+    #: On the control cohort: the release's accounts with a follower count (the largest
+    #: audience grows with a cohort's size too).
+    reference_profiles: int | None = None
 
 
 @dataclass(frozen=True)
@@ -1035,7 +1041,8 @@ def _check_engagement(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
                    f"over {int(counts['originals']):,} originals; "
                    f"{_pct(summary.loc['total', 'zero_share'])} drew no engagement at all; "
                    f"retweets left out: {summary.attrs['retweets_excluded']:,}", median,
-                   brief=f"median {median:g} {what} per original tweet")
+                   brief=f"median {median:g} {what} per original tweet (mean "
+                         f"{counts['mean']:.2f})")
 
 
 def _check_metric(values: Mapping[str, Any]) -> None:
@@ -1193,9 +1200,22 @@ def _check_reach(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     few = _too_few(len(followers), p.min_accounts, "accounts with a follower count")
     if few:
         return few
-    largest = float(followers.max())
     large = int((followers > p.large).sum())
     share = large / len(followers)
+    m = ctx.reference_profiles
+    if m is not None and 0 < m < len(followers):
+        # the control: the largest account grows with a cohort's size, so it is taken
+        # among as many accounts as the release has (the median over every such draw)
+        largest = accounts.largest_at_size(followers, m)
+        return _tested(largest < p.max_followers and share <= p.max_large_share,
+                       f"the largest of {m} of these {len(followers)} accounts has a median "
+                       f"{largest:,.0f} followers (over every draw of {m}; of all "
+                       f"{len(followers)}, {followers.max():,.0f}); {large} of "
+                       f"{len(followers)} accounts ({_pct(share)}) have more than "
+                       f"{p.large:,}; median {followers.median():,.0f}", largest,
+                       brief=f"the largest of {m} of them a median {largest:,.0f} followers, "
+                             f"{_pct(share)} of the accounts above {p.large:,}")
+    largest = float(followers.max())
     return _tested(largest < p.max_followers and share <= p.max_large_share,
                    f"largest account {largest:,.0f} followers; {large} of {len(followers)} "
                    f"accounts ({_pct(share)}) have more than {p.large:,}; median "
@@ -2000,27 +2020,25 @@ def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
     """The verdict and evidence of a claim, once set beside ordinary accounts.
 
     Every row says what ordinary accounts give (or that no control was given). A
-    descriptive claim keeps its verdict. A supported distinctive claim stays supported
-    only when its measure is at least ``min_contrast`` times the control's in the claim's
-    direction (for a claim without a direction, when the control does not meet the
-    rule); otherwise it is not distinctive. A distinctive claim whose rule is met but
-    that was not compared with ordinary accounts (no control, a control the rule cannot
-    be measured on) is inconclusive: "supported" means distinguishable from ordinary
-    accounts, and nothing shows that ordinary accounts do not meet the rule too.
+    supported distinctive claim stays supported only when its measure is at least
+    ``min_contrast`` times the control's in the claim's direction (for a claim without a
+    direction, when the control does not meet the rule); a supported descriptive claim
+    only when the control does not meet its rule. Otherwise it is not distinctive. A
+    claim whose rule is met but that was not compared with ordinary accounts (no
+    control, a control the rule cannot be measured on) is inconclusive: "supported"
+    means distinguishable from ordinary accounts, and nothing shows that ordinary
+    accounts do not meet the rule too.
     ``model``: the control is synthetic (the specimen's model of ordinary accounts) and
     the release real: its values are shown, but a real release is not judged
     distinctive or not against invented accounts, so such a claim is inconclusive too.
     """
     untested = "inconclusive until ordinary accounts are shown not to meet it"
     if theirs is None:
-        if rule.distinctive and ours.verdict == SUPPORTED:
+        if ours.verdict == SUPPORTED:
             return INCONCLUSIVE, (f"{ours.evidence}. Met here, but not compared with "
                                   f"ordinary accounts ({_NO_CONTROL}): {untested}")
         return ours.verdict, f"{ours.evidence}. Ordinary accounts: {_NO_CONTROL}"
     said = theirs.brief or f"{theirs.verdict} ({theirs.evidence})"
-    if not rule.distinctive:
-        return ours.verdict, (f"{ours.evidence}. Ordinary accounts (control): {said}; for "
-                              f"context only, the claim describes the release")
     if ours.verdict != SUPPORTED:
         return ours.verdict, f"{ours.evidence}. Ordinary accounts (control): {said}"
     if model:
@@ -2029,6 +2047,21 @@ def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
                               f"specimen's model of ordinary accounts: {said}) and this "
                               f"release is real; {untested} (a control cohort of real "
                               f"ordinary accounts, -p control_dataset, would test it)")
+    if not rule.distinctive:
+        # a description: it sets the operation apart only when ordinary accounts do not
+        # meet it too; guarded by tests/test_claims.py::test_a_description_ordinary_accounts_meet_too_is_not_distinctive
+        if theirs.verdict not in (SUPPORTED, NOT_SUPPORTED) or not theirs.brief:
+            return INCONCLUSIVE, (f"{ours.evidence}. Met here, but not compared with ordinary "
+                                  f"accounts: on the control the rule is {theirs.verdict} "
+                                  f"({theirs.evidence}); {untested}")
+        side = (f"{ours.evidence}. Against ordinary accounts (control): {ours.brief} here; "
+                f"{theirs.brief} for ordinary accounts")
+        if theirs.verdict == SUPPORTED:
+            return NOT_DISTINCTIVE, (f"{side}. They meet the rule too: true of this "
+                                     f"release, but not distinguishable from ordinary "
+                                     f"accounts")
+        return SUPPORTED, (f"{side}. They do not meet the rule: distinguishable from "
+                           f"ordinary accounts")
     if ours.measure is None or theirs.measure is None or not theirs.brief:
         return INCONCLUSIVE, (f"{ours.evidence}. Met here, but not compared with ordinary "
                               f"accounts: on the control the rule is {theirs.verdict} "
@@ -2089,8 +2122,9 @@ def evaluate_claims(release: ReleaseLike,
     control
         Ordinary accounts (a release, or their tweets alone): every check runs on them
         too and every row's evidence says what they give; a distinctive claim whose
-        measure is not ``min_contrast`` times theirs is ``not distinctive`` (a
-        descriptive claim keeps its verdict). None: the rows say no control was given.
+        measure is not ``min_contrast`` times theirs, and a descriptive claim whose rule
+        they meet too, is ``not distinctive``. None: the rows say no control was given
+        (and a met rule is inconclusive).
     lexicons
         Lexicons by name: a notebook's ``lexicons`` parameter, passed here, reaches every
         check that reads a lexicon (``lexicon: anti_nato`` in a claim). Names not given
@@ -2149,12 +2183,16 @@ def evaluate_claims(release: ReleaseLike,
     # the release's accounts with tweets: a size-dependent measure of the control is
     # taken at this size
     n_accounts = int(release.tweets["userid"].nunique())
+    users = getattr(release, "users", None)
+    n_profiles = (int(users["follower_count"].notna().sum())
+                  if isinstance(users, pd.DataFrame) and "follower_count" in users else None)
     rows = []
     for claim, these, known in zip(claims, values, merged, strict=True):  # a handful
         ctx = _Context(known, claim.lexicons, coordination)
         outcome = _run(claim, release, these, ctx)
         theirs = (_run(claim, cohort, these, _Context(known, claim.lexicons,
-                                                      control_coordination, n_accounts))
+                                                      control_coordination, n_accounts,
+                                                      n_profiles))
                   if cohort is not None else None)
         verdict, evidence = _against_control(claim.rule_type, outcome, theirs,
                                              these.get("min_contrast", MIN_CONTRAST),

@@ -10,8 +10,8 @@ Claim types
 -----------
 ``descriptive``
     The claim describes the release (a share of retweets, the years it covers, how little
-    engagement it drew): it is true or false of the data. Ordinary accounts' value is
-    shown beside it for context and never changes its verdict.
+    engagement it drew): it is true or false of the data, and supported only when
+    ordinary accounts do not meet it too (the rule itself is run on them).
 ``distinctive``
     The claim says the operation behaves unlike ordinary accounts (a surge on one night,
     one account dominating, impersonation, follow-spam): it is compared with a control
@@ -21,23 +21,24 @@ Claim types
 Verdicts
 --------
 ``supported``
-    The rule holds on the data and, for a distinctive claim, the operation's measure is
-    at least :data:`MIN_CONTRAST` times the ordinary accounts' in the claim's direction
-    (for a share of counted accounts or tweets, at the least: :func:`interval_contrast`
-    of :func:`share_interval` or :func:`clustered_share_interval`).
+    The rule holds on the data and the operation is distinguishable from ordinary
+    accounts: for a distinctive claim, its measure is at least :data:`MIN_CONTRAST` times
+    theirs in the claim's direction (for a share of counted accounts or tweets, at the
+    least: :func:`interval_contrast` of :func:`share_interval` or
+    :func:`clustered_share_interval`); for a descriptive one, they do not meet the rule.
 ``not supported``
     The rule does not hold on the data.
 ``not distinctive``
-    A distinctive claim whose rule holds on the data, but ordinary accounts come within
-    :data:`MIN_CONTRAST` times of the operation's measure (or reach it): the test cannot
-    tell the operation from ordinary accounts. Never given to a descriptive claim.
+    The rule holds on the data, but the test cannot tell the operation from ordinary
+    accounts: for a distinctive claim they come within :data:`MIN_CONTRAST` times of the
+    operation's measure (or reach it); for a descriptive one they meet the rule too.
 ``insufficient data``
     The release (or the rule's sample) is too small to tell: far fewer tweets or accounts
     than were published, or fewer than the rule's stated minimum.
 ``inconclusive``
     The data is large enough but does not decide (a time zone with no office rhythm, a
-    range of offsets rather than one), or a distinctive claim's rule holds but nothing
-    compared it with ordinary accounts (no control cohort, or only a synthetic one for a
+    range of offsets rather than one), or a claim's rule holds but nothing compared it
+    with ordinary accounts (no control cohort, or only a synthetic one for a
     real release).
 ``not testable with this data``
     A column the rule needs is absent or empty, or the data do not cover the period.

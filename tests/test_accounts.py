@@ -364,3 +364,27 @@ def test_the_top_share_of_a_cohort_falls_as_the_cohort_grows() -> None:
     for bad in ({"n_accounts": 0}, {"n_accounts": 5, "draws": 0}):
         with pytest.raises(ParameterError):
             accounts.top_share_at_size(tweets, **bad)
+
+
+def test_the_largest_of_a_cohort_at_a_size_is_exact() -> None:
+    # every draw of 3 of 7 values, counted: the quantiles of their largest
+    import itertools
+
+    import numpy as np
+
+    values = np.array([5.0, 1.0, 9.0, 3.0, 7.0, 2.0, 8.0])
+    largest = sorted(max(c) for c in itertools.combinations(values, 3))
+    for q in (0.1, 0.5, 0.9, 1.0):
+        want = largest[int(np.ceil(q * len(largest))) - 1]  # the smallest with F >= q
+        assert accounts.largest_at_size(values, 3, q=q) == want, q
+    assert accounts.largest_at_size(values, 1) == 5.0  # the median value
+    assert accounts.largest_at_size(values, 7) == accounts.largest_at_size(values, 70) == 9.0
+    assert accounts.largest_at_size(pd.Series([4.0, None, 6.0]), 1) == 4.0  # NaN left out
+    assert np.isnan(accounts.largest_at_size(np.array([]), 3))
+    # it grows with the size drawn
+    rng = np.random.default_rng(2)
+    many = rng.lognormal(5, 2, 400)
+    assert accounts.largest_at_size(many, 10) < accounts.largest_at_size(many, 100) < many.max()
+    for bad in ({"n": 0}, {"n": 3, "q": 0.0}, {"n": 3, "q": 1.5}):
+        with pytest.raises(ParameterError):
+            accounts.largest_at_size(values, **bad)

@@ -27,6 +27,11 @@ def _verdicts(ledger: pd.DataFrame) -> dict[str, str]:
     return dict(zip(ledger["id"], ledger["verdict"], strict=True))
 
 
+def _release_verdicts(ledger: pd.DataFrame) -> dict[str, str]:
+    """The rules' verdicts on the release alone (before any comparison)."""
+    return dict(zip(ledger["id"], ledger["release_verdict"], strict=True))
+
+
 def _one(release, claim_id, **overrides) -> pd.Series:
     """The claim's row, with ``verdict`` the rule's own on the release
     (``release_verdict``): these tests are about the rules. Without a control, a
@@ -74,17 +79,18 @@ def test_debate_claim_compares_with_matched_windows():
     assert _one(_iran(129), "iran-debate", debate_accounts=100)["verdict"] == SUPPORTED
 
 
-def test_a_distinctive_claim_not_compared_with_ordinary_accounts_is_inconclusive():
+def test_a_claim_not_compared_with_ordinary_accounts_is_inconclusive():
     # "supported" means distinguishable from ordinary accounts: a rule met with no
-    # control to compare says so, and stays inconclusive
+    # control to compare says so, and stays inconclusive, a description as well
     ledger = claims.evaluate_claims(_iran(130), "iran").set_index("id")
     debate = ledger.loc["iran-debate"]
     assert debate["claim_type"] == claims.DISTINCTIVE
     assert (debate["verdict"], debate["release_verdict"]) == (INCONCLUSIVE, SUPPORTED)
     assert "Met here, but not compared with ordinary accounts (no control cohort was " \
         "given): inconclusive until ordinary accounts are shown not to meet it" in debate["evidence"]
-    descriptive = ledger[ledger["claim_type"] == claims.DESCRIPTIVE]
-    assert len(descriptive) and (descriptive["verdict"] == descriptive["release_verdict"]).all()
+    engagement = ledger.loc["iran-engagement"]
+    assert engagement["claim_type"] == claims.DESCRIPTIVE
+    assert (engagement["verdict"], engagement["release_verdict"]) == (INCONCLUSIVE, SUPPORTED)
     unmet = ledger[ledger["release_verdict"] != SUPPORTED]
     assert (unmet["verdict"] == unmet["release_verdict"]).all()
     # with ordinary accounts beside it, the same claim is judged
@@ -305,7 +311,7 @@ def test_ira_has_its_own_claims_and_is_not_tested_against_gru_claims():
     assert set(own["verdict"]) == {INSUFFICIENT}
     assert "under 10%" in own["evidence"].iloc[0]
     release.name = "test_release"  # no catalogue name: no coverage check
-    own = _verdicts(claims.evaluate_claims(release, "ira"))
+    own = claims.evaluate_claims(release, "ira").set_index("id")["release_verdict"].to_dict()
     assert own == dict.fromkeys(["ira-retweets", "ira-reach", "ira-2020"], SUPPORTED)
     assert _one(_ira(retweets=20), "ira-retweets")["verdict"] == INSUFFICIENT
     release = _ira(retweets=20, year=2019)
@@ -418,11 +424,12 @@ def _distinctive(ledger: pd.DataFrame) -> pd.DataFrame:
 def test_ordinary_accounts_support_no_distinctive_claim(operation):
     cohort = _ordinary()
     ledger = claims.evaluate_claims(cohort, operation, control=_ordinary(seed=1))
-    assert SUPPORTED not in set(_distinctive(ledger)["verdict"]), \
-        ledger[["id", "verdict", "evidence"]]
-    # a descriptive claim is true or false of the data, ordinary accounts or not
-    assert NOT_DISTINCTIVE not in set(ledger.loc[ledger["claim_type"] == claims.DESCRIPTIVE,
-                                                 "verdict"])
+    assert SUPPORTED not in set(ledger["verdict"]), ledger[["id", "verdict", "evidence"]]
+    # a description true of ordinary accounts is true of other ordinary accounts too
+    described = ledger.loc[(ledger["claim_type"] == claims.DESCRIPTIVE)
+                           & (ledger["release_verdict"] == SUPPORTED)]
+    assert (described["control_verdict"] != SUPPORTED).sum() == 0 \
+        or NOT_DISTINCTIVE in set(described["verdict"])
 
 
 def test_every_row_says_what_ordinary_accounts_give():
@@ -432,7 +439,9 @@ def test_every_row_says_what_ordinary_accounts_give():
         ledger = claims.evaluate_claims(release, operation, control=_ordinary())
         for row in ledger.itertuples():
             assert "Ordinary accounts (control)" in row.evidence \
-                or "Against ordinary accounts (control)" in row.evidence, row.evidence
+                or "Against ordinary accounts (control)" in row.evidence \
+                or "not compared with ordinary accounts: on the control the rule is" \
+                in row.evidence, row.evidence
         plain = claims.evaluate_claims(release, operation)
         assert plain["evidence"].str.contains("no control cohort was given").all()
     # supported rows too, with the control's number in a few words
@@ -517,13 +526,16 @@ def test_debate_evidence_states_the_smallest_possible_p():
 def test_a_rule_ordinary_accounts_meet_is_not_distinctive():
     release, cohort = _iran(130, nightly=5), _ordinary()
     ledger = claims.evaluate_claims(release, "iran", control=cohort).set_index("id")
-    # little engagement describes the release: ordinary accounts are shown, not compared
+    # little engagement describes the release, and ordinary accounts too: true, but it
+    # does not set the operation apart
     row = ledger.loc["iran-engagement"]
     assert row["claim_type"] == claims.DESCRIPTIVE
-    assert row["verdict"] == SUPPORTED and row["control_verdict"] == SUPPORTED
-    assert row["control_value"] == 0
-    assert "Ordinary accounts (control): median 0 likes per original tweet; for context" \
-        in row["evidence"]
+    assert row["verdict"] == NOT_DISTINCTIVE and row["control_verdict"] == SUPPORTED
+    assert row["release_verdict"] == SUPPORTED and row["control_value"] == 0
+    assert "median 0 likes per original tweet (mean 0.00) here; median 0 likes per " \
+        "original tweet" in row["evidence"]
+    assert "for ordinary accounts. They meet the rule too: true of this release, but not " \
+        "distinguishable" in row["evidence"]
     # 150 ordinary accounts burst on debate night too, about a third of the operation's
     # surge (26 against about 8)
     assert ledger.loc["iran-debate", "claim_type"] == claims.DISTINCTIVE
@@ -551,18 +563,47 @@ def test_a_rule_ordinary_accounts_meet_is_not_distinctive():
     assert plain["control_verdict"].isna().all()
 
 
-def test_descriptive_claims_are_never_not_distinctive():
-    # a third of the tweets are retweets, exactly as for ordinary accounts: still true
+def test_a_description_ordinary_accounts_meet_too_is_not_distinctive():
+    # a third of the tweets are retweets, exactly as for ordinary accounts: true of the
+    # release, but "supported" means distinguishable from ordinary accounts
     release = _ira(retweets=100)
     release.name = "test_release"
     same = _ira(600, retweets=200)
     same.name = "control"
     rows = claims.evaluate_claims(release, "ira", control=same).set_index("id")
-    assert rows.loc["ira-retweets", "verdict"] == SUPPORTED
-    assert rows.loc["ira-retweets", "control_verdict"] == SUPPORTED
-    assert "Ordinary accounts (control): 33.3% retweets" in rows.loc["ira-retweets", "evidence"]
-    assert rows.loc["ira-2020", "verdict"] == SUPPORTED  # the control is all 2020 too
     assert set(rows["claim_type"]) == {claims.DESCRIPTIVE}
+    row = rows.loc["ira-retweets"]
+    assert (row["release_verdict"], row["control_verdict"]) == (SUPPORTED, SUPPORTED)
+    assert row["verdict"] == NOT_DISTINCTIVE
+    assert "33.3% retweets for ordinary accounts. They meet the rule too" in row["evidence"]
+    assert rows.loc["ira-2020", "verdict"] == NOT_DISTINCTIVE  # the control is all 2020 too
+    # ordinary accounts that retweet far more do not meet it: the description sets the
+    # release apart
+    other = _ira(600, retweets=500)
+    other.name = "control"
+    row = claims.evaluate_claims(release, "ira", control=other).set_index("id").loc["ira-retweets"]
+    assert row["control_verdict"] == NOT_SUPPORTED and row["verdict"] == SUPPORTED
+    assert "They do not meet the rule: distinguishable from ordinary accounts" in row["evidence"]
+
+
+def test_the_largest_audience_is_compared_with_ordinary_cohorts_of_the_same_size():
+    # 400 ordinary accounts hold one of 40,000 followers, but among 12 of them the
+    # largest is far smaller: the release's 11,500 is set beside that
+    import numpy as np
+
+    followers = np.ceil(np.random.default_rng(3).lognormal(5.5, 1.4, 400))
+    followers[0] = 40_000
+    rows = [{"userid": f"o{i}", "tweet_time": "2020-06-01 12:00"} for i in range(400)]
+    control = FakeRelease(make_tweets(rows), make_users(
+        [{"userid": f"o{i}", "follower_count": int(f)} for i, f in enumerate(followers)]),
+        name="control")
+    release = _ira(retweets=100)
+    release.name = "test_release"
+    row = claims.evaluate_claims(release, "ira", control=control).set_index("id").loc["ira-reach"]
+    assert row["release_verdict"] == SUPPORTED
+    assert "the largest of 12 of them a median" in row["evidence"]
+    assert row["control_value"] < 20_000  # against 40,000 for all 400
+    assert row["control_verdict"] == SUPPORTED and row["verdict"] == NOT_DISTINCTIVE
 
 
 def test_distinctive_claims_in_both_directions():
@@ -704,10 +745,10 @@ def test_evaluate_claims_rejects_unknown_parameters_and_names():
 def test_params_mapping_and_overrides_combine():
     params = {"scheduling_min_share": 0.5}
     ledger = claims.evaluate_claims(_armenia(automated=120), "armenia", params=params)
-    assert _verdicts(ledger)["armenia-automation"] == SUPPORTED
+    assert _release_verdicts(ledger)["armenia-automation"] == SUPPORTED
     ledger = claims.evaluate_claims(_armenia(automated=120), "armenia", params=params,
                                     scheduling_min_share=0.7)
-    assert _verdicts(ledger)["armenia-automation"] == NOT_SUPPORTED
+    assert _release_verdicts(ledger)["armenia-automation"] == NOT_SUPPORTED
 
 
 def test_every_claim_is_complete():
@@ -732,15 +773,17 @@ def test_every_claim_is_complete():
 # and evidence were captured again when every row came to show ordinary accounts and
 # descriptive claims stopped being "not distinctive" (claim, rule and values unchanged),
 # and the dominance rule's control value and evidence when ordinary accounts came to be
-# drawn as many as the release's (the top account of 238 of them, not of all 400).
+# drawn as many as the release's (the top account of 238 of them, not of all 400); and
+# again when a description ordinary accounts meet too became "not distinctive", and the
+# reach rule's control came to be taken at the release's size.
 
 _LEGACY_SPECIMEN = "29dbdd9d8350361aa52071b8279bbbbfa222cd7efb2d2286e01df5b870fb5e7e"
 _LEGACY_LEDGERS: dict[str, list[tuple]] = {
     'iran-notebook': [
         ('iran-debate', 'supported', 126.20370370370371, 'not supported', 18.377005347593585,
          "5256b568c4 3b18d60ac0 fa1133e6ca 6fea076dcf"),
-        ('iran-engagement', 'supported', 1.0, 'supported', 0.0,
-         "3332820082 0c52c137b3 efe3839103 58c7f1710e"),
+        ('iran-engagement', 'not distinctive', 1.0, 'supported', 0.0,
+         "3332820082 0c52c137b3 2b2e891819 58c7f1710e"),
         ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.03895035084159796,
          "8d1f7c6376 e433b44fd9 0b34b5c9ea 6429dd2266"),
     ],
@@ -749,16 +792,16 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
          "5693b51f2c 34cc8ff02c f05880e047 c67dd906c3"),
         ('russia-narratives', 'supported', 0.438171371471396, 'not supported', 0.0825,
          "34dde7e96f f0e55c7fff 00cd7532e2 ca14e8f629"),
-        ('russia-automation', 'supported', 0.005995503372471, 'supported', 0.0,
-         "5d98dddce7 4b41827ffa 91f3736a3e e6e204a4c4"),
+        ('russia-automation', 'not distinctive', 0.005995503372471, 'supported', 0.0,
+         "5d98dddce7 4b41827ffa 0d89edafe6 e6e204a4c4"),
     ],
     'russia-notebook-IRA_202012': [
-        ('ira-retweets', 'supported', 0.34004063074393, 'supported', 0.34,
-         "43c074d8f8 07c8c588f6 0fbaf35ffc 44b2af0b5c"),
-        ('ira-reach', 'supported', 11512.0, 'not supported', 37640.0,
-         "d5a1c6febf 78f0d1a722 0cebe0c383 fb47f25e14"),
-        ('ira-2020', 'supported', 0.945148495695076, 'supported', 1.0,
-         "e876ce4c72 a9323e6355 bb4a4ad1c4 154725cd07"),
+        ('ira-retweets', 'not distinctive', 0.34004063074393, 'supported', 0.34,
+         "43c074d8f8 07c8c588f6 fcbc67b074 44b2af0b5c"),
+        ('ira-reach', 'not distinctive', 11512.0, 'supported', 4900.0,
+         "d5a1c6febf 78f0d1a722 2a9488bf75 90d5777c2a"),
+        ('ira-2020', 'not distinctive', 0.945148495695076, 'supported', 1.0,
+         "e876ce4c72 a9323e6355 7571ead881 154725cd07"),
     ],
     'armenia-notebook': [
         ('armenia-personas', 'supported', 12.0, 'not supported', 0.0,
@@ -766,7 +809,7 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
         ('armenia-spam', 'supported', 33.0, 'not supported', 0.0,
          "09468b2c3d fded414790 2239426d1f 7c28b226c3"),
         ('armenia-automation', 'inconclusive', 0.390625, 'not supported', 0.0,
-         "86a1f9425d 4483d7d1fe b25b25909c df7081483d"),
+         "86a1f9425d 4483d7d1fe 0460468e3a df7081483d"),
     ],
     'iran-on-iran_202012': [
         ('iran-debate', 'supported', 126.20370370370371, None, None,
@@ -843,8 +886,8 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
     'iran-widen-1h': [
         ('iran-debate', 'supported', 77.77272727272728, 'supported', 12.918181818181818,
          "5256b568c4 f18befb24d a2f350b61f c3e608664b"),
-        ('iran-engagement', 'supported', 1.0, 'supported', 0.0,
-         "3332820082 0c52c137b3 efe3839103 58c7f1710e"),
+        ('iran-engagement', 'not distinctive', 1.0, 'supported', 0.0,
+         "3332820082 0c52c137b3 2b2e891819 58c7f1710e"),
         ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.03895035084159796,
          "8d1f7c6376 e433b44fd9 0b34b5c9ea 6429dd2266"),
     ],
@@ -931,9 +974,9 @@ def test_yaml_claims_give_the_python_claims_ledger(scenario, specimen):
     for got, (cid, verdict, value, cverdict, cvalue, digests) in zip(
             ledger.itertuples(index=False), _LEGACY_LEDGERS[scenario], strict=True):
         evidence = got.evidence
-        if cverdict is None and verdict == SUPPORTED and got.claim_type == "distinctive":
-            # recorded when a distinctive claim met without a control read "supported":
-            # it is inconclusive now, its rule's verdict and evidence the same
+        if cverdict is None and verdict == SUPPORTED:
+            # recorded when a claim met without a control read "supported": it is
+            # inconclusive now, its rule's verdict and evidence the same
             assert (got.verdict, got.release_verdict) == (INCONCLUSIVE, SUPPORTED), cid
             head, tail = evidence.split(". Met here, but not compared with ordinary accounts")
             assert tail.startswith(" (no control cohort was given)"), cid
@@ -1017,7 +1060,7 @@ def test_load_claims_and_evaluate_them(tmp_path):
     release = _retweets()
     for given in ([claim], claims.load_claims(path), path, str(path)):
         row = claims.evaluate_claims(release, given).iloc[0]
-        assert row["verdict"] == SUPPORTED and row["value"] == pytest.approx(0.75)
+        assert row["release_verdict"] == SUPPORTED and row["value"] == pytest.approx(0.75)
         assert row["rule"] == ("Share of tweets that are retweets; supported when at least "
                                "50% (at least 100 tweets).")
     assert claims.evaluate_claims(_retweets(retweets=50), path).iloc[0]["verdict"] \
@@ -1032,7 +1075,7 @@ def test_load_claims_and_evaluate_them(tmp_path):
 def test_claims_in_python_are_checked_like_a_file():
     claim = claims.Claim("x-1", "x", "Some text.", "a report", "year_share",
                          {"year": 2021, "min_share": 0.5})
-    assert claims.evaluate_claims(_retweets(), [claim]).iloc[0]["verdict"] == SUPPORTED
+    assert claims.evaluate_claims(_retweets(), [claim]).iloc[0]["release_verdict"] == SUPPORTED
     with pytest.raises(ParameterError, match="claim 'x-1': year: expected a whole number"):
         claims.Claim("x-1", "x", "Some text.", "a report", "year_share", {"year": "2021"})
     with pytest.raises(ParameterError, match="unknown rule type 'year_shares'.*'year_share'"):
@@ -1212,7 +1255,7 @@ def test_language_share_and_creation_wave():
     wave = claims.Claim("x-wave", "x", "Created together.", "r", "creation_wave",
                         {"window": "9D", "min_share": 0.6})
     rows = claims.evaluate_claims(release, [lang, wave]).set_index("id")
-    assert rows.loc["x-lang", "verdict"] == SUPPORTED
+    assert rows.loc["x-lang", "release_verdict"] == SUPPORTED
     assert rows.loc["x-lang", "value"] == pytest.approx(0.75)
     assert "most common: en (75.0%), sw (25.0%)" in rows.loc["x-lang", "evidence"]
     # 20 accounts created one a day: 10 of them within 9 days of the first
@@ -1289,7 +1332,7 @@ def test_client_share_of_other_classes_and_management_is_not_a_class():
     mobile = claims.Claim("x-mob", "x", "Mostly phones.", "r", "client_share",
                           {"classes": ["mobile"], "min_share": 0.3})
     row = claims.evaluate_claims(release, [mobile]).iloc[0]
-    assert row["verdict"] == SUPPORTED and "came from mobile (" in row["evidence"]
+    assert row["release_verdict"] == SUPPORTED and "came from mobile (" in row["evidence"]
     with pytest.raises(ParameterError, match="management"):
         claims.Claim("x-m", "x", "Text.", "r", "client_share",
                      {"classes": ["management"], "min_share": 0.3})
