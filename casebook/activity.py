@@ -65,6 +65,7 @@ __all__ = [
     "account_spans",
     "accounts_active_in",
     "bursts",
+    "bursts_in_words",
     "draw_events",
     "format_utc_offset",
     "freq_label",
@@ -454,7 +455,7 @@ def plot_volume(tweets: pd.DataFrame, *, freq: str = "D",
 
 
 def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
-           min_tweets: int = 1) -> pd.DataFrame:
+           min_tweets: int = 1, control: pd.DataFrame | None = None) -> pd.DataFrame:
     """Periods whose volume is far above the typical active period.
 
     Rule: over the periods with at least one tweet, take the median ``m`` and
@@ -465,19 +466,73 @@ def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
     Empty periods are left out of the baseline, so a network silent for years does
     not make every active day a burst.
 
+    A burst is evidence only as far as ordinary accounts do not burst as often, or on
+    the same days (a debate, a war's first day): with ``control`` (their tweets) the
+    same rule runs on them, each burst says whether they burst in that period too, and
+    :func:`bursts_in_words` sets the two rates side by side.
+
     Returns
     -------
     DataFrame ``period, tweets, accounts, score`` (``(tweets - m) / MAD``),
     ``threshold``, ``top_account`` (userid with most tweets in the period),
-    ``top_account_share``, ``top_hashtag`` (case-folded); busiest first, then by period.
+    ``top_account_share``, ``one_account`` (that account posted more than half of the
+    period's tweets: one account's busy day, not the network's), ``top_hashtag``
+    (case-folded), and with ``control`` ``ordinary_burst`` (ordinary accounts burst in
+    that period too); busiest first, then by period. ``attrs``: ``active_periods`` and,
+    with ``control``, ``control_active_periods`` and ``control_bursts``.
     """
+    found = _bursts(tweets, freq=freq, k=k, min_tweets=min_tweets)
+    found.insert(found.columns.get_loc("top_hashtag"), "one_account",
+                 (found["top_account_share"] > 0.5).to_numpy(bool))
+    if control is not None:
+        theirs = _bursts(control, freq=freq, k=k, min_tweets=min_tweets)
+        found["ordinary_burst"] = found["period"].isin(theirs["period"]).to_numpy(bool)
+        found.attrs["control_active_periods"] = theirs.attrs["active_periods"]
+        found.attrs["control_bursts"] = len(theirs)
+    return found
+
+
+def bursts_in_words(found: pd.DataFrame, *, unit: str = "day") -> str:
+    """How many active periods are bursts, how many of those are one account's, and
+    (when :func:`bursts` had a control) how often ordinary accounts burst.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"one_account": [True, False], "ordinary_burst": [True, False]})
+    >>> b.attrs = {"active_periods": 40, "control_active_periods": 50, "control_bursts": 1}
+    >>> print(bursts_in_words(b))  # doctest: +NORMALIZE_WHITESPACE
+    2 of 40 active days are bursts (5.0%), 1 of them one account's (more than half its
+    tweets), 1 a burst of ordinary accounts too; ordinary accounts: 1 of 50 active days
+    (2.0%)
+    """
+    active = int(found.attrs.get("active_periods", 0))
+    n = len(found)
+    words = (f"{n:,} of {active:,} active {unit}s are bursts"
+             f"{f' ({n / active:.1%})' if active else ''}")
+    if "one_account" in found and n:
+        words += (f", {int(found['one_account'].sum()):,} of them one account's (more than "
+                  f"half its tweets)")
+    if "ordinary_burst" in found:
+        if n:
+            words += f", {int(found['ordinary_burst'].sum()):,} a burst of ordinary accounts too"
+        theirs = int(found.attrs.get("control_active_periods", 0))
+        got = int(found.attrs.get("control_bursts", 0))
+        words += (f"; ordinary accounts: {got:,} of {theirs:,} active {unit}s"
+                  f"{f' ({got / theirs:.1%})' if theirs else ''}")
+    return words
+
+
+def _bursts(tweets: pd.DataFrame, *, freq: str, k: float, min_tweets: int) -> pd.DataFrame:
+    """:func:`bursts` of one cohort (``attrs["active_periods"]`` set)."""
     codes, periods = _period_codes(tweets["tweet_time"], freq)
     counts = _volume(tweets, codes, periods)
     active = counts.loc[counts["tweets"] > 0, "tweets"].to_numpy(dtype=float)
     columns = ["period", "tweets", "accounts", "score", "threshold", "top_account",
                "top_account_share", "top_hashtag"]
     if active.size == 0:
-        return pd.DataFrame(columns=columns)
+        out = pd.DataFrame(columns=columns).astype({"top_account_share": float})
+        out.attrs["active_periods"] = 0
+        return out
     median = float(np.median(active))
     mad = 1.4826 * float(np.median(np.abs(active - median))) or 1.0
     threshold = median + k * mad
@@ -487,8 +542,10 @@ def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
         .assign(score=lambda d: (d["tweets"] - median) / mad, threshold=threshold)
     )
     if found.empty:
-        return found.assign(top_account=pd.Series(dtype="string"), top_account_share=np.nan,
-                            top_hashtag=pd.Series(dtype="string"))[columns]
+        out = found.assign(top_account=pd.Series(dtype="string"), top_account_share=np.nan,
+                           top_hashtag=pd.Series(dtype="string"))[columns]
+        out.attrs["active_periods"] = int(active.size)
+        return out
     # only the tweets of the burst periods are looked at again (a few days' worth): the
     # row of ``counts`` is the period code, so a lookup table picks them in one pass
     in_burst = np.zeros(len(periods) + 1, bool)
@@ -522,11 +579,13 @@ def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
             ["period", "top_hashtag"]], on="period", how="left")
     else:
         found["top_hashtag"] = pd.NA
-    return (
+    out = (
         found.sort_values(["tweets", "period"], ascending=[False, True], kind="stable")
         .reset_index(drop=True)[columns]
         .astype({"top_account": "string", "top_hashtag": "string"})
     )
+    out.attrs["active_periods"] = int(active.size)
+    return out
 
 
 # --------------------------------------------------------------------------- rhythm

@@ -122,6 +122,37 @@ def test_bursts_find_planted_day():
     assert burst["score"] > 3.5
 
 
+def test_bursts_say_how_often_ordinary_accounts_burst_and_when():
+    # the operation bursts on a news day (ordinary accounts burst too) and on a day one
+    # of its accounts posted most of the tweets
+    def cohort(prefix, loud_days, one_account_day=None):
+        rows = []
+        for i, day in enumerate(pd.date_range("2020-05-01", periods=30, freq="D")):
+            n = 60 if i in loud_days else 5
+            for j in range(n):
+                user = "loud" if (i == one_account_day and j < 45) else f"{prefix}{j % 7}"
+                rows.append({"userid": user, "tweet_time": day + pd.Timedelta(minutes=j)})
+        return make_tweets(rows)
+
+    ours, theirs = cohort("u", {17, 25}, one_account_day=25), cohort("o", {17})
+    found = activity.bursts(ours, control=theirs).set_index("period")
+    news, busy = pd.Timestamp("2020-05-18", tz="UTC"), pd.Timestamp("2020-05-26", tz="UTC")
+    assert found.loc[news, "ordinary_burst"] and not found.loc[busy, "ordinary_burst"]
+    assert found.loc[busy, "one_account"] and not found.loc[news, "one_account"]
+    assert found.attrs == {"active_periods": 30, "control_active_periods": 30,
+                           "control_bursts": 1}
+    words = activity.bursts_in_words(activity.bursts(ours, control=theirs))
+    assert words == ("2 of 30 active days are bursts (6.7%), 1 of them one account's (more "
+                     "than half its tweets), 1 a burst of ordinary accounts too; ordinary "
+                     "accounts: 1 of 30 active days (3.3%)")
+    # without a control, no column or words about ordinary accounts
+    alone = activity.bursts(ours)
+    assert "ordinary_burst" not in alone and "ordinary" not in activity.bursts_in_words(alone)
+    none = activity.bursts(ours.iloc[:0], control=theirs)
+    assert activity.bursts_in_words(none) == ("0 of 0 active days are bursts; ordinary "
+                                              "accounts: 1 of 30 active days (3.3%)")
+
+
 def test_bursts_flat_series_uses_unit_mad():
     # 3 tweets every day: MAD is 0 and is taken as 1, so the cut is 3 + 3.5 = 6.5
     rows = [{"userid": "a", "tweet_time": f"2020-01-{d:02d} 10:0{j}"}
