@@ -72,6 +72,7 @@ __all__ = [
     "hour_weekday",
     "infer_utc_offset",
     "utc_offset_by_week",
+    "zone_label",
     "offset_scores",
     "parse_events",
     "plot_hour_weekday",
@@ -1264,6 +1265,36 @@ def accounts_active_in(tweets: pd.DataFrame, start: Any, end: Any, *,
     )
     out.attrs.update(window_start=lo, window_end=hi)
     return out
+
+
+def zone_label(offset: pd.Series, *, other: pd.Series | None = None) -> str:
+    """The inferred time zone in words, with the working week it assumes when that is not
+    Monday to Friday (an office rhythm found on another week rests on that assumption).
+
+    Parameters
+    ----------
+    offset
+        A row of :func:`infer_utc_offset` (or :func:`utc_offset_by_week`).
+    other
+        The Monday-to-Friday row of the same tweets: said beside a zone found on
+        another week.
+
+    Examples
+    --------
+    >>> sat_wed = pd.Series({"label": "UTC+03:30", "verdict": "supported", "workweek": "Sat-Wed"})
+    >>> mon_fri = pd.Series({"label": "inconclusive", "verdict": "inconclusive",
+    ...                      "workweek": "Mon-Fri"})
+    >>> zone_label(sat_wed, other=mon_fri)
+    'UTC+03:30 (on a Sat-Wed week; on Mon-Fri: inconclusive)'
+    """
+    label = str(offset["label"])
+    if offset["verdict"] != SUPPORTED or offset["workweek"] == "Mon-Fri":
+        return label
+    said = f"on a {offset['workweek']} week"
+    if other is not None and other["workweek"] == "Mon-Fri":
+        said += (f"; on Mon-Fri: {other['label']}" if other["label"] == other["verdict"]
+                 else f"; on Mon-Fri: {other['label']} ({other['verdict']})")
+    return f"{label} ({said})"
 
 
 def utc_offset_by_week(tweets: pd.DataFrame, workweeks: Sequence[str | Sequence[int]] = (

@@ -40,6 +40,7 @@ from casebook import (
 )
 from casebook._files import data_files
 from casebook._plotting import freq_label, legend_beside, literal_text, percent_axis
+from casebook.activity import zone_label
 from casebook.errors import UsageError
 from casebook.loader import Release, load_release
 from casebook.validate import validation_report
@@ -351,14 +352,19 @@ def metrics(
         (without and with multi-account management tools such as TweetDeck), median
         followers, median likes per original tweet, inferred operator time zone (a
         range or "inconclusive" when the data does not name one offset, with the working
-        week it assumes) and its confidence (the share of bootstrap resamples of the days
-        that give the same answer).
+        week it assumes and, when that is not Monday to Friday, what Monday to Friday
+        gives), its verdict (against shuffled times) and its confidence (the share of
+        bootstrap resamples of the days that give the same answer).
     """
     rows = []
     for name, rel in releases.items():
         t, u = rel.tweets, rel.users
         conc = accounts.concentration(t).iloc[0]
-        tz = activity.infer_utc_offset(t, workweek=catalogue.workweek_of(name)).iloc[0]
+        # an office rhythm found on another week than Mon-Fri rests on that week: what
+        # Mon-Fri gives is said beside it
+        zones = activity.utc_offset_by_week(t, [catalogue.workweek_of(name), "mon-fri"])
+        tz = zones.iloc[0]
+        mon_fri = zones.iloc[-1] if len(zones) > 1 else None
         eng = content.engagement_summary(t)
         likes = eng["median"].get("like_count")
         row = {
@@ -376,7 +382,8 @@ def metrics(
                 content.automated_share(t, management=True), 3),
             "median followers": float(u["follower_count"].median()) if len(u) else None,
             "median likes (originals)": None if likes is None or pd.isna(likes) else float(likes),
-            "operator time zone": zone_label(tz),
+            "operator time zone": zone_label(tz, other=mon_fri),
+            "time zone verdict": str(tz["verdict"]),
             "time zone confidence (share of resamples)": round(float(tz["confidence"]), 2)
             if pd.notna(tz["confidence"]) else None,
         }
@@ -384,15 +391,6 @@ def metrics(
             row["coordinated accounts"] = int(coordinated.get(name, 0))
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def zone_label(offset: pd.Series) -> str:
-    """The inferred time zone in words, with the working week it assumes when that is not
-    Monday to Friday (an office rhythm found on another week rests on that assumption)."""
-    label = str(offset["label"])
-    if offset["verdict"] == evidence.SUPPORTED and offset["workweek"] != "Mon-Fri":
-        return f"{label} (on a {offset['workweek']} week)"
-    return label
 
 
 def _other_week(release: Release, offsets: pd.DataFrame) -> str:

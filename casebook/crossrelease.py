@@ -1010,8 +1010,11 @@ def findings(comparison: Comparison, *, zones: pd.DataFrame | None = None) -> pd
                             "accounts share" if checked else
                             "accounts that used a key another release uses too (unchecked)")})
     if zones is not None and len(zones):
+        from casebook.activity import zone_label  # activity is imported where it is used
+
         rows.append({"finding": "Inferred operator time zones",
-                     "value": "; ".join(f"{r.release} {r.label}" for r in zones.itertuples()),
+                     "value": "; ".join(f"{r.release} {zone_label(pd.Series(r._asdict()))}"
+                                        for r in zones.itertuples()),
                      "detail": "a time zone in common is weak evidence: many operations keep "
                                "the same office hours"})
     return pd.DataFrame(rows, columns=["finding", "value", "detail"])

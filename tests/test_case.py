@@ -105,6 +105,7 @@ def test_metrics_equal_direct_computation(small_specimen: Path) -> None:
     # the planted UTC+04:00 lies in the range the working-day conventions allow
     tz = activity.infer_utc_offset(arm.tweets).iloc[0]
     assert m.loc["armenia_202012", "operator time zone"] == tz["label"]
+    assert m.loc["armenia_202012", "time zone verdict"] == tz["verdict"]
     assert tz["range_low"] <= 4.0 <= tz["range_high"]
     confidence = "time zone confidence (share of resamples)"
     assert m.loc["armenia_202012", confidence] == round(tz["confidence"], 2)
@@ -734,6 +735,14 @@ def test_a_time_zone_on_another_working_week_says_what_it_assumes(monkeypatch) -
     again = case.headline_findings(iran, ledger=pd.DataFrame(columns=["claim", "verdict", "evidence"]),
                                    offset=both).set_index("finding")
     assert again.loc["Operator time zone (inferred)", "detail"] == detail
+    # the side-by-side metrics say the same: the zone, what Mon-Fri gives, the verdict
+    monkeypatch.undo()
+    m = case.metrics({"iran_202012": iran}).iloc[0]
+    assert m["operator time zone"] == case.zone_label(o, other=mon_fri)
+    assert m["operator time zone"].endswith(f"; on Mon-Fri: {mon_fri['label']}"
+                                            + ("" if mon_fri["label"] == mon_fri["verdict"]
+                                               else f" ({mon_fri['verdict']})") + ")")
+    assert m["time zone verdict"] == o["verdict"]
 
 
 def test_the_headline_counts_accounts_linked_only_by_topics_apart() -> None:
