@@ -35,6 +35,11 @@ size and sha256 of each Parquet file of its partition. It is the store's commit 
   new release, never half of one;
 - adding the same source files again (same sha256s, same loader version) writes nothing
   and says so; a release whose files changed replaces its partition;
+- a release holding tweets (``tweetid``) that another release of the store holds is
+  refused before any of it is written, whatever its files or name (the same tweets
+  gzipped, renamed, or added with ``--name``): a search or a network over the store
+  would count them twice. Adding it under that other release's name replaces it
+  (:func:`shared_tweets`);
 - the raw files are only read.
 
 A store is checked every time it is opened: a missing or garbled manifest, a partition
@@ -129,6 +134,7 @@ __all__ = [
     "open_store",
     "read_release",
     "run",
+    "shared_tweets",
 ]
 
 #: The manifest's file name; a folder holding it is a casebook store.
@@ -927,6 +933,65 @@ def _same_sources(entry: dict[str, Any], sources: list[dict[str, Any]]) -> bool:
             and recorded == sorted(s["sha256"] for s in sources))
 
 
+def shared_tweets(store: str | os.PathLike[str], manifest: dict[str, Any], tweetids: Any,
+                  *, name: str) -> list[tuple[str, int]]:
+    """The releases of ``store`` other than ``name`` that hold some of ``tweetids``.
+
+    DuckDB joins ``tweetids`` with the ``tweetid`` column of the other releases'
+    ``tweets.parquet`` (the only column it reads), out of core (:func:`_duck`), in a
+    temporary folder of the store that is removed afterwards.
+
+    Parameters
+    ----------
+    store
+        The store's folder.
+    manifest
+        Its manifest (:func:`open_store`): the releases it lists are searched.
+    tweetids
+        The tweet ids of the release being added (a pyarrow array or chunked array).
+    name
+        The name it is being added under: that release is not searched, since the add
+        replaces it.
+
+    Returns
+    -------
+    list of (str, int)
+        ``(release, tweets)``: how many of the rows of ``tweetids`` each release already
+        holds, the most first (then by name); empty when none does.
+    """
+    import pyarrow as pa
+
+    root = Path(store).expanduser()
+    files = {str(partition(root, other) / "tweets.parquet"): other
+             for other in sorted(manifest["releases"]) if other != name}
+    if not files or not len(tweetids):
+        return []
+    listed = ", ".join(_quoted(Path(file)) for file in files)
+    with tempfile.TemporaryDirectory(prefix=".tmp-shared-", dir=root,
+                                     ignore_cleanup_errors=True) as spill, _duck(Path(spill)) as con:
+        con.register("adding", pa.table({"tweetid": tweetids}))
+        # DISTINCT: a release may repeat a tweet id (the loader keeps and counts such
+        # rows), and each of the new release's rows is to be counted once per release
+        found = con.execute(
+            f"SELECT held.filename, count(*) FROM adding JOIN (SELECT DISTINCT filename, "
+            f"tweetid FROM read_parquet([{listed}], filename = true, hive_partitioning = false) "
+            f"WHERE tweetid IN (SELECT tweetid FROM adding)) AS held USING (tweetid) "
+            f"GROUP BY held.filename").fetchall()
+    return sorted(((files[file], int(n)) for file, n in found), key=lambda r: (-r[1], r[0]))
+
+
+def _doubled(source: Path, name: str, shared: list[tuple[str, int]], tweets: int) -> StoreError:
+    holder, held = shared[0]
+    others = ", ".join(f"{n:,} in {other}" for other, n in shared[1:])
+    return StoreError(
+        f"{source}: not added: {held:,} of the {tweets:,} tweets of release {name} are "
+        f"already in the store as release {holder}{f' (and {others})' if others else ''}, "
+        f"and would be counted twice",
+        hint=f"to replace {holder} with this folder, add it with --name {holder}; to keep "
+        f"both, use another store",
+    )
+
+
 def add_release(
     store: str | os.PathLike[str],
     folder: str | os.PathLike[str],
@@ -959,7 +1024,11 @@ def add_release(
     Raises
     ------
     StoreError
-        The store is foreign or corrupt; the release name cannot be a folder name.
+        The store is foreign or corrupt; the release name cannot be a folder name;
+        another release of the store already holds some of its tweets (by ``tweetid``,
+        :func:`shared_tweets`): nothing of it is written (a store of an older format is
+        still upgraded first). Adding it under that release's name replaces that
+        release instead.
     casebook.errors.LoadError
         The release cannot be read.
     """
@@ -994,6 +1063,12 @@ def add_release(
                 hint="give one with --name (letters, digits, '_', '.', '-')",
             )
         tweets_t = _arrow_table(release.tweets, loader.schema.TWEET_DTYPES)
+        # the same tweets under two names would be counted twice by every search and
+        # network over the store; checked before any write, so a refusal leaves the store
+        # as it was (guarded by tests/test_store.py::test_a_refused_add_leaves_the_store_as_it_was)
+        shared = shared_tweets(root, manifest, tweets_t.column("tweetid"), name=release.name)
+        if shared:
+            raise _doubled(source, release.name, shared, tweets_t.num_rows)
         tables = {
             "tweets.parquet": tweets_t,
             "users.parquet": _arrow_table(release.users, loader.schema.USER_DTYPES),
@@ -1192,7 +1267,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = sub.add_parser("add", help="add release folders to a store (created when missing)",
                          description="Add release folders to a Parquet store, one partition "
-                         "per release; a release already there with the same files is skipped.")
+                         "per release; a release already there with the same files is skipped, "
+                         "and one holding tweets another release of the store holds is refused "
+                         "(add it with --name of that release to replace it).")
     add.add_argument("folders", nargs="+", metavar="FOLDER", help="release folders (or files)")
     add.add_argument("--store", required=True, metavar="STORE", help="the store's folder")
     add.add_argument("--name", help="the release's name in the store (one FOLDER only)")

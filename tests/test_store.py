@@ -122,6 +122,86 @@ def test_same_content_twice_is_not_doubled(folders: tuple[Path, Path], tmp_path:
     assert search.search(path, account=UA1).tweets == 3
 
 
+def test_the_same_folder_under_another_name_is_refused(
+    folders: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "store"
+    alpha = folders[0]
+    store.add_release(path, alpha)
+    with pytest.raises(StoreError, match="5 of the 5 tweets of release alpha_copy are already "
+                       "in the store as release alpha_202012"):
+        store.add_release(path, alpha, name="alpha_copy")
+    code, err = _cli_error(["store", "add", str(alpha), "--store", str(path),
+                            "--name", "alpha_copy"], capsys)
+    assert code == 1 and "counted twice" in err and "add it with --name alpha_202012" in err
+    # under its own name it is the same release, as before
+    assert store.add_release(path, alpha, name="alpha_202012").status == "unchanged"
+    assert store.list_store(path)["release"].tolist() == ["alpha_202012"]
+    assert search.search(path, account=UA1).tweets == 3
+
+
+def test_the_same_tweets_gzipped_in_another_folder_are_refused(folders: tuple[Path, Path],
+                                                              tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "store"
+    alpha = folders[0]
+    store.add_release(path, alpha)
+    (source,) = alpha.iterdir()
+    other = tmp_path / "exports"
+    other.mkdir()
+    (other / "alpha_export_tweets.csv.gz").write_bytes(gzip.compress(source.read_bytes()))
+    assert load_release(other, cache=False).name != "alpha_202012"  # other files, other name
+    with pytest.raises(StoreError, match="5 of the 5 tweets .* as release alpha_202012"):
+        store.add_release(path, other)
+    # what the refusal says to do: under the stored release's name it replaces it
+    assert store.add_release(path, other, name="alpha_202012").status == "replaced"
+    assert store.list_store(path)["tweets"].tolist() == [len(RELEASE_A)]
+    assert search.search(path, account=UA1).tweets == 3
+
+
+def test_a_release_sharing_some_tweets_is_refused(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    """Decided: any shared tweet id refuses the whole release (the shared tweets would be
+    counted twice; keeping only the others would store a release unlike its files)."""
+    path = tmp_path / "store"
+    alpha, beta = folders
+    store.add_release(path, alpha)
+    store.add_release(path, beta)
+    mixed = write_release(tmp_path / "in" / "gamma_202012", "gamma_202012",
+                          [RELEASE_A[0], RELEASE_A[2], RELEASE_B[1], _row("301", UA1, "2020-05-01 00:00")])
+    with pytest.raises(StoreError, match=r"2 of the 4 tweets of release gamma_202012 are already "
+                       r"in the store as release alpha_202012 \(and 1 in beta_202012\)"):
+        store.add_release(path, mixed)
+    # a release may still replace its own earlier version, which shares its tweets
+    write_release(beta, "beta_202012", [*RELEASE_B, _row("205", UA1, "2020-05-01 00:00")])
+    assert store.add_release(path, beta).status == "replaced"
+    # but not take tweets of another release with it
+    write_release(beta, "beta_202012", [*RELEASE_B, RELEASE_A[4]])
+    with pytest.raises(StoreError, match="1 of the 5 tweets of release beta_202012 .* "
+                       "as release alpha_202012"):
+        store.add_release(path, beta)
+    assert store.list_store(path)["tweets"].tolist() == [len(RELEASE_A), len(RELEASE_B) + 1]
+
+
+def test_a_refused_add_leaves_the_store_as_it_was(folders: tuple[Path, Path], tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    alpha, beta = folders
+    store.add_release(path, alpha)
+    store.add_release(path, beta)
+    manifest = (path / MANIFEST).read_bytes()
+    state = _state(path)
+    expected = search.search(path, hashtag="defender2020").accounts
+    copy = write_release(tmp_path / "in" / "copy_202012", "copy_202012",
+                         [*RELEASE_B, _row("206", UA1, "2020-05-01 00:00")])
+    for name in (None, "beta_copy"):
+        with pytest.raises(StoreError, match="4 of the 5 tweets"):
+            store.add_release(path, copy, name=name)
+        assert (path / MANIFEST).read_bytes() == manifest
+        assert _state(path) == state  # no partition, no temporary folder, nothing rewritten
+    pdt.assert_frame_equal(search.search(path, hashtag="defender2020").accounts, expected)
+    assert cli.main(["store", "list", "--store", str(path), "--verify"]) == 0
+
+
 def test_raw_files_are_never_modified(folders: tuple[Path, Path], tmp_path: Path) -> None:
     before = [(_digests(f), _state(f)) for f in folders]
     for folder in folders:
