@@ -333,6 +333,7 @@ def metrics(
     releases: Mapping[str, Release],
     *,
     coordinated: Mapping[str, int] | None = None,
+    control: Release | None = None,
 ) -> pd.DataFrame:
     """The side-by-side metrics table of several operations.
 
@@ -343,6 +344,11 @@ def metrics(
     coordinated
         Optional name -> number of accounts in coordination communities (from the
         coordination section), added as a column.
+    control
+        Ordinary accounts: each release's top-account share is set beside their most
+        active account's among as many of them as the release has accounts with tweets
+        (the median of :func:`casebook.accounts.top_share_at_size`; the share falls as a
+        cohort grows), in a column of its own.
 
     Returns
     -------
@@ -376,6 +382,10 @@ def metrics(
             "last tweet": t["tweet_time"].max().strftime("%Y-%m-%d") if len(t) else "",
             "hashed share": round(float(u["hashed"].mean()), 3) if len(u) else None,
             "top account share": round(float(conc["top1_share"]), 3),
+            **({} if control is None or not len(control.tweets) or not len(t) else {
+                "ordinary top account share at this size": round(float(
+                    accounts.top_share_at_size(control.tweets, int(t["userid"].nunique())
+                                               ).iloc[0]["median"]), 3)}),
             "retweet share": round(float(t["is_retweet"].mean()), 3) if len(t) else None,
             "automated share": round(content.automated_share(t), 3),
             "automated share, management tools counted": round(
@@ -455,7 +465,8 @@ def headline_findings(
         {"finding": "Largest account's share of tweets",
          "value": f"{float(top['share'].iloc[0]):.1%}" if len(top) else "n/a",
          "detail": "tweets of the most active account / all tweets; "
-                   + _ordinary_top(control, int(t["userid"].nunique()))},
+                   + _ordinary_top(control, int(t["userid"].nunique()),
+                                   float(top["share"].iloc[0]) if len(top) else None)},
     ]
     if offset is not None and len(offset):
         o = offset.iloc[0]
@@ -478,10 +489,11 @@ def headline_findings(
     return pd.DataFrame(rows, columns=list(report.FINDING_COLUMNS))
 
 
-def _ordinary_top(control: Release | None, n_accounts: int) -> str:
+def _ordinary_top(control: Release | None, n_accounts: int, share: float | None = None) -> str:
     """The control's largest account's share, in words: context for the concentration
     (a share that falls as a cohort grows, so its size is said too, and the share among
-    as many of its accounts as the release's ``n_accounts``)."""
+    as many of its accounts as the release's ``n_accounts``, which the release's
+    ``share`` is compared with)."""
     if control is None:
         return "no control cohort to set it beside"
     top = accounts.top_accounts(control, n=1)
@@ -496,6 +508,8 @@ def _ordinary_top(control: Release | None, n_accounts: int) -> str:
         words += (f"; among {n_accounts:,} of them, as many as post here, a median "
                   f"{at['median']:.1%} ({at['low']:.1%} to {at['high']:.1%} over "
                   f"{int(at['draws'])} draws)")
+        if share is not None:
+            words += f"; this release's is {evidence.contrast_words(share, float(at['median']))}"
     return words
 
 
@@ -1313,7 +1327,8 @@ def overview_findings(case: Case, *, ledger: pd.DataFrame,
             m = int(rel.tweets["userid"].nunique())
             at = accounts.top_share_at_size(case.control.tweets, m).iloc[0]
             detail[0] += (f" (ordinary accounts' most active among {int(at['drawn']):,} of "
-                          f"them: a median {at['median']:.1%} of theirs)")
+                          f"them: a median {at['median']:.1%} of theirs; "
+                          f"{evidence.contrast_words(float(top['share'].iloc[0]), float(at['median']))})")
         if coord is not None and name in coord.index:
             row = coord.loc[name]
             said = f"{int(row['coordinated accounts'])} coordinated accounts"

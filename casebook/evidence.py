@@ -64,6 +64,7 @@ __all__ = [
     "VERDICTS",
     "clustered_share_interval",
     "contrast",
+    "contrast_words",
     "interval_contrast",
     "null_pvalue",
     "share_contrast",
@@ -263,6 +264,28 @@ def share_contrast(k: int, n: int, k_ref: int, n_ref: int, *, larger: bool = Tru
     16.3
     """
     return interval_contrast(share_interval(k, n), share_interval(k_ref, n_ref), larger=larger)
+
+
+def contrast_words(ours: float, theirs: float, *, min_contrast: float = MIN_CONTRAST) -> str:
+    """A number set beside ordinary accounts' in plain words: how many times theirs, and
+    whether that tells the operation apart (at least ``min_contrast`` times).
+
+    Examples
+    --------
+    >>> contrast_words(0.54, 0.039)
+    '13.8 times theirs: distinguishable from ordinary accounts'
+    >>> contrast_words(0.264, 0.167)
+    '1.6 times theirs: not distinctive'
+    >>> contrast_words(0.072, 0.104)
+    'below theirs: not distinctive'
+    """
+    times = contrast(ours, theirs)
+    if ours < theirs:
+        return f"below theirs: {NOT_DISTINCTIVE}"
+    said = "above their 0" if np.isinf(times) else f"{times:.1f} times theirs"
+    if times >= min_contrast:
+        return f"{said}: distinguishable from ordinary accounts"
+    return f"{said}: {NOT_DISTINCTIVE}"
 
 
 def contrast(ours: float, theirs: float, *, larger: bool = True) -> float:

@@ -333,6 +333,14 @@ def test_the_concentration_row_says_what_ordinary_accounts_give(small_specimen: 
     at = accounts.top_share_at_size(c.control.tweets, m).iloc[0]
     assert f"among {m:,} of them, as many as post here, a median {at['median']:.1%}" \
         in row["detail"]
+    # and says in words whether that tells the release apart
+    share = float(accounts.top_accounts(c.primary, n=1)["share"].iloc[0])
+    assert f"; this release's is {evidence.contrast_words(share, float(at['median']))}" \
+        in row["detail"]
+    # the side-by-side table gives the same number in a column of its own
+    table = case.metrics(c.releases, control=c.control).iloc[0]
+    assert table["ordinary top account share at this size"] == round(float(at["median"]), 3)
+    assert "ordinary top account share at this size" not in case.metrics(c.releases)
     alone = case.headline_findings(c.primary, ledger=ledger).set_index("finding")
     assert "no control cohort to set it beside" in alone.loc["Largest account's share of tweets",
                                                             "detail"]
@@ -671,6 +679,7 @@ def test_overview_findings_tally_claims_by_type_and_judge_coordination(
         "hashtags or domains" in detail
     # ordinary accounts at this release's size: the top share falls as a cohort grows
     assert "(ordinary accounts' most active among " in detail and "a median " in detail
+    assert detail.count("not distinctive") >= 1 or "distinguishable from ordinary" in detail
 
 
 def test_release_ledger_without_a_claims_file_says_none_was_given(releases_folder: Path) -> None:

@@ -81,3 +81,14 @@ def test_interval_contrast_takes_the_ends_nearer_each_other() -> None:
     assert evidence.interval_contrast((0.2, 0.3), (0.01, 0.05)) == 0.2 / 0.05
     assert evidence.interval_contrast((0.01, 0.05), (0.2, 0.3), larger=False) == 0.2 / 0.05
     assert evidence.interval_contrast((0.0, 0.1), (0.0, 0.1)) == 0.0
+
+
+def test_contrast_words_say_whether_a_number_tells_the_operation_apart() -> None:
+    assert evidence.contrast_words(0.4, 0.1) == ("4.0 times theirs: distinguishable from "
+                                                 "ordinary accounts")
+    assert evidence.contrast_words(0.15, 0.1) == "1.5 times theirs: not distinctive"
+    assert evidence.contrast_words(0.15, 0.1, min_contrast=1.4).endswith("distinguishable "
+                                                                         "from ordinary accounts")
+    assert evidence.contrast_words(0.05, 0.1) == "below theirs: not distinctive"
+    assert evidence.contrast_words(0.3, 0.0) == ("above their 0: distinguishable from ordinary "
+                                                 "accounts")
