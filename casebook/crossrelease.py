@@ -463,9 +463,12 @@ class Comparison:
     accounts
         One row per account that used a shared key: ``release, userid,
         user_screen_name, linked_releases`` (the other releases sharing its keys),
-        ``kinds, shared_keys, distinctive_keys, tweets`` (its tweets carrying shared
-        keys), ``first_time, last_time, example_tweetids`` (its first tweets carrying
-        a distinctive key, else a shared one). Most distinctive keys first.
+        ``kinds, shared_keys, distinctive_keys, link`` (the strength of its most
+        specific distinctive key, as for a pair of releases: :data:`STRENGTH_WORDS`;
+        ``none`` when it used only keys ordinary accounts use too, ``unchecked`` without
+        a control cohort), ``tweets`` (its tweets carrying shared keys), ``first_time,
+        last_time, example_tweetids`` (its first tweets carrying a distinctive key, else
+        a shared one). Most distinctive keys first.
     evidence
         The tweets behind each shared key: for each key and release, the first tweet of
         each of the first :data:`EXAMPLES` accounts that used it (in time):
@@ -608,6 +611,8 @@ def compare_releases(
     active = {name: 0 for name in names} | {str(r): int(n) for r, n in counted}
     keys = _labelled(keys, evidence)
     overlap = _overlap(keys, names, control)
+    if control is None:  # as for a pair: nothing says which keys ordinary accounts share
+        accounts["link"] = accounts["link"].where(accounts["link"].eq("none"), "unchecked")
     return Comparison(releases=names, control=control, min_releases=int(min_releases),
                       keys=keys, overlap=overlap, accounts=accounts, evidence=evidence,
                       active=active)
@@ -707,12 +712,18 @@ def _accounts(con: duckdb.DuckDBPyConnection, examples: int) -> pd.DataFrame:
                    string_agg(DISTINCT kind, ', ' ORDER BY kind) AS kinds,
                    count(DISTINCT (kind, key)) AS shared_keys,
                    count(DISTINCT (kind, key)) FILTER (WHERE telling) AS distinctive_keys,
+                   string_agg(DISTINCT kind, ', ' ORDER BY kind) FILTER (WHERE telling)
+                       AS distinctive_kinds,
                    count(DISTINCT tweetid) AS tweets,
                    min(tweet_time) AS first_time, max(tweet_time) AS last_time
             FROM used GROUP BY release, userid)
         SELECT a.release, a.userid, a.user_screen_name, l.linked_releases, a.kinds,
-               a.shared_keys, a.distinctive_keys, a.tweets, a.first_time, a.last_time,
-               e.example_tweetids
+               a.shared_keys, a.distinctive_keys,
+               CASE WHEN a.distinctive_kinds LIKE '%text%' THEN 'strong'
+                    WHEN a.distinctive_kinds LIKE '%retweet%' THEN 'moderate'
+                    WHEN a.distinctive_kinds IS NOT NULL THEN 'weak'
+                    ELSE 'none' END AS link,
+               a.tweets, a.first_time, a.last_time, e.example_tweetids
         FROM agg a JOIN linked l USING (release, userid) JOIN example e USING (release, userid)
         ORDER BY a.distinctive_keys DESC, a.shared_keys DESC, a.tweets DESC, a.release,
                  a.userid""").df()
@@ -1004,8 +1015,15 @@ def findings(comparison: Comparison, *, zones: pd.DataFrame | None = None) -> pd
     strong = int((linking["distinctive_keys"] > 0).sum()) if checked else len(linking)
     total = sum(c.active.values())
     share = f" of {total:,} accounts with tweets ({strong / total:.0%})" if total else ""
-    rows.append({"finding": "Accounts linking releases", "value": f"{strong:,}{share}",
-                 "detail": (f"accounts that used a distinctive key another release uses too; "
+    by_link = linking["link"].value_counts() if checked else pd.Series(dtype="int64")
+    best = next((w for w in _ORDER if by_link.get(w, 0)), "none")
+    rows.append({"finding": "Accounts linking releases",
+                 "value": (f"{strong:,}{share}; strongest link: {best}" if checked
+                           else f"{strong:,}{share}{'; unchecked' if len(linking) else ''}"),
+                 "detail": ("accounts that used a distinctive key another release uses too, "
+                            "by their most specific one: "
+                            + ", ".join(f"{int(by_link.get(w, 0)):,} {w}" for w in _ORDER[:3])
+                            + f" (weak: {STRENGTH_WORDS['weak']}); "
                             f"{len(linking) - strong:,} more used only keys ordinary "
                             "accounts share" if checked else
                             "accounts that used a key another release uses too (unchecked)")})

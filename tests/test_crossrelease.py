@@ -228,13 +228,28 @@ def test_a_near_duplicate_needs_the_threshold(built) -> None:
     assert ("text", MORNING) in set(zip(strict.keys["kind"], strict.keys["key"], strict=True))
 
 
+def test_without_a_control_no_account_link_is_rated(built) -> None:
+    unchecked = crossrelease.compare_releases(built)
+    assert set(unchecked.accounts["link"]) == {"unchecked"}
+    assert crossrelease.findings(unchecked).set_index("finding").loc[
+        "Accounts linking releases", "value"].endswith("; unchecked")
+
+
 def test_findings_say_how_strong_the_link_is(found) -> None:
     rows = crossrelease.findings(found).set_index("finding")
     assert rows.loc[f"Link {A} and {B}", "value"] == "strong"
     assert rows.loc["Distinctive shared keys", "value"] == "4"
     # every account of alpha and beta used a distinctive key the other release uses too
     assert found.active == {A: 2, B: 2}
-    assert rows.loc["Accounts linking releases", "value"] == "4 of 4 accounts with tweets (100%)"
+    assert rows.loc["Accounts linking releases", "value"] == ("4 of 4 accounts with tweets "
+                                                              "(100%); strongest link: strong")
+    # each account's link is its most specific distinctive key's, and the row counts them
+    links = found.accounts.set_index("userid")["link"]
+    detail = rows.loc["Accounts linking releases", "detail"]
+    for word in ("strong", "moderate", "weak"):
+        assert f"{int((links == word).sum()):,} {word}" in detail
+    assert links.value_counts().to_dict() == {"strong": 3, "moderate": 1}  # a retweet alone
+    assert "not evidence of the same operators" in detail
     assert "link nothing" in rows.loc["Distinctive shared keys", "detail"]
 
 
