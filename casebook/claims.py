@@ -1003,7 +1003,8 @@ def _check_window(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
         f"ratio {ratio:.1f}, p = {pvalue:.3f} ({strength}; {least}){named}",
         ratio, measure=ratio,
         brief=(f"{n_accounts} accounts ({_pct(_of(n_accounts, total))} of "
-               f"{total}), {n_tweets:,} tweets, rate ratio {ratio:.1f}"))
+               f"{total}), {n_tweets:,} tweets, rate ratio {ratio:.1f} against "
+               f"{mean:.1f} tweets on a matched night, p = {pvalue:.3f}"))
 
 
 def _check_window_params(values: Mapping[str, Any]) -> None:

@@ -494,9 +494,11 @@ def test_debate_claim_is_compared_with_ordinary_accounts_on_the_rate_ratio():
     row = claims.evaluate_claims(release, "iran", control=_burst(128, 4)).iloc[0]
     assert row["control_verdict"] == NOT_SUPPORTED  # 128 accounts < 130
     assert row["verdict"] == NOT_DISTINCTIVE
-    assert "rate ratio 32.5 here" in row["evidence"]
-    assert "128 accounts (" in row["evidence"] and "rate ratio 32.0 for ordinary" \
+    assert "rate ratio 32.5 against 4.0 tweets on a matched night, p = 0.033 here" \
         in row["evidence"]
+    # the control's p too: both reach the smallest p their matched nights allow
+    assert "128 accounts (" in row["evidence"] and "rate ratio 32.0 against 4.0 tweets on a " \
+        "matched night, p = 0.033 for ordinary" in row["evidence"]
     assert "1.0 times theirs" in row["evidence"]
     # ordinary accounts meet the rule (200 accounts, 5 times their nights), but the
     # operation's surge is 6.5 times theirs: far beyond them, supported
@@ -781,7 +783,7 @@ _LEGACY_SPECIMEN = "29dbdd9d8350361aa52071b8279bbbbfa222cd7efb2d2286e01df5b870fb
 _LEGACY_LEDGERS: dict[str, list[tuple]] = {
     'iran-notebook': [
         ('iran-debate', 'supported', 126.20370370370371, 'not supported', 18.377005347593585,
-         "5256b568c4 3b18d60ac0 fa1133e6ca 6fea076dcf"),
+         "5256b568c4 3b18d60ac0 1bf8c5c0ea 6fea076dcf"),
         ('iran-engagement', 'not distinctive', 1.0, 'supported', 0.0,
          "3332820082 0c52c137b3 2b2e891819 58c7f1710e"),
         ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.03895035084159796,
@@ -885,7 +887,7 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
     ],
     'iran-widen-1h': [
         ('iran-debate', 'supported', 77.77272727272728, 'supported', 12.918181818181818,
-         "5256b568c4 f18befb24d a2f350b61f c3e608664b"),
+         "5256b568c4 f18befb24d 90b4e72082 c3e608664b"),
         ('iran-engagement', 'not distinctive', 1.0, 'supported', 0.0,
          "3332820082 0c52c137b3 2b2e891819 58c7f1710e"),
         ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.03895035084159796,
