@@ -17,10 +17,14 @@ casebook exports must therefore treat their text as hostile:
   the text around them; :func:`reveal_invisible` shows each as ``<U+202E>``;
 - text printed on a terminal has its control characters escaped
   (:func:`escape_controls`: ESC becomes ``\\x1b``), so a header cell or a zip member
-  name cannot clear the screen, colour it, move the cursor or make a link.
+  name cannot clear the screen, colour it, move the cursor or make a link;
+- an output file never replaces or joins the archive's own files
+  (:func:`refuse_archive_output`): not a file named as the archive names its files
+  (:data:`ARCHIVE_FILE_NAME`), not a new file in a folder holding such files (the next
+  load of that release would read it as one more archive file).
 
-Every function takes a single string or a pandas Series (vectorised), and leaves missing
-values missing.
+Every function of text takes a single string or a pandas Series (vectorised), and leaves
+missing values missing.
 """
 
 from __future__ import annotations
@@ -30,21 +34,28 @@ import html
 import os
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
 
+from casebook._files import DATA_SUFFIXES, data_files
 from casebook._frames import PLAIN_ID
+from casebook.errors import UsageError
 
 __all__ = [
+    "ARCHIVE_FILE_NAME",
     "FORMULA_PREFIXES",
     "NO_MATH_CLASSES",
+    "archive_files_in",
     "defang_url",
     "escape_controls",
     "escape_html",
     "escape_line",
+    "is_archive_file",
     "neutralise_csv_cell",
     "no_math",
+    "refuse_archive_output",
     "reveal_invisible",
     "to_safe_csv",
 ]
@@ -53,6 +64,14 @@ __all__ = [
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _FORMULA_START = r"^[=+\-@\t\r]"
+# An id of the base64 alphabet that a spreadsheet computes: behind its leading "+",
+# cell references (A1, xfd1048576, R1C1), numbers (1E5) and TRUE/FALSE joined by "+"
+# and "/" (the only operators of the alphabet). PLAIN_ID takes "+A1+A1+..." of 32
+# characters for a hash; an archive hash never reads so (its letters and digits
+# interleave, "+EL31kZ5AO/..."), and a formula holding any other word is #NAME?, which
+# computes nothing. No lookaround: pandas runs it with Arrow's RE2 engine.
+_ID_TERM = r"(?:[a-z]{1,3}[0-9]+|r[0-9]*c[0-9]*|[0-9]+(?:e\+?[0-9]+)?|true|false)"
+_COMPUTED_ID = rf"(?i)\+[+/]*{_ID_TERM}(?:[+/]+{_ID_TERM})*={{0,2}}"
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 # no word boundary before the scheme: linkifiers find "http://" inside "xhttp://" and
 # "_http://" too
@@ -100,6 +119,12 @@ _LONE_CR = re.compile("\r(?!\n)")
 # C0 controls but line feed and tab, DEL and the C1 controls (a terminal reads U+009B
 # as ESC [)
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+#: How the archive names its data files: ``<op>_tweets_csv_hashed.csv``,
+#: ``hashed_2020_12_<op>_<op>_users_csv_hashed.zip``, ``ira_tweets_csv_unhashed.zip``,
+#: numbered and yearly parts (``..._tweets_csv_hashed_2.csv``,
+#: ``..._tweets_csv_hashed_2019.csv``); see :mod:`casebook.catalogue`.
+ARCHIVE_FILE_NAME = re.compile(r"(?i)(?<![a-z0-9])(?:tweets|users)_csv_(?:un)?hashed(?![a-z])")
 
 #: One cell or a column of cells: every function returns what it was given.
 Text = TypeVar("Text", str, pd.Series)
@@ -161,12 +186,15 @@ def to_safe_csv(
         The columns to neutralise; default every text column (string or object dtype)
         that is not in ``ids``.
     ids
-        Id columns (``userid``, ``tweetid``...): a plain id (digits, or a hashed id of
-        the archive's length in the base64 alphabet such as ``+EL31k...Y=``) is written
-        verbatim, so the file joins back to the archive; any other cell is neutralised
-        like text (an id in a hostile file can be a formula too: ``+A1+B1``).
+        Id columns (``userid``, ``tweetid``...), or index levels of that name when
+        ``index`` is true: a plain id (digits, or a hashed id of the archive's length in
+        the base64 alphabet such as ``+EL31k...Y=``) is written verbatim, so the file
+        joins back to the archive; any other cell is neutralised like text, prefixed
+        with ``'`` (an id in a hostile file can be a formula too: ``+A1+B1``, or
+        ``+A1+A1+A1...`` as long as a hash): the id is the cell without that ``'``.
     index
-        Write the index (default False).
+        Write the index (default False); its labels and names are neutralised like
+        text cells and headers.
     **to_csv_kwargs
         Passed on to :meth:`pandas.DataFrame.to_csv`.
 
@@ -182,27 +210,59 @@ def to_safe_csv(
     '=SUM(1),ok
     """
     id_names = list(ids)
+    levels = [n for n in df.index.names if n is not None] if index else []
     names = (
         [c for c in df.columns if _is_text(df[c]) and c not in id_names]
         if columns is None else list(columns)
     )
-    missing = [c for c in [*names, *id_names] if c not in df.columns]
+    missing = [c for c in names if c not in df.columns] + [
+        c for c in id_names if c not in df.columns and c not in levels]
     if missing:
         raise KeyError(f"columns not in the table: {missing}")
-    safe = df.assign(
-        **{c: neutralise_csv_cell(df[c]) for c in names},
-        **{c: _neutralise_ids(df[c]) for c in id_names},
-    )
+    safe = df.copy(deep=False)
+    # by assignment, not assign(**...): a column name need not be a string (a tuple
+    # of a pivot's header, a number)
+    for c in names:  # loop over columns, each vectorised
+        safe[c] = neutralise_csv_cell(df[c])
+    for c in (c for c in id_names if c in df.columns):
+        safe[c] = _neutralise_ids(df[c])
     # a header cell is a cell too: a column named "=cmd|..." runs as well as a value
     safe.columns = [neutralise_csv_cell(c) for c in safe.columns]
+    if index:
+        # index labels are cells of the file (a groupby's keys are archive text);
+        # guarded by tests/test_safety.py::test_to_safe_csv_neutralises_index_labels
+        safe.index = _safe_index(df.index, id_names)
     if index or to_csv_kwargs or not isinstance(path, str | os.PathLike) or not _plain_csv(safe, path):
-        if "quoting" not in to_csv_kwargs and _holds_cr(safe):
+        if "quoting" not in to_csv_kwargs and (_holds_cr(safe) or (index and _holds_cr(
+                _index_frame(safe.index)))):
             # the csv module quotes a line break only when it is in the line terminator
             # ("\n"), so a lone CR went out bare: spreadsheets break the row there, and a
             # formula after it starts a cell of its own. Every text cell is quoted then;
             # guarded by tests/test_safety.py::test_to_safe_csv_quotes_a_lone_carriage_return
             to_csv_kwargs = {**to_csv_kwargs, "quoting": csv.QUOTE_NONNUMERIC}
         safe.to_csv(path, index=index, **to_csv_kwargs)
+
+
+def _safe_index(index: pd.Index, ids: Sequence[str]) -> pd.Index:
+    """``index`` with its text labels neutralised (as ids in levels named in ``ids``),
+    and its names as header cells; a loop over levels, each vectorised."""
+    arrays = []
+    for i, name in enumerate(index.names):  # loop over levels
+        level = pd.Series(index.get_level_values(i), copy=False)
+        arrays.append(_neutralise_ids(level) if name in ids and _is_text(level)
+                      else neutralise_csv_cell(level))
+    names = [neutralise_csv_cell(n) for n in index.names]
+    if isinstance(index, pd.MultiIndex):
+        return pd.MultiIndex.from_arrays(arrays, names=names)
+    return pd.Index(arrays[0], name=names[0])
+
+
+def _index_frame(index: pd.Index) -> pd.DataFrame:
+    """The levels of ``index`` as the columns of a frame, the level names as its header
+    (which may repeat: ``to_frame`` refuses that)."""
+    frame = pd.DataFrame({i: index.get_level_values(i) for i in range(index.nlevels)})
+    frame.columns = [str(n) for n in index.names]
+    return frame
 
 
 def _holds_cr(df: pd.DataFrame) -> bool:
@@ -255,9 +315,14 @@ def _plain_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> bool:
 
 
 def _neutralise_ids(values: pd.Series) -> pd.Series:
-    """Neutralise the cells of an id column that are not plain ids."""
+    """Neutralise the cells of an id column that are not plain ids, or that a
+    spreadsheet computes although they fit the archive's alphabet and length."""
     text = values.astype("string")
-    risky = (text.str.match(_FORMULA_START) & ~text.str.fullmatch(PLAIN_ID)).fillna(False)
+    start = text.str.match(_FORMULA_START).fillna(False).astype(bool)
+    if not start.any():
+        return values
+    # guarded by tests/test_safety.py::test_an_id_as_long_as_a_hash_that_a_spreadsheet_computes_is_neutralised
+    risky = start & ~(text.str.fullmatch(PLAIN_ID) & ~text.str.fullmatch(_COMPUTED_ID)).fillna(False)
     if not risky.any():
         return values
     return text.mask(risky.astype(bool), "'" + text)
@@ -473,6 +538,74 @@ def no_math(html_fragment: str) -> str:
     if html_fragment.startswith(_NO_MATH_OPEN):
         return html_fragment
     return f"{_NO_MATH_OPEN}{html_fragment}</div>"
+
+
+def is_archive_file(path: str | os.PathLike[str]) -> bool:
+    """Is ``path`` named as the archive names its data files (:data:`ARCHIVE_FILE_NAME`,
+    with a suffix the loader reads)? The file need not exist.
+
+    Examples
+    --------
+    >>> is_archive_file("data/GRU_202012/GRU_202012_tweets_csv_hashed.zip")
+    True
+    >>> is_archive_file("exports/top_users.csv")
+    False
+    """
+    name = Path(path).name
+    return (not name.startswith(".") and name.lower().endswith(DATA_SUFFIXES)
+            and ARCHIVE_FILE_NAME.search(name) is not None)
+
+
+def archive_files_in(folder: str | os.PathLike[str]) -> list[Path]:
+    """The files directly in ``folder`` that are named as archive data files
+    (:func:`is_archive_file`): a release folder holds some. Empty when there are none,
+    or when the folder does not exist or cannot be listed."""
+    try:
+        return [f for f in data_files(Path(folder)) if is_archive_file(f)]
+    except OSError:  # absent, not a folder, or unreadable: it holds nothing to protect
+        return []
+
+
+def refuse_archive_output(path: str | os.PathLike[str], *, hint: str) -> None:
+    """Refuse to write ``path`` when it would replace or join the archive's own files.
+
+    Raw downloads are never overwritten, and a release folder holds only the archive's
+    files: any other CSV written there is read by the next load of the release as one
+    more archive file, and the load fails (or mixes the output into the data). Both
+    the path as given and the file a link there leads to are checked.
+
+    Parameters
+    ----------
+    path
+        The output file about to be written.
+    hint
+        What to do instead, in one line (for instance ``"choose a folder of its own,
+        e.g. --out edges.csv"``).
+
+    Raises
+    ------
+    UsageError
+        When ``path`` is named as an archive data file, or its folder holds such files.
+
+    Examples
+    --------
+    >>> refuse_archive_output("data/GRU_202012/edges.csv", hint="write it elsewhere")  # doctest: +SKIP
+    Traceback (most recent call last):
+    casebook.errors.UsageError: refusing to write data/GRU_202012/edges.csv: the folder data/GRU_202012 holds archive files (GRU_202012_tweets_csv_hashed.csv), and the next load of that release would read it as one of them (write it elsewhere)
+    """
+    given = Path(path)
+    for target in dict.fromkeys((given, given.resolve())):  # the link and where it leads
+        if is_archive_file(target):
+            raise UsageError(f"refusing to write {escape_line(given)}: "
+                             f"{escape_line(target.name)} is named as an archive data "
+                             "file, and raw data is never replaced", hint=hint)
+        held = archive_files_in(target.parent)
+        if held:
+            raise UsageError(
+                f"refusing to write {escape_line(given)}: the folder "
+                f"{escape_line(target.parent)} holds archive files "
+                f"({escape_line(held[0].name)}{', ...' if len(held) > 1 else ''}), and the "
+                "next load of that release would read it as one of them", hint=hint)
 
 
 def _is_text(s: pd.Series) -> bool:

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casebook import safety
+from casebook.errors import UsageError
 from casebook.safety import (
     FORMULA_PREFIXES,
     defang_url,
@@ -91,6 +92,75 @@ def test_a_short_id_that_a_spreadsheet_computes_is_neutralised(tmp_path: Path) -
     to_safe_csv(df, tmp_path / "ids.csv", ids=["userid"])
     rows = list(csv.reader((tmp_path / "ids.csv").open(newline="")))
     assert [r[0] for r in rows[1:]] == ["'+A1+B1", "+EL31kq9aNQ5V0oUcx2ZfW7u8bTjRgYh1sLpXdMiK3e=", "123"]
+
+
+@pytest.mark.parametrize("cell", [
+    "+A1+A1+A1+A1+A1+A1+A1+A1+A1+A1+A1",  # 33 characters: as long as a hash, and a sum
+    "+a1/b2+XFD1048576+r1c1+RC+TRUE+1E+5+12==",
+    "+12345678901234567890123456789012345",
+    "++A1+A1+A1+A1+A1+A1+A1+A1+A1+A1+A1",
+])
+def test_an_id_as_long_as_a_hash_that_a_spreadsheet_computes_is_neutralised(
+        tmp_path: Path, cell: str) -> None:
+    # every character is of the base64 alphabet, so the id looked like an archive hash
+    # and went out verbatim: a spreadsheet adds up the cells it names
+    hashes = ["+EL31kq9aNQ5V0oUcx2ZfW7u8bTjRgYh1sLpXdMiK3e=",
+              "+MiQyj3RmAsd4sNFWax9P6v12WgkgZZf0vtRrNTylYA=",
+              "+A1+A1+A1+A1+A1+A1+A1+A1+A1+A1+A1b"]  # a name in it: #NAME?, nothing computed
+    df = pd.DataFrame({"userid": pd.array([cell, *hashes, "123", None], dtype="string"),
+                       "n": range(6)})
+    to_safe_csv(df, tmp_path / "ids.csv", ids=["userid"])
+    rows = list(csv.reader((tmp_path / "ids.csv").open(newline="")))
+    assert [r[0] for r in rows[1:]] == ["'" + cell, *hashes, "123", ""]
+    # the id is the cell without its quote
+    back = pd.read_csv(tmp_path / "ids.csv", dtype=str)["userid"].str.removeprefix("'")
+    assert back.iloc[0] == cell
+    # Arrow's regex engine (RE2: no lookaround) runs it, not Python's re cell by cell
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    assert pc.match_substring_regex(pa.array([cell]), safety._COMPUTED_ID).to_pylist() == [True]
+
+
+def test_to_safe_csv_neutralises_index_labels(tmp_path: Path) -> None:
+    # a groupby's keys are archive text: with index=True they went out live
+    evil = '=HYPERLINK("http://evil.example","x")'
+    df = pd.DataFrame({"n": [1, 2, 3]},
+                      index=pd.Index([evil, "Web", "@x\ry"], name="@client"))
+    path = tmp_path / "index.csv"
+    to_safe_csv(df, path, index=True)
+    rows = list(csv.reader(path.open(newline="")))
+    assert rows == [["'@client", "n"], ["'" + evil, "1"], ["Web", "2"], ["'@x\ry", "3"]]
+    assert df.index[0] == evil  # input untouched
+    # levels of a MultiIndex too; a level named as an id keeps plain ids verbatim
+    hashed = "+EL31kq9aNQ5V0oUcx2ZfW7u8bTjRgYh1sLpXdMiK3e="
+    multi = pd.DataFrame({"n": [1, 2]}, index=pd.MultiIndex.from_arrays(
+        [pd.Categorical(["-2+3", "en"]), [hashed, "+A1+B1"]], names=["lang", "userid"]))
+    to_safe_csv(multi, path, index=True, ids=["userid"])
+    rows = list(csv.reader(path.open(newline="")))
+    assert rows == [["lang", "userid", "n"], ["'-2+3", hashed, "1"], ["en", "'+A1+B1", "2"]]
+
+
+def test_export_csv_keeps_the_labels_of_a_grouped_table(tmp_path: Path) -> None:
+    from casebook import report
+
+    # export_csv wrote the counts of a groupby without the client each count is of
+    evil = '=HYPERLINK("http://evil.example","x")'
+    tweets = pd.DataFrame({"client": [evil, "Web", "Web"], "lang": ["en", "en", "ru"]})
+    path = report.export_csv(tweets.groupby("client").size().to_frame("n"), tmp_path / "g.csv")
+    rows = list(csv.reader(path.open(newline="")))
+    assert rows == [["client", "n"], ["'=HYPERLINK(\"hxxp://evil[.]example\",\"x\")", "1"],
+                    ["Web", "2"]]
+    two = tweets.groupby(["lang", "client"]).size().rename("n").to_frame()
+    rows = list(csv.reader(report.export_csv(two, tmp_path / "two.csv").open(newline="")))
+    assert rows[0] == ["lang", "client", "n"] and len(rows) == 4
+    # row numbers are no labels: a default index, or what a filter left of one
+    for frame in (tweets, tweets[tweets["lang"] == "en"]):
+        rows = list(csv.reader(report.export_csv(frame, tmp_path / "t.csv").open(newline="")))
+        assert rows[0] == ["client", "lang"]
+    with pytest.raises(UsageError, match="index") as err:  # one clear line, not pandas'
+        report.export_csv(tweets.set_index("client", drop=False), tmp_path / "clash.csv")
+    assert "\n" not in str(err.value)
 
 
 def test_escape_html() -> None:

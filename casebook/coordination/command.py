@@ -7,14 +7,21 @@ computes the same edges with DuckDB out of core (:mod:`casebook.coordination.duc
 reading a store's Parquet files where they lie), and ``--engine spark`` on Apache Spark
 (:mod:`casebook.coordination.spark`), locally or on the cluster of ``--master``. Each
 output is written to a temporary name in its folder and renamed when complete, so an
-interrupted run never leaves a half-written file. An existing ``--out`` or ``--evidence``
-file is never replaced, unless ``--overwrite`` is given and the file is recognisably one
-this command wrote (its first line is the edge list's or the evidence's header, or it is
-a GraphML or GEXF graph with a ``kind`` edge attribute, or an edgeless one named
-:data:`GRAPH_NAME`; GraphML writes the name after the nodes, GEXF in its graph
-element). The command
-imports numpy, pandas and pyarrow (the engine needs them), networkx only for GraphML
-and GEXF, and never the notebook stack.
+interrupted run never leaves a half-written file. No output is written into a folder
+holding archive files (the input's, or any other release's: the next load of that
+release would read it as one more archive file), nor under an archive file's name. An
+existing ``--out`` or ``--evidence`` file is never replaced, unless ``--overwrite`` is
+given and the file is recognisably one this command wrote (its first line is the edge
+list's or the evidence's header, or it is a GraphML or GEXF graph with a ``kind`` edge
+attribute, or an edgeless one named :data:`GRAPH_NAME`; GraphML writes the name after
+the nodes, GEXF in its graph element). The CSV files are safe to open in a spreadsheet
+(:func:`casebook.safety.to_safe_csv`): an id that is no plain archive id, or one a
+spreadsheet would compute (``=1+1``, ``+A1+A1+...``), gets a leading ``'`` (the id is
+the cell without it), and the links in the evidence's keys and texts are defanged
+(``hxxp://evil[.]example``) as :func:`casebook.report.export_csv` defangs them. Node
+labels of GraphML and GEXF show bidi controls and invisible characters as ``<U+202E>``.
+The command imports numpy, pandas and pyarrow (the engine needs them), networkx only for
+GraphML and GEXF, and never the notebook stack.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from casebook._files import write_atomically
 from casebook.coordination.kinds import KINDS, NEEDS
 from casebook.errors import CasebookError, UsageError
-from casebook.safety import escape_line
+from casebook.safety import escape_line, refuse_archive_output
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -97,7 +104,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", default="csv", choices=FORMATS,
                         help="output format (default csv)")
     parser.add_argument("--evidence", default=None,
-                        help="also write the tweet pairs behind every edge to this CSV")
+                        help="also write the tweet pairs behind every edge to this CSV "
+                             "(links in its keys and texts defanged: hxxp://evil[.]example)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace an existing --out or --evidence file, only when it is "
                              "one casebook network wrote (an edge list, graph or evidence "
@@ -338,7 +346,10 @@ def _check_outputs(outputs: Sequence[Path | None], inputs: Sequence[str | None])
     """Refuse outputs that would replace an input file or land in a release folder.
 
     A rename over a tweets file destroys raw data, and a CSV written into a release
-    folder would be read as one more archive file by the next load.
+    folder would be read as one more archive file by the next load: the input's folder
+    (whatever its files are named), and any folder holding files named as the archive
+    names its own (:func:`casebook.safety.refuse_archive_output`; guarded by
+    tests/hostile/test_data_safety.py::test_network_out_never_joins_another_release_folder).
     """
     from casebook import paths
 
@@ -356,6 +367,9 @@ def _check_outputs(outputs: Sequence[Path | None], inputs: Sequence[str | None])
                 raise UsageError(f"refusing to write {shown}: {where}",
                                  hint="write the network outside the release's folder, "
                                       "e.g. --out edges.csv")
+    for shown in wanted:
+        refuse_archive_output(shown, hint="write the network to a folder of your own, "
+                                          "outside the release folders")
 
 
 def _check_existing(target: Path, option: str, signatures: Sequence[re.Pattern[str]],
@@ -437,10 +451,13 @@ def _edges_csv(edges: pd.DataFrame, path: Path) -> None:
 
 
 def _evidence_csv(pairs: pd.DataFrame, path: Path) -> None:
-    from casebook.safety import to_safe_csv
+    from casebook.safety import defang_url, to_safe_csv
 
-    to_safe_csv(pairs, path, columns=["key", "source_text", "target_text"],
-                ids=["source", "target", "source_tweetid", "target_tweetid"])
+    text = ["key", "source_text", "target_text"]
+    # links defanged as export_csv defangs them: no cell of the evidence is a live link;
+    # guarded by tests/coordination/test_command.py::test_evidence_defangs_links_and_neutralises_computed_ids
+    to_safe_csv(pairs.assign(**{c: defang_url(pairs[c]) for c in text}), path,
+                columns=text, ids=["source", "target", "source_tweetid", "target_tweetid"])
 
 
 def _xml_text(value: Any) -> str:
@@ -450,8 +467,11 @@ def _xml_text(value: Any) -> str:
 def _node_attributes(accounts: pd.Index, users: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """{userid: {attribute: value}} of the accounts, from the release's users table;
     missing values are left out, texts made safe for XML, dates as ISO strings, and
-    ``label`` (for Gephi) is the screen name, else the id."""
+    ``label`` (for Gephi) is the screen name, else the id, with its bidi controls and
+    invisible characters shown as ``<U+202E>``."""
     import pandas as pd
+
+    from casebook.safety import reveal_invisible
 
     table = users.drop_duplicates("userid").set_index("userid").reindex(accounts)
     columns: dict[str, list[Any]] = {}
@@ -465,11 +485,18 @@ def _node_attributes(accounts: pd.Index, users: pd.DataFrame) -> dict[str, dict[
             values = values.dt.strftime("%Y-%m-%d")
         cells = values.astype(object).where(values.notna(), None).tolist()
         columns[col] = [_xml_text(c) if text and c is not None else c for c in cells]
-    labels = columns.get("user_screen_name") or [None] * len(accounts)
+    names = pd.Series(columns.get("user_screen_name") or [None] * len(accounts),
+                      index=accounts, dtype=object)
+    ids = pd.Series(accounts, index=accounts, dtype=object)
+    # the label is what Gephi draws: a U+202E in a screen name would reverse the text
+    # after it there, with nothing to show why; guarded by
+    # tests/coordination/test_command.py::test_graph_labels_show_bidi_controls
+    shown = reveal_invisible(names.where(names.notna() & (names != ""), ids).astype("string"))
+    labels = [_xml_text(label) for label in shown.tolist()]
     out = {}
     for i, uid in enumerate(accounts):  # loop over accounts (nodes), not tweets
         attrs = {col: vals[i] for col, vals in columns.items() if vals[i] is not None}
-        attrs["label"] = labels[i] or _xml_text(uid)
+        attrs["label"] = labels[i]
         out[uid] = attrs
     return out
 

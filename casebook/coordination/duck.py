@@ -11,7 +11,9 @@ It reads a casebook store's ``release=NAME/tweets.parquet`` files where they lie
 release folder through :func:`casebook.load_release`, or a loaded ``Release``, handed to
 DuckDB as Arrow), and DuckDB spills to ``temp_directory`` whatever does not fit in
 ``memory_limit``: a network of tens of millions of tweets needs neither the tweets nor
-the pairs in memory.
+the pairs in memory. What DuckDB cannot do within its limits (an operator that cannot
+spill runs out of ``memory_limit``, the spill folder's disk fills up) is a
+:class:`DuckDBResourceError` naming the option to change, never a DuckDB traceback.
 
 The keys are the local engine's: a tweet is usable when its ``userid`` and
 ``tweet_time`` are present; it is a retweet when ``is_retweet`` is true or
@@ -46,14 +48,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from casebook.errors import UsageError
+from casebook.errors import CasebookError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["DUCK_KINDS", "duckdb_networks"]
+__all__ = ["DUCK_KINDS", "DuckDBResourceError", "duckdb_networks"]
 
 #: Kinds the DuckDB engine computes: the kinds whose keys are ids, URLs or texts.
 DUCK_KINDS: tuple[str, ...] = ("co_retweet", "co_tweet", "co_link", "co_reply", "co_mention")
@@ -70,6 +72,11 @@ _NEEDS = {"co_retweet": "retweet_tweetid", "co_tweet": "tweet_text", "co_link": 
           "co_reply": "in_reply_to_tweetid", "co_mention": "user_mentions"}
 # a row number per input part: part << _PART_BITS | row within the part
 _PART_BITS = 40
+
+
+class DuckDBResourceError(CasebookError):
+    """DuckDB ran out of its memory limit, or could not read or write a file (a spill
+    file on a full disk); the message says which option to change."""
 
 
 #: What to do with a kind the DuckDB engine does not compute.
@@ -158,9 +165,16 @@ def _connection(memory_limit: str | None, temp_directory: str | os.PathLike[str]
     import duckdb
 
     parent = Path(temp_directory) if temp_directory is not None else None
-    if parent is not None:
-        parent.mkdir(parents=True, exist_ok=True)
-    spill = Path(tempfile.mkdtemp(prefix="casebook-duckdb-", dir=parent))
+    try:
+        if parent is not None:
+            parent.mkdir(parents=True, exist_ok=True)
+        spill = Path(tempfile.mkdtemp(prefix="casebook-duckdb-", dir=parent))
+    except OSError as exc:  # a file there, no permission, a read-only disk
+        where = parent if parent is not None else Path(tempfile.gettempdir())
+        raise UsageError(f"cannot make DuckDB's spill folder in {where} "
+                         f"({exc.strerror or exc})",
+                         hint="give --temp-directory (temp_directory=) a folder you can "
+                              "write to") from exc
     con = duckdb.connect()
     try:
         limit = memory_limit or default_memory_limit()
@@ -275,6 +289,37 @@ def _weights(con: duckdb.DuckDBPyConnection, events: str, w: int, min_weight: in
     return con.sql(sql).to_arrow_table()
 
 
+def _resource_problem(exc: BaseException, memory_limit: str | None,
+                      spill: Path) -> DuckDBResourceError | None:
+    """The one-line error for DuckDB running out of memory or failing on a file, or
+    None for any other exception (a bug, shown with its traceback).
+
+    DuckDB spills joins and aggregates, but some operators (a DISTINCT's or a window's
+    state, the result handed to Arrow) must fit in ``memory_limit``; its own message
+    is a page of SQL settings. Guarded by
+    tests/coordination/test_duck.py::test_out_of_memory_is_one_line_naming_the_memory_limit.
+    """
+    import duckdb
+
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        limit = memory_limit or default_memory_limit()
+        return DuckDBResourceError(
+            f"DuckDB ran out of memory within its limit of {limit} ({detail})",
+            hint="give it more with --memory-limit (memory_limit=), e.g. 4GB, or run on "
+                 "fewer tweets")
+    # a spill file on a full disk: DuckDB's IOException, or pyarrow's OSError while the
+    # texts of co_tweet are written to the spill folder
+    if isinstance(exc, duckdb.IOException | OSError):
+        where = spill.parent
+        return DuckDBResourceError(
+            f"DuckDB could not read or write a file ({detail})",
+            hint=f"it spills to {where}: free space there or give --temp-directory "
+                 "(temp_directory=) a folder on a disk with room; a store's Parquet "
+                 "files must be readable")
+    return None
+
+
 def duckdb_networks(
     source: Any,
     *,
@@ -315,6 +360,15 @@ def duckdb_networks(
         ``source, target, weight, kind``, ordered by ``kinds``, then weight
         (descending), source and target: equal to ``networks(...)`` on the same tweets.
 
+    Raises
+    ------
+    DuckDBResourceError
+        When DuckDB runs out of ``memory_limit`` or cannot read or write a file (its
+        spill files on a full disk): one line naming the option to change.
+    UsageError
+        For a kind it does not compute, a memory limit DuckDB refuses, or a
+        ``temp_directory`` where no folder can be made.
+
     Examples
     --------
     >>> edges = duckdb_networks("data/store", kinds=["co_retweet"], memory_limit="2GB",
@@ -334,11 +388,17 @@ def duckdb_networks(
     parts = _parts(source, list(dict.fromkeys(["is_retweet", "retweet_tweetid", *needs])),
                    releases)
     with _connection(memory_limit, temp_directory, threads) as (con, spill):
-        _tweets_view(con, parts, needs)
-        tables = []
-        for kind in chosen:  # one query per kind
-            events = (_text_events(con, spill) if kind == "co_tweet"
-                      else _events_sql(kind))
-            tables.append(_weights(con, events, w, mw, kind))
+        try:
+            _tweets_view(con, parts, needs)
+            tables = []
+            for kind in chosen:  # one query per kind
+                events = (_text_events(con, spill) if kind == "co_tweet"
+                          else _events_sql(kind))
+                tables.append(_weights(con, events, w, mw, kind))
+        except Exception as exc:
+            problem = _resource_problem(exc, memory_limit, spill)
+            if problem is None:
+                raise
+            raise problem from exc
     table = pa.concat_tables([t.cast(tables[0].schema) for t in tables])
     return edges_from_arrow(table, chosen)

@@ -8,6 +8,7 @@ import csv
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,21 @@ from casebook import load_release
 from casebook.coordination import command
 from casebook.errors import CasebookError, UsageError
 from tests.conftest import tweet_row
+
+
+@pytest.fixture
+def write_tweets(write_tweets: Callable[..., Path], tmp_path: Path) -> Callable[..., Path]:
+    """conftest's writer, the file moved into ``tmp_path/test_202012/``: a release folder
+    of its own, so that the outputs the tests write to ``tmp_path`` are outside it (an
+    output beside archive files is refused)."""
+    folder = tmp_path / "test_202012"
+
+    def _write(*args: object, **kwargs: object) -> Path:
+        folder.mkdir(exist_ok=True)
+        written = write_tweets(*args, **kwargs)
+        return written.rename(folder / written.name)
+
+    return _write
 
 
 def network(*argv: str) -> int:
@@ -130,22 +146,30 @@ def test_an_existing_file_is_never_replaced_unless_overwrite_names_an_earlier_ou
         write_tweets, tmp_path: Path) -> None:
     # `--out` at another release's tweets file used to replace it silently, read-only or not
     path = write_tweets(_mixed_rows())
-    other = tmp_path / "other_202012_tweets_csv_hashed.csv"
+    (tmp_path / "other_202012").mkdir()
+    other = tmp_path / "other_202012" / "other_202012_tweets_csv_hashed.csv"
     other.write_bytes(path.read_bytes())
     other.chmod(0o444)
     raw = other.read_bytes()
+    mine = tmp_path / "my_notes.csv"  # a file of the user's own
+    mine.write_text("my own notes\n")
+    mine.chmod(0o444)
     out, evidence = tmp_path / "edges.csv", tmp_path / "evidence.csv"
     for argv, says in (
-            (["--out", str(other)], "the file exists.*--overwrite"),
-            (["--out", str(other), "--overwrite"], "not a file casebook network wrote"),
-            (["--out", str(out), "--evidence", str(other)], "the file exists"),
-            (["--out", str(out), "--evidence", str(other), "--overwrite"],
+            (["--out", str(other)], "named as an archive data file"),
+            (["--out", str(other), "--overwrite"], "named as an archive data file"),
+            (["--out", str(out), "--evidence", str(other)], "named as an archive data file"),
+            (["--out", str(mine)], "the file exists.*--overwrite"),
+            (["--out", str(mine), "--overwrite"], "not a file casebook network wrote"),
+            (["--out", str(out), "--evidence", str(mine)], "the file exists"),
+            (["--out", str(out), "--evidence", str(mine), "--overwrite"],
              "--evidence .*not a file casebook network wrote"),
             (["--out", str(tmp_path)], "is a folder")):
         with pytest.raises(UsageError, match=says) as err:
             network(str(path), "--kind", "co_hashtag", *argv)
         assert err.value.exit_code == 2 and "\n" not in str(err.value)
-    assert other.read_bytes() == raw and not out.exists()
+    assert other.read_bytes() == raw and mine.read_text() == "my own notes\n"
+    assert not out.exists()
 
     # an earlier output of each format is replaced with --overwrite only
     for fmt in ("csv", "graphml", "gexf"):
@@ -252,6 +276,56 @@ def test_keeps_hashed_ids_and_neutralises_formula_ids(write_tweets, tmp_path: Pa
         assert hashed in cells  # joins back to the archive
         assert "'=1+1" in cells
         assert not any(c.startswith("=") for c in cells)
+
+
+def test_evidence_defangs_links_and_neutralises_computed_ids(write_tweets,
+                                                            tmp_path: Path) -> None:
+    # "+A1+A1..." fits the base64 alphabet and a hash's length: it went out verbatim, and
+    # a spreadsheet computed it; the evidence kept its links live while export_csv
+    # defangs them
+    computed = "+A1+A1+A1+A1+A1+A1+A1+A1+A1+A1+A1"
+    hashed = "+EL31kZ5AO/+wTjkmSFtqVppSoYdzxOeUjnS+CQPK2Y="
+    link = "https://evil.example/x"
+    rows = [tweet_row(tweetid=str(i), userid=u, tweet_text=f"read {link} now",
+                      urls=f"['{link}']", tweet_time="2020-09-30 01:15")
+            for i, u in enumerate([computed, hashed, "=1+1"], start=1)]
+    out, evidence = tmp_path / "edges.csv", tmp_path / "evidence.csv"
+    assert network(str(write_tweets(rows)), "--kind", "co_link", "--kind", "co_tweet",
+                   "--out", str(out), "--evidence", str(evidence)) == 0
+    for f in (out, evidence):
+        with f.open(newline="") as fh:
+            cells = [c for row in csv.reader(fh) for c in row]
+        assert "'" + computed in cells and computed not in cells
+        assert hashed in cells and "'=1+1" in cells  # a hash still joins back
+        assert not any(c.startswith(("=", "+", "@", "-")) for c in cells if c != hashed)
+    pairs = pd.read_csv(evidence, dtype=str)
+    assert set(pairs.loc[pairs["kind"] == "co_link", "key"]) == {"hxxps://evil[.]example/x"}
+    assert set(pairs["source_text"]) == {"read hxxps://evil[.]example/x now"}
+    assert "://evil.example" not in evidence.read_text(encoding="utf-8")
+    # the id is the cell without its quote
+    assert set(pd.read_csv(out, dtype=str)["source"].str.removeprefix("'")) == {
+        computed, hashed, "=1+1"}
+
+
+def test_graph_labels_show_bidi_controls(write_tweets, tmp_path: Path) -> None:
+    import networkx as nx
+
+    # Gephi draws the label: a U+202E in a screen name reversed what follows it there
+    rows = [tweet_row(tweetid=str(i), userid=u, is_retweet="true", retweet_tweetid="900",
+                      tweet_time="2020-09-30 01:15", user_screen_name=name,
+                      user_display_name=name)
+            for i, (u, name) in enumerate([("A", "levant\u202ewire"), ("B", "\u200b"),
+                                           ("C", "")], start=1)]
+    path = write_tweets(rows)
+    for fmt, read in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        out = tmp_path / f"n.{fmt}"
+        assert network(str(path), "--format", fmt, "--out", str(out)) == 0
+        graph = read(out)
+        assert graph.nodes["A"]["label"] == "levant<U+202E>wire"
+        assert graph.nodes["B"]["label"] == "<U+200B>"
+        assert graph.nodes["C"]["label"] == "C"  # no name: the id
+        # the attribute keeps the name as published, to be joined back to the archive
+        assert graph.nodes["A"]["user_screen_name"] == "levant\u202ewire"
 
 
 def test_control_calibrates_each_kind(write_tweets, tmp_path: Path, capsys) -> None:

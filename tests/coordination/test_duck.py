@@ -16,7 +16,7 @@ from casebook import coordination as co
 from casebook import load_release
 from casebook.coordination import command
 from casebook.coordination.duck import DUCK_KINDS, duckdb_networks
-from casebook.errors import UsageError
+from casebook.errors import CasebookError, UsageError
 from tests._frames import make_tweets
 from tests.coordination._tweets import (
     WS,
@@ -94,6 +94,43 @@ def test_spills_rather_than_fails_under_a_small_memory_limit(tmp_path: Path) -> 
                           temp_directory=tmp_path)
     same_edges(got, local)
     assert set(got["weight"]) == {1000}
+
+
+def test_out_of_memory_is_one_line_naming_the_memory_limit(tmp_path: Path,
+                                                         monkeypatch) -> None:
+    # DuckDB's OutOfMemoryException reached the terminal as a traceback and a page of
+    # SQL settings
+    from casebook.coordination import duck
+
+    rows = [{"userid": f"u{u}", "tweet_time": at(0), "is_retweet": True,
+             "retweet_tweetid": f"r{r}"} for u in range(40) for r in range(50)]
+    with pytest.raises(CasebookError, match="out of memory within its limit of 1MB") as err:
+        duckdb_networks(make_tweets(rows), kinds=["co_retweet"], memory_limit="1MB",
+                        threads=1, temp_directory=tmp_path)
+    assert "\n" not in str(err.value) and "--memory-limit" in err.value.hint
+    assert type(err.value) is duck.DuckDBResourceError and err.value.exit_code == 1
+    assert list(tmp_path.iterdir()) == []  # the spill folder is removed
+    # a spill file on a full disk: DuckDB's IOException names the spill folder's option
+    import duckdb
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise duckdb.IOException("IO Error: Could not write file \"x.block\": No space "
+                                 "left on device\nmore")
+
+    monkeypatch.setattr(duck, "_weights", full)
+    with pytest.raises(duck.DuckDBResourceError, match="No space left on device") as err:
+        duckdb_networks(make_tweets(rows), kinds=["co_retweet"], temp_directory=tmp_path)
+    assert "\n" not in str(err.value) and "--temp-directory" in err.value.hint
+    # a temp_directory where no folder can be made
+    blocked = tmp_path / "a_file"
+    blocked.write_text("")
+    with pytest.raises(UsageError, match="spill folder") as err:
+        duckdb_networks(make_tweets(rows), kinds=["co_retweet"], temp_directory=blocked / "x")
+    assert "--temp-directory" in err.value.hint
+    # other exceptions are bugs: their traceback is kept
+    monkeypatch.setattr(duck, "_weights", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        duckdb_networks(make_tweets(rows), kinds=["co_retweet"])
 
 
 def test_parquet_files_are_one_set_of_tweets(specimen: Path, tmp_path: Path) -> None:
@@ -268,5 +305,11 @@ def test_what_duckdb_does_not_compute_is_refused_with_the_way_out(specimen: Path
         run_network(str(specimen), "--memory-limit", "1GB", "--out", out)
     with pytest.raises(UsageError, match="memory limit"):
         duckdb_networks(make_tweets([]), kinds=["co_retweet"], memory_limit="lots")
+    # out of memory on the command line: one line naming the option
+    with pytest.raises(CasebookError, match="out of memory") as err:
+        run_network(str(specimen), "--kind", "co_retweet", "--kind", "co_tweet", "--engine",
+                    "duckdb", "--memory-limit", "4MB", "--out", out)
+    assert "--memory-limit" in str(err.value) and "\n" not in str(err.value)
+    assert not Path(out).exists()
     with pytest.raises(UsageError, match="near_duplicate"):
         duckdb_networks(make_tweets([]), kinds=["near_duplicate"])

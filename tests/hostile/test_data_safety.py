@@ -112,3 +112,82 @@ def test_network_out_never_replaces_another_releases_file(tmp_path, capsys, over
     assert code == 2, err
     assert err.count("\n") == 1 and err.startswith("casebook network: error: refusing")
     assert _snapshot(theirs) == before
+
+
+def _release_folder(parent: Path, name: str = "other_202012") -> Path:
+    folder = parent / name
+    folder.mkdir()
+    (folder / f"{name}_tweets_csv_hashed.csv").write_bytes(
+        archive_bytes([tweet_row(hashtags="['tag']")], schema.ARCHIVE_TWEET_COLUMNS))
+    return folder
+
+
+def test_network_out_never_joins_another_release_folder(tmp_path, capsys) -> None:
+    # `casebook network A --out B/edges.csv` used to be accepted: B no longer loaded
+    # ("edges.csv: not an archive tweets or users file")
+    ours, theirs = _release_folder(tmp_path, "toy_202012"), _release_folder(tmp_path)
+    before = _snapshot(theirs)
+    for outputs in (["--out", str(theirs / "edges.csv")],
+                    ["--out", str(tmp_path / "edges.csv"), "--evidence", str(theirs / "p.csv")]):
+        code, err = _main(["network", str(ours), "--kind", "co_hashtag", *outputs], capsys)
+        assert code == 2, err
+        assert err.count("\n") == 1 and err.startswith("casebook network: error: refusing")
+        assert "holds archive files" in err
+        assert _snapshot(theirs) == before and not (tmp_path / "edges.csv").exists()
+    # a folder of one's own is fine, and the other release still loads
+    (tmp_path / "nets").mkdir()
+    assert _main(["network", str(ours), "--kind", "co_hashtag",
+                  "--out", str(tmp_path / "nets" / "edges.csv")], capsys)[0] == 0
+    assert _main(["validate", str(theirs)], capsys)[0] == 0
+
+
+def test_export_csv_interrupted_keeps_the_earlier_file(tmp_path, monkeypatch) -> None:
+    # an export interrupted (Ctrl-C) used to leave a half-written file under the final
+    # name, the user's earlier file gone
+    import pandas as pd
+
+    from casebook import report, safety
+
+    target = tmp_path / "precious.csv"
+    target.write_text("my own notes\n")
+
+    def interrupted(frame, path, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        Path(path).write_text("tweetid,like_count\n1,")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(safety, "to_safe_csv", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        report.export_csv(pd.DataFrame({"tweetid": ["1"], "like_count": [3]}), target)
+    assert target.read_text() == "my own notes\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["precious.csv"]  # no temporary left
+    monkeypatch.undo()
+    report.export_csv(pd.DataFrame({"tweetid": ["1"], "like_count": [3]}), target)
+    assert target.read_text() == "tweetid,like_count\n1,3\n"
+
+
+def test_export_csv_never_replaces_or_joins_archive_files(tmp_path) -> None:
+    # export_csv(df, "<release folder>/..._tweets_csv_hashed.csv") silently replaced a
+    # raw file; a CSV beside it made the release fail to load
+    import pandas as pd
+
+    from casebook import report
+    from casebook.errors import UsageError
+
+    release = _release_folder(tmp_path)
+    before = _snapshot(release)
+    raw = release / "other_202012_tweets_csv_hashed.csv"
+    elsewhere = tmp_path / "mine" / "GRU_202012_users_csv_hashed.csv"
+    link = tmp_path / "link.csv"
+    link.symlink_to(raw)
+    table = pd.DataFrame({"tweetid": ["1"], "tweet_text": ["=1+1"]})
+    for path, says in ((raw, "named as an archive data file"),
+                       (release / "export.csv", "holds archive files"),
+                       (elsewhere, "named as an archive data file"),
+                       (link, "named as an archive data file")):
+        with pytest.raises(UsageError, match=says) as err:
+            report.export_csv(table, path)
+        assert err.value.exit_code == 2 and "\n" not in str(err.value)
+        assert "folder of your own" in str(err.value)
+    assert _snapshot(release) == before and not elsewhere.parent.exists()
+    assert link.is_symlink() and link.resolve() == raw
+    assert report.export_csv(table, tmp_path / "exports" / "t.csv").is_file()
