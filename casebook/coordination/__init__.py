@@ -104,7 +104,7 @@ from casebook.coordination.calibration import (
     threshold_for_fpr,
 )
 from casebook.coordination.communities import detect_communities, summarise_communities
-from casebook.coordination.duck import DUCK_KINDS, duckdb_networks
+from casebook.coordination.duck import DUCK_KINDS, DuckDBResourceError, duckdb_networks
 from casebook.coordination.engine import MAX_PAIRS
 from casebook.coordination.groups import (
     GROUP_KIND,
@@ -131,6 +131,7 @@ __all__ = [
     "Calibration",
     "DEFAULT_KINDS",
     "DUCK_KINDS",
+    "DuckDBResourceError",
     "GROUP_KIND",
     "GROUP_RULE",
     "GROUP_WINDOW_FACTOR",
