@@ -40,7 +40,11 @@ Hostile or unlucky input ends in one :class:`LoadError` line or a correct count:
 
 - a file that repeats another (``x.zip`` beside the ``x.csv`` unzipped from it, split
   parts beside the combined file) is loaded once, with a warning and a provenance row
-  naming what it copies; ``strict=True`` refuses such a release instead;
+  naming what it copies; a file is a copy only when every row of it is in the other
+  file, the same in every column (the same tweet ids with an edited text or count are
+  other rows, and load); ``strict=True`` refuses such a release instead;
+- a header cell holding a line break (legal CSV) is skipped with the header, and line
+  numbers count its lines;
 - a row identical in every column to an earlier row (overlapping split parts, a file
   with rows written twice) is loaded once, counted per file in ``provenance.rows_repeated``
   and named in ``Release.checks`` (``repeated_rows``); rows that share a tweet id but
@@ -111,8 +115,11 @@ from casebook.ids import is_float_notation, restore_float_ids
 #: Bump when the parsed output changes: it is part of every cache key (an entry written
 #: by an older loader must not answer). 3: ids in float notation restored and reported
 #: (casebook.ids); 4: impossible dates and ids that are not ids rejected, rows that
-#: repeat an earlier row in every column loaded once (a version-3 entry holds them twice).
-LOADER_VERSION = "4"
+#: repeat an earlier row in every column loaded once (a version-3 entry holds them twice);
+#: 5: a file is skipped as a copy only when its rows, not only its tweet ids, are in
+#: another file (a version-4 entry lacks the edited rows), and a header spanning several
+#: lines is skipped whole.
+LOADER_VERSION = "5"
 
 _LIST_COLUMNS = ("hashtags", "urls", "user_mentions")
 _COUNT_COLUMNS = (
@@ -148,9 +155,10 @@ class Release:
         ``sha256``, ``rows_read``, ``rows_rejected``, ``rows_repeated`` (rows identical
         in every column to an earlier row, loaded once), ``replaced_characters``,
         ``loader_version``, ``cached``, ``copy_of`` and ``note``: a file skipped because
-        it repeats another (same decompressed bytes, or every tweet id in one other
-        file) names that file in ``copy_of`` and says why in ``note``; its ``rows_read``
-        is 0, so ``rows_read - rows_rejected - rows_repeated`` sums to the rows loaded.
+        it repeats another (same decompressed bytes, or every row, the same in every
+        column, in one other file) names that file in ``copy_of`` and says why in
+        ``note``; its ``rows_read`` is 0, so ``rows_read - rows_rejected -
+        rows_repeated`` sums to the rows loaded.
     rejected
         Rejected rows: ``file``, ``line`` (physical line where the record starts),
         ``reason``, ``text`` (the raw record, at most 500 characters).
@@ -487,7 +495,31 @@ class _Digests:
 HEADER_LIMIT = 1 << 20
 
 
-def _read_header(source: _Source) -> list[str]:
+@dataclasses.dataclass(frozen=True)
+class _Header:
+    """A file's header record: its column names and the lines it spans.
+
+    A quoted header cell may hold a line break (legal CSV), so the header is not always
+    one line: the body parser must skip all of it, and line numbers count from its end.
+
+    Attributes
+    ----------
+    names
+        The column names, canonical (:func:`_canonical_name`).
+    lines
+        Lines the header record spans as pyarrow's ``skip_rows`` counts them (a line
+        feed, a CRLF or a lone carriage return ends one, quotes or not).
+    first_line
+        Physical line where the first record starts, counted as :func:`_record_lines`
+        counts: the header's end is one line, and each line feed inside its cells one.
+    """
+
+    names: list[str]
+    lines: int = 1
+    first_line: int = 2
+
+
+def _read_header(source: _Source) -> _Header:
     head = source.head(HEADER_LIMIT + 1)
     if not head.strip():
         raise LoadError(f"{source.label}: the file is empty (no header, no rows)")
@@ -499,8 +531,16 @@ def _read_header(source: _Source) -> list[str]:
             "archive header is under 1 KB): this is not an archive tweets or users file"
         )
     text = head[:end].decode("utf-8", errors="replace").lstrip("\ufeff")
-    first = next(csv.reader(io.StringIO(text, newline="")), [])
-    return [_canonical_name(c) for c in first]
+    # the csv module reads lines as pyarrow's skip_rows counts them (newline="": a line
+    # ends at LF, CRLF or a lone CR), so its line count is what pyarrow must skip;
+    # guarded by tests/test_loader.py::test_a_line_break_in_a_header_cell_is_skipped_with_the_header
+    reader = csv.reader(io.StringIO(text, newline=""))
+    first = next(reader, [])
+    return _Header(
+        names=[_canonical_name(c) for c in first],
+        lines=max(reader.line_num, 1),
+        first_line=2 + sum(c.count("\n") for c in first),
+    )
 
 
 def _header_end(head: bytes) -> int | None:
@@ -598,7 +638,7 @@ class _InvalidUtf8(Exception):
 
 def _read_table(
     source: _Source,
-    header: list[str],
+    header: _Header,
     *,
     encoding_errors: EncodingErrors,
     include: Sequence[str] | None = None,
@@ -607,11 +647,12 @@ def _read_table(
 ) -> tuple[pa.Table, _BadRows, int]:
     """Parse one CSV stream into a table of strings; returns (table, bad row texts, replaced).
 
-    ``include`` limits the columns converted (all when ``None``); pyarrow then does not
-    validate the UTF-8 of the others, so ``utf8_check`` (a background
-    :func:`_utf8_ok` of the whole stream) must be given with it. A record must fit in
-    ``block_size`` bytes; a longer one is read again with a bigger block as long as
-    every field is within :data:`FIELD_LIMIT`.
+    The body starts after the whole header record (``header.lines`` lines: a quoted
+    header cell may hold a line break). ``include`` limits the columns converted (all
+    when ``None``); pyarrow then does not validate the UTF-8 of the others, so
+    ``utf8_check`` (a background :func:`_utf8_ok` of the whole stream) must be given
+    with it. A record must fit in ``block_size`` bytes; a longer one is read again with
+    a bigger block as long as every field is within :data:`FIELD_LIMIT`.
     """
     bad_rows = _BadRows()
 
@@ -623,11 +664,14 @@ def _read_table(
             bad_rows.append(row.text)
         return "skip" if bad_rows.total <= MALFORMED_LIMIT else "error"
 
-    read_opts = pcsv.ReadOptions(column_names=header, skip_rows=1, block_size=block_size,
-                                 encoding="utf8")
+    names = header.names
+    # skip_rows counts lines, not records: a header cell holding a line break would
+    # leave its second line to be parsed as a record
+    read_opts = pcsv.ReadOptions(column_names=names, skip_rows=header.lines,
+                                 block_size=block_size, encoding="utf8")
     parse_opts = pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=handler)
     convert_opts = pcsv.ConvertOptions(
-        column_types={c: pa.string() for c in header},
+        column_types={c: pa.string() for c in names},
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
@@ -646,7 +690,7 @@ def _read_table(
         # every diagnosis here streams the file: a small zip can expand to gigabytes
         # (one endless field, millions of malformed rows), so nothing holds it whole
         if bad_rows.total > MALFORMED_LIMIT:
-            first = _bad_records(source, len(header), limit=1)
+            first = _bad_records(source, len(names), limit=1)
             where = f" (the first at line {first[0][0]}: {first[0][1]})" if first else ""
             raise LoadError(
                 f"{source.label}: more than {MALFORMED_LIMIT:,} malformed records{where}: "
@@ -661,7 +705,7 @@ def _read_table(
             )
         invalid = _first_invalid_utf8(source)
         if invalid is None:
-            found = _bad_records(source, len(header), limit=1, errors_only=True)
+            found = _bad_records(source, len(names), limit=1, errors_only=True)
             where = f"line {found[0][0]}" if found else "an unknown line"
             raise LoadError(f"{source.label}: malformed CSV at {where}: {exc}") from exc
         if encoding_errors == "raise":
@@ -923,14 +967,20 @@ def _bad_records(
     return out
 
 
-def _record_lines(table: pa.Table) -> np.ndarray:
-    """Physical line where each record starts (valid when no row was skipped)."""
+def _record_lines(table: pa.Table, first_line: int) -> np.ndarray:
+    """Physical line where each record starts (valid when no row was skipped).
+
+    ``first_line`` is where the first record starts (:attr:`_Header.first_line`: 2 but
+    for a header whose cells hold line breaks).
+    """
     newlines = np.zeros(table.num_rows, dtype=np.int64)
     for col in table.columns:
         if pa.types.is_string(col.type):
             counts = pc.count_substring(col, "\n").fill_null(0)
             newlines += counts.to_numpy(zero_copy_only=False).astype(np.int64)
-    return 2 + np.concatenate([[0], np.cumsum(1 + newlines)[:-1]]) if len(newlines) else newlines
+    if not len(newlines):
+        return newlines
+    return first_line + np.concatenate([[0], np.cumsum(1 + newlines)[:-1]])
 
 
 # --------------------------------------------------------------------------- conversion
@@ -1676,7 +1726,7 @@ class _Part:
     # tweets: duplicate tweet ids among the kept rows (None: count on the combined parts)
     duplicates: int | None = None
     # what a second read of the source needs to find a kept row's record again
-    header: list[str] = dataclasses.field(default_factory=list)
+    header: _Header = dataclasses.field(default_factory=lambda: _Header([]))
     parsed_rows: np.ndarray | None = None  # each kept row's row in the parse; None: the same
     lines_known: bool = True  # no malformed record was skipped: line numbers can be counted
     repeated: int = 0  # rows dropped as repeats of an earlier row (see _drop_repeats)
@@ -1691,7 +1741,8 @@ def _read_source(
     pool: concurrent.futures.Executor,
     count_duplicates: bool = False,
 ) -> _Part:
-    header = _read_header(source)
+    head = _read_header(source)
+    header = head.names
     role = _role(source, header)
     required = schema.REQUIRED_TWEET_COLUMNS if role == "tweets" else schema.REQUIRED_USER_COLUMNS
     missing = [c for c in required if c not in header]
@@ -1706,7 +1757,7 @@ def _read_source(
     include = selection.read_from_tweets_file(header) if role == "tweets" else None
     utf8_check = pool.submit(_utf8_ok, source) if include is not None else None
     table, bad_texts, replaced = _read_table(
-        source, header, encoding_errors=encoding_errors, include=include, utf8_check=utf8_check
+        source, head, encoding_errors=encoding_errors, include=include, utf8_check=utf8_check
     )
     rows_read = table.num_rows + bad_texts.total
     rejects: list[dict[str, Any]] = []
@@ -1745,8 +1796,8 @@ def _read_source(
     if problems:
         lines = None
         if not bad_texts:  # error path: read again, every column, to count line breaks
-            full, _, _ = _read_table(source, header, encoding_errors=encoding_errors)
-            lines = _record_lines(full)
+            full, _, _ = _read_table(source, head, encoding_errors=encoding_errors)
+            lines = _record_lines(full, head.first_line)
             del full
         bad_idx = sorted({p[0] for p in problems})
         if on_bad_rows == "raise":
@@ -1794,7 +1845,7 @@ def _read_source(
     return _Part(
         source, role, tweets, accounts, rejects, rows_read, replaced,
         duplicates.result() if duplicates is not None else None,
-        header=header, parsed_rows=parsed_rows, lines_known=not bad_texts.total,
+        header=head, parsed_rows=parsed_rows, lines_known=not bad_texts.total,
     )
 
 
@@ -1814,10 +1865,12 @@ def load_release(
     A file that repeats another (a ``.zip`` beside the ``.csv`` unzipped from it, split
     parts beside the combined file) is loaded once: the copy is skipped with a warning
     and a provenance row naming the file it repeats (``copy_of``, ``note``). A copy is
-    the same bytes once decompressed, or a tweets file whose every tweet id is in one
-    other file. A row identical in every column to an earlier row (parts that overlap,
-    rows written twice) is loaded once, with a warning naming the files, and counted in
-    ``provenance.rows_repeated`` and ``Release.checks['repeated_rows']``.
+    the same bytes once decompressed, or a tweets file whose every row is in one other
+    file, the same in every column (a file that shares all its tweet ids with another but
+    differs in a row is no copy: it loads, its identical rows once and its differing rows
+    as duplicate ids). A row identical in every column to an earlier row (parts that
+    overlap, rows written twice) is loaded once, with a warning naming the files, and
+    counted in ``provenance.rows_repeated`` and ``Release.checks['repeated_rows']``.
 
     Parameters
     ----------
@@ -1942,7 +1995,7 @@ def load_release(
             )
             for source in sources
         ]
-        copies.update(_same_tweets(parts, strict=strict))
+        copies.update(_same_tweets(parts, encoding_errors=encoding_errors, strict=strict))
         parts = [p for p in parts if p.source not in copies]
         repeats, duplicates = _drop_repeats(parts, encoding_errors=encoding_errors, strict=strict)
         shas = {f: digests[f].result() for f in files}
@@ -2078,14 +2131,23 @@ def _same_content(
     return copies
 
 
-def _same_tweets(parts: Sequence[_Part], *, strict: bool) -> dict[_Source, tuple[_Source, str]]:
-    """Tweets files whose every tweet id is in one other file: {copy: (kept, note)}.
+def _same_tweets(
+    parts: Sequence[_Part], *, encoding_errors: EncodingErrors, strict: bool
+) -> dict[_Source, tuple[_Source, str]]:
+    """Tweets files whose every row is in one other file: {copy: (kept, note)}.
 
     Split parts beside the combined file differ in bytes (each part has its own header)
-    but hold the same tweets. A file is a copy of a file with more distinct ids (or as
-    many, earlier in the order); two files that merely overlap both load: the rows they
-    share in every column are loaded once (:func:`_drop_repeats`), and shared ids whose
-    rows differ are counted as duplicates.
+    but hold the same rows. A file is a copy of a file with more distinct ids (or as
+    many, earlier in the order) when every tweet id in it is in that file and every one
+    of its rows is a row of that file, the same in every column as written
+    (:func:`_row_hashes`); a file whose rows were rejected in part is never a copy (its
+    rejections must be listed). Any other file loads, overlapping or not: the rows it
+    shares with another file in every column are loaded once (:func:`_drop_repeats`),
+    and shared ids whose rows differ are all kept and counted as duplicates.
+
+    Only a file whose every tweet id is in another file is compared row by row (one
+    more read of it and of that file): parts of a real release share no id and cost one
+    count of duplicate ids.
     """
     tweets = [p for p in parts if p.role == "tweets" and p.table.num_rows]
     if len(tweets) < 2:
@@ -2113,22 +2175,134 @@ def _same_tweets(parts: Sequence[_Part], *, strict: bool) -> dict[_Source, tuple
                     f"{len(shared):,} tweet id(s) (e.g. {shared[0].as_py()}): a copy or "
                     "overlapping parts; remove the copy (strict load)"
                 )
+    # every column of every file, in one order: a column a file lacks is empty in it, as
+    # _drop_repeats compares them
+    names = sorted({c for p in tweets for c in p.header.names})
+    hashes: dict[int, pa.Array] = {}
+
+    def rows_of(k: int) -> pa.Array:
+        if k not in hashes:  # each file is read again at most once
+            hashes[k] = _row_hashes(tweets[k], names, encoding_errors=encoding_errors)
+        return hashes[k]
+
+    def holds(j: int, i: int) -> bool:
+        """Whether file ``j`` holds every row of file ``i``, the same in every column."""
+        if not everywhere[i] or tweets[i].rejects:
+            return False
+        if not pc.all(pc.is_in(distinct[i], value_set=distinct[j])).as_py():
+            return False
+        # the same ids are not the same tweets: an edited text or count is another row,
+        # which skipping the file would lose (guarded by
+        # tests/hostile/test_loading.py::test_a_part_whose_ids_are_all_in_another_but_whose_rows_differ_loads)
+        return bool(pc.all(pc.is_in(rows_of(i), value_set=rows_of(j))).as_py())
+
     # larger files first: a copy is found among the files already kept
     order = sorted(range(len(tweets)), key=lambda i: (-len(distinct[i]), i))
     kept: list[int] = []
     copies: dict[_Source, tuple[_Source, str]] = {}
     for i in order:
-        home = next(
-            (j for j in kept if everywhere[i]
-             and pc.all(pc.is_in(distinct[i], value_set=distinct[j])).as_py()),
-            None,
-        )
+        home = next((j for j in kept if holds(j, i)), None)
         if home is None:
             kept.append(i)
             continue
         source, other = tweets[i].source, tweets[home].source
-        copies[source] = (other, f"skipped: every tweet id in it is also in {other.label}")
+        # the note ends with the kept file's label: _relabel renames it on a cache hit
+        copies[source] = (other, "skipped: every row in it, the same in every column, is "
+                                 f"also in {other.label}")
     return copies
+
+
+#: siphash keys of the two 64-bit halves of a row's 128-bit hash (:func:`_row_hashes`).
+_ROW_HASH_KEYS = ("casebook-rows-a1", "casebook-rows-b2")
+#: Odd multiplier that folds a column's value hash into the row's (mod 2**64).
+_ROW_HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+#: The hash of a missing value (an empty field, or a column the file lacks).
+_NULL_HASH = np.array([0x6A09E667F3BCC908, 0xBB67AE8584CAA73B], dtype=np.uint64)
+
+
+def _row_hashes(part: _Part, names: Sequence[str], *, encoding_errors: EncodingErrors) -> pa.Array:
+    """A 128-bit hash of each kept row of a tweets part, every column as written.
+
+    The source is read again as strings (whatever ``columns=`` selected, as
+    :func:`_drop_repeats` compares rows), one file at a time: the memory held after is
+    16 bytes a row. Each column's distinct values are hashed once (pandas' siphash,
+    two keys), then folded into the row's two halves in the order of ``names``; a
+    column the file lacks counts as empty. Two different rows share a hash with a
+    chance of about one in 2**128 per pair (a release of 10**7 rows: under 10**-24).
+
+    Parameters
+    ----------
+    part
+        A tweets part; rows it rejected for their values are left out.
+    names
+        Every column to hash, in one order for every file compared.
+    encoding_errors
+        As the part was loaded.
+
+    Returns
+    -------
+    pyarrow.Array
+        ``fixed_size_binary(16)``, one value per row of ``part.table`` (before repeats
+        are dropped), in its order.
+    """
+    raw, _, _ = _read_table(part.source, part.header, encoding_errors=encoding_errors)
+    if part.parsed_rows is not None:
+        raw = raw.take(pa.array(part.parsed_rows))
+    halves = np.zeros((2, raw.num_rows), dtype=np.uint64)
+    for name in names:  # loop over columns; each is vectorised
+        halves *= _ROW_HASH_MULTIPLIER  # wraps mod 2**64, as meant
+        if name not in raw.column_names:
+            halves += _NULL_HASH[:, None]
+            continue
+        at = 0
+        for batch in _batches(raw.column(name)):
+            halves[:, at:at + len(batch)] += _value_hashes(batch)
+            at += len(batch)
+    del raw
+    data = np.ascontiguousarray(halves.T)  # row by row: the two halves side by side
+    return pa.Array.from_buffers(pa.binary(16), data.shape[0], [None, pa.py_buffer(data)])
+
+
+#: Bytes of strings dictionary-encoded at once by :func:`_row_hashes`: a dictionary's
+#: int32 offsets hold 2 GB, which one column of a multi-GB file (the 2018 IRA tweets
+#: file is 5.3 GB) can exceed.
+_HASH_BATCH_BYTES = 1 << 29
+
+
+def _batches(column: pa.ChunkedArray) -> Iterator[pa.ChunkedArray]:
+    """The column in runs of whole chunks of at most :data:`_HASH_BATCH_BYTES` (a chunk
+    larger than that is a run of its own)."""
+    run: list[pa.Array] = []
+    size = 0
+    for chunk in column.chunks:
+        if run and size + chunk.nbytes > _HASH_BATCH_BYTES:
+            yield pa.chunked_array(run, type=column.type)
+            run, size = [], 0
+        run.append(chunk)
+        size += chunk.nbytes
+    if run:
+        yield pa.chunked_array(run, type=column.type)
+
+
+def _value_hashes(values: pa.ChunkedArray) -> np.ndarray:
+    """The two 64-bit siphash halves of each value of a string column, shape (2, n)."""
+    if not values.num_chunks:
+        return np.zeros((2, 0), dtype=np.uint64)
+    # one dictionary for the run (pyarrow's encoder shares it between the chunks it
+    # writes): each distinct value is turned into a Python string and hashed once
+    encoded = pc.dictionary_encode(values)
+    first = encoded.chunk(0).dictionary
+    if not all(c.dictionary.equals(first) for c in encoded.chunks[1:]):
+        encoded = encoded.unify_dictionaries()
+        first = encoded.chunk(0).dictionary
+    distinct = first.to_numpy(zero_copy_only=False)
+    table = np.empty((2, len(distinct) + 1), dtype=np.uint64)
+    for k, key in enumerate(_ROW_HASH_KEYS):  # two keys: a 128-bit hash
+        table[k, :-1] = pd.util.hash_array(distinct, hash_key=key, categorize=False)
+    table[:, -1] = _NULL_HASH  # a missing value: the slot after the distinct ones
+    indices = pa.chunked_array([c.indices for c in encoded.chunks])
+    slot = pc.fill_null(indices, len(distinct)).to_numpy()
+    return table[:, slot]
 
 
 def _provenance_frame(prov: pd.DataFrame) -> pd.DataFrame:
@@ -2264,7 +2438,7 @@ def _drop_repeats(
             continue
         parsed, _, _ = _read_table(part.source, part.header, encoding_errors=encoding_errors)
         at = rows if part.parsed_rows is None else part.parsed_rows[rows]
-        lines = (_record_lines(parsed)[at] if part.lines_known
+        lines = (_record_lines(parsed, part.header.first_line)[at] if part.lines_known
                  else np.zeros(len(at), dtype=np.int64))
         frames.append(parsed.take(pa.array(at)).to_pandas(types_mapper=_types_mapper))
         del parsed

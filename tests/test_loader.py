@@ -277,6 +277,31 @@ def test_impossible_dates_are_rejected_not_rolled_forward(write_tweets) -> None:
     assert "tweet_time='2020-09-30 01:15:60'" in reasons[3]
 
 
+@pytest.mark.parametrize("cell", ["note\nsecond line", "note\n", "a\r\nb\nc", "lone\rreturn"])
+def test_a_line_break_in_a_header_cell_is_skipped_with_the_header(write_tweets, cell: str) -> None:
+    # pyarrow's skip_rows skips lines, not records: the header's second line was parsed as
+    # a record ("line 0: malformed record (line unknown)"), or the first tweet was
+    # rejected as "not an id: tweetid='\n1...'", and every line number was short
+    rows = [tweet_row(tweetid="1", tweet_text="one\ntwo"), tweet_row(tweetid="x!"),
+            tweet_row(tweetid="3", tweet_text="one\ntwo"), tweet_row(tweetid="1", tweet_text="one\ntwo")]
+    path = write_tweets([[*r, ""] for r in rows], header=[*schema.ARCHIVE_TWEET_COLUMNS, cell])
+    first = 2 + cell.count("\n")  # where record 1 starts; records span 2, 1, 2, 2 lines
+    with pytest.raises(LoadError, match=rf"line {first + 2}: column tweetid holds 'x!'"):
+        load_release(path, cache=False)
+    with pytest.warns(UserWarning, match=r"1 row\(s\) repeat an earlier row"):
+        release = load_release(path, on_bad_rows="report", cache=False)
+    assert release.tweets["tweetid"].tolist() == ["1", "3"]
+    assert release.tweets["tweet_text"].tolist() == ["one\ntwo", "one\ntwo"]
+    assert release.rejected[["line", "reason"]].values.tolist() == [[first + 2, "not an id: tweetid='x!'"]]
+    assert release.provenance["rows_read"].tolist() == [4]
+    (example,) = release.checks["repeated_row_examples"]
+    assert (example["line"], example["repeats_line"]) == (first + 5, first)
+    if "\r" not in cell.replace("\r\n", ""):  # the csv module counts a lone CR as a line too
+        path.write_bytes(path.read_bytes() + b'"9","only two"\n')
+        with pytest.raises(LoadError, match=rf"line {first + 7}: expected 31 fields, found 2"):
+            load_release(path, cache=False)
+
+
 def test_ids_that_are_not_ids_are_rejected_with_their_lines(write_tweets, tmp_path: Path) -> None:
     hex_hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"  # 2018 files
     path = write_tweets([

@@ -21,8 +21,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from casebook import LoadError, load_release, loader
+from casebook import LoadError, load_release, loader, schema
 from casebook.cli import main
+from tests.conftest import archive_bytes
 from tests.hostile import make_loading as make
 
 # --------------------------------------------------------------------------- counted once
@@ -49,18 +50,78 @@ def test_real_excerpt_unzipped_in_place_counts_274_not_548(real_gru_folder: Path
     assert len(release.tweets) == 274 and release.checks["duplicate_tweetids"] == 0
 
 
+def _parts_beside_combined(folder: Path, records: list[list[str]], cut: int) -> Path:
+    """The combined file of ``records`` and its parts ``_1``/``_2`` cut at ``cut``, each
+    record the same in every column as in the combined file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    columns = schema.ARCHIVE_TWEET_COLUMNS
+    (folder / f"{make.TWEETS}.csv").write_bytes(archive_bytes(records, columns))
+    (folder / f"{make.TWEETS}_1.csv").write_bytes(archive_bytes(records[:cut], columns))
+    (folder / f"{make.TWEETS}_2.csv").write_bytes(archive_bytes(records[cut:], columns))
+    return folder
+
+
 def test_split_parts_beside_the_combined_file_load_once(tmp_path: Path) -> None:
-    folder = make.make_parts_beside_combined(tmp_path / "rel", n=274)
-    with pytest.warns(UserWarning, match="every tweet id in it is also in"):
+    folder = _parts_beside_combined(tmp_path / "rel", make._records(274), cut=137)
+    with pytest.warns(UserWarning, match="every row in it, the same in every column, is also in"):
         release = load_release(folder, cache=False)
     assert len(release.tweets) == 274 and release.tweets["tweetid"].is_unique
     skipped = release.provenance.dropna(subset=["copy_of"])
     assert sorted(Path(f).name for f in skipped["file"]) == [f"{make.TWEETS}_1.csv", f"{make.TWEETS}_2.csv"]
+    assert set(skipped["copy_of"]) == {str(folder / f"{make.TWEETS}.csv")}
     # parts that merely overlap are both loaded and their shared id reported, as before
     overlap = make.make_overlapping_parts(tmp_path / "overlap")
     with pytest.warns(UserWarning, match="1 duplicate tweet id"):
         both = load_release(overlap, cache=False)
     assert len(both.tweets) == 6 and both.provenance["copy_of"].isna().all()
+
+
+def test_a_part_whose_ids_are_all_in_another_but_whose_rows_differ_loads(tmp_path: Path) -> None:
+    # part _1 is the whole release, part _2 holds 50 of its tweets, 10 of them edited:
+    # _2 was skipped whole as a copy ("every tweet id in it is also in _1"), losing the
+    # 10 edited rows, and no duplicate id was counted
+    records = make._records(274)
+    columns = list(schema.ARCHIVE_TWEET_COLUMNS)
+    text, likes, followers = (columns.index(c) for c in ("tweet_text", "like_count",
+                                                         "follower_count"))
+    again = [list(r) for r in records[:50]]
+    for k, row in enumerate(again[:10]):
+        if k < 4:
+            row[text] = "EDITED " + row[text]
+        elif k < 8:
+            row[likes] = str(int(row[likes]) + 1000)
+        else:  # an account column, which a narrow load does not read
+            row[followers] = str(int(row[followers]) + 1)
+    folder = tmp_path / "rel"
+    folder.mkdir()
+    (folder / f"{make.TWEETS}_1.csv").write_bytes(archive_bytes(records, columns))
+    (folder / f"{make.TWEETS}_2.csv").write_bytes(archive_bytes(again, columns))
+    with pytest.warns(UserWarning) as caught:
+        release = load_release(folder, cache=False)
+    said = [str(w.message) for w in caught]
+    assert not any("skipped" in m for m in said), said
+    assert any(re.search(r"_2\.csv: 40 row\(s\) repeat an earlier row of .*_1\.csv", m)
+               for m in said), said
+    assert any("10 duplicate tweet id(s)" in m for m in said), said
+    assert len(release.tweets) == 274 + 10
+    assert release.checks["duplicate_tweetids"] == 10 and release.checks["repeated_rows"] == 40
+    assert int(release.tweets["tweet_text"].str.startswith("EDITED").sum()) == 4
+    assert int((release.tweets["like_count"] >= 1000).sum()) == 4
+    assert release.provenance["copy_of"].isna().all()
+    assert release.provenance["rows_read"].tolist() == [274, 50]
+    assert release.provenance["rows_repeated"].tolist() == [0, 40]
+    # a load that reads only some columns keeps the same rows: the rows are compared in
+    # every column as written, not in the columns read
+    with pytest.warns(UserWarning):
+        narrow = load_release(folder, cache=False, columns=["tweet_text"])
+    assert narrow.tweets["tweetid"].tolist() == release.tweets["tweetid"].tolist()
+    assert narrow.checks["duplicate_tweetids"] == 10
+    # split parts renumbered apart from the combined file: the same ids, other texts
+    renumbered = make.make_parts_beside_combined(tmp_path / "renumbered", n=274)
+    with pytest.warns(UserWarning):
+        other = load_release(renumbered, cache=False)
+    assert other.provenance["copy_of"].notna().sum() == 1  # _1 is in the combined file
+    assert len(other.tweets) == 274 + 137 and other.checks["duplicate_tweetids"] == 137
 
 
 def test_overlapping_parts_and_repeated_rows_count_each_tweet_once(tmp_path: Path) -> None:
