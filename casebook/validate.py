@@ -197,17 +197,40 @@ def coverage_summary(release: Release) -> dict[str, Any]:
 
 
 def format_report(report: dict[str, Any]) -> str:
-    """Render :func:`validation_report` as plain text for a terminal."""
-    lines = [f"Release {report['name']}"]
+    """Render :func:`validation_report` as plain text for a terminal.
+
+    File names, zip member names, notes, rejection reasons, warnings and the release
+    name come from the input (a member can be named ``x.csv\\nTweets: 9\\nOK``): each is
+    printed through :func:`casebook.safety.escape_line`, so a line break in it shows as
+    ``\\x0a`` and cannot start a report line of its own, and a control character cannot
+    act on the terminal.
+
+    Parameters
+    ----------
+    report
+        A report from :func:`validation_report` (with ``path`` or without).
+
+    Returns
+    -------
+    str
+        The report, one line per file, count, rejected row and warning.
+    """
+    from casebook.safety import escape_line  # pandas: loaded with the release already
+
+    def file_name(label: Any) -> str:
+        return escape_line(Path(str(label)).name)
+
+    lines = [f"Release {escape_line(report['name'])}"]
     lines.append("Files:")
     for f in report["files"]:
-        line = (f"  {Path(f['file']).name}  [{f['role']}]  {f['size_bytes']:,} bytes  "
+        line = (f"  {file_name(f['file'])}  [{escape_line(f['role'])}]  "
+                f"{f['size_bytes']:,} bytes  "
                 f"rows {f['rows_read']:,}  rejected {f['rows_rejected']:,}  "
                 + (f"repeated {f['rows_repeated']:,}  " if f.get("rows_repeated") else "")
                 + f"sha256 {f['sha256'][:16]}…")
         # format_report hides the loader's warnings, so a skipped copy says why here
         if f.get("note"):
-            line += f"  ({f['note']})"
+            line += f"  ({escape_line(f['note'])})"
         lines.append(line)
     tr = report["time_range"]
     lines += [
@@ -218,21 +241,23 @@ def format_report(report: dict[str, Any]) -> str:
         f"Retweet share: {report['retweet_share']}",
         f"Duplicate tweet ids: {report['duplicates']}",
         f"Repeated rows (loaded once): {report.get('repeated_rows', 0)}",
-        f"Published size: {report['coverage']['text']}" if report.get("coverage") else
-        "Published size: unknown",
+        f"Published size: {escape_line(report['coverage']['text'])}" if report.get("coverage")
+        else "Published size: unknown",
         "Ids in float notation: " + (", ".join(
-            f"{col} {e['rows']:,} ({e['share']:.1%}; {e['exact'] + e['restored']:,} restored)"
+            f"{escape_line(col)} {e['rows']:,} ({e['share']:.1%}; "
+            f"{e['exact'] + e['restored']:,} restored)"
             for col, e in report["float_ids"].items()) if report.get("float_ids") else "none"),
         f"Rejected rows: {report['rejected']}",
     ]
     for r in report["rejected_rows"]:
-        lines.append(f"  {Path(r['file']).name} line {r['line']}: {r['reason']}")
+        lines.append(f"  {file_name(r['file'])} line {r['line']}: {escape_line(r['reason'])}")
     lines.append("Empty share per column:")
     for col, share in report["empty_share"].items():
-        lines.append(f"  {col:<22} {share:6.1%}")
+        lines.append(f"  {escape_line(col):<22} {share:6.1%}")
     for w in report["warnings"]:
-        lines.append(f"WARNING: {w}")
-    lines.append("FATAL: " + "; ".join(report["fatal"]) if report["fatal"] else "OK")
+        lines.append(f"WARNING: {escape_line(w)}")
+    lines.append("FATAL: " + "; ".join(escape_line(x) for x in report["fatal"])
+                 if report["fatal"] else "OK")
     return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,37 @@ def test_files_of_one_release_validate_together(write_tweets, tmp_path: Path, ca
     assert main(["validate", str(tweets), str(users), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["tweets"] == 1 and len(report["files"]) == 2
+
+
+def test_names_with_line_breaks_cannot_write_report_lines(tmp_path: Path, capsys) -> None:
+    # a zip member, a file name, a copy's note and a warning named "...\nOK" printed
+    # lines of their own into the report: a fake "Tweets:" count and a fake "OK"
+    fake = "\nTweets: 26,684\nRejected rows: 0\nOK\n\x1b[2J#"
+    rows = [tweet_row(tweetid=str(i), tweet_text=f"tweet {i}") for i in range(1, 8)]
+    folder = tmp_path / "rel"
+    folder.mkdir()
+    first = archive_bytes(rows[:5], schema.ARCHIVE_TWEET_COLUMNS)
+    with zipfile.ZipFile(folder / "op_tweets.zip", "w") as zf:
+        zf.writestr(f"op_tweets_csv_hashed_part1.csv{fake}.csv", first)
+    (folder / "op_tweets_csv_hashed_part1.csv").write_bytes(first)  # a copy of the member
+    second = folder / f"op_tweets_csv_hashed_part2{fake}.csv"
+    second.write_bytes(archive_bytes(rows[3:], schema.ARCHIVE_TWEET_COLUMNS) + b'"8","only two"\n')
+    assert main(["validate", str(folder), "--no-cache"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [x for x in lines if x.startswith("Tweets:")] == ["Tweets: 7"], lines
+    assert "OK" not in lines and "Rejected rows: 0" not in lines, lines
+    assert lines[-2:] == ["FATAL: 1 rejected row(s)", ""], lines
+    shown = "\\x0aTweets: 26,684\\x0aRejected rows: 0\\x0aOK\\x0a\\x1b[2J#"
+    assert any(x.startswith(f"  op_tweets.zip!op_tweets_csv_hashed_part1.csv{shown}.csv  [tweets]")
+               for x in lines), lines
+    assert any(x.startswith(f"  op_tweets_csv_hashed_part2{shown}.csv  [tweets]") for x in lines), lines
+    assert any(x.startswith("  op_tweets_csv_hashed_part1.csv  [tweets]") and x.endswith(
+        f"(skipped: the same content as {folder / 'op_tweets.zip'}!op_tweets_csv_hashed_part1.csv"
+        f"{shown}.csv)") for x in lines), lines
+    assert f"  op_tweets_csv_hashed_part2{shown}.csv line 6: expected 30 fields, found 2" in lines
+    assert (f"WARNING: 2 row(s) of op_tweets_csv_hashed_part2{shown}.csv repeat an earlier row "
+            f"of op_tweets.zip!op_tweets_csv_hashed_part1.csv{shown}.csv in every column: "
+            "loaded once") in lines
 
 
 # --------------------------------------------------------------------------- float ids, coverage
