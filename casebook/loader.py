@@ -32,9 +32,11 @@ malformed record raises :class:`LoadError` naming the file and the physical line
 the record starts; with ``on_bad_rows="report"`` the good rows load and every rejected
 row is listed in ``Release.rejected`` and counted in ``Release.provenance``. A value that
 cannot be read rejects its row the same way: an impossible date (``2020-02-30`` is not
-rolled over to 1 March), or a ``tweetid``/``userid`` that is empty or not an id (digits,
-a hashed id of the base64 alphabet, or float notation; ``nan``, ``None``, ``-5`` and an
-id padded with spaces are refused, not trimmed).
+rolled over to 1 March), a negative count (``follower_count``, ``like_count``...: no
+account has -5 followers, and one such value would drag every mean it enters), or a
+``tweetid``/``userid`` that is empty or not an id (digits, a hashed id of the base64
+alphabet, or float notation; ``nan``, ``None``, ``-5`` and an id padded with spaces are
+refused, not trimmed).
 
 Hostile or unlucky input ends in one :class:`LoadError` line or a correct count:
 
@@ -118,8 +120,8 @@ from casebook.ids import is_float_notation, restore_float_ids
 #: repeat an earlier row in every column loaded once (a version-3 entry holds them twice);
 #: 5: a file is skipped as a copy only when its rows, not only its tweet ids, are in
 #: another file (a version-4 entry lacks the edited rows), and a header spanning several
-#: lines is skipped whole.
-LOADER_VERSION = "5"
+#: lines is skipped whole; 6: a negative count rejects its row (a version-5 entry holds it).
+LOADER_VERSION = "6"
 
 _LIST_COLUMNS = ("hashtags", "urls", "user_mentions")
 _COUNT_COLUMNS = (
@@ -1290,6 +1292,9 @@ def _convert(cols: dict[str, pa.ChunkedArray]) -> tuple[pa.Table, list[_Problem]
             arr = pc.floor_temporal(arr, unit="day")
         elif name in _COUNT_COLUMNS:
             arr, bad = _parse_int(col)
+            if (pc.min(arr).as_py() or 0) < 0:  # one cheap pass: the archive has none
+                below = _np_bool(pc.fill_null(pc.less(arr, 0), False))
+                problems += _noted(below, name, col, _NEGATIVE_COUNT)
         elif name == "is_retweet":
             arr, bad = _parse_bool(col)
         elif name in ("latitude", "longitude"):
@@ -1311,6 +1316,7 @@ def _convert(cols: dict[str, pa.ChunkedArray]) -> tuple[pa.Table, list[_Problem]
 _Problem = tuple[int, str, str, str]
 _UNREADABLE = "unreadable value"
 _NOT_AN_ID = "not an id"
+_NEGATIVE_COUNT = "a negative count"
 #: What an id may be, in the words of the messages.
 _ID_FORMS = "digits, a hashed id of the archive's base64 alphabet, or float notation"
 # A hashed id is base64-like (39-44 characters in the archive, 64 hex digits in 2018).
@@ -1803,9 +1809,10 @@ def _read_source(
         if on_bad_rows == "raise":
             i, column, value, kind = min(problems)  # the earliest line, whichever column
             where = f"line {int(lines[i])}" if lines is not None else f"record {i + 1}"
-            what = (f"column {column} has a value that cannot be read: {value!r}"
-                    if kind == _UNREADABLE else
-                    f"column {column} holds {value!r}, which is not an id ({_ID_FORMS})")
+            what = {
+                _UNREADABLE: f"column {column} has a value that cannot be read: {value!r}",
+                _NEGATIVE_COUNT: f"column {column} holds {value!r}, a negative count",
+            }.get(kind, f"column {column} holds {value!r}, which is not an id ({_ID_FORMS})")
             raise LoadError(
                 f"{source.label}: {where}: {what} ({len(bad_idx)} record(s) affected). Load "
                 "with on_bad_rows='report' (--on-bad-rows report in casebook network and "

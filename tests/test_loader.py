@@ -302,6 +302,36 @@ def test_a_line_break_in_a_header_cell_is_skipped_with_the_header(write_tweets, 
             load_release(path, cache=False)
 
 
+def test_a_negative_count_rejects_its_row(write_tweets, tmp_path: Path) -> None:
+    # "-5" parsed as an int and loaded: an account with -5 followers, a tweet with
+    # -1000000 likes dragging every mean of the release
+    path = write_tweets([
+        tweet_row(tweetid="1"),
+        tweet_row(tweetid="2", like_count="-1000000"),
+        tweet_row(tweetid="3", follower_count="-5", retweet_count="-1"),
+        tweet_row(tweetid="4", like_count="0"),
+    ])
+    with pytest.raises(LoadError, match=r"line 3: column like_count holds '-1000000', a negative "
+                                        r"count \(2 record\(s\) affected\)"):
+        load_release(path, cache=False)
+    release = load_release(path, on_bad_rows="report", cache=False)
+    assert release.tweets["tweetid"].tolist() == ["1", "4"]
+    assert release.rejected[["line", "reason"]].values.tolist() == [
+        [3, "a negative count: like_count='-1000000'"],
+        [4, "a negative count: follower_count='-5', retweet_count='-1'"],
+    ]
+    # the users file's counts too
+    users = tmp_path / "neg_users_csv_hashed.csv"
+    users.write_bytes(archive_bytes(
+        [["7", "seven", "seven", "", "", "", "-3", "10", "2019-01-01", "en"]],
+        schema.ARCHIVE_USER_COLUMNS))
+    path.write_bytes(archive_bytes([tweet_row(tweetid="1", userid="7")],
+                                   schema.ARCHIVE_TWEET_COLUMNS))
+    with pytest.raises(LoadError, match=r"neg_users_csv_hashed.csv: line 2: column follower_count "
+                                        r"holds '-3', a negative count"):
+        load_release(tmp_path, cache=False)
+
+
 def test_ids_that_are_not_ids_are_rejected_with_their_lines(write_tweets, tmp_path: Path) -> None:
     hex_hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"  # 2018 files
     path = write_tweets([
