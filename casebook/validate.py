@@ -86,6 +86,13 @@ def validation_report(release: Release) -> dict[str, Any]:
     missing = int(release.checks.get("tweet_accounts_missing_from_users", 0))
     if missing:
         cautions.append(f"{missing} account(s) with tweets are missing from the users file")
+    repeated_users = int(release.checks.get("duplicate_userids_in_users", 0))
+    if repeated_users:
+        cautions.append(f"{repeated_users} users-file row(s) repeat another row's userid: "
+                        "the first row of each is kept")
+    if release.checks.get("users_derived_from_tweets"):
+        cautions.append("no users file: the accounts are read from the tweets' account "
+                        "columns (each account's first row)")
     replaced = int(release.provenance.get("replaced_characters", pd.Series(dtype=int)).sum())
     if replaced:
         cautions.append(f"{replaced} undecodable byte(s) replaced")

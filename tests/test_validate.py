@@ -208,3 +208,21 @@ def test_validate_real_folder_reports_three_releases(capsys) -> None:
     gru = reports["gru_202012_excerpt"]
     assert gru["coverage"]["sample"] and "274 of 26,684 published tweets" in gru["coverage"]["text"]
     assert gru["float_ids"] == {}
+
+
+def test_validate_warns_of_repeated_users_and_a_missing_users_file(write_tweets, capsys) -> None:
+    tweets = write_tweets([tweet_row(tweetid="1")])
+    assert main(["validate", str(tweets), "--no-cache"]) == 0
+    assert ("WARNING: no users file: the accounts are read from the tweets' account columns"
+            in capsys.readouterr().out)
+
+    user = tweet_row()[1]
+    profile = ["Name", "name", "", "", "", "55", "169", "2020-02-01", "en"]
+    users = tweets.with_name("hashed_2020_12_test_202012_test_202012_users_csv_hashed.csv")
+    users.write_bytes(archive_bytes([[user, *profile], [user, *profile[:-1], "fr"]],
+                                    schema.ARCHIVE_USER_COLUMNS))
+    assert main(["validate", str(tweets.parent), "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert ("WARNING: 1 users-file row(s) repeat another row's userid: the first row of each "
+            "is kept") in out
+    assert "no users file" not in out
