@@ -338,7 +338,8 @@ def _checked(store: str | os.PathLike[str], releases: Sequence[str] | None,
     if missing:
         raise StoreError(f"{root}: no release {', '.join(map(repr, missing))} in the store "
                          f"(it holds: {', '.join(sorted(held)) or 'none'})")
-    return root, sorted(dict.fromkeys(names)), control
+    # "" (an empty notebook parameter) means no control, as None does
+    return root, sorted(dict.fromkeys(names)), control or None
 
 
 # --------------------------------------------------------------------------- texts
@@ -462,8 +463,10 @@ class Comparison:
         ``strength`` and ``why`` (:data:`STRENGTH_WORDS`).
     accounts
         One row per account that used a shared key: ``release, userid,
-        user_screen_name, linked_releases`` (the other releases sharing its keys),
-        ``kinds, shared_keys, distinctive_keys, link`` (the strength of its most
+        user_screen_name, linked_releases`` (the other releases sharing its distinctive
+        keys, or every shared key without a control cohort; missing when it used only
+        keys ordinary accounts use too: a key everybody uses links nobody),
+        ``shared_with`` (the other releases sharing any of its keys), ``kinds, shared_keys, distinctive_keys, link`` (the strength of its most
         specific distinctive key, as for a pair of releases: :data:`STRENGTH_WORDS`;
         ``none`` when it used only keys ordinary accounts use too, ``unchecked`` without
         a control cohort), ``tweets`` (its tweets carrying shared keys), ``first_time,
@@ -691,8 +694,10 @@ def _accounts(con: duckdb.DuckDBPyConnection, examples: int) -> pd.DataFrame:
             FROM occ o SEMI JOIN compared USING (release) JOIN shared s USING (kind, key)),
         linked AS (
             SELECT u.release, u.userid,
-                   string_agg(DISTINCT p.release, ', ' ORDER BY p.release) AS linked_releases
-            FROM (SELECT DISTINCT release, userid, kind, key FROM used) u
+                   string_agg(DISTINCT p.release, ', ' ORDER BY p.release) FILTER (
+                       WHERE u.telling) AS linked_releases,
+                   string_agg(DISTINCT p.release, ', ' ORDER BY p.release) AS shared_with
+            FROM (SELECT DISTINCT release, userid, kind, key, telling FROM used) u
             JOIN per_release p USING (kind, key)
             SEMI JOIN compared c ON c.release = p.release
             WHERE p.release <> u.release
@@ -717,7 +722,8 @@ def _accounts(con: duckdb.DuckDBPyConnection, examples: int) -> pd.DataFrame:
                    count(DISTINCT tweetid) AS tweets,
                    min(tweet_time) AS first_time, max(tweet_time) AS last_time
             FROM used GROUP BY release, userid)
-        SELECT a.release, a.userid, a.user_screen_name, l.linked_releases, a.kinds,
+        SELECT a.release, a.userid, a.user_screen_name, l.linked_releases, l.shared_with,
+               a.kinds,
                a.shared_keys, a.distinctive_keys,
                CASE WHEN a.distinctive_kinds LIKE '%text%' THEN 'strong'
                     WHEN a.distinctive_kinds LIKE '%retweet%' THEN 'moderate'

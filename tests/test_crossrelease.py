@@ -204,6 +204,17 @@ def test_linking_accounts_are_exact(found) -> None:
     assert rows.loc[UA1, "last_time"] == pd.Timestamp("2020-01-08 10:00", tz="UTC")
 
 
+def test_an_account_is_linked_only_by_keys_ordinary_accounts_do_not_use(built) -> None:
+    # on domains alone RealName used only dailynews.com, which the control cohort uses too
+    rows = crossrelease.compare_releases(built, control=C, kinds=["domain"]).accounts.set_index("userid")
+    assert pd.isna(rows.loc[UA2, "linked_releases"]) and rows.loc[UA2, "shared_with"] == B
+    assert rows.loc[UA2, "link"] == "none"
+    assert rows.loc[UA1, "linked_releases"] == B and rows.loc[UA1, "link"] == "weak"
+    unchecked = crossrelease.compare_releases(built, control="", kinds=["domain"]).accounts
+    assert unchecked["linked_releases"].tolist() == unchecked["shared_with"].tolist()
+    assert unchecked.set_index("userid").loc[UA2, "link"] == "unchecked"
+
+
 def test_evidence_lists_the_tweets_behind_each_key(found, built) -> None:
     ev = found.evidence
     text = ev.loc[ev["key"] == "nato is a threat to peace in europe today"]
