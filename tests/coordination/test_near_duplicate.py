@@ -372,3 +372,45 @@ def test_pairs_of_one_text_are_judged_without_recomputing_signatures() -> None:
             if (x == y).mean() >= 0.5}
     assert got == want and {(0, 1), (2, 3)} <= got
     np.testing.assert_array_equal(sim, (sig_a == sig_b).mean(axis=1))
+
+
+def test_verdicts_are_remembered_per_pair_of_texts() -> None:
+    # a pair of texts is verified on recomputed signatures once: the chance replicates
+    # meet the same pairs again (in either order, in any chunk, on any thread), and a
+    # remembered verdict is the one the signatures give
+    rng = np.random.default_rng(7)
+    texts = [" ".join(np.where(rng.random(10) < 0.2, [f"x{v}" for v in rng.integers(0, 10**6, 10)],
+                               WORDS[t:t + 10]))
+             for t in rng.integers(0, 3, 120)]
+    tweets = make_tweets([post(f"u{i % 7}", 0, text) for i, text in enumerate(texts)])
+    asked = []
+    real = near_duplicate._Verifier._signatures
+
+    def spy(self, rows):
+        asked.append(len(rows))
+        return real(self, rows)
+
+    with patch.object(near_duplicate._Verifier, "_signatures", spy):
+        ev, ia, ib, got, fa, fb = _verified(tweets)
+        assert asked
+        asked.clear()
+
+        def kept(a, b):
+            ka, kb = ev.pair_filter(ev, a, b)
+            return set(zip(ev.pos[ka].tolist(), ev.pos[kb].tolist(), strict=True))
+
+        assert kept(ia, ib) == got and asked == []
+        assert kept(ib, ia) == {(b, a) for a, b in got} and asked == []
+    exact = (fa == fb).sum(axis=1) >= 4
+    assert got == set(zip(ev.pos[ia][exact].tolist(), ev.pos[ib][exact].tolist(), strict=True))
+
+    # half the pairs first, then all (the second call verifies only the other half's new
+    # pairs, and merges them with the first's): the same verdicts as one call
+    ev2, *_ = _verified(tweets)
+    verifier = ev2.pair_filter.__self__
+    verifier._known, verifier._verdict = verifier._known[:0], verifier._verdict[:0]
+    half = rng.permutation(len(ia))[: len(ia) // 2]
+    ev2.pair_filter(ev2, ia[half], ib[half])
+    ka, kb = ev2.pair_filter(ev2, ia, ib)
+    assert set(zip(ev2.pos[ka].tolist(), ev2.pos[kb].tolist(), strict=True)) == got
+    assert len(verifier._known) == len(np.unique(verifier._known)) > 0
