@@ -504,7 +504,9 @@ def _grade_share(answer: Any, ctx: _Context) -> CheckResult:
     if abs(value - truth) <= 0.005:
         return CheckResult(ex, "right", (
             f"{value:.1%}{note} of the tweets come from one account, the Spanish-language "
-            "broadcaster persona, as in the real release (302,648 of 560,571 tweets). A "
+            "broadcaster persona, as in the real release (302,648 of 560,571 tweets, as the "
+            "Stanford Internet Observatory's analysis of the February 2021 takedowns "
+            "counted them). A "
             "case that ignores this describes one account, not the network."))
     accounts = ctx.truth("iran_202012")["counts"]["accounts"]
     if abs(value - 1 / accounts) < 0.002:
@@ -935,7 +937,7 @@ def _claim_line(row: Any) -> str:
 
 def _grade_ledger(answer: Any, ctx: _Context) -> CheckResult:
     from casebook.claims import CLAIMS
-    from casebook.evidence import NOT_DISTINCTIVE
+    from casebook.evidence import NOT_DISTINCTIVE, SUPPORTED
 
     ex = "not_distinctive"
     ids = _claim_ids(answer)
@@ -979,14 +981,43 @@ def _grade_ledger(answer: Any, ctx: _Context) -> CheckResult:
     if not truth:
         return CheckResult(ex, "right", "No claim of these ledgers is met by ordinary "
                            "accounts too.")
+    # why each claim is not distinctive depends on what the default ledger said of it:
+    # a descriptive claim is never distinctive, a distinctive one may fail only at 10x
+    default = _ledger(tuple(ctx.folder(d) for d in _LEDGER_DATASETS), ctx.folder("control"))
+    default = default.set_index("id", drop=False)
+    descriptive = [i for i in truth if rows.loc[i, "claim_type"] == "descriptive"]
+    stricter = [i for i in truth if i not in descriptive
+                and default.loc[i, "verdict"] == SUPPORTED]
+    other = [i for i in truth if i not in descriptive and i not in stricter]
+    parts = []
+    if stricter:
+        parts.append(
+            "; ".join(_claim_line(rows.loc[i]) for i in stricter)
+            + f". {_are(stricter)} supported at the ledger's default (the network at least "
+            f"{_default_contrast():g} times ordinary accounts) but not at "
+            f"{STRICT_CONTRAST:g} times: ordinary accounts show the same behaviour, only "
+            f"less of it{' (on debate night they surge too)' if 'iran-debate' in stricter else ''}"
+            "; the evidence column gives the ratio")
+    if descriptive:
+        parts.append(
+            "; ".join(_claim_line(rows.loc[i]) for i in descriptive)
+            + f". {_are(descriptive)} descriptive: the rule is true of the release, but "
+            "ordinary accounts meet it too (control_verdict 'supported'), so "
+            f"{'it is' if len(descriptive) == 1 else 'they are'} 'not distinctive' at any "
+            "contrast, the default included")
+    if other:
+        parts.append("; ".join(
+            f"{_claim_line(rows.loc[i])} (at the default: '{default.loc[i, 'verdict']}')"
+            for i in other))
     return CheckResult(ex, "right", (
-        "; ".join(_claim_line(rows.loc[i]) for i in truth)
-        + f". Each is supported at the ledger's default (the network at least "
-        f"{_default_contrast():g} times ordinary accounts) but not {STRICT_CONTRAST:g} "
-        "times: ordinary accounts show the same behaviour, only less of it (on debate "
-        "night they surge too). How much more the network must do before it is "
-        "'distinctive' is a choice the ledger states (min_contrast in its rule column); "
-        "a reader who asks for more can set it and see which claims still stand."))
+        ". ".join(parts) + ". How much more the network must do before a claim is "
+        "'distinctive' is a choice the ledger states ('distinctive from N times' in its "
+        "evidence column); a reader who asks for more can set min_contrast and see which "
+        "claims still stand."))
+
+
+def _are(ids: list[str]) -> str:
+    return f"{_join(ids)} {'is' if len(ids) == 1 else 'are'}"
 
 
 #: The exercises, by id, in the order of the notebook.
