@@ -51,7 +51,9 @@ from casebook.evidence import (
     FAR_ABOVE,
     INCONCLUSIVE,
     INSUFFICIENT,
+    NOT_DISTINCTIVE,
     SUPPORTED,
+    contrast_words,
     null_pvalue,
     strength_words,
 )
@@ -64,6 +66,7 @@ __all__ = [
     "WEEKDAYS",
     "account_spans",
     "accounts_active_in",
+    "active_in_words",
     "bursts",
     "bursts_in_words",
     "draw_events",
@@ -965,7 +968,8 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
                      min_weekly_excess: float = MIN_WEEKLY_EXCESS,
                      alpha: float = FAR_ABOVE,
                      min_tweets: int = MIN_TWEETS, min_days: int = MIN_DAYS,
-                     n_boot: int = 200, n_null: int = 200, seed: int = 0) -> pd.DataFrame:
+                     n_boot: int = 200, n_null: int = 200, seed: int = 0,
+                     control: pd.DataFrame | None = None) -> pd.DataFrame:
     """Infer the operators' UTC offsets from an office-hours rhythm, and say how sure.
 
     Each candidate offset (default: -12:00 to +14:00 in 30-minute steps) is scored by
@@ -1018,6 +1022,10 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
     the best barely above the rest, and it does not reach 1.00 on a margin of a few
     tweets. When there is no rhythm it says how often a resample would have found one.
 
+    With ``control`` (ordinary accounts' tweets), the same inference, with the same
+    options and working week, runs on them too: an office rhythm they show as well does
+    not tell the operators apart, and a ``supported`` answer becomes ``not distinctive``.
+
     The clock has minute resolution, so 30-minute steps are meaningful. An account that
     posts around the clock (a news feed, a scheduler) flattens the rhythm: drop dominant
     or automated accounts first when the result is inconclusive.
@@ -1046,6 +1054,8 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
         Below these the result is ``insufficient data``: a working week needs a week.
     n_boot, n_null, seed
         Bootstrap resamples, null replicates and the seed of their generators.
+    control
+        A control cohort's tweets (ordinary accounts), or None.
 
     Returns
     -------
@@ -1070,12 +1080,21 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
         The shuffled-hours null's median best share, how far the best share lies from
         it (and from the shuffled-weekdays null's) toward 1, the larger permutation
         p-value and :func:`casebook.evidence.strength_words` against that null.
+    ``control_verdict``, ``control_rhythm``
+        The verdict on ordinary accounts' tweets and what they show, in words (NA and
+        "not compared..." without ``control``).
 
     Examples
     --------
     >>> infer_utc_offset(release.tweets, workweek="sat-wed")  # doctest: +SKIP
     >>> infer_utc_offset(release.tweets, workday=(8, 17), shifts=(0,))  # doctest: +SKIP
     """
+    if control is not _ONE_COHORT:
+        # every option but the cohorts, so ordinary accounts get exactly the same test
+        same = {k: v for k, v in locals().items() if k not in ("tweets", "control")}
+        theirs = (None if control is None
+                  else infer_utc_offset(control, **same, control=_ONE_COHORT))
+        return _beside_ordinary(infer_utc_offset(tweets, **same, control=_ONE_COHORT), theirs)
     week = _workweek(workweek if workdays is None else workdays)
     shifts = sorted({0.0, *(float(s) for s in shifts)})
     hours = [(workday[0] + s, workday[1] + s) for s in shifts]
@@ -1185,6 +1204,37 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
 # --------------------------------------------------------------------------- accounts
 
 
+# infer_utc_offset's control= for one cohort's inference, with no comparison
+_ONE_COHORT: Any = object()
+
+
+def _beside_ordinary(found: pd.DataFrame, ordinary: pd.DataFrame | None) -> pd.DataFrame:
+    """:func:`infer_utc_offset`'s row with what ordinary accounts show on the same week:
+    a rhythm they share is ``not distinctive``."""
+    out = found.copy()
+    if ordinary is None:
+        out["control_verdict"] = pd.Series([pd.NA], dtype="string")
+        out["control_rhythm"] = "not compared with ordinary accounts (no control cohort)"
+        return out
+    theirs = ordinary.iloc[0]
+    if theirs["verdict"] == SUPPORTED:
+        said = f"an office rhythm too, at {theirs['label']} ({theirs['rhythm']})"
+    elif theirs["verdict"] == INSUFFICIENT:
+        said = f"too little data to tell ({theirs['reason']})"
+    else:
+        said = f"no office rhythm ({theirs['rhythm']})"
+    out["control_verdict"], out["control_rhythm"] = theirs["verdict"], said
+    if out.at[0, "verdict"] == SUPPORTED:
+        if theirs["verdict"] == SUPPORTED:
+            out.at[0, "verdict"] = NOT_DISTINCTIVE
+            out.at[0, "reason"] += (f"; ordinary accounts (control) show {said} on the same "
+                                    "week: a rhythm they share does not tell the operators "
+                                    "apart")
+        else:
+            out.at[0, "reason"] += f"; ordinary accounts (control) show {said} on the same week"
+    return out
+
+
 def account_spans(tweets: pd.DataFrame) -> pd.DataFrame:
     """When each account was active.
 
@@ -1223,11 +1273,14 @@ def _screen_names(tweets: pd.DataFrame) -> pd.DataFrame:
 
 
 def accounts_active_in(tweets: pd.DataFrame, start: Any, end: Any, *,
-                       widen: str | pd.Timedelta = "0min") -> pd.DataFrame:
+                       widen: str | pd.Timedelta = "0min",
+                       control: pd.DataFrame | None = None) -> pd.DataFrame:
     """Accounts that tweeted inside a time window, with their counts.
 
     The window is ``[start - widen, end + widen]``, **both ends inclusive** (the clock
     has minute resolution: a tweet stamped 02:30 counts for a window ending 02:30).
+    With ``control``, the same window is counted on ordinary accounts' tweets, so that
+    :func:`active_in_words` can say whether being active then sets the network apart.
 
     Parameters
     ----------
@@ -1237,11 +1290,15 @@ def accounts_active_in(tweets: pd.DataFrame, start: Any, end: Any, *,
         ISO strings or timestamps; naive values are UTC.
     widen
         Margin added on each side (``"30min"``, ``"2h"``...).
+    control
+        A control cohort's tweets (``Release.tweets`` of ordinary accounts), or None.
 
     Returns
     -------
     DataFrame ``userid, user_screen_name, tweets, first, last`` (within the window),
-    most active first, then by userid. ``attrs`` hold ``window_start``/``window_end``.
+    most active first, then by userid. ``attrs`` hold ``window_start``/``window_end``,
+    ``accounts`` (accounts with tweets in ``tweets``) and, with a control,
+    ``control_active`` and ``control_accounts``.
 
     Examples
     --------
@@ -1263,8 +1320,38 @@ def accounts_active_in(tweets: pd.DataFrame, start: Any, end: Any, *,
         .reset_index(drop=True)[["userid", "user_screen_name", "tweets", "first", "last"]]
         .astype({"tweets": "int64"})
     )
-    out.attrs.update(window_start=lo, window_end=hi)
+    out.attrs.update(window_start=lo, window_end=hi, accounts=int(tweets["userid"].nunique()))
+    if control is not None:
+        seen = control["tweet_time"].between(lo, hi, inclusive="both").to_numpy(dtype=bool)
+        out.attrs.update(control_active=int(control["userid"][seen].nunique()),
+                         control_accounts=int(control["userid"].nunique()))
     return out
+
+
+def active_in_words(found: pd.DataFrame) -> str:
+    """How many accounts :func:`accounts_active_in` found, beside ordinary accounts'
+    share in the same window when it had a control.
+
+    Being active in a window (a debate, a news event) is a finding only when it is
+    rarer among ordinary accounts; the words say which.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"userid": ["a", "b"]})
+    >>> f.attrs = {"accounts": 4, "control_active": 1, "control_accounts": 10}
+    >>> print(active_in_words(f))  # doctest: +NORMALIZE_WHITESPACE
+    2 of 4 accounts active (50.0%); ordinary accounts: 1 of 10 (10.0%), the network's
+    share 5.0 times theirs: distinguishable from ordinary accounts
+    """
+    n, total = len(found), int(found.attrs.get("accounts", 0))
+    words = (f"{n:,} of {total:,} accounts active ({n / total:.1%})" if total
+             else f"{n:,} accounts active")
+    ctl, ctl_total = found.attrs.get("control_active"), found.attrs.get("control_accounts")
+    if ctl is None or not ctl_total:
+        return f"{words}; not compared with ordinary accounts (no control cohort)"
+    ours, theirs = n / max(total, 1), ctl / ctl_total
+    return (f"{words}; ordinary accounts: {ctl:,} of {ctl_total:,} ({theirs:.1%}), the "
+            f"network's share {contrast_words(ours, theirs)}")
 
 
 def zone_label(offset: pd.Series, *, other: pd.Series | None = None) -> str:
@@ -1288,6 +1375,8 @@ def zone_label(offset: pd.Series, *, other: pd.Series | None = None) -> str:
     'UTC+03:30 (on a Sat-Wed week; on Mon-Fri: inconclusive)'
     """
     label = str(offset["label"])
+    if offset["verdict"] == NOT_DISTINCTIVE:
+        return f"{label} ({NOT_DISTINCTIVE}: ordinary accounts keep the same hours)"
     if offset["verdict"] != SUPPORTED or offset["workweek"] == "Mon-Fri":
         return label
     said = f"on a {offset['workweek']} week"

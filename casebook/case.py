@@ -518,16 +518,8 @@ def _coordination_finding(coordination: CoordinationResult) -> dict[str, str]:
     the thresholds came from."""
     com = coordination.communities
     strength = coordination.strength()
-    if strength == evidence.INSUFFICIENT:
-        value = evidence.INSUFFICIENT
-    else:
-        n_comm = int(com["community"].nunique()) if len(com) else 0
-        value = f"{len(com):,} accounts in {n_comm:,} communities ({coordination.verdict()})"
+    value = coordination.headline()
     binding = coordination.binding() if len(com) else pd.Series(dtype=object)
-    topic = int(binding.isin(TOPIC_KINDS).sum())
-    if topic and strength != evidence.INSUFFICIENT:
-        value += (f", {topic:,} of them linked only by hashtags or domains used in the same "
-                  f"minutes (the weakest kinds: a shared topic can produce them)")
     largest = int(com["community_size"].max()) if len(com) else 0
     cal = coordination.calibration
     op = cal[cal["cohort"] == "operation"]
@@ -708,6 +700,26 @@ class CoordinationResult:
                                         replicates="shuffles")
         return (f"{words} (at most {int(np.max(self.null_counts))} accounts on a shuffle); "
                 f"{self.against_control()}{note}")
+
+    def headline(self) -> str:
+        """The coordinated accounts in one line: how many, in how many communities, the
+        verdict (:meth:`verdict`), and how many are linked only by the weakest kinds.
+
+        This is the findings' "Coordinated accounts" value, and the caption the case
+        notebooks give the communities' table: a count is never shown without its
+        strength.
+        """
+        com = self.communities
+        if self.strength() == evidence.INSUFFICIENT:
+            return evidence.INSUFFICIENT
+        n_comm = int(com["community"].nunique()) if len(com) else 0
+        value = f"{len(com):,} accounts in {n_comm:,} communities ({self.verdict()})"
+        binding = self.binding() if len(com) else pd.Series(dtype=object)
+        topic = int(binding.isin(TOPIC_KINDS).sum())
+        if topic:
+            value += (f", {topic:,} of them linked only by hashtags or domains used in the "
+                      f"same minutes (the weakest kinds: a shared topic can produce them)")
+        return value
 
     def plot_weights(self, kind: str = "co_retweet", *, ax=None):
         """Edge-weight distribution of one kind, operation vs control; returns the Axes."""

@@ -93,6 +93,9 @@ STRENGTH_WORDS: dict[str, str] = {
     "none": "nothing distinctive in common: every shared key is one ordinary accounts use too",
 }
 _ORDER = ("strong", "moderate", "weak", "none")
+# said beside a count of accounts whose strongest link is weak, so the number is not read
+# as accounts the same operators ran
+_TOPIC_ONLY = " (a topic in common, not evidence of the same operators)"
 DISTINCTIVE, NOT_DISTINCTIVE, UNCHECKED = "distinctive", "not distinctive", "unchecked"
 GENERIC = "generic spam"
 #: Keys that link nothing: ordinary accounts use them (``not distinctive``), or they are
@@ -864,6 +867,7 @@ def time_zones(
     store: str | os.PathLike[str],
     *,
     releases: Sequence[str] | None = None,
+    control: str | None = None,
     seed: int = 0,
 ) -> pd.DataFrame:
     """The operators' time zone inferred for each release, side by side.
@@ -871,13 +875,18 @@ def time_zones(
     :func:`casebook.activity.infer_utc_offset` on each release's tweet times (read from
     the store one release at a time, one column), on the working week the catalogue
     gives the release (:func:`casebook.catalogue.workweek_of`, else Monday to Friday).
+    With ``control``, each release's inference runs on the control cohort's tweets too,
+    on the same week: an office rhythm ordinary accounts show as well is "not
+    distinctive".
 
     Parameters
     ----------
     store
         A :mod:`casebook.store` folder.
     releases
-        Releases to show; default all.
+        Releases to show; default all but the control.
+    control
+        The store's release of ordinary accounts, or None (or "") for none.
     seed
         Seed of the bootstrap and null replicates.
 
@@ -885,7 +894,8 @@ def time_zones(
     -------
     pandas.DataFrame
         ``release, label, verdict, confidence, utc_offset, conventions, workweek,
-        rhythm, tweets, days, reason``: one row per release, in name order.
+        rhythm, control_rhythm, tweets, days, reason``: one row per release, in name
+        order.
 
     Examples
     --------
@@ -897,15 +907,20 @@ def time_zones(
     from casebook.activity import infer_utc_offset
     from casebook.store import partition
 
-    root, names, _ = _checked(store, releases, None)
+    root, names, control = _checked(store, releases, control)
     columns = ["label", "verdict", "confidence", "utc_offset", "conventions", "workweek",
-               "rhythm", "tweets", "days", "reason"]
+               "rhythm", "control_rhythm", "tweets", "days", "reason"]
+
+    def times_of(name: str) -> pd.DataFrame:
+        # with their accounts: the offsets are resampled by account too, as in a case
+        return pq.read_table(partition(root, name) / "tweets.parquet",
+                             columns=["tweet_time", "userid"]).to_pandas()
+
+    ordinary = None if control is None else times_of(control)
     rows = []
     for name in names:  # one release at a time: only its tweet times are in memory
-        # with their accounts: the offsets are resampled by account too, as in a case
-        times = pq.read_table(partition(root, name) / "tweets.parquet",
-                              columns=["tweet_time", "userid"]).to_pandas()
-        rows.append(infer_utc_offset(times, workweek=catalogue.workweek_of(name), seed=seed)
+        rows.append(infer_utc_offset(times_of(name), workweek=catalogue.workweek_of(name),
+                                     seed=seed, control=ordinary)
                     [columns].assign(release=name))
     out = pd.concat(rows, ignore_index=True)[["release", *columns]]
     return out.astype({"release": STRING, "label": STRING, "verdict": STRING})
@@ -944,12 +959,13 @@ def plot_overlap(overlap: pd.DataFrame, *, distinctive: bool = True, ax: Any = N
         if not np.isnan(value):
             ax.text(j + 0.5, i + 0.5, f"{int(value):,}", ha="center", va="center",
                     color="white" if value > np.nanmax(grid) / 2 else "black")
-    cell_axis(ax.xaxis, names)
     cell_axis(ax.yaxis, names)
-    ax.tick_params(axis="x", labelrotation=30)
-    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="keys shared")
+    # every release named: slanted names do not collide the way cell_axis measures them
+    ax.set_xticks(np.arange(len(names)) + 0.5, names, rotation=30, ha="right",
+                  rotation_mode="anchor")
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="keys shared (count)")
     which = "distinctive keys (not used by the control cohort)" if distinctive else "keys"
-    ax.set(title=f"Shared {which} between releases")
+    ax.set(title=f"Shared {which} between releases", xlabel="release", ylabel="release")
     return literal_text(ax)
 
 
@@ -1024,7 +1040,8 @@ def findings(comparison: Comparison, *, zones: pd.DataFrame | None = None) -> pd
     by_link = linking["link"].value_counts() if checked else pd.Series(dtype="int64")
     best = next((w for w in _ORDER if by_link.get(w, 0)), "none")
     rows.append({"finding": "Accounts linking releases",
-                 "value": (f"{strong:,}{share}; strongest link: {best}" if checked
+                 "value": (f"{strong:,}{share}; strongest link: {best}{_TOPIC_ONLY * (best == 'weak')}"
+                           if checked
                            else f"{strong:,}{share}{'; unchecked' if len(linking) else ''}"),
                  "detail": ("accounts that used a distinctive key another release uses too, "
                             "by their most specific one: "

@@ -8,7 +8,7 @@ import pytest
 
 from casebook import activity
 from casebook.errors import ParameterError
-from casebook.evidence import INCONCLUSIVE, INSUFFICIENT, SUPPORTED
+from casebook.evidence import INCONCLUSIVE, INSUFFICIENT, NOT_DISTINCTIVE, SUPPORTED
 from tests._frames import REAL_EXCERPT, load_real_excerpt, make_tweets, office_rhythm
 
 IRAN_WEEK = (5, 6, 0, 1, 2)  # Saturday to Wednesday
@@ -267,6 +267,36 @@ def test_utc_offset_by_week_gives_each_week_once():
     assert out["verdict"].tolist() == [SUPPORTED, INCONCLUSIVE]
 
 
+def test_a_time_zone_ordinary_accounts_share_is_not_distinctive():
+    operators = office_rhythm(3.5, workdays=IRAN_WEEK, n=2000, seed=5)
+    ordinary = pd.concat([_organic(o, n=300, seed=i, userid=f"o{i}")
+                          for i, o in enumerate((-5, 0, 1, 3, 5.5, 8, 9))], ignore_index=True)
+    office_workers = office_rhythm(3.5, workdays=IRAN_WEEK, n=2000, seed=6)
+    alone = activity.infer_utc_offset(operators, workweek="sat-wed", seed=1)
+    apart = activity.infer_utc_offset(operators, workweek="sat-wed", seed=1, control=ordinary)
+    # ordinary accounts with no office rhythm: the finding stands, and says so
+    row = apart.iloc[0]
+    assert row["verdict"] == SUPPORTED and row["control_verdict"] == INCONCLUSIVE
+    assert row["control_rhythm"].startswith("no office rhythm")
+    assert row["reason"].startswith(alone.iloc[0]["reason"])
+    assert "ordinary accounts (control) show no office rhythm" in row["reason"]
+    kept = [c for c in alone.columns if not c.startswith("control_")]
+    pd.testing.assert_frame_equal(apart[kept], alone[kept].assign(reason=apart["reason"]))
+    assert pd.isna(alone.iloc[0]["control_verdict"])
+    assert alone.iloc[0]["control_rhythm"].startswith("not compared with ordinary accounts")
+    # ordinary accounts keeping the same office hours: not distinctive, said in the label
+    same = activity.infer_utc_offset(operators, workweek="sat-wed", seed=1,
+                                     control=office_workers).iloc[0]
+    assert same["verdict"] == NOT_DISTINCTIVE and same["control_verdict"] == SUPPORTED
+    assert "does not tell the operators apart" in same["reason"]
+    assert activity.zone_label(same) == (f"{same['label']} (not distinctive: ordinary accounts "
+                                         "keep the same hours)")
+    # utc_offset_by_week passes the control on, week by week
+    weeks = activity.utc_offset_by_week(operators, ["sat-wed", "mon-fri"], seed=1,
+                                        control=office_workers)
+    assert weeks["control_verdict"].tolist() == [SUPPORTED, INCONCLUSIVE]
+
+
 def test_workweek_forms_agree():
     tweets = office_rhythm(3.5, workdays=IRAN_WEEK, n=500, seed=5)
     by_name = activity.offset_scores(tweets, workweek="sat-wed")
@@ -487,6 +517,35 @@ def test_accounts_active_in_window_is_inclusive_and_widens():
     wide = activity.accounts_active_in(tweets, "2020-09-30 01:00", "2020-09-30 02:30",
                                        widen="1min")
     assert sorted(wide["userid"]) == ["early", "end", "late", "start"]
+
+
+def test_accounts_active_in_a_window_are_set_beside_ordinary_accounts():
+    tweets = make_tweets([
+        {"userid": "a", "tweet_time": "2020-09-30 01:00"},
+        {"userid": "b", "tweet_time": "2020-09-30 01:10"},
+        {"userid": "c", "tweet_time": "2020-09-29 01:10"},
+        {"userid": "d", "tweet_time": "2020-09-28 01:10"},
+    ])
+    busy = make_tweets([{"userid": f"o{i}", "tweet_time": "2020-09-30 01:05"} for i in range(3)]
+                       + [{"userid": "o3", "tweet_time": "2020-09-01 01:05"}])
+    quiet = make_tweets([{"userid": "o0", "tweet_time": "2020-09-30 01:05"}]
+                        + [{"userid": f"o{i}", "tweet_time": "2020-09-01 01:05"}
+                           for i in range(1, 10)])
+    window = ("2020-09-30 01:00", "2020-09-30 02:30")
+    # half the network and three quarters of ordinary accounts: being active is ordinary
+    ordinary = activity.accounts_active_in(tweets, *window, control=busy)
+    assert {k: ordinary.attrs[k] for k in ("accounts", "control_active", "control_accounts")} \
+        == {"accounts": 4, "control_active": 3, "control_accounts": 4}
+    said = activity.active_in_words(ordinary)
+    assert said.startswith("2 of 4 accounts active (50.0%); ordinary accounts: 3 of 4 (75.0%)")
+    assert said.endswith("below theirs: not distinctive")
+    # one ordinary account in ten: five times theirs
+    rare = activity.active_in_words(activity.accounts_active_in(tweets, *window, control=quiet))
+    assert rare.endswith("(10.0%), the network's share 5.0 times theirs: distinguishable "
+                         "from ordinary accounts")
+    alone = activity.active_in_words(activity.accounts_active_in(tweets, *window))
+    assert alone == "2 of 4 accounts active (50.0%); not compared with ordinary accounts " \
+                    "(no control cohort)"
 
 
 # --------------------------------------------------------------------------- real data

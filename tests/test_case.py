@@ -153,7 +153,8 @@ def _expected_findings(folder: Path, control: Path | None, *, operation: str, se
     ledger = claims.evaluate_claims(rel, None, control=ctl, lexicons=defaults["lexicons"],
                                     **claim_params)
     coord = case.coordination_analysis(rel, ctl, window="1min", control_fpr=0.01, seed=seed)
-    offset = activity.utc_offset_by_week(rel.tweets, [defaults["workweek"], "mon-fri"], seed=seed)
+    offset = activity.utc_offset_by_week(rel.tweets, [defaults["workweek"], "mon-fri"], seed=seed,
+                                         control=None if ctl is None else ctl.tweets)
     return case.headline_findings(rel, ledger=ledger, coordination=coord, offset=offset,
                                   control=ctl)
 
@@ -774,6 +775,8 @@ def test_the_headline_counts_accounts_linked_only_by_topics_apart() -> None:
     row = case._coordination_finding(result)
     assert row["value"].startswith("6 accounts in 2 communities (inconclusive), 3 of them "
                                    "linked only by hashtags or domains used in the same minutes")
+    # the notebooks' caption of the communities' table is the same line, never the bare count
+    assert result.headline() == row["value"]
     assert "most specific link per account: co_retweet 2, co_domain 2, co_hashtag 1, co_group 1" \
         in row["detail"]
 

@@ -180,6 +180,11 @@ def test_overlap_rates_a_pair_by_its_most_specific_distinctive_key(found, built)
     topics = crossrelease.compare_releases(built, control=C, kinds=["domain"])
     assert topics.overlap["strength"].tolist() == ["weak"]
     assert set(topics.keys["kind"]) == {"domain"}
+    # a headline count of accounts resting on weak links says what weak means beside it
+    value = crossrelease.findings(topics).set_index("finding").loc[
+        "Accounts linking releases", "value"]
+    assert value.endswith("strongest link: weak (a topic in common, not evidence of the "
+                          "same operators)")
 
 
 # --------------------------------------------------------------------------- accounts and evidence
@@ -309,6 +314,11 @@ def test_client_mix_and_time_zones_side_by_side(built) -> None:
     zones = crossrelease.time_zones(built, releases=[A, B], seed=0)
     assert zones["release"].tolist() == [A, B]
     assert zones["verdict"].tolist() == ["insufficient data"] * 2  # nine tweets say nothing
+    assert zones["control_rhythm"].str.startswith("not compared with ordinary").all()
+    # beside the control cohort, on each release's week; the control is not a release here
+    beside = crossrelease.time_zones(built, control=C, seed=0)
+    assert beside["release"].tolist() == [A, B]
+    assert beside["control_rhythm"].str.startswith("too little data to tell").all()
 
 
 def test_time_zones_resample_the_accounts_as_a_case_does(built, monkeypatch) -> None:
@@ -332,8 +342,23 @@ def test_plots_return_their_axes(found, built) -> None:
     ax = crossrelease.plot_overlap(found.overlap)
     assert "distinctive" in ax.get_title()
     assert [t.get_text() for t in ax.texts] == ["4", "4"]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("release", "release")
     ax = crossrelease.plot_client_mix(crossrelease.client_mix(built))
     assert ax.get_title() == "Tweets by client class, per release"
+
+
+def test_the_overlap_heatmap_names_every_release_on_both_axes() -> None:
+    import itertools
+
+    names = ["GRU_202012", "IRA_202012", "armenia_202012", "iran_202012", "venezuela_202012"]
+    pairs = list(itertools.combinations(names, 2))
+    overlap = pd.DataFrame({"release_a": [a for a, _ in pairs], "release_b": [b for _, b in pairs]})
+    for kind in crossrelease.KINDS:
+        overlap[kind] = overlap[f"distinctive {kind}"] = range(len(pairs))
+    ax = crossrelease.plot_overlap(overlap)
+    ax.figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels()] == names
+    assert [t.get_text() for t in ax.get_yticklabels() if t.get_text()] == names
 
 
 def test_releases_with_nothing_in_common(tmp_path) -> None:
