@@ -10,7 +10,11 @@ line names a command, only that module is imported; it provides::
 ``run`` reports a failure by raising a :class:`~casebook.errors.CasebookError`; :func:`main`
 prints it as one line on stderr and exits with its ``exit_code`` (1 when the data or a run
 failed, 2 when the command was used wrongly). ``casebook --debug COMMAND ...`` shows the
-traceback as well.
+traceback as well. argparse's own usage errors (an unknown option, a missing argument)
+are one line too, naming the command they belong to and exiting 2:
+``casebook validate: error: unrecognized arguments: --bogus (see casebook validate
+--help)``. Errors and warnings are prefixed with the full name of the command that ran
+(``casebook store add``), set once the command line is parsed.
 
 A run is stopped the same way whichever signal stops it: Ctrl-C (SIGINT) and SIGTERM
 raise :class:`KeyboardInterrupt` in the command, so that its ``finally`` clean-ups run
@@ -40,9 +44,9 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from casebook import __version__
 from casebook.errors import CasebookError
@@ -97,8 +101,50 @@ Put --debug before the command to see the traceback too, e.g.
 Run 'casebook COMMAND --help' for the options of one command."""
 
 
+class _CommandParsers(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """The subcommands of a parser: an argument that belongs to none of their options is
+    refused by the subcommand's own parser, so that the error names it (argparse leaves
+    it to the top parser: ``casebook: error: unrecognized arguments``)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        super().__call__(parser, namespace, values, option_string)
+        chosen = self._name_parser_map[values[0]]
+        parser.chosen = chosen  # type: ignore[attr-defined]  # read by _command_prog
+        # where argparse keeps what a subcommand did not recognise for the top parser
+        left = vars(namespace).pop(argparse._UNRECOGNIZED_ARGS_ATTR, None)
+        if left:
+            chosen.error(f"unrecognized arguments: {' '.join(left)}")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage error is one line on stderr, exit status 2.
+
+    argparse prints the whole usage block, then the error: the project's rule is one line
+    per error, naming the command and where to look. The subcommands' parsers are of this
+    class too (``add_subparsers`` makes them of its parser's class), and so are those of
+    the subcommands' own subcommands (``casebook store add``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", "parsers", _CommandParsers)
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE (see PROG --help)`` on stderr and exit 2."""
+        line = f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)"
+        self.exit(2, _escaped(line) + "\n")
+
+
+def _command_prog(parser: argparse.ArgumentParser) -> str:
+    """The name of the (sub)command a parsed command line ran: ``casebook store add``."""
+    while getattr(parser, "chosen", None) is not None:
+        parser = parser.chosen  # type: ignore[attr-defined]
+    return parser.prog
+
+
 def _top_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="casebook",
         description=(
             "Investigate state-linked information operations in Twitter's public archive:\n"
@@ -218,12 +264,14 @@ class _SafeStream:
 
 
 @contextlib.contextmanager
-def terminal_safe(prog: str = "casebook", *, debug: bool = False) -> Iterator[None]:
+def terminal_safe(prog: str = "casebook", *,
+                  debug: bool = False) -> Iterator[Callable[[str], None]]:
     """Within it, stdout and stderr escape control characters (see the module docs).
 
     Covers every message of every command, printed or warned: a header cell
     ``\\x1b[2J`` is shown as those characters, not a cleared screen. Progress bars on
-    stderr keep their carriage returns and cursor-up moves.
+    stderr keep their carriage returns and cursor-up moves. It is also the one place
+    that prefixes a warning with the command's name.
 
     Parameters
     ----------
@@ -231,6 +279,12 @@ def terminal_safe(prog: str = "casebook", *, debug: bool = False) -> Iterator[No
         What a warning's line starts with: ``casebook COMMAND: warning: message``.
     debug
         Show warnings in Python's own form instead (source file, line and code).
+
+    Yields
+    ------
+    Callable[[str], None]
+        Renames ``prog``: the full name of a subcommand is known only once the command
+        line is parsed (``casebook store add``).
     """
     stdout, stderr, show = sys.stdout, sys.stderr, warnings.showwarning
     sys.stdout = _SafeStream(stdout, progress=False)  # type: ignore[assignment]
@@ -244,9 +298,13 @@ def terminal_safe(prog: str = "casebook", *, debug: bool = False) -> Iterator[No
             text = f"{prog}: warning: {_one_line(str(message))}\n"
         (file or sys.stderr).write(_escaped(text))
 
+    def rename(name: str) -> None:
+        nonlocal prog
+        prog = name
+
     warnings.showwarning = show_warning
     try:
-        yield
+        yield rename
     finally:
         sys.stdout, sys.stderr, warnings.showwarning = stdout, stderr, show
 
@@ -311,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     -------
     int
         0 on success; 1 when the data or a run failed; 2 for a usage or parameter
-        error (argparse's own usage errors exit 2 through ``SystemExit``); 130 when
+        error (argparse's own usage errors exit 2 through ``SystemExit``, after one
+        line on stderr; no command prints the help on stderr and returns 2); 130 when
         interrupted (SIGINT), 143 when terminated (SIGTERM); 141 when standard output
         was closed before the command finished.
     """
@@ -320,17 +379,23 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv[: argv.index(command)] if command else False
     prog = f"casebook {command}" if command else "casebook"
     received: list[int] = []
-    with terminal_safe(prog, debug=debug), _signals_interrupt(received):
-        return _main(argv, command, debug, received)
+    with terminal_safe(prog, debug=debug) as rename, _signals_interrupt(received):
+        return _main(argv, command, debug, received, rename)
 
 
-def _main(argv: list[str], command: str | None, debug: bool, received: list[int]) -> int:
+def _main(argv: list[str], command: str | None, debug: bool, received: list[int],
+          rename: Callable[[str], None]) -> int:
+    prog = f"casebook {command}" if command else "casebook"
     try:
         parser = build_parser(command)
         args = parser.parse_args(argv)
         if command is None:
-            parser.print_help()
+            # not what was asked for: stdout stays for a command's output (a pipe
+            # reading it gets nothing), as for any other usage error
+            parser.print_help(sys.stderr)
             return 2
+        prog = _command_prog(parser)
+        rename(prog)
         code = int(_command_module(command).run(args) or 0)
         # output still buffered for a pipe its reader closed fails here, not at exit
         sys.stdout.flush()
@@ -343,9 +408,9 @@ def _main(argv: list[str], command: str | None, debug: bool, received: list[int]
             _silence_stdout()
             return EXIT_PIPE_CLOSED
         if isinstance(exc, CasebookError):
-            return _fail(command, exc, exc.exit_code, debug)
+            return _fail(prog, exc, exc.exit_code, debug)
         if isinstance(exc, OSError):  # a path the user gave: missing, unreadable, a folder
-            return _fail(command, exc, 1, debug)
+            return _fail(prog, exc, 1, debug)
         raise
     if received:  # a library caught the KeyboardInterrupt: the run was still stopped
         return _stopped(received, None, debug)
@@ -380,14 +445,13 @@ def _silence_stdout() -> None:
         os.close(devnull)
 
 
-def _fail(command: str | None, exc: BaseException, code: int, debug: bool) -> int:
+def _fail(prog: str, exc: BaseException, code: int, debug: bool) -> int:
     if debug:
         traceback.print_exception(exc)
     if isinstance(exc, OSError) and exc.strerror and exc.filename is not None:
         message = f"{exc.strerror}: {exc.filename}"
     else:
         message = str(exc) or type(exc).__name__
-    prog = f"casebook {command}" if command else "casebook"
     # an OSError's file name is not a CasebookError message: it is escaped here
     print(f"{prog}: error: {_escaped(_one_line(message))}", file=sys.stderr)
     return code

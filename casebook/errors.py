@@ -24,6 +24,7 @@ __all__ = [
     "CasebookError",
     "FetchError",
     "LoadError",
+    "MissingDataError",
     "ParameterError",
     "RunError",
     "SpecimenMismatch",
@@ -79,6 +80,11 @@ class ParameterError(UsageError):
 
 class LoadError(CasebookError, ValueError):
     """An archive file cannot be read as it is; the message names the file (and line)."""
+
+
+class MissingDataError(CasebookError):
+    """The data folder a run or a case reads does not exist (not downloaded, or the
+    specimen not generated); the hint says how to get it."""
 
 
 class FetchError(CasebookError):

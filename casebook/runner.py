@@ -66,7 +66,11 @@ What a run does
   ``output_dir`` is always the report folder.
   Every key must be a parameter of every case it is passed to, and its value must
   have the declared type: anything else stops the run before any notebook starts,
-  naming the key and listing the valid ones (papermill alone would only warn).
+  naming the key and listing the valid ones (papermill alone would only warn). So
+  does a ``data_dir`` (the run's, or the notebook's default; ``""`` is the specimen)
+  that does not exist: a :class:`~casebook.errors.MissingDataError` names the folder
+  and how to fill it (``casebook fetch OP``, ``casebook specimen``) or to point the
+  run elsewhere (``--data DIR``).
 - **Where reports go**: ``--out DIR``, else ``reports/latest/`` (under
   :func:`casebook.paths.reports_dir`): a fixed name, no timestamp, so a re-run
   replaces the previous one. Per case: the executed notebook (same file name), its
@@ -128,7 +132,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from casebook import discovery, paths
 from casebook._files import write_text_atomically
-from casebook.errors import ParameterError, RunError
+from casebook.errors import MissingDataError, ParameterError, RunError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -602,6 +606,84 @@ def case_parameters(
     return merged
 
 
+def _check_data_dirs(planned: Mapping[str, Mapping[str, Any]],
+                     declared: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> None:
+    """Refuse a run whose cases would read a data folder that does not exist.
+
+    Checked before any kernel starts: the notebook would find out only in its third
+    cell, as a plain ``FileNotFoundError``, after a kernel start per case. A case's
+    folder is its ``data_dir`` in ``planned`` (``params/CASE.yaml``, ``-f``, ``-p``,
+    ``--data``), else the notebook's default; ``""`` is the specimen, as
+    :func:`casebook.discovery.find_datasets` reads it. A notebook that declares no
+    ``data_dir`` reads no data folder and is not checked.
+
+    Raises
+    ------
+    MissingDataError
+        Naming each missing folder and its cases; the hint says how to fill it
+        (:func:`_fill_hint`) or to point the run elsewhere.
+    """
+    missing: dict[Path, list[str]] = {}
+    wanted: dict[Path, list[str]] = {}
+    for case, params in planned.items():
+        if "data_dir" not in declared[case]:
+            continue
+        value = params.get("data_dir", _default_value(declared[case]["data_dir"]))
+        if not isinstance(value, str):
+            continue
+        folder = paths.specimen_dir() if value == "" else paths.resolve(value)
+        if folder.is_dir():
+            continue
+        missing.setdefault(folder, []).append(case)
+        datasets = params.get("datasets", _default_value(declared[case].get("datasets", {})))
+        if isinstance(datasets, (list, tuple)):
+            wanted.setdefault(folder, []).extend(str(d) for d in datasets)
+    if not missing:
+        return
+    problems = [f"the data folder of case{'s' if len(cases) > 1 else ''} {', '.join(cases)} "
+                + ("is not a folder" if folder.exists() else "does not exist") + f": {folder}"
+                for folder, cases in missing.items()]
+    hints = [_fill_hint(folder, wanted.get(folder, [])) for folder in missing]
+    raise MissingDataError("; ".join(problems), hint="; ".join(dict.fromkeys(hints)))
+
+
+def _fill_hint(folder: Path, datasets: Sequence[str]) -> str:
+    """How to get the data a missing ``folder`` should hold: the specimen generated, or
+    each of ``datasets`` downloaded where the case looks for it (``casebook fetch``
+    writes ``DEST/OP/``, ``data/raw`` by default; a folder named after a release is that
+    release's own)."""
+    from casebook.catalogue import release_of
+
+    elsewhere = "or point the run at the releases with --data DIR"
+    if folder.resolve() == paths.specimen_dir().resolve():
+        return f"generate the specimen with 'casebook specimen' (or 'make specimen'), {elsewhere}"
+    raw = paths.raw_dir().resolve()
+
+    def fetch(op: str, dest: Path) -> str:
+        where = "" if dest.resolve() == raw else f" --dest {_shell_word(str(dest))}"
+        return f"'casebook fetch {op}{where}'"
+
+    names = list(dict.fromkeys(datasets))
+    if release_of(folder.name) is not None or folder.name.lower() in {n.lower() for n in names}:
+        commands = [fetch(folder.name, folder.parent)]  # the folder of one release
+    else:
+        commands = [fetch(op, folder) for op in names] or [fetch("OP", folder)]
+    return (f"download the release{'s' if len(commands) > 1 else ''} with "
+            f"{' and '.join(commands)}, {elsewhere}")
+
+
+def _shell_word(text: str) -> str:
+    """``text`` as one shell word, in double quotes when it needs quoting (the hint
+    already quotes the command in single quotes)."""
+    import shlex
+
+    if shlex.quote(text) == text:
+        return text
+    if not re.search(r'["$`\\!]', text):
+        return f'"{text}"'
+    return shlex.quote(text)
+
+
 def _checked_file(key: str, value: str) -> str:
     """A file parameter resolved from the caller's directory; a claims file is read once
     here, so that a bad one stops the run before any notebook starts."""
@@ -998,6 +1080,9 @@ def run_cases(
     ParameterError
         Before anything runs, for an unknown case, an unknown or mistyped parameter,
         a missing ``--data`` folder or a missing kernel.
+    MissingDataError
+        Before any kernel starts, when a case's ``data_dir`` (from ``params/CASE.yaml``,
+        ``params_file``, ``params`` or the notebook's default) does not exist.
 
     Examples
     --------
@@ -1037,6 +1122,7 @@ def run_cases(
             problems.append(str(exc))
     if problems:
         raise ParameterError(" | ".join(problems))
+    _check_data_dirs(planned, declared)
 
     out_dir = paths.resolve(out) if out is not None else paths.reports_dir() / DEFAULT_RUN
     _check_out_dir(out_dir, notebooks)
@@ -1385,6 +1471,8 @@ def run(args: argparse.Namespace) -> int:
     ------
     ParameterError
         Before anything runs: an unknown case or parameter, a wrong type (exit status 2).
+    MissingDataError
+        Before anything runs: a case's data folder does not exist (exit status 1).
     RunError
         After the run, when a case failed: names each failed case and its failing cell
         (exit status 1). The other cases ran and the index shows every case.

@@ -1275,7 +1275,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--name", help="the release's name in the store (one FOLDER only)")
     add.add_argument("--on-bad-rows", choices=("raise", "report"), default="raise",
                      help="malformed rows: fail (default), or store the good rows and keep "
-                     "the rejected ones")
+                     "the rejected ones (counted per file on stderr; casebook validate "
+                     "lists them)")
     add.add_argument("--no-progress", action="store_true", help="no progress bar")
     show = sub.add_parser("list", help="show the releases a store holds",
                           description="Show the releases a store holds.")
@@ -1311,7 +1312,47 @@ def _run_add(args: argparse.Namespace) -> int:
         else:
             print(f"{escape_line(result.name)}: {result.status} from {escape_line(folder)} "
                   f"({result.tweets:,} tweets, {result.accounts:,} accounts)")
+        _warn_rejected(Path(args.store).expanduser(), result.name, folder)
     return 0
+
+
+def _warn_rejected(root: Path, name: str, folder: str) -> None:
+    """A warning per source file of release ``name`` that had rows rejected.
+
+    With ``--on-bad-rows report`` the rejected rows are left out of the store: never a
+    silent loss. The counts are the loader's own (``rows_rejected`` of the provenance
+    the manifest keeps), the example the first row ``rejected.parquet`` holds for the
+    file; ``casebook validate`` lists them all with their lines. A release already in
+    the store with the same files is warned of too: its stored copy lacks those rows.
+    """
+    entry = open_store(root)["releases"].get(name) or {}
+    provenance = entry.get("provenance") or {}
+    columns = provenance.get("columns") or []
+    if "rows_rejected" not in columns:  # an entry written without provenance: none to count
+        return
+    counts: dict[str, int] = {}
+    for row in provenance.get("data") or []:
+        record = dict(zip(columns, row, strict=True))
+        if record.get("rows_rejected"):
+            counts[str(record["file"])] = int(record["rows_rejected"])
+    if not counts:
+        return
+    import warnings
+
+    import pyarrow.parquet as pq
+
+    from casebook.safety import escape_line
+
+    rejected = pq.read_table(partition(root, name) / "rejected.parquet",
+                             columns=["file", "line", "reason"]).to_pandas()
+    first = {str(r.file): f"line {r.line}: {r.reason}"
+             for r in rejected.drop_duplicates("file").itertuples()}  # one row per file
+    for file, count in counts.items():
+        example = f"first: {first[file]}; " if file in first else ""
+        # the file's name, as casebook validate shows it: the folder ends the line
+        warnings.warn(f"{escape_line(Path(file).name)}: {count:,} row(s) rejected and left "
+                      f"out of the store ({escape_line(example)}casebook validate "
+                      f"{escape_line(folder)} lists them)", stacklevel=2)
 
 
 def _run_list(args: argparse.Namespace) -> int:

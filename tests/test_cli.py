@@ -101,9 +101,11 @@ def test_help_lists_the_commands_and_documents_exit_statuses(capsys) -> None:
     assert "casebook COMMAND: warning:" in out
 
 
-def test_no_command_prints_help_and_exits_2(capsys) -> None:
+def test_no_command_prints_help_on_stderr_and_exits_2(capsys) -> None:
+    # a usage error like any other: a pipe reading stdout gets nothing
     assert cli.main([]) == 2
-    assert "COMMAND" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert out == "" and "COMMAND" in err and "exit status:" in err
 
 
 def test_argparse_usage_errors_exit_2(capsys) -> None:
@@ -113,6 +115,38 @@ def test_argparse_usage_errors_exit_2(capsys) -> None:
     with pytest.raises(SystemExit) as info:
         cli.main(["no-such-command"])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize(("argv", "line"), [
+    (["validate", "--bogus"],
+     "casebook validate: error: unrecognized arguments: --bogus (see casebook validate --help)"),
+    (["network", "release_folder"],
+     "casebook network: error: the following arguments are required: --out "
+     "(see casebook network --help)"),
+    (["store", "add", "folder", "--store", "s", "--bogus", "x"],
+     "casebook store add: error: unrecognized arguments: --bogus x "
+     "(see casebook store add --help)"),
+    (["--bogus", "validate"],
+     "casebook: error: unrecognized arguments: --bogus (see casebook --help)"),
+    (["no-such-command"],
+     "casebook: error: argument COMMAND: invalid choice: 'no-such-command' (choose from "
+     + ", ".join(f"'{c}'" for c in cli.COMMANDS) + ") (see casebook --help)"),
+])
+def test_an_argparse_usage_error_is_one_line_naming_its_command(argv: list[str], line: str,
+                                                                 capsys) -> None:
+    # argparse printed its usage block, then the error naming 'casebook' for an option
+    # of a subcommand
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    assert capsys.readouterr() == ("", line + "\n")
+
+
+def test_a_usage_error_quoting_the_command_line_escapes_it(capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["validate", "--\x1b[2Jx"])
+    assert capsys.readouterr().err == ("casebook validate: error: unrecognized arguments: "
+                                       "--\\x1b[2Jx (see casebook validate --help)\n")
 
 
 def test_data_error_is_one_line_exit_1(tmp_path: Path, capsys) -> None:
@@ -490,6 +524,15 @@ def test_store_add_warns_of_duplicate_ids_in_one_line(tmp_path: Path, capsys) ->
                                              tweet_text="another text")])
     assert cli.main(["store", "add", str(folder), "--store", str(tmp_path / "store"),
                      "--no-progress"]) == 0
+    # the prefix names the subcommand that warned, as its errors do
     assert capsys.readouterr().err == (
-        "casebook store: warning: dup_202012: 1 duplicate tweet id(s) "
+        "casebook store add: warning: dup_202012: 1 duplicate tweet id(s) "
         "(kept; see Release.checks['duplicate_tweetid_examples'])\n")
+
+
+def test_errors_and_warnings_name_the_subcommand_that_ran(tmp_path: Path, capsys) -> None:
+    args = ["store", "add", "a", "b", "--store", str(tmp_path / "s"), "--name", "x"]
+    assert cli.main(args) == 2
+    assert capsys.readouterr().err.startswith("casebook store add: error: --name names one")
+    assert cli.main(["store", "list", "--store", str(tmp_path / "none")]) == 1
+    assert capsys.readouterr().err.startswith("casebook store list: error: ")

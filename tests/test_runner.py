@@ -434,6 +434,51 @@ def test_missing_data_folder_is_an_error(project, tmp_path) -> None:
                          progress=False)
 
 
+def _never_executed(*args: Any, **kwargs: Any) -> None:
+    raise AssertionError("a kernel was started")
+
+
+def test_a_missing_data_dir_stops_the_run_before_any_kernel(project, tmp_path,
+                                                            monkeypatch) -> None:
+    # the case failed in its third cell with a plain FileNotFoundError, a kernel later
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", _never_executed)
+    nowhere = tmp_path / "nowhere"
+    (tmp_path / "real.yaml").write_text(f"data_dir: {nowhere}\n", encoding="utf-8")
+    out = tmp_path / "r"
+    expected = (f"casebook run: error: the data folder of case toy does not exist: {nowhere} "
+                f"(download the releases with 'casebook fetch toy_202012 --dest {nowhere}' and "
+                f"'casebook fetch absent_202012 --dest {nowhere}', or point the run at the "
+                "releases with --data DIR)\n")
+    toy = str(project.root / "toy.ipynb")
+    for given in (["-f", str(tmp_path / "real.yaml")], ["-p", "data_dir", str(nowhere)]):
+        code, stdout, stderr = _cli(["run", toy, *given, "--out", str(out), "--no-progress"])
+        assert (code, stdout, stderr) == (1, "", expected)
+        assert not out.exists()
+    # the folder of one release: downloaded by its name into the folder above it
+    with pytest.raises(runner.MissingDataError) as err:
+        runner.run_cases([toy], params={"data_dir": str(tmp_path / "REA_0621")}, out=out,
+                         progress=False)
+    assert err.value.hint == ("download the release with 'casebook fetch REA_0621 --dest "
+                              f"{tmp_path}', or point the run at the releases with --data DIR")
+
+
+def test_a_missing_specimen_says_how_to_generate_it(project, tmp_path, monkeypatch) -> None:
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", _never_executed)
+    monkeypatch.setattr(paths, "specimen_dir", lambda: tmp_path / "specimen")
+    with pytest.raises(runner.MissingDataError) as err:  # data_dir "": the specimen
+        runner.run_cases([project.root / "toy.ipynb"], out=tmp_path / "r", progress=False)
+    assert err.value.exit_code == 1
+    assert str(err.value) == (
+        f"the data folder of case toy does not exist: {tmp_path / 'specimen'} (generate the "
+        "specimen with 'casebook specimen' (or 'make specimen'), or point the run at the "
+        "releases with --data DIR)")
+    assert not (tmp_path / "r").exists()
+
+
 def test_notebook_needs_exactly_one_parameters_cell(tmp_path) -> None:
     nb = toy_notebook("x")
     nb.cells[2].metadata["tags"] = ["parameters"]

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import pandas.testing as pdt
@@ -70,6 +71,34 @@ def test_round_trip_keeps_rejected_rows(tmp_path: Path) -> None:
     got = store.read_release(tmp_path / "store", "bad_202012")
     _assert_same_release(got, load_release(folder, cache=False, on_bad_rows="report"))
     assert len(got.rejected) == 1
+
+
+def test_add_counts_the_rejected_rows_of_each_file(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # --on-bad-rows report stored the good rows and said nothing of the others
+    bad = [*RELEASE_A, _row("106", UA1, "not a time"), _row("107", UA1, "2020-02-30 01:00")]
+    folder = write_release(tmp_path / "bad", "bad_202012", bad)
+    argv = ["store", "add", str(folder), "--store", str(tmp_path / "store"), "--on-bad-rows",
+            "report", "--no-progress"]
+    expected = load_release(folder, cache=False, on_bad_rows="report")
+    counted = expected.provenance.loc[lambda d: d["rows_rejected"] > 0]
+    assert counted["rows_rejected"].tolist() == [2]  # the loader's own count, per file
+    (file,) = [Path(f).name for f in counted["file"]]
+    first = expected.rejected.iloc[0]
+    line = (f"casebook store add: warning: {file}: 2 row(s) rejected and left out of the "
+            f"store (first: line {first['line']}: {first['reason']}; casebook validate "
+            f"{folder} lists them)\n")
+    for status in ("added", "already in the store"):  # the stored copy lacks them still
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            assert cli.main(argv) == 0
+        out, err = capsys.readouterr()
+        assert status in out and err == line
+    assert "tweet_time='not a time'" in line
+    # without rejected rows, nothing to warn of
+    assert cli.main([*argv[:2], str(write_release(tmp_path / "good", "good_202012", RELEASE_B)),
+                     *argv[3:]]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_store_is_one_hive_partitioned_dataset(folders: tuple[Path, Path], tmp_path: Path) -> None:

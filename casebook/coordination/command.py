@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,10 @@ __all__ = ["add_arguments", "run"]
 ENGINES: tuple[str, ...] = ("local", "duckdb", "spark")
 #: Output formats of ``--format``.
 FORMATS: tuple[str, ...] = ("csv", "graphml", "gexf")
+#: The format an ``--out`` suffix (lower-cased) names, when ``--format`` is not given.
+SUFFIX_FORMATS: dict[str, str] = {".csv": "csv", ".graphml": "graphml", ".gexf": "gexf"}
+#: ``--fpr`` when ``--control`` is given without it.
+DEFAULT_FPR = 0.01
 #: Account columns given to the nodes of a GraphML or GEXF network, when the release has them.
 NODE_ATTRIBUTES: tuple[str, ...] = (
     "user_screen_name", "user_display_name", "user_reported_location", "follower_count",
@@ -100,9 +104,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="time window, at least one minute (default 1min)")
     parser.add_argument("--min-weight", type=int, default=None,
                         help="drop lighter edges (default 1, or chosen on --control for --fpr)")
-    parser.add_argument("--out", required=True, help="network file to write")
-    parser.add_argument("--format", default="csv", choices=FORMATS,
-                        help="output format (default csv)")
+    parser.add_argument("--out", required=True,
+                        help="network file to write; its suffix (.csv, .graphml, .gexf) "
+                             "chooses the format unless --format is given")
+    parser.add_argument("--format", default=None, choices=FORMATS,
+                        help="output format (default: from the --out suffix, else csv); "
+                             "one the suffix contradicts is refused")
     parser.add_argument("--evidence", default=None,
                         help="also write the tweet pairs behind every edge to this CSV "
                              "(links in its keys and texts defanged: hxxp://evil[.]example)")
@@ -117,9 +124,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--control", default=None,
                         help="control release: calibrate the threshold of each kind on "
                              "ordinary accounts")
-    parser.add_argument("--fpr", type=float, default=0.01,
+    parser.add_argument("--fpr", type=float, default=None,
                         help="with --control and no --min-weight: largest share of control "
-                             "accounts flagged (default 0.01)")
+                             f"accounts flagged (default {DEFAULT_FPR})")
     parser.add_argument("--release", action="append", default=None, metavar="NAME",
                         help="with a store: a release to read, repeatable (default all of "
                              "them, as one set of tweets)")
@@ -148,14 +155,11 @@ def run(args: argparse.Namespace) -> int:
     kinds = _chosen_kinds(args.kind)
     engine = getattr(args, "engine", "local") or "local"
     _check_engine(engine, args, kinds)
-    fmt = getattr(args, "format", "csv") or "csv"
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+    out = Path(args.out)
+    fmt = _output_format(getattr(args, "format", None), out)
     parse_window(args.window)
     min_weight = None if args.min_weight is None else check_min_weight(args.min_weight)
-    if not 0 <= args.fpr <= 1:
-        raise UsageError(f"--fpr must be between 0 and 1, got {args.fpr!r}")
-    out = Path(args.out)
+    fpr = _checked_fpr(getattr(args, "fpr", None), args.control, min_weight)
     evidence_out = Path(args.evidence) if args.evidence is not None else None
     for target in (out, evidence_out):
         if target is not None and not target.parent.is_dir():
@@ -189,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
     if args.control is not None:
         control = _load(paths.resolve(args.control), columns, None, bad_rows)
         table, calibrated = calibrate(release, control, kind=kinds, window=args.window,
-                                      fpr=args.fpr, min_weight=min_weight, return_edges=True)
+                                      fpr=fpr, min_weight=min_weight, return_edges=True)
         thresholds = table.drop_duplicates("kind").set_index("kind")["threshold"].astype(int).to_dict()
         print(table.to_string(index=False))
 
@@ -207,6 +211,47 @@ def run(args: argparse.Namespace) -> int:
         write_atomically(evidence_out, lambda tmp: _evidence_csv(pairs, tmp))
         print(f"{len(pairs)} tweet pairs -> {escape_line(evidence_out)}")
     return 0
+
+
+def _output_format(given: str | None, out: Path) -> str:
+    """The format to write ``out`` in: ``given`` (``--format``), else the one its suffix
+    names, else csv.
+
+    A file named ``net.gexf`` holding CSV would open in no graph tool, so a suffix of
+    another format than ``--format`` is refused rather than obeyed.
+    """
+    named = SUFFIX_FORMATS.get(out.suffix.lower())
+    if given is None:
+        return named or "csv"
+    if given not in FORMATS:
+        raise UsageError(f"unknown format {given!r}", hint=f"choose one of {', '.join(FORMATS)}")
+    if named is not None and named != given:
+        raise UsageError(f"--out {escape_line(out)} names a {named} file but --format is "
+                         f"{given}", hint=f"drop --format to write {named}, or give --out a "
+                                          f"{_suffix_of(given)} name")
+    return given
+
+
+def _suffix_of(fmt: str) -> str:
+    return next(suffix for suffix, named in SUFFIX_FORMATS.items() if named == fmt)
+
+
+def _checked_fpr(fpr: float | None, control: str | None, min_weight: int | None) -> float:
+    """``--fpr``, checked: it only chooses the threshold calibrated on ``--control``, so
+    without a control cohort (or with ``--min-weight``, which fixes the threshold) it
+    would have no effect, and is refused rather than silently ignored."""
+    if fpr is None:
+        return DEFAULT_FPR
+    if control is None:
+        raise UsageError("--fpr has no effect without --control: it is the share of the "
+                         "control cohort's accounts a calibrated threshold may flag",
+                         hint="add --control CONTROL_RELEASE, or drop --fpr")
+    if min_weight is not None:
+        raise UsageError("--fpr has no effect with --min-weight, which fixes the threshold "
+                         "instead of calibrating it", hint="drop one of them")
+    if not 0 <= fpr <= 1:
+        raise UsageError(f"--fpr must be between 0 and 1, got {fpr!r}")
+    return fpr
 
 
 def _write_edges(edges: pd.DataFrame, out: Path, fmt: str, users: pd.DataFrame | None,
@@ -241,8 +286,9 @@ def _load(path: Path, columns: Sequence[str], releases: Sequence[str] | None,
                                on_bad_rows=on_bad_rows)
         rejected = len(release.rejected) if release.rejected is not None else 0
         if rejected:  # never a silent drop: counted, and where to see them
-            print(f"{escape_line(path)}: {rejected:,} row(s) left out as unreadable "
-                  f"(casebook validate {escape_line(path)} lists them)", file=sys.stderr)
+            # a warning: the command line prefixes it with the command's name (one place)
+            warnings.warn(f"{escape_line(path)}: {rejected:,} row(s) left out as unreadable "
+                          f"(casebook validate {escape_line(path)} lists them)", stacklevel=2)
         return release
     import pandas as pd
 
@@ -276,18 +322,31 @@ def _check_engine(engine: str, args: argparse.Namespace, kinds: Sequence[str]) -
                 raise UsageError(f"--{option.replace('_', '-')} is an option of --engine duckdb")
     if engine == "local":
         return
-    if engine == "duckdb":
-        from casebook.coordination.duck import check_duck_kinds
+    from casebook.coordination.network import check_engine_kinds
 
-        check_duck_kinds(kinds)
-    else:
-        from casebook.coordination.spark import check_spark_kinds
-
-        check_spark_kinds(kinds)
+    computed = _engine_kinds()
+    others = [k for k in kinds if k not in computed[engine]]
+    # the engines that compute every kind refused: near_duplicate (MinHash LSH) is the
+    # local engine's only, so the hint never sends it to an engine that refuses it too
+    able = [e for e in ENGINES if e != engine and all(k in computed[e] for k in others)]
+    hint = (f"compute {'them' if len(others) > 1 else 'it'} with "
+            + " or ".join(f"--engine {e}" for e in able))
+    if able == ["local"] and "near_duplicate" in others:
+        hint += ": near_duplicate's MinHash LSH runs there only"
+    check_engine_kinds(kinds, engine=engine, supported=computed[engine], hint=hint)
     for option, what in (("control", "--control (calibration)"), ("evidence", "--evidence")):
         if getattr(args, option, None) is not None:
             raise UsageError(f"{what} runs on the local engine only",
                              hint="drop it, or use --engine local")
+
+
+def _engine_kinds() -> dict[str, tuple[str, ...]]:
+    """The kinds each engine computes (the engines' own tables: neither imports its
+    engine's library)."""
+    from casebook.coordination.duck import DUCK_KINDS
+    from casebook.coordination.spark import SPARK_KINDS
+
+    return {"local": KINDS, "duckdb": DUCK_KINDS, "spark": SPARK_KINDS}
 
 
 def _run_spark(args: argparse.Namespace, kinds: Sequence[str], columns: Sequence[str],

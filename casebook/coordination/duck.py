@@ -80,7 +80,8 @@ class DuckDBResourceError(CasebookError):
 
 
 #: What to do with a kind the DuckDB engine does not compute.
-_DUCK_HINT = "compute it with --engine local or --engine spark"
+_DUCK_HINT = ("compute it with --engine local (the Spark engine computes every kind but "
+              "near_duplicate)")
 
 
 def check_duck_kinds(kinds: Sequence[str]) -> None:

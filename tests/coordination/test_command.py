@@ -8,6 +8,7 @@ import csv
 import json
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -395,7 +396,80 @@ def test_on_bad_rows_report_leaves_bad_rows_out_and_counts_them(write_tweets, tm
     with pytest.raises(CasebookError, match="--on-bad-rows report"):
         network(str(path), "--kind", "co_retweet", "--out", str(out))
     assert not out.exists()
-    assert network(str(path), "--kind", "co_retweet", "--out", str(out),
-                   "--on-bad-rows", "report") == 0
-    assert "1 row(s) left out as unreadable (casebook validate" in capsys.readouterr().err
+    with pytest.warns(UserWarning, match=r"1 row\(s\) left out as unreadable \(casebook validate"):
+        assert network(str(path), "--kind", "co_retweet", "--out", str(out),
+                       "--on-bad-rows", "report") == 0
     assert len(pd.read_csv(out)) > 0
+
+
+def test_left_out_rows_are_a_warning_of_casebook_network(write_tweets, tmp_path: Path,
+                                                         capsys) -> None:
+    # printed bare on stderr ("PATH: 1 row(s) left out"), without the command's prefix
+    # every other warning has
+    from casebook import cli
+
+    rows = [*_mixed_rows(), tweet_row(tweetid="99", userid="E", tweet_time="2020-02-30 01:00")]
+    path = write_tweets(rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert cli.main(["network", str(path), "--out", str(tmp_path / "edges.csv"),
+                         "--on-bad-rows", "report"]) == 0
+    assert capsys.readouterr().err == (
+        f"casebook network: warning: {path}: 1 row(s) left out as unreadable "
+        f"(casebook validate {path} lists them)\n")
+
+
+@pytest.mark.parametrize(("engine", "kind", "able"), [
+    ("duckdb", "near_duplicate", ["--engine local"]),
+    ("spark", "near_duplicate", ["--engine local"]),
+    ("duckdb", "co_hashtag", ["--engine local", "--engine spark"]),
+])
+def test_a_kind_an_engine_refuses_is_sent_only_to_engines_that_compute_it(
+        write_tweets, tmp_path: Path, engine: str, kind: str, able: list[str]) -> None:
+    # duckdb's hint sent near_duplicate to --engine spark, which refuses it too
+    path = write_tweets(_mixed_rows())
+    with pytest.raises(UsageError, match=f"{kind} is not computed by the {engine} engine") as err:
+        network(str(path), "--kind", kind, "--engine", engine, "--out", str(tmp_path / "e.csv"))
+    assert err.value.hint is not None
+    for option in ("--engine local", "--engine spark", "--engine duckdb"):
+        assert (option in err.value.hint) == (option in able), err.value.hint
+    assert not (tmp_path / "e.csv").exists()
+
+
+def test_the_out_suffix_chooses_the_format_unless_format_contradicts_it(
+        write_tweets, tmp_path: Path) -> None:
+    import networkx as nx
+
+    # --out net.gexf wrote CSV: a file no graph tool opens
+    path = write_tweets(_mixed_rows())
+    for name, read in (("net.gexf", nx.read_gexf), ("net.GraphML", nx.read_graphml)):
+        assert network(str(path), "--out", str(tmp_path / name)) == 0
+        assert read(tmp_path / name).number_of_edges() > 0
+    for name in ("edges.csv", "edges.txt", "edges"):  # csv, the default for other names
+        assert network(str(path), "--out", str(tmp_path / name)) == 0
+        assert (tmp_path / name).read_text().startswith("source,target,weight,kind\n")
+    assert network(str(path), "--format", "gexf", "--out", str(tmp_path / "net.xml")) == 0
+    assert nx.read_gexf(tmp_path / "net.xml").number_of_edges() > 0
+    with pytest.raises(UsageError) as err:
+        network(str(path), "--format", "csv", "--out", str(tmp_path / "g.gexf"))
+    assert str(err.value) == (f"--out {tmp_path / 'g.gexf'} names a gexf file but --format is "
+                              "csv (drop --format to write gexf, or give --out a .csv name)")
+    assert err.value.exit_code == 2 and not (tmp_path / "g.gexf").exists()
+
+
+def test_fpr_without_control_is_a_usage_error(write_tweets, tmp_path: Path, capsys) -> None:
+    # --fpr was silently ignored without --control (and with --min-weight)
+    from casebook import cli
+
+    path = write_tweets(_mixed_rows())
+    out = tmp_path / "edges.csv"
+    with pytest.raises(UsageError, match="--fpr has no effect without --control") as err:
+        network(str(path), "--fpr", "0.5", "--out", str(out))
+    assert err.value.hint == "add --control CONTROL_RELEASE, or drop --fpr"
+    with pytest.raises(UsageError, match="--fpr has no effect with --min-weight"):
+        network(str(path), "--control", str(path), "--fpr", "0.5", "--min-weight", "2",
+                "--out", str(out))
+    assert cli.main(["network", str(path), "--fpr", "0.5", "--out", str(out)]) == 2
+    err_line = capsys.readouterr().err
+    assert err_line.startswith("casebook network: error: --fpr has no effect without --control")
+    assert err_line.count("\n") == 1 and not out.exists()
