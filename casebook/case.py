@@ -359,8 +359,9 @@ def metrics(
         followers, median likes per original tweet, inferred operator time zone (a
         range or "inconclusive" when the data does not name one offset, with the working
         week it assumes and, when that is not Monday to Friday, what Monday to Friday
-        gives), its verdict (against shuffled times) and its confidence (the share of
-        bootstrap resamples of the days that give the same answer).
+        gives), its verdict (against shuffled times and, with ``control``, "not
+        distinctive" when ordinary accounts show an office rhythm too) and its confidence
+        (the share of bootstrap resamples of the days that give the same answer).
     """
     rows = []
     for name, rel in releases.items():
@@ -368,7 +369,8 @@ def metrics(
         conc = accounts.concentration(t).iloc[0]
         # an office rhythm found on another week than Mon-Fri rests on that week: what
         # Mon-Fri gives is said beside it
-        zones = activity.utc_offset_by_week(t, [catalogue.workweek_of(name), "mon-fri"])
+        zones = activity.utc_offset_by_week(t, [catalogue.workweek_of(name), "mon-fri"],
+                                            control=None if control is None else control.tweets)
         tz = zones.iloc[0]
         mon_fri = zones.iloc[-1] if len(zones) > 1 else None
         eng = content.engagement_summary(t)

@@ -109,6 +109,12 @@ def test_metrics_equal_direct_computation(small_specimen: Path) -> None:
     assert tz["range_low"] <= 4.0 <= tz["range_high"]
     confidence = "time zone confidence (share of resamples)"
     assert m.loc["armenia_202012", confidence] == round(tz["confidence"], 2)
+    # against a control cohort keeping the same office hours (the release itself), the
+    # rhythm tells nothing apart
+    same = case.metrics({"armenia_202012": arm}, control=arm).iloc[0]
+    assert same["time zone verdict"] == "not distinctive"
+    assert same["operator time zone"].endswith("(not distinctive: ordinary accounts keep the "
+                                               "same hours)")
 
 
 def test_coordination_analysis_thresholds_and_communities(small_specimen: Path) -> None:
