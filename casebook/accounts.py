@@ -30,6 +30,7 @@ from casebook._plotting import (
 from casebook.activity import _first_rows, _key_codes, _take_rows
 from casebook.content import compile_lexicon, language_labels, match_lexicon
 from casebook.errors import ParameterError
+from casebook.evidence import MIN_CONTRAST, NOT_DISTINCTIVE, share_contrast
 from casebook.schema import STRING
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "concentration",
     "creation_waves",
     "follow_spam",
+    "follow_spam_in_words",
     "follower_summary",
     "largest_at_size",
     "hashed_share",
@@ -193,36 +195,10 @@ FOLLOWBACK_TERMS: tuple[str, ...] = (
 )
 
 
-def follow_spam(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
-                min_ratio: float = 5.0, min_following: int = 1000,
-                min_followback_tweets: int = 3,
-                terms: Sequence[str] = FOLLOWBACK_TERMS) -> pd.DataFrame:
-    """Follow-gaining spam signals per account, with a flag.
-
-    Rule: an account is flagged when
-
-    - it follows at least ``min_following`` accounts **and** its
-      following/follower ratio (followers floored at 1) is at least ``min_ratio``
-      (it follows far more accounts than follow it: follow-spraying; ordinary
-      accounts of the specimen's control cohort stay below 4), **or**
-    - it posted at least ``min_followback_tweets`` tweets matching the follow-back
-      lexicon ``terms`` ("follow back", "sígueme", "взаимная подписка"...; whole
-      words, case-insensitive).
-
-    Parameters
-    ----------
-    users
-        ``Release.users``.
-    tweets
-        ``Release.tweets``; without it only the ratio part of the rule applies.
-
-    Returns
-    -------
-    DataFrame ``userid, user_screen_name, follower_count, following_count,
-    follow_ratio, tweets, followback_tweets, followback_share, ratio_flag,
-    text_flag, flag``; flagged first, then by ratio descending, then userid.
-    ``attrs["rule"]`` states the rule with the parameters used.
-    """
+def _follow_spam(users: pd.DataFrame, tweets: pd.DataFrame | None, *, min_ratio: float,
+                 min_following: int, min_followback_tweets: int,
+                 terms: Sequence[str]) -> pd.DataFrame:
+    """:func:`follow_spam` of one cohort."""
     base = users[["userid"]].copy()
     for column in ("user_screen_name", "follower_count", "following_count"):
         base[column] = users[column] if column in users else pd.NA
@@ -254,7 +230,7 @@ def follow_spam(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
         base["followback_share"] = np.nan
         base["text_flag"] = False
     base["flag"] = base["ratio_flag"] | base["text_flag"]
-    out = (
+    return (
         base.sort_values(["flag", "follow_ratio", "userid"], ascending=[False, False, True],
                          kind="stable", na_position="last")
         .reset_index(drop=True)[
@@ -262,12 +238,115 @@ def follow_spam(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
              "follow_ratio", "tweets", "followback_tweets", "followback_share",
              "ratio_flag", "text_flag", "flag"]]
     )
+
+
+def follow_spam(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
+                min_ratio: float = 5.0, min_following: int = 1000,
+                min_followback_tweets: int = 3,
+                terms: Sequence[str] = FOLLOWBACK_TERMS,
+                control: ReleaseLike | None = None) -> pd.DataFrame:
+    """Follow-gaining spam signals per account, with a flag.
+
+    Rule: an account is flagged when
+
+    - it follows at least ``min_following`` accounts **and** its
+      following/follower ratio (followers floored at 1) is at least ``min_ratio``
+      (it follows far more accounts than follow it: follow-spraying; ordinary
+      accounts of the specimen's control cohort stay below 4), **or**
+    - it posted at least ``min_followback_tweets`` tweets matching the follow-back
+      lexicon ``terms`` ("follow back", "sígueme", "взаимная подписка"...; whole
+      words, case-insensitive).
+
+    Parameters
+    ----------
+    users
+        ``Release.users``.
+    tweets
+        ``Release.tweets``; without it only the ratio part of the rule applies.
+    min_ratio, min_following, min_followback_tweets, terms
+        The rule's thresholds and follow-back lexicon (above).
+    control
+        A control cohort of ordinary accounts (``case.control``: its users, and its
+        tweets when ``tweets`` is given): the same rule runs on it, and ``attrs`` say
+        how many of them it flags (:func:`follow_spam_in_words` words it).
+
+    Returns
+    -------
+    DataFrame ``userid, user_screen_name, follower_count, following_count,
+    follow_ratio, tweets, followback_tweets, followback_share, ratio_flag,
+    text_flag, flag``; flagged first, then by ratio descending, then userid.
+    ``attrs["rule"]`` states the rule with the parameters used, ``attrs["params"]``
+    holds them; with a control, ``attrs["control_flagged"]`` and
+    ``attrs["control_accounts"]`` say how many ordinary accounts the rule flags, of how
+    many.
+
+    Examples
+    --------
+    >>> users = pd.DataFrame({"userid": ["a", "b"], "follower_count": [10, 300],
+    ...                       "following_count": [4000, 280]})
+    >>> follow_spam(users)["flag"].tolist()
+    [True, False]
+    """
+    options = {"min_ratio": min_ratio, "min_following": min_following,
+               "min_followback_tweets": min_followback_tweets, "terms": terms}
+    out = _follow_spam(users, tweets, **options)
     out.attrs["rule"] = (
         f"flag = (following >= {min_following} and following/max(followers, 1) >= "
         f"{min_ratio:g}) or (tweets matching the follow-back lexicon >= "
         f"{min_followback_tweets})"
     )
+    out.attrs["params"] = {"min_ratio": min_ratio, "min_following": min_following,
+                           "min_followback_tweets": min_followback_tweets,
+                           "tweets": tweets is not None}
+    if control is not None:
+        theirs = _follow_spam(control.users, control.tweets if tweets is not None else None,
+                              **options)
+        out.attrs["control_flagged"] = int(theirs["flag"].sum())
+        out.attrs["control_accounts"] = len(theirs)
     return out
+
+
+def follow_spam_in_words(found: pd.DataFrame) -> str:
+    """The rule :func:`follow_spam` applied, how many accounts it flags, and (when it had a
+    control) how many ordinary accounts the same rule flags, in plain words.
+
+    Flagged accounts are a finding only when the rule flags fewer ordinary accounts: the
+    shares are compared at the least for the sizes of both cohorts
+    (:func:`casebook.evidence.share_contrast`), "distinguishable from ordinary accounts"
+    from :data:`casebook.evidence.MIN_CONTRAST` times theirs.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"flag": [True] * 33 + [False] * 2})
+    >>> f.attrs = {"params": {"min_ratio": 5.0, "min_following": 1000,
+    ...                       "min_followback_tweets": 3, "tweets": True},
+    ...            "control_flagged": 0, "control_accounts": 400}
+    >>> print(follow_spam_in_words(f))  # doctest: +NORMALIZE_WHITESPACE
+    flagged when an account follows at least 1,000 accounts and at least 5 times as many
+    as follow it, or posted at least 3 follow-back tweets: 33 of 35 accounts (94.3%);
+    ordinary accounts: the same rule flags 0 of 400 (0.0%), at least 85.6 times theirs for
+    cohorts of these sizes: distinguishable from ordinary accounts
+    """
+    p = found.attrs.get("params", {})
+    rule = "flagged when an account follows at least {:,} accounts and at least {:g} " \
+           "times as many as follow it".format(p.get("min_following", 1000),
+                                               p.get("min_ratio", 5.0))
+    if p.get("tweets", True):
+        rule += f", or posted at least {p.get('min_followback_tweets', 3)} follow-back tweets"
+    n, total = int(found["flag"].sum()), len(found)
+    words = f"{rule}: {n:,} of {total:,} accounts" + (f" ({n / total:.1%})" if total else "")
+    k, m = found.attrs.get("control_flagged"), found.attrs.get("control_accounts")
+    if k is None or not m:
+        return f"{words}; not compared with ordinary accounts (no control cohort)"
+    words += f"; ordinary accounts: the same rule flags {k:,} of {m:,} ({k / m:.1%})"
+    if n == 0:
+        return f"{words}: no account of this network is flagged"
+    if n / total <= k / m:
+        return f"{words}, as many or more: {NOT_DISTINCTIVE}"
+    times = share_contrast(n, total, k, m)
+    strength = ("distinguishable from ordinary accounts" if times >= MIN_CONTRAST
+                else NOT_DISTINCTIVE)
+    return f"{words}, at least {times:.1f} times theirs for cohorts of these sizes: {strength}"
 
 
 # --------------------------------------------------------------------------- personas

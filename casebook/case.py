@@ -474,7 +474,7 @@ def headline_findings(
         o = offset.iloc[0]
         rows.append({"finding": "Operator time zone (inferred)", "value": zone_label(o),
                      "detail": f"{o['verdict']}: {o['reason']}; working days {o['conventions']} "
-                               f"({o['workweek']}); confidence {o['confidence']:.2f} (the share "
+                               f"({o['workweek']}); confidence {o['confidence']:.1%} (the share "
                                f"of bootstrap resamples of the days that give the same answer)"
                                f"{_other_week(release, offset)}"})
     if coordination is not None:

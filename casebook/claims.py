@@ -99,6 +99,7 @@ from casebook.evidence import (
     share_interval,
     smallest_pvalue,
     strength_words,
+    value_in_words,
 )
 from casebook.schema import STRING, USER_DTYPES
 
@@ -431,6 +432,16 @@ class RuleType:
         For a distinctive rule, the size-free number it is compared with ordinary
         accounts on, in words ("the rate ratio"); its parameters include
         ``min_contrast``.
+    unit
+        The unit of ``value``, a template filled like ``template`` (the ledger's
+        ``value_unit``): ``share of ...`` for a share (shown ``54.0% of tweets``), a
+        unit ending in ``ratio`` for a ratio (``126.2x (rate ratio)``), else a noun
+        after the number (``20 accounts``); see :func:`casebook.evidence.value_in_words`.
+    trait
+        For a descriptive rule, what the claim says of the release in a few words
+        ("low engagement", a template filled like ``template``): when ordinary accounts
+        meet the rule too and go further in the claim's direction, the evidence says
+        that this trait is not what sets the release apart.
     """
 
     name: str
@@ -444,6 +455,8 @@ class RuleType:
     extras: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)
     claim_type: str = DESCRIPTIVE
     measure: str = ""
+    unit: str = ""
+    trait: str = ""
 
     def __post_init__(self) -> None:
         if self.claim_type not in CLAIM_TYPES:  # a bug in RULE_TYPES
@@ -494,6 +507,14 @@ class RuleType:
     def template_fields(self) -> set[str]:
         """Fields a template of this rule type may use."""
         return set(self.param_names) | set(self.extras)
+
+    def unit_of(self, values: Mapping[str, Any]) -> str:
+        """The unit of the ledger's ``value`` for these parameters (``""``: none)."""
+        return self.describe(values, self.unit) if self.unit else ""
+
+    def trait_of(self, values: Mapping[str, Any]) -> str:
+        """What a descriptive claim says of the release, for these parameters."""
+        return self.describe(values, self.trait) if self.trait else ""
 
 
 def _lexicon_label(value: Any) -> str:
@@ -1042,6 +1063,7 @@ def _check_engagement(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
                    f"over {int(counts['originals']):,} originals; "
                    f"{_pct(summary.loc['total', 'zero_share'])} drew no engagement at all; "
                    f"retweets left out: {summary.attrs['retweets_excluded']:,}", median,
+                   direction=-1,
                    brief=f"median {median:g} {what} per original tweet (mean "
                          f"{counts['mean']:.2f})")
 
@@ -1160,13 +1182,15 @@ def _check_clients(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     if p.management_as_automation is None:
         if held[True] != held[False]:
             return Outcome(INCONCLUSIVE, evidence + "; the verdict depends on how "
-                           "management tools are counted", without, without, brief)
-        return _tested(held[False], evidence, without, brief=brief, measure=without)
+                           "management tools are counted", without, without, brief,
+                           _bounds_direction(p))
+        return _tested(held[False], evidence, without, brief=brief, measure=without,
+                       direction=_bounds_direction(p))
     chosen = bool(p.management_as_automation)
     return _tested(held[chosen], evidence + f"; the rule counts them "
                    f"{'as ' + group if chosen else _NOT.get(group, 'as not ' + group)}",
                    with_ if chosen else without, brief=brief,
-                   measure=with_ if chosen else without)
+                   measure=with_ if chosen else without, direction=_bounds_direction(p))
 
 
 _NOT = {"automation": "as not automated"}
@@ -1193,7 +1217,8 @@ def _check_retweets(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     share = float(mask.mean())
     return _tested(_bounds_hold(share, p),
                    f"{int(mask.sum()):,} of {len(tweets):,} tweets ({_pct(share)}) are "
-                   f"retweets", share, brief=f"{_pct(share)} retweets")
+                   f"retweets", share, brief=f"{_pct(share)} retweets",
+                   direction=_bounds_direction(p))
 
 
 def _check_reach(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -1213,14 +1238,14 @@ def _check_reach(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
                        f"{largest:,.0f} followers (over every draw of {m}; of all "
                        f"{len(followers)}, {followers.max():,.0f}); {large} of "
                        f"{len(followers)} accounts ({_pct(share)}) have more than "
-                       f"{p.large:,}; median {followers.median():,.0f}", largest,
+                       f"{p.large:,}; median {followers.median():,.0f}", largest, direction=-1,
                        brief=f"the largest of {m} of them a median {largest:,.0f} followers, "
                              f"{_pct(share)} of the accounts above {p.large:,}")
     largest = float(followers.max())
     return _tested(largest < p.max_followers and share <= p.max_large_share,
                    f"largest account {largest:,.0f} followers; {large} of {len(followers)} "
                    f"accounts ({_pct(share)}) have more than {p.large:,}; median "
-                   f"{followers.median():,.0f}", largest,
+                   f"{followers.median():,.0f}", largest, direction=-1,
                    brief=f"largest account {largest:,.0f} followers, {_pct(share)} of the "
                    f"accounts above {p.large:,}")
 
@@ -1235,7 +1260,8 @@ def _check_year(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     return _tested(_bounds_hold(share, p),
                    f"{int(inside.sum()):,} of {len(times):,} tweets ({_pct(share)}) are from "
                    f"{p.year}; they run from {times.min():%Y-%m-%d} to "
-                   f"{times.max():%Y-%m-%d}", share, brief=f"{_pct(share)} from {p.year}")
+                   f"{times.max():%Y-%m-%d}", share, brief=f"{_pct(share)} from {p.year}",
+                   direction=_bounds_direction(p))
 
 
 def _check_language(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -1252,7 +1278,8 @@ def _check_language(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
     return _tested(_bounds_hold(share, p),
                    f"{int(inside.sum()):,} of {len(known):,} tweets with a language "
                    f"({_pct(share)}) are in {', '.join(p.languages)}; most common: {common}",
-                   share, brief=f"{_pct(share)} in {', '.join(p.languages)}")
+                   share, brief=f"{_pct(share)} in {', '.join(p.languages)}",
+                   direction=_bounds_direction(p))
 
 
 def _check_creation(release: ReleaseLike, p: Any, ctx: _Context) -> Outcome:
@@ -1394,6 +1421,15 @@ def _lexicon_words(p: Any) -> str:
 _LEXICON_WORDS = {"lexicon_words": _lexicon_words}
 
 
+def _low_high(p: Any) -> str:
+    """``low`` for a share rule asking for a share below something, ``high`` for one
+    asking for at least something (``""`` without a direction)."""
+    return {1: "high", -1: "low"}.get(_bounds_direction(p), "")
+
+
+_SHARE_WORDS = {**_BOUND_TEST, "low_high": _low_high}
+
+
 def _catalogue(*types: RuleType) -> dict[str, RuleType]:
     return {t.name: t for t in types}
 
@@ -1410,7 +1446,8 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "tweets (at least {min_tweets}); its hashing, followers and news/media persona "
         "terms are reported as context.",
         ("tweets.userid",), _check_dominance, "the top account's share of the tweets",
-        claim_type=DISTINCTIVE, measure="the top account's share of the tweets"),
+        claim_type=DISTINCTIVE, measure="the top account's share of the tweets",
+        unit="share of tweets"),
     RuleType(
         "client_share",
         "Share of tweets posted from clients of the given classes "
@@ -1433,7 +1470,8 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "name).",
         ("tweets.tweet_client_name",), _check_clients,
         "the share with management tools left out (or as set by management_as_automation)",
-        _check_client_params, _BOUND_TEST),
+        _check_client_params, _SHARE_WORDS, unit="share of tweets",
+        trait="a {low_high} share of tweets from {classes} clients"),
     RuleType(
         "stance_accounts",
         "Accounts with at least min_account_tweets tweets that match a stance lexicon: a "
@@ -1456,7 +1494,7 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "least {min_accounts} accounts).",
         ("tweets.tweet_text",), _check_stance_accounts, "the number of accounts found",
         extras=_LEXICON_WORDS, claim_type=DISTINCTIVE,
-        measure="the share of the accounts found"),
+        measure="the share of the accounts found", unit="accounts"),
     RuleType(
         "lexicon_share",
         "Share of tweets matching a lexicon (a list of terms, * as a wildcard, or topic "
@@ -1469,7 +1507,7 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "{min_tweets} tweets).",
         ("tweets.tweet_text",), _check_lexicon_share, "the share of matching tweets",
         _check_bounds, {**_BOUND_TEST, **_LEXICON_WORDS}, claim_type=DISTINCTIVE,
-        measure="the share of matching tweets"),
+        measure="the share of matching tweets", unit="share of tweets"),
     RuleType(
         "activity_window",
         "Activity in a time window (an event, widened on both sides) against matched "
@@ -1502,7 +1540,8 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "the tweets do not cover the window.",
         (_TIME,), _check_window, "the rate ratio (window tweets over the matched mean)",
         _check_window_params, claim_type=DISTINCTIVE,
-        measure="the rate ratio (each cohort's window against its own matched windows)"),
+        measure="the rate ratio (each cohort's window against its own matched windows)",
+        unit="rate ratio"),
     RuleType(
         "median_engagement",
         "Median engagement per original tweet (retweets left out: the archive gives them "
@@ -1513,7 +1552,9 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
          _MIN_TWEETS),
         "Median {metric} per original tweet (retweets left out: the archive gives them "
         "zero counts) is below {max_median:g}; at least {min_tweets} originals.",
-        ("tweets.{metric}",), _check_engagement, "the median", _check_metric),
+        ("tweets.{metric}",), _check_engagement, "the median", _check_metric,
+        {"metric_words": lambda p: _METRIC_WORDS[p.metric].split(" (")[0]},
+        unit="{metric_words} per original tweet (median)", trait="low engagement"),
     RuleType(
         "persona_accounts",
         "Accounts whose profile presents as one of the persona kinds "
@@ -1532,7 +1573,8 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         (_PROFILE,), _check_personas, "the number of persona accounts",
         _check_persona_params,
         {"place_words": lambda p: f" and names {p.place}" if p.place else ""},
-        claim_type=DISTINCTIVE, measure="the share of the accounts with such a persona"),
+        claim_type=DISTINCTIVE, measure="the share of the accounts with such a persona",
+        unit="accounts"),
     RuleType(
         "follow_spam",
         "Accounts flagged by casebook.accounts.follow_spam (follow-spraying: many "
@@ -1553,7 +1595,7 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "flagged (at least {min_accounts} accounts).",
         ("users.following_count", "users.follower_count"), _check_spam,
         "the number of flagged accounts", extras=_LEXICON_WORDS, claim_type=DISTINCTIVE,
-        measure="the share of the accounts flagged"),
+        measure="the share of the accounts flagged", unit="accounts"),
     RuleType(
         "retweet_share",
         "Share of tweets that are retweets: supported when it meets the bound.",
@@ -1561,7 +1603,8 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "Share of tweets that are retweets; supported when {test} (at least {min_tweets} "
         "tweets).",
         ("tweets.is_retweet|tweets.retweet_tweetid",), _check_retweets,
-        "the retweet share", _check_bounds, _BOUND_TEST),
+        "the retweet share", _check_bounds, _SHARE_WORDS, unit="share of tweets",
+        trait="a {low_high} retweet share"),
     RuleType(
         "follower_reach",
         "Small audiences: supported when the largest account has fewer than "
@@ -1574,7 +1617,8 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "The largest account has under {max_followers:,} followers and at most "
         "{max_large_share:.0%} of the accounts have more than {large:,} (at least "
         "{min_accounts} accounts).",
-        ("users.follower_count",), _check_reach, "the largest follower count"),
+        ("users.follower_count",), _check_reach, "the largest follower count",
+        unit="followers (largest account)", trait="a small audience"),
     RuleType(
         "year_share",
         "Share of tweets posted in a calendar year (UTC): supported when it meets the "
@@ -1582,7 +1626,8 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         (Param("year", "int", REQUIRED, "the year"), *_BOUNDS, _MIN_TWEETS),
         "Share of the tweets posted in {year} (UTC); supported when {test} (at least "
         "{min_tweets} tweets).",
-        (_TIME,), _check_year, "the share of the year's tweets", _check_bounds, _BOUND_TEST),
+        (_TIME,), _check_year, "the share of the year's tweets", _check_bounds, _SHARE_WORDS,
+        unit="share of tweets", trait="a {low_high} share of tweets from {year}"),
     RuleType(
         "language_share",
         "Share of tweets (with a language) in the given languages (tweet_language "
@@ -1592,7 +1637,8 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "Share of the tweets with a language that are in {languages}; supported when "
         "{test} (at least {min_tweets} tweets with a language).",
         ("tweets.tweet_language",), _check_language, "the share in those languages",
-        _check_bounds, _BOUND_TEST),
+        _check_bounds, _SHARE_WORDS, unit="share of tweets with a language",
+        trait="a {low_high} share of tweets in {languages}"),
     RuleType(
         "creation_wave",
         "Accounts created in a short period: the largest share of the accounts created "
@@ -1603,7 +1649,8 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "when {test} (at least {min_accounts} accounts with a creation date).",
         ("users.account_creation_date",), _check_creation,
         "the share of accounts created in the busiest period", _check_bounds, _BOUND_TEST,
-        claim_type=DISTINCTIVE, measure="the share of accounts created in the busiest period"),
+        claim_type=DISTINCTIVE, measure="the share of accounts created in the busiest period",
+        unit="share of accounts"),
     RuleType(
         "coordination_share",
         "Share of the accounts with tweets that belong to coordination communities, from "
@@ -1618,7 +1665,7 @@ RULE_TYPES: dict[str, RuleType] = _catalogue(
         "{min_accounts} accounts; not testable without a coordination result.",
         ("tweets.userid",), _check_coordination, "the share of coordinated accounts",
         _check_bounds, _BOUND_TEST, claim_type=DISTINCTIVE,
-        measure="the share of coordinated accounts"),
+        measure="the share of coordinated accounts", unit="share of accounts"),
 )
 
 
@@ -1901,8 +1948,8 @@ CLAIMS: Mapping[str, list[Claim]] = _BuiltinClaims()
 #: Columns of the ledger, in order.
 LEDGER_COLUMNS: tuple[str, ...] = ("id", "operation", "claim", "source", "rule",
                                    "claim_type", "evidence", "verdict", "release_verdict",
-                                   "value", "control_verdict", "control_value",
-                                   "control_evidence")
+                                   "value", "value_unit", "control_verdict",
+                                   "control_value", "control_evidence")
 
 _OPERATION_OF_DATASET = {"iran_202012": "iran", "GRU_202012": "russia", "IRA_202012": "ira",
                          "armenia_202012": "armenia"}
@@ -2016,8 +2063,27 @@ def _synthetic(release: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _further(ours: Outcome, theirs: Outcome, *, unit: str, trait: str) -> str:
+    """When ordinary accounts meet a descriptive rule and go further in its direction
+    (less engagement than a "low engagement" release, smaller audiences), that in words;
+    ``""`` otherwise (no direction, no values, or not further)."""
+    if ours.direction == 0 or ours.value is None or theirs.value is None:
+        return ""
+    mine, their = float(ours.value), float(theirs.value)
+    if not (np.isfinite(mine) and np.isfinite(their)) or mine == their \
+            or (their > mine) != (ours.direction > 0):
+        return ""
+    way = "higher" if ours.direction > 0 else "lower"
+    what = trait or "what the claim describes"
+    return (f"They meet the rule too, and ordinary accounts are {way} still "
+            f"({value_in_words(their, unit) or f'{their:g}'} for them, "
+            f"{value_in_words(mine, unit) or f'{mine:g}'} here): {what} is not what sets "
+            f"this release apart; not distinguishable from ordinary accounts")
+
+
 def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
-                     min_contrast: float, *, model: bool = False) -> tuple[str, str]:
+                     min_contrast: float, *, model: bool = False, unit: str = "",
+                     trait: str = "") -> tuple[str, str]:
     """The verdict and evidence of a claim, once set beside ordinary accounts.
 
     Every row says what ordinary accounts give (or that no control was given). A
@@ -2032,6 +2098,9 @@ def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
     ``model``: the control is synthetic (the specimen's model of ordinary accounts) and
     the release real: its values are shown, but a real release is not judged
     distinctive or not against invented accounts, so such a claim is inconclusive too.
+    ``unit`` and ``trait`` (:meth:`RuleType.unit_of`, :meth:`RuleType.trait_of`): when
+    ordinary accounts meet a descriptive rule and go further in its direction (less
+    engagement than a release said to draw little), the evidence says so plainly.
     """
     untested = "inconclusive until ordinary accounts are shown not to meet it"
     if theirs is None:
@@ -2058,6 +2127,9 @@ def _against_control(rule: RuleType, ours: Outcome, theirs: Outcome | None,
         side = (f"{ours.evidence}. Against ordinary accounts (control): {ours.brief} here; "
                 f"{theirs.brief} for ordinary accounts")
         if theirs.verdict == SUPPORTED:
+            further = _further(ours, theirs, unit=unit, trait=trait)
+            if further:
+                return NOT_DISTINCTIVE, f"{side}. {further}"
             return NOT_DISTINCTIVE, (f"{side}. They meet the rule too: true of this "
                                      f"release, but not distinguishable from ordinary "
                                      f"accounts")
@@ -2147,11 +2219,15 @@ def evaluate_claims(release: ReleaseLike,
     Returns
     -------
     DataFrame with :data:`LEDGER_COLUMNS`: ``id, operation, claim, source, rule,
-    claim_type, evidence, verdict, release_verdict, value`` and the control's
-    ``control_verdict, control_value, control_evidence``, one row per claim in the order
-    given. ``rule`` has the parameters filled in. ``verdict`` is the claim's, set beside
-    ordinary accounts; ``release_verdict`` the rule's on the release alone (a
+    claim_type, evidence, verdict, release_verdict, value, value_unit`` and the
+    control's ``control_verdict, control_value, control_evidence``, one row per claim in
+    the order given. ``rule`` has the parameters filled in. ``verdict`` is the claim's,
+    set beside ordinary accounts; ``release_verdict`` the rule's on the release alone (a
     distinctive claim can meet its rule and still be not distinctive or inconclusive).
+    ``value`` and ``control_value`` are numbers of the rule's own kind (a rate ratio, a
+    share, a count): ``value_unit`` says which (``rate ratio``, ``share of tweets``,
+    ``accounts``...; :func:`casebook.evidence.value_in_words` says a value with it, as
+    :func:`casebook.report.render_ledger` shows it).
 
     Raises
     ------
@@ -2195,19 +2271,21 @@ def evaluate_claims(release: ReleaseLike,
                                                       control_coordination, n_accounts,
                                                       n_profiles))
                   if cohort is not None else None)
+        unit = claim.rule_type.unit_of(these)
         verdict, evidence = _against_control(claim.rule_type, outcome, theirs,
                                              these.get("min_contrast", MIN_CONTRAST),
-                                             model=model)
+                                             model=model, unit=unit,
+                                             trait=claim.rule_type.trait_of(these))
         rows.append({
             "id": claim.id, "operation": claim.operation, "claim": claim.text,
             "source": claim.source, "rule": claim.describe(these),
             "claim_type": claim.rule_type.claim_type,
             "evidence": evidence, "verdict": verdict, "release_verdict": outcome.verdict,
-            "value": outcome.value,
+            "value": outcome.value, "value_unit": unit,
             "control_verdict": theirs.verdict if theirs else pd.NA,
             "control_value": theirs.value if theirs else None,
             "control_evidence": theirs.evidence if theirs else _NO_CONTROL,
         })
     return pd.DataFrame(rows, columns=list(LEDGER_COLUMNS)).astype(
-        {"value": "float64", "control_value": "float64", "control_verdict": STRING,
-         "release_verdict": STRING})
+        {"value": "float64", "value_unit": STRING, "control_value": "float64",
+         "control_verdict": STRING, "release_verdict": STRING})

@@ -59,6 +59,7 @@ from casebook.activity import (
     _take_rows,
     retweet_mask,
 )
+from casebook.evidence import MIN_CONTRAST, NOT_DISTINCTIVE, contrast
 from casebook.schema import LIST, STRING
 
 __all__ = [
@@ -79,6 +80,7 @@ __all__ = [
     "client_table",
     "compile_lexicon",
     "engagement_by_account",
+    "engagement_in_words",
     "engagement_summary",
     "is_stance_lexicon",
     "language_labels",
@@ -1257,19 +1259,8 @@ ENGAGEMENT_COLUMNS: tuple[str, ...] = ("like_count", "retweet_count", "reply_cou
                                        "quote_count")
 
 
-def engagement_summary(tweets: pd.DataFrame, *, quantile: float = 0.9) -> pd.DataFrame:
-    """Engagement of original tweets (retweets excluded: the archive gives them zero counts).
-
-    The low-engagement measure is in the ``total`` row: ``median`` total engagement per
-    original tweet and ``zero_share``, the share of originals that drew no like,
-    retweet, reply or quote.
-
-    Returns
-    -------
-    DataFrame indexed by ``metric`` (the four counts and ``total``) with columns
-    ``originals`` (tweets with the count known), ``sum, mean, median, p<q>, max,
-    zero_share``. ``attrs["retweets_excluded"]`` is the number of retweets left out.
-    """
+def _engagement(tweets: pd.DataFrame, *, quantile: float) -> pd.DataFrame:
+    """:func:`engagement_summary` of one cohort (``attrs["retweets_excluded"]`` set)."""
     original = ~retweet_mask(tweets).to_numpy(dtype=bool)
     # the four count columns only, as floats with NaN for a missing count: the rows of
     # the whole frame are never copied, and the row sums need no masked arithmetic
@@ -1293,6 +1284,107 @@ def engagement_summary(tweets: pd.DataFrame, *, quantile: float = 0.9) -> pd.Dat
     }).astype("float64").astype({"originals": "int64"}).rename_axis("metric")
     out.attrs["retweets_excluded"] = int(len(tweets) - len(counts))
     return out
+
+
+def engagement_summary(tweets: pd.DataFrame, *, quantile: float = 0.9,
+                       control: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Engagement of original tweets (retweets excluded: the archive gives them zero counts).
+
+    The low-engagement measure is in the ``total`` row: ``median`` total engagement per
+    original tweet and ``zero_share``, the share of originals that drew no like,
+    retweet, reply or quote. A network's engagement means little alone: with
+    ``control``, ordinary accounts' mean, median and zero share stand beside each
+    metric's (:func:`engagement_in_words` says which side they are on).
+
+    Parameters
+    ----------
+    tweets
+        ``Release.tweets``.
+    quantile
+        The upper quantile shown (``p90``).
+    control
+        Tweets of a control cohort of ordinary accounts (``case.control.tweets``): adds
+        ``control_mean``, ``control_median`` and ``control_zero_share`` beside ``mean``,
+        ``median`` and ``zero_share``; None: no control columns.
+
+    Returns
+    -------
+    DataFrame indexed by ``metric`` (the four counts and ``total``) with columns
+    ``originals`` (tweets with the count known), ``sum, mean, median, p<q>, max,
+    zero_share`` (and the control's columns beside theirs).
+    ``attrs["retweets_excluded"]`` is the number of retweets left out; with a control,
+    ``attrs["control_originals"]`` its originals with a total.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"userid": ["a", "b"], "tweet_text": ["hi", "yo"],
+    ...                   "is_retweet": [False, False], "like_count": [3, 5]})
+    >>> o = t.assign(like_count=[0, 1])
+    >>> engagement_summary(t, control=o).loc["like_count", ["median", "control_median"]].tolist()
+    [4.0, 0.5]
+    """
+    out = _engagement(tweets, quantile=quantile)
+    if control is None:
+        return out
+    theirs = _engagement(control, quantile=quantile)
+    columns = []
+    for name in out.columns:  # each control column beside its own
+        columns.append(name)
+        if name in ("mean", "median", "zero_share"):
+            columns.append(f"control_{name}")
+    attrs = dict(out.attrs)
+    out = out.assign(**{f"control_{c}": theirs[c] for c in ("mean", "median", "zero_share")})
+    out = out[columns]
+    out.attrs = {**attrs, "control_originals": int(theirs.loc["total", "originals"])}
+    return out
+
+
+def engagement_in_words(summary: pd.DataFrame, *, metric: str = "total") -> str:
+    """Where a network's engagement stands beside ordinary accounts', in plain words.
+
+    Reads :func:`engagement_summary` called with ``control=``: the ``metric`` row's median
+    per original tweet here and for ordinary accounts (the mean when the medians are
+    equal), and which side ordinary accounts are on. A network said to draw "little
+    engagement" that draws more than ordinary accounts is not set apart by it.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"originals": [100], "mean": [14.25], "control_mean": [1.17],
+    ...                   "median": [6.0], "control_median": [0.0]},
+    ...                  index=pd.Index(["total"], name="metric"))
+    >>> s.attrs = {"control_originals": 400}
+    >>> print(engagement_in_words(s))  # doctest: +NORMALIZE_WHITESPACE
+    median engagements per original tweet 6 (mean 14.25) here, 0 (mean 1.17) for ordinary
+    accounts: more than ordinary accounts draw, so low engagement is not what sets this
+    network apart
+    """
+    words = {"like_count": "likes", "retweet_count": "retweets", "reply_count": "replies",
+             "quote_count": "quotes", "total": "engagements"}[metric]
+    row = summary.loc[metric]
+    ours = (f"median {words} per original tweet {row['median']:g} (mean {row['mean']:.2f}) "
+            f"here")
+    if "control_median" not in summary:
+        return f"{ours}; not compared with ordinary accounts (no control cohort)"
+    theirs = f"{row['control_median']:g} (mean {row['control_mean']:.2f}) for ordinary accounts"
+    if summary.attrs.get("control_originals", 1) == 0 or pd.isna(row["control_median"]):
+        return f"{ours}; ordinary accounts have no original tweet with {words} to compare"
+    key = ("median", "control_median")
+    if row["median"] == row["control_median"]:
+        key = ("mean", "control_mean")
+    mine, their = float(row[key[0]]), float(row[key[1]])
+    if mine > their:
+        side = ("more than ordinary accounts draw, so low engagement is not what sets "
+                "this network apart")
+    elif mine < their:
+        times = contrast(mine, their, larger=False)
+        said = (f"the {key[0]} is 0 here, above 0 for them" if np.isinf(times)
+                else f"{times:.1f} times lower")
+        strength = ("distinguishable from ordinary accounts" if times >= MIN_CONTRAST
+                    else NOT_DISTINCTIVE)
+        side = f"less than ordinary accounts draw ({said}: {strength})"
+    else:
+        side = "the same as ordinary accounts: not distinctive"
+    return f"{ours}, {theirs}: {side}"
 
 
 def engagement_by_account(tweets: pd.DataFrame) -> pd.DataFrame:

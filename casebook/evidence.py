@@ -42,6 +42,12 @@ Verdicts
     real release).
 ``not testable with this data``
     A column the rule needs is absent or empty, or the data do not cover the period.
+
+Units
+-----
+A number is said with its unit (:func:`value_in_words`): a rate ratio as ``126.2x (rate
+ratio)``, a share as ``54.0% of tweets``, a count as ``20 accounts``, so a column that
+holds numbers of several kinds (the claims ledger's ``value``) never reads as one scale.
 """
 
 from __future__ import annotations
@@ -71,6 +77,7 @@ __all__ = [
     "share_interval",
     "smallest_pvalue",
     "strength_words",
+    "value_in_words",
 ]
 
 SUPPORTED = "supported"
@@ -309,3 +316,39 @@ def contrast(ours: float, theirs: float, *, larger: bool = True) -> float:
     if bottom == 0:
         return float(np.inf) if top > 0 else 1.0
     return float(top / bottom)
+
+
+def value_in_words(value: float | None, unit: str) -> str:
+    """A number with its unit, in words.
+
+    ``unit`` says what the number is: a unit starting with ``share of`` is a share (0 to
+    1), said as a percentage of what follows (``share of tweets``: ``54.0% of tweets``);
+    a unit ending in ``ratio`` is a ratio, said as a factor (``126.2x (rate ratio)``);
+    any other unit follows the number (``20 accounts``, ``11,512 followers (largest
+    account)``), whole numbers with thousands separators. A missing or not finite value
+    is ``""`` (nothing to say); an empty unit leaves the number bare.
+
+    Examples
+    --------
+    >>> value_in_words(126.2037, "rate ratio")
+    '126.2x (rate ratio)'
+    >>> value_in_words(0.5399, "share of tweets")
+    '54.0% of tweets'
+    >>> value_in_words(20.0, "accounts")
+    '20 accounts'
+    >>> value_in_words(1.0, "likes per original tweet (median)")
+    '1 likes per original tweet (median)'
+    """
+    try:
+        number = float(value)  # None, pd.NA: nothing to say
+    except (TypeError, ValueError):
+        return ""
+    if not np.isfinite(number):
+        return ""
+    unit = unit.strip()
+    if unit.startswith("share of "):
+        return f"{number:.1%} {unit.removeprefix('share ')}"
+    if unit.endswith("ratio"):
+        return f"{number:.1f}x ({unit})"
+    said = f"{number:,.0f}" if number == round(number) else f"{number:,.3g}"
+    return f"{said} {unit}" if unit else said

@@ -114,6 +114,42 @@ def test_follow_spam_rule():
     assert loose.loc["small", "flag"] and not loose["text_flag"].any()
 
 
+def test_follow_spam_says_its_rule_and_what_ordinary_accounts_give():
+    # the table's caption states the rule that flags an account, and how many ordinary
+    # accounts the same rule flags: flagged accounts are a finding only beside them
+    users = make_users([{"userid": f"s{i}", "follower_count": 10, "following_count": 2000}
+                        for i in range(8)]
+                       + [{"userid": f"n{i}", "follower_count": 300, "following_count": 200}
+                          for i in range(2)])
+    tweets = make_tweets([{"userid": "n0", "tweet_text": "follow back"}] * 3)
+    ordinary = FakeRelease(
+        make_tweets([{"userid": f"o{i}", "tweet_text": "lunch"} for i in range(200)]),
+        make_users([{"userid": f"o{i}", "follower_count": 200,
+                     "following_count": 6000 if i < 2 else 180} for i in range(200)]),
+        name="control")
+    found = accounts.follow_spam(users, tweets=tweets, control=ordinary)
+    assert int(found["flag"].sum()) == 9
+    assert (found.attrs["control_flagged"], found.attrs["control_accounts"]) == (2, 200)
+    words = accounts.follow_spam_in_words(found)
+    assert words.startswith(
+        "flagged when an account follows at least 1,000 accounts and at least 5 times as "
+        "many as follow it, or posted at least 3 follow-back tweets: 9 of 10 accounts (90.0%)")
+    assert "ordinary accounts: the same rule flags 2 of 200 (1.0%), at least" in words
+    assert words.endswith("times theirs for cohorts of these sizes: distinguishable from "
+                          "ordinary accounts")
+    # the rule's own thresholds are the ones said; without tweets only the ratio part
+    strict = accounts.follow_spam(users, min_ratio=100, min_following=1500, control=ordinary)
+    words = accounts.follow_spam_in_words(strict)
+    assert "at least 1,500 accounts and at least 100 times as many as follow it: 8 of 10" \
+        in words
+    assert "follow-back" not in words and "flags 0 of 200" in words
+    # as many ordinary accounts flagged: not distinctive; no control: said so
+    same = accounts.follow_spam(ordinary.users, control=ordinary)
+    assert accounts.follow_spam_in_words(same).endswith("as many or more: not distinctive")
+    assert accounts.follow_spam_in_words(accounts.follow_spam(users)).endswith(
+        "not compared with ordinary accounts (no control cohort)")
+
+
 # --------------------------------------------------------------------------- personas
 
 

@@ -745,6 +745,8 @@ def test_a_time_zone_on_another_working_week_says_what_it_assumes(monkeypatch) -
     assert "is an assumption" in detail
     assert f"on a Mon-Fri week the same tweets give: {mon_fri['label']} ({mon_fri['verdict']})" in detail
     assert "share of bootstrap resamples" in detail
+    # the confidence as every table shows it: a percentage (not "1.00" here, "1" there)
+    assert f"confidence {o['confidence']:.1%} (the share" in detail
     # given both weeks (as the notebook computes them), the Mon-Fri row is used, not redone
     both = activity.utc_offset_by_week(iran.tweets, ["sat-wed", "mon-fri"])
     monkeypatch.setattr(activity, "utc_offset_by_week", None)

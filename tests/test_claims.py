@@ -588,6 +588,54 @@ def test_a_description_ordinary_accounts_meet_too_is_not_distinctive():
     assert "They do not meet the rule: distinguishable from ordinary accounts" in row["evidence"]
 
 
+def test_a_description_ordinary_accounts_go_further_on_says_so_plainly():
+    # "little engagement": the release's median is 1 like per original, ordinary
+    # accounts' 0. They meet the rule too, and draw even less: the evidence must not
+    # leave the reader thinking low engagement sets the network apart
+    release = _iran(5, likes=1, nightly=5)
+    row = claims.evaluate_claims(release, "iran", control=_ordinary()).set_index("id") \
+        .loc["iran-engagement"]
+    assert (row["release_verdict"], row["control_verdict"]) == (SUPPORTED, SUPPORTED)
+    assert row["verdict"] == NOT_DISTINCTIVE
+    assert "ordinary accounts are lower still (0 likes per original tweet (median) for " \
+        "them, 1 likes per original tweet (median) here): low engagement is not what sets " \
+        "this release apart" in row["evidence"]
+    # the same median on both sides: nothing further to say than that they meet it too
+    same = claims.evaluate_claims(_iran(5, likes=0, nightly=5), "iran",
+                                  control=_ordinary()).set_index("id").loc["iran-engagement"]
+    assert "lower still" not in same["evidence"]
+    assert "They meet the rule too: true of this release" in same["evidence"]
+    # a share rule asking for "at least": ordinary accounts are higher still
+    release = _ira(retweets=100)
+    release.name = "test_release"
+    release.tweets = pd.concat([release.tweets, _ira(30, retweets=0, year=2019).tweets],
+                               ignore_index=True)  # 300 of 330 tweets from 2020
+    control = _ira(600, retweets=200)
+    control.name = "control"
+    year = claims.evaluate_claims(release, "ira", control=control).set_index("id") \
+        .loc["ira-2020"]
+    assert year["verdict"] == NOT_DISTINCTIVE
+    assert "ordinary accounts are higher still (100.0% of tweets for them, 90.9% of tweets " \
+        "here): a high share of tweets from 2020 is not what sets this release apart" \
+        in year["evidence"]
+
+
+def test_every_ledger_value_has_its_unit():
+    ledger = claims.evaluate_claims(_iran(130, nightly=5), "iran", control=_ordinary())
+    units = dict(zip(ledger["id"], ledger["value_unit"], strict=True))
+    assert units == {"iran-debate": "rate ratio",
+                     "iran-engagement": "likes per original tweet (median)",
+                     "iran-dominant": "share of tweets"}
+    assert ledger["value"].dtype == "float64" and ledger["control_value"].dtype == "float64"
+    spam = claims.evaluate_claims(_armenia(), "armenia").set_index("id")
+    assert spam.loc["armenia-spam", "value_unit"] == "accounts"
+    assert spam.loc["armenia-automation", "value_unit"] == "share of tweets"
+    # every rule type says what its value is; every description what it claims
+    for name, rule in claims.RULE_TYPES.items():
+        assert rule.unit, name
+        assert bool(rule.trait) == (rule.claim_type == claims.DESCRIPTIVE), name
+
+
 def test_the_largest_audience_is_compared_with_ordinary_cohorts_of_the_same_size():
     # 400 ordinary accounts hold one of 40,000 followers, but among 12 of them the
     # largest is far smaller: the release's 11,500 is set beside that
@@ -777,7 +825,9 @@ def test_every_claim_is_complete():
 # and the dominance rule's control value and evidence when ordinary accounts came to be
 # drawn as many as the release's (the top account of 238 of them, not of all 400); and
 # again when a description ordinary accounts meet too became "not distinctive", and the
-# reach rule's control came to be taken at the release's size.
+# reach rule's control came to be taken at the release's size; and when such a
+# description came to say so plainly where ordinary accounts go further its way (less
+# engagement, smaller audiences: iran-engagement, russia-automation, ira-reach, ira-2020).
 
 _LEGACY_SPECIMEN = "29dbdd9d8350361aa52071b8279bbbbfa222cd7efb2d2286e01df5b870fb5e7e"
 _LEGACY_LEDGERS: dict[str, list[tuple]] = {
@@ -785,7 +835,7 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
         ('iran-debate', 'supported', 126.20370370370371, 'not supported', 18.377005347593585,
          "5256b568c4 3b18d60ac0 1bf8c5c0ea 6fea076dcf"),
         ('iran-engagement', 'not distinctive', 1.0, 'supported', 0.0,
-         "3332820082 0c52c137b3 2b2e891819 58c7f1710e"),
+         "3332820082 0c52c137b3 89e2af63ec 58c7f1710e"),
         ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.03895035084159796,
          "8d1f7c6376 e433b44fd9 0b34b5c9ea 6429dd2266"),
     ],
@@ -795,15 +845,15 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
         ('russia-narratives', 'supported', 0.438171371471396, 'not supported', 0.0825,
          "34dde7e96f f0e55c7fff 00cd7532e2 ca14e8f629"),
         ('russia-automation', 'not distinctive', 0.005995503372471, 'supported', 0.0,
-         "5d98dddce7 4b41827ffa 0d89edafe6 e6e204a4c4"),
+         "5d98dddce7 4b41827ffa d7fe922e0a e6e204a4c4"),
     ],
     'russia-notebook-IRA_202012': [
         ('ira-retweets', 'not distinctive', 0.34004063074393, 'supported', 0.34,
          "43c074d8f8 07c8c588f6 fcbc67b074 44b2af0b5c"),
         ('ira-reach', 'not distinctive', 11512.0, 'supported', 4900.0,
-         "d5a1c6febf 78f0d1a722 2a9488bf75 90d5777c2a"),
+         "d5a1c6febf 78f0d1a722 d753d924e9 90d5777c2a"),
         ('ira-2020', 'not distinctive', 0.945148495695076, 'supported', 1.0,
-         "e876ce4c72 a9323e6355 7571ead881 154725cd07"),
+         "e876ce4c72 a9323e6355 353778ddb7 154725cd07"),
     ],
     'armenia-notebook': [
         ('armenia-personas', 'supported', 12.0, 'not supported', 0.0,
@@ -889,7 +939,7 @@ _LEGACY_LEDGERS: dict[str, list[tuple]] = {
         ('iran-debate', 'supported', 77.77272727272728, 'supported', 12.918181818181818,
          "5256b568c4 f18befb24d 90b4e72082 c3e608664b"),
         ('iran-engagement', 'not distinctive', 1.0, 'supported', 0.0,
-         "3332820082 0c52c137b3 2b2e891819 58c7f1710e"),
+         "3332820082 0c52c137b3 89e2af63ec 58c7f1710e"),
         ('iran-dominant', 'supported', 0.539887733986633, 'not supported', 0.03895035084159796,
          "8d1f7c6376 e433b44fd9 0b34b5c9ea 6429dd2266"),
     ],

@@ -369,6 +369,35 @@ def test_engagement_summary_excludes_retweets(engagement_tweets):
     assert "p90" in out.columns
 
 
+def test_engagement_summary_sets_ordinary_accounts_beside_each_metric(engagement_tweets):
+    # a network said to draw "little engagement" can draw more than ordinary accounts:
+    # the table shows their median and mean beside its own, and the words say the side
+    ordinary = make_tweets([{"userid": f"o{i}", "like_count": 0, "retweet_count": 0,
+                             "reply_count": 0, "quote_count": int(i == 0)} for i in range(4)])
+    out = content.engagement_summary(engagement_tweets, control=ordinary)
+    assert out.columns.tolist() == ["originals", "sum", "mean", "control_mean", "median",
+                                    "control_median", "p90", "max", "zero_share",
+                                    "control_zero_share"]
+    assert out.loc["like_count", "median"] == 2 and out.loc["like_count", "control_median"] == 0
+    assert out.loc["total", "control_mean"] == pytest.approx(0.25)
+    assert out.loc["total", "control_zero_share"] == pytest.approx(0.75)
+    assert out.attrs == {"retweets_excluded": 2, "control_originals": 4}
+    assert content.engagement_in_words(out) == (
+        "median engagements per original tweet 3 (mean 6.33) here, 0 (mean 0.25) for ordinary "
+        "accounts: more than ordinary accounts draw, so low engagement is not what sets this "
+        "network apart")
+    # the other way round: less than ordinary accounts, and by how much
+    theirs = content.engagement_summary(ordinary, control=engagement_tweets)
+    assert content.engagement_in_words(theirs).endswith(
+        "less than ordinary accounts draw (the median is 0 here, above 0 for them: "
+        "distinguishable from ordinary accounts)")
+    # without a control: the same table as before, and the words say it was not compared
+    alone = content.engagement_summary(engagement_tweets)
+    assert "control_median" not in alone.columns
+    assert content.engagement_in_words(alone).endswith(
+        "not compared with ordinary accounts (no control cohort)")
+
+
 def test_engagement_by_account(engagement_tweets):
     out = content.engagement_by_account(engagement_tweets).set_index("userid")
     assert out.index.tolist() == ["b", "a"]

@@ -92,3 +92,16 @@ def test_contrast_words_say_whether_a_number_tells_the_operation_apart() -> None
     assert evidence.contrast_words(0.05, 0.1) == "below theirs: not distinctive"
     assert evidence.contrast_words(0.3, 0.0) == ("above their 0: distinguishable from ordinary "
                                                  "accounts")
+
+
+def test_a_value_is_said_with_its_unit() -> None:
+    assert evidence.value_in_words(126.2037, "rate ratio") == "126.2x (rate ratio)"
+    assert evidence.value_in_words(0.5399, "share of tweets") == "54.0% of tweets"
+    assert evidence.value_in_words(0.353, "share of accounts") == "35.3% of accounts"
+    assert evidence.value_in_words(20.0, "accounts") == "20 accounts"
+    assert evidence.value_in_words(11512.0, "followers (largest account)") == \
+        "11,512 followers (largest account)"
+    assert evidence.value_in_words(9.0319, "likes") == "9.03 likes"
+    assert evidence.value_in_words(3.0, "") == "3"
+    for missing in (None, float("nan"), float("inf")):
+        assert evidence.value_in_words(missing, "accounts") == ""

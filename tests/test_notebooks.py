@@ -241,3 +241,39 @@ def test_case_notebooks_start_the_coordination_section_they_run() -> None:
         assert len(started) == 1 and run, path.name
         assert started[0] == run[0], path.name
         assert code.index("start_coordination(") < code.index("coordination_analysis(release")
+
+
+_CASE_NOTEBOOKS = [paths.notebooks_dir() / CASES[c] for c in ("iran", "russia", "armenia",
+                                                                "release")]
+
+
+def _code(path) -> str:
+    return "\n".join("".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))
+                     ["cells"] if c["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("path", _CASE_NOTEBOOKS, ids=lambda p: p.name)
+def test_engagement_and_follow_spam_are_set_beside_ordinary_accounts(path) -> None:
+    # a table of engagement or of flagged accounts is a finding only beside what ordinary
+    # accounts give: each is computed with the control, and its caption says the rule and
+    # which side ordinary accounts are on
+    code = _code(path)
+    assert re.search(r"content\.engagement_summary\(release\.tweets, control=", code), path.name
+    assert "content.engagement_in_words(engagement)" in code, path.name
+    assert "accounts.follow_spam(release.users, tweets=release.tweets, control=case.control)" \
+        in code, path.name
+    assert "accounts.follow_spam_in_words(spam)" in code, path.name
+
+
+def test_the_armenia_lexicon_names_state_messaging_not_the_state() -> None:
+    # the lexicon matches the terms of Azerbaijani state messaging the network quoted:
+    # naming it "azerbaijan_state" read as if it found the state itself
+    from tests.conftest import notebook_defaults
+
+    lexicons = notebook_defaults("armenia")["lexicons"]
+    assert "azerbaijani_state_messaging" in lexicons and "azerbaijan_state" not in lexicons
+    assert "Aliyev" in lexicons["azerbaijani_state_messaging"]
+    texts = [p.read_text(encoding="utf-8") for folder in ("params", "docs")
+             for p in (paths.ROOT / folder).rglob("*") if p.is_file()]
+    texts.append(_code(paths.notebooks_dir() / CASES["armenia"]))
+    assert not any(re.search(r"\bazerbaijan_state\b", t) for t in texts)

@@ -7,6 +7,7 @@ import csv
 import json
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -100,7 +101,7 @@ def test_show_table_on_the_real_excerpt(real_excerpt: Path) -> None:
     dom = _DOM(table.html)
     assert dom.names().count("tr") == 11 and dom.handlers() == []
     assert set(dom.names()) <= {"div", "table", "caption", "thead", "tbody", "tr", "th", "td",
-                                "abbr"}
+                                "abbr", "bdi"}
     assert "://" not in dom.all_text().replace("hxxp://", "").replace("hxxps://", "")
 
 
@@ -485,7 +486,8 @@ def test_abbreviated_ids_keep_the_full_id_in_a_title_and_stay_safe() -> None:
     assert full not in dom.all_text() and "7WTYPcAG…" in dom.all_text()
     assert "<script>x</script>" in dom.all_text() and "script" not in dom.names()
     assert "hxxp://evil[.]example/?u=7WTYPcAG…" in dom.all_text()
-    assert set(dom.names()) == {"div", "table", "thead", "tbody", "tr", "th", "td", "abbr"}
+    assert set(dom.names()) == {"div", "table", "thead", "tbody", "tr", "th", "td", "abbr",
+                                "bdi"}
     kept = report.sanitise_html(report.show_table(df).html)  # pages keep the title
     assert f'title="{full}"' in kept
 
@@ -616,6 +618,101 @@ def test_tables_show_bidi_and_invisible_characters() -> None:
     assert "\u0645\u200c\u0645" in table.html  # a Persian word keeps its non-joiner
     ledger = report.render_ledger(pd.DataFrame({"claim": ["x\u202ey"], "verdict": ["supported"]}))
     assert "x&lt;U+202E&gt;y" in ledger.html and "x<U+202E>y" in ledger.text
+
+
+class _Cells(HTMLParser):
+    """Each table cell's ``<bdi>`` elements and the text outside them, as a browser's
+    parser sees the HTML."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.cells: list[dict[str, list[str]]] = []
+        self._bdi: list[str] | None = None
+        self._in_cell = False
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "td":
+            self.cells.append({"bdi": [], "outside": []})
+            self._in_cell = True
+        elif tag == "bdi":
+            assert self._bdi is None, "a <bdi> inside a <bdi>"
+            self._bdi = []
+
+    def handle_endtag(self, tag):
+        if tag == "bdi":
+            self.cells[-1]["bdi"].append("".join(self._bdi))
+            self._bdi = None
+        elif tag == "td":
+            self._in_cell = False
+
+    def handle_data(self, data):
+        if self._in_cell:
+            (self._bdi if self._bdi is not None else self.cells[-1]["outside"]).append(data)
+
+
+def test_each_text_of_a_table_cell_is_isolated_from_its_neighbours() -> None:
+    # a community's sample texts share one cell: a right-to-left tweet ending in digits
+    # and punctuation would pull its neighbours' words into its own order. Each text is
+    # its own <bdi> (direction auto), joined by commas outside them
+    persian = "سلام دنیا 2020!"
+    hebrew = "שלום"
+    frame = pd.DataFrame({
+        "community": [0, 1],
+        "sample_texts": [[persian, "hello <b>world</b>", "see http://evil.example/x"], []],
+        "top_hashtags": pd.Series([[hebrew, "gaza"], None], dtype=schema.LIST),
+        "user_display_name": [hebrew + " 12", None],
+        "n_tweets": [5, 6],
+    })
+    table = report.show_table(frame)
+    for page in (table.html, report.sanitise_html(table.html),
+                 report.html_page(table.html, title="t")):
+        cells = _Cells(page).cells
+        assert len(cells) == 10
+        first = dict(zip(frame.columns, cells[:5], strict=True))
+        assert first["sample_texts"]["bdi"] == [persian, "hello <b>world</b>",
+                                                "see hxxp://evil[.]example/x"]
+        assert "".join(first["sample_texts"]["outside"]) == ", , "
+        assert first["top_hashtags"]["bdi"] == [hebrew, "gaza"]
+        assert first["user_display_name"]["bdi"] == [hebrew + " 12"]
+        # numbers need no isolation; empty cells hold nothing
+        assert first["n_tweets"] == {"bdi": [], "outside": ["5"]}
+        assert all(c == {"bdi": [], "outside": []} for c in cells[6:9])
+    assert "<b>" not in table.html and "dir=" not in table.html
+    # the plain-text twin is unchanged
+    assert f"{persian}, hello <b>world</b>, see hxxp://evil[.]example/x" in table.text
+
+
+def test_a_confidence_reads_as_a_percentage_in_every_table() -> None:
+    # the time zone's confidence read "1" in the offset table and "100.0%" in the
+    # metrics table: one format, as shares are
+    offsets = report.show_table(pd.DataFrame({"label": ["UTC+03:00", "inconclusive"],
+                                              "confidence": [1.0, 0.0]}))
+    metrics = report.show_table(pd.DataFrame({
+        "dataset": ["x"], "time zone confidence (share of resamples)": [1.0]}))
+    assert "<td>100.0%</td>" in offsets.html and "<td>0.0%</td>" in offsets.html
+    assert "<td>100.0%</td>" in metrics.html
+    assert "100.0%" in offsets.text and " 1\n" not in offsets.text + "\n"
+
+
+def test_the_ledger_shows_each_value_with_its_unit() -> None:
+    # a rate ratio, a share and a count in one column (the ledger's value, as
+    # casebook.claims.evaluate_claims gives it with its value_unit): each said with its
+    # unit, and the DataFrame keeps numbers
+    units = pd.DataFrame({"claim": ["a", "b", "c", "d"],
+                          "value": [126.2037, 0.5399, 20.0, None],
+                          "value_unit": ["rate ratio", "share of tweets", "accounts", "accounts"],
+                          "control_value": [18.377, 0.039, 0.0, None],
+                          "verdict": [claims.SUPPORTED] * 4})
+    shown = report.render_ledger(units, columns=("claim", "value", "control_value"))
+    cells = ["".join(c["outside"]) for c in _Cells(shown.html).cells]
+    assert [cells[i:i + 3] for i in range(0, len(cells), 3)] == [
+        ["a", "126.2x (rate ratio)", "18.4x (rate ratio)"],
+        ["b", "54.0% of tweets", "3.9% of tweets"],
+        ["c", "20 accounts", "0 accounts"],
+        ["d", "", ""]]
+    assert "126.2x (rate ratio)" in shown.text and "126.2037" not in shown.text
+    assert units["value"].dtype == "float64"  # the DataFrame is left as it was
 
 
 def test_tables_and_the_ledger_show_terminal_controls_inert() -> None:

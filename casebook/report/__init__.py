@@ -22,7 +22,9 @@ Archive text is written by the operators, so it is treated as hostile everywhere
   links in text columns (``http://evil.example`` -> ``hxxp://evil[.]example``);
 - bidi controls and invisible characters are shown as ``<U+202E>``
   (:func:`casebook.safety.reveal_invisible`), so a name cannot reorder or hide the text
-  around it;
+  around it; every text cell of a table, and each text of a list cell (a community's
+  ``sample_texts``), is isolated in a ``<bdi>``, so a right-to-left tweet cannot reorder
+  the texts beside it either;
 - every HTML output (:class:`SafeHTML`) and every page is marked so that MathJax
   (JupyterLab, the classic notebook, nbconvert) typesets nothing in it: a tweet
   ``$\\href{//evil.example/x}{evidence}$`` stays text (:func:`casebook.safety.no_math`);

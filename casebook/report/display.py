@@ -34,6 +34,7 @@ from casebook.evidence import (
     NOT_SUPPORTED,
     NOT_TESTABLE,
     SUPPORTED,
+    value_in_words,
 )
 from casebook.schema import STRING
 
@@ -101,8 +102,10 @@ ID_COLUMNS = frozenset({
     "retweet_userid", "retweet_tweetid", "source", "target", "source_tweetid",
     "target_tweetid",
 })
-# a column named like this holds shares (0..1), shown as percentages
-_SHARE_NAME = re.compile(r"share|fraction|proportion", re.I)
+# a column named like this holds shares (0..1), shown as percentages; a confidence (the
+# time zone's: the share of resamples giving the same answer) is one too, so it reads
+# "100.0%" in every table, never "1" in one and "100.0%" in another
+_SHARE_NAME = re.compile(r"share|fraction|proportion|confidence", re.I)
 # integers in a column named like this are labels, not counts: no thousands separator
 _LABEL_NAME = re.compile(r"ids?$|year|seed|^hour|weekday|offset", re.I)
 # a column named like this holds running text (tweets, profiles, evidence), where
@@ -147,8 +150,8 @@ def _as_text(s: pd.Series, name: str = "") -> pd.Series:
 
     Lists are joined with commas; times are ``YYYY-MM-DD HH:MM`` (``YYYY-MM-DD`` when
     every value is at midnight), the archive's own minute resolution. Shares (a column
-    named ``...share...``, ``fraction`` or ``proportion`` with values in 0..1) are
-    percentages; counts (integers, whole floats, numbers of 1,000 or more) get thousands
+    named ``...share...``, ``fraction``, ``proportion`` or ``confidence`` with values in
+    0..1) are percentages; counts (integers, whole floats, numbers of 1,000 or more) get thousands
     separators, except in columns of labels (ids, years, hours, seeds).
     """
     if is_list_column(s):
@@ -211,20 +214,80 @@ def defanged_columns(df: pd.DataFrame, chosen: Sequence[str] | None) -> list[Any
     return list(chosen)
 
 
+def _cell_html(s: pd.Series, name: str, defang: bool, abbreviate_ids: bool) -> pd.Series:
+    """One column's cells as escaped HTML: display text, invisible characters revealed,
+    links defanged (``defang``), hashes abbreviated inside an ``<abbr>``."""
+    text = _revealed(_as_text(s, name), name)
+    if defang:
+        text = safety.defang_url(text)
+    text = safety.escape_html(text)
+    if abbreviate_ids:
+        text = _abbreviate_hashes_html(text)
+    return text
+
+
+def _isolate(html: pd.Series) -> pd.Series:
+    """Each non-empty cell in a ``<bdi>``: its direction is its own (a right-to-left text
+    cannot reorder the text around it)."""
+    return html.mask(html.fillna("") != "", "<bdi>" + html + "</bdi>")
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray))
+
+
+def _isolated_lists(s: pd.Series, name: str, defang: bool, abbreviate_ids: bool) -> pd.Series:
+    """A column of lists as HTML: each element escaped and isolated in its own ``<bdi>``,
+    joined with commas, so one right-to-left text (a Persian tweet among a community's
+    sample texts) cannot reorder the texts beside it in the cell.
+
+    A loop over the rows a table shows (never a release's)."""
+    rows = s.tolist()
+    owner, items = [], []
+    for i, value in enumerate(rows):
+        if _is_list(value):
+            for item in value:
+                if item is not None and not (isinstance(item, float) and np.isnan(item)):
+                    owner.append(i)
+                    items.append(str(item))
+    html = _isolate(_cell_html(pd.Series(items, dtype=STRING), name, defang, abbreviate_ids))
+    parts: list[list[str]] = [[] for _ in rows]
+    for i, cell in zip(owner, html.fillna("").tolist(), strict=True):
+        parts[i].append(cell)
+    out = pd.Series([", ".join(p) for p in parts], index=s.index, dtype=STRING)
+    # a missing list is an empty cell; a mixed column's other values are texts
+    plain = [i for i, value in enumerate(rows)
+             if not _is_list(value) and not (np.ndim(value) == 0 and pd.isna(value))]
+    if plain:
+        single = pd.Series([str(rows[i]) for i in plain], dtype=STRING)
+        out.iloc[plain] = _isolate(_cell_html(single, name, defang, abbreviate_ids)).to_numpy()
+    return out
+
+
 def _safe_cells(df: pd.DataFrame, chosen: Sequence[str] | None,
                 abbreviate_ids: bool = False) -> pd.DataFrame:
     """Every cell as escaped display text; URLs in text columns defanged; hashes
-    abbreviated inside an ``<abbr>`` carrying the full id."""
+    abbreviated inside an ``<abbr>`` carrying the full id; every text cell (and every
+    element of a list cell) isolated in a ``<bdi>``.
+
+    The one place a table's text gets its bidi isolation: tweets, names and hashtags are
+    often right-to-left (Persian, Arabic), and a cell joining several of them (a
+    community's ``sample_texts``) would otherwise let one reorder the others' words,
+    numbers and punctuation."""
     defang = set(defanged_columns(df, chosen))
     cells = {}
     for col in df.columns:  # a loop over columns, not rows
-        text = _revealed(_as_text(df[col], str(col)), str(col))
-        if col in defang:
-            text = safety.defang_url(text)
-        text = safety.escape_html(text)
-        if abbreviate_ids:
-            text = _abbreviate_hashes_html(text)
-        cells[safety.escape_html(safety.reveal_invisible(str(col)))] = text.fillna("")
+        s, name = df[col], str(col)
+        if is_list_column(s) or (s.dtype == object and s.map(_is_list).any()):
+            text = _isolated_lists(s, name, col in defang, abbreviate_ids)
+        else:
+            text = _cell_html(s, name, col in defang, abbreviate_ids)
+            if s.dtype == object:  # a mixed column (findings): its texts, not its numbers
+                texts = s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+                text = text.mask(texts, _isolate(text))
+            elif is_text_like(s):
+                text = _isolate(text)
+        cells[safety.escape_html(safety.reveal_invisible(name))] = text.fillna("")
     return pd.DataFrame(cells, index=df.index)
 
 
@@ -242,9 +305,11 @@ def show_table(
     Every cell, header and index label is HTML-escaped (so ``<script>`` in a tweet is
     shown as text) and every link in a text column is defanged
     (``http://evil.example`` -> ``hxxp://evil[.]example``), so nothing from the archive
-    can run or be clicked by accident. List columns (``hashtags``, ``urls``...) are
-    shown comma-separated; shares (columns named ``...share...``) as percentages and
-    counts with thousands separators (``12,345``).
+    can run or be clicked by accident. Every text cell, and each element of a list
+    cell, is isolated in a ``<bdi>``, so a right-to-left text cannot reorder the text
+    beside it. List columns (``hashtags``, ``urls``...) are shown comma-separated;
+    shares (columns named ``...share...``, and ``confidence``) as percentages and counts
+    with thousands separators (``12,345``).
 
     Parameters
     ----------
@@ -631,6 +696,11 @@ def render_ledger(ledger: pd.DataFrame, *,
     in it. The table is built with a pandas Styler, but what comes back is its HTML,
     not the Styler.
 
+    ``value`` and ``control_value`` are shown with the ledger's ``value_unit``
+    (:func:`casebook.evidence.value_in_words`): ``126.2x (rate ratio)``, ``54.0% of
+    tweets``, ``20 accounts``, never a bare number whose kind the reader must guess. The
+    DataFrame itself keeps them numbers.
+
     Parameters
     ----------
     ledger
@@ -645,7 +715,16 @@ def render_ledger(ledger: pd.DataFrame, *,
         outputs carry no object address and stay identical between runs.
     """
     shown = [c for c in columns if c in ledger]
-    revealed = ledger[shown].astype("string").fillna("").apply(
+    cells = ledger[shown].astype("string").fillna("")
+    if "value_unit" in ledger:
+        # a rate ratio, a share and a count side by side: each said with its unit
+        units = ledger["value_unit"].astype("string").fillna("")
+        for name in ("value", "control_value"):
+            if name in shown:
+                cells[name] = pd.Series(
+                    [value_in_words(v, u) for v, u in zip(ledger[name], units, strict=True)],
+                    index=ledger.index, dtype="string")
+    revealed = cells.apply(
         lambda col: _revealed(col, str(col.name)))  # a loop over the few columns
     # evidence quotes display names, texts and links of the release: links defanged
     revealed = revealed.apply(lambda col: col if col.name == "verdict"
