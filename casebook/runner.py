@@ -132,7 +132,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from casebook import discovery, paths
 from casebook._files import write_text_atomically
-from casebook.errors import MissingDataError, ParameterError, RunError
+from casebook.errors import CasebookError, MissingDataError, ParameterError, RunError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -488,6 +488,71 @@ def _default_value(declared: Mapping[str, Any]) -> Any:
         return None
 
 
+def _check_window(value: Any) -> None:
+    from casebook.coordination.network import window_seconds
+
+    window_seconds(value)
+
+
+def _check_workweek(value: Any) -> None:
+    from casebook.activity import _workweek
+
+    if value:  # empty: the catalogue's week for the release
+        _workweek(value)
+
+
+def _check_kinds(value: Any) -> None:
+    from casebook.coordination.network import unique_kinds
+
+    unique_kinds(value)
+
+
+def _check_share(value: Any) -> None:
+    if not 0 < value < 1:
+        raise ParameterError(f"must lie between 0 and 1 (a share), got {value!r}")
+
+
+def _check_seed(value: Any) -> None:
+    if value < 0:
+        raise ParameterError(f"a seed is an integer >= 0, got {value!r}")
+
+
+def _check_time(value: Any) -> None:
+    import pandas as pd
+
+    pd.Timestamp(value)
+
+
+def _check_duration(value: Any) -> None:
+    import pandas as pd
+
+    pd.Timedelta(value)
+
+
+#: The library's own checks of the parameters whose values it would refuse deep inside a
+#: notebook, run before any kernel starts: a bad window fails in one line, not after the
+#: sections before the coordination cell (each check raises; the message is said).
+_VALUE_CHECKS: dict[str, Callable[[Any], None]] = {
+    "window": _check_window, "workweek": _check_workweek,
+    "coordination_kinds": _check_kinds, "control_fpr": _check_share, "seed": _check_seed,
+    "debate_start": _check_time, "debate_end": _check_time, "debate_widen": _check_duration,
+}
+
+
+def _value_problem(key: str, value: Any) -> str | None:
+    """What is wrong with a parameter's value, in words, or None."""
+    check = _VALUE_CHECKS.get(key)
+    if check is None or value is None:
+        return None
+    try:
+        check(value)
+    except ParameterError as exc:
+        return str(exc)
+    except (CasebookError, ValueError, TypeError, OverflowError) as exc:
+        return _one_line(exc)
+    return None
+
+
 def _coerce(key: str, value: Any, declared: Mapping[str, Any], source: str) -> Any:
     """Check ``value`` against the declared type; parse command-line text."""
     import yaml
@@ -592,6 +657,10 @@ def case_parameters(
                 merged[key] = _coerce(key, value, declared[key], source)
             except ParameterError as exc:
                 problems.append(str(exc))
+                continue
+            problem = _value_problem(key, merged[key])
+            if problem:
+                problems.append(f"{key} ({source}): {problem}")
     for key in FILE_PARAMETERS:
         value = merged.get(key)
         if isinstance(value, str) and value:
@@ -846,6 +915,36 @@ def _first_line(source: str) -> str:
     return line if len(line) <= 120 else line[:117] + "..."
 
 
+def _typed_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when under it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _fresh_folder(out_dir: str | os.PathLike[str]) -> Path:
+    """A report folder beside ``out_dir`` that does not exist yet: ``NAME-2``,
+    ``NAME-3``... (what a refused ``--out`` suggests instead).
+
+    Examples
+    --------
+    >>> _fresh_folder("/nonexistent/reports/mine").name
+    'mine-2'
+    """
+    folder = Path(out_dir)
+    stem = re.sub(r"-\d+$", "", folder.name) or "report"
+    n = 2
+    while (candidate := folder.with_name(f"{stem}-{n}")).exists():
+        n += 1
+    return candidate
+
+
+def _choose_fresh(out_dir: Path, why: str = "choose a new or empty folder") -> str:
+    """The hint of a refused ``--out``: a concrete folder name that is free."""
+    return f"{why}, e.g. --out {_typed_path(_fresh_folder(out_dir))}"
+
+
 def _check_out_dir(out_dir: Path, notebooks: Mapping[str, Path]) -> None:
     """Refuse a report folder where a report would replace a notebook that is not one.
 
@@ -862,7 +961,7 @@ def _check_out_dir(out_dir: Path, notebooks: Mapping[str, Path]) -> None:
         if target.resolve() == nb.resolve():
             raise ParameterError(
                 f"--out {out_dir}: the report of case {case!r} would replace its source "
-                f"notebook {nb}", hint="choose another folder, e.g. --out reports/mine")
+                f"notebook {nb}", hint=_choose_fresh(out_dir, "choose another folder"))
         try:
             earlier_report = "papermill" in nbformat.read(os.fspath(target), as_version=4).metadata
         except Exception:  # unreadable: not a report this command wrote
@@ -870,7 +969,8 @@ def _check_out_dir(out_dir: Path, notebooks: Mapping[str, Path]) -> None:
         if not earlier_report:
             raise ParameterError(
                 f"--out {out_dir}: {target.name} there is not an earlier report and would be "
-                "replaced", hint="choose another folder, or move that notebook away")
+                "replaced", hint=_choose_fresh(out_dir, "move that notebook away, or "
+                                               "choose a new or empty folder"))
     _check_ours(out_dir)
 
 
@@ -894,7 +994,7 @@ def _check_ours(out_dir: Path) -> None:
         return
     if not out_dir.is_dir():
         raise ParameterError(f"--out {out_dir}: not a folder",
-                             hint="choose a folder, e.g. --out reports/mine")
+                             hint=_choose_fresh(out_dir, "choose a folder"))
     if (out_dir / REPORT_MARKER).is_file() or (
             out_dir.resolve().parent == paths.reports_dir().resolve()
             and _holds_earlier_report(out_dir)):
@@ -904,8 +1004,8 @@ def _check_ours(out_dir: Path) -> None:
         shown = ", ".join(present[:4]) + (f" and {len(present) - 4} more" if len(present) > 4 else "")
         raise ParameterError(
             f"--out {out_dir}: the folder holds files casebook run did not write ({shown}); a "
-            "report would replace or mix with them",
-            hint="choose a new or empty folder, e.g. --out reports/mine")
+            "report would replace or mix with them (nothing was written)",
+            hint=_choose_fresh(out_dir))
 
 
 def _holds_earlier_report(out_dir: Path) -> bool:

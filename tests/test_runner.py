@@ -386,6 +386,29 @@ def test_unknown_parameter_on_the_command_line_exits_2(project, tmp_path) -> Non
     assert not (tmp_path / "r").exists()
 
 
+def test_a_value_the_library_refuses_is_refused_before_any_kernel(tmp_path) -> None:
+    # a 30-second window failed in the coordination cell, 21 s into the case
+    iran = paths.notebooks_dir() / "01_iran_debate_interference.ipynb"
+    bad = {"window": "30s", "workweek": "weekdays", "coordination_kinds": ["co_bogus"],
+           "control_fpr": 1.5, "seed": -1, "debate_start": "yesterday-ish",
+           "debate_widen": "a while"}
+    with pytest.raises(ParameterError) as err:
+        runner.case_parameters("iran", iran, params=bad)
+    message = str(err.value)
+    for key in bad:
+        assert f"{key} (-p): " in message, key
+    assert "shorter than one minute" in message and "unknown kind 'co_bogus'" in message
+    good = runner.case_parameters("iran", iran, params={"window": "2min", "workweek": "sun-thu",
+                                                        "seed": 3, "control_fpr": 0.05})
+    assert (good["window"], good["workweek"], good["seed"]) == ("2min", "sun-thu", 3)
+    code, stdout, stderr = _cli(["run", "iran", "-p", "window", "30s", "--out",
+                                 str(tmp_path / "r"), "--no-progress"])
+    assert code == 2 and stdout == "" and stderr.count("\n") == 1
+    assert stderr.startswith("casebook run: error: case 'iran' (01_iran_debate_interference"
+                             ".ipynb): window (-p): window '30s' is shorter than one minute")
+    assert not (tmp_path / "r").exists()
+
+
 def test_wrong_type_is_an_error(project, tmp_path) -> None:
     with pytest.raises(ParameterError, match=r"seed \(-p\): expected int, got str"):
         runner.run_cases([project.root / "toy.ipynb"], params={"seed": RawValue("abc")},
@@ -746,6 +769,30 @@ def test_a_folder_of_the_users_own_files_is_refused_and_kept(project, tmp_path, 
     nb = nbformat.v4.new_notebook(metadata={"papermill": {"parameters": {}}})
     nbformat.write(nb, older / "01_iran_debate_interference.ipynb")
     runner._check_out_dir(older, notebooks)
+
+
+def test_a_refused_out_folder_names_a_fresh_folder_to_use(project, tmp_path, monkeypatch) -> None:
+    # "casebook run --out reports/mine" refused with "e.g. --out reports/mine" sent the
+    # user back to the same folder: the hint names one that is free
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "reports" / "mine"
+    mine.mkdir(parents=True)
+    (mine / "notes.txt").write_text("the user's own notes", encoding="utf-8")
+    (tmp_path / "reports" / "mine-2").mkdir()  # taken too
+    with pytest.raises(ParameterError) as err:
+        runner.run_cases([project.root / "toy.ipynb"], out="reports/mine", progress=False)
+    assert err.value.hint == "choose a new or empty folder, e.g. --out reports/mine-3"
+    assert "e.g. --out reports/mine)" not in str(err.value)
+    assert not (tmp_path / "reports" / "mine-3").exists()  # suggested, not made
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+    # a file where the folder should be: the same kind of suggestion
+    (tmp_path / "out").write_text("x", encoding="utf-8")
+    with pytest.raises(ParameterError) as err:
+        runner.run_cases([project.root / "toy.ipynb"], out="out", progress=False)
+    assert err.value.hint == "choose a folder, e.g. --out out-2"
+    # on the command line: one line, the fresh folder in it
+    code, _, stderr = _cli(["run", str(project.root / "toy.ipynb"), "--out", "reports/mine"])
+    assert code == 2 and "e.g. --out reports/mine-3" in stderr
 
 
 def _earlier_report(project, tmp_path: Path, monkeypatch) -> Path:
