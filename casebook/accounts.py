@@ -30,7 +30,7 @@ from casebook._plotting import (
 from casebook.activity import _first_rows, _key_codes, _take_rows
 from casebook.content import compile_lexicon, language_labels, match_lexicon
 from casebook.errors import ParameterError
-from casebook.evidence import MIN_CONTRAST, NOT_DISTINCTIVE, share_contrast
+from casebook.evidence import share_contrast_words
 from casebook.schema import STRING
 
 __all__ = [
@@ -341,12 +341,7 @@ def follow_spam_in_words(found: pd.DataFrame) -> str:
     words += f"; ordinary accounts: the same rule flags {k:,} of {m:,} ({k / m:.1%})"
     if n == 0:
         return f"{words}: no account of this network is flagged"
-    if n / total <= k / m:
-        return f"{words}, as many or more: {NOT_DISTINCTIVE}"
-    times = share_contrast(n, total, k, m)
-    strength = ("distinguishable from ordinary accounts" if times >= MIN_CONTRAST
-                else NOT_DISTINCTIVE)
-    return f"{words}, at least {times:.1f} times theirs for cohorts of these sizes: {strength}"
+    return f"{words}, {share_contrast_words(n, total, k, m)}"
 
 
 # --------------------------------------------------------------------------- personas

@@ -53,8 +53,8 @@ from casebook.evidence import (
     INSUFFICIENT,
     NOT_DISTINCTIVE,
     SUPPORTED,
-    contrast_words,
     null_pvalue,
+    share_contrast_words,
     strength_words,
 )
 from casebook.schema import STRING
@@ -1337,11 +1337,11 @@ def active_in_words(found: pd.DataFrame) -> str:
 
     Examples
     --------
-    >>> f = pd.DataFrame({"userid": ["a", "b"]})
-    >>> f.attrs = {"accounts": 4, "control_active": 1, "control_accounts": 10}
+    >>> f = pd.DataFrame({"userid": [f"u{i}" for i in range(60)]})
+    >>> f.attrs = {"accounts": 100, "control_active": 10, "control_accounts": 400}
     >>> print(active_in_words(f))  # doctest: +NORMALIZE_WHITESPACE
-    2 of 4 accounts active (50.0%); ordinary accounts: 1 of 10 (10.0%), the network's
-    share 5.0 times theirs: distinguishable from ordinary accounts
+    60 of 100 accounts active (60.0%); ordinary accounts: 10 of 400 (2.5%), at least 11.1
+    times theirs for cohorts of these sizes: distinguishable from ordinary accounts
     """
     n, total = len(found), int(found.attrs.get("accounts", 0))
     words = (f"{n:,} of {total:,} accounts active ({n / total:.1%})" if total
@@ -1349,9 +1349,8 @@ def active_in_words(found: pd.DataFrame) -> str:
     ctl, ctl_total = found.attrs.get("control_active"), found.attrs.get("control_accounts")
     if ctl is None or not ctl_total:
         return f"{words}; not compared with ordinary accounts (no control cohort)"
-    ours, theirs = n / max(total, 1), ctl / ctl_total
-    return (f"{words}; ordinary accounts: {ctl:,} of {ctl_total:,} ({theirs:.1%}), the "
-            f"network's share {contrast_words(ours, theirs)}")
+    return (f"{words}; ordinary accounts: {ctl:,} of {ctl_total:,} "
+            f"({ctl / ctl_total:.1%}), {share_contrast_words(n, total, ctl, ctl_total)}")
 
 
 def zone_label(offset: pd.Series, *, other: pd.Series | None = None) -> str:

@@ -74,6 +74,7 @@ __all__ = [
     "interval_contrast",
     "null_pvalue",
     "share_contrast",
+    "share_contrast_words",
     "share_interval",
     "smallest_pvalue",
     "strength_words",
@@ -271,6 +272,34 @@ def share_contrast(k: int, n: int, k_ref: int, n_ref: int, *, larger: bool = Tru
     16.3
     """
     return interval_contrast(share_interval(k, n), share_interval(k_ref, n_ref), larger=larger)
+
+
+def share_contrast_words(k: int, n: int, k_ref: int, n_ref: int, *,
+                         min_contrast: float = MIN_CONTRAST) -> str:
+    """:func:`share_contrast` in plain words: a share of accounts (``k`` of ``n``) beside
+    ordinary accounts' (``k_ref`` of ``n_ref``), allowing for both cohorts' sizes, and
+    whether that tells the operation apart (at least ``min_contrast`` times).
+
+    Examples
+    --------
+    >>> print(share_contrast_words(33, 35, 0, 400))  # doctest: +NORMALIZE_WHITESPACE
+    at least 85.6 times theirs for cohorts of these sizes: distinguishable from ordinary
+    accounts
+    >>> share_contrast_words(132, 238, 128, 400)
+    'at least 1.3 times theirs for cohorts of these sizes: not distinctive'
+    >>> share_contrast_words(2, 4, 1, 10)
+    'not clearly above theirs for cohorts of these sizes: not distinctive'
+    >>> share_contrast_words(1, 10, 3, 10)
+    'as many or more: not distinctive'
+    """
+    if not n or not n_ref or k / n <= k_ref / n_ref:  # ordinary accounts do as much
+        return f"as many or more: {NOT_DISTINCTIVE}"
+    times = share_contrast(k, n, k_ref, n_ref)
+    if times < 1:
+        return f"not clearly above theirs for cohorts of these sizes: {NOT_DISTINCTIVE}"
+    strength = ("distinguishable from ordinary accounts" if times >= min_contrast
+                else NOT_DISTINCTIVE)
+    return f"at least {times:.1f} times theirs for cohorts of these sizes: {strength}"
 
 
 def contrast_words(ours: float, theirs: float, *, min_contrast: float = MIN_CONTRAST) -> str:

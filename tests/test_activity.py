@@ -528,9 +528,6 @@ def test_accounts_active_in_a_window_are_set_beside_ordinary_accounts():
     ])
     busy = make_tweets([{"userid": f"o{i}", "tweet_time": "2020-09-30 01:05"} for i in range(3)]
                        + [{"userid": "o3", "tweet_time": "2020-09-01 01:05"}])
-    quiet = make_tweets([{"userid": "o0", "tweet_time": "2020-09-30 01:05"}]
-                        + [{"userid": f"o{i}", "tweet_time": "2020-09-01 01:05"}
-                           for i in range(1, 10)])
     window = ("2020-09-30 01:00", "2020-09-30 02:30")
     # half the network and three quarters of ordinary accounts: being active is ordinary
     ordinary = activity.accounts_active_in(tweets, *window, control=busy)
@@ -538,11 +535,23 @@ def test_accounts_active_in_a_window_are_set_beside_ordinary_accounts():
         == {"accounts": 4, "control_active": 3, "control_accounts": 4}
     said = activity.active_in_words(ordinary)
     assert said.startswith("2 of 4 accounts active (50.0%); ordinary accounts: 3 of 4 (75.0%)")
-    assert said.endswith("below theirs: not distinctive")
-    # one ordinary account in ten: five times theirs
-    rare = activity.active_in_words(activity.accounts_active_in(tweets, *window, control=quiet))
-    assert rare.endswith("(10.0%), the network's share 5.0 times theirs: distinguishable "
-                         "from ordinary accounts")
+    assert said.endswith("as many or more: not distinctive")
+    # the shares are compared allowing for the cohorts' sizes: 2 of 4 against 1 of 10 is
+    # not clearly more; 60 of 100 against 10 of 400 is
+    quiet = make_tweets([{"userid": "o0", "tweet_time": "2020-09-30 01:05"}]
+                        + [{"userid": f"o{i}", "tweet_time": "2020-09-01 01:05"}
+                           for i in range(1, 10)])
+    small = activity.active_in_words(activity.accounts_active_in(tweets, *window, control=quiet))
+    assert small.endswith("(10.0%), not clearly above theirs for cohorts of these sizes: "
+                          "not distinctive")
+    many = make_tweets([{"userid": f"n{i}", "tweet_time": "2020-09-30 01:20" if i < 60
+                         else "2020-09-02 01:20"} for i in range(100)])
+    crowd = make_tweets([{"userid": f"o{i}", "tweet_time": "2020-09-30 01:05" if i < 10
+                          else "2020-09-01 01:05"} for i in range(400)])
+    rare = activity.active_in_words(activity.accounts_active_in(many, *window, control=crowd))
+    assert rare == ("60 of 100 accounts active (60.0%); ordinary accounts: 10 of 400 (2.5%), "
+                    "at least 11.1 times theirs for cohorts of these sizes: distinguishable "
+                    "from ordinary accounts")
     alone = activity.active_in_words(activity.accounts_active_in(tweets, *window))
     assert alone == "2 of 4 accounts active (50.0%); not compared with ordinary accounts " \
                     "(no control cohort)"
