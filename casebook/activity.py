@@ -731,33 +731,17 @@ def _segment_sums(rows: np.ndarray, weights: np.ndarray, columns: np.ndarray,
     return out
 
 
-class _OfficeFit:
-    """The office-hours fit of every candidate offset under one or more working days.
+class _Clock:
+    """One cohort's tweets binned on the clock: what every working week's fit reads.
 
-    Computed once per call: the scores, the two bootstraps (days; half-samples of the
-    accounts) and the shuffled-days null all read the same binned counts. Times are
-    binned at the coarsest step that keeps every office edge and every offset on a bin
-    boundary (30 minutes for the defaults), which makes the shares exact and the arrays
-    small.
+    Binned at ``step`` minutes (:func:`_clock_step`); the arrays, the (day, bin) counts,
+    the accounts' matrix and the shuffled-days null's histograms do not depend on the
+    working week, so :func:`utc_offset_by_week` computes them once per cohort for every
+    week it tries.
     """
 
-    def __init__(self, tweets: pd.DataFrame, candidates: Sequence[float] | None,
-                 workdays_hours: Sequence[tuple[float, float]],
-                 workweek: tuple[int, ...]) -> None:
-        offsets = np.asarray(DEFAULT_OFFSETS if candidates is None else candidates,
-                             dtype=float)
-        self.offsets = offsets
-        self.hours = [(float(a), float(b)) for a, b in workdays_hours]
-        self.middle = np.array([(a + b) / 2 for a, b in self.hours])
-        shift = np.rint(offsets * 60).astype(np.int64)
-        edges = np.rint(np.ravel(self.hours) * 60).astype(np.int64)
-        self.step = int(np.gcd.reduce(np.concatenate([[1440], shift, edges])))
-        n_bins = _MINUTES_PER_WEEK // self.step
-        local = (np.arange(n_bins)[None, :] + shift[:, None] // self.step) % n_bins
-        # conventions x candidates x UTC bins of the week: inside office hours locally
-        self.office = np.stack([_office_mask(h, workweek)[::self.step][local]
-                                for h in self.hours]).astype(float)
-
+    def __init__(self, tweets: pd.DataFrame, step: int) -> None:
+        self.step = step
         timed = tweets["tweet_time"].notna().to_numpy()
         minutes = _minutes_since_epoch(tweets["tweet_time"][timed])
         self.n = len(minutes)
@@ -766,17 +750,131 @@ class _OfficeFit:
                               if "userid" in tweets.columns else np.zeros(self.n, np.int64))
         # 1970-01-01 was a Thursday (weekday 3)
         minute_of_week = (minutes + 3 * 1440) % _MINUTES_PER_WEEK
-        self.bins = minute_of_week // self.step
-        self.n_bins = n_bins
+        self.n_bins = _MINUTES_PER_WEEK // step
+        self.bins = minute_of_week // step
         angle = (minute_of_week % 1440) / 1440 * 2 * np.pi
         self.sin, self.cos = np.sin(angle), np.cos(angle)
         self.day_codes = _dense_codes(minutes // 1440)
         self.n_days = int(self.day_codes.max()) + 1 if self.n else 0
+        self.counts = np.bincount(self.bins, minlength=self.n_bins).astype(float)
+        self._hists: dict[tuple[int, int], np.ndarray] = {}
 
-        counts = np.bincount(self.bins, minlength=n_bins).astype(float)
+    @cached_property
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Distinct (day, bin) cells with their tweet counts, sorted by day; and where
+        each day's cells start."""
+        cells = self.day_codes * self.n_bins + self.bins
+        if self.n_days * self.n_bins <= max(4 * len(cells), 1 << 20):
+            # one count per (day, bin) of the range: no sort of the tweets
+            per_cell = np.bincount(cells, minlength=self.n_days * self.n_bins)
+            cells = np.flatnonzero(per_cell)
+            counts = per_cell[cells]
+        else:
+            cells, counts = np.unique(cells, return_counts=True)
+        day, bin_ = np.divmod(cells, self.n_bins)
+        starts = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
+        return day, bin_, counts.astype(float), starts
+
+    @cached_property
+    def accounts(self) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+        """Each account's tweets per bin of the week (a sparse bins x accounts matrix), its
+        tweets, and the sums of their clock angles' sines and cosines."""
+        from scipy.sparse import csr_matrix  # as crossrelease and groups import it
+
+        m = int(self.account_codes.max()) + 1 if self.n else 0
+        counts = csr_matrix((np.ones(self.n), (self.bins, self.account_codes)),
+                            shape=(self.n_bins, m))  # duplicates are summed
+        total = np.bincount(self.account_codes, minlength=m).astype(float)
+        sin = np.bincount(self.account_codes, weights=self.sin, minlength=m)
+        cos = np.bincount(self.account_codes, weights=self.cos, minlength=m)
+        return counts, total, sin, cos
+
+    def null_hists(self, n_null: int, seed: int) -> np.ndarray:
+        """Tweets per bin of the week (2 nulls x replicates x bins) when each UTC day's
+        tweets are moved together: [0] to a random time of the same day (wrapping at
+        midnight), which removes the daily rhythm and keeps the week; [1] to a random
+        day of the week at the same times, which removes the working week and keeps the
+        day. Bursts within a day keep their size, so a bursty sample is judged against
+        itself. Kept per (replicates, seed): every working week is judged against the
+        same replicates."""
+        kept = self._hists.get((n_null, seed))
+        if kept is not None:
+            return kept
+        rng = np.random.default_rng([seed, 1])
+        day, bin_, counts, _ = self.pairs
+        per_day = 1440 // self.step
+        weekday, in_day = np.divmod(bin_, per_day)
+        hist = np.empty((2, n_null, self.n_bins))
+        chunk = max(1, 2_000_000 // max(len(bin_), 1))
+        for kind in (0, 1):
+            for lo in range(0, n_null, chunk):
+                rows = min(chunk, n_null - lo)
+                if kind == 0:
+                    move = rng.integers(0, per_day, size=(rows, self.n_days))[:, day]
+                    moved = weekday * per_day + (in_day[None, :] + move) % per_day
+                else:
+                    move = rng.integers(0, 7, size=(rows, self.n_days))[:, day]
+                    moved = (weekday[None, :] + move) % 7 * per_day + in_day
+                flat = (moved + self.n_bins * np.arange(rows)[:, None]).ravel()
+                hist[kind, lo:lo + rows] = np.bincount(
+                    flat, weights=np.tile(counts, rows), minlength=rows * self.n_bins
+                ).reshape(rows, self.n_bins)
+        self._hists[(n_null, seed)] = hist
+        return hist
+
+
+def _clock_step(offsets: np.ndarray, hours: Sequence[tuple[float, float]]) -> int:
+    """The coarsest step in minutes that keeps every office edge and every offset on a
+    bin boundary (30 minutes for the defaults)."""
+    shift = np.rint(offsets * 60).astype(np.int64)
+    edges = np.rint(np.ravel(hours) * 60).astype(np.int64)
+    return int(np.gcd.reduce(np.concatenate([[1440], shift, edges])))
+
+
+def _candidates(candidates: Sequence[float] | None) -> np.ndarray:
+    return np.asarray(DEFAULT_OFFSETS if candidates is None else candidates, dtype=float)
+
+
+def _working_days(workday: tuple[float, float],
+                  shifts: Sequence[float]) -> tuple[list[float], list[tuple[float, float]]]:
+    """The shifts tried (0 included, sorted) and each one's working day."""
+    tried = sorted({0.0, *(float(s) for s in shifts)})
+    return tried, [(workday[0] + s, workday[1] + s) for s in tried]
+
+
+class _OfficeFit:
+    """The office-hours fit of every candidate offset under one or more working days.
+
+    Computed once per call: the scores, the two bootstraps (days; half-samples of the
+    accounts) and the shuffled-days null all read the same binned counts (a
+    :class:`_Clock`). Times are binned at the coarsest step that keeps every office edge
+    and every offset on a bin boundary, which makes the shares exact and the arrays
+    small.
+    """
+
+    def __init__(self, tweets: pd.DataFrame | _Clock, candidates: Sequence[float] | None,
+                 workdays_hours: Sequence[tuple[float, float]],
+                 workweek: tuple[int, ...]) -> None:
+        offsets = _candidates(candidates)
+        self.offsets = offsets
+        self.hours = [(float(a), float(b)) for a, b in workdays_hours]
+        self.middle = np.array([(a + b) / 2 for a, b in self.hours])
+        self.step = _clock_step(offsets, self.hours)
+        clock = tweets if isinstance(tweets, _Clock) else _Clock(tweets, self.step)
+        if clock.step != self.step:  # pragma: no cover - utc_offset_by_week bins for the options
+            raise ValueError(f"a clock binned at {clock.step} min, not {self.step}")
+        self.clock = clock
+        n_bins = clock.n_bins
+        local = (np.arange(n_bins)[None, :] + np.rint(offsets * 60).astype(np.int64)[:, None]
+                 // self.step) % n_bins
+        # conventions x candidates x UTC bins of the week: inside office hours locally
+        self.office = np.stack([_office_mask(h, workweek)[::self.step][local]
+                                for h in self.hours]).astype(float)
+        self.n, self.n_days, self.n_bins = clock.n, clock.n_days, n_bins
+        self.account_codes = clock.account_codes
         with np.errstate(invalid="ignore", divide="ignore"):
-            self.shares = self.office @ counts / self.n  # conventions x candidates
-        centre = np.mod(np.arctan2(self.sin.sum(), self.cos.sum()) / (2 * np.pi) * 24, 24)
+            self.shares = self.office @ clock.counts / self.n  # conventions x candidates
+        centre = np.mod(np.arctan2(clock.sin.sum(), clock.cos.sum()) / (2 * np.pi) * 24, 24)
         self.distance = _circ_distance_hours(centre + offsets[None, :], self.middle[:, None])
         self.best = np.argmax(_rank_key(self.shares, self.distance), axis=1)
 
@@ -792,31 +890,16 @@ class _OfficeFit:
             "rank": np.arange(1, len(self.offsets) + 1),
         })
 
-    @cached_property
-    def _pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Distinct (day, bin) cells with their tweet counts, sorted by day; and where
-        each day's cells start."""
-        cells = self.day_codes * self.n_bins + self.bins
-        if self.n_days * self.n_bins <= max(4 * len(cells), 1 << 20):
-            # one count per (day, bin) of the range: no sort of the tweets
-            per_cell = np.bincount(cells, minlength=self.n_days * self.n_bins)
-            cells = np.flatnonzero(per_cell)
-            counts = per_cell[cells]
-        else:
-            cells, counts = np.unique(cells, return_counts=True)
-        day, bin_ = np.divmod(cells, self.n_bins)
-        starts = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
-        return day, bin_, counts.astype(float), starts
-
     def bootstrap(self, n_boot: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Day-block resamples: the office shares (resamples x conventions x candidates)
         and the index of each resample's best candidate (resamples x conventions)."""
-        day, bin_, counts, starts = self._pairs
+        clock = self.clock
+        day, bin_, counts, starts = clock.pairs
         n_conv, n_cand, _ = self.office.shape
         per_day = _segment_sums(self.office.reshape(n_conv * n_cand, -1), counts, bin_, starts)
-        per_day_total = np.bincount(self.day_codes, minlength=self.n_days).astype(float)
-        per_day_sin = np.bincount(self.day_codes, weights=self.sin, minlength=self.n_days)
-        per_day_cos = np.bincount(self.day_codes, weights=self.cos, minlength=self.n_days)
+        per_day_total = np.bincount(clock.day_codes, minlength=self.n_days).astype(float)
+        per_day_sin = np.bincount(clock.day_codes, weights=clock.sin, minlength=self.n_days)
+        per_day_cos = np.bincount(clock.day_codes, weights=clock.cos, minlength=self.n_days)
         weights = rng.multinomial(self.n_days, np.full(self.n_days, 1.0 / self.n_days),
                                   size=n_boot).astype(float)
         shares = ((weights @ per_day) / (weights @ per_day_total)[:, None]).reshape(
@@ -826,20 +909,6 @@ class _OfficeFit:
         distance = _circ_distance_hours(
             centre[:, None, None] + self.offsets[None, None, :], self.middle[None, :, None])
         return shares, np.argmax(_rank_key(shares, distance), axis=2)
-
-    @cached_property
-    def _accounts(self) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
-        """Each account's tweets per bin of the week (a sparse bins x accounts matrix), its
-        tweets, and the sums of their clock angles' sines and cosines."""
-        from scipy.sparse import csr_matrix  # as crossrelease and groups import it
-
-        m = int(self.account_codes.max()) + 1 if self.n else 0
-        counts = csr_matrix((np.ones(self.n), (self.bins, self.account_codes)),
-                            shape=(self.n_bins, m))  # duplicates are summed
-        total = np.bincount(self.account_codes, minlength=m).astype(float)
-        sin = np.bincount(self.account_codes, weights=self.sin, minlength=m)
-        cos = np.bincount(self.account_codes, weights=self.cos, minlength=m)
-        return counts, total, sin, cos
 
     def account_bootstrap(self, n_boot: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Half-samples of the accounts, each account with all its tweets: the office
@@ -852,7 +921,7 @@ class _OfficeFit:
         an account twice. How the days vary is the day resamples' part
         (:meth:`bootstrap`).
         """
-        counts, total, sin, cos = self._accounts
+        counts, total, sin, cos = self.clock.accounts
         m = len(total)
         half = (m + 1) // 2
         n_conv, n_cand, _ = self.office.shape
@@ -876,31 +945,10 @@ class _OfficeFit:
             centre[:, None, None] + self.offsets[None, None, :], self.middle[None, :, None])
         return shares, np.argmax(_rank_key(shares, distance), axis=2)
 
-    def null_best(self, n_null: int, rng: np.random.Generator) -> np.ndarray:
-        """Best office share (2 nulls x replicates x conventions) when each UTC day's
-        tweets are moved together: [0] to a random time of the same day (wrapping at
-        midnight), which removes the daily rhythm and keeps the week; [1] to a random
-        day of the week at the same times, which removes the working week and keeps the
-        day. Bursts within a day keep their size, so a bursty sample is judged against
-        itself."""
-        day, bin_, counts, _ = self._pairs
-        per_day = 1440 // self.step
-        weekday, in_day = np.divmod(bin_, per_day)
-        hist = np.empty((2, n_null, self.n_bins))
-        chunk = max(1, 2_000_000 // max(len(bin_), 1))
-        for kind in (0, 1):
-            for lo in range(0, n_null, chunk):
-                rows = min(chunk, n_null - lo)
-                if kind == 0:
-                    move = rng.integers(0, per_day, size=(rows, self.n_days))[:, day]
-                    moved = weekday * per_day + (in_day[None, :] + move) % per_day
-                else:
-                    move = rng.integers(0, 7, size=(rows, self.n_days))[:, day]
-                    moved = (weekday[None, :] + move) % 7 * per_day + in_day
-                flat = (moved + self.n_bins * np.arange(rows)[:, None]).ravel()
-                hist[kind, lo:lo + rows] = np.bincount(
-                    flat, weights=np.tile(counts, rows), minlength=rows * self.n_bins
-                ).reshape(rows, self.n_bins)
+    def null_best(self, n_null: int, seed: int) -> np.ndarray:
+        """Best office share (2 nulls x replicates x conventions) of the shuffled-days
+        nulls' replicates (:meth:`_Clock.null_hists`)."""
+        hist = self.clock.null_hists(n_null, seed)
         shares = np.einsum("nrb,ckb->nrck", hist, self.office, optimize=True) / self.n
         return shares.max(axis=3)
 
@@ -1096,8 +1144,7 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
                   else infer_utc_offset(control, **same, control=_ONE_COHORT))
         return _beside_ordinary(infer_utc_offset(tweets, **same, control=_ONE_COHORT), theirs)
     week = _workweek(workweek if workdays is None else workdays)
-    shifts = sorted({0.0, *(float(s) for s in shifts)})
-    hours = [(workday[0] + s, workday[1] + s) for s in shifts]
+    shifts, hours = _working_days(workday, shifts)
     centre = shifts.index(0.0)
     fit = _OfficeFit(tweets, candidates, hours, week)
     columns = ["utc_offset", "label", "office_share", "runner_up", "runner_up_share",
@@ -1128,9 +1175,10 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
                          f"least {min_tweets:,} tweets on {min_days:,} days")
         return pd.DataFrame([row], columns=columns)
 
-    boot_rng, null_rng, account_rng = (np.random.default_rng([seed, k]) for k in (0, 1, 2))
+    # the null's generator is [seed, 1] (:meth:`_Clock.null_hists`)
+    boot_rng, account_rng = (np.random.default_rng([seed, k]) for k in (0, 2))
     # the rule: the best share stands clearly above both nulls (daily and weekly rhythm)
-    nulls = fit.null_best(n_null, null_rng)[:, :, centre]  # 2 x replicates
+    nulls = fit.null_best(n_null, seed)[:, :, centre]  # 2 x replicates
     null_shares = np.median(nulls, axis=1)
     best_share = float(fit.shares[centre].max())
     excesses = (best_share - null_shares) / (1 - null_shares)
@@ -1412,6 +1460,15 @@ def utc_offset_by_week(tweets: pd.DataFrame, workweeks: Sequence[str | Sequence[
     >>> utc_offset_by_week(release.tweets, ["sat-wed", "mon-fri"], seed=0)  # doctest: +SKIP
     """
     weeks = list(dict.fromkeys(_workweek(w) for w in workweeks))
-    rows = pd.concat([infer_utc_offset(tweets, workweek=list(w), **options) for w in weeks],
+    # each cohort's tweets are binned once for every week (infer_utc_offset takes the
+    # clock in place of the tweets); guarded by
+    # tests/test_activity.py::test_utc_offset_by_week_equals_one_inference_per_week
+    _, hours = _working_days(options.get("workday", (9, 18)),
+                             options.get("shifts", DEFAULT_SHIFTS))
+    step = _clock_step(_candidates(options.get("candidates")), hours)
+    clock = _Clock(tweets, step)
+    if options.get("control") is not None:
+        options = {**options, "control": _Clock(options["control"], step)}
+    rows = pd.concat([infer_utc_offset(clock, workweek=list(w), **options) for w in weeks],
                      ignore_index=True)
     return rows[["workweek", *(c for c in rows.columns if c != "workweek")]]

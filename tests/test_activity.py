@@ -267,6 +267,20 @@ def test_utc_offset_by_week_gives_each_week_once():
     assert out["verdict"].tolist() == [SUPPORTED, INCONCLUSIVE]
 
 
+def test_utc_offset_by_week_equals_one_inference_per_week():
+    # each cohort's tweets are binned once for all weeks: every row, the control's
+    # verdict included, is what one inference per week gives, whatever the options
+    operators = office_rhythm(3.5, workdays=IRAN_WEEK, n=2000, seed=5)
+    ordinary = office_rhythm(1.0, n=1500, seed=8)
+    for options in ({"seed": 1}, {"seed": 2, "control": ordinary},
+                    {"seed": 0, "control": ordinary, "workday": (8, 16.5), "shifts": (0, 2),
+                     "candidates": [0, 1, 2.25, 3.5, 4], "n_null": 40, "n_boot": 30}):
+        weeks = activity.utc_offset_by_week(operators, ["sat-wed", "mon-fri"], **options)
+        alone = pd.concat([activity.infer_utc_offset(operators, workweek=w, **options)
+                           for w in ("sat-wed", "mon-fri")], ignore_index=True)
+        pd.testing.assert_frame_equal(weeks[alone.columns], alone)
+
+
 def test_a_time_zone_ordinary_accounts_share_is_not_distinctive():
     operators = office_rhythm(3.5, workdays=IRAN_WEEK, n=2000, seed=5)
     ordinary = pd.concat([_organic(o, n=300, seed=i, userid=f"o{i}")
