@@ -1366,7 +1366,9 @@ def _run_list(args: argparse.Namespace) -> int:
         print(f"{escape_line(args.store)}: an empty store")
         return 0
 
-    print(escape_controls(table.to_string(index=False)))
+    # counts as a reader reads them (4,484,568 tweets, not 4484568); --json keeps numbers
+    counts = {c: "{:,}".format for c in ("tweets", "accounts", "files", "bytes")}
+    print(escape_controls(table.to_string(index=False, formatters=counts)))
     print(f"{len(table)} release(s), {int(table['tweets'].sum()):,} tweets, "
           f"{int(table['accounts'].sum()):,} accounts, {int(table['bytes'].sum()):,} bytes")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -250,6 +251,19 @@ def test_list_shows_what_the_store_holds(folders: tuple[Path, Path], tmp_path: P
     assert all(r["added"].endswith("Z") and r["bytes"] > 0 for r in rows)
     assert cli.main(["store", "list", "--store", str(path), "--verify"]) == 0
     assert "2 release(s), 9 tweets, 4 accounts" in capsys.readouterr().out
+
+
+def test_list_writes_counts_with_separators(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "store"
+    store.add_release(path, write_release(
+        tmp_path / "in" / "big_202012", "big_202012",
+        [_row(str(1000 + i), UA1, f"2020-05-01 {i // 60:02d}:{i % 60:02d}") for i in range(1234)]))
+    assert cli.main(["store", "list", "--store", str(path)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    row = table[1].split()
+    assert row[:4] == ["big_202012", "1,234", "1", "1"]
+    assert re.fullmatch(r"\d{1,3}(,\d{3})+", row[4])  # bytes
 
 
 def test_manifest_records_sources_and_loader_version(folders: tuple[Path, Path], tmp_path: Path) -> None:
