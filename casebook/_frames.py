@@ -31,6 +31,7 @@ __all__ = [
     "join_lists",
     "naive",
     "rows_sharing_key",
+    "tweets_of",
     "utc",
 ]
 
@@ -40,6 +41,22 @@ class ReleaseLike(Protocol):
 
     tweets: pd.DataFrame
     users: pd.DataFrame
+
+
+def tweets_of(data: Any) -> Any:
+    """The tweets of a release (its ``tweets`` frame), or ``data`` itself.
+
+    A control cohort is given to the analysis functions as ``case.control`` (a
+    :class:`casebook.Release`) or as its tweets; both mean the same.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"userid": ["a"]})
+    >>> tweets_of(frame) is frame
+    True
+    """
+    frame = getattr(data, "tweets", None)
+    return frame if isinstance(frame, pd.DataFrame) else data
 
 
 # --------------------------------------------------------------------------- time

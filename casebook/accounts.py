@@ -299,6 +299,10 @@ def follow_spam(users: pd.DataFrame, *, tweets: pd.DataFrame | None = None,
                            "min_followback_tweets": min_followback_tweets,
                            "tweets": tweets is not None}
     if control is not None:
+        if not isinstance(getattr(control, "users", None), pd.DataFrame):
+            raise ParameterError(
+                "follow_spam's control needs the cohort's accounts (their follower counts): "
+                "pass case.control (a Release), not its tweets")
         theirs = _follow_spam(control.users, control.tweets if tweets is not None else None,
                               **options)
         out.attrs["control_flagged"] = int(theirs["flag"].sum())

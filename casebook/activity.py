@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from casebook._frames import ReleaseLike, explode_list, naive, sorted_distinct, utc
+from casebook._frames import ReleaseLike, explode_list, naive, sorted_distinct, tweets_of, utc
 from casebook._plotting import (
     EVENT_GID,
     EVENT_LABEL_GID,
@@ -459,7 +459,7 @@ def plot_volume(tweets: pd.DataFrame, *, freq: str = "D",
 
 
 def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
-           min_tweets: int = 1, control: pd.DataFrame | None = None) -> pd.DataFrame:
+           min_tweets: int = 1, control: ReleaseLike | pd.DataFrame | None = None) -> pd.DataFrame:
     """Periods whose volume is far above the typical active period.
 
     Rule: over the periods with at least one tweet, take the median ``m`` and
@@ -471,7 +471,8 @@ def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
     not make every active day a burst.
 
     A burst is evidence only as far as ordinary accounts do not burst as often, or on
-    the same days (a debate, a war's first day): with ``control`` (their tweets) the
+    the same days (a debate, a war's first day): with ``control`` (``case.control``, or
+    its tweets) the
     same rule runs on them, each burst says whether they burst in that period too, and
     :func:`bursts_in_words` sets the two rates side by side.
 
@@ -489,7 +490,7 @@ def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
     found.insert(found.columns.get_loc("top_hashtag"), "one_account",
                  (found["top_account_share"] > 0.5).to_numpy(bool))
     if control is not None:
-        theirs = _bursts(control, freq=freq, k=k, min_tweets=min_tweets)
+        theirs = _bursts(tweets_of(control), freq=freq, k=k, min_tweets=min_tweets)
         found["ordinary_burst"] = found["period"].isin(theirs["period"]).to_numpy(bool)
         found.attrs["control_active_periods"] = theirs.attrs["active_periods"]
         found.attrs["control_bursts"] = len(theirs)
@@ -1017,7 +1018,7 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
                      alpha: float = FAR_ABOVE,
                      min_tweets: int = MIN_TWEETS, min_days: int = MIN_DAYS,
                      n_boot: int = 200, n_null: int = 200, seed: int = 0,
-                     control: pd.DataFrame | None = None) -> pd.DataFrame:
+                     control: ReleaseLike | pd.DataFrame | None = None) -> pd.DataFrame:
     """Infer the operators' UTC offsets from an office-hours rhythm, and say how sure.
 
     Each candidate offset (default: -12:00 to +14:00 in 30-minute steps) is scored by
@@ -1103,7 +1104,7 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
     n_boot, n_null, seed
         Bootstrap resamples, null replicates and the seed of their generators.
     control
-        A control cohort's tweets (ordinary accounts), or None.
+        A control cohort of ordinary accounts (``case.control``, or its tweets), or None.
 
     Returns
     -------
@@ -1141,7 +1142,7 @@ def infer_utc_offset(tweets: pd.DataFrame, *,
         # every option but the cohorts, so ordinary accounts get exactly the same test
         same = {k: v for k, v in locals().items() if k not in ("tweets", "control")}
         theirs = (None if control is None
-                  else infer_utc_offset(control, **same, control=_ONE_COHORT))
+                  else infer_utc_offset(tweets_of(control), **same, control=_ONE_COHORT))
         return _beside_ordinary(infer_utc_offset(tweets, **same, control=_ONE_COHORT), theirs)
     week = _workweek(workweek if workdays is None else workdays)
     shifts, hours = _working_days(workday, shifts)
@@ -1322,7 +1323,7 @@ def _screen_names(tweets: pd.DataFrame) -> pd.DataFrame:
 
 def accounts_active_in(tweets: pd.DataFrame, start: Any, end: Any, *,
                        widen: str | pd.Timedelta = "0min",
-                       control: pd.DataFrame | None = None) -> pd.DataFrame:
+                       control: ReleaseLike | pd.DataFrame | None = None) -> pd.DataFrame:
     """Accounts that tweeted inside a time window, with their counts.
 
     The window is ``[start - widen, end + widen]``, **both ends inclusive** (the clock
@@ -1339,7 +1340,7 @@ def accounts_active_in(tweets: pd.DataFrame, start: Any, end: Any, *,
     widen
         Margin added on each side (``"30min"``, ``"2h"``...).
     control
-        A control cohort's tweets (``Release.tweets`` of ordinary accounts), or None.
+        A control cohort of ordinary accounts (``case.control``, or its tweets), or None.
 
     Returns
     -------
@@ -1370,6 +1371,7 @@ def accounts_active_in(tweets: pd.DataFrame, start: Any, end: Any, *,
     )
     out.attrs.update(window_start=lo, window_end=hi, accounts=int(tweets["userid"].nunique()))
     if control is not None:
+        control = tweets_of(control)
         seen = control["tweet_time"].between(lo, hi, inclusive="both").to_numpy(dtype=bool)
         out.attrs.update(control_active=int(control["userid"][seen].nunique()),
                          control_accounts=int(control["userid"].nunique()))
@@ -1468,7 +1470,7 @@ def utc_offset_by_week(tweets: pd.DataFrame, workweeks: Sequence[str | Sequence[
     step = _clock_step(_candidates(options.get("candidates")), hours)
     clock = _Clock(tweets, step)
     if options.get("control") is not None:
-        options = {**options, "control": _Clock(options["control"], step)}
+        options = {**options, "control": _Clock(tweets_of(options["control"]), step)}
     rows = pd.concat([infer_utc_offset(clock, workweek=list(w), **options) for w in weeks],
                      ignore_index=True)
     return rows[["workweek", *(c for c in rows.columns if c != "workweek")]]

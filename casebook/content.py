@@ -39,7 +39,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from casebook._arrow import dictionary_codes, on_slices
-from casebook._frames import ReleaseLike, explode_list, naive, rows_sharing_key, sorted_distinct
+from casebook._frames import (
+    ReleaseLike,
+    explode_list,
+    naive,
+    rows_sharing_key,
+    sorted_distinct,
+    tweets_of,
+)
 from casebook._plotting import (
     count_axis,
     date_axis,
@@ -1287,7 +1294,7 @@ def _engagement(tweets: pd.DataFrame, *, quantile: float) -> pd.DataFrame:
 
 
 def engagement_summary(tweets: pd.DataFrame, *, quantile: float = 0.9,
-                       control: pd.DataFrame | None = None) -> pd.DataFrame:
+                       control: ReleaseLike | pd.DataFrame | None = None) -> pd.DataFrame:
     """Engagement of original tweets (retweets excluded: the archive gives them zero counts).
 
     The low-engagement measure is in the ``total`` row: ``median`` total engagement per
@@ -1303,7 +1310,7 @@ def engagement_summary(tweets: pd.DataFrame, *, quantile: float = 0.9,
     quantile
         The upper quantile shown (``p90``).
     control
-        Tweets of a control cohort of ordinary accounts (``case.control.tweets``): adds
+        A control cohort of ordinary accounts (``case.control``, or its tweets): adds
         ``control_mean``, ``control_median`` and ``control_zero_share`` beside ``mean``,
         ``median`` and ``zero_share``; None: no control columns.
 
@@ -1326,7 +1333,7 @@ def engagement_summary(tweets: pd.DataFrame, *, quantile: float = 0.9,
     out = _engagement(tweets, quantile=quantile)
     if control is None:
         return out
-    theirs = _engagement(control, quantile=quantile)
+    theirs = _engagement(tweets_of(control), quantile=quantile)
     columns = []
     for name in out.columns:  # each control column beside its own
         columns.append(name)

@@ -114,6 +114,14 @@ def test_follow_spam_rule():
     assert loose.loc["small", "flag"] and not loose["text_flag"].any()
 
 
+def test_follow_spam_asks_for_the_control_release_not_its_tweets():
+    # the rule reads the cohort's follower counts: its tweets alone cannot give them
+    users = make_users([{"userid": "a", "follower_count": 10, "following_count": 2000}])
+    ordinary = make_tweets([{"userid": "o1", "tweet_text": "lunch"}])
+    with pytest.raises(ParameterError, match=r"pass case.control \(a Release\), not its tweets"):
+        accounts.follow_spam(users, control=ordinary)
+
+
 def test_follow_spam_says_its_rule_and_what_ordinary_accounts_give():
     # the table's caption states the rule that flags an account, and how many ordinary
     # accounts the same rule flags: flagged accounts are a finding only beside them

@@ -9,7 +9,14 @@ import pytest
 from casebook import activity
 from casebook.errors import ParameterError
 from casebook.evidence import INCONCLUSIVE, INSUFFICIENT, NOT_DISTINCTIVE, SUPPORTED
-from tests._frames import REAL_EXCERPT, load_real_excerpt, make_tweets, office_rhythm
+from tests._frames import (
+    REAL_EXCERPT,
+    FakeRelease,
+    load_real_excerpt,
+    make_tweets,
+    make_users,
+    office_rhythm,
+)
 
 IRAN_WEEK = (5, 6, 0, 1, 2)  # Saturday to Wednesday
 
@@ -279,6 +286,26 @@ def test_utc_offset_by_week_equals_one_inference_per_week():
         alone = pd.concat([activity.infer_utc_offset(operators, workweek=w, **options)
                            for w in ("sat-wed", "mon-fri")], ignore_index=True)
         pd.testing.assert_frame_equal(weeks[alone.columns], alone)
+
+
+def test_a_control_is_a_release_or_its_tweets():
+    # case.control (a Release) and case.control.tweets say the same to every function
+    # that sets a finding beside ordinary accounts
+    ours = office_rhythm(3.5, workdays=IRAN_WEEK, n=800, seed=5)
+    theirs = office_rhythm(1.0, n=600, seed=8, userids=("o1", "o2"))
+    cohort = FakeRelease(theirs, make_users([{"userid": "o1"}, {"userid": "o2"}]),
+                         name="control")
+    quick = {"n_boot": 20, "n_null": 20, "seed": 1}
+    for call in (lambda c: activity.bursts(ours, control=c),
+                 lambda c: activity.infer_utc_offset(ours, workweek="sat-wed", control=c,
+                                                     **quick),
+                 lambda c: activity.utc_offset_by_week(ours, ["sat-wed", "mon-fri"],
+                                                       control=c, **quick),
+                 lambda c: activity.accounts_active_in(ours, "2020-01-07 09:00",
+                                                       "2020-01-07 12:00", control=c)):
+        as_tweets, as_release = call(theirs), call(cohort)
+        pd.testing.assert_frame_equal(as_release, as_tweets)
+        assert as_release.attrs == as_tweets.attrs
 
 
 def test_a_time_zone_ordinary_accounts_share_is_not_distinctive():

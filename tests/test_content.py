@@ -369,6 +369,17 @@ def test_engagement_summary_excludes_retweets(engagement_tweets):
     assert "p90" in out.columns
 
 
+def test_engagement_summary_takes_the_control_release_or_its_tweets(engagement_tweets):
+    ordinary = make_tweets([{"userid": f"o{i}", "like_count": i} for i in range(4)])
+    cohort = FakeRelease(ordinary, make_users([{"userid": f"o{i}"} for i in range(4)]),
+                         name="control")
+    as_tweets = content.engagement_summary(engagement_tweets, control=ordinary)
+    as_release = content.engagement_summary(engagement_tweets, control=cohort)
+    pd.testing.assert_frame_equal(as_release, as_tweets)
+    assert as_release.attrs == as_tweets.attrs == {"retweets_excluded": 2,
+                                                   "control_originals": 4}
+
+
 def test_engagement_summary_sets_ordinary_accounts_beside_each_metric(engagement_tweets):
     # a network said to draw "little engagement" can draw more than ordinary accounts:
     # the table shows their median and mean beside its own, and the words say the side
