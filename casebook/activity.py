@@ -472,9 +472,8 @@ def bursts(tweets: pd.DataFrame, *, freq: str = "D", k: float = 3.5,
 
     A burst is evidence only as far as ordinary accounts do not burst as often, or on
     the same days (a debate, a war's first day): with ``control`` (``case.control``, or
-    its tweets) the
-    same rule runs on them, each burst says whether they burst in that period too, and
-    :func:`bursts_in_words` sets the two rates side by side.
+    its tweets) the same rule runs on them, each burst says whether they burst in that
+    period too, and :func:`bursts_in_words` sets the two rates side by side.
 
     Returns
     -------
