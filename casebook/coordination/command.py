@@ -588,5 +588,19 @@ def _write_graph(graph: nx.MultiDiGraph, path: Path, fmt: str) -> None:
 
     if fmt == "graphml":
         nx.write_graphml(graph, path)
-    else:
-        nx.write_gexf(graph, path)
+        return
+    from networkx.readwrite.gexf import GEXFWriter
+
+    class _Writer(GEXFWriter):
+        # an edge's multigraph key is its kind, written already as ``kind``: networkx's
+        # writer would add it again as a ``networkx_key`` column in every graph tool;
+        # guarded by tests/coordination/test_command.py::test_gexf_is_readable_by_networkx
+        def add_attributes(self, node_or_edge: str, xml_obj: Any, data: dict,
+                           default: dict) -> dict:
+            if node_or_edge == "edge":
+                data.pop("key", None)
+            return super().add_attributes(node_or_edge, xml_obj, data, default)
+
+    writer = _Writer(encoding="utf-8", prettyprint=True)  # as nx.write_gexf
+    writer.add_graph(graph)
+    writer.write(path)

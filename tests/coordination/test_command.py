@@ -111,6 +111,10 @@ def test_gexf_is_readable_by_networkx(write_tweets, tmp_path: Path) -> None:
     weights = {(s, t, d["kind"]): d["weight"] for s, t, d in graph.edges(data=True)}
     assert weights[("A", "B", "co_retweet")] == 2
     assert graph.nodes["C"]["label"] == "screen_C"
+    # each edge's attributes are its kind and weight, with no copy of the kind under
+    # networkx's multigraph key (a networkx_key column in Gephi)
+    assert all(set(d) == {"kind", "weight", "id"} for _, _, d in graph.edges(data=True))
+    assert "networkx_key" not in out.read_text(encoding="utf-8")
 
 
 def test_bad_kind_and_window_are_usage_errors(write_tweets, tmp_path: Path) -> None:
