@@ -305,6 +305,31 @@ def test_top_domains_counts_other_schemes_apart_and_flags_mixed_scripts(no_netwo
 # --------------------------------------------------------------------------- retweets
 
 
+def test_retweet_targets_read_only_the_texts_ids_leave_open(monkeypatch):
+    # the "RT @handle:" prefix decides only when neither retweet_userid nor a retweeted
+    # tweet of the release names the target: only those retweets' texts are searched
+    tweets = make_tweets([
+        {"tweetid": "10", "userid": "u1", "tweet_text": "original"},
+        {"tweetid": "11", "userid": "u2", "is_retweet": True, "retweet_userid": "u1",
+         "tweet_text": "RT @One: original"},
+        {"tweetid": "12", "userid": "u2", "is_retweet": True, "retweet_tweetid": "10",
+         "tweet_text": "RT @someone: original"},
+        {"tweetid": "13", "userid": "u1", "is_retweet": True, "retweet_tweetid": "77",
+         "tweet_text": "RT @two: hello"},
+    ])
+    release = FakeRelease(tweets, make_users([{"userid": "u1", "user_screen_name": "One"},
+                                              {"userid": "u2", "user_screen_name": "Two"}]))
+    searched: list[list[str]] = []
+    real = content._rt_handles
+    monkeypatch.setattr(content, "_rt_handles",
+                        lambda texts: searched.append(texts.tolist()) or real(texts))
+    out = content.retweet_targets(release).set_index("tweetid")
+    assert searched == [["RT @two: hello"]]
+    assert out["evidence"].tolist() == ["retweet_userid", "retweet_tweetid", "rt_prefix"]
+    assert out.loc["13", ["target", "target_userid", "target_screen_name"]].tolist() == [
+        "inside", "u2", "Two"]
+
+
 def test_retweet_targets_inside_outside_unknown():
     tweets = make_tweets([
         {"tweetid": "10", "userid": "u1", "user_screen_name": "One", "tweet_text": "original"},
