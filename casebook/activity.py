@@ -91,6 +91,9 @@ WEEKDAYS: tuple[str, ...] = (
 #: Candidate UTC offsets tried by :func:`infer_utc_offset`: -12:00 to +14:00 by 30 min.
 DEFAULT_OFFSETS: tuple[float, ...] = tuple(np.arange(-12.0, 14.5, 0.5).tolist())
 
+#: The local working hours :func:`infer_utc_offset` and :func:`offset_scores` assume
+#: unless told (start, end).
+DEFAULT_WORKDAY: tuple[float, float] = (9, 18)
 #: Hours by which :func:`infer_utc_offset` shifts the stated working day: 09-18 is
 #: also tried as 08-17 and 10-19.
 DEFAULT_SHIFTS: tuple[float, ...] = (-1.0, 0.0, 1.0)
@@ -983,7 +986,7 @@ def _offset_runs(offsets: np.ndarray, gap: float) -> str:
 
 def offset_scores(tweets: pd.DataFrame, *,
                   candidates: Sequence[float] | None = None,
-                  workday: tuple[float, float] = (9, 18),
+                  workday: tuple[float, float] = DEFAULT_WORKDAY,
                   workweek: str | Sequence[int] = "mon-fri",
                   workdays: Sequence[int] | None = None) -> pd.DataFrame:
     """Score every candidate UTC offset by how well it makes the activity an office day.
@@ -1007,7 +1010,7 @@ def offset_scores(tweets: pd.DataFrame, *,
 
 def infer_utc_offset(tweets: pd.DataFrame, *,
                      candidates: Sequence[float] | None = None,
-                     workday: tuple[float, float] = (9, 18),
+                     workday: tuple[float, float] = DEFAULT_WORKDAY,
                      shifts: Sequence[float] = DEFAULT_SHIFTS,
                      workweek: str | Sequence[int] = "mon-fri",
                      workdays: Sequence[int] | None = None,
@@ -1464,7 +1467,7 @@ def utc_offset_by_week(tweets: pd.DataFrame, workweeks: Sequence[str | Sequence[
     # each cohort's tweets are binned once for every week (infer_utc_offset takes the
     # clock in place of the tweets); guarded by
     # tests/test_activity.py::test_utc_offset_by_week_equals_one_inference_per_week
-    _, hours = _working_days(options.get("workday", (9, 18)),
+    _, hours = _working_days(options.get("workday", DEFAULT_WORKDAY),
                              options.get("shifts", DEFAULT_SHIFTS))
     step = _clock_step(_candidates(options.get("candidates")), hours)
     clock = _Clock(tweets, step)

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from casebook import schema
 from casebook._arrow import as_lists, as_strings, combined, dictionary_codes
+from casebook._frames import tweets_of
 from casebook.activity import _cached
 from casebook.content import registered_domains  # one definition of a domain (co_domain keys)
 from casebook.coordination.engine import Events
@@ -63,8 +64,9 @@ def check_kind(kind: str) -> None:
 
 
 def tweets_frame(data: Any) -> pd.DataFrame:
-    """The tweets of a Release, or the DataFrame itself."""
-    frame = getattr(data, "tweets", data)
+    """The tweets of a Release, or the DataFrame itself (:func:`casebook._frames.tweets_of`),
+    checked to be a frame."""
+    frame = tweets_of(data)
     if not isinstance(frame, pd.DataFrame):
         raise TypeError("expected a tweets DataFrame or a Release")
     return frame
