@@ -402,7 +402,8 @@ def _run_duckdb(args: argparse.Namespace, kinds: Sequence[str], columns: Sequenc
 
 
 def _check_outputs(outputs: Sequence[Path | None], inputs: Sequence[str | None]) -> None:
-    """Refuse outputs that would replace an input file or land in a release folder.
+    """Refuse outputs (``--out``, ``--evidence``; None: not given) that would replace an
+    input file or land in a release folder.
 
     A rename over a tweets file destroys raw data, and a CSV written into a release
     folder would be read as one more archive file by the next load: the input's folder
@@ -412,23 +413,34 @@ def _check_outputs(outputs: Sequence[Path | None], inputs: Sequence[str | None])
     """
     from casebook import paths
 
-    wanted = [o for o in outputs if o is not None]
+    named = [(opt, o) for opt, o in zip(("--out", "--evidence"), outputs, strict=False)
+             if o is not None]
+    wanted = [o for _, o in named]
     resolved = [o.resolve() for o in wanted]
     if len(set(resolved)) < len(resolved):
         raise UsageError(f"--out and --evidence name the same file ({wanted[0]})",
                          hint="give each output its own name")
     for given in (i for i in inputs if i is not None):
         source = paths.resolve(given)
-        for target, shown in zip(resolved, wanted, strict=True):
+        for target, (option, shown) in zip(resolved, named, strict=True):
             if target == source or (source.is_dir() and target.parent == source):
                 where = ("it is a file of the input" if target == source or target.exists()
                          else f"it is inside the input folder {target.parent}")
                 raise UsageError(f"refusing to write {shown}: {where}",
-                                 hint="write the network outside the release's folder, "
-                                      "e.g. --out edges.csv")
+                                 hint="write it outside the release's folder, "
+                                      f"e.g. {_example(option, shown)}")
     for shown in wanted:
         refuse_archive_output(shown, hint="write the network to a folder of your own, "
                                           "outside the release folders")
+
+
+def _example(option: str, given: Path) -> str:
+    """An example file name for ``option`` with the suffix the user gave (a refusal's
+    hint for ``--out net.gexf`` suggests a .gexf name, not a CSV one)."""
+    if option == "--evidence":
+        return "--evidence evidence.csv"
+    suffix = given.suffix.lower() if given.suffix.lower() in SUFFIX_FORMATS else ".csv"
+    return f"--out edges{suffix}"
 
 
 def _check_existing(target: Path, option: str, signatures: Sequence[re.Pattern[str]],
@@ -458,7 +470,7 @@ def _check_existing(target: Path, option: str, signatures: Sequence[re.Pattern[s
         return
     if target.is_dir():
         raise UsageError(f"refusing to write {option} {target}: it is a folder",
-                         hint="give a file name, e.g. --out edges.csv")
+                         hint=f"give a file name, e.g. {_example(option, target)}")
     if not overwrite:
         raise UsageError(f"refusing to replace {option} {target}: the file exists",
                          hint="choose a new name, or add --overwrite to replace a file an "

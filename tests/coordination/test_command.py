@@ -147,6 +147,23 @@ def test_outputs_never_replace_or_join_the_input(write_tweets, tmp_path: Path) -
     assert not (tmp_path / "e.csv").exists()
 
 
+def test_a_refusals_example_name_keeps_the_format_and_option_given(write_tweets,
+                                                                    tmp_path: Path) -> None:
+    # the hint once suggested `--out edges.csv` to a user writing a GEXF graph or evidence
+    path = write_tweets(_mixed_rows())
+    folder = path.parent
+    (tmp_path / "net.gexf").mkdir()
+    for argv, example in (
+            ([str(folder), "--out", str(folder / "net.gexf")], "--out edges.gexf"),
+            ([str(folder), "--out", str(folder / "net.GraphML")], "--out edges.graphml"),
+            ([str(folder), "--out", str(tmp_path / "e.csv"), "--evidence",
+              str(folder / "ev.csv")], "--evidence evidence.csv"),
+            ([str(folder), "--out", str(tmp_path / "net.gexf")], "--out edges.gexf")):
+        with pytest.raises(UsageError) as err:
+            network(*argv)
+        assert err.value.hint is not None and err.value.hint.endswith(f"e.g. {example}"), argv
+
+
 def test_an_existing_file_is_never_replaced_unless_overwrite_names_an_earlier_output(
         write_tweets, tmp_path: Path) -> None:
     # `--out` at another release's tweets file used to replace it silently, read-only or not
