@@ -208,12 +208,17 @@ def events(
     else:  # pragma: no cover - guarded by check_kind
         raise UsageError(f"unknown kind {kind!r}")
     if drop_singletons and kind != "co_post" and len(ev):
-        shared = np.bincount(ev.key, minlength=len(ev.labels) if ev.labels is not None else 0) > 1
-        if not shared.all():  # (near_duplicate drops its single buckets itself)
+        count = np.bincount(ev.key, minlength=len(ev.labels) if ev.labels is not None else 0)
+        shared = count > 1
+        # near_duplicate drops its single buckets itself and leaves their numbers unused:
+        # a number without events drops nothing, and copying its 50M events for none (their
+        # order lost, so sorted again) made the peak of a case at specimen scale 8;
+        # guarded by tests/coordination/test_kinds.py::test_near_duplicate_events_are_not_copied_to_drop_nothing
+        if (count == 1).any():
             ev = ev.subset(shared[ev.key])
-            if ev.labels is not None:  # keep only the labels of keys still in use, renumbered
-                ev.key = (np.cumsum(shared) - 1)[ev.key]
-                ev.labels = ev.labels.filter(pa.array(shared))
+        if ev.labels is not None and not shared.all():  # only the labels of keys in use, renumbered
+            ev.key = (np.cumsum(shared) - 1)[ev.key]
+            ev.labels = ev.labels.filter(pa.array(shared))
     return ev.narrowed(prep.sec)
 
 

@@ -217,6 +217,7 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     # specimen at scale 4 holds one distinct text per two tweets);
     # guarded by tests/coordination/test_near_duplicate.py::test_similarity_and_buckets_equal_a_reference
     docs_pos, text_of_doc, distinct = distinct_texts(prep.df, rows) if texts is None else texts
+    texts = None  # the caller's tuple would keep the distinct texts past their hashing
     n_docs = len(docs_pos)
     if n_docs < 2:
         return Events.empty()
@@ -256,6 +257,8 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     # guarded by tests/coordination/test_near_duplicate.py::test_signatures_in_batches_equal_one_batch
     with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-minhash") as pool:
         list(pool.map(partial(batch, distinct), range(0, n_texts, SIGNATURE_BATCH)))
+    # the texts are hashed: freed before the bands' sorts, the stage of the release's peak
+    del distinct
     index = np.int32 if n_docs < 2**31 else np.int64
     # every text's rank in (time, position) order: a band's events are sorted by (bucket,
     # rank), so the events come in the (key, time) order the engine sorts them into
@@ -347,7 +350,6 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     row_of_text = np.cumsum(used, dtype=np.int64) - 1
     if not used.all():
         low = low[used]
-    del distinct
     row_of_pos = np.full(len(prep.df), -1, index)
     row_of_pos[docs_pos] = np.where(used[text_of_doc], row_of_text[text_of_doc], -1)
     del used, row_of_text

@@ -230,3 +230,25 @@ def test_events_are_narrow_where_they_fit() -> None:
                                  pair_weights(wide, 60, prep.ucode, prep.n_users, max_pairs=7),
                                  strict=True):
                 np.testing.assert_array_equal(got, want)
+
+
+def test_near_duplicate_events_are_not_copied_to_drop_nothing() -> None:
+    # near_duplicate drops its single buckets itself and leaves their key numbers unused;
+    # the singleton check took those for keys to drop and copied every event (50M at
+    # specimen scale 8, the case's peak), losing their (key, time) order, sorted again
+    import numpy as np
+
+    from casebook.coordination.engine import key_time_order
+    from casebook.coordination.kinds import events, prepare
+
+    rows = ([post(f"u{i % 4}", i, "the very same words of a copied message here") for i in range(6)]
+            + [post(f"v{i}", i, f"an unrelated text number {i} about topic {i * 7}")
+               for i in range(40)])
+    prep = prepare(make_tweets(rows), ["near_duplicate"])
+    ev = events(prep, "near_duplicate")
+    assert len(ev) and np.bincount(ev.key).min() == 0  # unused key numbers: nothing to drop
+    assert np.bincount(ev.key)[np.unique(ev.key)].min() >= 2
+    assert ev.order is not None  # the order near_duplicate made them in is kept
+    want = key_time_order(ev)
+    np.testing.assert_array_equal(ev.key[ev.order], ev.key[want])
+    np.testing.assert_array_equal(ev.t[ev.order], ev.t[want])
