@@ -73,7 +73,7 @@ all replicates (they only set the scale of each kind).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -733,9 +733,11 @@ def calibrated_thresholds(
                    for k in kinds}
     release_memory()
 
-    def collect(kind_events: dict[str, tuple[Events, np.ndarray]]) -> GroupStat:
-        # the group rule's thresholds are never below MIN_GROUP_BURSTS (_group_rule)
-        return group_statistic({k: v for k, v in kind_events.items() if k in counted}, gw,
+    def collect(kind_events: Iterator[tuple[str, tuple[Events, np.ndarray]]]) -> GroupStat:
+        # the group rule's thresholds are never below MIN_GROUP_BURSTS (_group_rule); the
+        # kinds are read one at a time, as run_null moves them (group_statistic skips
+        # co_post itself: a filter here would hold each kind's events while the next moves)
+        return group_statistic(kind_events, gw,
                                prep.n_users, max_accounts=int(max_burst_accounts)
                                ).pruned(MIN_GROUP_BURSTS)
 

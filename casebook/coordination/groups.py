@@ -60,7 +60,7 @@ burst sizes (3 to :data:`MAX_BURST_ACCOUNTS`) and replicates only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -351,22 +351,27 @@ def trios_of(codes: np.ndarray, n_users: int) -> np.ndarray:
 
 
 def group_statistic(
-    kind_events: Mapping[str, tuple[Events, np.ndarray]], w: int, n_users: int, *,
+    kind_events: Mapping[str, tuple[Events, np.ndarray]] | Iterable[tuple[str, tuple[Events, np.ndarray]]],
+    w: int, n_users: int, *,
     max_accounts: int = MAX_BURST_ACCOUNTS, max_pairs: int = MAX_PAIRS,
 ) -> GroupStat:
     """The trio statistic over every kind's bursts (:class:`GroupStat`).
 
     ``kind_events`` maps a kind to (its events, the account of every tweet position),
-    as :func:`casebook.coordination.null.run_null` hands a replicate to ``collect``;
+    or gives (kind, (events, accounts)) pairs one at a time, as
+    :func:`casebook.coordination.null.run_null` hands a replicate to ``collect`` (each
+    kind's events are let go once its bursts are found);
     ``w`` is the linkage window of a burst in seconds. ``co_post`` (no key) is ignored.
     """
     parts, mb, ma, starts = [], [], [], []
     offset = 0
-    for kind, (ev, tweet_user) in kind_events.items():  # loop over kinds; each vectorised
+    pairs = kind_events.items() if isinstance(kind_events, Mapping) else kind_events
+    for kind, (ev, tweet_user) in pairs:  # loop over kinds; each vectorised
         if kind == "co_post":
             continue
         burst, acct, start = burst_members(ev, w, tweet_user, max_pairs=max_pairs,
                                            max_accounts=max_accounts)
+        del ev
         code, st, b = trio_events(burst, acct, start, n_users, max_accounts=max_accounts)
         parts.append((code, st, b + offset))
         mb.append(burst + offset)

@@ -47,7 +47,7 @@ seeded: ``seed`` gives the same replicates whatever the threads do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -446,7 +446,7 @@ def run_null(
     max_shift_days: int = MAX_SHIFT_DAYS,
     text_block: int = TEXT_BLOCK,
     max_pairs: int = MAX_PAIRS,
-    collect: Callable[[dict[str, tuple[Events, np.ndarray]]], Any] | None = None,
+    collect: Callable[[Iterator[tuple[str, tuple[Events, np.ndarray]]]], Any] | None = None,
     collect_window: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> NullRun:
@@ -454,8 +454,9 @@ def run_null(
 
     ``kind_events`` holds each kind's events as :func:`~casebook.coordination.kinds.events`
     made them for the real data; nothing is prepared again. ``collect``, when given, is
-    called on every replicate with ``{kind: (moved events, account of every tweet
-    position)}`` and its results are kept in :attr:`NullRun.collected` (the group
+    called on every replicate with an iterator of ``(kind, (moved events, account of
+    every tweet position))``, one kind at a time (a kind's events are freed before the
+    next kind moves), and its results are kept in :attr:`NullRun.collected` (the group
     statistic of :mod:`casebook.coordination.groups` is computed this way, on the very
     replicates that set the per-kind thresholds). With ``collect_window`` (the bursts'
     linkage window in seconds), ``collect`` receives only the events of the (key, UTC day)
@@ -495,34 +496,48 @@ def run_null(
     def replicate(child: np.random.SeedSequence) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], Any]:
         rng = np.random.default_rng(child)
         out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        moved_all: dict[str, tuple[Events, np.ndarray]] = {}
-        if shift_kinds:
-            sec = shifted_seconds(prep.sec, rng, int(max_shift_days))
-            # the moved times as narrow as the events' own (a replicate copies them per kind)
-            sec = sec.astype(seconds_type(sec), copy=False)
-            for k in shift_kinds:  # loop over kinds; each is vectorised
-                ev = kind_events[k]
-                # ordered by (key, moved time) once: the weights and the bursts share it
-                t = sec[ev.pos]
-                moved = Events(ev.pos, ev.key, t, ev.user, ev.labels, ev.pair_filter,
-                               ev.similarity,
-                               shifted_order(ev, t, bases[k], int(max_shift_days)))
-                near, runs = shared_subsets(moved, w, window)
-                out[k] = compact(weights(near, w, prep.ucode, prep.n_users, max_pairs=max_pairs),
-                                 prep.n_users)
-                moved_all[k] = (runs, prep.ucode)
-        if text_kinds:
-            receiver = text_receivers(prep, rng, int(text_block), blocks)
-            tweet_user = prep.ucode[receiver]
-            tweet_sec = prep.sec[receiver]
-            for k in text_kinds:
-                near, runs = moved_subsets(kind_events[k], tweet_sec, tweet_user, w, window,
-                                           by_key=by_key[k], keep_runs=collect is not None)
-                out[k] = compact(weights(near, w, tweet_user, prep.n_users, max_pairs=max_pairs),
-                                 prep.n_users)
-                moved_all[k] = (runs, tweet_user)
-        moved = near = runs = None  # the whole moved events are freed before the bursts
-        kept = collect(moved_all) if collect is not None else None
+
+        def moved_kinds() -> Iterator[tuple[str, tuple[Events, np.ndarray]]]:
+            """Each kind's weights into ``out``, and its burst runs yielded: ``collect``
+            reads one kind's runs at a time, freed before the next kind moves (every
+            kind's runs of a replicate, held to its end, were most of its memory)."""
+            if shift_kinds:
+                sec = shifted_seconds(prep.sec, rng, int(max_shift_days))
+                # the moved times as narrow as the events' own (a replicate copies them per kind)
+                sec = sec.astype(seconds_type(sec), copy=False)
+                for k in shift_kinds:  # loop over kinds; each is vectorised
+                    ev = kind_events[k]
+                    # ordered by (key, moved time) once: the weights and the bursts share it
+                    t = sec[ev.pos]
+                    moved = Events(ev.pos, ev.key, t, ev.user, ev.labels, ev.pair_filter,
+                                   ev.similarity,
+                                   shifted_order(ev, t, bases[k], int(max_shift_days)))
+                    del t
+                    near, runs = shared_subsets(moved, w, window)
+                    del moved
+                    out[k] = compact(weights(near, w, prep.ucode, prep.n_users,
+                                             max_pairs=max_pairs), prep.n_users)
+                    del near
+                    yield k, (runs, prep.ucode)
+                    del runs
+            if text_kinds:
+                receiver = text_receivers(prep, rng, int(text_block), blocks)
+                tweet_user = prep.ucode[receiver]
+                tweet_sec = prep.sec[receiver]
+                del receiver
+                for k in text_kinds:
+                    near, runs = moved_subsets(kind_events[k], tweet_sec, tweet_user, w, window,
+                                               by_key=by_key[k], keep_runs=collect is not None)
+                    out[k] = compact(weights(near, w, tweet_user, prep.n_users,
+                                             max_pairs=max_pairs), prep.n_users)
+                    del near
+                    yield k, (runs, tweet_user)
+                    del runs
+
+        moved = moved_kinds()
+        kept = collect(moved) if collect is not None else None
+        for _ in moved:  # the kinds collect left unread still get their weights
+            pass
         if progress is not None:
             progress("chance replicate")
         return out, kept

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -133,11 +135,38 @@ def test_members_of_a_group_burst_join_the_group() -> None:
     assert not groups.group_accounts(stat, np.array([4]), np.zeros(prep.n_users, np.int64)).any()
 
 
+def test_run_null_hands_collect_one_kind_at_a_time() -> None:
+    # a replicate held every kind's moved events until collect returned (most of its
+    # memory at specimen scale 8): each kind's are now let go before the next kind moves
+    import weakref
+
+    prep, ev = _events(_background(20, 400, 3) + _planted(2))
+    kinds = {"co_retweet": ev, "co_post": events(prep, "co_post")}
+
+    def collect(moved: Iterator[tuple[str, tuple[Events, np.ndarray]]]) -> list[tuple[str, list[bool]]]:
+        refs, seen = [], []  # per replicate: replicates run on threads
+        for kind, (runs, _) in moved:
+            seen.append((kind, [r() is not None for r in refs]))  # earlier kinds' still held?
+            refs.append(weakref.ref(runs))
+            del runs
+        return seen
+
+    run = run_null(prep, kinds, 60, n_null=3, seed=4, collect=collect, collect_window=120)
+    assert run.collected == [[("co_retweet", []), ("co_post", [False])]] * 3
+    ref = run_null(prep, kinds, 60, n_null=3, seed=4)  # the same weights without collect
+    for got, want in zip(run.weights, ref.weights, strict=True):
+        assert list(got) == list(want)
+        for k in kinds:
+            for a, b in zip(got[k], want[k], strict=True):
+                np.testing.assert_array_equal(a, b)
+
+
 def test_run_null_hands_every_replicate_to_collect_with_its_moved_events() -> None:
     prep, ev = _events(_background(20, 400, 3) + _planted(2))
     seen: list[dict[str, tuple[Events, np.ndarray]]] = []
 
-    def collect(moved: dict[str, tuple[Events, np.ndarray]]) -> int:
+    def collect(kinds: Iterator[tuple[str, tuple[Events, np.ndarray]]]) -> int:
+        moved = dict(kinds)
         seen.append(moved)
         return int(moved["co_retweet"][0].t.sum())
 
@@ -399,8 +428,8 @@ def test_a_replicate_moves_times_as_narrow_as_they_fit(late: bool) -> None:
     wide = Events(*(a.astype(np.int64) for a in (ev.pos, ev.key, ev.t, ev.user)), ev.labels)
     dtypes = []
 
-    def collect(moved: dict[str, tuple[Events, np.ndarray]]) -> tuple[int, ...]:
-        runs = moved["co_retweet"][0]
+    def collect(kinds: Iterator[tuple[str, tuple[Events, np.ndarray]]]) -> tuple[int, ...]:
+        runs = dict(kinds)["co_retweet"][0]
         dtypes.append(runs.t.dtype)
         order = np.lexsort((runs.t, runs.pos))
         return tuple(runs.pos[order].tolist()) + tuple(runs.t[order].tolist())

@@ -221,7 +221,7 @@ def _text_null_bursts(prep, ev, *, text_block: int, w: int, gw: int, seed: int):
     from casebook.coordination.null import run_null
 
     def collect(kind_events):
-        ev_, user = kind_events["near_duplicate"]
+        ev_, user = dict(kind_events)["near_duplicate"]
         return groups.burst_members(ev_, gw, user, max_pairs=1 << 20, max_accounts=50)
 
     run = run_null(prep, {"near_duplicate": ev}, w, n_null=4, seed=seed, text_block=text_block,
