@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
-    "as_lists", "as_strings", "combined", "dictionary_codes", "on_slices", "string_offsets",
-    "taken", "to_bool", "tweets_table", "utf8_bytes",
+    "as_lists", "as_strings", "combined", "dictionary_codes", "on_slices", "sorted_dictionary",
+    "string_offsets", "taken", "to_bool", "tweets_table", "utf8_bytes",
 ]
 
 #: Threads of :func:`on_slices`.
@@ -108,6 +108,25 @@ def dictionary_codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa
     enc = combined(pc.dictionary_encode(values))
     return (pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64),
             enc.dictionary)
+
+
+def sorted_dictionary(values: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
+    """``values`` dictionary-encoded, the distinct values in sorted order, int32 indices
+    (a null stays a null).
+
+    pandas orders a categorical by its categories, not by their values: with sorted
+    categories (Arrow and Python both order strings by code point), sorting and grouping
+    the categorical give the order the strings would.
+    """
+    enc = combined(pc.dictionary_encode(values))  # one dictionary for all the chunks
+    order = pc.sort_indices(enc.dictionary).to_numpy()
+    rank = np.empty(len(order), np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    null = enc.indices.is_null().to_numpy(zero_copy_only=False) if enc.null_count else None
+    codes = pc.fill_null(enc.indices, 0).to_numpy(zero_copy_only=False)
+    indices = pa.array(rank[codes] if len(rank) else codes.astype(np.int32), mask=null,
+                       type=pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, enc.dictionary.take(pa.array(order)))
 
 
 def taken(values: pa.Array | pa.ChunkedArray, positions: np.ndarray) -> pa.Array:

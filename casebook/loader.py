@@ -107,7 +107,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from casebook import paths, schema
-from casebook._arrow import string_offsets, utf8_bytes
+from casebook._arrow import sorted_dictionary, string_offsets, utf8_bytes
 from casebook._files import data_files, natural_key, write_text_atomically
 from casebook._memory import release_memory
 from casebook.discovery import is_specimen, one_release
@@ -1396,7 +1396,7 @@ def _empty_column(typ: pa.DataType, n: int) -> pa.Array:
 _ARROW_TYPES = {
     schema.STRING: pa.string(), schema.LIST: pa.list_(pa.string()),
     schema.TIME: pa.timestamp("ns", tz="UTC"), schema.DATE: pa.timestamp("ns"),
-    schema.COUNT: pa.int64(), schema.BOOL: pa.bool_(),
+    schema.COUNT: pa.int64(), schema.BOOL: pa.bool_(), schema.CATEGORY: pa.string(),
 }
 
 
@@ -1447,11 +1447,17 @@ def _types_mapper(t: pa.DataType) -> Any:
     return None
 
 
-def _to_pandas(table: pa.Table, *, consume: bool = False) -> pd.DataFrame:
+def _to_pandas(table: pa.Table, *, consume: bool = False,
+               categories: Sequence[str] = ()) -> pd.DataFrame:
     """Typed DataFrame; ``consume=True`` frees each Arrow column once converted.
 
-    Only for a table nothing else will read: pyarrow invalidates it.
+    Only for a table nothing else will read: pyarrow invalidates it. The columns named
+    in ``categories`` become categoricals of strings (:data:`casebook.schema.CATEGORY`).
     """
+    for name in categories:  # loop over a few columns
+        if name in table.column_names:
+            table = table.set_column(table.column_names.index(name), name,
+                                     sorted_dictionary(table.column(name)))
     return table.to_pandas(
         types_mapper=_types_mapper, ignore_metadata=True, self_destruct=consume,
         split_blocks=consume,
@@ -1988,7 +1994,8 @@ def load_release(
                 _warn_repeats(release_name, checks, stacklevel=3)
                 # where the files lie, not what they hold: not part of the cached entry
                 return Release(
-                    name=release_name, tweets=_to_pandas(tweets_t, consume=True),
+                    name=release_name,
+                    tweets=_to_pandas(tweets_t, consume=True, categories=schema.CATEGORY_COLUMNS),
                     users=_to_pandas(users_t, consume=True), provenance=prov,
                     rejected=_to_pandas(rejected_t), checks={**checks, "synthetic": synthetic},
                 )
@@ -2069,7 +2076,7 @@ def load_release(
     consume = cache != "background"
     release = Release(
         name=release_name,
-        tweets=_to_pandas(tweets_t, consume=consume),
+        tweets=_to_pandas(tweets_t, consume=consume, categories=schema.CATEGORY_COLUMNS),
         users=_to_pandas(users_t, consume=consume),
         provenance=_provenance_frame(pd.DataFrame(prov_rows)),
         rejected=_to_pandas(rejected_t),

@@ -112,6 +112,13 @@ def _feed(hs: _Streams, arr: pa.Array, *, nulls: bool, part: str = "") -> None:
         hs[part + "lengths"].update(
             pc.fill_null(pc.list_value_length(arr), 0).to_numpy().astype(np.int64))
         _feed(hs, arr.flatten(), nulls=True, part=part + "item.")
+    elif pa.types.is_null(t):  # no values: its nulls say it all
+        pass
+    elif pa.types.is_dictionary(t):
+        # a categorical: its categories, then each row's code (equal values under other
+        # categories give another key, computed again; never the key of other values)
+        _feed(hs, arr.dictionary, nulls=True, part=part + "dictionary.")
+        _feed(hs, arr.indices, nulls=False, part=part + "indices.")
     elif pa.types.is_boolean(t):
         hs[part + "values"].update(arr.fill_null(False).to_numpy(zero_copy_only=False).view(np.uint8))
     elif pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_temporal(t):
@@ -148,7 +155,7 @@ def frames_digest(frames: Sequence[pd.DataFrame | None]) -> str:
     are Arrow-backed already; the columns are hashed on two threads. The digest depends
     on the values only, not on how they lie in memory (:func:`_feed`). Raises
     :class:`Uncacheable` for a column of Python objects that Arrow cannot type, or of a
-    type other than numbers, times, booleans, strings and lists of them.
+    type other than numbers, times, booleans, strings, categoricals and lists of them.
     """
     columns: list[tuple[str, pa.ChunkedArray]] = []
     head = hashlib.sha256()

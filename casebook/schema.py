@@ -21,6 +21,15 @@ Dtypes
 - every id column and every free-text column: ``string`` (``pd.StringDtype("pyarrow")``);
   an empty field is ``<NA>``. Ids are never numbers: hashed ids are base64-like
   (``+/=``) and numeric ids exceed float precision.
+- in ``Release.tweets``, the columns of :data:`CATEGORY_COLUMNS` (the author's
+  ``userid``, ``user_screen_name`` and ``user_display_name``, ``tweet_language``,
+  ``tweet_client_name``): ``category``, whose categories are the column's distinct
+  strings in sorted order. A value repeated on millions of rows is held once (these
+  columns were a third of the memory of a loaded release of 4.5M tweets); comparisons,
+  ``isin``, ``groupby``, ``merge``, sorting and the ``.str`` methods work as on strings,
+  and a missing value is ``NaN``. ``.astype(schema.STRING)`` gives a string column. A
+  filtered frame keeps every category: ``value_counts()`` then lists the unused ones
+  with 0 (``groupby`` drops them).
 - ``tweet_time``: ``datetime64[ns, UTC]`` (the archive's minute-resolution UTC clock).
 - ``account_creation_date``: ``datetime64[ns]`` at midnight, no time zone (a calendar date).
 - counts: ``Int64`` (nullable integer).
@@ -45,6 +54,8 @@ TIME = pd.DatetimeTZDtype("ns", "UTC")
 DATE = "datetime64[ns]"
 COUNT = "Int64"
 BOOL = "boolean"
+#: Strings held as a pandas categorical (:data:`CATEGORY_COLUMNS`).
+CATEGORY = pd.CategoricalDtype()
 
 #: Tweet columns in the order of the 2020_12 archive files (30 columns).
 ARCHIVE_TWEET_COLUMNS: tuple[str, ...] = (
@@ -68,11 +79,17 @@ ARCHIVE_USER_COLUMNS: tuple[str, ...] = (
 #: Account-level snapshot columns: in the tweets file they repeat on every row.
 PROFILE_COLUMNS: tuple[str, ...] = ARCHIVE_USER_COLUMNS[3:]
 
+#: Tweet columns of few distinct values over many rows, held as categoricals of strings
+#: (:data:`CATEGORY`): an account's id and names repeat on each of its tweets.
+CATEGORY_COLUMNS: tuple[str, ...] = (
+    "userid", "user_display_name", "user_screen_name", "tweet_language", "tweet_client_name",
+)
+
 #: dtypes of ``Release.tweets``; ``poll_choices`` appears only when the release has it.
 TWEET_DTYPES: dict[str, object] = {
-    "tweetid": STRING, "userid": STRING, "user_display_name": STRING,
-    "user_screen_name": STRING, "tweet_language": STRING, "tweet_text": STRING,
-    "tweet_time": TIME, "tweet_client_name": STRING, "in_reply_to_userid": STRING,
+    "tweetid": STRING, "userid": CATEGORY, "user_display_name": CATEGORY,
+    "user_screen_name": CATEGORY, "tweet_language": CATEGORY, "tweet_text": STRING,
+    "tweet_time": TIME, "tweet_client_name": CATEGORY, "in_reply_to_userid": STRING,
     "in_reply_to_tweetid": STRING, "quoted_tweet_tweetid": STRING, "is_retweet": BOOL,
     "retweet_userid": STRING, "retweet_tweetid": STRING, "latitude": BOOL,
     "longitude": BOOL, "quote_count": COUNT, "reply_count": COUNT, "like_count": COUNT,

@@ -1204,7 +1204,8 @@ def read_release(store: str | os.PathLike[str], name: str) -> Release:
               for file in ("tweets.parquet", "users.parquet", "rejected.parquet")}
     return loader.Release(
         name=name,
-        tweets=loader._to_pandas(tables["tweets.parquet"], consume=True),
+        tweets=loader._to_pandas(tables["tweets.parquet"], consume=True,
+                                 categories=loader.schema.CATEGORY_COLUMNS),
         users=loader._to_pandas(tables["users.parquet"], consume=True),
         provenance=loader._provenance_frame(pd.DataFrame(
             entry["provenance"]["data"], columns=entry["provenance"]["columns"])),

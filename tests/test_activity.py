@@ -759,12 +759,17 @@ def test_hour_weekday_matches_a_crosstab(tweets, offset):
 
 
 def test_cached_codes_follow_the_column_they_were_computed_on():
-    tweets = make_tweets([{"userid": u} for u in ("a", "b", "a", None)])
-    codes, names = activity._key_codes(tweets["userid"])
+    # an Arrow-backed column (a retweeted account); the loaded userid is a categorical,
+    # whose codes are one pass and not kept
+    tweets = make_tweets([{"retweet_userid": u} for u in ("a", "b", "a", None)])
+    codes, names = activity._key_codes(tweets["retweet_userid"])
     assert codes.tolist() == [0, 1, 0, -1] and names.tolist() == ["a", "b"]
-    assert activity._key_codes(tweets["userid"])[0] is codes  # computed once
-    tweets["userid"] = tweets["userid"].str.upper()  # a new column: new codes
-    assert activity._key_codes(tweets["userid"])[1].tolist() == ["A", "B"]
+    assert activity._key_codes(tweets["retweet_userid"])[0] is codes  # computed once
+    tweets["retweet_userid"] = tweets["retweet_userid"].str.upper()  # a new column: new codes
+    assert activity._key_codes(tweets["retweet_userid"])[1].tolist() == ["A", "B"]
+    categorical = make_tweets([{"userid": u} for u in ("b", "a", "b", None)])["userid"]
+    codes, names = activity._key_codes(categorical)
+    assert codes.tolist() == [0, 1, 0, -1] and list(names) == ["b", "a"]
     before = len(activity._CACHE)
     del tweets, codes
     import gc
@@ -779,7 +784,7 @@ def test_cached_computes_once_for_concurrent_askers():
     import threading
     import time
 
-    tweets = make_tweets([{"userid": u} for u in ("a", "b", "a")])
+    tweets = make_tweets([{"tweet_text": u} for u in ("a", "b", "a")])
     calls, results = [], []
 
     def compute():
@@ -788,7 +793,7 @@ def test_cached_computes_once_for_concurrent_askers():
         return object()
 
     def ask():
-        results.append(activity._cached(tweets["userid"], "test once", compute))
+        results.append(activity._cached(tweets["tweet_text"], "test once", compute))
 
     threads = [threading.Thread(target=ask) for _ in range(3)]
     for t in threads:

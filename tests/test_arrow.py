@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 import pytest
 
 from casebook import _arrow
-from casebook._arrow import dictionary_codes, on_slices, taken
+from casebook._arrow import dictionary_codes, on_slices, sorted_dictionary, taken
 
 
 def test_dictionary_codes_round_trip_and_code_nulls_as_minus_one() -> None:
@@ -22,6 +22,23 @@ def test_dictionary_codes_round_trip_and_code_nulls_as_minus_one() -> None:
     assert distinct.take(pa.array(codes[present])).to_pylist() == [
         v for v in values.to_pylist() if v is not None]
     assert len(distinct) == 3  # one code per distinct value, across chunks
+
+
+@pytest.mark.parametrize("values", [
+    pa.chunked_array([["b", None, "a"], ["é", "a", "B", None, "b"]]),
+    pa.array(["z", "y", "z"]),
+    pa.chunked_array([pa.array([None, None], pa.string())]),
+    pa.array([], pa.string()),
+])
+def test_sorted_dictionary_holds_the_values_with_a_sorted_dictionary(values) -> None:
+    enc = sorted_dictionary(values)
+    assert enc.type == pa.dictionary(pa.int32(), enc.dictionary.type)
+    assert enc.dictionary_decode().to_pylist() == values.to_pylist()
+    distinct = enc.dictionary.to_pylist()
+    assert distinct == sorted({v for v in values.to_pylist() if v is not None})
+    # pandas sorts a categorical by its categories: as the strings sort
+    cat = pa.table({"v": enc}).to_pandas()["v"]
+    assert cat.sort_values().dropna().tolist() == sorted(v for v in values.to_pylist() if v is not None)
 
 
 @pytest.mark.parametrize("n", [7, 8, 9, 1001])

@@ -74,6 +74,12 @@ def test_real_excerpt_dtypes(real_excerpt: Path) -> None:
     for col, dtype in schema.USER_DTYPES.items():
         assert str(release.users[col].dtype) == str(pd.Series(dtype=dtype).dtype), col
     assert list(release.tweets.columns) == list(schema.TWEET_DTYPES)
+    # the categorical columns hold the file's strings, in sorted categories
+    raw = pd.read_csv(real_excerpt, dtype=str, keep_default_na=False)
+    for col in schema.CATEGORY_COLUMNS:
+        categories = release.tweets[col].cat.categories
+        assert list(categories) == sorted(categories), col
+        assert release.tweets[col].astype(schema.STRING).fillna("").tolist() == raw[col].tolist(), col
     # ids stay exact strings, never floats
     assert "1229734494892101633" in set(release.tweets["tweetid"])
 
@@ -1236,3 +1242,21 @@ def test_synthetic_is_where_the_files_lie_not_what_they_hold(write_tweets, tmp_p
 def test_a_release_is_named_from_its_file(file: str, name: str) -> None:
     # the archive doubles a release's name around an underscore; "TST" is not "T" twice
     assert loader._release_name([Path(file)]) == name
+
+
+def test_an_accounts_names_are_held_once_not_on_every_tweet(write_tweets, tmp_path: Path) -> None:
+    # three accounts, 3,000 tweets: the id, names, client and language repeat on each row
+    rows = [tweet_row(tweetid=str(10**18 + i), userid=f"{i % 3}" + "x" * 42 + "=",
+                      user_screen_name=f"screen-{i % 3}-" + "y" * 30,
+                      user_display_name=f"Display name {i % 3}", tweet_language=["en", "fa"][i % 2])
+            for i in range(3000)]
+    path = write_tweets(rows)
+    cache = tmp_path / "cache"
+    for release in (load_release(path, cache_dir=cache), load_release(path, cache_dir=cache)):
+        tweets = release.tweets
+        for col in schema.CATEGORY_COLUMNS:
+            as_strings = tweets[col].astype(schema.STRING)
+            assert tweets[col].memory_usage(deep=True) < as_strings.memory_usage(deep=True) / 2, col
+        assert tweets["userid"].cat.categories.tolist() == [f"{k}" + "x" * 42 + "=" for k in range(3)]
+        assert (tweets["userid"] == "1" + "x" * 42 + "=").sum() == 1000
+    assert release.provenance["cached"].all()

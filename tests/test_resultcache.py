@@ -121,3 +121,15 @@ def test_what_a_killed_writer_left_is_removed(tmp_path) -> None:
     resultcache.keep("demo", "k1", {"t": pd.DataFrame({"a": [1]})}, {}, root=tmp_path)
     assert not dead.exists() and alive.exists()
     assert resultcache.lookup("demo", "k1", root=tmp_path) is not None
+
+
+def test_categorical_columns_are_digested_by_their_values() -> None:
+    names = ["b", "a", None, "b"]
+    df = pd.DataFrame({"userid": pd.Categorical(names, categories=["a", "b"])})
+    again = pd.DataFrame({"userid": pd.Categorical(list(names), categories=["a", "b"])})
+    assert frames_digest([df]) == frames_digest([again])
+    for other in (["b", "a", "a", "b"], ["b", "a", None, "a"], ["a", "b", None, "b"]):
+        changed = pd.DataFrame({"userid": pd.Categorical(other, categories=["a", "b"])})
+        assert frames_digest([df]) != frames_digest([changed])
+    renamed = pd.DataFrame({"userid": pd.Categorical(["b", "c", None, "b"], categories=["b", "c"])})
+    assert frames_digest([df]) != frames_digest([renamed])  # the same codes, other values

@@ -428,11 +428,12 @@ def test_every_html_the_explorer_shows_is_marked_for_mathjax(release: FakeReleas
 
 
 def test_hostile_names_in_the_explorer(release: FakeRelease) -> None:
+    # categoricals, as the loader gives them (schema.CATEGORY_COLUMNS)
     tweets = release.tweets.assign(
-        user_screen_name=release.tweets["user_screen_name"].where(
-            release.tweets["userid"] != BIG, _MATH + "\u202e"),
+        user_screen_name=release.tweets["user_screen_name"].astype("string").where(
+            release.tweets["userid"] != BIG, _MATH + "\u202e").astype("category"),
         tweet_client_name=release.tweets["tweet_client_name"].astype("string").str.cat(
-            pd.Series("\u202e", index=release.tweets.index, dtype="string")))
+            pd.Series("\u202e", index=release.tweets.index, dtype="string")).astype("category"))
     users = release.users.assign(
         user_display_name="\u2067State\u2069 TV $5",
         user_screen_name=release.users["user_screen_name"].where(
