@@ -77,8 +77,11 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 # "_http://" too
 _URL = re.compile(r"(?i)(h)tt(ps?)://([^\s/?#<>\"']+)")
 _FTP = re.compile(r"(?i)ftp://([^\s/?#<>\"']+)")
-# a host without a scheme that JupyterLab and most mail and chat clients still link
-_WWW = re.compile(r"(?i)(?<![\w.\[/@])(www)\.([^\s/?#<>\"']+)")
+# a host without a scheme that JupyterLab and most mail and chat clients still link;
+# JupyterLab looks at nothing before "www.": it links the "www.b.c" of "a@www.b.c",
+# "x.www.b.c" and "javascript[:]//www.b.c" too;
+# guarded by tests/test_safety.py::test_jupyterlab_links_nothing_live_in_defanged_text
+_WWW = re.compile(r"(?i)(www)\.([^\s/?#<>\"']*)")
 # any other scheme JupyterLab links in a text output (its webLinkRegex: three to 41
 # scheme characters and "://", or "data:"), with no check of the scheme: a tweet's
 # "javascript://%0a..." would be a live link
@@ -356,7 +359,8 @@ def defang_url(text: Text) -> Text:
     The scheme ``http``/``https``/``ftp`` becomes ``hxxp``/``hxxps``/``fxp`` and each dot
     of the host becomes ``[.]``; the path is kept as it is, so the link stays readable.
     A host written without a scheme but starting ``www.`` (which viewers link too) has
-    its dots defanged the same way. Any other scheme JupyterLab would link
+    its dots defanged the same way, wherever it stands (JupyterLab links the ``www.b.c``
+    of ``a@www.b.c`` and of ``x.www.b.c``). Any other scheme JupyterLab would link
     (``javascript://``, ``file://``, ``data:``) loses its colon to ``[:]``.
 
     Examples

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from casebook import safety
@@ -184,9 +185,12 @@ def test_defang_url() -> None:
     assert defang_url("go to www.evil.example.com/x now") == "go to www[.]evil[.]example[.]com/x now"
     assert defang_url("WWW.Evil.com") == "WWW[.]Evil[.]com"
     assert defang_url(pd.Series(["a www.b.c d"])).tolist() == ["a www[.]b[.]c d"]
-    for done in ("hxxps://www[.]a[.]b/c", "www[.]a[.]b", "user@www.a.b", "x.www.a.b",
-                 "wwwa.b", "https:/…"):
+    for done in ("hxxps://www[.]a[.]b/c", "www[.]a[.]b", "wwwa.b", "https:/…"):
         assert defang_url(done) == done
+    # JupyterLab links a "www." whatever comes before it
+    assert defang_url("user@www.a.b x.www.a.b awww.a.b") == \
+        "user@www[.]a[.]b x.www[.]a[.]b awww[.]a[.]b"
+    assert defang_url("javascript://www.evil.example/x") == "javascript[:]//www[.]evil[.]example/x"
     assert defang_url("http://www.a.b") == "hxxp://www[.]a[.]b"
     # JupyterLab links any "scheme://" and "data:" in a text output, without looking at
     # the scheme: those lose their colon
@@ -197,6 +201,39 @@ def test_defang_url() -> None:
     assert defang_url("ms-settings://x") == "ms-settings[:]//x"
     for plain in ("metadata: none", "a://b", "hxxp://a[.]b", "ratio 3:1"):
         assert defang_url(plain) == plain
+
+
+#: JupyterLab's web-link pattern for text outputs (ILinker.webLinkRegex of
+#: packages/rendermime/src/renderers.ts, JupyterLab 4): any scheme of 3-41 characters
+#: before "://", "data:" or "www.", then at least three characters.
+_CONTROL = "\u0000-\u0020\u007f-\u009f"
+JUPYTERLAB_WEB_LINK = re.compile(
+    "(?:[a-zA-Z][a-zA-Z0-9+.-]{2,40}:\\/\\/|data:|www\\.)[^\\s" + _CONTROL + '"]{2,}[^\\s'
+    + _CONTROL + "\"'(){}\\[\\],:;.!?]")
+_LINK_PIECES = ["http://", "https://", "HTTPS://", "ftp://", "javascript://", "file:///",
+                "data:", "DATA:", "www.", "WWW.", "https:/…", "evil.example", ".com/x?a=1",
+                "(", ")", " ", "\n", "x", "ms-settings://", "hxxp", "[.]", ":", "/", "@",
+                "\u200b", "é", "“"]
+
+
+@given(st.lists(st.sampled_from(_LINK_PIECES), max_size=12).map("".join))
+@example("javascript://www.evil.example/x")  # found by this test: a live www. link
+@example("a@www.evil.example")
+@example("www./x'@y")
+def test_jupyterlab_links_nothing_live_in_defanged_text(text: str) -> None:
+    # what JupyterLab's linker still finds after defanging is an inert hxxp/hxxps/fxp
+    # "link" (a scheme no browser opens, "xhxxp" too), never a web, file, script or data URL
+    for found in JUPYTERLAB_WEB_LINK.finditer(defang_url(text)):
+        scheme, sep, _ = found.group().partition("://")
+        assert sep and scheme.lower().endswith(("hxxp", "hxxps", "fxp")), (text, found)
+    for series_cell, cell in zip(defang_url(pd.Series([text])).tolist(), [text], strict=True):
+        assert series_cell == defang_url(cell)
+
+
+def test_a_truncated_link_is_not_linked_by_jupyterlab() -> None:
+    # the archive truncates long tweets with "https:/…": JupyterLab needs "://"
+    assert JUPYTERLAB_WEB_LINK.search("read more https:/…") is None
+    assert JUPYTERLAB_WEB_LINK.search("read more https://t.co/x") is not None
 
 
 def test_defang_url_runs_on_the_cells_that_hold_a_link(monkeypatch) -> None:
