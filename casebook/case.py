@@ -559,6 +559,26 @@ SPECIFICITY: tuple[str, ...] = (
 TOPIC_KINDS: tuple[str, ...] = ("co_domain", "co_hashtag", "co_post")
 
 
+
+def _with_rule_row(table: pd.DataFrame, by_cohort: pd.DataFrame, **head: object) -> pd.DataFrame:
+    """``table`` (the kinds' thresholds) with one more row: a rule beside the kinds, its
+    ``head`` cells (kind, threshold...) then what it flags in the operation, the chance
+    replicates (mean) and the control (``by_cohort``: the rule's rows indexed by cohort)."""
+    def get(cohort: str, col: str) -> object:
+        return by_cohort[col].get(cohort, np.nan)
+
+    row = {**head,
+           "operation accounts flagged": get("operation", "flagged_accounts"),
+           "operation share flagged": round(float(get("operation", "flagged_share")), 3),
+           "chance accounts flagged (mean)": round(float(get("null", "flagged_accounts")), 2),
+           "chance share flagged": round(float(get("null", "flagged_share")), 3),
+           "control accounts flagged": get("control", "flagged_accounts"),
+           "control share flagged": round(float(get("control", "flagged_share")), 3),
+           "data": "ok"}
+    table = table.assign(**{"threshold (tweets)": table["threshold (tweets)"].astype(object)})
+    return pd.concat([table, pd.DataFrame([{c: row.get(c) for c in table.columns}])],
+                     ignore_index=True)
+
 @dataclass
 class CoordinationResult:
     """What the coordination section of a case shows.
@@ -767,42 +787,21 @@ class CoordinationResult:
             # one more row: the combined rule (its threshold is a pair score, not tweets;
             # its flagged counts are by either rule); no row while the rule is off
             c = self.combined.set_index("cohort")
-            get = lambda cohort, col: c[col].get(cohort, np.nan)  # noqa: E731
-            out["threshold (tweets)"] = out["threshold (tweets)"].astype(object)
             thr = float(c["threshold"].iloc[0])
-            row = {"kind": c["rule"].iloc[0],
-                   "threshold (tweets)": f"score > {thr:.2f}" if np.isfinite(thr) else "off",
-                   "threshold from": c["threshold_from"].iloc[0],
-                   "operation accounts flagged": get("operation", "flagged_accounts"),
-                   "operation share flagged": round(float(get("operation", "flagged_share")), 3),
-                   "chance accounts flagged (mean)": round(float(get("null", "flagged_accounts")), 2),
-                   "chance share flagged": round(float(get("null", "flagged_share")), 3),
-                   "control accounts flagged": get("control", "flagged_accounts"),
-                   "control share flagged": round(float(get("control", "flagged_share")), 3),
-                   "data": "ok"}
-            out = pd.concat([out, pd.DataFrame([{c_: row.get(c_) for c_ in out.columns}])],
-                            ignore_index=True)
+            out = _with_rule_row(out, c, **{
+                "kind": c["rule"].iloc[0],
+                "threshold (tweets)": f"score > {thr:.2f}" if np.isfinite(thr) else "off",
+                "threshold from": c["threshold_from"].iloc[0]})
         groups = getattr(self.calibrated, "groups", None)
         if groups is not None and len(groups):
             # one more row: the group rule (its threshold is a number of shared bursts of
             # a trio; its flagged accounts are the members of its groups)
             g = groups.set_index("cohort")
-            get = lambda cohort, col: g[col].get(cohort, np.nan)  # noqa: E731
-            out["threshold (tweets)"] = out["threshold (tweets)"].astype(object)
-            row = {"kind": g["rule"].iloc[0],
-                   "threshold (tweets)": f"{int(g['threshold'].iloc[0])} bursts per trio",
-                   "threshold from": g["threshold_from"].iloc[0],
-                   "thresholds by activity (least active first)":
-                       g["thresholds_by_activity"].iloc[0],
-                   "operation accounts flagged": get("operation", "flagged_accounts"),
-                   "operation share flagged": round(float(get("operation", "flagged_share")), 3),
-                   "chance accounts flagged (mean)": round(float(get("null", "flagged_accounts")), 2),
-                   "chance share flagged": round(float(get("null", "flagged_share")), 3),
-                   "control accounts flagged": get("control", "flagged_accounts"),
-                   "control share flagged": round(float(get("control", "flagged_share")), 3),
-                   "data": "ok"}
-            out = pd.concat([out, pd.DataFrame([{c_: row.get(c_) for c_ in out.columns}])],
-                            ignore_index=True)
+            out = _with_rule_row(out, g, **{
+                "kind": g["rule"].iloc[0],
+                "threshold (tweets)": f"{int(g['threshold'].iloc[0])} bursts per trio",
+                "threshold from": g["threshold_from"].iloc[0],
+                "thresholds by activity (least active first)": g["thresholds_by_activity"].iloc[0]})
         return out.dropna(axis=1, how="all")
 
     def binding(self) -> pd.Series:
