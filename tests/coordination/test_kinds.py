@@ -252,3 +252,23 @@ def test_near_duplicate_events_are_not_copied_to_drop_nothing() -> None:
     want = key_time_order(ev)
     np.testing.assert_array_equal(ev.key[ev.order], ev.key[want])
     np.testing.assert_array_equal(ev.t[ev.order], ev.t[want])
+
+
+def test_prepare_codes_a_categorical_userid_without_decoding_it(monkeypatch) -> None:
+    from casebook import schema
+    from casebook.coordination import kinds
+
+    tweets = make_tweets([{"tweetid": str(i), "userid": u, "tweet_time": "2020-09-30 01:00"}
+                          for i, u in enumerate(["c", "a", None, "c", "b", "a"])])
+    # a filtered frame keeps its unused categories ("zz"), in any order
+    tweets["userid"] = tweets["userid"].cat.set_categories(["zz", "c", "b", "a"])
+    as_strings = tweets.astype({"userid": schema.STRING})
+    expected = kinds.prepare(as_strings)
+    decoded = []
+    real = kinds.as_strings
+    monkeypatch.setattr(kinds, "as_strings", lambda v: decoded.append(v.name) or real(v))
+    got = kinds.prepare(tweets)
+    assert "userid" not in decoded
+    assert got.ucode.tolist() == expected.ucode.tolist() == [2, 0, -1, 2, 1, 0]
+    assert got.user_ids.to_pylist() == expected.user_ids.to_pylist() == ["a", "b", "c"]
+    assert got.user_ids.type == expected.user_ids.type
