@@ -442,8 +442,8 @@ def language_labels(codes: pd.Series, *, normalise_legacy: bool = True) -> pd.Se
     ['en', 'he', '(empty)', '(empty)']
     """
     # labelled once per distinct code (a few dozen), then spread over the rows
-    rows, distinct = pd.factorize(codes.astype(STRING), use_na_sentinel=True)
-    lang = pd.Series(distinct, dtype=STRING).str.strip().str.lower()
+    rows, lang = _factorized(codes)
+    lang = lang.str.strip().str.lower()
     if normalise_legacy:
         lang = lang.replace(LEGACY_LANGUAGE_CODES)
     lang = lang.mask(lang.fillna("") == "", _EMPTY).fillna(_EMPTY)
@@ -710,10 +710,17 @@ def _client_codes(tweets: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
     decoded per tweet (1.4 s of 2.1 s for the client table of 4.5M tweets)."""
     if "tweet_client_name" not in tweets:
         return np.full(len(tweets), -1, np.int64), pd.Series([], dtype=STRING)
-    client = tweets["tweet_client_name"]
-    if not isinstance(client.dtype, pd.CategoricalDtype):
-        client = client.astype(STRING)
-    rows, distinct = pd.factorize(client, use_na_sentinel=True)
+    return _factorized(tweets["tweet_client_name"])
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """``pd.factorize`` of a text column: (each row's code, -1 where missing; the
+    distinct values as strings, in order of first use). A categorical (as loaded) is
+    factorized on its codes: converting it to strings first decoded every row (0.5 s
+    for 4.5M rows)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(STRING)
+    rows, distinct = pd.factorize(values, use_na_sentinel=True)
     return rows, pd.Series(np.asarray(distinct, dtype=object), dtype=STRING)
 
 

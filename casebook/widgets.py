@@ -385,15 +385,23 @@ class Explorer:
         """Sort once by (userid, time, tweetid); per-tweet arrays in that order."""
         self._tweets = tweets
         time_ns = pd.DatetimeIndex(tweets["tweet_time"]).as_unit("ns").asi8
+        # accounts as codes in the order of their ids (a categorical's own codes when its
+        # categories are sorted, as loaded: its ids are never decoded per tweet), so one
+        # sort of integers puts the tweets in (userid, time, tweetid) order
+        userid = tweets["userid"]
+        if isinstance(userid.dtype, pd.CategoricalDtype) and \
+                userid.cat.categories.is_monotonic_increasing:
+            ucode, uniques = userid.cat.codes.to_numpy().astype(np.int64), userid.cat.categories
+        else:
+            ucode, uniques = pd.factorize(userid.astype(STRING), sort=True, use_na_sentinel=True)
         table = pa.table({
-            "u": pa.array(tweets["userid"].astype(STRING), type=pa.string()),
+            "u": pa.array(ucode, mask=ucode < 0),
             "t": pa.array(time_ns, mask=np.asarray(tweets["tweet_time"].isna())),
             "i": pa.array(tweets["tweetid"].astype(STRING), type=pa.string()),
         })
         order = pc.sort_indices(table, sort_keys=[(k, "ascending", "at_end") for k in "uti"])
         self._order = order.to_numpy().astype(np.int64)
-        users_sorted = pc.take(table["u"], order)
-        codes, uniques = pd.factorize(pd.array(users_sorted, dtype=STRING))
+        codes = ucode[self._order]
         valid = codes >= 0
         n_valid = int(valid.sum())  # nulls sort last
         starts = np.flatnonzero(np.r_[True, codes[1:n_valid] != codes[:n_valid - 1]]) \
@@ -413,8 +421,15 @@ class Explorer:
         client_class = classify_clients(tweets)
         class_codes = pd.Categorical(client_class, categories=list(CLIENT_CLASS_ORDER)).codes
         self._client_class = class_codes[self._order]
-        client_codes, self._client_names = pd.factorize(
-            tweets["tweet_client_name"].astype(STRING).fillna("(missing)"))
+        client = tweets["tweet_client_name"]
+        if isinstance(client.dtype, pd.CategoricalDtype):  # named on its codes, not per tweet
+            if "(missing)" not in client.cat.categories:
+                client = client.cat.add_categories(["(missing)"])
+            client_codes, names = pd.factorize(client.fillna("(missing)"))
+            self._client_names = pd.Index(np.asarray(names, dtype=object), dtype=STRING)
+        else:
+            client_codes, self._client_names = pd.factorize(
+                client.astype(STRING).fillna("(missing)"))
         self._client = client_codes[self._order]
         rt_codes, _ = pd.factorize(tweets["retweet_tweetid"].astype(STRING))
         self._rt_key = rt_codes[self._order]

@@ -479,3 +479,32 @@ def test_summary_sample_equals_a_full_sort(seed: int, n: int) -> None:
     top = pd.Series(["c", "a", "zz"])
     got = tweets.take(widgets._most_engaged(tweets, top, n))
     pd.testing.assert_frame_equal(got, _most_engaged_reference(tweets, top, n))
+
+
+def test_the_explorer_indexes_categorical_columns_on_their_codes(release, monkeypatch) -> None:
+    # the loaded account, client and language columns are categoricals: the explorer's
+    # index reads their codes and never decodes them per tweet, and it is the index of
+    # the same columns as strings
+    from casebook import schema
+
+    tweets = release.tweets
+    assert isinstance(tweets["userid"].dtype, pd.CategoricalDtype)
+    as_strings = Explorer.__new__(Explorer)
+    as_strings._index(tweets.astype({c: schema.STRING for c in schema.CATEGORY_COLUMNS}))
+    decoded = []
+    real = pd.Categorical.astype
+
+    def astype(self, dtype, copy=True):
+        if isinstance(pd.api.types.pandas_dtype(dtype), pd.StringDtype):
+            decoded.append(len(self))
+        return real(self, dtype, copy=copy)
+
+    monkeypatch.setattr(pd.Categorical, "astype", astype)
+    coded = Explorer.__new__(Explorer)
+    coded._index(tweets)
+    assert len(tweets) not in decoded
+    assert coded._order.tolist() == as_strings._order.tolist()
+    assert coded._bounds == as_strings._bounds
+    assert list(coded._client_names) == list(as_strings._client_names)
+    assert coded._client.tolist() == as_strings._client.tolist()
+    assert list(coded._lang_names) == list(as_strings._lang_names)
