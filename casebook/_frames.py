@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from casebook._arrow import as_strings, combined
 from casebook.schema import LIST, STRING
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "join_lists",
     "naive",
     "rows_sharing_key",
+    "sorted_codes",
     "tweets_of",
     "utc",
 ]
@@ -104,6 +106,32 @@ def join_lists(values: pd.Series, sep: str = ", ") -> pd.Series:
     stays missing, an empty one is ``""``."""
     joined = pc.binary_join(pa.array(values, type=pa.list_(pa.string())), sep)
     return pd.Series(pd.array(joined, dtype=STRING), index=values.index)
+
+
+def sorted_codes(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """(each row's rank among the distinct values present, -1 where missing; those values
+    in sorted order, as Arrow ``large_string``).
+
+    A categorical (as loaded: :data:`casebook.schema.CATEGORY_COLUMNS`) is ranked from
+    its own codes, its unused categories dropped: its values are never decoded per row
+    (4.5M account ids at specimen scale 8).
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        raw = values.cat.codes.to_numpy().astype(np.int64)
+        used = np.zeros(len(values.cat.categories), bool)
+        used[raw[raw >= 0]] = True
+        distinct = pa.array(np.asarray(values.cat.categories, dtype=object)[used],
+                            type=pa.large_string())
+        raw = np.where(raw >= 0, (np.cumsum(used) - 1)[np.maximum(raw, 0)] if used.any() else raw, -1)
+    else:
+        enc = combined(pc.dictionary_encode(as_strings(values)))
+        raw = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        distinct = enc.dictionary
+    order = pc.array_sort_indices(distinct).to_numpy()
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    codes = np.where(raw >= 0, rank[np.maximum(raw, 0)] if len(rank) else raw, -1)
+    return codes, distinct.take(pa.array(order))
 
 
 def sorted_distinct(values: np.ndarray) -> np.ndarray:

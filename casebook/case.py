@@ -559,7 +559,6 @@ SPECIFICITY: tuple[str, ...] = (
 TOPIC_KINDS: tuple[str, ...] = ("co_domain", "co_hashtag", "co_post")
 
 
-
 def _with_rule_row(table: pd.DataFrame, by_cohort: pd.DataFrame, **head: object) -> pd.DataFrame:
     """``table`` (the kinds' thresholds) with one more row: a rule beside the kinds, its
     ``head`` cells (kind, threshold...) then what it flags in the operation, the chance
@@ -578,6 +577,7 @@ def _with_rule_row(table: pd.DataFrame, by_cohort: pd.DataFrame, **head: object)
     table = table.assign(**{"threshold (tweets)": table["threshold (tweets)"].astype(object)})
     return pd.concat([table, pd.DataFrame([{c: row.get(c) for c in table.columns}])],
                      ignore_index=True)
+
 
 @dataclass
 class CoordinationResult:

@@ -55,7 +55,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from casebook import accounts, safety
-from casebook._frames import ReleaseLike, hashed_flags, is_hashed_id, join_lists, rows_sharing_key
+from casebook._frames import (
+    ReleaseLike,
+    hashed_flags,
+    is_hashed_id,
+    join_lists,
+    rows_sharing_key,
+    sorted_codes,
+)
 from casebook._plotting import freq_label
 from casebook.activity import _take_rows, infer_utc_offset, plot_volume, retweet_mask
 from casebook.content import (
@@ -385,15 +392,9 @@ class Explorer:
         """Sort once by (userid, time, tweetid); per-tweet arrays in that order."""
         self._tweets = tweets
         time_ns = pd.DatetimeIndex(tweets["tweet_time"]).as_unit("ns").asi8
-        # accounts as codes in the order of their ids (a categorical's own codes when its
-        # categories are sorted, as loaded: its ids are never decoded per tweet), so one
-        # sort of integers puts the tweets in (userid, time, tweetid) order
-        userid = tweets["userid"]
-        if isinstance(userid.dtype, pd.CategoricalDtype) and \
-                userid.cat.categories.is_monotonic_increasing:
-            ucode, uniques = userid.cat.codes.to_numpy().astype(np.int64), userid.cat.categories
-        else:
-            ucode, uniques = pd.factorize(userid.astype(STRING), sort=True, use_na_sentinel=True)
+        # accounts as ranks in the order of their ids (a categorical's are found from its
+        # codes), so one sort of integers puts the tweets in (userid, time, tweetid) order
+        ucode, uniques = sorted_codes(tweets["userid"])
         table = pa.table({
             "u": pa.array(ucode, mask=ucode < 0),
             "t": pa.array(time_ns, mask=np.asarray(tweets["tweet_time"].isna())),
@@ -408,7 +409,7 @@ class Explorer:
             if n_valid else np.zeros(0, np.int64)
         stops = np.r_[starts[1:], n_valid].astype(np.int64)
         self._bounds: dict[str, tuple[int, int]] = dict(
-            zip(map(str, uniques[codes[starts]]) if n_valid else [],
+            zip(uniques.take(pa.array(codes[starts])).to_pylist() if n_valid else [],
                 zip(starts.tolist(), stops.tolist(), strict=True), strict=True))
         self._time_ns = time_ns[self._order]  # NaT is the smallest int64
         lang_codes, self._lang_names = pd.factorize(language_labels(tweets["tweet_language"]))

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from casebook import schema
 from casebook._arrow import as_lists, as_strings, combined, dictionary_codes
-from casebook._frames import tweets_of
+from casebook._frames import sorted_codes, tweets_of
 from casebook.activity import _cached
 from casebook.content import registered_domains  # one definition of a domain (co_domain keys)
 from casebook.coordination.engine import Events
@@ -122,23 +122,6 @@ class Prepared:
             self._texts = None
 
 
-def _account_codes(userid: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """(each tweet's code into the distinct accounts, -1 where missing; those accounts'
-    ids, as ``large_string``). A categorical (as loaded) is coded from its own codes:
-    its ids are never decoded per tweet (4.5M strings at specimen scale 8)."""
-    if isinstance(userid.dtype, pd.CategoricalDtype):
-        raw = userid.cat.codes.to_numpy().astype(np.int64)
-        used = np.zeros(len(userid.cat.categories), bool)
-        used[raw[raw >= 0]] = True  # a filtered frame keeps unused categories: dropped
-        new = np.cumsum(used) - 1
-        raw = np.where(raw >= 0, new[np.maximum(raw, 0)] if len(new) else raw, -1)
-        ids = np.asarray(userid.cat.categories, dtype=object)[used]
-        return raw, pa.array(ids, type=pa.large_string())
-    users = combined(pc.dictionary_encode(as_strings(userid)))
-    raw = pc.fill_null(users.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return raw, users.dictionary
-
-
 def prepare(df: pd.DataFrame, kinds: Sequence[str] = ()) -> Prepared:
     """Account codes, seconds and retweet flags of every tweet, computed once; ``kinds``
     are those that will be computed on it (with both ``co_tweet`` and ``near_duplicate``
@@ -146,13 +129,8 @@ def prepare(df: pd.DataFrame, kinds: Sequence[str] = ()) -> Prepared:
     for col in _ID_COLUMNS:
         if col not in df.columns:
             raise UsageError(f"the tweets frame has no {col!r} column")
-    raw, distinct = _account_codes(df["userid"])
-    order = pc.array_sort_indices(distinct).to_numpy()
-    rank = np.empty(len(order), np.int64)
-    rank[order] = np.arange(len(order))
-    has_user = raw >= 0
-    ucode = np.where(has_user, rank[raw] if len(rank) else raw, -1)
-    user_ids = distinct.take(pa.array(order))
+    ucode, user_ids = sorted_codes(df["userid"])
+    has_user = ucode >= 0
 
     times = pd.to_datetime(df["tweet_time"], utc=True).to_numpy(dtype="datetime64[ns]")
     has_time = ~np.isnat(times)

@@ -264,9 +264,11 @@ def test_prepare_codes_a_categorical_userid_without_decoding_it(monkeypatch) -> 
     tweets["userid"] = tweets["userid"].cat.set_categories(["zz", "c", "b", "a"])
     as_strings = tweets.astype({"userid": schema.STRING})
     expected = kinds.prepare(as_strings)
+    from casebook import _frames
+
     decoded = []
-    real = kinds.as_strings
-    monkeypatch.setattr(kinds, "as_strings", lambda v: decoded.append(v.name) or real(v))
+    real = _frames.as_strings
+    monkeypatch.setattr(_frames, "as_strings", lambda v: decoded.append(v.name) or real(v))
     got = kinds.prepare(tweets)
     assert "userid" not in decoded
     assert got.ucode.tolist() == expected.ucode.tolist() == [2, 0, -1, 2, 1, 0]
