@@ -10,6 +10,7 @@ tuned towards recall), never from all pairs, and are then verified on the signat
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -195,6 +196,66 @@ def hash_order(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, hs
 
 
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """A pseudo-random 64-bit value of each integer (splitmix64's finalizer)."""
+    z = x.astype(np.uint64)
+    z += np.uint64(0x9E3779B97F4A7C15)
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def _kept_buckets(of_text: Sequence[np.ndarray], n_buckets: Sequence[int],
+                  shared: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
+    """Per band, per bucket: does it give events? A bucket of two or more tweets does,
+    unless a bucket of an earlier band holds exactly the same texts.
+
+    ``of_text`` gives per band the bucket of each text; ``shared`` per band (its buckets
+    of two or more tweets, their numbers of texts, the sum of :func:`_mix64` over their
+    texts). Equal sets of texts have equal sums; a bucket whose sum and number of texts
+    equal an earlier band's is then checked text by text (each of its texts in that
+    bucket), so sets that only share their sums are both kept.
+    """
+    kept = [np.zeros(n, bool) for n in n_buckets]
+    for j, (numbers, _, _) in enumerate(shared):  # loop over bands
+        kept[j][numbers] = True
+    band = np.concatenate([np.full(len(s[0]), j, np.int64) for j, s in enumerate(shared)])
+    number = np.concatenate([s[0] for s in shared])
+    n_in = np.concatenate([s[1] for s in shared])
+    text_sum = np.concatenate([s[2] for s in shared])
+    if len(number) < 2:
+        return kept
+    order = np.argsort(text_sum, kind="stable")  # equal sums in band order
+    ts, k = text_sum[order], n_in[order]
+    new = np.r_[True, (ts[1:] != ts[:-1]) | (k[1:] != k[:-1])]
+    head = np.maximum.accumulate(np.where(new, np.arange(len(order)), 0))
+    repeat, of = order[~new], order[head[~new]]  # of a repeat: its run's first, an earlier band's
+    del order, ts, k, new, head
+    for j in range(len(shared)):  # loop over bands
+        mine = band[repeat] == j
+        if not mine.any():
+            continue
+        by_number = np.argsort(number[repeat[mine]])
+        rep = number[repeat[mine]][by_number]
+        first_band = band[of[mine]][by_number]
+        first_number = number[of[mine]][by_number]
+        is_repeat = np.zeros(n_buckets[j], bool)
+        is_repeat[rep] = True
+        texts = np.flatnonzero(is_repeat[of_text[j]])
+        bucket = of_text[j][texts]
+        at = np.searchsorted(rep, bucket)
+        same = np.empty(len(texts), bool)
+        for b in np.unique(first_band[at]).tolist():  # loop over earlier bands
+            sel = first_band[at] == b
+            same[sel] = of_text[b][texts[sel]] == first_number[at[sel]]
+        is_repeat[bucket[~same]] = False
+        kept[j] &= ~is_repeat
+    return kept
+
+
 @lru_cache(maxsize=16)
 def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows per band) that datasketch.MinHashLSH chooses; remembered, since
@@ -210,7 +271,9 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
                           texts: tuple[np.ndarray, np.ndarray, pa.Array] | None = None) -> Events:
     """One event per (tweet, LSH band bucket) of the texts of ``rows``; the events
     carry the pair filter that verifies candidates on their signatures. With
-    ``drop_singletons``, buckets of a single text give no event. ``texts`` is
+    ``drop_singletons``, buckets of a single tweet give no event, nor do buckets of the
+    same tweets as a bucket of an earlier band (no weight, burst or pair changes).
+    ``texts`` is
     :func:`~casebook.coordination.text.distinct_texts` of ``rows``, when computed already."""
     # identical normalised texts have identical signatures and buckets: each distinct
     # text is hashed once (copies are what an operation posts; the control cohort's
@@ -269,14 +332,16 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
 
     # each band's bucket is a key, so the pair engine finds candidates within the window;
     # guarded by tests/coordination/test_near_duplicate.py::test_near_duplicate_across_many_texts_only_links_the_copies
-    # with drop_singletons, a band's buckets of one tweet are dropped band by band (their
-    # key numbers kept), so a release's events are never all in memory at once;
-    # guarded by tests/coordination/test_near_duplicate.py::test_singletons_dropped_per_band_are_the_same
     # buckets are found by sorting the band hashes of the distinct texts (no hash table: a
     # release's texts do not fit in the CPU cache) and numbered in hash order; the key
     # numbers differ from a first-seen numbering, which changes no weight, burst or pair
-    def band(j: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """(bucket of each event, its doc, buckets) of band ``j``, in (bucket, time) order."""
+    text_index = np.int32 if n_texts < 2**31 else np.int64
+    of_text: list[np.ndarray | None] = [None] * bands  # per band, the bucket of each text
+    tweets_of_text = np.bincount(text_of_doc, minlength=n_texts) if drop_singletons else None
+
+    def buckets(j: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+        """Band ``j``'s bucket of each text into ``of_text[j]``; returns (its buckets, and
+        for its buckets of two or more tweets: their numbers, texts and text-set sum)."""
         h = band_hash[j]
         band_hash[j] = None  # each band's hashes are freed once sorted
         by_hash, hs = hash_order(h)  # equal hashes (one bucket) are adjacent
@@ -285,14 +350,46 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
         new[0] = True
         np.not_equal(hs[1:], hs[:-1], out=new[1:])
         del hs
-        bucket_of_text = np.empty(n_texts, np.int64)
-        bucket_of_text[by_hash] = np.cumsum(new) - 1
-        n_buckets = int(new.sum())
-        del new, by_hash
-        bucket = bucket_of_text[text_of_doc]
-        del bucket_of_text
-        if drop_singletons:  # a bucket's size counts tweets: two copies of a text share it
-            doc_ids = np.flatnonzero(np.bincount(bucket, minlength=n_buckets)[bucket] > 1)
+        number = np.cumsum(new, dtype=text_index)
+        number -= 1
+        of_text[j] = np.empty(n_texts, text_index)
+        of_text[j][by_hash] = number
+        del number
+        first = np.flatnonzero(new)
+        del new
+        if tweets_of_text is None:
+            return len(first), *(np.zeros(0, np.int64),) * 3
+        # by_hash holds each bucket's texts together: sums over its runs are per bucket
+        shared = np.flatnonzero(np.add.reduceat(tweets_of_text[by_hash], first) > 1)
+        n_in = np.diff(np.r_[first, n_texts])[shared]
+        text_sum = np.add.reduceat(_mix64(by_hash), first)[shared]
+        return len(first), shared, n_in, text_sum
+
+    with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-bands") as pool:
+        found = list(pool.map(buckets, range(bands)))
+    n_buckets = [f[0] for f in found]
+    offsets = np.cumsum([0] + n_buckets)  # each band's first key
+    # with drop_singletons, a band's buckets of one tweet give no event (their key numbers
+    # kept), nor do the buckets of the very texts of an earlier band's bucket (a text
+    # copied verbatim and never edited fills one bucket in each of its bands): they
+    # repeat its pairs, which the weights and the bursts count once per tweet pair
+    # anyway, and its crowd verdicts, which look at the same accounts; so no weight,
+    # burst or pair changes (at specimen scale 8, 7.0M of 49.7M events, and 6.0M of the
+    # 19.0M that every chance replicate moves); a release's events are never all in
+    # memory at once;
+    # guarded by tests/coordination/test_near_duplicate.py::test_singletons_dropped_per_band_are_the_same
+    # and tests/coordination/test_near_duplicate.py::test_repeated_buckets_give_no_events_and_change_no_weight
+    kept = (_kept_buckets(of_text, n_buckets, [f[1:] for f in found])
+            if drop_singletons else [None] * bands)
+    del found
+
+    def band(j: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """(bucket of each event, its doc, buckets) of band ``j``, in (bucket, time) order."""
+        bucket = of_text[j][text_of_doc].astype(np.int64)
+        of_text[j] = None
+        if kept[j] is not None:
+            doc_ids = np.flatnonzero(kept[j][bucket])
+            kept[j] = None
             bucket = bucket[doc_ids]
         else:
             doc_ids = np.arange(n_docs)
@@ -305,7 +402,7 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
         code.sort()
         bucket = code // n_docs
         code -= bucket * n_docs
-        return bucket.astype(index), doc_of_rank[code].astype(index), n_buckets
+        return bucket.astype(index), doc_of_rank[code].astype(index), n_buckets[j]
 
     # the bands on threads (argsort and the gathers release the GIL; the signatures'
     # threads are done): on the Iran specimen at scale 8 this stage ran alone on one
@@ -313,7 +410,6 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-bands") as pool:
         per_band = list(pool.map(band, range(bands)))
     starts = np.cumsum([0] + [len(b[0]) for b in per_band])  # each band's first event
-    offsets = np.cumsum([0] + [b[2] for b in per_band])  # each band's first key
     key_type = np.int32 if int(offsets[-1]) < 2**31 else np.int64
     n_ev = int(starts[-1])
     key = np.empty(n_ev, key_type)

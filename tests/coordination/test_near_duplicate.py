@@ -92,9 +92,23 @@ def test_signatures_in_batches_equal_one_batch() -> None:
     assert len(whole) and weights(batched) == weights(whole)
 
 
+def _kept_reference(every) -> np.ndarray:
+    """Per event of ``every`` (all buckets): is its bucket of two or more tweets and of
+    other tweets than every bucket before it (keys are numbered band by band)?"""
+    keep = np.zeros(len(every), bool)
+    seen: set[frozenset[int]] = set()
+    for key in np.unique(every.key).tolist():  # a reference: loop over buckets
+        at = every.key == key
+        members = frozenset(every.pos[at].tolist())
+        keep[at] = len(members) > 1 and members not in seen
+        seen.add(members)
+    return keep
+
+
 def test_singletons_dropped_per_band_are_the_same() -> None:
-    # buckets of one text are dropped band by band, keeping the key numbers: the events
-    # are those of every bucket with the single ones dropped afterwards
+    # buckets of one text are dropped band by band, keeping the key numbers, and so are
+    # the buckets of the very tweets of a bucket of an earlier band: the events are
+    # those of every bucket with both dropped afterwards
     from casebook.coordination.kinds import prepare
     from casebook.coordination.near_duplicate import NearDuplicateOptions, near_duplicate_events
 
@@ -106,13 +120,64 @@ def test_singletons_dropped_per_band_are_the_same() -> None:
     every = near_duplicate_events(prep, rows, NearDuplicateOptions())
     kept = near_duplicate_events(prep, rows, NearDuplicateOptions(), drop_singletons=True)
     shared = (np.bincount(every.key) > 1)[every.key]
-    assert 0 < shared.sum() < len(every)
+    keep = _kept_reference(every)
+    assert 0 < keep.sum() < shared.sum() < len(every)  # repeated buckets are dropped too
     for field in ("pos", "key", "t", "user"):
-        np.testing.assert_array_equal(getattr(kept, field), getattr(every, field)[shared])
+        np.testing.assert_array_equal(getattr(kept, field), getattr(every, field)[keep])
     a, b = np.meshgrid(np.unique(kept.pos), np.unique(kept.pos))
     np.testing.assert_array_equal(kept.similarity(a.ravel(), b.ravel()),
                                   every.similarity(a.ravel(), b.ravel()))
     assert np.isnan(kept.similarity(np.array([len(texts) - 1]), np.array([0]))).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(2, 60), collide=st.booleans())
+def test_repeated_buckets_give_no_events_and_change_no_weight(seed: int, n: int,
+                                                               collide: bool) -> None:
+    # a bucket of the same tweets as a bucket of an earlier band gives no event: the
+    # weights, the bursts and the crowds are those of every bucket of two or more tweets.
+    # Buckets are matched on a sum over their texts and then checked text by text: with
+    # every sum equal (collide), no bucket unlike those before it is dropped (some repeats
+    # may then be kept: they change nothing either)
+    from casebook.coordination import groups
+    from casebook.coordination.engine import MAX_PAIRS
+    from casebook.coordination.engine import weights as engine_weights
+    from casebook.coordination.kinds import prepare
+    from casebook.coordination.near_duplicate import NearDuplicateOptions, near_duplicate_events
+
+    rng = np.random.default_rng(seed)
+    texts = [" ".join(np.where(rng.random(10) < 0.15, "edit", WORDS[t:t + 10]))
+             for t in rng.integers(0, 5, n)]
+    texts = [texts[int(c)] for c in rng.integers(0, max(n // 3, 1), n)]
+    prep = prepare(make_tweets([post(f"u{i % 7}", int(m), text) for i, (m, text) in
+                                enumerate(zip(rng.integers(0, 12, n), texts, strict=True))]))
+    rows = prep.ok & ~prep.is_rt
+    options = NearDuplicateOptions(num_perm=32)
+    every = near_duplicate_events(prep, rows, options)
+    mix = (lambda x: np.zeros(len(x), np.uint64)) if collide else near_duplicate._mix64
+    with patch.object(near_duplicate, "_mix64", mix):
+        kept = near_duplicate_events(prep, rows, options, drop_singletons=True)
+    keep = _kept_reference(every)
+    shared = (np.bincount(every.key) > 1)[every.key]
+    got = np.isin(every.key, kept.key)
+    np.testing.assert_array_equal(kept.pos, every.pos[got])
+    np.testing.assert_array_equal(kept.key, every.key[got])
+    if collide:
+        assert (keep <= got).all() and (got <= shared).all()
+    else:
+        np.testing.assert_array_equal(got, keep)
+    old = every.subset(shared)
+    for w in (60, 240):
+        np.testing.assert_array_equal(
+            engine_weights(kept, w, prep.ucode, prep.n_users, max_pairs=MAX_PAIRS),
+            engine_weights(old, w, prep.ucode, prep.n_users, max_pairs=MAX_PAIRS))
+        for crowd in (None, 2):
+            got = groups.burst_members(kept, w, prep.ucode, max_pairs=MAX_PAIRS,
+                                       max_accounts=crowd)
+            want = groups.burst_members(old, w, prep.ucode, max_pairs=MAX_PAIRS,
+                                        max_accounts=crowd)
+            for g, r in zip(got, want, strict=True):
+                np.testing.assert_array_equal(g, r)
 
 
 def _verified(tweets: pd.DataFrame):
