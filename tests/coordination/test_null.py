@@ -57,6 +57,24 @@ def test_text_shuffle_moves_texts_across_accounts_within_blocks() -> None:
     assert np.array_equal(block, np.minimum(where[receiver[originals]].to_numpy() // 20, 1))
 
 
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(2, 400), block=st.integers(2, 40),
+       digits=st.sampled_from([None, 1, 2]))
+def test_block_order_is_the_stable_argsort(seed: int, n: int, block: int,
+                                           digits: int | None) -> None:
+    # the blocks are sorted as rows; with equal random numbers in a block (rounded to
+    # one or two digits) the rows' quicksort would break ties in any order
+    from casebook.coordination.null import _block_order
+
+    rng = np.random.default_rng(seed)
+    u = rng.random(n)
+    if digits is not None:
+        u = np.floor(u * 10**digits) / 10**digits
+    n_blocks = max(n // block, 1)
+    key = np.minimum(np.arange(n) // block, n_blocks - 1) + u
+    np.testing.assert_array_equal(_block_order(key, block), np.argsort(key, kind="stable"))
+
+
 def _background(n_users: int, n: int, seed: int) -> list[dict[str, object]]:
     rng = np.random.default_rng(seed)
     return [rt(f"bg{u:02d}", int(m), f"r{k}") for u, m, k in zip(
@@ -263,6 +281,79 @@ def test_text_null_keeps_every_event_a_burst_can_link() -> None:
         differs += any(len(a) != len(b) or (a != b).any()
                        for g, e in zip(on_w, every, strict=True) for a, b in zip(g, e, strict=True))
     assert differs, "the data no longer has a burst two blocks apart: the test shows nothing"
+
+
+def test_tod_candidates_keep_keys_close_in_time_of_day_across_midnight() -> None:
+    from casebook.coordination.null import tod_candidates, tod_order
+
+    day = 86_400
+    # key: its events' times (seconds); kept when two are within 120 s in time of day
+    times = {
+        0: [day - 30, 3 * day + 50],          # 80 s apart across midnight, days apart
+        1: [100, 5 * day + 220],              # exactly 120 s
+        2: [100, day + 221],                  # 121 s
+        3: [40_000, 50_000, 60_000],          # hours apart
+        4: [7],                               # alone
+        5: [10, day - 100, 2 * day + 30_000],  # 110 s across midnight, and a third far off
+    }
+    key = np.array([k for k, ts in times.items() for _ in ts])
+    t = np.array([x for ts in times.values() for x in ts])
+    ev = Events(np.arange(len(t)), key, t, np.zeros(len(t), np.int64))
+    ev = ev.subset(tod_order(ev))
+    kept = tod_candidates(ev, 120)
+    assert sorted(set(ev.key[kept].tolist())) == [0, 1, 5]
+    assert kept[ev.key == 5].all()  # every event of a kept key: its days' crowds count them
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(2, 150), n_keys=st.integers(1, 30),
+       kind=st.sampled_from(["co_retweet", "co_hashtag"]))
+def test_time_null_drops_only_keys_that_can_never_link(seed: int, n: int, n_keys: int,
+                                                       kind: str) -> None:
+    # a key whose events are never within reach of each other in time of day (midnight
+    # included) is dropped before the replicates: the weights and the bursts, crowds
+    # included, of every replicate are those of all the events
+    from casebook.coordination import groups, null
+    from casebook.coordination.kinds import events
+
+    rng = np.random.default_rng(seed)
+    # minutes over three days, some keys at a few times of day (close across midnight too)
+    minute = rng.choice([0, 1, 2, 1438, 1439, 700, 701, 3000, 4000], n) + 1440 * rng.integers(0, 3, n)
+    key = rng.integers(0, n_keys, n)
+    users = rng.integers(0, 9, n)
+    rows = ([rt(f"u{u}", int(m), f"t{k}") for u, m, k in zip(users, minute, key, strict=True)]
+            if kind == "co_retweet" else
+            [post(f"u{u}", int(m), f"#h{k}", hashtags=[f"h{k}"])
+             for u, m, k in zip(users, minute, key, strict=True)])
+    prep = prepare(make_tweets(rows))
+    ev = events(prep, kind)
+
+    def collect(kind_events):
+        ev_, user = dict(kind_events)[kind]
+        return groups.burst_members(ev_, 120, user, max_pairs=1 << 20, max_accounts=3)
+
+    def replicates():
+        run = null.run_null(prep, {kind: ev}, 60, n_null=3, seed=seed, max_shift_days=1,
+                            collect=collect, collect_window=120)
+        return [r[kind] for r in run.weights], run.collected
+
+    got = replicates()
+    with patch.object(null, "tod_candidates", lambda e, r: np.ones(len(e), bool)):
+        every = replicates()
+    for g, e in zip(got, every, strict=True):
+        for a, b in zip(g, e, strict=True):
+            for x, y in zip(a, b, strict=True):
+                np.testing.assert_array_equal(x, y)
+    o = null.tod_order(ev)
+    keep = null.tod_candidates(ev.subset(o), 120)
+    # the reference: a key is kept when two of its events are within 120 s in time of day
+    tod = ev.t[o] % 86_400
+    for k in np.unique(ev.key).tolist():
+        t = tod[ev.key[o] == k]
+        d = np.abs(t[:, None] - t[None, :])
+        near = np.minimum(d, 86_400 - d) <= 120
+        np.fill_diagonal(near, False)
+        assert (keep[ev.key[o] == k] == near.any()).all()
 
 
 @settings(max_examples=60, deadline=None)
