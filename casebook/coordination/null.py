@@ -491,9 +491,58 @@ def _texts_only(ev: Events, keep: np.ndarray) -> Events:
                   np.empty(0, ev.user.dtype), ev.labels, ev.pair_filter, ev.similarity)
 
 
+@dataclass
+class NullInputs:
+    """A release's events as every replicate reads them (:func:`null_inputs`)."""
+
+    kind_events: dict[str, Events]
+    blocks: tuple[np.ndarray, np.ndarray]  # :func:`_text_blocks`
+    bases: dict[str, np.ndarray]           # per time-shifted kind, its events' positions
+    by_key: dict[str, bool]                # per text kind, are its events in key order?
+    text_block: int
+    reach: int
+
+
+def _check_text_block(text_block: int) -> int:
+    if isinstance(text_block, bool) or int(text_block) != text_block or text_block < 2:
+        raise UsageError(f"text_block must be an integer >= 2, got {text_block!r}")
+    return int(text_block)
+
+
+def null_inputs(prep: Prepared, kind_events: Mapping[str, Events], reach: int, *,
+                text_block: int = TEXT_BLOCK) -> NullInputs:
+    """Each kind's events prepared once for every replicate of :func:`run_null`.
+
+    ``reach`` is the wider of the weights' window and the bursts' linkage window (the
+    weights' alone when no bursts are collected), in seconds: only the events that can
+    meet another of their key within it in some replicate are kept
+    (:func:`text_candidates`, :func:`tod_candidates`). The events are only read, so
+    another thread may read them meanwhile (the cohorts' bursts are counted beside this).
+    """
+    text_block = _check_text_block(text_block)
+    blocks = _text_blocks(prep, text_block)
+    events: dict[str, Events] = {}
+    for k, ev in kind_events.items():  # loop over kinds; each is vectorised
+        if k in TEXT_KINDS:
+            # guarded by tests/coordination/test_null.py::test_text_null_keeps_every_event_a_burst_can_link
+            events[k] = _texts_only(ev, text_candidates(prep, ev, text_block, reach, blocks))
+        else:
+            # each time-shifted kind's events are put in (key, time of day) order once (one
+            # sort per kind): a replicate's (key, moved time) order then only moves events
+            # within a key's run, so its gathers stay in the CPU cache; the order of the
+            # events changes no weight and no burst
+            ev = ev.subset(tod_order(ev))
+            events[k] = ev.subset(tod_candidates(ev, reach))
+        del ev
+    bases = {k: np.arange(len(ev), dtype=np.int32 if len(ev) < 2**31 else np.int64)
+             for k, ev in events.items() if k not in TEXT_KINDS}
+    by_key = {k: key_sorted(ev.key) for k, ev in events.items() if k in TEXT_KINDS}
+    return NullInputs(events, blocks, bases, by_key, text_block, int(reach))
+
+
 def run_null(
     prep: Prepared,
-    kind_events: Mapping[str, Events],
+    kind_events: Mapping[str, Events] | NullInputs,
     w: int,
     *,
     n_null: int = N_NULL,
@@ -508,7 +557,8 @@ def run_null(
     """Weights of every kind on ``n_null`` replicates, from the release's own events.
 
     ``kind_events`` holds each kind's events as :func:`~casebook.coordination.kinds.events`
-    made them for the real data; nothing is prepared again. ``collect``, when given, is
+    made them for the real data, or as :func:`null_inputs` prepared them already (then
+    ``text_block`` is theirs); nothing is prepared again. ``collect``, when given, is
     called on every replicate with an iterator of ``(kind, (moved events, account of
     every tweet position))``, one kind at a time (a kind's events are freed before the
     next kind moves), and its results are kept in :attr:`NullRun.collected` (the group
@@ -523,32 +573,25 @@ def run_null(
     n_null = check_n_null(n_null)
     if isinstance(max_shift_days, bool) or int(max_shift_days) != max_shift_days or max_shift_days < 1:
         raise UsageError(f"max_shift_days must be an integer >= 1, got {max_shift_days!r}")
-    if isinstance(text_block, bool) or int(text_block) != text_block or text_block < 2:
-        raise UsageError(f"text_block must be an integer >= 2, got {text_block!r}")
-    kinds = list(kind_events)
-    blocks = _text_blocks(prep, int(text_block))
     window = None if collect is None or collect_window is None else int(collect_window)
     # events that can meet another of their key within the weights' window or the
-    # bursts' linkage window, whichever is wider;
-    # guarded by tests/coordination/test_null.py::test_text_null_keeps_every_event_a_burst_can_link
+    # bursts' linkage window, whichever is wider
     reach = max(w, window or 0)
-    kind_events = {k: (_texts_only(ev, text_candidates(prep, ev, int(text_block), reach, blocks))
-                       if k in TEXT_KINDS else ev) for k, ev in kind_events.items()}
+    if isinstance(kind_events, NullInputs):
+        inputs = kind_events
+        if inputs.reach < reach:
+            raise UsageError(f"the events were prepared for {inputs.reach} s, narrower than "
+                             f"the {reach} s these replicates link",
+                             hint="prepare them with null_inputs(..., reach) of this window")
+    else:
+        inputs = null_inputs(prep, kind_events, reach, text_block=text_block)
+    del kind_events
+    text_block, blocks = inputs.text_block, inputs.blocks
+    kind_events, bases, by_key = inputs.kind_events, inputs.bases, inputs.by_key
+    kinds = list(kind_events)
     seeds = np.random.SeedSequence(seed).spawn(n_null)
     shift_kinds = [k for k in kinds if k not in TEXT_KINDS]
     text_kinds = [k for k in kinds if k in TEXT_KINDS]
-    # each time-shifted kind's events are put in (key, time of day) order once (one sort
-    # per kind): a replicate's (key, moved time) order then only moves events within a
-    # key's run, so its gathers stay in the CPU cache; the order of the events changes no
-    # weight and no burst
-    for k in shift_kinds:
-        ev = kind_events[k].subset(tod_order(kind_events[k]))
-        kind_events[k] = ev.subset(tod_candidates(ev, reach))
-        del ev
-    bases = {k: np.arange(len(kind_events[k]),
-                          dtype=np.int32 if len(kind_events[k]) < 2**31 else np.int64)
-             for k in shift_kinds}
-    by_key = {k: key_sorted(kind_events[k].key) for k in text_kinds}
 
     def replicate(child: np.random.SeedSequence) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], Any]:
         rng = np.random.default_rng(child)

@@ -20,6 +20,7 @@ from casebook.coordination.null import (
     text_receivers,
     tod_order,
 )
+from casebook.errors import UsageError
 from tests._frames import make_tweets
 from tests.coordination._tweets import post, rt
 
@@ -281,6 +282,39 @@ def test_text_null_keeps_every_event_a_burst_can_link() -> None:
         differs += any(len(a) != len(b) or (a != b).any()
                        for g, e in zip(on_w, every, strict=True) for a, b in zip(g, e, strict=True))
     assert differs, "the data no longer has a burst two blocks apart: the test shows nothing"
+
+
+def test_replicates_of_prepared_inputs_are_those_of_the_events() -> None:
+    # calibrated_thresholds prepares the replicates' events (null_inputs) on a thread of
+    # its own while it counts the cohorts' bursts: the same weights and bursts as
+    # run_null preparing them itself; inputs prepared for a narrower window are refused
+    from casebook.coordination import groups, null
+    from casebook.coordination.kinds import events
+
+    rng = np.random.default_rng(4)
+    posts = [post(f"u{u}", int(m), f"slogan {k} about the war today") for u, m, k in zip(
+        rng.integers(0, 25, 400), rng.integers(0, 300, 400), rng.integers(0, 40, 400),
+        strict=True)]
+    prep = prepare(make_tweets(_background(25, 600, 4) + posts))
+    kinds = {k: events(prep, k) for k in ("co_retweet", "co_tweet", "near_duplicate", "co_post")}
+    assert all(len(ev) for ev in kinds.values())
+
+    def collect(kind_events):
+        return [groups.burst_members(ev, 120, user, max_pairs=1 << 20, max_accounts=5)
+                for _, (ev, user) in kind_events]
+
+    options = dict(n_null=3, seed=1, text_block=50, collect=collect, collect_window=120)
+    want = null.run_null(prep, kinds, 60, **options)
+    got = null.run_null(prep, null.null_inputs(prep, kinds, 120, text_block=50), 60, **options)
+    for a, b in zip([*got.weights, *got.collected], [*want.weights, *want.collected],
+                    strict=True):
+        for x, y in zip(a.values() if isinstance(a, dict) else a,
+                        b.values() if isinstance(b, dict) else b, strict=True):
+            for u, v in zip(x, y, strict=True):
+                np.testing.assert_array_equal(u, v)
+    assert all(len(rep["near_duplicate"][0]) for rep in want.weights)
+    with pytest.raises(UsageError, match="narrower"):
+        null.run_null(prep, null.null_inputs(prep, kinds, 60), 60, **options)
 
 
 def test_tod_candidates_keep_keys_close_in_time_of_day_across_midnight() -> None:
