@@ -92,6 +92,18 @@ def test_signatures_in_batches_equal_one_batch() -> None:
     assert len(whole) and weights(batched) == weights(whole)
 
 
+def _edited_copies(rng: np.random.Generator, n: int, *, copies: int, users: int,
+                   minutes: int) -> pd.DataFrame:
+    """``n`` posts of texts from a few templates with random edits (so that some share
+    buckets) and verbatim copies (about ``copies`` per text: each distinct text is hashed
+    once and its buckets shared), by ``users`` accounts over ``minutes`` minutes."""
+    texts = [" ".join(np.where(rng.random(10) < 0.15, "edit", WORDS[t:t + 10]))
+             for t in rng.integers(0, 5, n)]
+    texts = [texts[int(c)] for c in rng.integers(0, max(n // copies, 1), n)]
+    return make_tweets([post(f"u{i % users}", int(m), text) for i, (m, text) in
+                        enumerate(zip(rng.integers(0, minutes, n), texts, strict=True))])
+
+
 def _kept_reference(every) -> np.ndarray:
     """Per event of ``every`` (all buckets): is its bucket of two or more tweets and of
     other tweets than every bucket before it (keys are numbered band by band)?"""
@@ -145,12 +157,8 @@ def test_repeated_buckets_give_no_events_and_change_no_weight(seed: int, n: int,
     from casebook.coordination.kinds import prepare
     from casebook.coordination.near_duplicate import NearDuplicateOptions, near_duplicate_events
 
-    rng = np.random.default_rng(seed)
-    texts = [" ".join(np.where(rng.random(10) < 0.15, "edit", WORDS[t:t + 10]))
-             for t in rng.integers(0, 5, n)]
-    texts = [texts[int(c)] for c in rng.integers(0, max(n // 3, 1), n)]
-    prep = prepare(make_tweets([post(f"u{i % 7}", int(m), text) for i, (m, text) in
-                                enumerate(zip(rng.integers(0, 12, n), texts, strict=True))]))
+    prep = prepare(_edited_copies(np.random.default_rng(seed), n, copies=3, users=7,
+                                  minutes=12))
     rows = prep.ok & ~prep.is_rt
     options = NearDuplicateOptions(num_perm=32)
     every = near_duplicate_events(prep, rows, options)
@@ -289,13 +297,7 @@ def test_similarity_and_buckets_equal_a_reference(seed: int, n: int, batch: int)
     from casebook.coordination.text import filled, normalised_texts
 
     rng = np.random.default_rng(seed)
-    # texts from a few templates with random edits, so that some share buckets
-    texts = [" ".join(np.where(rng.random(10) < 0.15, "edit", WORDS[t:t + 10]))
-             for t in rng.integers(0, 5, n)]
-    # verbatim copies too: each distinct text is hashed once and its buckets shared
-    texts = [texts[int(c)] for c in rng.integers(0, max(n // 2, 1), n)]
-    prep = prepare(make_tweets([post(f"u{i % 6}", int(m), text) for i, (m, text) in
-                                enumerate(zip(rng.integers(0, 30, n), texts, strict=True))]))
+    prep = prepare(_edited_copies(rng, n, copies=2, users=6, minutes=30))
     rows = prep.ok & ~prep.is_rt
     options = NearDuplicateOptions(num_perm=32)
     with patch.object(near_duplicate, "SIGNATURE_BATCH", batch):
