@@ -302,3 +302,19 @@ def test_progress_is_told_each_network_and_each_replicate_and_changes_nothing() 
     assert cal.thresholds == quiet.thresholds
     pd.testing.assert_frame_equal(cal.table, quiet.table)
     assert co.calibration_steps("co_retweet", 20, control=False) == 21
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 101, 1000])
+def test_weight_stats_are_those_of_each_percentile_on_floats(n: int) -> None:
+    from casebook.coordination.calibration import _weight_stats
+
+    rng = np.random.default_rng(n)
+    wts = rng.geometric(0.3, n).astype(np.int32)
+    percentiles = (50, 90, 99, 12.5, 0, 100)
+    reference = {f"weight_p{q:g}": float(np.percentile(wts.astype(float), q)) if n else np.nan
+                 for q in percentiles}
+    reference["weight_max"] = float(wts.max()) if n else np.nan
+    got = _weight_stats(wts, percentiles)
+    assert list(got) == list(reference)
+    np.testing.assert_array_equal(list(got.values()), list(reference.values()))
+    assert _weight_stats(wts, ()) == {"weight_max": reference["weight_max"]} or n == 0
