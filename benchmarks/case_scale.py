@@ -261,6 +261,11 @@ def report(results: list[dict], n_cells: int) -> None:
         f"{r['specimen']:>11.1f}s" if r["specimen"] else f"{'kept':>12}" for r in results))
     print("\nratios: x previous scale / x baseline scale")
     print("superlinear sections: " + ("; ".join(flagged) if flagged else "none"))
+    if flagged and not base.get("in_order", True):
+        # the sections before the coordination share the cores with it: their times
+        # stretch with its threads, not with their own work
+        print("  (the sections before the coordination ran beside it, begun early: their "
+              "times include the wait for a core; --in-order --cpu gives each section's own cost)")
     if n_cells:
         last = results[-1]
         earlier = {label: s for label, s in results[-2]["cells"]} if len(results) > 1 else {}
@@ -316,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
                         "accounts": truth["counts"]["accounts"], "specimen": spec_seconds,
                         "wall": wall, "sections": sections, "cells": cells,
                         "peak": {k: v for k, v in peak.items() if k != "cpu"},
-                        "timing": "cpu" if args.cpu else "wall", "params": args.param})
+                        "timing": "cpu" if args.cpu else "wall", "params": args.param,
+                        "in_order": args.in_order})
         print(f"scale {scale:g}: {truth['counts']['tweets']:,} tweets, case {wall:.1f} s, "
               f"kernel peak {peak.get('vmhwm', 0) / 2**30:.2f} GB", flush=True)
         if args.rerun:
