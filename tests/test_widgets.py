@@ -179,6 +179,24 @@ def test_language_and_query_filters(explorer: Explorer) -> None:
     assert explorer.n_rows == 15 and explorer.query == ""
 
 
+def test_a_query_kept_across_accounts_searches_each_accounts_own_tweets(
+        explorer: Explorer, release: FakeRelease) -> None:
+    # the search reads the lower-cased texts of the account shown (kept for the last
+    # account searched): switching accounts with the query set must search the new one
+    tweets = release.tweets
+    explorer.set_query("خبر")
+    for uid, expected in ((HA, 2), (HB, 0), (HC, 2), (HA, 2), (BIG, 0)):
+        explorer.select_account(uid)
+        own = tweets[tweets["userid"] == uid]
+        hits = own[own["tweet_text"].str.lower().str.contains("خبر", regex=False)]
+        assert explorer.n_rows == expected == len(hits)
+        assert sorted(explorer.rows["tweetid"]) == sorted(hits["tweetid"])
+    explorer.set_query("RT @")  # any case: "rt @" in every retweet's text
+    assert explorer.n_rows == 0  # BIG posts no retweet
+    explorer.select_account(HC)
+    assert explorer.n_rows == 3
+
+
 def test_pagination(explorer: Explorer) -> None:
     first = explorer.page_rows["tweetid"].tolist()
     explorer.next_button.click()
