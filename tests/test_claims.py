@@ -157,6 +157,19 @@ def test_debate_windows_tweets_and_plot():
     assert any(a.get_gid() == EVENT_GID for a in ax.patches)
 
 
+@pytest.mark.parametrize("dtype", ["category", "string", "object"])
+def test_debate_windows_count_accounts_whatever_the_ids_are_stored_as(dtype: str) -> None:
+    # the windows' ids are taken as stored: a categorical's codes, Arrow strings or
+    # Python objects, a missing id included, give the same accounts per window
+    tweets = _iran(130).tweets.copy()
+    tweets.loc[tweets.index[:3], "userid"] = None  # three of the debate night's tweets
+    tweets["userid"] = tweets["userid"].astype(dtype)
+    windows = claims.debate_windows(tweets).set_index("offset_days")
+    assert windows.loc[0, "tweets"] == 130 and windows.loc[0, "accounts"] == 127
+    reference = claims.debate_windows(tweets.astype({"userid": "string"}))
+    pd.testing.assert_frame_equal(windows.reset_index(), reference)
+
+
 def test_low_engagement_claim():
     assert _one(_iran(5, likes=0, nightly=5), "iran-engagement")["verdict"] == SUPPORTED
     row = _one(_iran(5, likes=7, nightly=5), "iran-engagement")
