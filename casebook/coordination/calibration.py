@@ -609,7 +609,7 @@ def _weight_stats(wts: np.ndarray, percentiles: Sequence[float]) -> dict[str, fl
     """
     if not len(wts):
         return {**{f"weight_p{q:g}": np.nan for q in percentiles}, "weight_max": np.nan}
-    values = np.percentile(wts, list(percentiles)) if len(percentiles) else []
+    values = np.percentile(wts, list(percentiles))
     row = {f"weight_p{q:g}": float(v) for q, v in zip(percentiles, values, strict=True)}
     row["weight_max"] = float(wts.max())
     return row
