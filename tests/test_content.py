@@ -687,6 +687,10 @@ def test_retweet_targets_match_string_lookups(tweets):
 
 @_PROPERTY
 @given(tweet_frames())
+# an original with no count at all has no total either (not a total of 0), one with a
+# single count has that count as its total
+@example(make_tweets([{"is_retweet": False}, {"is_retweet": False, "like_count": 0},
+                      {"is_retweet": False, "quote_count": 7, "like_count": 2}]))
 def test_engagement_summary_matches_masked_arithmetic(tweets):
     originals = tweets.loc[~activity.retweet_mask(tweets)]
     counts = pd.DataFrame({c: originals[c].astype("Float64") for c in content.ENGAGEMENT_COLUMNS})
