@@ -10,7 +10,9 @@ For each ``--scales`` value, smallest first, in one run:
    on a copy of the case notebook with one cell appended that prints the kernel's own
    peak resident memory (``VmHWM`` of ``/proc/self/status``: the high-water mark of the
    kernel process itself; ``ru_maxrss`` of a child would start at its parent's peak,
-   because Linux carries the memory high-water mark across ``fork`` and ``exec``);
+   because Linux carries the memory high-water mark across ``fork`` and ``exec``),
+   and the operation's pair events (its coordination edges' weights summed: one per
+   tweet and other account that shared a key within the window);
 3. reads papermill's per-cell durations from the executed notebook and adds them up
    per section: the cells under each ``## N · Title`` heading, and ``0 · setup`` for the
    cells before the first heading (imports, loading the releases). With ``--cpu`` the
@@ -21,7 +23,8 @@ For each ``--scales`` value, smallest first, in one run:
 Prints one table with each section's seconds at every scale, the ratio to the previous
 scale and to the baseline (the smallest scale, measured in the same run), beside the
 ratio of tweets; a section whose time grows more than 1.1 times faster than the
-tweets is marked ``superlinear``. Then the kernel's peak memory and the wall time of
+tweets is marked ``superlinear``; the pair events' ratios stand beside them, since an
+exact coordination count must pass every pair event. Then the kernel's peak memory and the wall time of
 ``casebook run`` (HTML export included), and with ``--cells N`` the N slowest cells.
 
 A report run begins the coordination section on the spare core right after loading
@@ -74,9 +77,13 @@ PEAK_CELL = f"""\
 import json as _json, resource as _resource
 _hwm = next(int(line.split()[1]) * 1024 for line in open("/proc/self/status")
             if line.startswith("VmHWM:"))
+# the operation's pair events: its edges' weights summed, one per (tweet, other account)
+# within the window, the work an exact count cannot skip
+_pairs = (int(coord.edges["weight"].sum()) if "coord" in globals()
+          and hasattr(globals()["coord"], "edges") else None)
 print("{_MARK}", _json.dumps({{"vmhwm": _hwm,
       "ru_maxrss_self": _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss * 1024,
-      "cpu": globals().get("_cb_cpu", [])}}))
+      "cpu": globals().get("_cb_cpu", []), "pairs": _pairs}}))
 """
 
 
@@ -219,6 +226,12 @@ def report(results: list[dict], n_cells: int) -> None:
     print(f"{'  x previous / x baseline':28}" + "".join(
         f"{'':>12}" if i == 0 else f"{_ratio(t, tweets[i - 1]) + '/' + _ratio(t, tweets[0]):>12}"
         for i, t in enumerate(tweets)))
+    pairs = [r["peak"].get("pairs") for r in results]
+    if all(pairs):  # what the coordination section's exact counts grow with
+        print(f"{'pair events (coordination)':28}" + "".join(f"{p:>12,}" for p in pairs))
+        print(f"{'':28}{'':>12}" + "".join(
+            f"{_ratio(pairs[i], pairs[i - 1]) + '/' + _ratio(pairs[i], pairs[0]):>12}"
+            for i in range(1, len(pairs))))
     names = list(dict.fromkeys(n for r in results for n in r["sections"]))
     flagged = []
     for name in [*names, "total of cells"]:
@@ -230,8 +243,10 @@ def report(results: list[dict], n_cells: int) -> None:
             ratios.append(f"{_ratio(secs[i], secs[i - 1]) + '/' + _ratio(secs[i], secs[0]):>12}")
             grows = secs[i] / secs[i - 1] if secs[i - 1] > 0.05 else 0.0
             if grows > SUPERLINEAR * tweets[i] / tweets[i - 1] and secs[i] > 1.0:
+                grew = (f", pair events x{pairs[i] / pairs[i - 1]:.2f}"
+                        if "Coordination" in name and all(pairs) else "")
                 flagged.append(f"{name} (scale {scales[i - 1]:g} -> {scales[i]:g}: "
-                               f"time x{grows:.2f}, tweets x{tweets[i] / tweets[i - 1]:.2f})")
+                               f"time x{grows:.2f}, tweets x{tweets[i] / tweets[i - 1]:.2f}{grew})")
         if ratios:
             print(f"{'':28}{'':>12}" + "".join(ratios))
     print(f"{'kernel peak memory (VmHWM)':28}" + "".join(
