@@ -129,7 +129,7 @@ def _top_values(
 
 
 #: Largest (communities x distinct values) table :func:`_top_codes` counts in (8 bytes a cell).
-COUNT_CELLS = 1 << 24
+COUNT_CELLS = 1 << 22
 
 
 def _top_codes(community: np.ndarray, codes: np.ndarray, labels: pa.Array, n: int, *,
@@ -268,8 +268,8 @@ def summarise_communities(
     # the texts first: the longest piece, so the lists' two share the other thread
     names = ["sample_texts"] if "tweet_text" in df.columns else []
     names += [n for n, kind in listed.items() if LIST_KEYS[kind] in df.columns]
-    # side by side: mostly Arrow kernels, which release the GIL (6.0 -> 4.5 s for the 749
-    # communities of the Iran case on the scale-8 specimen)
+    # side by side: mostly Arrow kernels, which release the GIL (6.0 -> 4.5 s for the 17
+    # communities, 749 accounts, of the Iran case on the scale-8 specimen)
     pieces = dict(zip(names, per_kind(piece, names), strict=True))
     for name in ("top_hashtags", "top_domains", "sample_texts"):
         found = pieces.get(name, {})
