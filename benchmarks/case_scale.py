@@ -23,9 +23,10 @@ For each ``--scales`` value, smallest first, in one run:
 Prints one table with each section's seconds at every scale, the ratio to the previous
 scale and to the baseline (the smallest scale, measured in the same run), beside the
 ratio of tweets; a section whose time grows more than 1.1 times faster than the
-tweets is marked ``superlinear``; the pair events' ratios stand beside them, since an
-exact coordination count must pass every pair event. Then the kernel's peak memory and the wall time of
-``casebook run`` (HTML export included), and with ``--cells N`` the N slowest cells.
+tweets is marked ``superlinear``. The pair events' ratios are printed too: an exact
+coordination count must pass every pair event. Then the kernel's peak memory and the
+wall time of ``casebook run`` (HTML export included), and with ``--cells N`` the N
+slowest cells.
 
 A report run begins the coordination section on the spare core right after loading
 (:func:`casebook.case.start_coordination`, when the memory allows), so by default the
