@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -25,6 +26,9 @@ SLICE_THREADS = 2
 #: Rows below which :func:`on_slices` does not split a column (a thread pool's start
 #: costs more than the split saves).
 SLICE_MIN_ROWS = 200_000
+#: Strings below which :func:`dictionary_codes` never hashes (a DuckDB connection's
+#: start costs more than it saves).
+HASHED_MIN_ROWS = 1 << 16
 
 
 def string_offsets(arr: pa.Array) -> np.ndarray:
@@ -102,12 +106,65 @@ def to_bool(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(combined(arr).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def dictionary_codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+def dictionary_codes(values: pa.Array | pa.ChunkedArray, *,
+                     many_distinct: bool = False) -> tuple[np.ndarray, pa.Array]:
     """``(int64 code per value, distinct values)``: ``distinct.take(codes)`` is ``values``
-    where they are present; a null gets the code -1."""
-    enc = combined(pc.dictionary_encode(values))
+    where they are present; a null gets the code -1. Codes are numbered in order of
+    first use.
+
+    ``many_distinct`` says that most values are distinct (texts, URLs): such strings
+    are coded by their 64-bit hashes (DuckDB's ``hash``, then the hashes factorised),
+    and each repeated value is checked against the first value of its code. The codes
+    and distinct values are the same either way: values that share a hash but differ
+    are coded by Arrow (:func:`_hashed_codes`). On the specimen at scale 8, medians of
+    six calls: the 4.5M normalised texts (3.3M distinct) 2.07 s instead of 2.52 s, the
+    2.6M URLs (2.2M distinct) 1.02 s instead of 1.57 s. Mostly repeated values (words,
+    hashtags) are faster through Arrow's hash table;
+    guarded by tests/test_arrow.py::test_hashed_dictionary_codes_equal_arrows
+    and tests/test_arrow.py::test_hashed_dictionary_codes_tell_strings_that_share_a_hash_apart
+    """
+    arr = combined(values)
+    if many_distinct and len(arr) >= HASHED_MIN_ROWS and (
+            pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        coded = _hashed_codes(arr)
+        if coded is not None:
+            return coded
+    enc = combined(pc.dictionary_encode(arr))
     return (pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64),
             enc.dictionary)
+
+
+def _hash64(arr: pa.Array) -> np.ndarray:
+    """A 64-bit hash of each string of ``arr`` (no nulls), by DuckDB."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        con.register("strings", pa.table({"v": arr}))
+        return con.execute("SELECT hash(v) AS h FROM strings").fetchnumpy()["h"]
+
+
+def _hashed_codes(arr: pa.Array) -> tuple[np.ndarray, pa.Array] | None:
+    """:func:`dictionary_codes` of strings through their hashes; None when two different
+    strings share a hash (the caller codes them with Arrow then)."""
+    valid = None if arr.null_count == 0 else to_bool(pc.is_valid(arr))
+    present = arr if valid is None else arr.filter(pa.array(valid))
+    code = pd.factorize(_hash64(present))[0].astype(np.int64, copy=False)  # first-use order
+    # a code's first use is where the codes so far reach a new maximum
+    first_use = np.empty(len(code), bool)
+    first_use[:1] = True
+    np.greater(code[1:], np.maximum.accumulate(code)[:-1], out=first_use[1:])
+    first = np.flatnonzero(first_use)
+    again = np.flatnonzero(~first_use)
+    del first_use
+    if len(again) and not pc.all(pc.equal(present.take(pa.array(again)),
+                                          present.take(pa.array(first[code[again]])))).as_py():
+        return None
+    distinct = present.take(pa.array(first))
+    if valid is None:
+        return code, distinct
+    codes = np.full(len(arr), -1, np.int64)
+    codes[valid] = code
+    return codes, distinct
 
 
 def sorted_dictionary(values: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:

@@ -983,9 +983,9 @@ class _Urls:
         urls = urls if pa.types.is_string(urls.type) else urls.cast(pa.string())
         # pandas' str.strip on Arrow strings is this kernel: the same texts as before
         text = pc.utf8_trim_whitespace(urls)
-        self.codes, self.distinct = dictionary_codes(text)
+        self.codes, self.distinct = dictionary_codes(text, many_distinct=True)
         changed = pc.sum(pc.binary_length(urls)).as_py() != pc.sum(pc.binary_length(text)).as_py()
-        self.raw = dictionary_codes(urls)[0] if changed else self.codes
+        self.raw = dictionary_codes(urls, many_distinct=True)[0] if changed else self.codes
         # Both patterns read no further than a URL's third "/" (the scheme and host
         # characters exclude it; only the "//" is consumed), so each runs on the distinct
         # leading parts ("https://host": as few as the hosts) rather than on every

@@ -24,6 +24,33 @@ def test_dictionary_codes_round_trip_and_code_nulls_as_minus_one() -> None:
     assert len(distinct) == 3  # one code per distinct value, across chunks
 
 
+@pytest.mark.parametrize("chunks", [
+    [["b", None, "a", "", "a"], ["é", "a", "B", None, "b", "e\u0301", "", "\u202eb"]],
+    [["x"] * 5, ["x", None]],
+    [[None, None]],
+    [[f"text {i % 7}" for i in range(50)] + [f"unique {i}" for i in range(50)]],
+])
+@pytest.mark.parametrize("large", [False, True])
+def test_hashed_dictionary_codes_equal_arrows(monkeypatch, chunks, large) -> None:
+    values = pa.chunked_array(chunks, type=pa.large_string() if large else pa.string())
+    expected = dictionary_codes(values)
+    monkeypatch.setattr(_arrow, "HASHED_MIN_ROWS", 1)
+    codes, distinct = dictionary_codes(values, many_distinct=True)
+    np.testing.assert_array_equal(codes, expected[0])
+    assert distinct.equals(expected[1])
+
+
+def test_hashed_dictionary_codes_tell_strings_that_share_a_hash_apart(monkeypatch) -> None:
+    # every string given the same hash: the check of repeated values against their
+    # code's first value must see that they differ, and Arrow codes them instead
+    values = pa.array(["a", "b", None, "a", "c", "b"])
+    monkeypatch.setattr(_arrow, "HASHED_MIN_ROWS", 1)
+    monkeypatch.setattr(_arrow, "_hash64", lambda arr: np.zeros(len(arr), np.uint64))
+    codes, distinct = dictionary_codes(values, many_distinct=True)
+    np.testing.assert_array_equal(codes, [0, 1, -1, 0, 2, 1])
+    assert distinct.to_pylist() == ["a", "b", "c"]
+
+
 @pytest.mark.parametrize("values", [
     pa.chunked_array([["b", None, "a"], ["é", "a", "B", None, "b"]]),
     pa.array(["z", "y", "z"]),

@@ -270,7 +270,7 @@ def distinct_texts(df: pd.DataFrame, mask: np.ndarray) -> tuple[np.ndarray, np.n
     distinct normalised texts in order of first use)."""
     norm = normalised_texts(df, mask)
     keep = filled(norm)
-    code, distinct = dictionary_codes(norm.filter(pa.array(keep)))
+    code, distinct = dictionary_codes(norm.filter(pa.array(keep)), many_distinct=True)
     return np.flatnonzero(mask)[keep], code, distinct
 
 
