@@ -157,7 +157,7 @@ def _make_events(prep: Prepared, pos: np.ndarray, labels: pa.Array | None) -> Ev
         key = np.zeros(len(pos), np.int64)
         dictionary = None
     else:
-        key, dictionary = dictionary_codes(labels, many_distinct=True)
+        key, dictionary = dictionary_codes(labels)
     return Events(pos, key, prep.sec[pos], prep.ucode[pos], dictionary)
 
 
