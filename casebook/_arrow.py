@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
-    "as_lists", "as_strings", "combined", "dictionary_codes", "on_slices", "sorted_dictionary",
-    "string_offsets", "taken", "to_bool", "tweets_table", "utf8_bytes",
+    "as_lists", "as_strings", "combined", "dictionary_codes", "first_uses", "on_slices",
+    "sorted_dictionary", "string_offsets", "taken", "to_bool", "tweets_table", "utf8_bytes",
 ]
 
 #: Threads of :func:`on_slices`.
@@ -134,6 +134,19 @@ def dictionary_codes(values: pa.Array | pa.ChunkedArray, *,
             enc.dictionary)
 
 
+def first_uses(codes: np.ndarray) -> np.ndarray:
+    """Position of each code's first use, ascending (so in code order), for codes numbered
+    in order of first use (``pd.factorize``, ``pc.dictionary_encode``): a position is a
+    first use exactly when its code exceeds every code before it. A code -1 (missing, as
+    ``pd.factorize`` gives it) is never a first use."""
+    if len(codes) == 0:
+        return np.zeros(0, np.int64)
+    new = np.empty(len(codes), bool)
+    new[0] = codes[0] >= 0
+    np.greater(codes[1:], np.maximum.accumulate(codes)[:-1], out=new[1:])
+    return np.flatnonzero(new)
+
+
 def _hash64(arr: pa.Array) -> np.ndarray:
     """A 64-bit hash of each string of ``arr`` (no nulls), by DuckDB."""
     import duckdb
@@ -149,13 +162,10 @@ def _hashed_codes(arr: pa.Array) -> tuple[np.ndarray, pa.Array] | None:
     valid = None if arr.null_count == 0 else to_bool(pc.is_valid(arr))
     present = arr if valid is None else arr.filter(pa.array(valid))
     code = pd.factorize(_hash64(present))[0].astype(np.int64, copy=False)  # first-use order
-    # a code's first use is where the codes so far reach a new maximum
-    first_use = np.empty(len(code), bool)
-    first_use[:1] = True
-    np.greater(code[1:], np.maximum.accumulate(code)[:-1], out=first_use[1:])
-    first = np.flatnonzero(first_use)
-    again = np.flatnonzero(~first_use)
-    del first_use
+    first = first_uses(code)
+    again = np.ones(len(code), bool)
+    again[first] = False
+    again = np.flatnonzero(again)
     if len(again) and not pc.all(pc.equal(present.take(pa.array(again)),
                                           present.take(pa.array(first[code[again]])))).as_py():
         return None

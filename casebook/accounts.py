@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from casebook._arrow import first_uses
 from casebook._frames import ReleaseLike, hashed_flags, is_hashed_id, naive
 from casebook._plotting import (
     count_axis,
@@ -27,7 +28,7 @@ from casebook._plotting import (
     log_axis,
     new_ax,
 )
-from casebook.activity import _first_rows, _key_codes, _take_rows
+from casebook.activity import _key_codes, _take_rows
 from casebook.content import compile_lexicon, language_labels, match_lexicon
 from casebook.errors import ParameterError
 from casebook.evidence import share_contrast_words
@@ -697,7 +698,7 @@ def top_accounts(release: ReleaseLike, *, n: int | None = 10,
             out[column] = pd.NA
     # each account's first tweet row, from the codes (no copy of the whole table)
     authors, userids = _key_codes(tweets["userid"])
-    first = _first_rows(authors)
+    first = first_uses(authors)
     for column in ("user_screen_name", "user_display_name"):
         if column in tweets:  # accounts missing from the users table
             names = pd.Series(_take_rows(tweets[[column]], first)[column].array,

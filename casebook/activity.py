@@ -268,15 +268,6 @@ def _edge_step(freq: str, stamps: pd.DatetimeIndex) -> int:
     return day if isinstance(offset, _DAY_ALIGNED) else 1
 
 
-def _first_rows(codes: np.ndarray) -> np.ndarray:
-    """Row position of each code's first occurrence, in code order, for ``pd.factorize``
-    codes (numbered in order of first appearance: a row is a first occurrence exactly
-    when its code exceeds every code before it)."""
-    before = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]])) if len(codes) \
-        else codes
-    return np.flatnonzero(codes > before)
-
-
 def _period_codes(times: pd.Series, freq: str) -> tuple[np.ndarray, pd.DatetimeIndex]:
     """Each row's period under ``pd.Grouper(freq=freq)`` (-1 without a time), and the
     label of every period from the first to the last, empty ones included.

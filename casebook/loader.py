@@ -107,7 +107,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from casebook import paths, schema
-from casebook._arrow import sorted_dictionary, string_offsets, utf8_bytes
+from casebook._arrow import first_uses, sorted_dictionary, string_offsets, utf8_bytes
 from casebook._files import data_files, natural_key, write_text_atomically
 from casebook._memory import release_memory
 from casebook.discovery import is_specimen, one_release
@@ -1424,12 +1424,7 @@ def _first_rows(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndar
     enc = pc.dictionary_encode(values, null_encoding="encode")
     chunks = enc.chunks if isinstance(enc, pa.ChunkedArray) else [enc]
     codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks]).astype(np.int64)
-    # codes are given in order of first appearance: a new value is a new running maximum
-    seen = np.maximum.accumulate(codes)
-    first = np.empty(len(codes), dtype=bool)
-    first[0] = True
-    first[1:] = codes[1:] > seen[:-1]
-    return np.flatnonzero(first), np.bincount(codes)
+    return first_uses(codes), np.bincount(codes)
 
 
 # --------------------------------------------------------------------------- pandas

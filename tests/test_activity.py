@@ -804,12 +804,6 @@ def test_cached_computes_once_for_concurrent_askers():
     assert results[0] is results[1] is results[2]
 
 
-def test_first_rows_of_factorized_codes():
-    codes = np.array([-1, 0, 0, 1, -1, 2, 1, 0])
-    assert activity._first_rows(codes).tolist() == [1, 3, 5]
-    assert activity._first_rows(np.array([], dtype=np.int64)).tolist() == []
-
-
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(-5, 3000), max_size=50), st.booleans())
 def test_dense_codes_are_the_ranks_np_unique_gives(values, spread):

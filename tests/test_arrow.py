@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -118,3 +119,19 @@ def test_taken_refuses_positions_out_of_range() -> None:
         taken(values, np.array([2]))
     with pytest.raises(IndexError):
         taken(values, np.array([-1]))
+
+
+@pytest.mark.parametrize(("codes", "expected"), [
+    ([0, 1, 0, 2, 1, 3], [0, 1, 3, 5]),
+    ([-1, 0, -1, 1, 0], [1, 3]),  # a missing value (-1) is never a first use
+    ([-1, 0, 0, 1, -1, 2, 1, 0], [1, 3, 5]),
+    ([-1, -1], []),
+    ([], []),
+])
+def test_first_uses_are_where_each_code_first_appears(codes, expected) -> None:
+    got = _arrow.first_uses(np.asarray(codes, np.int64))
+    np.testing.assert_array_equal(got, expected)
+    # the same as a factorisation's own first rows, where the codes are a factorisation
+    values = pd.Series(["b", "a", "b", "c", "a", "d"])
+    np.testing.assert_array_equal(_arrow.first_uses(pd.factorize(values)[0]),
+                                  pd.Series(range(6))[~values.duplicated()].to_numpy())
