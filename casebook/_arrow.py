@@ -8,7 +8,6 @@ string layout (a validity bitmap, ``len + 1`` offsets, then the bytes).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -16,13 +15,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from casebook._threads import mapped, threads
+
 __all__ = [
     "as_lists", "as_strings", "combined", "dictionary_codes", "first_uses", "on_slices",
     "sorted_dictionary", "string_offsets", "taken", "to_bool", "tweets_table", "utf8_bytes",
 ]
 
-#: Threads of :func:`on_slices`.
-SLICE_THREADS = 2
 #: Rows below which :func:`on_slices` does not split a column (a thread pool's start
 #: costs more than the split saves).
 SLICE_MIN_ROWS = 200_000
@@ -252,18 +251,19 @@ def tweets_table(frame: Any, columns: Sequence[str]) -> pa.Table:
 
 def on_slices(fn: Callable[[Any], pa.Array | pa.ChunkedArray],
               values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """``fn(values)`` computed on :data:`SLICE_THREADS` slices side by side and joined in
-    order, for an elementwise kernel (one output row per input row).
+    """``fn(values)`` computed on one slice per thread (:func:`casebook._threads.threads`)
+    side by side and joined in order, for an elementwise kernel (one output row per input
+    row).
 
-    Arrow runs such a kernel on one thread; it releases the GIL, so slices run on both
-    cores: a case-insensitive lexicon pattern over the 4.5M texts of the specimen at
+    Arrow runs such a kernel on one thread; it releases the GIL, so slices run on every
+    core: a case-insensitive lexicon pattern over the 4.5M texts of the specimen at
     scale 8 took 1.08 s on one thread, 0.57 s on two.
     """
     n = len(values)
-    if n < SLICE_MIN_ROWS or SLICE_THREADS < 2:
+    n_threads = threads() if n >= SLICE_MIN_ROWS else 1
+    if n_threads < 2:
         return fn(values)
-    step = -(-n // SLICE_THREADS)
-    with ThreadPoolExecutor(max_workers=SLICE_THREADS, thread_name_prefix="casebook-slice") as pool:
-        parts = list(pool.map(lambda lo: fn(values.slice(lo, step)), range(0, n, step)))
+    step = -(-n // n_threads)
+    parts = mapped(lambda lo: fn(values.slice(lo, step)), range(0, n, step), name="slice")
     chunks = [c for p in parts for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])]
     return pa.chunked_array(chunks, type=parts[0].type)

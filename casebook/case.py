@@ -894,10 +894,11 @@ def start_coordination(release: Release, control: Release | None, *,
         As for :func:`coordination_analysis`.
     background
         Whether to start. Default: in a report run only
-        (:func:`casebook.widgets.static_mode`: papermill, nbval, ``casebook run``), on a
-        machine with two cores or more, when the memory available is at least twice the
-        section's estimate (:data:`COORDINATION_BYTES_PER_TWEET` per tweet), since the
-        other sections hold their own memory meanwhile. In JupyterLab the section runs
+        (:func:`casebook.widgets.static_mode`: papermill, nbval, ``casebook run``), with
+        two threads or more (:func:`casebook._threads.threads`: a core each), when the
+        memory available is at least twice the section's estimate
+        (:data:`COORDINATION_BYTES_PER_TWEET` per tweet), since the other sections hold
+        their own memory meanwhile. In JupyterLab the section runs
         when its cell runs, with its progress bar: a thread cannot be interrupted, and an
         investigator re-running cells would start one computation after another.
     **options
@@ -952,11 +953,12 @@ def _coordination_options(options: Mapping[str, object]) -> dict[str, object]:
 
 def _worth_starting(release: Release, control: Release | None) -> bool:
     """The default of :func:`start_coordination` (see there)."""
+    from casebook._memory import available_memory
+    from casebook._threads import threads
     from casebook.widgets import static_mode
 
-    if not static_mode() or len(os.sched_getaffinity(0)) < 2:
+    if not static_mode() or threads() < 2:
         return False
-    from casebook._memory import available_memory
 
     tweets = len(release.tweets) + (len(control.tweets) if control is not None else 0)
     available = available_memory()

@@ -35,7 +35,6 @@ import shutil
 import tempfile
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -45,6 +44,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from casebook._threads import mapped
 from casebook.loader import _WRITER_FILE, _clean_stale_temps, _sha256
 from casebook.paths import cache_dir
 
@@ -55,7 +55,6 @@ FORMAT = "1"
 #: Libraries whose versions enter every key.
 LIBRARIES = ("numpy", "pandas", "pyarrow", "scipy", "networkx", "datasketch", "tldextract")
 _PACKAGE = Path(__file__).resolve().parent
-_HASH_THREADS = 2
 
 
 class Uncacheable(Exception):
@@ -152,7 +151,7 @@ def frames_digest(frames: Sequence[pd.DataFrame | None]) -> str:
 
     Each table's column names and pandas types, its index type and its length, then each
     column's values (the index's included), converted to Arrow without copying where they
-    are Arrow-backed already; the columns are hashed on two threads. The digest depends
+    are Arrow-backed already; the columns are hashed on threads. The digest depends
     on the values only, not on how they lie in memory (:func:`_feed`). Raises
     :class:`Uncacheable` for a column of Python objects that Arrow cannot type, or of a
     type other than numbers, times, booleans, strings, categoricals and lists of them.
@@ -172,9 +171,7 @@ def frames_digest(frames: Sequence[pd.DataFrame | None]) -> str:
         columns.extend((f"{i}.{name}", col) for name, col in
                        zip(table.column_names, table.columns, strict=True))
     # hashlib releases the GIL on large buffers: the columns hash in parallel
-    with ThreadPoolExecutor(max_workers=_HASH_THREADS, thread_name_prefix="casebook-digest") as pool:
-        digests = list(pool.map(lambda nc: _column_digest(*nc), columns))
-    for d in digests:
+    for d in mapped(lambda nc: _column_digest(*nc), columns, name="digest"):
         head.update(d)
     return head.hexdigest()
 

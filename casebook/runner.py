@@ -1180,6 +1180,8 @@ def run_cases(
     ParameterError
         Before anything runs, for an unknown case, an unknown or mistyped parameter,
         a missing ``--data`` folder or a missing kernel.
+    UsageError
+        Before anything runs, when ``CASEBOOK_THREADS`` is not a whole number >= 1.
     MissingDataError
         Before any kernel starts, when a case's ``data_dir`` (from ``params/CASE.yaml``,
         ``params_file``, ``params`` or the notebook's default) does not exist.
@@ -1192,7 +1194,9 @@ def run_cases(
     """
     from tqdm.auto import tqdm
 
+    from casebook._threads import threads
 
+    threads()  # a bad CASEBOOK_THREADS is one line now, not an error in every case's kernel
     notebooks = resolve_cases(cases)
     file_params = (
         _read_yaml_mapping(paths.resolve(params_file), "-f file") if params_file is not None else {}
@@ -1623,6 +1627,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "  casebook run release --data data/raw -p datasets '[REA_0621]' "
         "-p claims_file mine.yaml\n"
         "  casebook run --list\n\n"
+        "environment: CASEBOOK_THREADS=N runs the parallel steps (the coordination "
+        "section's\nkinds and chance replicates, text batches) on N threads; default: "
+        "one per core\nthis process may use, fewer replicates at once where memory is "
+        "short\n\n"
         "exit status: 0 all cases ran, 1 a case failed, 2 bad arguments or parameters"
     )
     parser.add_argument("cases", nargs="*", metavar="CASE",

@@ -73,7 +73,7 @@ def test_sorted_dictionary_holds_the_values_with_a_sorted_dictionary(values) -> 
 @pytest.mark.parametrize("chunked", [False, True])
 def test_on_slices_equals_the_kernel_on_the_whole(monkeypatch, n, chunked) -> None:
     monkeypatch.setattr(_arrow, "SLICE_MIN_ROWS", 2)
-    monkeypatch.setattr(_arrow, "SLICE_THREADS", 3)
+    monkeypatch.setenv("CASEBOOK_THREADS", "3")
     texts = [None if i % 5 == 0 else f"t{i} NATO" if i % 3 else f"t{i}" for i in range(n)]
     values = (pa.chunked_array([texts[: n // 2], texts[n // 2:]]) if chunked
               else pa.array(texts))

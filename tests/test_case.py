@@ -449,7 +449,11 @@ def test_coordination_starts_early_only_in_a_report_run_with_memory_to_spare(
     rel = _tiny_release()
     monkeypatch.setattr("casebook.widgets.static_mode", lambda: True)
     monkeypatch.setattr("casebook._memory.available_memory", lambda: 10**12)
+    monkeypatch.setenv("CASEBOOK_THREADS", "2")  # two cores, whatever this machine has
     assert case._worth_starting(rel, None)
+    monkeypatch.setenv("CASEBOOK_THREADS", "1")  # one: no spare core to start it on
+    assert not case._worth_starting(rel, None)
+    monkeypatch.setenv("CASEBOOK_THREADS", "2")
     tweets = len(rel.tweets)
     need = 2 * case.COORDINATION_BYTES_PER_TWEET * tweets
     monkeypatch.setattr("casebook._memory.available_memory", lambda: need - 1)

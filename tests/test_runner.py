@@ -702,6 +702,19 @@ def test_case_notebooks_declare_the_contract_parameters() -> None:
         assert all(v["help"] for v in declared.values()), f"{case}: a parameter has no # help"
 
 
+def test_a_bad_thread_count_is_one_line_before_any_kernel(project, tmp_path, monkeypatch,
+                                                          capsys) -> None:
+    monkeypatch.setenv("CASEBOOK_THREADS", "four")
+    out = tmp_path / "report"
+    code, stdout, stderr = _cli(["run", str(project.root / "toy.ipynb"), "--out", str(out)])
+    assert code == 2 and not stdout
+    assert stderr.count("\n") == 1 and "CASEBOOK_THREADS='four' is not a number of threads" in stderr
+    assert not out.exists()
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    assert "CASEBOOK_THREADS=N" in capsys.readouterr().out
+
+
 def test_out_at_the_source_folder_is_refused_and_the_source_kept(project) -> None:
     source = project.root / "toy.ipynb"
     before = source.read_bytes()

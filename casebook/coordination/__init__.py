@@ -84,10 +84,11 @@ imported by name so that nothing else needs pyspark.
 Keys are factorised to integers and every tweet's window is found with
 :func:`numpy.searchsorted` on one sort; pairs are expanded in bounded chunks
 (:data:`MAX_PAIRS`), so no Python loop runs over tweets or pairs and memory stays
-bounded. Texts are normalised in batches on two threads; ``co_tweet`` first keeps only
+bounded. Texts are normalised in batches on threads, one per core
+(:mod:`casebook._threads`; ``CASEBOOK_THREADS`` sets another number); ``co_tweet`` first keeps only
 a 64-bit fingerprint per text and normalises again, exactly, only the texts whose
 fingerprint repeats (a unique fingerprint is a unique text). :func:`networks` computes
-two kinds at a time.
+as many kinds at a time as there are threads.
 """
 
 from casebook.coordination.calibration import (

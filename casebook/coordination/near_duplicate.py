@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING
@@ -22,8 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from casebook._arrow import as_strings, dictionary_codes, taken
+from casebook._threads import mapped
 from casebook.coordination.engine import Events, seconds_type
-from casebook.coordination.text import HASH_MUL, TEXT_THREADS, distinct_texts, normalise_arrow
+from casebook.coordination.text import HASH_MUL, distinct_texts, normalise_arrow
 from casebook.errors import UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -318,8 +318,7 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     # batches on threads (numpy's ufuncs release the GIL): the other kinds of a release
     # finish long before its near duplicates, whose thread would otherwise run alone;
     # guarded by tests/coordination/test_near_duplicate.py::test_signatures_in_batches_equal_one_batch
-    with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-minhash") as pool:
-        list(pool.map(partial(batch, distinct), range(0, n_texts, SIGNATURE_BATCH)))
+    mapped(partial(batch, distinct), range(0, n_texts, SIGNATURE_BATCH), name="minhash")
     # the texts are hashed: freed before the bands' sorts, the stage of the release's peak
     del distinct
     index = np.int32 if n_docs < 2**31 else np.int64
@@ -365,8 +364,7 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
         text_sum = np.add.reduceat(_mix64(by_hash), first)[shared]
         return len(first), shared, n_in, text_sum
 
-    with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-bands") as pool:
-        found = list(pool.map(buckets, range(bands)))
+    found = mapped(buckets, range(bands), name="bands")
     n_buckets = [f[0] for f in found]
     offsets = np.cumsum([0] + n_buckets)  # each band's first key
     # with drop_singletons, a band's buckets of one tweet give no event (their key numbers
@@ -407,8 +405,7 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
     # the bands on threads (argsort and the gathers release the GIL; the signatures'
     # threads are done): on the Iran specimen at scale 8 this stage ran alone on one
     # core for 15 s; each band's arrays are written into the events and freed in turn
-    with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-bands") as pool:
-        per_band = list(pool.map(band, range(bands)))
+    per_band = mapped(band, range(bands), name="bands")
     starts = np.cumsum([0] + [len(b[0]) for b in per_band])  # each band's first event
     key_type = np.int32 if int(offsets[-1]) < 2**31 else np.int64
     n_ev = int(starts[-1])
@@ -433,8 +430,7 @@ def near_duplicate_events(prep: Prepared, rows: np.ndarray, options: NearDuplica
         doc_used[d] = True  # every writer writes True: the threads may overlap
 
     # guarded by tests/coordination/test_near_duplicate.py::test_singletons_dropped_per_band_are_the_same
-    with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-bands") as pool:
-        list(pool.map(fill, range(bands)))
+    mapped(fill, range(bands), name="bands")
     # only the texts of events are ever compared: when most texts are in no shared bucket
     # (a real release's texts are mostly unique), the others' rows are freed (the copy
     # costs a second array for a moment, so not for a few);

@@ -8,7 +8,6 @@ B (B != A) with the same key within ``|dt| <= window`` (inclusive); see
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -18,6 +17,7 @@ import pyarrow as pa
 
 from casebook import schema
 from casebook._frames import sorted_distinct
+from casebook._threads import mapped
 from casebook.coordination.engine import MAX_PAIRS, Events, matching_pairs, ordered, weights
 from casebook.coordination.kinds import (
     DEFAULT_KINDS,
@@ -39,9 +39,6 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
     "source", "target", "kind", "source_tweetid", "target_tweetid", "source_time",
     "target_time", "dt_seconds", "key", "similarity", "source_text", "target_text",
 )
-#: Kinds computed at once by :func:`networks`: numpy and pyarrow release the GIL, and
-#: two threads fill the 2-core machines the benchmarks ran on.
-KIND_THREADS = 2
 _EVIDENCE_ORDER = ["source", "target", "source_time", "source_tweetid", "target_time",
                    "target_tweetid", "key"]
 
@@ -120,13 +117,11 @@ def unique_kinds(kinds: str | Sequence[str]) -> list[str]:
 
 
 def per_kind(fn: Callable[[str], T], kinds: Sequence[str]) -> list[T]:
-    """``fn(kind)`` for each kind, :data:`KIND_THREADS` at a time, in order."""
-    if len(kinds) < 2:
-        return [fn(k) for k in kinds]
+    """``fn(kind)`` for each kind, one per thread (:func:`casebook._threads.threads`) at a
+    time, in order."""
     # kinds on threads (numpy and pyarrow release the GIL);
     # guarded by tests/coordination/test_network.py::test_networks_is_the_union_of_single_kinds
-    with ThreadPoolExecutor(max_workers=KIND_THREADS, thread_name_prefix="casebook-kind") as pool:
-        return list(pool.map(fn, kinds))
+    return mapped(fn, kinds, name="kind")
 
 
 def empty_edges() -> pd.DataFrame:
@@ -274,7 +269,8 @@ def networks(
     """Several coordination networks at once, as one long frame with a ``kind`` column.
 
     Same semantics and parameters as :func:`coordination_network`; the tweets are
-    prepared once for all kinds, and two kinds are computed at a time on two threads.
+    prepared once for all kinds, and the kinds are computed on threads, one per core
+    (:func:`casebook._threads.threads`).
     Rows are ordered by ``kinds``, then weight (descending), source and target; with
     ``evidence=True`` the evidence of every kind follows in a second frame, in the same
     kind order.

@@ -41,20 +41,21 @@ text-shuffled (``near_duplicate``)
 Every replicate reuses the release's prepared arrays and the events of each kind
 (:func:`casebook.coordination.kinds.events`): only the times (or the accounts behind the
 texts) change, so a replicate costs one weight computation per kind, and replicates run
-on :data:`~casebook.coordination.network.KIND_THREADS` threads. The replicates are
+on threads, as many at once as there are cores and memory for them
+(:func:`casebook._threads.threads`, :data:`REPLICATE_BYTES_PER_EVENT`). The replicates are
 seeded: ``seed`` gives the same replicates whatever the threads do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from casebook._threads import mapped
 from casebook.coordination.engine import (
     MAX_PAIRS,
     Events,
@@ -66,7 +67,6 @@ from casebook.coordination.engine import (
 from casebook.coordination.kinds import DEFAULT_KINDS, Prepared, events, prepare, tweets_frame
 from casebook.coordination.near_duplicate import NearDuplicateOptions
 from casebook.coordination.network import (
-    KIND_THREADS,
     Window,
     edges_frame,
     empty_edges,
@@ -89,6 +89,11 @@ MAX_SHIFT_DAYS: int = 30
 TEXT_BLOCK: int = 1000
 #: Events of a text kind moved and sorted at once in a replicate (:func:`moved_subsets`).
 TEXT_CHUNK: int = 1 << 22
+#: Memory a replicate holds at once, per event of its largest kind (:func:`replicate_bytes`):
+#: on the Iran specimen at scale 8 (13.1M near-duplicate events), the replicates' peak
+#: above their start was 0.55 GB on one thread, 0.84-0.87 GB on two and 1.64 GB on four:
+#: 0.31-0.36 GB a thread, 21-25 bytes an event besides the moved times; rounded up.
+REPLICATE_BYTES_PER_EVENT: int = 32
 #: Kinds whose replicates shuffle texts instead of shifting times.
 TEXT_KINDS: tuple[str, ...] = ("near_duplicate",)
 _DAY = 86_400
@@ -540,6 +545,13 @@ def null_inputs(prep: Prepared, kind_events: Mapping[str, Events], reach: int, *
     return NullInputs(events, blocks, bases, by_key, text_block, int(reach))
 
 
+def replicate_bytes(prep: Prepared, kind_events: Mapping[str, Events]) -> int:
+    """Memory one replicate holds at once, estimated: every tweet's moved time, and
+    :data:`REPLICATE_BYTES_PER_EVENT` for each event of its largest kind."""
+    largest = max((len(ev.pos) for ev in kind_events.values()), default=0)
+    return 8 * len(prep.sec) + REPLICATE_BYTES_PER_EVENT * largest
+
+
 def run_null(
     prep: Prepared,
     kind_events: Mapping[str, Events] | NullInputs,
@@ -644,8 +656,7 @@ def run_null(
 
     # replicates on threads (numpy releases the GIL in sorts and searches); each has its
     # own seed, so the result does not depend on the order the threads run in
-    with ThreadPoolExecutor(max_workers=KIND_THREADS, thread_name_prefix="casebook-null") as pool:
-        done = list(pool.map(replicate, seeds))
+    done = mapped(replicate, seeds, name="null", memory_each=replicate_bytes(prep, kind_events))
     return NullRun(prep, kinds, [d[0] for d in done], int(max_shift_days), int(text_block),
                    [d[1] for d in done] if collect is not None else [])
 

@@ -8,7 +8,6 @@ Everything here works on Arrow string arrays and scans their bytes with numpy
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -18,6 +17,7 @@ import pyarrow.compute as pc
 
 from casebook import schema
 from casebook._arrow import as_strings, combined, dictionary_codes, to_bool, utf8_bytes
+from casebook._threads import mapped
 
 __all__ = ["normalise_text"]
 
@@ -27,9 +27,6 @@ MENTION = r"@[^\t\n\v\f\r\x{85}\p{Z}]*"
 #: Frame rows per batch of text work: small batches reuse the same memory (fresh memory
 #: is what costs most) and keep every thread busy.
 TEXT_BATCH = 1 << 17
-#: Threads for text batches: pyarrow and numpy release the GIL; more did not help on
-#: the 2-core machines the benchmarks ran on.
-TEXT_THREADS = 2
 #: Bytes a fingerprint reads from each end of a text: one unaligned uint64 load each.
 FINGERPRINT_BYTES = 8
 #: 64-bit multiplier (2**64 / golden ratio, odd) that spreads one value over all bits.
@@ -246,13 +243,9 @@ def text_batches(df: pd.DataFrame, mask: np.ndarray, fn: Callable[[pa.Array], An
         sel = mask[lo:lo + TEXT_BATCH]
         return fn(combined(texts.slice(lo, len(sel)).filter(pa.array(sel))))
 
-    starts = range(0, len(mask), TEXT_BATCH)  # loop over batches of rows
-    if len(starts) < 2:
-        return [one(lo) for lo in starts]
     # batches on threads (pyarrow and numpy release the GIL);
     # guarded by tests/coordination/test_text.py::test_batched_texts_equal_one_batch
-    with ThreadPoolExecutor(max_workers=TEXT_THREADS, thread_name_prefix="casebook-text") as pool:
-        return list(pool.map(one, starts))
+    return mapped(one, range(0, len(mask), TEXT_BATCH), name="text")
 
 
 def normalised_texts(df: pd.DataFrame, mask: np.ndarray) -> pa.Array:

@@ -317,6 +317,75 @@ def test_replicates_of_prepared_inputs_are_those_of_the_events() -> None:
         null.run_null(prep, null.null_inputs(prep, kinds, 60), 60, **options)
 
 
+@pytest.mark.parametrize("threads", ["1", "4"])
+def test_replicates_are_the_same_on_any_number_of_threads(monkeypatch, threads: str) -> None:
+    # the replicates run on as many threads as the machine has cores (CASEBOOK_THREADS
+    # here), each with its own seed: the weights and bursts never depend on how many
+    import threading
+
+    from casebook.coordination import groups, null
+    from casebook.coordination.kinds import events
+
+    rng = np.random.default_rng(5)
+    posts = [post(f"u{u}", int(m), f"slogan {k} about the war today") for u, m, k in zip(
+        rng.integers(0, 20, 300), rng.integers(0, 300, 300), rng.integers(0, 30, 300),
+        strict=True)]
+    prep = prepare(make_tweets(_background(20, 500, 6) + posts))
+    kinds = {k: events(prep, k) for k in ("co_retweet", "co_tweet", "near_duplicate")}
+    ran_on: set[str] = set()
+
+    def collect(kind_events):
+        ran_on.add(threading.current_thread().name)
+        return [groups.burst_members(ev, 120, user, max_pairs=1 << 20, max_accounts=5)
+                for _, (ev, user) in kind_events]
+
+    options = dict(n_null=5, seed=2, text_block=50, collect=collect, collect_window=120)
+    monkeypatch.setenv("CASEBOOK_THREADS", "2")
+    want = null.run_null(prep, kinds, 60, **options)
+    ran_on.clear()
+    monkeypatch.setenv("CASEBOOK_THREADS", threads)
+    got = null.run_null(prep, kinds, 60, **options)
+    if threads == "1":
+        assert ran_on == {threading.current_thread().name}
+    else:
+        assert ran_on and all(name.startswith("casebook-null") for name in ran_on)
+    for a, b in zip([*got.weights, *got.collected], [*want.weights, *want.collected],
+                    strict=True):
+        for x, y in zip(a.values() if isinstance(a, dict) else a,
+                        b.values() if isinstance(b, dict) else b, strict=True):
+            for u, v in zip(x, y, strict=True):
+                np.testing.assert_array_equal(u, v)
+    assert all(len(rep["near_duplicate"][0]) for rep in want.weights)
+
+
+def test_replicates_start_only_the_threads_memory_holds(monkeypatch) -> None:
+    import threading
+
+    from casebook import _memory
+    from casebook.coordination import null
+    from casebook.coordination.kinds import events
+
+    prep = prepare(make_tweets(_background(10, 200, 7)))
+    kinds = {"co_retweet": events(prep, "co_retweet")}
+    each = null.replicate_bytes(prep, kinds)
+    assert each == 8 * len(prep.sec) + null.REPLICATE_BYTES_PER_EVENT * len(kinds["co_retweet"].pos)
+    ran_on: set[str] = set()
+
+    def collect(kind_events):
+        ran_on.add(threading.current_thread().name)
+        return [len(ev.pos) for _, (ev, _user) in kind_events]
+
+    monkeypatch.setenv("CASEBOOK_THREADS", "4")
+    # less than any replicate needs (each holds every tweet's moved time at least)
+    monkeypatch.setattr(_memory, "available_memory", lambda: 8 * len(prep.sec) - 1)
+    null.run_null(prep, kinds, 60, n_null=3, seed=0, collect=collect, collect_window=60)
+    assert ran_on == {threading.current_thread().name}
+    ran_on.clear()
+    monkeypatch.setattr(_memory, "available_memory", lambda: 4 * each)
+    null.run_null(prep, kinds, 60, n_null=3, seed=0, collect=collect, collect_window=60)
+    assert ran_on and all(name.startswith("casebook-null") for name in ran_on)
+
+
 def test_tod_candidates_keep_keys_close_in_time_of_day_across_midnight() -> None:
     from casebook.coordination.null import tod_candidates, tod_order
 
