@@ -40,11 +40,17 @@ wrote: what an investigator waits for when re-running a case (the releases' type
 Parquet copies are read instead of their CSV files, and the coordination section's
 kept result instead of computing it: :mod:`casebook.resultcache`).
 
+With ``--threads 1 2`` every scale runs once with ``CASEBOOK_THREADS=1`` and once with 2
+(:mod:`casebook._threads`), and each count's case time is printed against the first's:
+what the cores give, measured on the machine at hand (with one thread the coordination
+section is not begun early either: there is no spare core).
+
 One case runs at a time: a scale-8 case needs several GB, and the machine is shared.
 
     python benchmarks/case_scale.py --scales 1 2 4
     python benchmarks/case_scale.py --scales 0.5 1 --cells 12 --json /tmp/scale.json
     python benchmarks/case_scale.py --scales 8 -p coordination_kinds '[co_retweet, co_tweet]'
+    python benchmarks/case_scale.py --scales 1 8 --threads 1 2   # what a second core gives
 """
 
 from __future__ import annotations
@@ -188,14 +194,18 @@ def section_times(executed: Path, *, cpu: bool = False
 
 
 def run_case(case: str, notebook: Path, data: Path, out: Path, cache: Path, *,
-             fresh_cache: bool = True, params: list[list[str]] | None = None) -> float:
+             fresh_cache: bool = True, params: list[list[str]] | None = None,
+             threads: int | None = None) -> float:
     """Wall seconds of ``casebook run`` for one case, with a fresh cache unless
     ``fresh_cache`` is False (a re-run: the releases' Parquet copies and the kept
-    coordination result are read); ``params`` are ``casebook run -p KEY VALUE`` pairs."""
+    coordination result are read); ``params`` are ``casebook run -p KEY VALUE`` pairs;
+    ``threads`` sets ``CASEBOOK_THREADS`` (default: the casebook's, one per core)."""
     shutil.rmtree(out, ignore_errors=True)
     if fresh_cache:
         shutil.rmtree(cache, ignore_errors=True)
     env = {**os.environ, "CASEBOOK_CACHE_DIR": str(cache), "CASEBOOK_STATIC": "1"}
+    if threads is not None:
+        env["CASEBOOK_THREADS"] = str(threads)
     t0 = time.perf_counter()
     done = subprocess.run([str(BIN / "casebook"), "run", str(notebook), "--data", str(data),
                            "--out", str(out), "--no-progress",
@@ -217,6 +227,8 @@ def report(results: list[dict], n_cells: int) -> None:
     scales = [r["scale"] for r in results]
     print(f"\ncase {base['case']!r}; baseline: scale {scales[0]:g} (measured in this run); "
           f"section times: {'kernel CPU' if base['timing'] == 'cpu' else 'wall'} seconds")
+    if base.get("threads") is not None:
+        print(f"CASEBOOK_THREADS = {base['threads']}")
     for key, value in base.get("params", []):  # a run with changed parameters says so
         print(f"parameter {key} = {value}")
     print()
@@ -320,39 +332,65 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--in-order", action="store_true",
                     help="run every section alone, in order (the coordination section is "
                          "not begun early beside the others): each section's own time")
+    ap.add_argument("--threads", type=int, nargs="+", metavar="N",
+                    help="run every scale with CASEBOOK_THREADS=N, for each N in turn, and "
+                         "compare each N's case times with the first N's (default: one "
+                         "run with the casebook's own choice, a thread per core)")
     ap.add_argument("--json", type=Path, help="write the measurements to this JSON file")
     args = ap.parse_args(argv)
 
     args.work.mkdir(parents=True, exist_ok=True)
     notebook = instrumented_notebook(args.case, args.work, in_order=args.in_order)
+    runs = [measure(args, notebook, n) for n in (args.threads or [None])]
+    if len(runs) > 1:
+        compare_threads(runs)
+    if args.json:
+        args.json.write_text(json.dumps(runs if len(runs) > 1 else runs[0], indent=1))
+    return 0
+
+
+def compare_threads(runs: list[list[dict]]) -> None:
+    """Each thread count's case time and peak at every scale, against the first count's."""
+    base = {r["scale"]: r for r in runs[0]}
+    print(f"\nthreads (baseline: CASEBOOK_THREADS = {runs[0][0]['threads']}, measured in this run)")
+    for results in runs:
+        for r in results:
+            b = base[r["scale"]]
+            again = (f", re-run {r['rerun']['wall']:.1f} s ({_ratio(r['rerun']['wall'], b['rerun']['wall'])})"
+                     if "rerun" in r else "")
+            print(f"  {r['threads']:>3} threads, scale {r['scale']:g}: case {r['wall']:.1f} s "
+                  f"({_ratio(r['wall'], b['wall'])} the baseline's time), kernel peak "
+                  f"{r['peak'].get('vmhwm', 0) / 2**30:.2f} GB{again}")
+
+
+def measure(args: argparse.Namespace, notebook: Path, threads: int | None) -> list[dict]:
+    """Every scale's case (and re-run) with ``threads``, printed; the measurements."""
     results = []
     for scale in sorted(args.scales):
         data, spec_seconds = write_specimen(args.work, scale, args.seed)
         truth = json.loads((data / DATASETS[0] / "ground_truth.json").read_text())
         out = args.work / f"out-{scale:g}"
         wall = run_case(args.case, notebook, data, out, args.work / f"cache-{scale:g}",
-                        params=args.param)
+                        params=args.param, threads=threads)
         sections, cells, peak = section_times(out / notebook.name, cpu=args.cpu)
         results.append({"case": args.case, "scale": scale, "tweets": truth["counts"]["tweets"],
                         "accounts": truth["counts"]["accounts"], "specimen": spec_seconds,
                         "wall": wall, "sections": sections, "cells": cells,
                         "peak": {k: v for k, v in peak.items() if k != "cpu"},
                         "timing": "cpu" if args.cpu else "wall", "params": args.param,
-                        "in_order": args.in_order})
+                        "in_order": args.in_order, "threads": threads})
         print(f"scale {scale:g}: {truth['counts']['tweets']:,} tweets, case {wall:.1f} s, "
               f"kernel peak {peak.get('vmhwm', 0) / 2**30:.2f} GB", flush=True)
         if args.rerun:
             again = run_case(args.case, notebook, data, out, args.work / f"cache-{scale:g}",
-                             fresh_cache=False, params=args.param)
+                             fresh_cache=False, params=args.param, threads=threads)
             sec2, _, peak2 = section_times(out / notebook.name, cpu=args.cpu)
             results[-1]["rerun"] = {"wall": again, "setup": sec2.get("0 · setup", 0.0),
                                     "sections": sec2, "vmhwm": peak2.get("vmhwm", 0)}
             print(f"scale {scale:g}: run again with the cache, {again:.1f} s, kernel peak "
                   f"{peak2.get('vmhwm', 0) / 2**30:.2f} GB", flush=True)
     report(results, args.cells)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
-    return 0
+    return results
 
 
 if __name__ == "__main__":
