@@ -289,7 +289,7 @@ def report(results: list[dict], n_cells: int) -> None:
         f"{r['specimen']:>11.1f}s" if r["specimen"] else f"{'kept':>12}" for r in results))
     print("\nratios: x previous scale / x baseline scale")
     print("superlinear sections: " + ("; ".join(flagged) if flagged else "none"))
-    if flagged and not base.get("in_order", True):
+    if flagged and not base.get("in_order", True) and base.get("threads") != 1:
         # the sections before the coordination share the cores with it: their times
         # stretch with its threads, not with their own work
         print("  (the sections before the coordination ran beside it, begun early: their "
