@@ -46,7 +46,7 @@ def cores() -> int:
         if quota != "max":
             # a fraction of a CPU cannot run a thread of its own
             n = min(n, int(quota) // int(period))
-    except (OSError, ValueError):  # no cgroup v2 quota to read: the affinity alone
+    except (OSError, ValueError, ZeroDivisionError):  # no cgroup v2 quota to read: the affinity alone
         pass
     return max(1, n)
 

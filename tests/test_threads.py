@@ -28,6 +28,7 @@ def four_cpus(monkeypatch: pytest.MonkeyPatch, tmp_path):
     ("800000 100000\n", 4),      # a quota above the affinity
     ("50000 100000\n", 1),       # half a CPU: still one thread
     ("garbled\n", 4),
+    ("100000 0\n", 4),           # a period of 0 is no quota either
 ])
 def test_cores_are_the_affinity_within_the_cgroup_quota(four_cpus, quota, expected) -> None:
     if quota is not None:

@@ -284,6 +284,16 @@ def test_text_null_keeps_every_event_a_burst_can_link() -> None:
     assert differs, "the data no longer has a burst two blocks apart: the test shows nothing"
 
 
+def _assert_same_replicates(got, want) -> None:
+    """Two null runs' weights and collected bursts, array for array."""
+    for a, b in zip([*got.weights, *got.collected], [*want.weights, *want.collected],
+                    strict=True):
+        for x, y in zip(a.values() if isinstance(a, dict) else a,
+                        b.values() if isinstance(b, dict) else b, strict=True):
+            for u, v in zip(x, y, strict=True):
+                np.testing.assert_array_equal(u, v)
+
+
 def test_replicates_of_prepared_inputs_are_those_of_the_events() -> None:
     # calibrated_thresholds prepares the replicates' events (null_inputs) on a thread of
     # its own while it counts the cohorts' bursts: the same weights and bursts as
@@ -306,12 +316,7 @@ def test_replicates_of_prepared_inputs_are_those_of_the_events() -> None:
     options = dict(n_null=3, seed=1, text_block=50, collect=collect, collect_window=120)
     want = null.run_null(prep, kinds, 60, **options)
     got = null.run_null(prep, null.null_inputs(prep, kinds, 120, text_block=50), 60, **options)
-    for a, b in zip([*got.weights, *got.collected], [*want.weights, *want.collected],
-                    strict=True):
-        for x, y in zip(a.values() if isinstance(a, dict) else a,
-                        b.values() if isinstance(b, dict) else b, strict=True):
-            for u, v in zip(x, y, strict=True):
-                np.testing.assert_array_equal(u, v)
+    _assert_same_replicates(got, want)
     assert all(len(rep["near_duplicate"][0]) for rep in want.weights)
     with pytest.raises(UsageError, match="narrower"):
         null.run_null(prep, null.null_inputs(prep, kinds, 60), 60, **options)
@@ -349,12 +354,7 @@ def test_replicates_are_the_same_on_any_number_of_threads(monkeypatch, threads: 
         assert ran_on == {threading.current_thread().name}
     else:
         assert ran_on and all(name.startswith("casebook-null") for name in ran_on)
-    for a, b in zip([*got.weights, *got.collected], [*want.weights, *want.collected],
-                    strict=True):
-        for x, y in zip(a.values() if isinstance(a, dict) else a,
-                        b.values() if isinstance(b, dict) else b, strict=True):
-            for u, v in zip(x, y, strict=True):
-                np.testing.assert_array_equal(u, v)
+    _assert_same_replicates(got, want)
     assert all(len(rep["near_duplicate"][0]) for rep in want.weights)
 
 
