@@ -45,17 +45,27 @@ With ``--threads 1 2`` every scale runs once with ``CASEBOOK_THREADS=1`` and onc
 what the cores give, measured on the machine at hand (with one thread the coordination
 section is not begun early either: there is no spare core).
 
+The specimen grows in accounts: scale S has S times the accounts of scale 1 active over
+the same year or two, so every key is shared by S times the accounts in each minute and
+the coordination section's pair events grow with the square of S. A real release grows
+mostly in time (the IRA's 2018 release: 9M tweets of 3,841 accounts over nine years).
+With ``--in-time`` scale S is instead S copies of the scale-1 specimen one after the
+other (:func:`stack_in_time`): the same tweets per minute and per account at every scale.
+The two bound how a real release of that size behaves.
+
 One case runs at a time: a scale-8 case needs several GB, and the machine is shared.
 
     python benchmarks/case_scale.py --scales 1 2 4
     python benchmarks/case_scale.py --scales 0.5 1 --cells 12 --json /tmp/scale.json
     python benchmarks/case_scale.py --scales 8 -p coordination_kinds '[co_retweet, co_tweet]'
     python benchmarks/case_scale.py --scales 1 8 --threads 1 2   # what a second core gives
+    python benchmarks/case_scale.py --scales 1 8 16 --in-time     # grown in years, not accounts
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import re
@@ -123,6 +133,165 @@ def write_specimen(work: Path, scale: float, seed: int) -> tuple[Path, float]:
                     "--datasets", *DATASETS, "--out", str(folder)], check=True,
                    stdout=subprocess.DEVNULL)
     return folder, time.perf_counter() - t0
+
+
+#: Columns of account ids and of tweet ids renamed in each copy (``--in-time``).
+_USER_ID_COLUMNS = ("userid", "in_reply_to_userid", "retweet_userid")
+_TWEET_ID_COLUMNS = ("tweetid", "in_reply_to_tweetid", "quoted_tweet_tweetid", "retweet_tweetid")
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+#: Days between copies beyond the release's span: twice the null's largest shift
+#: (``casebook.coordination.null.MAX_SHIFT_DAYS``, 30) and a day for the window, so no
+#: tweet of one copy meets a tweet of another, in the release or in a replicate.
+_COPY_MARGIN_DAYS = 2 * 30 + 2
+
+
+def _read_strings(path: Path):
+    """An archive CSV file with every column as text, exactly as written."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    with open(path, newline="", encoding="utf-8") as f:
+        names = next(csv.reader(f))
+    return pacsv.read_csv(
+        path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                             strings_can_be_null=False))
+
+
+def _copy_of(table, k: int, *, days: int, tweet_step: int, user_step: int):
+    """Copy ``k`` of an archive table: times ``k * days`` later, ids renamed (digits plus
+    ``k`` steps, each character of a hashed id ``k`` places along the base64 alphabet),
+    other screen names suffixed with ``k``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if k == 0:
+        return table
+
+    def numeric(col, step):
+        digits = pc.match_substring_regex(col, r"^[1-9][0-9]{0,18}$")
+        moved = pc.add_checked(pc.cast(pc.if_else(digits, col, "0"), pa.int64()), k * step)
+        return digits, pc.if_else(digits, pc.cast(moved, pa.string()), col)
+
+    def user(col):
+        digits, out = numeric(col, user_step)
+        hashed = pc.and_(pc.invert(digits), pc.not_equal(col, ""))
+        # each character moved k places along the base64 alphabet (over the distinct ids,
+        # a few thousand): no copy's id equals another copy's or the first's
+        moved = str.maketrans(_B64, _B64[k % 64:] + _B64[:k % 64])
+        codes = pc.dictionary_encode(col).combine_chunks()
+        renamed = pa.array([v.translate(moved) for v in codes.dictionary.to_pylist()],
+                           pa.string()).take(codes.indices)
+        return pc.if_else(hashed, renamed, out)
+
+    def later(col, fmt):
+        when = pc.strptime(col, format=fmt, unit="s", error_is_null=True)
+        moved = pc.strftime(pc.add(when, pa.scalar(k * days * 86_400, pa.duration("s"))),
+                            format=fmt)
+        return pc.coalesce(moved, col)
+
+    cols = {}
+    for name in table.column_names:
+        col = table.column(name)
+        if name in _USER_ID_COLUMNS:
+            col = user(col)
+        elif name in _TWEET_ID_COLUMNS:
+            col = numeric(col, tweet_step)[1]
+        elif name == "tweet_time":
+            col = later(col, "%Y-%m-%d %H:%M")
+        elif name == "account_creation_date":
+            col = later(col, "%Y-%m-%d")
+        elif name in ("user_screen_name", "user_display_name"):
+            # a hashed account's handle is its id: renamed with it; any other gets a suffix
+            same = pc.equal(col, table.column("userid"))
+            named = pc.binary_join_element_wise(col, pa.scalar(f"{k}"), "")
+            col = pc.if_else(same, user(col), pc.if_else(pc.equal(col, ""), col, named)
+                             if name == "user_screen_name" else col)
+        cols[name] = col
+    return pa.table(cols)
+
+
+def stack_in_time(work: Path, copies: int, seed: int) -> tuple[Path, float]:
+    """The folder of :func:`stacked` ``copies`` of the scale-1 specimen (written unless
+    kept) and the seconds spent writing it (0 when kept)."""
+    if copies == 1:
+        return write_specimen(work, 1.0, seed)
+    folder = work / f"specimen-time{copies}-seed{seed}"
+    if all((folder / d / "ground_truth.json").is_file() for d in DATASETS):
+        return folder, 0.0
+    base, _ = write_specimen(work, 1.0, seed)
+    t0 = time.perf_counter()
+    stacked(base, folder, copies)
+    return folder, time.perf_counter() - t0
+
+
+def stacked(base: Path, folder: Path, copies: int) -> None:
+    """Write into ``folder`` a release grown in time: ``copies`` copies of the specimen
+    releases in ``base``, one after the other.
+
+    Copy ``k`` is the base files with every time ``k`` spans later (the operation's span
+    of tweets plus :data:`_COPY_MARGIN_DAYS`), tweet and account ids renamed (checked
+    distinct) and non-hashed handles suffixed with ``k``; texts, hashtags, URLs and
+    mentions are kept, so keys repeat from copy to copy, years apart. Copy 0 is the base
+    file byte for byte. Tweets per minute and per account stay those of the base: a
+    larger release is more time, not more accounts at once. The folder is written under
+    a temporary name and renamed."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    tables = {d: {f.name: _read_strings(f) for f in sorted((base / d).glob("*.csv"))}
+              for d in DATASETS}
+    op_tweets = next(t for n, t in tables[DATASETS[0]].items() if "tweets" in n)
+    when = pc.strptime(op_tweets.column("tweet_time"), format="%Y-%m-%d %H:%M", unit="s")
+    span = (pc.max(when).as_py() - pc.min(when).as_py()).days + 1
+    days = span + _COPY_MARGIN_DAYS
+
+    def largest(names):
+        top = 0
+        for files in tables.values():
+            for t in files.values():
+                for n in names:
+                    if n in t.column_names:
+                        col = t.column(n)
+                        ok = pc.match_substring_regex(col, r"^[1-9][0-9]{0,18}$")
+                        top = max(top, pc.max(pc.cast(pc.filter(col, ok), pa.int64())).as_py() or 0)
+        return top
+
+    steps = {}
+    for key, names in (("tweet_step", _TWEET_ID_COLUMNS), ("user_step", _USER_ID_COLUMNS)):
+        room = (2**63 - 1 - largest(names)) // max(copies - 1, 1)
+        if room <= 0:
+            raise SystemExit(f"--in-time: {copies} copies leave no room for new ids")
+        steps[key] = room
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    for d, files in tables.items():
+        (partial / d).mkdir(parents=True)
+        for name, table in files.items():
+            ids = []
+            with pacsv.CSVWriter(partial / d / name, table.schema, write_options=pacsv.WriteOptions(
+                    quoting_style="all_valid")) as writer:
+                for k in range(copies):
+                    copy = _copy_of(table, k, days=days, **steps)
+                    writer.write_table(copy)
+                    ids.append(copy.column("tweetid" if "tweetid" in copy.column_names
+                                           else "userid").combine_chunks())
+            every = pa.concat_arrays(ids)
+            if pc.count_distinct(every).as_py() != len(every):
+                raise SystemExit(f"--in-time: ids repeat across copies in {name}")
+        truth = json.loads((base / d / "ground_truth.json").read_text())
+        marker = {k: truth[k] for k in ("dataset", "synthetic", "generator", "seed", "published")}
+        marker.update(scale=copies, counts={"tweets": truth["counts"]["tweets"] * copies,
+                                            "accounts": truth["counts"]["accounts"] * copies},
+                      stacked_in_time={"copies": copies, "days_apart": days, "from": str(base)})
+        (partial / d / "ground_truth.json").write_text(json.dumps(marker, indent=1))
+        (partial / d / "README.md").write_text(
+            f"# {d}: SYNTHETIC, {copies} copies of a specimen release in time\n\n"
+            f"Written by benchmarks/case_scale.py --in-time from {base.name}: copy k is the "
+            f"release {days} days x k later, ids renamed. Benchmark data only.\n")
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
 
 
 def instrumented_notebook(case: str, work: Path, *, in_order: bool = False) -> Path:
@@ -225,7 +394,8 @@ def report(results: list[dict], n_cells: int) -> None:
     """Print the per-section table, memory, wall time and the slowest cells."""
     base = results[0]
     scales = [r["scale"] for r in results]
-    print(f"\ncase {base['case']!r}; baseline: scale {scales[0]:g} (measured in this run); "
+    print(f"\ncase {base['case']!r}, release grown {base.get('grown', 'in accounts')}; "
+          f"baseline: scale {scales[0]:g} (measured in this run); "
           f"section times: {'kernel CPU' if base['timing'] == 'cpu' else 'wall'} seconds")
     if base.get("threads") is not None:
         print(f"CASEBOOK_THREADS = {base['threads']}")
@@ -337,7 +507,14 @@ def main(argv: list[str] | None = None) -> int:
                          "compare each N's case times with the first N's (default: one "
                          "run with the casebook's own choice, a thread per core)")
     ap.add_argument("--json", type=Path, help="write the measurements to this JSON file")
+    ap.add_argument("--in-time", action="store_true",
+                    help="grow the release in time instead of in accounts: scale S (a whole "
+                         "number) is S copies of the scale-1 specimen one after the other, "
+                         "ids renamed (the same tweets per minute and per account at every "
+                         "scale, as in a release that spans more years)")
     args = ap.parse_args(argv)
+    if args.in_time and any(s != int(s) or s < 1 for s in args.scales):
+        ap.error("--in-time takes whole numbers of copies as --scales (1 is the scale-1 specimen)")
 
     args.work.mkdir(parents=True, exist_ok=True)
     notebook = instrumented_notebook(args.case, args.work, in_order=args.in_order)
@@ -367,10 +544,12 @@ def measure(args: argparse.Namespace, notebook: Path, threads: int | None) -> li
     """Every scale's case (and re-run) with ``threads``, printed; the measurements."""
     results = []
     for scale in sorted(args.scales):
-        data, spec_seconds = write_specimen(args.work, scale, args.seed)
+        data, spec_seconds = (stack_in_time(args.work, int(scale), args.seed) if args.in_time
+                              else write_specimen(args.work, scale, args.seed))
         truth = json.loads((data / DATASETS[0] / "ground_truth.json").read_text())
-        out = args.work / f"out-{scale:g}"
-        wall = run_case(args.case, notebook, data, out, args.work / f"cache-{scale:g}",
+        name = f"time{scale:g}" if args.in_time else f"{scale:g}"
+        out = args.work / f"out-{name}"
+        wall = run_case(args.case, notebook, data, out, args.work / f"cache-{name}",
                         params=args.param, threads=threads)
         sections, cells, peak = section_times(out / notebook.name, cpu=args.cpu)
         results.append({"case": args.case, "scale": scale, "tweets": truth["counts"]["tweets"],
@@ -378,11 +557,12 @@ def measure(args: argparse.Namespace, notebook: Path, threads: int | None) -> li
                         "wall": wall, "sections": sections, "cells": cells,
                         "peak": {k: v for k, v in peak.items() if k != "cpu"},
                         "timing": "cpu" if args.cpu else "wall", "params": args.param,
-                        "in_order": args.in_order, "threads": threads})
+                        "in_order": args.in_order, "threads": threads,
+                        "grown": "in time" if args.in_time else "in accounts"})
         print(f"scale {scale:g}: {truth['counts']['tweets']:,} tweets, case {wall:.1f} s, "
               f"kernel peak {peak.get('vmhwm', 0) / 2**30:.2f} GB", flush=True)
         if args.rerun:
-            again = run_case(args.case, notebook, data, out, args.work / f"cache-{scale:g}",
+            again = run_case(args.case, notebook, data, out, args.work / f"cache-{name}",
                              fresh_cache=False, params=args.param, threads=threads)
             sec2, _, peak2 = section_times(out / notebook.name, cpu=args.cpu)
             results[-1]["rerun"] = {"wall": again, "setup": sec2.get("0 · setup", 0.0),
