@@ -71,6 +71,7 @@ bench: setup  ## speed benchmarks (minutes; each prints ratios against a baselin
 
 bench-scale: setup  ## archive-scale benchmarks (hours; tens of GB under /tmp): cases, store, networks
 	$(BIN)/python benchmarks/case_scale.py --scales 1 2 4 8
+	$(BIN)/python benchmarks/case_scale.py --scales 1 8 16 --in-time
 	$(BIN)/python benchmarks/archive_scale.py --sizes 1 10 30 --typical
 	$(BIN)/python benchmarks/network_scale.py --sizes 1 10 30
 
