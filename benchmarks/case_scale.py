@@ -139,9 +139,9 @@ def write_specimen(work: Path, scale: float, seed: int) -> tuple[Path, float]:
 _USER_ID_COLUMNS = ("userid", "in_reply_to_userid", "retweet_userid")
 _TWEET_ID_COLUMNS = ("tweetid", "in_reply_to_tweetid", "quoted_tweet_tweetid", "retweet_tweetid")
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-#: Days between copies beyond the release's span: twice the null's largest shift
-#: (``casebook.coordination.null.MAX_SHIFT_DAYS``, 30) and a day for the window, so no
-#: tweet of one copy meets a tweet of another, in the release or in a replicate.
+#: Days between copies beyond the releases' span: twice the null's largest shift
+#: (``casebook.coordination.null.MAX_SHIFT_DAYS``, 30) and two to spare, so no tweet of
+#: one copy meets a tweet of another, in the release or in a replicate.
 _COPY_MARGIN_DAYS = 2 * 30 + 2
 
 
@@ -229,8 +229,8 @@ def stacked(base: Path, folder: Path, copies: int) -> None:
     """Write into ``folder`` a release grown in time: ``copies`` copies of the specimen
     releases in ``base``, one after the other.
 
-    Copy ``k`` is the base files with every time ``k`` spans later (the operation's span
-    of tweets plus :data:`_COPY_MARGIN_DAYS`), tweet and account ids renamed (checked
+    Copy ``k`` is the base files with every time ``k`` spans later (the span of the
+    cohorts' tweets plus :data:`_COPY_MARGIN_DAYS`), tweet and account ids renamed (checked
     distinct) and non-hashed handles suffixed with ``k``; texts, hashtags, URLs and
     mentions are kept, so keys repeat from copy to copy, years apart. Copy 0 is the base
     file byte for byte. Tweets per minute and per account stay those of the base: a
@@ -242,9 +242,10 @@ def stacked(base: Path, folder: Path, copies: int) -> None:
 
     tables = {d: {f.name: _read_strings(f) for f in sorted((base / d).glob("*.csv"))}
               for d in DATASETS}
-    op_tweets = next(t for n, t in tables[DATASETS[0]].items() if "tweets" in n)
-    when = pc.strptime(op_tweets.column("tweet_time"), format="%Y-%m-%d %H:%M", unit="s")
-    span = (pc.max(when).as_py() - pc.min(when).as_py()).days + 1
+    # the span of both cohorts' tweets: the control's copies must not meet either
+    when = [pc.strptime(t.column("tweet_time"), format="%Y-%m-%d %H:%M", unit="s")
+            for files in tables.values() for n, t in files.items() if "tweets" in n]
+    span = (max(pc.max(w).as_py() for w in when) - min(pc.min(w).as_py() for w in when)).days + 1
     days = span + _COPY_MARGIN_DAYS
 
     def largest(names):
@@ -282,7 +283,7 @@ def stacked(base: Path, folder: Path, copies: int) -> None:
                 raise SystemExit(f"--in-time: ids repeat across copies in {name}")
         truth = json.loads((base / d / "ground_truth.json").read_text())
         marker = {k: truth[k] for k in ("dataset", "synthetic", "generator", "seed", "published")}
-        marker.update(scale=copies, counts={"tweets": truth["counts"]["tweets"] * copies,
+        marker.update(scale=truth["scale"] * copies, counts={"tweets": truth["counts"]["tweets"] * copies,
                                             "accounts": truth["counts"]["accounts"] * copies},
                       stacked_in_time={"copies": copies, "days_apart": days, "from": str(base)})
         (partial / d / "ground_truth.json").write_text(json.dumps(marker, indent=1))
