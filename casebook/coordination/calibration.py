@@ -733,7 +733,7 @@ def calibrated_thresholds(
         # the replicates' events are prepared beside the cohorts' bursts (both only read
         # the events; 5 s on one core at specimen scale 8 were here)
         ready = pool.submit(null_inputs, prep, {k: op_nets[k][1] for k in kinds}, reach,
-                            text_block=text_block)
+                            text_block=text_block, max_shift_days=max_shift_days)
         # the control's events serve only its bursts: counted now, they are freed before
         # the replicates run (a control's near-duplicate events and signatures are
         # hundreds of MB)

@@ -258,14 +258,18 @@ def tod_candidates(ev: Events, reach: int) -> np.ndarray:
     the same (at specimen scale 8, 92% of co_retweet's events and 97% of co_reply's: a
     retweeted tweet or a replied-to tweet is shared by a few tweets at any time of day).
     :func:`run_null` passes the wider of the weights' window and the bursts' linkage
-    window;
+    window; :func:`day_candidates` applies the same rule within a key's spells;
     guarded by tests/coordination/test_null.py::test_time_null_drops_only_keys_that_can_never_link
     """
-    n = len(ev)
+    return _tod_linked(ev.key, ev.t % _DAY, reach)
+
+
+def _tod_linked(key: np.ndarray, tod: np.ndarray, reach: int) -> np.ndarray:
+    """Per value in (key, time of day) order: does its key hold two values within
+    ``reach`` seconds of time of day, across midnight too?"""
+    n = len(key)
     if n < 2:
         return np.zeros(n, bool)
-    key = ev.key
-    tod = ev.t % _DAY
     same = key[1:] == key[:-1]
     linked = np.zeros(int(key.max()) + 1, bool)
     linked[key[1:][same & (tod[1:] - tod[:-1] <= reach)]] = True
@@ -274,6 +278,41 @@ def tod_candidates(ev: Events, reach: int) -> np.ndarray:
     last = np.r_[first[1:], n] - 1
     linked[key[first][tod[first] + _DAY - tod[last] <= reach]] = True
     return linked[key]
+
+
+def day_candidates(ev: Events, reach: int, max_shift_days: int) -> np.ndarray:
+    """Per event of a time-shifted kind: :func:`tod_candidates` within its key's *spell*.
+
+    A spell is a run of a key's events, in day order, with no gap of more than
+    ``2 * max_shift_days + 1 + reach // 86400`` days. Two events of different spells are
+    at least that far apart, so in any replicate (each moved at most ``max_shift_days``
+    days either way) they fall two or more days apart: more than ``reach`` from each
+    other, never on the same (key, UTC day), so never in the same pair, burst or crowd.
+    A spell without two events close in time of day is dropped, as
+    :func:`tod_candidates` drops a key: every weight and burst stays the same. This
+    drops a key used again months or years later (a text, a link) where time of day
+    alone keeps all of it;
+    guarded by tests/coordination/test_null.py::test_time_null_drops_only_spells_that_can_never_link
+    """
+    n = len(ev)
+    if n < 2:
+        return np.zeros(n, bool)
+    day = ev.t // _DAY
+    gap = 2 * int(max_shift_days) + 1 + int(reach) // _DAY
+    by_day = np.lexsort((day, ev.key))
+    k, d = ev.key[by_day], day[by_day]
+    new = np.empty(n, bool)
+    new[0] = True
+    new[1:] = (k[1:] != k[:-1]) | (d[1:] - d[:-1] > gap)
+    del k, d, day
+    spell = np.empty(n, np.int64)
+    spell[by_day] = np.cumsum(new) - 1
+    del new, by_day
+    tod = ev.t % _DAY
+    by_tod = np.argsort(spell * _DAY + tod)
+    keep = np.empty(n, bool)
+    keep[by_tod] = _tod_linked(spell[by_tod], tod[by_tod], reach)
+    return keep
 
 
 def shifted_order(ev: Events, moved_t: np.ndarray, base: np.ndarray,
@@ -506,6 +545,7 @@ class NullInputs:
     by_key: dict[str, bool]                # per text kind, are its events in key order?
     text_block: int
     reach: int
+    max_shift_days: int
 
 
 def _check_text_block(text_block: int) -> int:
@@ -515,13 +555,15 @@ def _check_text_block(text_block: int) -> int:
 
 
 def null_inputs(prep: Prepared, kind_events: Mapping[str, Events], reach: int, *,
-                text_block: int = TEXT_BLOCK) -> NullInputs:
+                text_block: int = TEXT_BLOCK,
+                max_shift_days: int = MAX_SHIFT_DAYS) -> NullInputs:
     """Each kind's events prepared once for every replicate of :func:`run_null`.
 
     ``reach`` is the wider of the weights' window and the bursts' linkage window (the
     weights' alone when no bursts are collected), in seconds: only the events that can
-    meet another of their key within it in some replicate are kept
-    (:func:`text_candidates`, :func:`tod_candidates`). The events are only read, so
+    meet another of their key within it in some replicate (moved at most
+    ``max_shift_days`` either way) are kept (:func:`text_candidates`,
+    :func:`tod_candidates`, :func:`day_candidates`). The events are only read, so
     another thread may read them meanwhile (the cohorts' bursts are counted beside this).
     """
     text_block = _check_text_block(text_block)
@@ -537,12 +579,13 @@ def null_inputs(prep: Prepared, kind_events: Mapping[str, Events], reach: int, *
             # within a key's run, so its gathers stay in the CPU cache; the order of the
             # events changes no weight and no burst
             ev = ev.subset(tod_order(ev))
-            events[k] = ev.subset(tod_candidates(ev, reach))
+            ev = ev.subset(tod_candidates(ev, reach))  # a cheap first cut, in this order
+            events[k] = ev.subset(day_candidates(ev, reach, max_shift_days))
         del ev
     bases = {k: np.arange(len(ev), dtype=np.int32 if len(ev) < 2**31 else np.int64)
              for k, ev in events.items() if k not in TEXT_KINDS}
     by_key = {k: key_sorted(ev.key) for k, ev in events.items() if k in TEXT_KINDS}
-    return NullInputs(events, blocks, bases, by_key, text_block, int(reach))
+    return NullInputs(events, blocks, bases, by_key, text_block, int(reach), int(max_shift_days))
 
 
 def replicate_bytes(prep: Prepared, kind_events: Mapping[str, Events]) -> int:
@@ -595,8 +638,13 @@ def run_null(
             raise UsageError(f"the events were prepared for {inputs.reach} s, narrower than "
                              f"the {reach} s these replicates link",
                              hint="prepare them with null_inputs(..., reach) of this window")
+        if inputs.max_shift_days < max_shift_days:
+            raise UsageError(f"the events were prepared for shifts of {inputs.max_shift_days} "
+                             f"days, fewer than these replicates' {max_shift_days}",
+                             hint="prepare them with null_inputs(..., max_shift_days=...)")
     else:
-        inputs = null_inputs(prep, kind_events, reach, text_block=text_block)
+        inputs = null_inputs(prep, kind_events, reach, text_block=text_block,
+                             max_shift_days=int(max_shift_days))
     del kind_events
     text_block, blocks = inputs.text_block, inputs.blocks
     kind_events, bases, by_key = inputs.kind_events, inputs.bases, inputs.by_key

@@ -297,7 +297,8 @@ def _assert_same_replicates(got, want) -> None:
 def test_replicates_of_prepared_inputs_are_those_of_the_events() -> None:
     # calibrated_thresholds prepares the replicates' events (null_inputs) on a thread of
     # its own while it counts the cohorts' bursts: the same weights and bursts as
-    # run_null preparing them itself; inputs prepared for a narrower window are refused
+    # run_null preparing them itself; inputs prepared for a narrower window or shorter
+    # shifts are refused
     from casebook.coordination import groups, null
     from casebook.coordination.kinds import events
 
@@ -320,6 +321,10 @@ def test_replicates_of_prepared_inputs_are_those_of_the_events() -> None:
     assert all(len(rep["near_duplicate"][0]) for rep in want.weights)
     with pytest.raises(UsageError, match="narrower"):
         null.run_null(prep, null.null_inputs(prep, kinds, 60), 60, **options)
+    # and for shifts shorter than the replicates': their spells could meet
+    with pytest.raises(UsageError, match="shifts of 5 days"):
+        null.run_null(prep, null.null_inputs(prep, kinds, 120, text_block=50, max_shift_days=5),
+                      60, **options)
 
 
 @pytest.mark.parametrize("threads", ["1", "4"])
@@ -409,6 +414,79 @@ def test_tod_candidates_keep_keys_close_in_time_of_day_across_midnight() -> None
 
 
 @settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(2, 150), n_keys=st.integers(1, 8),
+       max_shift=st.integers(1, 3), kind=st.sampled_from(["co_retweet", "co_hashtag"]))
+def test_time_null_drops_only_spells_that_can_never_link(seed: int, n: int, n_keys: int,
+                                                        max_shift: int, kind: str) -> None:
+    # a key used again weeks later: each spell (a run of its days without a gap of more
+    # than 2 * max_shift + 1 days) is judged alone; a dropped spell changes no weight and
+    # no burst, crowds included, of any replicate
+    from casebook.coordination import groups, null
+    from casebook.coordination.kinds import events
+
+    rng = np.random.default_rng(seed)
+    gap = 2 * max_shift + 1
+    # days in clumps whose distances straddle the gap (gap, gap + 1), times of day that
+    # are close in some clumps only (across midnight too)
+    day = rng.choice([0, 1, gap + 1, gap + 2, 3 * gap + 4, 3 * gap + 5, 6 * gap], n)
+    minute = rng.choice([0, 1, 1439, 700, 703, 900], n) + 1440 * day
+    key = rng.integers(0, n_keys, n)
+    users = rng.integers(0, 9, n)
+    rows = ([rt(f"u{u}", int(m), f"t{k}") for u, m, k in zip(users, minute, key, strict=True)]
+            if kind == "co_retweet" else
+            [post(f"u{u}", int(m), f"#h{k}", hashtags=[f"h{k}"])
+             for u, m, k in zip(users, minute, key, strict=True)])
+    prep = prepare(make_tweets(rows))
+    ev = events(prep, kind)
+
+    def collect(kind_events):
+        ev_, user = dict(kind_events)[kind]
+        return groups.burst_members(ev_, 120, user, max_pairs=1 << 20, max_accounts=3)
+
+    def replicates():
+        return null.run_null(prep, {kind: ev}, 60, n_null=3, seed=seed, max_shift_days=max_shift,
+                             collect=collect, collect_window=120)
+
+    got = replicates()
+    with patch.object(null, "day_candidates", lambda e, r, m: np.ones(len(e), bool)):
+        every = replicates()
+    _assert_same_replicates(got, every)
+    # the reference: an event is kept when its spell holds two events within 120 s in
+    # time of day
+    keep = null.day_candidates(ev, 120, max_shift)
+    d, tod = ev.t // 86_400, ev.t % 86_400
+    for i in range(len(ev)):
+        same = np.flatnonzero(ev.key == ev.key[i])
+        days = np.unique(d[same])
+        cuts = days[np.r_[True, np.diff(days) > gap]]
+        spell = same[np.searchsorted(cuts, d[same], "right") == np.searchsorted(cuts, d[i], "right")]
+        x = np.abs(tod[spell][:, None] - tod[spell][None, :])
+        near = np.minimum(x, 86_400 - x) <= 120
+        np.fill_diagonal(near, False)
+        assert keep[i] == near.any()
+
+
+def test_day_candidates_split_a_key_at_gaps_longer_than_the_shifts_reach() -> None:
+    from casebook.coordination.null import day_candidates
+
+    day = 86_400
+    # max_shift_days 2: a gap of up to 5 days keeps a spell together
+    times = {
+        0: [100, 5 * day + 150],              # 5 days apart, 50 s in time of day: one spell
+        1: [100, 6 * day + 150],              # 6 days apart: two spells of one event each
+        2: [100, 6 * day + 150, 9 * day + 120],  # the last two close: that spell only
+        3: [day - 30, 2 * day + 20],          # across midnight, two days apart
+    }
+    key = np.array([k for k, ts in times.items() for _ in ts])
+    t = np.array([x for ts in times.values() for x in ts])
+    ev = Events(np.arange(len(t)), key, t, np.zeros(len(t), np.int64))
+    kept = day_candidates(ev, 120, 2)
+    assert kept.tolist() == [True, True, False, False, False, True, True, True, True]
+    # wider shifts join the spells again
+    assert day_candidates(ev, 120, 3).tolist() == [True, True, True, True, True, True, True, True, True]
+
+
+@settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**31), n=st.integers(2, 150), n_keys=st.integers(1, 30),
        kind=st.sampled_from(["co_retweet", "co_hashtag"]))
 def test_time_null_drops_only_keys_that_can_never_link(seed: int, n: int, n_keys: int,
@@ -436,17 +514,14 @@ def test_time_null_drops_only_keys_that_can_never_link(seed: int, n: int, n_keys
         return groups.burst_members(ev_, 120, user, max_pairs=1 << 20, max_accounts=3)
 
     def replicates():
-        run = null.run_null(prep, {kind: ev}, 60, n_null=3, seed=seed, max_shift_days=1,
-                            collect=collect, collect_window=120)
-        return [r[kind] for r in run.weights], run.collected
+        return null.run_null(prep, {kind: ev}, 60, n_null=3, seed=seed, max_shift_days=1,
+                             collect=collect, collect_window=120)
 
     got = replicates()
-    with patch.object(null, "tod_candidates", lambda e, r: np.ones(len(e), bool)):
+    with patch.object(null, "tod_candidates", lambda e, r: np.ones(len(e), bool)), \
+            patch.object(null, "day_candidates", lambda e, r, m: np.ones(len(e), bool)):
         every = replicates()
-    for g, e in zip(got, every, strict=True):
-        for a, b in zip(g, e, strict=True):
-            for x, y in zip(a, b, strict=True):
-                np.testing.assert_array_equal(x, y)
+    _assert_same_replicates(got, every)
     o = null.tod_order(ev)
     keep = null.tod_candidates(ev.subset(o), 120)
     # the reference: a key is kept when two of its events are within 120 s in time of day
