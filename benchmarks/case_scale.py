@@ -235,11 +235,14 @@ def stacked(base: Path, folder: Path, copies: int) -> None:
     mentions are kept, so keys repeat from copy to copy, years apart. Copy 0 is the base
     file byte for byte. Tweets per minute and per account stay those of the base: a
     larger release is more time, not more accounts at once. The folder is written under
-    a temporary name and renamed."""
+    a temporary name and renamed; an existing ``folder`` is refused, never replaced."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
+    if folder.exists():  # never replaced: it is not one this function finished
+        raise SystemExit(f"--in-time: {folder} exists and is not a finished stacked release; "
+                         "move it away or choose another --work")
     tables = {d: {f.name: _read_strings(f) for f in sorted((base / d).glob("*.csv"))}
               for d in DATASETS}
     # the span of both cohorts' tweets: the control's copies must not meet either
@@ -291,7 +294,6 @@ def stacked(base: Path, folder: Path, copies: int) -> None:
             f"# {d}: SYNTHETIC, {copies} copies of a specimen release in time\n\n"
             f"Written by benchmarks/case_scale.py --in-time from {base.name}: copy k is the "
             f"release {days} days x k later, ids renamed. Benchmark data only.\n")
-    shutil.rmtree(folder, ignore_errors=True)
     partial.rename(folder)
 
 

@@ -67,3 +67,14 @@ def test_first_copy_is_the_base_file_byte_for_byte(case_scale, grown) -> None:
             written = (folder / dataset / name).read_bytes()
             assert written.startswith(original) and len(written) > 2 * len(original)
     assert not folder.with_name(folder.name + ".partial").exists()
+
+
+def test_an_existing_folder_is_refused_and_kept(case_scale, grown, tmp_path: Path) -> None:
+    base, _ = grown
+    folder = tmp_path / "time2"
+    (folder / "iran_202012").mkdir(parents=True)
+    (folder / "iran_202012" / "notes.md").write_text("mine")
+    with pytest.raises(SystemExit, match="exists"):
+        case_scale.stacked(base, folder, 2)
+    assert (folder / "iran_202012" / "notes.md").read_text() == "mine"
+    assert sorted(p.name for p in folder.rglob("*")) == ["iran_202012", "notes.md"]
