@@ -413,25 +413,12 @@ def test_tod_candidates_keep_keys_close_in_time_of_day_across_midnight() -> None
     assert kept[ev.key == 5].all()  # every event of a kept key: its days' crowds count them
 
 
-@settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 2**31), n=st.integers(2, 150), n_keys=st.integers(1, 8),
-       max_shift=st.integers(1, 3), kind=st.sampled_from(["co_retweet", "co_hashtag"]))
-def test_time_null_drops_only_spells_that_can_never_link(seed: int, n: int, n_keys: int,
-                                                        max_shift: int, kind: str) -> None:
-    # a key used again weeks later: each spell (a run of its days without a gap of more
-    # than 2 * max_shift + 1 days) is judged alone; a dropped spell changes no weight and
-    # no burst, crowds included, of any replicate
+def _shifted_kind(kind: str, users, minute, key, *, seed: int, max_shift: int):
+    """A time-shifted kind's events of the given tweets, and a function that runs three
+    replicates of them with the bursts (crowds of three accounts) collected."""
     from casebook.coordination import groups, null
     from casebook.coordination.kinds import events
 
-    rng = np.random.default_rng(seed)
-    gap = 2 * max_shift + 1
-    # days in clumps whose distances straddle the gap (gap, gap + 1), times of day that
-    # are close in some clumps only (across midnight too)
-    day = rng.choice([0, 1, gap + 1, gap + 2, 3 * gap + 4, 3 * gap + 5, 6 * gap], n)
-    minute = rng.choice([0, 1, 1439, 700, 703, 900], n) + 1440 * day
-    key = rng.integers(0, n_keys, n)
-    users = rng.integers(0, 9, n)
     rows = ([rt(f"u{u}", int(m), f"t{k}") for u, m, k in zip(users, minute, key, strict=True)]
             if kind == "co_retweet" else
             [post(f"u{u}", int(m), f"#h{k}", hashtags=[f"h{k}"])
@@ -447,6 +434,27 @@ def test_time_null_drops_only_spells_that_can_never_link(seed: int, n: int, n_ke
         return null.run_null(prep, {kind: ev}, 60, n_null=3, seed=seed, max_shift_days=max_shift,
                              collect=collect, collect_window=120)
 
+    return ev, replicates
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31), n=st.integers(2, 150), n_keys=st.integers(1, 8),
+       max_shift=st.integers(1, 3), kind=st.sampled_from(["co_retweet", "co_hashtag"]))
+def test_time_null_drops_only_spells_that_can_never_link(seed: int, n: int, n_keys: int,
+                                                        max_shift: int, kind: str) -> None:
+    # a key used again weeks later: each spell (a run of its days without a gap of more
+    # than 2 * max_shift + 1 days) is judged alone; a dropped spell changes no weight and
+    # no burst, crowds included, of any replicate
+    from casebook.coordination import null
+
+    rng = np.random.default_rng(seed)
+    gap = 2 * max_shift + 1
+    # days in clumps whose distances straddle the gap (gap, gap + 1), times of day that
+    # are close in some clumps only (across midnight too)
+    day = rng.choice([0, 1, gap + 1, gap + 2, 3 * gap + 4, 3 * gap + 5, 6 * gap], n)
+    minute = rng.choice([0, 1, 1439, 700, 703, 900], n) + 1440 * day
+    ev, replicates = _shifted_kind(kind, rng.integers(0, 9, n), minute, rng.integers(0, n_keys, n),
+                                   seed=seed, max_shift=max_shift)
     got = replicates()
     with patch.object(null, "day_candidates", lambda e, r, m: np.ones(len(e), bool)):
         every = replicates()
@@ -494,29 +502,13 @@ def test_time_null_drops_only_keys_that_can_never_link(seed: int, n: int, n_keys
     # a key whose events are never within reach of each other in time of day (midnight
     # included) is dropped before the replicates: the weights and the bursts, crowds
     # included, of every replicate are those of all the events
-    from casebook.coordination import groups, null
-    from casebook.coordination.kinds import events
+    from casebook.coordination import null
 
     rng = np.random.default_rng(seed)
     # minutes over three days, some keys at a few times of day (close across midnight too)
     minute = rng.choice([0, 1, 2, 1438, 1439, 700, 701, 3000, 4000], n) + 1440 * rng.integers(0, 3, n)
     key = rng.integers(0, n_keys, n)
-    users = rng.integers(0, 9, n)
-    rows = ([rt(f"u{u}", int(m), f"t{k}") for u, m, k in zip(users, minute, key, strict=True)]
-            if kind == "co_retweet" else
-            [post(f"u{u}", int(m), f"#h{k}", hashtags=[f"h{k}"])
-             for u, m, k in zip(users, minute, key, strict=True)])
-    prep = prepare(make_tweets(rows))
-    ev = events(prep, kind)
-
-    def collect(kind_events):
-        ev_, user = dict(kind_events)[kind]
-        return groups.burst_members(ev_, 120, user, max_pairs=1 << 20, max_accounts=3)
-
-    def replicates():
-        return null.run_null(prep, {kind: ev}, 60, n_null=3, seed=seed, max_shift_days=1,
-                             collect=collect, collect_window=120)
-
+    ev, replicates = _shifted_kind(kind, rng.integers(0, 9, n), minute, key, seed=seed, max_shift=1)
     got = replicates()
     with patch.object(null, "tod_candidates", lambda e, r: np.ones(len(e), bool)), \
             patch.object(null, "day_candidates", lambda e, r, m: np.ones(len(e), bool)):
