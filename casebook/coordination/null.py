@@ -554,6 +554,12 @@ def _check_text_block(text_block: int) -> int:
     return int(text_block)
 
 
+def _check_max_shift_days(max_shift_days: int) -> int:
+    if isinstance(max_shift_days, bool) or int(max_shift_days) != max_shift_days or max_shift_days < 1:
+        raise UsageError(f"max_shift_days must be an integer >= 1, got {max_shift_days!r}")
+    return int(max_shift_days)
+
+
 def null_inputs(prep: Prepared, kind_events: Mapping[str, Events], reach: int, *,
                 text_block: int = TEXT_BLOCK,
                 max_shift_days: int = MAX_SHIFT_DAYS) -> NullInputs:
@@ -567,6 +573,8 @@ def null_inputs(prep: Prepared, kind_events: Mapping[str, Events], reach: int, *
     another thread may read them meanwhile (the cohorts' bursts are counted beside this).
     """
     text_block = _check_text_block(text_block)
+    # a gap of no days would split every key into spells of a day and drop them
+    max_shift_days = _check_max_shift_days(max_shift_days)
     blocks = _text_blocks(prep, text_block)
     events: dict[str, Events] = {}
     for k, ev in kind_events.items():  # loop over kinds; each is vectorised
@@ -585,7 +593,7 @@ def null_inputs(prep: Prepared, kind_events: Mapping[str, Events], reach: int, *
     bases = {k: np.arange(len(ev), dtype=np.int32 if len(ev) < 2**31 else np.int64)
              for k, ev in events.items() if k not in TEXT_KINDS}
     by_key = {k: key_sorted(ev.key) for k, ev in events.items() if k in TEXT_KINDS}
-    return NullInputs(events, blocks, bases, by_key, text_block, int(reach), int(max_shift_days))
+    return NullInputs(events, blocks, bases, by_key, text_block, int(reach), max_shift_days)
 
 
 def replicate_bytes(prep: Prepared, kind_events: Mapping[str, Events]) -> int:
@@ -626,8 +634,7 @@ def run_null(
     as each replicate ends (from the thread that ran it).
     """
     n_null = check_n_null(n_null)
-    if isinstance(max_shift_days, bool) or int(max_shift_days) != max_shift_days or max_shift_days < 1:
-        raise UsageError(f"max_shift_days must be an integer >= 1, got {max_shift_days!r}")
+    max_shift_days = _check_max_shift_days(max_shift_days)
     window = None if collect is None or collect_window is None else int(collect_window)
     # events that can meet another of their key within the weights' window or the
     # bursts' linkage window, whichever is wider
@@ -644,7 +651,7 @@ def run_null(
                              hint="prepare them with null_inputs(..., max_shift_days=...)")
     else:
         inputs = null_inputs(prep, kind_events, reach, text_block=text_block,
-                             max_shift_days=int(max_shift_days))
+                             max_shift_days=max_shift_days)
     del kind_events
     text_block, blocks = inputs.text_block, inputs.blocks
     kind_events, bases, by_key = inputs.kind_events, inputs.bases, inputs.by_key

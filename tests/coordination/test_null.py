@@ -325,6 +325,8 @@ def test_replicates_of_prepared_inputs_are_those_of_the_events() -> None:
     with pytest.raises(UsageError, match="shifts of 5 days"):
         null.run_null(prep, null.null_inputs(prep, kinds, 120, text_block=50, max_shift_days=5),
                       60, **options)
+    with pytest.raises(UsageError, match="max_shift_days must be an integer >= 1"):
+        null.null_inputs(prep, kinds, 120, max_shift_days=0)
 
 
 @pytest.mark.parametrize("threads", ["1", "4"])
