@@ -164,3 +164,34 @@ def test_key_time_order_sorts_whatever_the_hint(
     assert sorted(order.tolist()) == list(range(len(ev)))
     got = list(zip(ev.key[order].tolist(), ev.t[order].tolist(), strict=True))
     assert got == sorted(got)
+
+
+def test_chunks_hold_whole_tweets_and_about_max_pairs() -> None:
+    # one key, 2,000 tweets of 50 accounts over ten minutes: each tweet's window holds
+    # hundreds of others, so the pairs come in many chunks
+    rng = np.random.default_rng(7)
+    n = 2000
+    tweet_user = rng.integers(0, 50, n)
+    pos = np.repeat(np.arange(n), 2)  # two keys per tweet: its events must share a chunk
+    key = np.tile([0, 1], n)
+    ev = engine.Events(pos, key, rng.integers(0, 600, n)[pos], tweet_user[pos])
+    whole = list(engine.window_pairs(ev, 60, max_pairs=engine.MAX_PAIRS))
+    assert len(whole) == 1
+    max_pairs = len(whole[0][0]) // 20
+    chunks = list(engine.window_pairs(ev, 60, max_pairs=max_pairs))
+    assert 15 <= len(chunks) <= 25
+    tweets = [set(ev.pos[ia].tolist()) for ia, _ in chunks]
+    assert sum(map(len, tweets)) == len(set().union(*tweets))  # no tweet in two chunks
+    assert max(len(ia) for ia, _ in chunks) <= 1.5 * max_pairs
+    got = np.sort(np.concatenate([ia * len(ev) + ib for ia, ib in chunks]))
+    np.testing.assert_array_equal(got, np.sort(whole[0][0] * len(ev) + whole[0][1]))
+
+
+def test_pair_chunks_spread_positions_evenly() -> None:
+    pos = np.arange(1_000_000, dtype=np.int32)
+    for n_chunks in (1, 7, 300):
+        chunk = engine.pair_chunks(pos, n_chunks)
+        counts = np.bincount(chunk, minlength=n_chunks)
+        assert len(counts) == n_chunks  # every chunk number is below n_chunks
+        assert counts.max() <= 1.05 * counts.mean()
+    assert engine.pair_chunks(np.array([5, 5, 2**40]), 70_000).dtype == np.int64
