@@ -278,5 +278,29 @@ def weights(
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     if len(codes) == 1:
         return codes[0], counts[0]
-    u, inv = np.unique(np.concatenate(codes), return_inverse=True)
-    return u, np.bincount(inv, weights=np.concatenate(counts)).astype(np.int64)
+    return summed(np.concatenate(codes), np.concatenate(counts))
+
+
+def summed(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct ``codes``, the ``counts`` summed per code), for non-negative
+    integers.
+
+    When both fit 32 bits, each (code, count) is one uint64 and the values are sorted
+    by a stable sort, which merges sorted runs (each chunk's codes of :func:`weights`
+    are one) in about linear time: 0.04 s against 0.21 s for ``np.unique`` with its
+    inverse and a weighted ``bincount``, on the 2.5M codes of co_hashtag's chunks at
+    specimen scale 8; guarded by
+    tests/coordination/test_engine.py::test_summed_adds_the_counts_of_each_code
+    """
+    if len(codes) == 0:
+        return codes.astype(np.int64), counts.astype(np.int64)
+    if int(codes.max()) < 2**32 and int(counts.max()) < 2**32:
+        packed = codes.astype(np.uint64) << np.uint64(32)
+        packed |= counts.astype(np.uint64)
+        packed.sort(kind="stable")
+        code = (packed >> np.uint64(32)).astype(np.int64)
+        packed &= np.uint64(0xFFFFFFFF)
+        first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+        return code[first], np.add.reduceat(packed, first).astype(np.int64)
+    u, inv = np.unique(codes, return_inverse=True)
+    return u, np.bincount(inv, weights=counts).astype(np.int64)

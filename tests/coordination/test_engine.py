@@ -195,3 +195,17 @@ def test_pair_chunks_spread_positions_evenly() -> None:
         assert len(counts) == n_chunks  # every chunk number is below n_chunks
         assert counts.max() <= 1.05 * counts.mean()
     assert engine.pair_chunks(np.array([5, 5, 2**40]), 70_000).dtype == np.int64
+
+
+@settings(max_examples=100, deadline=None)
+@given(codes=st.lists(st.integers(0, 2**40), max_size=60), data=st.data())
+def test_summed_adds_the_counts_of_each_code(codes: list[int], data: st.DataObject) -> None:
+    small = data.draw(st.booleans())  # both 32-bit (the packed sort) or not
+    codes = [c % 2**32 if small else c for c in codes]
+    counts = data.draw(st.lists(st.integers(0, 2**32 - 1 if small else 2**40),
+                                min_size=len(codes), max_size=len(codes)))
+    got_codes, got_counts = engine.summed(np.array(codes, np.int64), np.array(counts, np.int64))
+    want = pd.Series(counts, index=codes, dtype="int64").groupby(level=0).sum()
+    np.testing.assert_array_equal(got_codes, want.index.to_numpy(np.int64))
+    np.testing.assert_array_equal(got_counts, want.to_numpy())
+    assert got_codes.dtype == got_counts.dtype == np.int64
