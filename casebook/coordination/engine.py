@@ -22,7 +22,8 @@ from casebook._frames import sorted_distinct
 
 __all__ = ["MAX_PAIRS"]
 
-#: Default cap on the tweet pairs expanded at once (memory guard, ~16 bytes per pair).
+#: Default size of a chunk of tweet pairs expanded at once (memory guard, ~16 bytes a
+#: pair; the tweets are spread over the chunks by a hash, so a chunk holds about this).
 MAX_PAIRS: int = 1 << 23
 # 2**64 / golden ratio, odd: Knuth's multiplicative hash (pair_chunks)
 _FIBONACCI = np.uint64(0x9E3779B97F4A7C15)
@@ -200,11 +201,12 @@ def window_pairs(ev: Events, w: int, *, max_pairs: int) -> Iterator[tuple[np.nda
     if total <= max_pairs:
         groups: Iterator[np.ndarray] = iter([np.arange(len(cnt), dtype=index)])
     else:
-        # every event of a tweet in one chunk, so that per-chunk distinct counts add up:
-        # the tweets are spread over the chunks by a hash of their position, arithmetic
-        # on the events in order; a running count of each tweet's pairs, its cut
-        # between tweets, scattered and gathered over every tweet position at random
-        # (5.3 s against 0.8 s for 40M events of 9.5M tweets);
+        # every event of a tweet in one chunk, so that per-chunk distinct counts add up.
+        # The tweets are spread over the chunks by a hash of their position: arithmetic
+        # on the events as they come. A running count of each tweet's pairs, cut between
+        # tweets, was scattered and gathered over every tweet position at random and its
+        # int32 chunk numbers sorted: 5.3 s against 0.8 s on 40M synthetic events of 9.5M
+        # tweets;
         # guarded by tests/coordination/test_network.py::test_popular_key_is_chunked_without_changing_weights
         # and tests/coordination/test_engine.py::test_chunks_hold_whole_tweets_and_about_max_pairs
         chunk = pair_chunks(ev.pos[order], -(-total // max_pairs))

@@ -238,7 +238,7 @@ def coordination_network(
         Options of the ``near_duplicate`` kind (:class:`NearDuplicateOptions`; default
         its defaults).
     max_pairs
-        Memory guard: tweet pairs expanded at once.
+        Memory guard: about this many tweet pairs are expanded at once.
 
     Returns
     -------
