@@ -481,18 +481,3 @@ def test_verdicts_are_remembered_per_pair_of_texts() -> None:
     ka, kb = ev2.pair_filter(ev2, ia, ib)
     assert set(zip(ev2.pos[ka].tolist(), ev2.pos[kb].tolist(), strict=True)) == got
     assert len(verifier._known) == len(np.unique(verifier._known)) > 0
-
-
-def test_known_lsh_params_are_datasketchs() -> None:
-    from datasketch import MinHashLSH
-
-    from casebook.coordination.near_duplicate import KNOWN_LSH_PARAMS, LSH_WEIGHTS, _lsh_params
-
-    defaults = co.NearDuplicateOptions()
-    assert (defaults.threshold, defaults.num_perm) in KNOWN_LSH_PARAMS
-    for (threshold, num_perm), known in KNOWN_LSH_PARAMS.items():
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
-        assert known == (lsh.b, lsh.r)
-    _lsh_params.cache_clear()
-    lsh = MinHashLSH(threshold=0.5, num_perm=16, weights=LSH_WEIGHTS)
-    assert _lsh_params(0.5, 16) == (lsh.b, lsh.r)  # any other choice: datasketch's
