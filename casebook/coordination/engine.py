@@ -6,8 +6,8 @@ window is found with :func:`numpy.searchsorted`; the matching pairs are expanded
 chunks of about ``max_pairs`` (default :data:`MAX_PAIRS`; the tweets spread over the
 chunks by a hash) and reduced to weights chunk by chunk, so memory stays bounded even for
 a hashtag with thousands of tweets in the same minute (a tweet whose window alone holds
-more than ``max_pairs`` tweets still comes whole, in one chunk). Run time grows with the number of matching pairs, not with
-the square of a key's popularity. No Python loop runs over tweets or pairs.
+more than ``max_pairs`` tweets still comes whole, in one chunk). Run time grows with the
+number of matching pairs, not with the square of a key's popularity. No Python loop runs over tweets or pairs.
 """
 
 from __future__ import annotations
@@ -226,8 +226,9 @@ def window_pairs(ev: Events, w: int, *, max_pairs: int) -> Iterator[tuple[np.nda
 
 
 def pair_chunks(pos: np.ndarray, n_chunks: int) -> np.ndarray:
-    """The chunk (0 to ``n_chunks - 1``) of each tweet position: a multiplicative hash of
-    the position, so a tweet's events share a chunk and the tweets spread evenly."""
+    """The chunk (0 to ``n_chunks - 1``, fewer than 2**32 chunks) of each tweet position:
+    a multiplicative hash of the position, so a tweet's events share a chunk and the
+    tweets spread evenly."""
     h = pos.astype(np.uint64) * _FIBONACCI
     h >>= np.uint64(32)  # the product's high half: the bits every position bit reaches
     h *= np.uint64(n_chunks)
