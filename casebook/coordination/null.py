@@ -176,26 +176,22 @@ def text_candidates(prep: Prepared, ev: Events, block: int, w: int,
                     blocks: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Events of a text kind that can meet another event of their key in a replicate.
 
-    A text moves only within its block, so two events of a key can fall within ``w`` of
-    each other only when they are in the same block or in neighbouring blocks (when no
-    block is shorter than ``w``; otherwise every event is kept). The others cannot pair
-    in any replicate: dropping them once halves the text-shuffled replicates' work on
-    the Iran specimen and changes no weight. :func:`run_null` passes the wider of the
-    weights' window and the bursts' linkage window, so no burst loses a link either.
-    One approximation is left: a burst's crowd rule counts the accounts of its key's
-    whole UTC day (:func:`~casebook.coordination.groups.crowd_events`), and a dropped
-    event, alone in its block and the neighbouring ones, is then not counted; a replicate
-    can see such a day as a smaller crowd than it is. ``blocks`` is
-    :func:`_text_blocks`'s result, when computed already.
+    A text moves only within its block, to a time between the block's first and last,
+    so two events of a key can fall within ``w`` of each other only when they are in the
+    same block, in neighbouring blocks, or in blocks whose times come within ``w`` (a
+    dense hour packs many blocks into a minute). The others cannot pair in any
+    replicate: dropping them once halves the text-shuffled replicates' work on the Iran
+    specimen and changes no weight. :func:`run_null` passes the wider of the weights'
+    window and the bursts' linkage window, so no burst loses a link either. One
+    approximation is left: a burst's crowd rule counts the accounts of its key's whole
+    UTC day (:func:`~casebook.coordination.groups.crowd_events`), and a dropped event,
+    alone in its block and those within reach, is then not counted; a replicate can see
+    such a day as a smaller crowd than it is. ``blocks`` is :func:`_text_blocks`'s
+    result, when computed already.
     """
     keep = np.ones(len(ev), bool)
     slots, blk_of_slot = _text_blocks(prep, block) if blocks is None else blocks
     if len(slots) < 2 or len(ev) == 0:
-        return keep
-    starts = np.flatnonzero(np.r_[True, blk_of_slot[1:] != blk_of_slot[:-1]])
-    t = prep.sec[slots]
-    if len(starts) > 1 and (np.maximum.reduceat(t, starts) - np.minimum.reduceat(t, starts)
-                            < w).any():
         return keep
     blk = np.full(len(prep.sec), -1, np.int32 if len(slots) < 2**31 else np.int64)
     blk[slots] = blk_of_slot
@@ -203,27 +199,26 @@ def text_candidates(prep: Prepared, ev: Events, block: int, w: int,
     del blk
     if (b < 0).any():
         return keep
+    last = _reachable_blocks(prep.sec[slots], blk_of_slot, w)
     # events in key order with their blocks in order within each key (as near_duplicate
     # makes them: (key, time), and blocks follow time): an event has another of its key
-    # within one block exactly when one of its two neighbours does, so no code and no
-    # runs are built (1.1 s instead of 3.6 s on the 50M near-duplicate events of specimen
-    # scale 8, and no int64 temporaries);
+    # within reach exactly when one of its two neighbours does (``last`` never
+    # decreases), so no code and no runs are built (1.1 s instead of 3.6 s on the 50M
+    # near-duplicate events of specimen scale 8, and no int64 temporaries);
     # guarded by tests/coordination/test_null.py::test_text_candidates_equal_a_reference
     same = ev.key[1:] == ev.key[:-1]
-    step = b[1:] - b[:-1]
-    if bool((ev.key[1:] >= ev.key[:-1]).all()) and not bool((same & (step < 0)).any()):
-        return either_end(same & (step <= 1))
-    del same, step
-    width = int(blk_of_slot[-1]) + 3
-    code = ev.key.astype(np.int64)  # (key, block + 1) as one int64: block - 1 >= -1
+    if bool((ev.key[1:] >= ev.key[:-1]).all()) and not bool((same & (b[1:] < b[:-1])).any()):
+        return either_end(same & (b[1:] <= last[b[:-1]]))
+    del same
+    width = int(blk_of_slot[-1]) + 1
+    code = ev.key.astype(np.int64)  # (key, block) as one int64
     code *= width
     code += b
-    code += 1
     del b
     # any other order (never in code order then): one sort (np.unique hashes: slower on
-    # large int64); a code's neighbouring blocks of the same key are its neighbours in
-    # order. Each run of equal codes is judged once and the verdict repeated over the run
-    # (no per-event run number: a release's text events are tens of millions);
+    # large int64); a code's nearest blocks of the same key are its neighbours in order.
+    # Each run of equal codes is judged once and the verdict repeated over the run (no
+    # per-event run number: a release's text events are tens of millions);
     # guarded by tests/coordination/test_null.py::test_text_candidates_equal_a_reference
     order = np.argsort(code)
     code = code[order]
@@ -232,12 +227,29 @@ def text_candidates(prep: Prepared, ev: Events, block: int, w: int,
     del code
     cnt = np.diff(np.r_[first, len(ev)])
     del first
-    step = u[1:] - u[:-1] == 1
-    near = np.zeros(len(u), bool)
-    near[1:] |= step
-    near[:-1] |= step
-    keep[order] = np.repeat((cnt >= 2) | near, cnt)
+    key, ub = u // width, u % width
+    near = (cnt >= 2) | either_end((key[1:] == key[:-1]) & (ub[1:] <= last[ub[:-1]]))
+    keep[order] = np.repeat(near, cnt)
     return keep
+
+
+def _reachable_blocks(t: np.ndarray, blk: np.ndarray, w: int) -> np.ndarray:
+    """Per block, the last block whose texts can land within ``w`` seconds of its own:
+    the next one, or further while a block starts within ``w`` of this one's end.
+
+    ``t`` holds the times of the original tweets in time order and ``blk`` their blocks
+    (:func:`_text_blocks`); never decreasing. The rule was the next block only, and
+    every event was kept when any block was shorter than ``w``: at specimen scale 16
+    some hour packs a thousand original tweets into a minute, so every replicate moved
+    all 88.7M near-duplicate events; now 26.4M (13.1M at scale 8), the same weights and
+    bursts (16 s of 217 s less for ``coordination_analysis`` there). It also keeps two
+    blocks exactly ``w`` apart across a block of that length, which the old rule missed;
+    guarded by tests/coordination/test_null.py::test_text_candidates_drop_events_around_short_blocks
+    """
+    starts = np.flatnonzero(np.r_[True, blk[1:] != blk[:-1]])
+    first_t, last_t = t[starts], np.maximum.reduceat(t, starts)
+    within = np.searchsorted(first_t, last_t.astype(np.int64) + w, "right") - 1
+    return np.minimum(np.maximum(within, np.arange(1, len(starts) + 1)), len(starts) - 1)
 
 
 def tod_order(ev: Events) -> np.ndarray:

@@ -22,7 +22,7 @@ from casebook.coordination.null import (
 )
 from casebook.errors import UsageError
 from tests._frames import make_tweets
-from tests.coordination._tweets import post, rt
+from tests.coordination._tweets import at, post, rt
 
 
 def test_time_shift_keeps_each_accounts_volume_and_hour_profile() -> None:
@@ -151,20 +151,28 @@ def test_text_candidates_drop_only_events_that_can_never_pair() -> None:
         assert np.array_equal(got[0][0], got[1][0]) and np.array_equal(got[0][1], got[1][1])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(seed=st.integers(0, 2**31), n=st.integers(2, 200), n_keys=st.integers(1, 40),
-       block=st.integers(2, 30), order=st.sampled_from(["key, time", "key", "any"]))
+       block=st.integers(2, 30), order=st.sampled_from(["key, time", "key", "any"]),
+       w=st.sampled_from([0, 60, 1_800, 20_000]), dense=st.sampled_from(["", "second", "minute"]))
 def test_text_candidates_equal_a_reference(seed: int, n: int, n_keys: int, block: int,
-                                           order: str) -> None:
-    # an event is kept when another event of its key lies in its block or a neighbouring
-    # one; events in (key, time) order (as near_duplicate makes them), in key order with
-    # their times in any order, or in any order
+                                           order: str, w: int, dense: str) -> None:
+    # an event is kept when another event of its key lies in its block, a neighbouring
+    # one, or a block whose times come within w of its block's; events in (key, time)
+    # order (as near_duplicate makes them), in key order with their times in any order,
+    # or in any order; ``dense`` packs a third of the posts into a few minutes, at any
+    # second or on whole minutes (blocks shorter than w, and exactly w apart)
     from casebook.coordination.engine import Events
     from casebook.coordination.null import _text_blocks, text_candidates
 
     rng = np.random.default_rng(seed)
-    rows = [post(f"u{u}", int(m), f"text {i}") for i, (u, m) in enumerate(
-        zip(rng.integers(0, 9, n), rng.integers(0, 10_000, n), strict=True))]
+    minutes = rng.integers(0, 10_000, n).astype(float)
+    if dense == "second":
+        minutes[: n // 3] = 5_000 + rng.random(n // 3)
+    elif dense == "minute":
+        minutes[: n // 3] = 5_000 + rng.integers(0, 3, n // 3)
+    rows = [post(f"u{u}", m, f"text {i}") for i, (u, m) in enumerate(
+        zip(rng.integers(0, 9, n), minutes, strict=True))]
     prep = prepare(make_tweets(rows))
     m = int(rng.integers(1, 4 * n))
     pos = rng.integers(0, n, m)
@@ -180,9 +188,49 @@ def test_text_candidates_equal_a_reference(seed: int, n: int, n_keys: int, block
     blk = np.full(n, -1)
     blk[slots] = blk_of_slot
     b = blk[pos]
-    ref = np.array([((key == key[i]) & (np.abs(b - b[i]) <= 1)).sum() > 1 for i in range(m)])
-    # blocks shorter than the window keep every event: a window of 0 never triggers that
-    np.testing.assert_array_equal(text_candidates(prep, ev, block, 0), ref)
+    first = {int(k): int(prep.sec[slots][blk_of_slot == k].min()) for k in np.unique(blk_of_slot)}
+    last = {int(k): int(prep.sec[slots][blk_of_slot == k].max()) for k in np.unique(blk_of_slot)}
+
+    def can_meet(i: int, j: int) -> bool:
+        lo, hi = sorted((int(b[i]), int(b[j])))
+        return hi - lo <= 1 or first[hi] - last[lo] <= w
+
+    ref = np.array([any(key[j] == key[i] and can_meet(i, j) for j in range(m) if j != i)
+                    for i in range(m)])
+    np.testing.assert_array_equal(text_candidates(prep, ev, block, w), ref)
+
+
+def test_text_candidates_drop_events_around_short_blocks() -> None:
+    # a burst of 200 posts in one minute makes blocks of 20 far shorter than the window;
+    # events of a key further apart than the window and the next block are still
+    # dropped, the burst's own kept, and no replicate's weights change
+    from casebook.coordination.engine import Events, weights
+    from casebook.coordination.kinds import events
+    from casebook.coordination.null import text_candidates
+
+    rng = np.random.default_rng(7)
+    quiet = np.r_[rng.integers(0, 880, 200), rng.integers(920, 2_000, 200)]
+    minutes = np.r_[np.sort(quiet).astype(float), 900 + rng.random(200)]
+    texts = [f"slogan {k} about the war today" for k in rng.integers(0, 60, 600)]
+    rows = [post(f"u{u}", m, t) for u, m, t in zip(
+        rng.integers(0, 25, 600), minutes, texts, strict=True)]
+    prep = prepare(make_tweets(rows))
+    ev = events(prep, "near_duplicate")
+    keep = text_candidates(prep, ev, 20, 60)
+    assert 0 < keep.sum() < len(ev)
+    start = at(900).timestamp()
+    in_burst = (prep.sec[ev.pos] >= start) & (prep.sec[ev.pos] <= start + 60)
+    keys, n_in_burst = np.unique(ev.key[in_burst], return_counts=True)
+    paired = in_burst & np.isin(ev.key, keys[n_in_burst > 1])
+    assert paired.sum() > 100 and keep[paired].all()
+    sub = ev.subset(keep)
+    for r in range(5):
+        receiver = text_receivers(prep, np.random.default_rng(r), 20)
+        user = prep.ucode[receiver]
+        got = [weights(Events(e.pos, e.key, prep.sec[receiver[e.pos]], user[e.pos], e.labels,
+                              e.pair_filter, e.similarity), 60, user, prep.n_users,
+                       max_pairs=1 << 20) for e in (ev, sub)]
+        assert np.array_equal(got[0][0], got[1][0]) and np.array_equal(got[0][1], got[1][1])
 
 
 @settings(max_examples=150, deadline=None)
