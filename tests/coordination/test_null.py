@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from casebook import coordination as co
 from casebook.coordination.engine import Events
-from casebook.coordination.kinds import prepare
+from casebook.coordination.kinds import Prepared, prepare
 from casebook.coordination.null import (
     compact,
     shifted_order,
@@ -125,8 +125,22 @@ def test_null_networks_are_seeded_and_checked() -> None:
         co.null_networks(tweets, n_null=1)
 
 
+def _assert_replicates_weigh_the_same(prep: Prepared, ev: Events, keep: np.ndarray, block: int) -> None:
+    """Every text-shuffled replicate's weights (window 60 s) are the same without the
+    events ``keep`` drops."""
+    from casebook.coordination.engine import weights
+
+    sub = ev.subset(keep)
+    for r in range(5):
+        receiver = text_receivers(prep, np.random.default_rng(r), block)
+        user = prep.ucode[receiver]
+        got = [weights(Events(e.pos, e.key, prep.sec[receiver[e.pos]], user[e.pos], e.labels,
+                              e.pair_filter, e.similarity), 60, user, prep.n_users,
+                       max_pairs=1 << 20) for e in (ev, sub)]
+        assert np.array_equal(got[0][0], got[1][0]) and np.array_equal(got[0][1], got[1][1])
+
+
 def test_text_candidates_drop_only_events_that_can_never_pair() -> None:
-    from casebook.coordination.engine import Events, weights
     from casebook.coordination.kinds import events
     from casebook.coordination.null import text_candidates
 
@@ -141,14 +155,7 @@ def test_text_candidates_drop_only_events_that_can_never_pair() -> None:
     ev = events(prep, "near_duplicate")
     keep = text_candidates(prep, ev, 50, 60)
     assert 0 < keep.sum() < len(ev)
-    sub = ev.subset(keep)
-    for r in range(5):  # every replicate's weights are the same without the dropped events
-        receiver = text_receivers(prep, np.random.default_rng(r), 50)
-        user = prep.ucode[receiver]
-        got = [weights(Events(e.pos, e.key, prep.sec[receiver[e.pos]], user[e.pos], e.labels,
-                              e.pair_filter, e.similarity), 60, user, prep.n_users,
-                       max_pairs=1 << 20) for e in (ev, sub)]
-        assert np.array_equal(got[0][0], got[1][0]) and np.array_equal(got[0][1], got[1][1])
+    _assert_replicates_weigh_the_same(prep, ev, keep, 50)
 
 
 @settings(max_examples=80, deadline=None)
@@ -204,7 +211,6 @@ def test_text_candidates_drop_events_around_short_blocks() -> None:
     # a burst of 200 posts in one minute makes blocks of 20 far shorter than the window;
     # events of a key further apart than the window and the next block are still
     # dropped, the burst's own kept, and no replicate's weights change
-    from casebook.coordination.engine import Events, weights
     from casebook.coordination.kinds import events
     from casebook.coordination.null import text_candidates
 
@@ -223,14 +229,7 @@ def test_text_candidates_drop_events_around_short_blocks() -> None:
     keys, n_in_burst = np.unique(ev.key[in_burst], return_counts=True)
     paired = in_burst & np.isin(ev.key, keys[n_in_burst > 1])
     assert paired.sum() > 100 and keep[paired].all()
-    sub = ev.subset(keep)
-    for r in range(5):
-        receiver = text_receivers(prep, np.random.default_rng(r), 20)
-        user = prep.ucode[receiver]
-        got = [weights(Events(e.pos, e.key, prep.sec[receiver[e.pos]], user[e.pos], e.labels,
-                              e.pair_filter, e.similarity), 60, user, prep.n_users,
-                       max_pairs=1 << 20) for e in (ev, sub)]
-        assert np.array_equal(got[0][0], got[1][0]) and np.array_equal(got[0][1], got[1][1])
+    _assert_replicates_weigh_the_same(prep, ev, keep, 20)
 
 
 @settings(max_examples=150, deadline=None)
