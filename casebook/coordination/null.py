@@ -241,8 +241,8 @@ def _reachable_blocks(t: np.ndarray, blk: np.ndarray, w: int) -> np.ndarray:
     (:func:`_text_blocks`); never decreasing. The rule was the next block only, and
     every event was kept when any block was shorter than ``w``: at specimen scale 16
     some hour packs a thousand original tweets into a minute, so every replicate moved
-    all 88.7M near-duplicate events; now 26.4M (13.1M at scale 8), the same weights and
-    bursts (16 s of 217 s less for ``coordination_analysis`` there). It also keeps two
+    all 88.7M near-duplicate events; now 26.4M (13.1M at scale 8), with every table of
+    ``coordination_analysis`` the same there and 16 s of its 217 s saved. It also keeps two
     blocks exactly ``w`` apart across a block of that length, which the old rule missed;
     guarded by tests/coordination/test_null.py::test_text_candidates_drop_events_around_short_blocks
     """
